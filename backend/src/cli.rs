@@ -1,0 +1,190 @@
+//! The `huimin` command (SPEC §7): `serve`, `migrate`, `demo`, `user create`, `audit verify`.
+
+use std::process::ExitCode;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand};
+use entity::rules::vocab::Role;
+use uuid::Uuid;
+
+use crate::config::Config;
+use crate::services::users::{self, NewUser};
+use crate::{app, audit, demo, telemetry};
+
+/// Huimin: government purchase of social-work and volunteer services.
+#[derive(Parser)]
+#[command(name = "huimin", version, about)]
+pub struct Cli {
+    #[command(flatten)]
+    pub config: Config,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// What to do.
+#[derive(Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API (migrates the database first).
+    Serve {
+        /// Load the demo data set into an empty database and print the demo logins.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Bring the database schema up to date and exit.
+    Migrate,
+    /// Load the demo data set into an empty database.
+    Demo,
+    /// Manage user accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Check the audit chain.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+/// `huimin user …`
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create a user, e.g. the first admin.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long)]
+        password: String,
+        /// admin, finance_officer, organisation or supervisor.
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        /// Display name (defaults to the e-mail).
+        #[arg(long)]
+        name: Option<String>,
+        /// The purchaser of a finance officer.
+        #[arg(long, conflicts_with = "organisation")]
+        purchaser: Option<Uuid>,
+        /// The organisation of an organisation's staff member.
+        #[arg(long)]
+        organisation: Option<Uuid>,
+    },
+}
+
+/// `huimin audit …`
+#[derive(Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the chain; exit 0 when intact, 1 naming the first bad event.
+    Verify,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s)
+        .ok_or_else(|| "expected admin, finance_officer, organisation or supervisor".into())
+}
+
+/// Parses the command line and runs it.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    telemetry::init_logging(cli.config.log_format);
+    let rt = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match rt.block_on(run(cli)) {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
+    let state = app::open(cli.config).await?;
+    match cli.command {
+        Command::Migrate => {
+            println!("database is up to date");
+        }
+        Command::Demo => {
+            demo::load(&state).await?;
+        }
+        Command::Serve { demo: with_demo } => {
+            let logins = if with_demo {
+                demo::load(&state).await?
+            } else {
+                None
+            };
+            let public = state.config.public_url.clone();
+            app::serve(state, |addr| {
+                let url = public.unwrap_or_else(|| format!("http://{addr}"));
+                println!("Huimin is listening on {url}");
+                println!("API docs: {url}/docs   OpenAPI: {url}/api/openapi.json");
+                if let Some(logins) = &logins {
+                    println!("{logins}");
+                }
+            })
+            .await?;
+        }
+        Command::User {
+            command:
+                UserCommand::Create {
+                    email,
+                    password,
+                    role,
+                    name,
+                    purchaser,
+                    organisation,
+                },
+        } => {
+            let new = NewUser {
+                display_name: name.unwrap_or_else(|| email.clone()),
+                email,
+                role,
+                purchaser_id: purchaser,
+                organisation_id: organisation,
+                password,
+                locale: None,
+            };
+            let user = users::create_user(&state, None, new).await.map_err(|e| {
+                let p = e.problem();
+                let fields: Vec<String> = p
+                    .errors
+                    .iter()
+                    .map(|f| format!("{}: {}", f.field, f.message))
+                    .collect();
+                anyhow::anyhow!("{} {}", p.detail, fields.join("; "))
+            })?;
+            println!(
+                "created user {} ({}) with id {}",
+                user.email,
+                user.role.as_str(),
+                user.id
+            );
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let report = audit::verify(&state.db)
+                .await
+                .context("read the audit chain")?;
+            if report.intact {
+                println!("audit chain intact: {} events", report.checked);
+            } else {
+                println!(
+                    "audit chain BROKEN at event {}: {} ({} events before it are intact)",
+                    report.first_bad_seq.unwrap_or_default(),
+                    report.reason.unwrap_or_default(),
+                    report.checked
+                );
+                return Ok(ExitCode::from(2));
+            }
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,150 @@
+//! Configuration: one typed struct read from flags and the environment (SPEC §7). Secrets are
+//! never printed: `Debug` hides them.
+
+use std::net::{IpAddr, SocketAddr};
+use std::path::PathBuf;
+
+use clap::Args;
+
+/// Everything a `huimin` process needs to know about its installation.
+#[derive(Clone, Args)]
+pub struct Config {
+    /// Database URL: `postgres://…` in production; by default a SQLite file in the data
+    /// directory (`sqlite://data/huimin.db?mode=rwc`).
+    #[arg(long, env = "DATABASE_URL", global = true)]
+    pub database_url: Option<String>,
+
+    /// Where the SQLite database, the generated secret, files and the mail outbox live.
+    #[arg(long, env = "HUIMIN_DATA_DIR", default_value = "data", global = true)]
+    pub data_dir: PathBuf,
+
+    /// Address to listen on.
+    #[arg(
+        long,
+        env = "HUIMIN_BIND",
+        default_value = "127.0.0.1:8080",
+        global = true
+    )]
+    pub bind: SocketAddr,
+
+    /// The address users reach the server at, used in links (default: from `bind`).
+    #[arg(long, env = "HUIMIN_PUBLIC_URL", global = true)]
+    pub public_url: Option<String>,
+
+    /// HMAC key for personal data (national ID numbers); generated into the data directory
+    /// when absent. Every replica must share it.
+    #[arg(long, env = "HUIMIN_SECRET", global = true, hide_env_values = true)]
+    pub secret: Option<String>,
+
+    /// Time zone for local dates ("today"); China has one, without daylight saving.
+    #[arg(
+        long,
+        env = "HUIMIN_TZ",
+        default_value = "Asia/Shanghai",
+        global = true
+    )]
+    pub tz: chrono_tz::Tz,
+
+    /// Proxies whose `X-Forwarded-For` is trusted for the client address (comma-separated IPs).
+    #[arg(
+        long,
+        env = "HUIMIN_TRUSTED_PROXIES",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub trusted_proxies: Vec<IpAddr>,
+
+    /// Log format: `human` or `json`.
+    #[arg(
+        long,
+        env = "HUIMIN_LOG_FORMAT",
+        default_value = "human",
+        global = true
+    )]
+    pub log_format: LogFormat,
+
+    /// Lifetime of a login token in hours.
+    #[arg(
+        long,
+        env = "HUIMIN_TOKEN_TTL_HOURS",
+        default_value_t = 12,
+        global = true
+    )]
+    pub token_ttl_hours: i64,
+
+    /// Size of the database connection pool.
+    #[arg(
+        long,
+        env = "HUIMIN_DB_MAX_CONNECTIONS",
+        default_value_t = 16,
+        global = true
+    )]
+    pub db_max_connections: u32,
+}
+
+/// How log lines are written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    /// Readable lines for a terminal.
+    Human,
+    /// One JSON object a line, for log collectors.
+    Json,
+}
+
+impl Config {
+    /// The database URL in force: the configured one or the default SQLite file.
+    pub fn database_url(&self) -> String {
+        self.database_url.clone().unwrap_or_else(|| {
+            format!(
+                "sqlite://{}?mode=rwc",
+                self.data_dir.join("huimin.db").display()
+            )
+        })
+    }
+
+    /// The public base URL without a trailing slash.
+    pub fn public_url(&self) -> String {
+        match &self.public_url {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.bind),
+        }
+    }
+
+    /// A configuration for tests and tools: the defaults, with this database and data folder.
+    pub fn for_database(database_url: impl Into<String>, data_dir: PathBuf) -> Self {
+        Config {
+            database_url: Some(database_url.into()),
+            data_dir,
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            public_url: None,
+            secret: Some("test-secret-not-for-production".into()),
+            tz: chrono_tz::Asia::Shanghai,
+            trusted_proxies: Vec::new(),
+            log_format: LogFormat::Human,
+            token_ttl_hours: 12,
+            db_max_connections: 8,
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field(
+                "database_url",
+                &self
+                    .database_url()
+                    .split('@')
+                    .next_back()
+                    .unwrap_or_default(),
+            )
+            .field("data_dir", &self.data_dir)
+            .field("bind", &self.bind)
+            .field("public_url", &self.public_url)
+            .field("secret", &self.secret.as_ref().map(|_| "<hidden>"))
+            .field("tz", &self.tz)
+            .field("trusted_proxies", &self.trusted_proxies)
+            .field("token_ttl_hours", &self.token_ttl_hours)
+            .finish()
+    }
+}

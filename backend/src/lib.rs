@@ -1,0 +1,20 @@
+//! Huimin's HTTP API and the `huimin` command.
+//!
+//! `main.rs` is a shim over [`cli`]. Requests flow: [`routes`] (parse, authorise with
+//! [`auth`], shape the answer) → [`services`] (the rules, one transaction each, with its
+//! [`audit`] event) → `entity` (tables and pure rules). Errors are [`error::ApiError`].
+
+pub mod app;
+pub mod audit;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod extract;
+pub mod pagination;
+pub mod routes;
+pub mod services;
+pub mod state;
+pub mod telemetry;

@@ -1,0 +1,73 @@
+//! Keyset pagination: lists are ordered by id (UUID v7, so by creation time) and the opaque
+//! cursor is the last id of the page, so a page costs one index range scan however deep.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, Select,
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+
+/// The default page size.
+pub const DEFAULT_LIMIT: u64 = 50;
+/// The largest page size.
+pub const MAX_LIMIT: u64 = 500;
+
+/// A page of a list: `{items, next_cursor}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    /// Pass as `cursor` for the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+/// Reads one page of `select`, keyed on `id_col`.
+pub async fn page<E, M>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    id_col: E::Column,
+    limit: Option<u64>,
+    cursor: Option<&str>,
+    id_of: impl Fn(&M) -> Uuid,
+) -> ApiResult<(Vec<M>, Option<String>)>
+where
+    E: EntityTrait<Model = M>,
+    M: FromQueryResult + Send + Sync,
+{
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::validation(
+            "limit",
+            format!("must be between 1 and {MAX_LIMIT}"),
+        ));
+    }
+    let mut select = select;
+    if let Some(c) = cursor {
+        select = select.filter(id_col.gt(decode(c)?));
+    }
+    let mut rows = select.order_by_asc(id_col).limit(limit + 1).all(db).await?;
+    let next = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|m| encode(id_of(m)))
+    } else {
+        None
+    };
+    Ok((rows, next))
+}
+
+fn encode(id: Uuid) -> String {
+    URL_SAFE_NO_PAD.encode(id.as_bytes())
+}
+
+fn decode(cursor: &str) -> ApiResult<Uuid> {
+    URL_SAFE_NO_PAD
+        .decode(cursor)
+        .ok()
+        .and_then(|b| Uuid::from_slice(&b).ok())
+        .ok_or_else(|| ApiError::validation("cursor", "is not a cursor this server gave"))
+}

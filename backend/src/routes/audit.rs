@@ -1,0 +1,22 @@
+//! `/audit/verify`: the chain check of `huimin audit verify`, over HTTP.
+
+use axum::extract::State;
+use utoipa_axum::{router::OpenApiRouter, routes};
+
+use crate::audit::{self, VerifyReport};
+use crate::auth::{Action, Actor};
+use crate::error::{ApiResult, Problem};
+use crate::extract::Json;
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(verify))
+}
+
+/// Recompute the audit chain (admins and supervisors).
+#[utoipa::path(get, path = "/audit/verify", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, body = VerifyReport), (status = 403, body = Problem)))]
+async fn verify(State(st): State<AppState>, actor: Actor) -> ApiResult<Json<VerifyReport>> {
+    actor.require(Action::ReadAudit)?;
+    Ok(Json(audit::verify(&st.db).await?))
+}

@@ -1,0 +1,99 @@
+//! The HTTP router: every resource's routes under `/api/v1`, the operations endpoints, the
+//! OpenAPI document (`/api/openapi.json`, generated from the handlers' annotations) and the
+//! offline Swagger UI (`/docs`), wrapped in the request-id, tracing, metrics and body-limit
+//! layers.
+
+mod audit;
+mod auth;
+mod budget_lines;
+mod ops;
+mod organisations;
+mod purchasers;
+mod users;
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
+use axum::response::{IntoResponse, Response};
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::trace::TraceLayer;
+use utoipa::openapi::security::{Http, HttpAuthScheme, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_swagger_ui::{Config as SwaggerConfig, SwaggerUi};
+
+use crate::error::ApiError;
+use crate::state::AppState;
+use crate::telemetry;
+
+/// JSON bodies above this size answer 413.
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Huimin API", description = "Government purchase of social-work and volunteer services: tenders, contracts, posts, milestones, payments and supervision."),
+    modifiers(&BearerAuth),
+    components(schemas(crate::error::Problem, crate::error::FieldError))
+)]
+struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, api: &mut utoipa::openapi::OpenApi) {
+        let components = api.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(Http::new(HttpAuthScheme::Bearer)),
+        );
+    }
+}
+
+/// The router with its OpenAPI document.
+pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+    let v1 = OpenApiRouter::new()
+        .merge(auth::routes())
+        .merge(users::routes())
+        .merge(purchasers::routes())
+        .merge(organisations::routes())
+        .merge(budget_lines::routes())
+        .merge(audit::routes());
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .nest("/api/v1", v1)
+        .merge(ops::routes())
+        .split_for_parts()
+}
+
+/// The whole application, ready to serve.
+pub fn build(state: AppState) -> Router {
+    let (api, openapi) = api();
+    let docs = SwaggerUi::new("/docs")
+        .url("/api/openapi.json", openapi)
+        .config(SwaggerConfig::from("/api/openapi.json").validator_url("none"));
+    let request_id = HeaderName::from_static("x-request-id");
+    api.route_layer(axum::middleware::from_fn(telemetry::track))
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .fallback(|| async { ApiError::NotFound })
+        .with_state(state)
+        .merge(docs)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+                    let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+                    tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
+                }))
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(CatchPanicLayer::custom(|_| -> Response {
+                    ApiError::internal(anyhow::anyhow!("handler panicked")).into_response()
+                }))
+                .layer(tower_http::timeout::TimeoutLayer::with_status_code(
+                    axum::http::StatusCode::SERVICE_UNAVAILABLE,
+                    Duration::from_secs(60),
+                )),
+        )
+}

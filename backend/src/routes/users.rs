@@ -1,0 +1,71 @@
+//! `/users` (admins manage; supervisors read).
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use utoipa_axum::{router::OpenApiRouter, routes};
+use uuid::Uuid;
+
+use crate::auth::{Action, Actor};
+use crate::error::{ApiResult, Problem};
+use crate::extract::{Json, Query};
+use crate::pagination::Page;
+use crate::services::users::{self, NewUser, User, UserFilter, UserPatch};
+use crate::state::AppState;
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(list, create))
+        .routes(routes!(get, update))
+}
+
+/// Users, filtered and paginated (admins and supervisors).
+#[utoipa::path(get, path = "/users", tag = "users", security(("bearer" = [])), params(UserFilter),
+    responses((status = 200, body = Page<User>), (status = 403, body = Problem)))]
+async fn list(
+    State(st): State<AppState>,
+    actor: Actor,
+    Query(f): Query<UserFilter>,
+) -> ApiResult<Json<Page<User>>> {
+    actor.require(Action::ReadUsers)?;
+    users::list_users(&st, f).await.map(Json)
+}
+
+/// Create a user (admins).
+#[utoipa::path(post, path = "/users", tag = "users", security(("bearer" = [])), request_body = NewUser,
+    responses((status = 201, body = User), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+async fn create(
+    State(st): State<AppState>,
+    actor: Actor,
+    Json(new): Json<NewUser>,
+) -> ApiResult<(StatusCode, Json<User>)> {
+    actor.require(Action::ManageUsers)?;
+    Ok((
+        StatusCode::CREATED,
+        Json(users::create_user(&st, Some(&actor), new).await?),
+    ))
+}
+
+/// One user (admins and supervisors).
+#[utoipa::path(get, path = "/users/{id}", tag = "users", security(("bearer" = [])),
+    responses((status = 200, body = User), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn get(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<User>> {
+    actor.require(Action::ReadUsers)?;
+    users::get_user(&st, id).await.map(Json)
+}
+
+/// Change a user: role, activation, password reset (admins).
+#[utoipa::path(patch, path = "/users/{id}", tag = "users", security(("bearer" = [])), request_body = UserPatch,
+    responses((status = 200, body = User), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+async fn update(
+    State(st): State<AppState>,
+    actor: Actor,
+    Path(id): Path<Uuid>,
+    Json(p): Json<UserPatch>,
+) -> ApiResult<Json<User>> {
+    actor.require(Action::ManageUsers)?;
+    users::update_user(&st, &actor, id, p).await.map(Json)
+}

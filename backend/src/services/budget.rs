@@ -1,0 +1,311 @@
+//! Budget lines (SPEC §2 `budget_line`): money a purchaser may spend in a fiscal year, with
+//! `committed`, `reserved`, `disbursed` and `available` derived, never stored.
+
+use std::collections::HashMap;
+
+use entity::Money;
+use entity::model::budget_line;
+use entity::rules::vocab::FundSource;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::audit::{self, Change};
+use crate::auth::Actor;
+use crate::db::begin_write;
+use crate::error::{ApiError, ApiResult, Checks};
+use crate::pagination::{Page, page};
+use crate::state::AppState;
+
+/// A budget line with its derived figures.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct BudgetLine {
+    pub id: Uuid,
+    pub purchaser_id: Uuid,
+    pub fiscal_year: i32,
+    pub code: String,
+    pub name: String,
+    #[schema(value_type = String, example = "1200000.00")]
+    pub amount: Money,
+    #[schema(value_type = String, example = "county")]
+    pub source: FundSource,
+    /// Ceilings of open tenders not yet turned into signed contracts.
+    #[schema(value_type = String)]
+    pub reserved: Money,
+    /// Values of active contracts, and what ended contracts earned.
+    #[schema(value_type = String)]
+    pub committed: Money,
+    /// Sum of payments.
+    #[schema(value_type = String)]
+    pub disbursed: Money,
+    /// `amount − committed − reserved`.
+    #[schema(value_type = String)]
+    pub available: Money,
+}
+
+/// What other records hold against a line, in fen.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Figures {
+    pub reserved_fen: i64,
+    pub committed_fen: i64,
+    pub disbursed_fen: i64,
+}
+
+/// The derived figures of the given lines, in one set-based query per source table. Tenders,
+/// contracts and payments do not exist yet in this schema version, so every line's figures
+/// are zero until those tables land with the procurement and payment features.
+pub async fn figures(
+    _db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> ApiResult<HashMap<Uuid, Figures>> {
+    Ok(ids.iter().map(|id| (*id, Figures::default())).collect())
+}
+
+fn shape(m: budget_line::Model, f: Figures) -> ApiResult<BudgetLine> {
+    let source = FundSource::parse(&m.source)
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored source {:?}", m.source)))?;
+    Ok(BudgetLine {
+        id: m.id,
+        purchaser_id: m.purchaser_id,
+        fiscal_year: m.fiscal_year,
+        code: m.code,
+        name: m.name,
+        amount: Money::from_fen(m.amount_fen),
+        source,
+        reserved: Money::from_fen(f.reserved_fen),
+        committed: Money::from_fen(f.committed_fen),
+        disbursed: Money::from_fen(f.disbursed_fen),
+        available: Money::from_fen(m.amount_fen - f.committed_fen - f.reserved_fen),
+    })
+}
+
+/// A new budget line; `purchaser_id` defaults to the officer's own purchaser.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewBudgetLine {
+    pub purchaser_id: Option<Uuid>,
+    pub fiscal_year: i32,
+    pub code: String,
+    pub name: String,
+    #[schema(value_type = String, example = "1200000.00")]
+    pub amount: Money,
+    #[schema(value_type = String, example = "county")]
+    pub source: FundSource,
+}
+
+/// Changes to a budget line; a new `amount` needs a `reason`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetLinePatch {
+    pub name: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub amount: Option<Money>,
+    #[schema(value_type = Option<String>)]
+    pub source: Option<FundSource>,
+    /// Why the amount changes (required with `amount`).
+    pub reason: Option<String>,
+}
+
+/// Filters of `GET /budget-lines`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetLineFilter {
+    pub purchaser_id: Option<Uuid>,
+    pub fiscal_year: Option<i32>,
+    #[param(value_type = Option<String>)]
+    pub source: Option<FundSource>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// Creates a budget line of the officer's purchaser.
+pub async fn create(st: &AppState, actor: &Actor, new: NewBudgetLine) -> ApiResult<BudgetLine> {
+    let own = actor.purchaser_scope().ok_or(ApiError::Forbidden)?;
+    let purchaser_id = new.purchaser_id.unwrap_or(own);
+    actor.see_purchaser(purchaser_id)?;
+    let mut c = Checks::default();
+    c.text("code", &new.code, 64)
+        .text("name", &new.name, 200)
+        .check(
+            (2000..=2100).contains(&new.fiscal_year),
+            "fiscal_year",
+            "must be a year between 2000 and 2100",
+        );
+    c.finish()?;
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let clash = budget_line::Entity::find()
+        .filter(budget_line::Column::PurchaserId.eq(purchaser_id))
+        .filter(budget_line::Column::FiscalYear.eq(new.fiscal_year))
+        .filter(budget_line::Column::Code.eq(new.code.trim()))
+        .one(&txn)
+        .await?;
+    if clash.is_some() {
+        return Err(ApiError::conflict(
+            "this purchaser already has a budget line with this code in this fiscal year",
+        ));
+    }
+    let m = budget_line::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        purchaser_id: Set(purchaser_id),
+        fiscal_year: Set(new.fiscal_year),
+        code: Set(new.code.trim().to_string()),
+        name: Set(new.name.trim().to_string()),
+        amount_fen: Set(new.amount.fen()),
+        source: Set(new.source.as_str().to_string()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let out = shape(m, Figures::default())?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "create",
+            "budget_line",
+            out.id,
+            None,
+            Some(&out),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Changes a budget line; lowering the amount below `committed + reserved` is refused (409).
+pub async fn update(
+    st: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    p: BudgetLinePatch,
+) -> ApiResult<BudgetLine> {
+    let mut c = Checks::default();
+    if let Some(n) = &p.name {
+        c.text("name", n, 200);
+    }
+    if p.amount.is_some() {
+        c.check(
+            p.reason.as_deref().is_some_and(|r| !r.trim().is_empty()),
+            "reason",
+            "is required when the amount changes",
+        );
+    }
+    if let Some(r) = &p.reason {
+        c.check(
+            r.chars().count() <= 2000,
+            "reason",
+            "must be at most 2000 characters",
+        );
+    }
+    c.finish()?;
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let old = budget_line::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    actor.see_purchaser(old.purchaser_id)?;
+    let f = figures(&txn, &[id]).await?.remove(&id).unwrap_or_default();
+    let before = shape(old.clone(), f)?;
+    let mut am = old.into_active_model();
+    if let Some(v) = p.name {
+        am.name = Set(v.trim().to_string());
+    }
+    if let Some(v) = p.source {
+        am.source = Set(v.as_str().to_string());
+    }
+    if let Some(a) = p.amount {
+        if a.fen() < f.committed_fen + f.reserved_fen {
+            return Err(ApiError::conflict(
+                "the amount cannot be lower than what is committed and reserved on the line",
+            ));
+        }
+        am.amount_fen = Set(a.fen());
+    }
+    am.updated_at = Set(now);
+    let out = shape(am.update(&txn).await?, f)?;
+    let mut change = Change::of(
+        Some(actor.id()),
+        "update",
+        "budget_line",
+        id,
+        Some(&before),
+        Some(&out),
+    );
+    if let (Some(after), Some(reason)) = (change.after.as_mut(), p.reason) {
+        after["reason"] = serde_json::Value::from(reason);
+        change.action = if p.amount.is_some() {
+            "change_amount"
+        } else {
+            "update"
+        };
+    }
+    audit::record(&txn, now, change).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// One budget line, within the actor's purchaser scope.
+pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<BudgetLine> {
+    let m = budget_line::Entity::find_by_id(id)
+        .one(&st.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    actor.see_purchaser(m.purchaser_id)?;
+    let f = figures(&st.db, &[id])
+        .await?
+        .remove(&id)
+        .unwrap_or_default();
+    shape(m, f)
+}
+
+/// A page of budget lines within the actor's purchaser scope.
+pub async fn list(
+    st: &AppState,
+    actor: &Actor,
+    f: BudgetLineFilter,
+) -> ApiResult<Page<BudgetLine>> {
+    let mut q = budget_line::Entity::find();
+    if let Some(own) = actor.purchaser_scope() {
+        q = q.filter(budget_line::Column::PurchaserId.eq(own));
+    }
+    if let Some(p) = f.purchaser_id {
+        q = q.filter(budget_line::Column::PurchaserId.eq(p));
+    }
+    if let Some(y) = f.fiscal_year {
+        q = q.filter(budget_line::Column::FiscalYear.eq(y));
+    }
+    if let Some(s) = f.source {
+        q = q.filter(budget_line::Column::Source.eq(s.as_str()));
+    }
+    let (rows, next) = page(
+        &st.db,
+        q,
+        budget_line::Column::Id,
+        f.limit,
+        f.cursor.as_deref(),
+        |m: &budget_line::Model| m.id,
+    )
+    .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
+    let mut figs = figures(&st.db, &ids).await?;
+    let items = rows
+        .into_iter()
+        .map(|m| {
+            let f = figs.remove(&m.id).unwrap_or_default();
+            shape(m, f)
+        })
+        .collect::<ApiResult<_>>()?;
+    Ok(Page {
+        items,
+        next_cursor: next,
+    })
+}

@@ -1,0 +1,8 @@
+//! The domain layer: the rules of each area, called by the HTTP handlers, the CLI and the
+//! tests. Each writing function runs one transaction that makes the change and records its
+//! audit event.
+
+pub mod auth;
+pub mod budget;
+pub mod parties;
+pub mod users;

@@ -1,0 +1,465 @@
+//! Purchasers and social organisations (SPEC §2), managed by admins.
+
+use chrono::NaiveDate;
+use entity::model::{organisation, purchaser};
+use entity::rules::codes::{is_valid_credit_code, is_valid_division_code};
+use entity::rules::vocab::OrgStatus;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::audit::{self, Change};
+use crate::auth::Actor;
+use crate::db::begin_write;
+use crate::error::{ApiError, ApiResult, Checks};
+use crate::pagination::{Page, page};
+use crate::state::AppState;
+
+/// A purchasing unit as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Purchaser {
+    pub id: Uuid,
+    pub name: String,
+    pub division_code: String,
+    pub contact_email: String,
+}
+
+impl From<purchaser::Model> for Purchaser {
+    fn from(m: purchaser::Model) -> Self {
+        Purchaser {
+            id: m.id,
+            name: m.name,
+            division_code: m.division_code,
+            contact_email: m.contact_email,
+        }
+    }
+}
+
+/// A new purchaser.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPurchaser {
+    pub name: String,
+    /// 6, 9 or 12 digits.
+    pub division_code: String,
+    pub contact_email: String,
+}
+
+/// Changes to a purchaser; absent fields stay as they are.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PurchaserPatch {
+    pub name: Option<String>,
+    pub division_code: Option<String>,
+    pub contact_email: Option<String>,
+}
+
+/// Filters of `GET /purchasers`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PurchaserFilter {
+    /// Exact division code.
+    pub division_code: Option<String>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+fn check_purchaser(
+    c: &mut Checks,
+    name: Option<&str>,
+    division: Option<&str>,
+    email: Option<&str>,
+) {
+    if let Some(n) = name {
+        c.text("name", n, 200);
+    }
+    if let Some(d) = division {
+        c.check(
+            is_valid_division_code(d),
+            "division_code",
+            "must be 6, 9 or 12 digits",
+        );
+    }
+    if let Some(e) = email {
+        c.email("contact_email", e);
+    }
+}
+
+/// Creates a purchaser.
+pub async fn create_purchaser(
+    st: &AppState,
+    actor: &Actor,
+    new: NewPurchaser,
+) -> ApiResult<Purchaser> {
+    let mut c = Checks::default();
+    check_purchaser(
+        &mut c,
+        Some(&new.name),
+        Some(&new.division_code),
+        Some(&new.contact_email),
+    );
+    c.finish()?;
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let m = purchaser::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(new.name.trim().to_string()),
+        division_code: Set(new.division_code),
+        contact_email: Set(new.contact_email.trim().to_string()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let out = Purchaser::from(m);
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "create",
+            "purchaser",
+            out.id,
+            None,
+            Some(&out),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Changes a purchaser.
+pub async fn update_purchaser(
+    st: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    p: PurchaserPatch,
+) -> ApiResult<Purchaser> {
+    let mut c = Checks::default();
+    check_purchaser(
+        &mut c,
+        p.name.as_deref(),
+        p.division_code.as_deref(),
+        p.contact_email.as_deref(),
+    );
+    c.finish()?;
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let old = purchaser::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let before = Purchaser::from(old.clone());
+    let mut am = old.into_active_model();
+    if let Some(v) = p.name {
+        am.name = Set(v.trim().to_string());
+    }
+    if let Some(v) = p.division_code {
+        am.division_code = Set(v);
+    }
+    if let Some(v) = p.contact_email {
+        am.contact_email = Set(v.trim().to_string());
+    }
+    am.updated_at = Set(now);
+    let out = Purchaser::from(am.update(&txn).await?);
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "update",
+            "purchaser",
+            id,
+            Some(&before),
+            Some(&out),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// One purchaser.
+pub async fn get_purchaser(st: &AppState, id: Uuid) -> ApiResult<Purchaser> {
+    purchaser::Entity::find_by_id(id)
+        .one(&st.db)
+        .await?
+        .map(Purchaser::from)
+        .ok_or(ApiError::NotFound)
+}
+
+/// A page of purchasers.
+pub async fn list_purchasers(st: &AppState, f: PurchaserFilter) -> ApiResult<Page<Purchaser>> {
+    let mut q = purchaser::Entity::find();
+    if let Some(d) = f.division_code {
+        q = q.filter(purchaser::Column::DivisionCode.eq(d));
+    }
+    let (rows, next) = page(
+        &st.db,
+        q,
+        purchaser::Column::Id,
+        f.limit,
+        f.cursor.as_deref(),
+        |m: &purchaser::Model| m.id,
+    )
+    .await?;
+    Ok(Page {
+        items: rows.into_iter().map(Purchaser::from).collect(),
+        next_cursor: next,
+    })
+}
+
+/// A social organisation as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Organisation {
+    pub id: Uuid,
+    pub name: String,
+    /// Unified social credit code (GB 32100-2015).
+    pub credit_code: String,
+    pub contact_email: String,
+    #[schema(value_type = String, example = "active")]
+    pub status: OrgStatus,
+    pub status_reason: Option<String>,
+    pub status_until: Option<NaiveDate>,
+}
+
+impl TryFrom<organisation::Model> for Organisation {
+    type Error = ApiError;
+    fn try_from(m: organisation::Model) -> ApiResult<Self> {
+        let status = OrgStatus::parse(&m.status)
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored status {:?}", m.status)))?;
+        Ok(Organisation {
+            id: m.id,
+            name: m.name,
+            credit_code: m.credit_code,
+            contact_email: m.contact_email,
+            status,
+            status_reason: m.status_reason,
+            status_until: m.status_until,
+        })
+    }
+}
+
+/// A new organisation (status `active` unless given).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewOrganisation {
+    pub name: String,
+    pub credit_code: String,
+    pub contact_email: String,
+    #[schema(value_type = Option<String>)]
+    pub status: Option<OrgStatus>,
+    pub status_reason: Option<String>,
+    pub status_until: Option<NaiveDate>,
+}
+
+/// Changes to an organisation; a suspension or blacklisting needs a `status_reason`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationPatch {
+    pub name: Option<String>,
+    pub contact_email: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub status: Option<OrgStatus>,
+    pub status_reason: Option<String>,
+    pub status_until: Option<NaiveDate>,
+}
+
+/// Filters of `GET /organisations`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct OrganisationFilter {
+    #[param(value_type = Option<String>)]
+    pub status: Option<OrgStatus>,
+    pub credit_code: Option<String>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+fn check_status(c: &mut Checks, status: OrgStatus, reason: Option<&str>) {
+    if status != OrgStatus::Active {
+        c.check(
+            reason.is_some_and(|r| !r.trim().is_empty()),
+            "status_reason",
+            "is required when an organisation is suspended or blacklisted",
+        );
+    }
+    if let Some(r) = reason {
+        c.check(
+            r.chars().count() <= 2000,
+            "status_reason",
+            "must be at most 2000 characters",
+        );
+    }
+}
+
+/// Creates an organisation.
+pub async fn create_organisation(
+    st: &AppState,
+    actor: &Actor,
+    new: NewOrganisation,
+) -> ApiResult<Organisation> {
+    let status = new.status.unwrap_or(OrgStatus::Active);
+    let mut c = Checks::default();
+    c.text("name", &new.name, 200)
+        .email("contact_email", &new.contact_email)
+        .check(
+            is_valid_credit_code(&new.credit_code),
+            "credit_code",
+            "must be an 18-character unified social credit code with a valid check character",
+        );
+    check_status(&mut c, status, new.status_reason.as_deref());
+    c.finish()?;
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let taken = organisation::Entity::find()
+        .filter(organisation::Column::CreditCode.eq(&new.credit_code))
+        .one(&txn)
+        .await?;
+    if taken.is_some() {
+        return Err(ApiError::conflict(
+            "an organisation with this credit_code already exists",
+        ));
+    }
+    let m = organisation::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        name: Set(new.name.trim().to_string()),
+        credit_code: Set(new.credit_code),
+        contact_email: Set(new.contact_email.trim().to_string()),
+        status: Set(status.as_str().to_string()),
+        status_reason: Set(new.status_reason.filter(|_| status != OrgStatus::Active)),
+        status_until: Set(new.status_until.filter(|_| status != OrgStatus::Active)),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let out = Organisation::try_from(m)?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "create",
+            "organisation",
+            out.id,
+            None,
+            Some(&out),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Changes an organisation; returning to `active` clears the reason and end date.
+pub async fn update_organisation(
+    st: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    p: OrganisationPatch,
+) -> ApiResult<Organisation> {
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let old = organisation::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let before = Organisation::try_from(old.clone())?;
+    let status = p.status.unwrap_or(before.status);
+    let reason = p.status_reason.clone().or_else(|| {
+        (p.status.is_none())
+            .then(|| before.status_reason.clone())
+            .flatten()
+    });
+    let mut c = Checks::default();
+    if let Some(n) = &p.name {
+        c.text("name", n, 200);
+    }
+    if let Some(e) = &p.contact_email {
+        c.email("contact_email", e);
+    }
+    check_status(&mut c, status, reason.as_deref());
+    c.finish()?;
+    let mut am = old.into_active_model();
+    if let Some(v) = p.name {
+        am.name = Set(v.trim().to_string());
+    }
+    if let Some(v) = p.contact_email {
+        am.contact_email = Set(v.trim().to_string());
+    }
+    let active = status == OrgStatus::Active;
+    am.status = Set(status.as_str().to_string());
+    am.status_reason = Set(reason.filter(|_| !active));
+    am.status_until = Set(p.status_until.or(before.status_until).filter(|_| !active));
+    am.updated_at = Set(now);
+    let out = Organisation::try_from(am.update(&txn).await?)?;
+    let action = if p.status.is_some_and(|s| s != before.status) {
+        "change_status"
+    } else {
+        "update"
+    };
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            action,
+            "organisation",
+            id,
+            Some(&before),
+            Some(&out),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// One organisation, within the actor's scope.
+pub async fn get_organisation(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Organisation> {
+    actor.see_organisation(id)?;
+    organisation::Entity::find_by_id(id)
+        .one(&st.db)
+        .await?
+        .ok_or(ApiError::NotFound)?
+        .try_into()
+}
+
+/// A page of organisations within the actor's scope.
+pub async fn list_organisations(
+    st: &AppState,
+    actor: &Actor,
+    f: OrganisationFilter,
+) -> ApiResult<Page<Organisation>> {
+    let mut q = organisation::Entity::find();
+    if let Some(own) = actor.organisation_scope() {
+        q = q.filter(organisation::Column::Id.eq(own));
+    }
+    if let Some(s) = f.status {
+        q = q.filter(organisation::Column::Status.eq(s.as_str()));
+    }
+    if let Some(cc) = f.credit_code {
+        q = q.filter(organisation::Column::CreditCode.eq(cc));
+    }
+    let (rows, next) = page(
+        &st.db,
+        q,
+        organisation::Column::Id,
+        f.limit,
+        f.cursor.as_deref(),
+        |m: &organisation::Model| m.id,
+    )
+    .await?;
+    Ok(Page {
+        items: rows
+            .into_iter()
+            .map(Organisation::try_from)
+            .collect::<ApiResult<_>>()?,
+        next_cursor: next,
+    })
+}

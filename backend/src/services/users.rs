@@ -1,0 +1,349 @@
+//! User accounts (SPEC §2 `user`), managed by admins; `huimin user create` uses the same path.
+
+use entity::model::{organisation, purchaser, session, user};
+use entity::rules::vocab::{Locale, Role};
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::audit::{self, Change};
+use crate::auth::{Actor, password};
+use crate::db::begin_write;
+use crate::error::{ApiError, ApiResult, Checks};
+use crate::pagination::{Page, page};
+use crate::state::AppState;
+
+/// A user as the API shows it (never the password hash).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct User {
+    pub id: Uuid,
+    pub email: String,
+    pub display_name: String,
+    #[schema(value_type = String, example = "finance_officer")]
+    pub role: Role,
+    pub purchaser_id: Option<Uuid>,
+    pub organisation_id: Option<Uuid>,
+    pub active: bool,
+    #[schema(value_type = String, example = "zh-CN")]
+    pub locale: Locale,
+}
+
+impl User {
+    /// The API form of a stored user.
+    pub fn from_model(m: &user::Model) -> ApiResult<Self> {
+        let bad = |what: &str| {
+            ApiError::internal(anyhow::anyhow!("stored user {} has a bad {what}", m.id))
+        };
+        Ok(User {
+            id: m.id,
+            email: m.email.clone(),
+            display_name: m.display_name.clone(),
+            role: Role::parse(&m.role).ok_or_else(|| bad("role"))?,
+            purchaser_id: m.purchaser_id,
+            organisation_id: m.organisation_id,
+            active: m.active,
+            locale: Locale::parse(&m.locale).ok_or_else(|| bad("locale"))?,
+        })
+    }
+}
+
+/// A new user. Finance officers need a `purchaser_id`, organisation staff an
+/// `organisation_id`; admins and supervisors neither.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    pub email: String,
+    pub display_name: String,
+    #[schema(value_type = String, example = "finance_officer")]
+    pub role: Role,
+    pub purchaser_id: Option<Uuid>,
+    pub organisation_id: Option<Uuid>,
+    /// At least 10 characters.
+    pub password: String,
+    #[schema(value_type = Option<String>, example = "zh-CN")]
+    pub locale: Option<Locale>,
+}
+
+/// An admin's changes to a user: role, activation, a password reset, name, locale.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    pub display_name: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub role: Option<Role>,
+    pub purchaser_id: Option<Uuid>,
+    pub organisation_id: Option<Uuid>,
+    pub active: Option<bool>,
+    /// A new password (a reset): ends the user's sessions.
+    pub password: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub locale: Option<Locale>,
+}
+
+/// Filters of `GET /users`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct UserFilter {
+    #[param(value_type = Option<String>)]
+    pub role: Option<Role>,
+    pub purchaser_id: Option<Uuid>,
+    pub organisation_id: Option<Uuid>,
+    pub email: Option<String>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// Checks that the role's party link is present, exists, and no other link is given.
+async fn check_links(
+    db: &impl ConnectionTrait,
+    role: Role,
+    purchaser_id: Option<Uuid>,
+    organisation_id: Option<Uuid>,
+) -> ApiResult<()> {
+    let mut c = Checks::default();
+    let (needs_p, needs_o) = (role == Role::FinanceOfficer, role == Role::Organisation);
+    c.check(
+        purchaser_id.is_some() == needs_p,
+        "purchaser_id",
+        if needs_p {
+            "is required for a finance officer"
+        } else {
+            "is only for finance officers"
+        },
+    );
+    c.check(
+        organisation_id.is_some() == needs_o,
+        "organisation_id",
+        if needs_o {
+            "is required for organisation staff"
+        } else {
+            "is only for organisation staff"
+        },
+    );
+    c.finish()?;
+    if let Some(p) = purchaser_id
+        && purchaser::Entity::find_by_id(p).one(db).await?.is_none()
+    {
+        return Err(ApiError::validation("purchaser_id", "no such purchaser"));
+    }
+    if let Some(o) = organisation_id
+        && organisation::Entity::find_by_id(o).one(db).await?.is_none()
+    {
+        return Err(ApiError::validation(
+            "organisation_id",
+            "no such organisation",
+        ));
+    }
+    Ok(())
+}
+
+/// Creates a user; `actor` is `None` when the CLI creates the first admin.
+pub async fn create_user(st: &AppState, actor: Option<&Actor>, new: NewUser) -> ApiResult<User> {
+    let email = new.email.trim().to_lowercase();
+    let mut c = Checks::default();
+    c.email("email", &email)
+        .text("display_name", &new.display_name, 200);
+    c.finish()?;
+    password::check_new("password", &new.password)?;
+    let hash = password::hash(&new.password).await?;
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    check_links(&txn, new.role, new.purchaser_id, new.organisation_id).await?;
+    if user::Entity::find()
+        .filter(user::Column::Email.eq(&email))
+        .one(&txn)
+        .await?
+        .is_some()
+    {
+        return Err(ApiError::conflict("a user with this email already exists"));
+    }
+    let m = user::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        email: Set(email),
+        display_name: Set(new.display_name.trim().to_string()),
+        role: Set(new.role.as_str().to_string()),
+        purchaser_id: Set(new.purchaser_id),
+        organisation_id: Set(new.organisation_id),
+        password_hash: Set(hash),
+        active: Set(true),
+        locale: Set(new.locale.unwrap_or(Locale::ZhCn).as_str().to_string()),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let out = User::from_model(&m)?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            actor.map(Actor::id),
+            "create",
+            "user",
+            out.id,
+            None,
+            Some(&out),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Changes a user. Deactivation and password resets end the user's sessions.
+pub async fn update_user(st: &AppState, actor: &Actor, id: Uuid, p: UserPatch) -> ApiResult<User> {
+    let mut c = Checks::default();
+    if let Some(n) = &p.display_name {
+        c.text("display_name", n, 200);
+    }
+    c.check(
+        !(id == actor.id() && p.active == Some(false)),
+        "active",
+        "you cannot deactivate yourself",
+    );
+    c.finish()?;
+    let hash = match &p.password {
+        Some(pw) => {
+            password::check_new("password", pw)?;
+            Some(password::hash(pw).await?)
+        }
+        None => None,
+    };
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let old = user::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let before = User::from_model(&old)?;
+    let role = p.role.unwrap_or(before.role);
+    // A role change re-derives the party links: keep those the new role uses.
+    let purchaser_id = p
+        .purchaser_id
+        .or(before.purchaser_id)
+        .filter(|_| role == Role::FinanceOfficer);
+    let organisation_id = p
+        .organisation_id
+        .or(before.organisation_id)
+        .filter(|_| role == Role::Organisation);
+    if p.purchaser_id.is_some() && role != Role::FinanceOfficer {
+        return Err(ApiError::validation(
+            "purchaser_id",
+            "is only for finance officers",
+        ));
+    }
+    if p.organisation_id.is_some() && role != Role::Organisation {
+        return Err(ApiError::validation(
+            "organisation_id",
+            "is only for organisation staff",
+        ));
+    }
+    check_links(&txn, role, purchaser_id, organisation_id).await?;
+    let end_sessions = hash.is_some() || p.active == Some(false) || role != before.role;
+    let mut am = old.into_active_model();
+    if let Some(v) = p.display_name {
+        am.display_name = Set(v.trim().to_string());
+    }
+    if let Some(v) = p.active {
+        am.active = Set(v);
+    }
+    if let Some(v) = p.locale {
+        am.locale = Set(v.as_str().to_string());
+    }
+    if let Some(h) = hash {
+        am.password_hash = Set(h);
+    }
+    am.role = Set(role.as_str().to_string());
+    am.purchaser_id = Set(purchaser_id);
+    am.organisation_id = Set(organisation_id);
+    am.updated_at = Set(now);
+    let out = User::from_model(&am.update(&txn).await?)?;
+    if end_sessions {
+        revoke_sessions(&txn, id, None, now).await?;
+    }
+    let action = if p.password.is_some() {
+        "reset_password"
+    } else {
+        "update"
+    };
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            action,
+            "user",
+            id,
+            Some(&before),
+            Some(&out),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Revokes a user's live sessions, except `keep`.
+pub async fn revoke_sessions(
+    db: &impl ConnectionTrait,
+    user_id: Uuid,
+    keep: Option<Uuid>,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<()> {
+    let mut q = session::Entity::update_many()
+        .col_expr(session::Column::RevokedAt, Expr::value(now))
+        .filter(session::Column::UserId.eq(user_id))
+        .filter(session::Column::RevokedAt.is_null());
+    if let Some(k) = keep {
+        q = q.filter(session::Column::Id.ne(k));
+    }
+    q.exec(db).await?;
+    Ok(())
+}
+
+/// One user.
+pub async fn get_user(st: &AppState, id: Uuid) -> ApiResult<User> {
+    let m = user::Entity::find_by_id(id)
+        .one(&st.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    User::from_model(&m)
+}
+
+/// A page of users.
+pub async fn list_users(st: &AppState, f: UserFilter) -> ApiResult<Page<User>> {
+    let mut q = user::Entity::find();
+    if let Some(r) = f.role {
+        q = q.filter(user::Column::Role.eq(r.as_str()));
+    }
+    if let Some(p) = f.purchaser_id {
+        q = q.filter(user::Column::PurchaserId.eq(p));
+    }
+    if let Some(o) = f.organisation_id {
+        q = q.filter(user::Column::OrganisationId.eq(o));
+    }
+    if let Some(e) = f.email {
+        q = q.filter(user::Column::Email.eq(e.trim().to_lowercase()));
+    }
+    let (rows, next) = page(
+        &st.db,
+        q,
+        user::Column::Id,
+        f.limit,
+        f.cursor.as_deref(),
+        |m: &user::Model| m.id,
+    )
+    .await?;
+    Ok(Page {
+        items: rows
+            .iter()
+            .map(User::from_model)
+            .collect::<ApiResult<_>>()?,
+        next_cursor: next,
+    })
+}

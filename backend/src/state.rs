@@ -1,0 +1,32 @@
+//! The application state every handler receives.
+
+use std::sync::Arc;
+
+use jobs::clock::Clock;
+use metrics_exporter_prometheus::PrometheusHandle;
+use sea_orm::DatabaseConnection;
+
+use crate::config::Config;
+
+/// Shared, cheaply cloned state. Holds nothing another replica would need: sessions,
+/// throttle counters and the audit chain live in the database.
+#[derive(Clone)]
+pub struct AppState {
+    /// The connection pool.
+    pub db: DatabaseConnection,
+    /// The installation's configuration.
+    pub config: Arc<Config>,
+    /// Where "now" comes from (a manual clock in tests).
+    pub clock: Arc<dyn Clock>,
+    /// Renders `/metrics`.
+    pub metrics: PrometheusHandle,
+    /// The HMAC key for personal data (`HUIMIN_SECRET`).
+    pub secret: Arc<[u8]>,
+}
+
+impl AppState {
+    /// The current instant from the clock.
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.clock.now()
+    }
+}

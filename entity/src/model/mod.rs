@@ -1,0 +1,10 @@
+//! sea-orm entities, one module per table. Money columns are `i64` fen (`*_fen`); convert with
+//! [`crate::Money::from_fen`] at the boundary. Timestamps are UTC; dates are local dates.
+
+pub mod audit_event;
+pub mod budget_line;
+pub mod login_failure;
+pub mod organisation;
+pub mod purchaser;
+pub mod session;
+pub mod user;

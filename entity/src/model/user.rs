@@ -1,0 +1,28 @@
+//! A person who logs in. The table is `app_user` (`user` is reserved in PostgreSQL).
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "app_user")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    #[sea_orm(unique)]
+    pub email: String,
+    pub display_name: String,
+    /// One of [`crate::rules::vocab::Role`]'s names.
+    pub role: String,
+    pub purchaser_id: Option<Uuid>,
+    pub organisation_id: Option<Uuid>,
+    /// An argon2id PHC string; never leaves the server.
+    pub password_hash: String,
+    pub active: bool,
+    pub locale: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,6 @@
+//! Pure rules: no database, no clock, no I/O. Everything here is unit-tested in place.
+
+pub mod audit_chain;
+pub mod codes;
+pub mod money;
+pub mod vocab;

@@ -1,0 +1,194 @@
+//! Money: CNY with two decimals, a [`Decimal`] in code and API, an `i64` of fen in the
+//! database (SQLite has no exact decimal type, see STACK.md pitfall 1).
+//!
+//! [`Money`] is the API type: it serialises as a JSON string with exactly two decimals and
+//! accepts only strings (a JSON number passes through `f64` and is refused), with at most two
+//! decimals, never negative, and small enough that its fen fit any SQL `BIGINT` sum.
+
+use std::fmt;
+
+use rust_decimal::{Decimal, RoundingStrategy};
+use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
+
+/// The largest amount accepted: 9,999,999,999,999.99 yuan. Sums of many such values still fit
+/// in an `i64` of fen.
+pub const MAX_YUAN: i64 = 9_999_999_999_999;
+
+/// A non-negative amount of CNY with at most two decimals.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Money(Decimal);
+
+/// Why a text is not an amount of money.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum MoneyError {
+    #[error("must be a decimal number written as a string, e.g. \"1234.50\"")]
+    NotANumber,
+    #[error("must have at most 2 decimal places")]
+    TooPrecise,
+    #[error("must not be negative")]
+    Negative,
+    #[error("is too large")]
+    TooLarge,
+}
+
+impl Money {
+    /// Zero yuan.
+    pub const ZERO: Money = Money(Decimal::ZERO);
+
+    /// Checks a decimal against the money rules (scale ≤ 2, ≥ 0, ≤ [`MAX_YUAN`]).
+    pub fn new(value: Decimal) -> Result<Self, MoneyError> {
+        let normalized = value.normalize();
+        if normalized.scale() > 2 {
+            return Err(MoneyError::TooPrecise);
+        }
+        if value.is_sign_negative() && !value.is_zero() {
+            return Err(MoneyError::Negative);
+        }
+        if value > Decimal::new(MAX_YUAN, 0) + Decimal::new(99, 2) {
+            return Err(MoneyError::TooLarge);
+        }
+        let mut v = value;
+        v.rescale(2);
+        Ok(Money(v))
+    }
+
+    /// Rounds a computed decimal half-up to fen: the one place rounding happens (SPEC §4).
+    pub fn round_half_up(value: Decimal) -> Result<Self, MoneyError> {
+        Money::new(value.round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero))
+    }
+
+    /// The amount from a number of fen as stored in the database.
+    pub fn from_fen(fen: i64) -> Self {
+        let mut d = Decimal::new(fen, 2);
+        d.rescale(2);
+        Money(d)
+    }
+
+    /// The amount as an integer number of fen, for storage and SQL sums.
+    pub fn fen(self) -> i64 {
+        let mut d = self.0;
+        d.rescale(2);
+        // Range is bounded by `new`: at most 10^15 fen, far inside i64.
+        i64::try_from(d.mantissa()).unwrap_or(i64::MAX)
+    }
+
+    /// The decimal value.
+    pub fn decimal(self) -> Decimal {
+        self.0
+    }
+}
+
+impl std::str::FromStr for Money {
+    type Err = MoneyError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let t = s.trim();
+        // Decimal::from_str accepts forms like "1e3" only via from_scientific; reject signs
+        // other than a leading '-' (reported as negative) and anything not plain digits.
+        let body = t.strip_prefix('-').unwrap_or(t);
+        let valid = !body.is_empty()
+            && body.chars().all(|c| c.is_ascii_digit() || c == '.')
+            && body.chars().filter(|&c| c == '.').count() <= 1
+            && !body.starts_with('.')
+            && !body.ends_with('.');
+        if !valid || t != s {
+            return Err(MoneyError::NotANumber);
+        }
+        let d: Decimal = t.parse().map_err(|_| MoneyError::NotANumber)?;
+        Money::new(d)
+    }
+}
+
+impl fmt::Display for Money {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{:.2}", self.0)
+    }
+}
+
+impl Serialize for Money {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for Money {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl de::Visitor<'_> for V {
+            type Value = Money;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an amount of money as a string with at most 2 decimals")
+            }
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Money, E> {
+                v.parse().map_err(|e: MoneyError| E::custom(e))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+impl From<Money> for Decimal {
+    fn from(m: Money) -> Decimal {
+        m.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rust_decimal_macros::dec;
+
+    #[test]
+    fn fen_round_trip_is_exact() {
+        for s in ["12345678.91", "0.01", "99999999999.99", "0.00", "4500.50"] {
+            let m: Money = s.parse().unwrap();
+            assert_eq!(Money::from_fen(m.fen()).to_string(), s);
+        }
+        assert_eq!(
+            "99999999999.99".parse::<Money>().unwrap().fen(),
+            9_999_999_999_999
+        );
+    }
+
+    #[test]
+    fn refuses_bad_amounts() {
+        assert_eq!("1.005".parse::<Money>(), Err(MoneyError::TooPrecise));
+        assert_eq!("-1.00".parse::<Money>(), Err(MoneyError::Negative));
+        assert_eq!("1e3".parse::<Money>(), Err(MoneyError::NotANumber));
+        assert_eq!(" 1".parse::<Money>(), Err(MoneyError::NotANumber));
+        assert_eq!("".parse::<Money>(), Err(MoneyError::NotANumber));
+        assert_eq!(
+            "10000000000000.00".parse::<Money>(),
+            Err(MoneyError::TooLarge)
+        );
+        assert_eq!("1.50".parse::<Money>().unwrap().to_string(), "1.50");
+        assert_eq!("7".parse::<Money>().unwrap().to_string(), "7.00");
+    }
+
+    #[test]
+    fn json_numbers_are_refused() {
+        assert!(serde_json::from_str::<Money>("12.5").is_err());
+        assert_eq!(
+            serde_json::from_str::<Money>("\"12.5\"")
+                .unwrap()
+                .to_string(),
+            "12.50"
+        );
+        assert_eq!(
+            serde_json::to_string(&Money::from_fen(1)).unwrap(),
+            "\"0.01\""
+        );
+    }
+
+    #[test]
+    fn rounding_is_half_up_to_fen() {
+        assert_eq!(
+            Money::round_half_up(dec!(0.005)).unwrap().to_string(),
+            "0.01"
+        );
+        assert_eq!(
+            Money::round_half_up(dec!(0.0049)).unwrap().to_string(),
+            "0.00"
+        );
+    }
+}

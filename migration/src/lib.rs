@@ -1,0 +1,16 @@
+//! Huimin's migrations: one ordered set for SQLite and PostgreSQL. A landed migration is never
+//! edited; a change is a new `mYYYYMMDD_NNNNNN_<what>.rs`.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261129_000001_foundation;
+
+/// Runs the migrations in order.
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261129_000001_foundation::Migration)]
+    }
+}
