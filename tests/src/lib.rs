@@ -1,1 +1,357 @@
-//! stub
+//! The test harness: a [`TestApp`] per test, each on its own database — a fresh SQLite file
+//! by default, or a fresh PostgreSQL database on the server named by `TEST_DATABASE_URL` —
+//! driven through the real router, with a manual clock.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use backend::auth::Actor;
+use backend::config::Config;
+use backend::state::AppState;
+use chrono::{TimeZone, Utc};
+use entity::model::user;
+use entity::rules::vocab::Role;
+use http_body_util::BodyExt;
+use jobs::clock::ManualClock;
+use sea_orm::{ConnectionTrait, Database, EntityTrait, Statement};
+use serde_json::{Value, json};
+use tower::ServiceExt;
+use uuid::Uuid;
+
+pub use backend;
+
+/// The password of every user the harness creates.
+pub const PASSWORD: &str = "correct-horse-battery";
+
+/// One application on its own database.
+pub struct TestApp {
+    pub state: AppState,
+    pub clock: ManualClock,
+    router: Router,
+    _dir: tempfile::TempDir,
+}
+
+/// An HTTP answer: status, headers and the body parsed as JSON (`Null` when empty or not JSON).
+#[derive(Debug)]
+pub struct Answer {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Value,
+    pub text: String,
+}
+
+impl Answer {
+    /// Panics with the body unless the status is `expected`.
+    #[track_caller]
+    pub fn expect(self, expected: u16) -> Self {
+        assert_eq!(
+            self.status.as_u16(),
+            expected,
+            "unexpected status; body: {}",
+            self.text
+        );
+        self
+    }
+
+    /// The `field` names of a problem's `errors`.
+    pub fn error_fields(&self) -> Vec<String> {
+        self.body["errors"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|e| e["field"].as_str().map(String::from))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// The `id` of the answered resource.
+    pub fn id(&self) -> Uuid {
+        self.body["id"]
+            .as_str()
+            .and_then(|s| s.parse().ok())
+            .expect("answer has an id")
+    }
+}
+
+/// A logged-in user.
+#[derive(Debug, Clone)]
+pub struct Login {
+    pub token: String,
+    pub user_id: Uuid,
+    pub purchaser_id: Option<Uuid>,
+    pub organisation_id: Option<Uuid>,
+}
+
+impl TestApp {
+    /// A fresh application on a fresh database.
+    pub async fn new() -> Self {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let url = match std::env::var("TEST_DATABASE_URL") {
+            Ok(server) if !server.is_empty() => fresh_postgres(&server).await,
+            _ => format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
+        };
+        let mut config = Config::for_database(url, dir.path().to_path_buf());
+        config.db_max_connections = 8;
+        let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap());
+        let state = backend::app::open_with_clock(config, Arc::new(clock.clone()))
+            .await
+            .expect("open app");
+        let router = backend::routes::build(state.clone());
+        TestApp {
+            state,
+            clock,
+            router,
+            _dir: dir,
+        }
+    }
+
+    /// Sends a request from `addr` (the peer address the server sees).
+    pub async fn send_from(
+        &self,
+        addr: Option<SocketAddr>,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Body>,
+        content_type: Option<&str>,
+    ) -> Answer {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+        }
+        if let Some(ct) = content_type {
+            req = req.header(header::CONTENT_TYPE, ct);
+        }
+        let mut req = req.body(body.unwrap_or_else(Body::empty)).expect("request");
+        if let Some(a) = addr {
+            req.extensions_mut().insert(ConnectInfo(a));
+        }
+        let res = self
+            .router
+            .clone()
+            .oneshot(req)
+            .await
+            .expect("router answers");
+        let status = res.status();
+        let headers = res.headers().clone();
+        let bytes = res.into_body().collect().await.expect("body").to_bytes();
+        let text = String::from_utf8_lossy(&bytes).to_string();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        Answer {
+            status,
+            headers,
+            body,
+            text,
+        }
+    }
+
+    /// A JSON request (or none) with an optional token.
+    pub async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+    ) -> Answer {
+        let (b, ct) = match body {
+            Some(v) => (Some(Body::from(v.to_string())), Some("application/json")),
+            None => (None, None),
+        };
+        self.send_from(None, method, path, token, b, ct).await
+    }
+
+    pub async fn get(&self, path: &str, token: &str) -> Answer {
+        self.call(Method::GET, path, Some(token), None).await
+    }
+
+    pub async fn post(&self, path: &str, token: &str, body: Value) -> Answer {
+        self.call(Method::POST, path, Some(token), Some(body)).await
+    }
+
+    pub async fn patch(&self, path: &str, token: &str, body: Value) -> Answer {
+        self.call(Method::PATCH, path, Some(token), Some(body))
+            .await
+    }
+
+    /// Logs in and returns the token.
+    pub async fn login(&self, email: &str, password: &str) -> String {
+        let a = self
+            .call(
+                Method::POST,
+                "/api/v1/auth/login",
+                None,
+                Some(json!({"email": email, "password": password})),
+            )
+            .await
+            .expect(200);
+        a.body["token"].as_str().expect("token").to_string()
+    }
+
+    /// The system actor used to create fixtures (an admin without a session).
+    async fn system_admin(&self) -> Actor {
+        let u = user::Entity::find()
+            .all(&self.state.db)
+            .await
+            .expect("users")
+            .into_iter()
+            .find(|u| u.role == "admin");
+        let u = match u {
+            Some(u) => u,
+            None => {
+                let new = self.new_user(Role::Admin, None, None);
+                let out = backend::services::users::create_user(&self.state, None, new)
+                    .await
+                    .expect("admin");
+                user::Entity::find_by_id(out.id)
+                    .one(&self.state.db)
+                    .await
+                    .unwrap()
+                    .unwrap()
+            }
+        };
+        Actor {
+            user: u,
+            role: Role::Admin,
+            session_id: Uuid::nil(),
+        }
+    }
+
+    fn new_user(
+        &self,
+        role: Role,
+        p: Option<Uuid>,
+        o: Option<Uuid>,
+    ) -> backend::services::users::NewUser {
+        let n = Uuid::new_v4().simple().to_string();
+        backend::services::users::NewUser {
+            email: format!("{}-{}@test.example", role.as_str(), &n[..12]),
+            display_name: format!("{} {}", role.as_str(), &n[..6]),
+            role,
+            purchaser_id: p,
+            organisation_id: o,
+            password: PASSWORD.into(),
+            locale: None,
+        }
+    }
+
+    /// A new purchaser (through the service layer, with its audit event).
+    pub async fn purchaser(&self) -> Uuid {
+        let admin = self.system_admin().await;
+        backend::services::parties::create_purchaser(
+            &self.state,
+            &admin,
+            backend::services::parties::NewPurchaser {
+                name: "某县民政局".into(),
+                division_code: "410523".into(),
+                contact_email: "mzj@example.gov.cn".into(),
+            },
+        )
+        .await
+        .expect("purchaser")
+        .id
+    }
+
+    /// A new active organisation with a valid credit code.
+    pub async fn organisation(&self) -> Uuid {
+        let admin = self.system_admin().await;
+        let n = (Uuid::new_v4().as_u128() % 9_000_000) as u32 + 1_000_000;
+        backend::services::parties::create_organisation(
+            &self.state,
+            &admin,
+            backend::services::parties::NewOrganisation {
+                name: format!("社工服务中心 {n}"),
+                credit_code: backend::demo::demo_credit_code(n),
+                contact_email: "ngo@example.org".into(),
+                status: None,
+                status_reason: None,
+                status_until: None,
+            },
+        )
+        .await
+        .expect("organisation")
+        .id
+    }
+
+    /// A new user of `role`, logged in. Finance officers get a new purchaser and organisation
+    /// staff a new organisation unless given one.
+    pub async fn user_in(
+        &self,
+        role: Role,
+        purchaser: Option<Uuid>,
+        organisation: Option<Uuid>,
+    ) -> Login {
+        let p = match role {
+            Role::FinanceOfficer => Some(match purchaser {
+                Some(p) => p,
+                None => self.purchaser().await,
+            }),
+            _ => None,
+        };
+        let o = match role {
+            Role::Organisation => Some(match organisation {
+                Some(o) => o,
+                None => self.organisation().await,
+            }),
+            _ => None,
+        };
+        let admin = self.system_admin().await;
+        let new = self.new_user(role, p, o);
+        let email = new.email.clone();
+        let out = backend::services::users::create_user(&self.state, Some(&admin), new)
+            .await
+            .expect("user");
+        let token = self.login(&email, PASSWORD).await;
+        Login {
+            token,
+            user_id: out.id,
+            purchaser_id: p,
+            organisation_id: o,
+        }
+    }
+
+    /// A new logged-in user of `role` (with a fresh purchaser or organisation if it needs one).
+    pub async fn user(&self, role: Role) -> Login {
+        self.user_in(role, None, None).await
+    }
+
+    /// `SELECT COUNT(*)` of a table.
+    pub async fn count(&self, table: &str) -> i64 {
+        let db = &self.state.db;
+        let row = db
+            .query_one_raw(Statement::from_string(
+                db.get_database_backend(),
+                format!("SELECT COUNT(*) AS n FROM {table}"),
+            ))
+            .await
+            .expect("count")
+            .expect("row");
+        row.try_get::<i64>("", "n").expect("n")
+    }
+
+    /// Runs raw SQL (for tampering tests).
+    pub async fn sql(&self, sql: &str) {
+        let db = &self.state.db;
+        db.execute_unprepared(sql).await.expect("sql");
+    }
+}
+
+/// Creates an empty database on the PostgreSQL server of `server_url` and returns its URL.
+async fn fresh_postgres(server_url: &str) -> String {
+    let admin = Database::connect(server_url)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
+    let name = format!("huimin_t_{}", Uuid::new_v4().simple());
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
+    let _ = admin.close().await;
+    let mut url = url::Url::parse(server_url).expect("TEST_DATABASE_URL is a URL");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}

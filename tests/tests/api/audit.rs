@@ -1,0 +1,138 @@
+use axum::http::Method;
+use entity::rules::vocab::Role;
+use serde_json::json;
+use tests::TestApp;
+
+async fn verify(app: &TestApp, token: &str) -> serde_json::Value {
+    app.get("/api/v1/audit/verify", token)
+        .await
+        .expect(200)
+        .body
+}
+
+#[tokio::test]
+async fn every_change_writes_one_event_and_a_refused_one_writes_none() {
+    let app = TestApp::new().await;
+    let admin = app.user(Role::Admin).await;
+    let before = app.count("audit_event").await;
+    let p = app
+        .post(
+            "/api/v1/purchasers",
+            &admin.token,
+            json!({"name": "民政局", "division_code": "410523", "contact_email": "a@b.cn"}),
+        )
+        .await
+        .expect(201);
+    app.patch(
+        &format!("/api/v1/purchasers/{}", p.id()),
+        &admin.token,
+        json!({"name": "县民政局"}),
+    )
+    .await
+    .expect(200);
+    app.post(
+        "/api/v1/purchasers",
+        &admin.token,
+        json!({"name": "x", "division_code": "1", "contact_email": "a@b.cn"}),
+    )
+    .await
+    .expect(422);
+    assert_eq!(app.count("audit_event").await, before + 2);
+    let n = app.count(&format!("audit_event WHERE entity_type = 'purchaser' AND action = 'update' AND entity_id IS NOT NULL AND actor_user_id IS NOT NULL AND before_json LIKE '%民政局%' AND after_json LIKE '%县民政局%'")).await;
+    assert_eq!(n, 1);
+    // Logins are not audited.
+    let n_before_login = app.count("audit_event").await;
+    app.user(Role::Supervisor).await;
+    assert_eq!(
+        app.count("audit_event").await,
+        n_before_login + 1,
+        "only the user's creation"
+    );
+}
+
+#[tokio::test]
+async fn verify_names_the_first_edited_deleted_or_reordered_event() {
+    let app = TestApp::new().await;
+    let admin = app.user(Role::Admin).await;
+    for i in 0..5 {
+        app.post(
+            "/api/v1/purchasers",
+            &admin.token,
+            json!({"name": format!("P{i}"), "division_code": "410523", "contact_email": "a@b.cn"}),
+        )
+        .await
+        .expect(201);
+    }
+    let total = app.count("audit_event").await;
+    let ok = verify(&app, &admin.token).await;
+    assert_eq!(ok["intact"], true);
+    assert_eq!(ok["checked"], total);
+
+    app.sql("UPDATE audit_event SET after_json = REPLACE(after_json, 'P2', 'P9') WHERE seq = 5")
+        .await;
+    let edited = verify(&app, &admin.token).await;
+    assert_eq!(
+        (edited["intact"].clone(), edited["first_bad_seq"].clone()),
+        (json!(false), json!(5))
+    );
+    app.sql("UPDATE audit_event SET after_json = REPLACE(after_json, 'P9', 'P2') WHERE seq = 5")
+        .await;
+    assert_eq!(verify(&app, &admin.token).await["intact"], true);
+
+    // Reorder: swap the positions of events 3 and 4.
+    app.sql("UPDATE audit_event SET seq = -3 WHERE seq = 3")
+        .await;
+    app.sql("UPDATE audit_event SET seq = 3 WHERE seq = 4")
+        .await;
+    app.sql("UPDATE audit_event SET seq = 4 WHERE seq = -3")
+        .await;
+    assert_eq!(verify(&app, &admin.token).await["first_bad_seq"], 3);
+    app.sql("UPDATE audit_event SET seq = -3 WHERE seq = 4")
+        .await;
+    app.sql("UPDATE audit_event SET seq = 4 WHERE seq = 3")
+        .await;
+    app.sql("UPDATE audit_event SET seq = 3 WHERE seq = -3")
+        .await;
+    assert_eq!(verify(&app, &admin.token).await["intact"], true);
+
+    app.sql("DELETE FROM audit_event WHERE seq = 4").await;
+    let deleted = verify(&app, &admin.token).await;
+    assert_eq!(deleted["first_bad_seq"], 4);
+    assert!(deleted["reason"].as_str().unwrap().contains("missing"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_writers_keep_one_unbroken_chain() {
+    let app = TestApp::new().await;
+    let admin = app.user(Role::Admin).await;
+    let before = app.count("audit_event").await;
+    let writes = (0..24).map(|i| {
+        app.post(
+            "/api/v1/purchasers",
+            &admin.token,
+            json!({"name": format!("P{i}"), "division_code": "410523", "contact_email": "a@b.cn"}),
+        )
+    });
+    let answers = futures::future::join_all(writes).await;
+    assert!(
+        answers.iter().all(|a| a.status == 201),
+        "{:?}",
+        answers.iter().map(|a| &a.text).collect::<Vec<_>>()
+    );
+    assert_eq!(app.count("audit_event").await, before + 24);
+    let report = verify(&app, &admin.token).await;
+    assert_eq!(report["intact"], true, "{report}");
+}
+
+#[tokio::test]
+async fn only_admins_and_supervisors_verify() {
+    let app = TestApp::new().await;
+    let sup = app.user(Role::Supervisor).await;
+    verify(&app, &sup.token).await;
+    for role in [Role::FinanceOfficer, Role::Organisation] {
+        let u = app.user(role).await;
+        app.call(Method::GET, "/api/v1/audit/verify", Some(&u.token), None)
+            .await
+            .expect(403);
+    }
+}

@@ -1,0 +1,9 @@
+//! HTTP tests against the real router, one fresh database per test (SQLite by default,
+//! PostgreSQL with `TEST_DATABASE_URL`).
+
+mod audit;
+mod auth;
+mod budget;
+mod conventions;
+mod parties;
+mod users;
