@@ -341,17 +341,15 @@ impl TestApp {
 }
 
 /// Creates an empty database on the PostgreSQL server of `server_url` and returns its URL.
+/// `.ci/run` drops these databases when the run ends.
 async fn fresh_postgres(server_url: &str) -> String {
-    let admin = Database::connect(server_url)
-        .await
-        .expect("connect to TEST_DATABASE_URL");
-    let name = format!("huimin_t_{}", Uuid::new_v4().simple());
-    admin
-        .execute_unprepared(&format!("CREATE DATABASE {name}"))
-        .await
-        .expect("create database");
-    let _ = admin.close().await;
+    let admin = Database::connect(server_url).await.expect("connect to TEST_DATABASE_URL");
     let mut url = url::Url::parse(server_url).expect("TEST_DATABASE_URL is a URL");
+    // Named after the run's database, so the CI script can drop exactly its own.
+    let base = url.path().trim_start_matches('/').to_string();
+    let name = format!("{base}_t_{}", Uuid::new_v4().simple());
+    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create database");
+    let _ = admin.close().await;
     url.set_path(&format!("/{name}"));
     url.to_string()
 }
