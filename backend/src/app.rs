@@ -17,6 +17,8 @@ pub async fn open(config: Config) -> anyhow::Result<AppState> {
 
 /// [`open`] with a chosen clock (tests move time with a manual clock).
 pub async fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::Result<AppState> {
+    entity::rules::procurement::parse_min_bid_days(&config.min_bid_days)
+        .map_err(|e| anyhow::anyhow!("HUIMIN_MIN_BID_DAYS: {e}"))?;
     let url = config.database_url();
     let db = db::connect(&url, config.db_max_connections)
         .await

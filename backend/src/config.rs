@@ -72,6 +72,16 @@ pub struct Config {
     )]
     pub token_ttl_hours: i64,
 
+    /// Minimum bid period in days per tender method (an installation may lower them, e.g. to 0
+    /// for training).
+    #[arg(
+        long,
+        env = "HUIMIN_MIN_BID_DAYS",
+        default_value = "open=20,invited=20,competitive_consultation=10,competitive_negotiation=3,inquiry=3",
+        global = true
+    )]
+    pub min_bid_days: String,
+
     /// Size of the database connection pool.
     #[arg(
         long,
@@ -92,6 +102,14 @@ pub enum LogFormat {
 }
 
 impl Config {
+    /// The minimum bid period of `method` in days (20 for a method the setting leaves out).
+    pub fn min_bid_days_for(&self, method: entity::rules::vocab::TenderMethod) -> i64 {
+        entity::rules::procurement::parse_min_bid_days(&self.min_bid_days)
+            .ok()
+            .and_then(|v| v.into_iter().find(|(m, _)| *m == method).map(|(_, d)| d))
+            .unwrap_or(20)
+    }
+
     /// The database URL in force: the configured one or the default SQLite file.
     pub fn database_url(&self) -> String {
         self.database_url.clone().unwrap_or_else(|| {
@@ -122,6 +140,7 @@ impl Config {
             trusted_proxies: Vec::new(),
             log_format: LogFormat::Human,
             token_ttl_hours: 12,
+            min_bid_days: "open=0,invited=0,competitive_consultation=0,competitive_negotiation=0,inquiry=0".into(),
             db_max_connections: 8,
         }
     }

@@ -30,6 +30,15 @@ pub enum Action {
     ManageBudget,
     /// Read the audit trail and verify the chain.
     ReadAudit,
+    /// Read tenders (organisations: published ones), contracts and posts within scope.
+    ReadProcurement,
+    /// Create, edit and move tenders, contracts, amendments and posts of one's purchaser;
+    /// score bids.
+    ManageProcurement,
+    /// Submit or replace one's organisation's bid.
+    SubmitBid,
+    /// Assign workers to the posts of one's organisation's contracts.
+    StaffPosts,
 }
 
 /// Whether `role` may ever perform `action` (ownership is checked separately, by scope).
@@ -43,6 +52,9 @@ pub fn allows(role: Role, action: Action) -> bool {
         ReadBudget => matches!(role, Admin | Supervisor | FinanceOfficer),
         ManageBudget => role == FinanceOfficer,
         ReadAudit => matches!(role, Admin | Supervisor),
+        ReadProcurement => true,
+        ManageProcurement => role == FinanceOfficer,
+        SubmitBid | StaffPosts => role == Organisation,
     }
 }
 

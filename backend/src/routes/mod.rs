@@ -6,9 +6,12 @@
 mod audit;
 mod auth;
 mod budget_lines;
+mod contracts;
 mod ops;
 mod organisations;
+mod posts;
 mod purchasers;
+mod tenders;
 mod users;
 
 use std::time::Duration;
@@ -61,6 +64,9 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(purchasers::routes())
         .merge(organisations::routes())
         .merge(budget_lines::routes())
+        .merge(tenders::routes())
+        .merge(contracts::routes())
+        .merge(posts::routes())
         .merge(audit::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)

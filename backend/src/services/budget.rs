@@ -4,11 +4,12 @@
 use std::collections::HashMap;
 
 use entity::Money;
-use entity::model::budget_line;
-use entity::rules::vocab::FundSource;
+use entity::model::{budget_line, contract, tender};
+use entity::rules::vocab::{ContractStatus, FundSource, TenderStatus};
+use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    IntoActiveModel, ExprTrait, QueryFilter, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -55,19 +56,81 @@ pub struct Figures {
     pub disbursed_fen: i64,
 }
 
-/// The derived figures of the given lines, in one set-based query per source table. Tenders,
-/// contracts and payments do not exist yet in this schema version, so every line's figures
-/// are zero until those tables land with the procurement and payment features.
-pub async fn figures(
-    _db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> ApiResult<HashMap<Uuid, Figures>> {
-    Ok(ids.iter().map(|id| (*id, Figures::default())).collect())
+/// The derived figures of the given lines (SPEC §2), one grouped query per source table,
+/// over the `(budget_line_id, status)` indexes.
+pub async fn figures(db: &impl ConnectionTrait, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, Figures>> {
+    let mut out: HashMap<Uuid, Figures> = ids.iter().map(|id| (*id, Figures::default())).collect();
+    if ids.is_empty() {
+        return Ok(out);
+    }
+    // Reserved: tenders open for bids or closed, and awarded ones whose contract is a draft.
+    let draft_contract = Query::select()
+        .expr(Expr::val(1))
+        .from(contract::Entity)
+        .and_where(Expr::col((contract::Entity, contract::Column::TenderId)).equals((tender::Entity, tender::Column::Id)))
+        .and_where(Expr::col((contract::Entity, contract::Column::Status)).eq(ContractStatus::Draft.as_str()))
+        .take();
+    let reserved: Vec<(Uuid, i64)> = tender::Entity::find()
+        .select_only()
+        .column(tender::Column::BudgetLineId)
+        .column_as(Expr::cust("CAST(SUM(tender.ceiling_fen) AS BIGINT)"), "n")
+        .filter(tender::Column::BudgetLineId.is_in(ids.to_vec()))
+        .filter(
+            Condition::any()
+                .add(tender::Column::Status.is_in([TenderStatus::Published.as_str(), TenderStatus::Closed.as_str()]))
+                .add(
+                    Condition::all()
+                        .add(tender::Column::Status.eq(TenderStatus::Awarded.as_str()))
+                        .add(Expr::exists(draft_contract)),
+                ),
+        )
+        .group_by(tender::Column::BudgetLineId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (id, n) in reserved {
+        out.entry(id).or_default().reserved_fen = n;
+    }
+    // Committed: the value of active contracts; an ended contract keeps only what it earned.
+    let committed: Vec<(Uuid, i64)> = contract::Entity::find()
+        .select_only()
+        .column(contract::Column::BudgetLineId)
+        .column_as(Expr::cust(COMMITTED_SQL), "n")
+        .filter(contract::Column::BudgetLineId.is_in(ids.to_vec()))
+        .filter(contract::Column::Status.is_in(COMMITTING))
+        .group_by(contract::Column::BudgetLineId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (id, n) in committed {
+        out.entry(id).or_default().committed_fen = n;
+    }
+    Ok(out)
+}
+
+/// Contract statuses that hold money on their line.
+const COMMITTING: [&str; 3] = ["active", "completed", "terminated"];
+
+/// What a contract holds on its line: the whole value while active; once ended, what was
+/// earned (payments and milestones arrive with the delivery feature; until then, nothing).
+const COMMITTED_SQL: &str = "CAST(SUM(CASE WHEN contract.status = 'active' THEN contract.value_fen ELSE 0 END) AS BIGINT)";
+
+/// Locks a budget line for the rest of the transaction, so that every change to what is
+/// reserved or committed on it is checked against figures no one else is changing (a row
+/// lock on PostgreSQL; SQLite's write transactions are already serialised).
+pub async fn lock_line(txn: &impl ConnectionTrait, id: Uuid) -> ApiResult<budget_line::Model> {
+    budget_line::Entity::find_by_id(id).lock_exclusive().one(txn).await?.ok_or(ApiError::NotFound)
+}
+
+/// A line's available amount, in fen, from its figures.
+pub fn available_fen(line: &budget_line::Model, f: &Figures) -> i64 {
+    line.amount_fen - f.committed_fen - f.reserved_fen
 }
 
 fn shape(m: budget_line::Model, f: Figures) -> ApiResult<BudgetLine> {
     let source = FundSource::parse(&m.source)
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored source {:?}", m.source)))?;
+    let available = available_fen(&m, &f);
     Ok(BudgetLine {
         id: m.id,
         purchaser_id: m.purchaser_id,
@@ -79,7 +142,7 @@ fn shape(m: budget_line::Model, f: Figures) -> ApiResult<BudgetLine> {
         reserved: Money::from_fen(f.reserved_fen),
         committed: Money::from_fen(f.committed_fen),
         disbursed: Money::from_fen(f.disbursed_fen),
-        available: Money::from_fen(m.amount_fen - f.committed_fen - f.reserved_fen),
+        available: Money::from_fen(available),
     })
 }
 

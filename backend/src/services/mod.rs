@@ -4,5 +4,9 @@
 
 pub mod auth;
 pub mod budget;
+pub mod common;
+pub mod contracts;
+pub mod posts;
+pub mod tenders;
 pub mod parties;
 pub mod users;

@@ -1,10 +1,16 @@
 //! sea-orm entities, one module per table. Money columns are `i64` fen (`*_fen`); convert with
 //! [`crate::Money::from_fen`] at the boundary. Timestamps are UTC; dates are local dates.
 
+pub mod amendment;
 pub mod audit_event;
+pub mod bid;
 pub mod budget_line;
+pub mod contract;
 pub mod login_failure;
 pub mod organisation;
+pub mod post;
+pub mod post_assignment;
 pub mod purchaser;
 pub mod session;
+pub mod tender;
 pub mod user;

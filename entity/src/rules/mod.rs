@@ -3,4 +3,7 @@
 pub mod audit_chain;
 pub mod codes;
 pub mod money;
+pub mod posts;
+pub mod procurement;
+pub mod score;
 pub mod vocab;

@@ -68,3 +68,78 @@ vocab!(
         En = "en",
     }
 );
+
+vocab!(
+    /// What kind of service is bought.
+    ServiceCategory {
+        Children = "children",
+        Elderly = "elderly",
+        Women = "women",
+        Disability = "disability",
+        Community = "community",
+        Volunteer = "volunteer",
+        Other = "other",
+    }
+);
+
+vocab!(
+    /// The procurement method of a tender.
+    TenderMethod {
+        Open = "open",
+        Invited = "invited",
+        CompetitiveConsultation = "competitive_consultation",
+        CompetitiveNegotiation = "competitive_negotiation",
+        Inquiry = "inquiry",
+    }
+);
+
+impl TenderMethod {
+    /// The fewest bids an award needs: 3 for open and invited tenders, else 2.
+    pub fn min_bids(self) -> usize {
+        match self {
+            TenderMethod::Open | TenderMethod::Invited => 3,
+            _ => 2,
+        }
+    }
+}
+
+vocab!(
+    /// A tender's life cycle (SPEC §3).
+    TenderStatus {
+        Draft = "draft",
+        Published = "published",
+        Closed = "closed",
+        Awarded = "awarded",
+        Cancelled = "cancelled",
+        Unsuccessful = "unsuccessful",
+    }
+);
+
+vocab!(
+    /// A contract's life cycle (SPEC §3).
+    ContractStatus {
+        Draft = "draft",
+        Active = "active",
+        Completed = "completed",
+        Terminated = "terminated",
+        Cancelled = "cancelled",
+    }
+);
+
+vocab!(
+    /// A social worker's qualification, in increasing order.
+    Qualification {
+        None = "none",
+        AssistantSocialWorker = "assistant_social_worker",
+        SocialWorker = "social_worker",
+        SeniorSocialWorker = "senior_social_worker",
+    }
+);
+
+impl Qualification {
+    /// Whether a worker with `self` may fill a post requiring `required`.
+    pub fn satisfies(self, required: Qualification) -> bool {
+        let rank = |q: Qualification| Qualification::ALL.iter().position(|x| *x == q);
+        rank(self) >= rank(required)
+    }
+}

@@ -1,0 +1,561 @@
+//! Contracts (SPEC §2–§3): drafts from an award or a direct award, signing (which commits the
+//! value against the budget line), amendments within 10 % of the signed value, termination and
+//! completion. Every check that money depends on runs under the budget line's lock.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::Money;
+use entity::model::{amendment, contract, organisation, tender, user};
+use entity::rules::codes::is_valid_division_code;
+use entity::rules::procurement::{increases_within_limit, period_problem};
+use entity::rules::score::Score;
+use entity::rules::vocab::{ContractStatus, OrgStatus, Role, ServiceCategory, TenderStatus};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::audit::{self, Change};
+use crate::auth::Actor;
+use crate::db::begin_write;
+use crate::error::{ApiError, ApiResult, Checks};
+use crate::pagination::{Page, page};
+use crate::services::budget::{available_fen, figures, lock_line};
+use crate::services::common::{bad_transition, reason, stored};
+use crate::state::AppState;
+
+/// The default score at or above which a milestone is paid in full.
+pub const DEFAULT_FULL_PAY_TENTHS: i32 = 800;
+/// The default score below which a milestone's payment is withheld.
+pub const DEFAULT_MIN_PAY_TENTHS: i32 = 600;
+
+/// How a milestone's score turns into its payable amount (SPEC §4).
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct PerformanceRule {
+    #[schema(value_type = f64, example = 80)]
+    pub full_pay_score: Score,
+    #[schema(value_type = f64, example = 60)]
+    pub min_pay_score: Score,
+}
+
+/// A contract as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Contract {
+    pub id: Uuid,
+    pub purchaser_id: Uuid,
+    pub organisation_id: Uuid,
+    pub tender_id: Option<Uuid>,
+    pub bid_id: Option<Uuid>,
+    pub budget_line_id: Uuid,
+    pub title: String,
+    #[schema(value_type = String, example = "elderly")]
+    pub service_category: ServiceCategory,
+    pub division_code: String,
+    #[schema(value_type = String, example = "280000.00")]
+    pub value: Money,
+    #[schema(value_type = Option<String>)]
+    pub signed_value: Option<Money>,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    #[schema(value_type = String, example = "active")]
+    pub status: ContractStatus,
+    pub status_reason: Option<String>,
+    pub signed_at: Option<DateTime<Utc>>,
+    pub responsible_officer_id: Uuid,
+    pub direct_award_reason: Option<String>,
+    pub multi_year_reason: Option<String>,
+    pub performance_rule: PerformanceRule,
+}
+
+impl TryFrom<contract::Model> for Contract {
+    type Error = ApiError;
+    fn try_from(m: contract::Model) -> ApiResult<Self> {
+        Ok(Contract {
+            service_category: stored(ServiceCategory::parse(&m.service_category), "category", &m.service_category)?,
+            status: stored(ContractStatus::parse(&m.status), "contract status", &m.status)?,
+            id: m.id,
+            purchaser_id: m.purchaser_id,
+            organisation_id: m.organisation_id,
+            tender_id: m.tender_id,
+            bid_id: m.bid_id,
+            budget_line_id: m.budget_line_id,
+            title: m.title,
+            division_code: m.division_code,
+            value: Money::from_fen(m.value_fen),
+            signed_value: m.signed_value_fen.map(Money::from_fen),
+            start_date: m.start_date,
+            end_date: m.end_date,
+            status_reason: m.status_reason,
+            signed_at: m.signed_at,
+            responsible_officer_id: m.responsible_officer_id,
+            direct_award_reason: m.direct_award_reason,
+            multi_year_reason: m.multi_year_reason,
+            performance_rule: PerformanceRule {
+                full_pay_score: Score::from_tenths(m.full_pay_score_tenths),
+                min_pay_score: Score::from_tenths(m.min_pay_score_tenths),
+            },
+        })
+    }
+}
+
+/// A direct award (no tender): a finance officer's `single_source` purchase.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewContract {
+    pub purchaser_id: Uuid,
+    pub organisation_id: Uuid,
+    pub budget_line_id: Uuid,
+    pub title: String,
+    #[schema(value_type = String, example = "elderly")]
+    pub service_category: ServiceCategory,
+    pub division_code: String,
+    #[schema(value_type = String, example = "80000.00")]
+    pub value: Money,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    pub direct_award_reason: String,
+    pub responsible_officer_id: Option<Uuid>,
+    pub multi_year_reason: Option<String>,
+    pub performance_rule: Option<PerformanceRule>,
+}
+
+/// Changes to a draft contract. A tendered contract keeps the awarded bid's value.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ContractPatch {
+    pub title: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub value: Option<Money>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+    pub responsible_officer_id: Option<Uuid>,
+    pub direct_award_reason: Option<String>,
+    pub multi_year_reason: Option<String>,
+    pub performance_rule: Option<PerformanceRule>,
+}
+
+/// Filters of `GET /contracts`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ContractFilter {
+    #[param(value_type = Option<String>)]
+    pub status: Option<ContractStatus>,
+    pub purchaser_id: Option<Uuid>,
+    pub organisation_id: Option<Uuid>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// `{reason}` of a termination.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    pub reason: String,
+}
+
+/// An amendment request: a new value and/or end date, with the reason.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAmendment {
+    #[schema(value_type = Option<String>)]
+    pub value: Option<Money>,
+    pub end_date: Option<NaiveDate>,
+    pub reason: String,
+}
+
+/// An amendment with the values it replaced.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Amendment {
+    pub id: Uuid,
+    pub contract_id: Uuid,
+    #[schema(value_type = String)]
+    pub old_value: Money,
+    #[schema(value_type = String)]
+    pub new_value: Money,
+    pub old_end_date: NaiveDate,
+    pub new_end_date: NaiveDate,
+    pub reason: String,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<amendment::Model> for Amendment {
+    fn from(m: amendment::Model) -> Self {
+        Amendment {
+            id: m.id,
+            contract_id: m.contract_id,
+            old_value: Money::from_fen(m.old_value_fen),
+            new_value: Money::from_fen(m.new_value_fen),
+            old_end_date: m.old_end_date,
+            new_end_date: m.new_end_date,
+            reason: m.reason,
+            created_by: m.created_by,
+            created_at: m.created_at,
+        }
+    }
+}
+
+fn check_fields(c: &mut Checks, m: &contract::Model) {
+    c.text("title", &m.title, 200)
+        .check(is_valid_division_code(&m.division_code), "division_code", "must be 6, 9 or 12 digits")
+        .check(m.value_fen > 0, "value", "must be more than 0")
+        .check(m.min_pay_score_tenths <= m.full_pay_score_tenths, "performance_rule", "min_pay_score must not exceed full_pay_score");
+    if let Some(p) = period_problem(m.start_date, m.end_date, m.multi_year_reason.is_some()) {
+        c.check(false, "end_date", p);
+    }
+    if m.tender_id.is_none() {
+        c.text("direct_award_reason", m.direct_award_reason.as_deref().unwrap_or_default(), 2000);
+    }
+}
+
+/// 404 unless the actor may see the contract (its purchaser's officers, its organisation's
+/// staff, supervisors and admins).
+pub fn visible(actor: &Actor, c: &contract::Model) -> ApiResult<()> {
+    actor.see_purchaser(c.purchaser_id)?;
+    actor.see_organisation(c.organisation_id)
+}
+
+/// Loads a visible contract, locked for the transaction.
+pub async fn load_for_update(txn: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ApiResult<contract::Model> {
+    let c = contract::Entity::find_by_id(id).lock_exclusive().one(txn).await?.ok_or(ApiError::NotFound)?;
+    visible(actor, &c)?;
+    Ok(c)
+}
+
+/// Loads a visible contract.
+pub async fn load(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ApiResult<contract::Model> {
+    let c = contract::Entity::find_by_id(id).one(db).await?.ok_or(ApiError::NotFound)?;
+    visible(actor, &c)?;
+    Ok(c)
+}
+
+/// Inserts a new draft contract with its audit event (award and direct award).
+pub async fn insert(txn: &impl ConnectionTrait, actor: &Actor, now: DateTime<Utc>, m: contract::Model) -> ApiResult<Contract> {
+    let mut c = Checks::default();
+    check_fields(&mut c, &m);
+    c.finish()?;
+    let out = Contract::try_from(m.into_active_model().insert(txn).await?)?;
+    audit::record(txn, now, Change::of(Some(actor.id()), "create", "contract", out.id, None, Some(&out))).await?;
+    Ok(out)
+}
+
+/// Checks that `officer` is an active finance officer of `purchaser`.
+async fn check_officer(db: &impl ConnectionTrait, officer: Uuid, purchaser: Uuid) -> ApiResult<()> {
+    let ok = user::Entity::find_by_id(officer)
+        .one(db)
+        .await?
+        .is_some_and(|u| u.active && u.role == Role::FinanceOfficer.as_str() && u.purchaser_id == Some(purchaser));
+    if ok { Ok(()) } else { Err(ApiError::validation("responsible_officer_id", "must be an active finance officer of the purchaser")) }
+}
+
+/// Creates a direct-award draft contract.
+pub async fn create(st: &AppState, actor: &Actor, new: NewContract) -> ApiResult<Contract> {
+    actor.see_purchaser(new.purchaser_id)?;
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let line = entity::model::budget_line::Entity::find_by_id(new.budget_line_id)
+        .one(&txn)
+        .await?
+        .filter(|l| l.purchaser_id == new.purchaser_id)
+        .ok_or_else(|| ApiError::validation("budget_line_id", "no such budget line of this purchaser"))?;
+    let org = organisation::Entity::find_by_id(new.organisation_id)
+        .one(&txn)
+        .await?
+        .ok_or_else(|| ApiError::validation("organisation_id", "no such organisation"))?;
+    if org.status != OrgStatus::Active.as_str() {
+        return Err(ApiError::conflict(format!("the organisation is {} and cannot be awarded a contract", org.status)));
+    }
+    let officer = new.responsible_officer_id.unwrap_or(actor.id());
+    check_officer(&txn, officer, new.purchaser_id).await?;
+    let rule = new.performance_rule.unwrap_or(PerformanceRule {
+        full_pay_score: Score::from_tenths(DEFAULT_FULL_PAY_TENTHS),
+        min_pay_score: Score::from_tenths(DEFAULT_MIN_PAY_TENTHS),
+    });
+    let m = contract::Model {
+        id: Uuid::now_v7(),
+        purchaser_id: new.purchaser_id,
+        organisation_id: org.id,
+        tender_id: None,
+        bid_id: None,
+        budget_line_id: line.id,
+        title: new.title.trim().to_string(),
+        service_category: new.service_category.as_str().into(),
+        division_code: new.division_code,
+        value_fen: new.value.fen(),
+        signed_value_fen: None,
+        start_date: new.start_date,
+        end_date: new.end_date,
+        status: ContractStatus::Draft.as_str().into(),
+        status_reason: None,
+        signed_at: None,
+        responsible_officer_id: officer,
+        direct_award_reason: Some(new.direct_award_reason.trim().to_string()),
+        multi_year_reason: new.multi_year_reason.filter(|r| !r.trim().is_empty()),
+        full_pay_score_tenths: rule.full_pay_score.tenths(),
+        min_pay_score_tenths: rule.min_pay_score.tenths(),
+        created_at: now,
+        updated_at: now,
+    };
+    let out = insert(&txn, actor, now, m).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Edits a draft contract.
+pub async fn update(st: &AppState, actor: &Actor, id: Uuid, p: ContractPatch) -> ApiResult<Contract> {
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let mut m = load_for_update(&txn, actor, id).await?;
+    let before = Contract::try_from(m.clone())?;
+    if before.status != ContractStatus::Draft {
+        return Err(ApiError::conflict("only a draft contract can be edited; amend an active one"));
+    }
+    if let Some(v) = p.value {
+        if m.tender_id.is_some() {
+            return Err(ApiError::validation("value", "a tendered contract keeps the awarded bid's amount"));
+        }
+        m.value_fen = v.fen();
+    }
+    if let Some(v) = p.title {
+        m.title = v.trim().to_string();
+    }
+    if let Some(v) = p.start_date {
+        m.start_date = v;
+    }
+    if let Some(v) = p.end_date {
+        m.end_date = v;
+    }
+    if let Some(v) = p.responsible_officer_id {
+        check_officer(&txn, v, m.purchaser_id).await?;
+        m.responsible_officer_id = v;
+    }
+    if let Some(v) = p.direct_award_reason {
+        m.direct_award_reason = Some(v.trim().to_string());
+    }
+    if let Some(v) = p.multi_year_reason {
+        m.multi_year_reason = Some(v).filter(|r| !r.trim().is_empty());
+    }
+    if let Some(r) = p.performance_rule {
+        m.full_pay_score_tenths = r.full_pay_score.tenths();
+        m.min_pay_score_tenths = r.min_pay_score.tenths();
+    }
+    m.updated_at = now;
+    let mut c = Checks::default();
+    check_fields(&mut c, &m);
+    c.finish()?;
+    let out = Contract::try_from(m.into_active_model().reset_all().update(&txn).await?)?;
+    audit::record(&txn, now, Change::of(Some(actor.id()), "update", "contract", id, Some(&before), Some(&out))).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Saves a contract's new state and records the transition.
+async fn save(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    before: &Contract,
+    mut m: contract::Model,
+    action: &'static str,
+) -> ApiResult<Contract> {
+    m.updated_at = now;
+    let out = Contract::try_from(m.into_active_model().reset_all().update(txn).await?)?;
+    audit::record(txn, now, Change::of(Some(actor.id()), action, "contract", out.id, Some(before), Some(&out))).await?;
+    Ok(out)
+}
+
+/// Signs a draft: the organisation must be active and the line must have the value available
+/// (the contract's own tender reservation is released by the signature, so it counts as free).
+pub async fn sign(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract> {
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let mut m = load_for_update(&txn, actor, id).await?;
+    let before = Contract::try_from(m.clone())?;
+    if before.status != ContractStatus::Draft {
+        return Err(bad_transition("contract", before.status.as_str(), "signed"));
+    }
+    let org = organisation::Entity::find_by_id(m.organisation_id).one(&txn).await?.ok_or(ApiError::NotFound)?;
+    if org.status != OrgStatus::Active.as_str() {
+        return Err(ApiError::conflict(format!("the organisation is {} and cannot sign", org.status)));
+    }
+    let line = lock_line(&txn, m.budget_line_id).await?;
+    let f = figures(&txn, &[line.id]).await?.remove(&line.id).unwrap_or_default();
+    let own_reservation = match m.tender_id {
+        Some(t) => tender::Entity::find_by_id(t)
+            .one(&txn)
+            .await?
+            .filter(|t| t.status == TenderStatus::Awarded.as_str())
+            .map_or(0, |t| t.ceiling_fen),
+        None => 0,
+    };
+    if available_fen(&line, &f) + own_reservation < m.value_fen {
+        return Err(ApiError::conflict("the budget line does not have the contract value available"));
+    }
+    m.status = ContractStatus::Active.as_str().into();
+    m.signed_at = Some(now);
+    m.signed_value_fen = Some(m.value_fen);
+    let out = save(&txn, actor, now, &before, m, "sign").await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Cancels a draft; an awarded tender returns to `closed` for a new award.
+pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiResult<Contract> {
+    let why = reason("reason", &r.reason)?;
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let mut m = load_for_update(&txn, actor, id).await?;
+    let before = Contract::try_from(m.clone())?;
+    if before.status != ContractStatus::Draft {
+        return Err(bad_transition("contract", before.status.as_str(), "cancelled"));
+    }
+    if let Some(tid) = m.tender_id
+        && let Some(t) = tender::Entity::find_by_id(tid).lock_exclusive().one(&txn).await?
+        && t.status == TenderStatus::Awarded.as_str()
+    {
+        let t_before = crate::services::tenders::Tender::try_from(t.clone())?;
+        let mut am = t.into_active_model();
+        am.status = Set(TenderStatus::Closed.as_str().into());
+        am.awarded_bid_id = Set(None);
+        am.updated_at = Set(now);
+        let t_after = crate::services::tenders::Tender::try_from(am.update(&txn).await?)?;
+        audit::record(&txn, now, Change::of(Some(actor.id()), "reopen_award", "tender", tid, Some(&t_before), Some(&t_after))).await?;
+    }
+    m.status = ContractStatus::Cancelled.as_str().into();
+    m.status_reason = Some(why);
+    let out = save(&txn, actor, now, &before, m, "cancel").await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Terminates an active contract; the unpaid rest is released from the budget line.
+pub async fn terminate(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiResult<Contract> {
+    let why = reason("reason", &r.reason)?;
+    end(st, actor, id, ContractStatus::Terminated, Some(why)).await
+}
+
+/// Completes an active contract (every milestone accepted or cancelled).
+pub async fn complete(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract> {
+    end(st, actor, id, ContractStatus::Completed, None).await
+}
+
+async fn end(st: &AppState, actor: &Actor, id: Uuid, to: ContractStatus, why: Option<String>) -> ApiResult<Contract> {
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let mut m = load_for_update(&txn, actor, id).await?;
+    let before = Contract::try_from(m.clone())?;
+    if before.status != ContractStatus::Active {
+        let verb = if to == ContractStatus::Completed { "completed" } else { "terminated" };
+        return Err(bad_transition("contract", before.status.as_str(), verb));
+    }
+    // The line's figures change: take its lock like every other change to them.
+    lock_line(&txn, m.budget_line_id).await?;
+    m.status = to.as_str().into();
+    m.status_reason = why;
+    let action = if to == ContractStatus::Completed { "complete" } else { "terminate" };
+    let out = save(&txn, actor, now, &before, m, action).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Amends an active contract's value and/or end date (SPEC §3).
+pub async fn amend(st: &AppState, actor: &Actor, id: Uuid, a: NewAmendment) -> ApiResult<Amendment> {
+    let why = reason("reason", &a.reason)?;
+    if a.value.is_none() && a.end_date.is_none() {
+        return Err(ApiError::validation("value", "give a new value, a new end_date, or both"));
+    }
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let mut m = load_for_update(&txn, actor, id).await?;
+    let before = Contract::try_from(m.clone())?;
+    if before.status != ContractStatus::Active {
+        return Err(ApiError::conflict(format!("a {} contract cannot be amended", before.status.as_str())));
+    }
+    let new_value = a.value.map_or(m.value_fen, Money::fen);
+    let new_end = a.end_date.unwrap_or(m.end_date);
+    if new_value <= 0 {
+        return Err(ApiError::validation("value", "must be more than 0"));
+    }
+    if let Some(p) = period_problem(m.start_date, new_end, m.multi_year_reason.is_some()) {
+        return Err(ApiError::validation("end_date", p));
+    }
+    let line = lock_line(&txn, m.budget_line_id).await?;
+    if new_value > m.value_fen {
+        let earlier: Vec<(i64, i64)> = amendment::Entity::find()
+            .select_only()
+            .columns([amendment::Column::OldValueFen, amendment::Column::NewValueFen])
+            .filter(amendment::Column::ContractId.eq(id))
+            .into_tuple()
+            .all(&txn)
+            .await?;
+        let increases: i64 = earlier.iter().map(|(o, n)| (n - o).max(0)).sum::<i64>() + (new_value - m.value_fen);
+        if !increases_within_limit(m.signed_value_fen.unwrap_or(m.value_fen), increases) {
+            return Err(ApiError::conflict("increases may total at most 10 % of the signed value"));
+        }
+        let f = figures(&txn, &[line.id]).await?.remove(&line.id).unwrap_or_default();
+        if available_fen(&line, &f) < new_value - m.value_fen {
+            return Err(ApiError::conflict("the budget line does not have the increase available"));
+        }
+    }
+    let row = amendment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        contract_id: Set(id),
+        old_value_fen: Set(m.value_fen),
+        new_value_fen: Set(new_value),
+        old_end_date: Set(m.end_date),
+        new_end_date: Set(new_end),
+        reason: Set(why),
+        created_by: Set(actor.id()),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let out = Amendment::from(row);
+    m.value_fen = new_value;
+    m.end_date = new_end;
+    save(&txn, actor, now, &before, m, "amend").await?;
+    audit::record(&txn, now, Change::of(Some(actor.id()), "create", "amendment", out.id, None, Some(&out))).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// A contract's amendments, oldest first.
+pub async fn amendments(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Vec<Amendment>> {
+    load(&st.db, actor, id).await?;
+    let rows = amendment::Entity::find()
+        .filter(amendment::Column::ContractId.eq(id))
+        .order_by_asc(amendment::Column::Id)
+        .all(&st.db)
+        .await?;
+    Ok(rows.into_iter().map(Amendment::from).collect())
+}
+
+/// One contract.
+pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract> {
+    Contract::try_from(load(&st.db, actor, id).await?)
+}
+
+/// A page of the contracts the actor may see.
+pub async fn list(st: &AppState, actor: &Actor, f: ContractFilter) -> ApiResult<Page<Contract>> {
+    let mut q = contract::Entity::find();
+    if let Some(own) = actor.purchaser_scope() {
+        q = q.filter(contract::Column::PurchaserId.eq(own));
+    }
+    if let Some(own) = actor.organisation_scope() {
+        q = q.filter(contract::Column::OrganisationId.eq(own));
+    }
+    if let Some(v) = f.status {
+        q = q.filter(contract::Column::Status.eq(v.as_str()));
+    }
+    if let Some(v) = f.purchaser_id {
+        q = q.filter(contract::Column::PurchaserId.eq(v));
+    }
+    if let Some(v) = f.organisation_id {
+        q = q.filter(contract::Column::OrganisationId.eq(v));
+    }
+    let (rows, next) = page(&st.db, q, contract::Column::Id, f.limit, f.cursor.as_deref(), |m: &contract::Model| m.id).await?;
+    Ok(Page { items: rows.into_iter().map(Contract::try_from).collect::<ApiResult<_>>()?, next_cursor: next })
+}

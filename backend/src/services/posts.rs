@@ -1,0 +1,395 @@
+//! Funded social-work posts and the workers who fill them (SPEC §2 `post`,
+//! `post_assignment`). A national ID number is checked (GB 11643) and then reduced to its last
+//! four characters and a keyed HMAC; the full number is never stored, logged or answered.
+
+use chrono::NaiveDate;
+use entity::Money;
+use entity::model::{contract, post, post_assignment};
+use entity::rules::codes::{is_local_division_code, is_valid_id_number};
+use entity::rules::posts::{Span, current_vacancy_run, filled_and_vacant};
+use entity::rules::vocab::{ContractStatus, Qualification};
+use hmac::{Hmac, Mac};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::audit::{self, Change};
+use crate::auth::Actor;
+use crate::db::begin_write;
+use crate::error::{ApiError, ApiResult, Checks};
+use crate::services::common::stored;
+use crate::services::contracts;
+use crate::state::AppState;
+
+/// A post with its staffing today.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Post {
+    pub id: Uuid,
+    pub contract_id: Uuid,
+    pub title: String,
+    pub division_code: String,
+    #[schema(value_type = String, example = "social_worker")]
+    pub required_qualification: Qualification,
+    #[schema(value_type = String, example = "60000.00")]
+    pub annual_funding: Money,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+    /// No assignment covers today (within the post's dates).
+    pub vacant: bool,
+    /// Consecutive vacant days up to today.
+    pub vacant_days_running: i64,
+    /// Vacant days from the post's start to today (or its end).
+    pub vacancy_days_to_date: i64,
+    pub current_assignment_id: Option<Uuid>,
+}
+
+/// A new post (or the fields of a change).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPost {
+    pub title: String,
+    /// A township (9 digits) or village (12 digits).
+    pub division_code: String,
+    #[schema(value_type = String, example = "social_worker")]
+    pub required_qualification: Qualification,
+    #[schema(value_type = String, example = "60000.00")]
+    pub annual_funding: Money,
+    pub start_date: NaiveDate,
+    pub end_date: NaiveDate,
+}
+
+/// Changes to a post.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PostPatch {
+    pub title: Option<String>,
+    pub division_code: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub required_qualification: Option<Qualification>,
+    #[schema(value_type = Option<String>)]
+    pub annual_funding: Option<Money>,
+    pub start_date: Option<NaiveDate>,
+    pub end_date: Option<NaiveDate>,
+}
+
+/// An assignment as the API shows it (never the ID number or its HMAC).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Assignment {
+    pub id: Uuid,
+    pub post_id: Uuid,
+    pub worker_name: String,
+    #[schema(value_type = String, example = "social_worker")]
+    pub qualification: Qualification,
+    pub certificate_no: Option<String>,
+    pub id_number_last4: String,
+    pub from_date: NaiveDate,
+    pub to_date: Option<NaiveDate>,
+}
+
+/// A new assignment. `id_number` is checked and discarded.
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewAssignment {
+    pub worker_name: String,
+    #[schema(value_type = String, example = "social_worker")]
+    pub qualification: Qualification,
+    pub certificate_no: Option<String>,
+    /// 18 characters with a valid GB 11643 check character.
+    pub id_number: String,
+    pub from_date: NaiveDate,
+}
+
+impl std::fmt::Debug for NewAssignment {
+    /// Redacts the ID number, so no log line can carry it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewAssignment")
+            .field("worker_name", &self.worker_name)
+            .field("qualification", &self.qualification)
+            .field("id_number", &"<redacted>")
+            .field("from_date", &self.from_date)
+            .finish_non_exhaustive()
+    }
+}
+
+/// `{to_date}` of ending an assignment.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EndAssignment {
+    pub to_date: NaiveDate,
+}
+
+fn assignment(m: post_assignment::Model) -> ApiResult<Assignment> {
+    Ok(Assignment {
+        qualification: stored(Qualification::parse(&m.qualification), "qualification", &m.qualification)?,
+        id: m.id,
+        post_id: m.post_id,
+        worker_name: m.worker_name,
+        certificate_no: m.certificate_no,
+        id_number_last4: m.id_number_last4,
+        from_date: m.from_date,
+        to_date: m.to_date,
+    })
+}
+
+fn shape(m: post::Model, assignments: &[post_assignment::Model], today: NaiveDate) -> ApiResult<Post> {
+    let spans: Vec<Span> = assignments.iter().map(|a| Span { from: a.from_date, to: a.to_date }).collect();
+    let in_period = m.start_date <= today && today <= m.end_date;
+    let current = assignments.iter().find(|a| Span { from: a.from_date, to: a.to_date }.covers(today));
+    let (_, vacant_to_date) = filled_and_vacant(m.start_date, m.end_date, &spans, m.start_date, today);
+    Ok(Post {
+        required_qualification: stored(Qualification::parse(&m.required_qualification), "qualification", &m.required_qualification)?,
+        vacant: in_period && current.is_none(),
+        vacant_days_running: if in_period { current_vacancy_run(m.start_date, &spans, today) } else { 0 },
+        vacancy_days_to_date: vacant_to_date,
+        current_assignment_id: current.map(|a| a.id),
+        id: m.id,
+        contract_id: m.contract_id,
+        title: m.title,
+        division_code: m.division_code,
+        annual_funding: Money::from_fen(m.annual_funding_fen),
+        start_date: m.start_date,
+        end_date: m.end_date,
+    })
+}
+
+fn check_post(c: &mut Checks, m: &post::Model, k: &contract::Model) {
+    c.text("title", &m.title, 200)
+        .check(is_local_division_code(&m.division_code), "division_code", "must be a township (9 digits) or village (12 digits) code")
+        .check(m.start_date <= m.end_date, "end_date", "must not be before the start date")
+        .check(m.start_date >= k.start_date, "start_date", "must be inside the contract period")
+        .check(m.end_date <= k.end_date, "end_date", "must be inside the contract period");
+}
+
+/// The assignments of the given posts, in one query.
+async fn assignments_of(db: &impl ConnectionTrait, post_ids: &[Uuid]) -> ApiResult<Vec<post_assignment::Model>> {
+    if post_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(post_assignment::Entity::find()
+        .filter(post_assignment::Column::PostId.is_in(post_ids.to_vec()))
+        .order_by_asc(post_assignment::Column::FromDate)
+        .all(db)
+        .await?)
+}
+
+fn today(st: &AppState) -> NaiveDate {
+    jobs::clock::local_today(st.clock.as_ref(), st.config.tz)
+}
+
+/// Adds a post to a draft or active contract.
+pub async fn create(st: &AppState, actor: &Actor, contract_id: Uuid, new: NewPost) -> ApiResult<Post> {
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let k = contracts::load_for_update(&txn, actor, contract_id).await?;
+    if !matches!(ContractStatus::parse(&k.status), Some(ContractStatus::Draft | ContractStatus::Active)) {
+        return Err(ApiError::conflict(format!("posts cannot be added to a {} contract", k.status)));
+    }
+    let m = post::Model {
+        id: Uuid::now_v7(),
+        contract_id,
+        title: new.title.trim().to_string(),
+        division_code: new.division_code,
+        required_qualification: new.required_qualification.as_str().into(),
+        annual_funding_fen: new.annual_funding.fen(),
+        start_date: new.start_date,
+        end_date: new.end_date,
+        created_at: now,
+        updated_at: now,
+    };
+    let mut c = Checks::default();
+    check_post(&mut c, &m, &k);
+    c.finish()?;
+    let out = shape(m.into_active_model().insert(&txn).await?, &[], today(st))?;
+    audit::record(&txn, now, Change::of(Some(actor.id()), "create", "post", out.id, None, Some(&out))).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Loads a post and its contract, if the actor may see the contract.
+async fn load_post(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ApiResult<(post::Model, contract::Model)> {
+    let p = post::Entity::find_by_id(id).one(db).await?.ok_or(ApiError::NotFound)?;
+    let k = contracts::load(db, actor, p.contract_id).await?;
+    Ok((p, k))
+}
+
+/// Changes a post of a draft or active contract.
+pub async fn update(st: &AppState, actor: &Actor, id: Uuid, patch: PostPatch) -> ApiResult<Post> {
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let (old, k) = load_post(&txn, actor, id).await?;
+    if !matches!(ContractStatus::parse(&k.status), Some(ContractStatus::Draft | ContractStatus::Active)) {
+        return Err(ApiError::conflict(format!("posts of a {} contract cannot change", k.status)));
+    }
+    let list = assignments_of(&txn, &[id]).await?;
+    let before = shape(old.clone(), &list, today(st))?;
+    let mut m = old;
+    if let Some(v) = patch.title {
+        m.title = v.trim().to_string();
+    }
+    if let Some(v) = patch.division_code {
+        m.division_code = v;
+    }
+    if let Some(v) = patch.required_qualification {
+        m.required_qualification = v.as_str().into();
+    }
+    if let Some(v) = patch.annual_funding {
+        m.annual_funding_fen = v.fen();
+    }
+    if let Some(v) = patch.start_date {
+        m.start_date = v;
+    }
+    if let Some(v) = patch.end_date {
+        m.end_date = v;
+    }
+    m.updated_at = now;
+    let mut c = Checks::default();
+    check_post(&mut c, &m, &k);
+    c.check(
+        list.iter().all(|a| a.from_date >= m.start_date && a.to_date.is_none_or(|t| t <= m.end_date)),
+        "start_date",
+        "the post's dates must still contain its assignments",
+    );
+    c.finish()?;
+    let out = shape(m.into_active_model().reset_all().update(&txn).await?, &list, today(st))?;
+    audit::record(&txn, now, Change::of(Some(actor.id()), "update", "post", id, Some(&before), Some(&out))).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// One post.
+pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Post> {
+    let (p, _) = load_post(&st.db, actor, id).await?;
+    let list = assignments_of(&st.db, &[id]).await?;
+    shape(p, &list, today(st))
+}
+
+/// The posts of a contract with their staffing.
+pub async fn list(st: &AppState, actor: &Actor, contract_id: Uuid) -> ApiResult<Vec<Post>> {
+    contracts::load(&st.db, actor, contract_id).await?;
+    let posts = post::Entity::find()
+        .filter(post::Column::ContractId.eq(contract_id))
+        .order_by_asc(post::Column::Id)
+        .all(&st.db)
+        .await?;
+    let ids: Vec<Uuid> = posts.iter().map(|p| p.id).collect();
+    let all = assignments_of(&st.db, &ids).await?;
+    let day = today(st);
+    posts
+        .into_iter()
+        .map(|p| {
+            let mine: Vec<_> = all.iter().filter(|a| a.post_id == p.id).cloned().collect();
+            shape(p, &mine, day)
+        })
+        .collect()
+}
+
+/// The keyed HMAC of an ID number (upper-cased check character), hex.
+pub fn id_hmac(secret: &[u8], id_number: &str) -> ApiResult<String> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(ApiError::internal)?;
+    mac.update(id_number.to_ascii_uppercase().as_bytes());
+    Ok(hex::encode(mac.finalize().into_bytes()))
+}
+
+/// Assigns a worker to a post of the actor's organisation.
+pub async fn assign(st: &AppState, actor: &Actor, post_id: Uuid, new: NewAssignment) -> ApiResult<Assignment> {
+    let mut c = Checks::default();
+    c.text("worker_name", &new.worker_name, 100).check(
+        is_valid_id_number(&new.id_number),
+        "id_number",
+        "must be an 18-character national ID number with a valid check character",
+    );
+    let cert = new.certificate_no.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    c.check(
+        new.qualification == Qualification::None || cert.is_some(),
+        "certificate_no",
+        "is required for a qualified social worker",
+    );
+    if let Some(cn) = &cert {
+        c.check(cn.chars().count() <= 64, "certificate_no", "must be at most 64 characters");
+    }
+    c.finish()?;
+    let last4 = new.id_number[new.id_number.len() - 4..].to_ascii_uppercase();
+    let hmac = id_hmac(&st.secret, &new.id_number)?;
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let (p, k) = load_post(&txn, actor, post_id).await?;
+    let required = stored(Qualification::parse(&p.required_qualification), "qualification", &p.required_qualification)?;
+    if !new.qualification.satisfies(required) {
+        return Err(ApiError::validation("qualification", format!("the post requires at least {}", required.as_str())));
+    }
+    if new.from_date < p.start_date || new.from_date > p.end_date {
+        return Err(ApiError::validation("from_date", "must be inside the post's dates"));
+    }
+    if !matches!(ContractStatus::parse(&k.status), Some(ContractStatus::Draft | ContractStatus::Active)) {
+        return Err(ApiError::conflict(format!("posts of a {} contract cannot be staffed", k.status)));
+    }
+    let span = Span { from: new.from_date, to: None };
+    let on_post = assignments_of(&txn, &[post_id]).await?;
+    if on_post.iter().any(|a| Span { from: a.from_date, to: a.to_date }.overlaps(&span)) {
+        return Err(ApiError::conflict("the post is already filled on some of these days; end that assignment first"));
+    }
+    let same_person = post_assignment::Entity::find()
+        .filter(post_assignment::Column::IdNumberHmac.eq(&hmac))
+        .all(&txn)
+        .await?;
+    if same_person.iter().any(|a| Span { from: a.from_date, to: a.to_date }.overlaps(&span)) {
+        return Err(ApiError::conflict("this person already holds a funded post on some of these days"));
+    }
+    let row = post_assignment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        post_id: Set(post_id),
+        worker_name: Set(new.worker_name.trim().to_string()),
+        qualification: Set(new.qualification.as_str().into()),
+        certificate_no: Set(cert),
+        id_number_last4: Set(last4),
+        id_number_hmac: Set(hmac),
+        from_date: Set(new.from_date),
+        to_date: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&txn)
+    .await?;
+    let out = assignment(row)?;
+    audit::record(&txn, now, Change::of(Some(actor.id()), "create", "post_assignment", out.id, None, Some(&out))).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Ends a serving assignment on `to_date` (inclusive).
+pub async fn end_assignment(st: &AppState, actor: &Actor, post_id: Uuid, id: Uuid, e: EndAssignment) -> ApiResult<Assignment> {
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let (p, _) = load_post(&txn, actor, post_id).await?;
+    let a = post_assignment::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .filter(|a| a.post_id == post_id)
+        .ok_or(ApiError::NotFound)?;
+    if a.to_date.is_some() {
+        return Err(ApiError::conflict("the assignment has already ended"));
+    }
+    if e.to_date < a.from_date || e.to_date > p.end_date {
+        return Err(ApiError::validation("to_date", "must be between the assignment's start and the post's end"));
+    }
+    let before = assignment(a.clone())?;
+    let mut am = a.into_active_model();
+    am.to_date = Set(Some(e.to_date));
+    am.updated_at = Set(now);
+    let out = assignment(am.update(&txn).await?)?;
+    audit::record(&txn, now, Change::of(Some(actor.id()), "end", "post_assignment", id, Some(&before), Some(&out))).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// The assignments of a post, oldest first.
+pub async fn assignments(st: &AppState, actor: &Actor, post_id: Uuid) -> ApiResult<Vec<Assignment>> {
+    load_post(&st.db, actor, post_id).await?;
+    assignments_of(&st.db, &[post_id]).await?.into_iter().map(assignment).collect()
+}

@@ -1,0 +1,624 @@
+//! Tenders and sealed bids (SPEC §2–§3): a finance officer publishes a tender against a budget
+//! line, organisations bid until the deadline, the officer closes it and awards one bid,
+//! which creates a draft contract.
+//!
+//! Sealing: before the deadline a bid is read only by its own organisation, through every
+//! path; after it, the purchaser's officers, supervisors and admins read all bids.
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::Money;
+use entity::model::{bid, budget_line, contract, organisation, tender};
+use entity::rules::codes::is_valid_division_code;
+use entity::rules::procurement::period_problem;
+use entity::rules::score::Score;
+use entity::rules::vocab::{ContractStatus, OrgStatus, Role, ServiceCategory, TenderMethod, TenderStatus};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    PaginatorTrait, QueryFilter, QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::audit::{self, Change};
+use crate::auth::Actor;
+use crate::db::begin_write;
+use crate::error::{ApiError, ApiResult, Checks};
+use crate::pagination::{Page, page};
+use crate::services::budget::{available_fen, figures, lock_line};
+use crate::services::common::{bad_transition, reason, stored};
+use crate::services::contracts::{self, Contract, DEFAULT_FULL_PAY_TENTHS, DEFAULT_MIN_PAY_TENTHS};
+use crate::state::AppState;
+
+/// A tender as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Tender {
+    pub id: Uuid,
+    pub purchaser_id: Uuid,
+    pub budget_line_id: Uuid,
+    pub title: String,
+    pub description: String,
+    #[schema(value_type = String, example = "children")]
+    pub service_category: ServiceCategory,
+    pub division_code: String,
+    #[schema(value_type = String, example = "open")]
+    pub method: TenderMethod,
+    #[schema(value_type = String, example = "300000.00")]
+    pub ceiling_amount: Money,
+    pub bid_deadline: DateTime<Utc>,
+    pub service_start: NaiveDate,
+    pub service_end: NaiveDate,
+    pub multi_year_reason: Option<String>,
+    #[schema(value_type = String, example = "published")]
+    pub status: TenderStatus,
+    pub status_reason: Option<String>,
+    pub published_at: Option<DateTime<Utc>>,
+    pub awarded_bid_id: Option<Uuid>,
+}
+
+impl TryFrom<tender::Model> for Tender {
+    type Error = ApiError;
+    fn try_from(m: tender::Model) -> ApiResult<Self> {
+        Ok(Tender {
+            service_category: stored(ServiceCategory::parse(&m.service_category), "category", &m.service_category)?,
+            method: stored(TenderMethod::parse(&m.method), "method", &m.method)?,
+            status: stored(TenderStatus::parse(&m.status), "tender status", &m.status)?,
+            id: m.id,
+            purchaser_id: m.purchaser_id,
+            budget_line_id: m.budget_line_id,
+            title: m.title,
+            description: m.description,
+            division_code: m.division_code,
+            ceiling_amount: Money::from_fen(m.ceiling_fen),
+            bid_deadline: m.bid_deadline,
+            service_start: m.service_start,
+            service_end: m.service_end,
+            multi_year_reason: m.multi_year_reason,
+            status_reason: m.status_reason,
+            published_at: m.published_at,
+            awarded_bid_id: m.awarded_bid_id,
+        })
+    }
+}
+
+/// A new tender (a draft). The purchaser is the budget line's.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewTender {
+    pub purchaser_id: Option<Uuid>,
+    pub budget_line_id: Uuid,
+    pub title: String,
+    #[serde(default)]
+    pub description: String,
+    #[schema(value_type = String, example = "children")]
+    pub service_category: ServiceCategory,
+    pub division_code: String,
+    #[schema(value_type = String, example = "open")]
+    pub method: TenderMethod,
+    #[schema(value_type = String, example = "300000.00")]
+    pub ceiling_amount: Money,
+    pub bid_deadline: DateTime<Utc>,
+    pub service_start: NaiveDate,
+    pub service_end: NaiveDate,
+    pub multi_year_reason: Option<String>,
+}
+
+/// Changes to a draft tender.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TenderPatch {
+    pub budget_line_id: Option<Uuid>,
+    pub title: Option<String>,
+    pub description: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub service_category: Option<ServiceCategory>,
+    pub division_code: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub method: Option<TenderMethod>,
+    #[schema(value_type = Option<String>)]
+    pub ceiling_amount: Option<Money>,
+    pub bid_deadline: Option<DateTime<Utc>>,
+    pub service_start: Option<NaiveDate>,
+    pub service_end: Option<NaiveDate>,
+    pub multi_year_reason: Option<String>,
+}
+
+/// Filters of `GET /tenders`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct TenderFilter {
+    #[param(value_type = Option<String>)]
+    pub status: Option<TenderStatus>,
+    #[param(value_type = Option<String>)]
+    pub service_category: Option<ServiceCategory>,
+    /// Exact division code.
+    pub division_code: Option<String>,
+    pub purchaser_id: Option<Uuid>,
+    /// Deadline at or after this instant.
+    pub deadline_from: Option<DateTime<Utc>>,
+    /// Deadline before this instant.
+    pub deadline_to: Option<DateTime<Utc>>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// `{reason}` of cancel and unsuccessful.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    pub reason: String,
+}
+
+/// `{bid_id}` of an award.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Award {
+    pub bid_id: Uuid,
+}
+
+fn check_fields(c: &mut Checks, t: &tender::Model) {
+    c.text("title", &t.title, 200)
+        .check(t.description.chars().count() <= 20_000, "description", "must be at most 20000 characters")
+        .check(is_valid_division_code(&t.division_code), "division_code", "must be 6, 9 or 12 digits")
+        .check(t.ceiling_fen > 0, "ceiling_amount", "must be more than 0");
+    if let Some(p) = period_problem(t.service_start, t.service_end, t.multi_year_reason.is_some()) {
+        c.check(false, "service_end", p);
+    }
+    if let Some(r) = &t.multi_year_reason {
+        c.text("multi_year_reason", r, 2000);
+    }
+}
+
+/// Whether the actor may see the tender at all (404 otherwise).
+fn visible(actor: &Actor, t: &tender::Model) -> ApiResult<()> {
+    actor.see_purchaser(t.purchaser_id)?;
+    if actor.role == Role::Organisation && t.published_at.is_none() {
+        return Err(ApiError::NotFound);
+    }
+    Ok(())
+}
+
+/// Loads a tender the actor may see, locking it for the transaction.
+async fn load_for_update(txn: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ApiResult<tender::Model> {
+    let t = tender::Entity::find_by_id(id).lock_exclusive().one(txn).await?.ok_or(ApiError::NotFound)?;
+    visible(actor, &t)?;
+    Ok(t)
+}
+
+/// Loads a budget line of the actor's purchaser (404 for anyone else's).
+async fn own_line(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ApiResult<budget_line::Model> {
+    let line = budget_line::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::validation("budget_line_id", "no such budget line"))?;
+    actor.see_purchaser(line.purchaser_id).map_err(|_| ApiError::validation("budget_line_id", "no such budget line"))?;
+    Ok(line)
+}
+
+/// Creates a draft tender.
+pub async fn create(st: &AppState, actor: &Actor, new: NewTender) -> ApiResult<Tender> {
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let line = own_line(&txn, actor, new.budget_line_id).await?;
+    if new.purchaser_id.is_some_and(|p| p != line.purchaser_id) {
+        return Err(ApiError::validation("purchaser_id", "must be the budget line's purchaser"));
+    }
+    let m = tender::Model {
+        id: Uuid::now_v7(),
+        purchaser_id: line.purchaser_id,
+        budget_line_id: line.id,
+        title: new.title.trim().to_string(),
+        description: new.description,
+        service_category: new.service_category.as_str().into(),
+        division_code: new.division_code,
+        method: new.method.as_str().into(),
+        ceiling_fen: new.ceiling_amount.fen(),
+        bid_deadline: new.bid_deadline,
+        service_start: new.service_start,
+        service_end: new.service_end,
+        multi_year_reason: new.multi_year_reason,
+        status: TenderStatus::Draft.as_str().into(),
+        status_reason: None,
+        published_at: None,
+        awarded_bid_id: None,
+        created_by: actor.id(),
+        created_at: now,
+        updated_at: now,
+    };
+    let mut c = Checks::default();
+    check_fields(&mut c, &m);
+    c.finish()?;
+    let m = m.into_active_model().insert(&txn).await?;
+    let out = Tender::try_from(m)?;
+    audit::record(&txn, now, Change::of(Some(actor.id()), "create", "tender", out.id, None, Some(&out))).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Edits a draft tender.
+pub async fn update(st: &AppState, actor: &Actor, id: Uuid, p: TenderPatch) -> ApiResult<Tender> {
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let old = load_for_update(&txn, actor, id).await?;
+    let before = Tender::try_from(old.clone())?;
+    if before.status != TenderStatus::Draft {
+        return Err(ApiError::conflict("only a draft tender can be edited"));
+    }
+    let mut m = old;
+    if let Some(l) = p.budget_line_id {
+        m.budget_line_id = own_line(&txn, actor, l).await?.id;
+    }
+    if let Some(v) = p.title {
+        m.title = v.trim().to_string();
+    }
+    if let Some(v) = p.description {
+        m.description = v;
+    }
+    if let Some(v) = p.service_category {
+        m.service_category = v.as_str().into();
+    }
+    if let Some(v) = p.division_code {
+        m.division_code = v;
+    }
+    if let Some(v) = p.method {
+        m.method = v.as_str().into();
+    }
+    if let Some(v) = p.ceiling_amount {
+        m.ceiling_fen = v.fen();
+    }
+    if let Some(v) = p.bid_deadline {
+        m.bid_deadline = v;
+    }
+    if let Some(v) = p.service_start {
+        m.service_start = v;
+    }
+    if let Some(v) = p.service_end {
+        m.service_end = v;
+    }
+    if let Some(v) = p.multi_year_reason {
+        m.multi_year_reason = Some(v).filter(|r| !r.trim().is_empty());
+    }
+    m.updated_at = now;
+    let mut c = Checks::default();
+    check_fields(&mut c, &m);
+    c.finish()?;
+    let out = Tender::try_from(m.into_active_model().reset_all().update(&txn).await?)?;
+    audit::record(&txn, now, Change::of(Some(actor.id()), "update", "tender", id, Some(&before), Some(&out))).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Moves a tender to `to` (with an optional reason) and records the transition.
+async fn transition(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    old: tender::Model,
+    to: TenderStatus,
+    why: Option<String>,
+    action: &'static str,
+) -> ApiResult<Tender> {
+    let before = Tender::try_from(old.clone())?;
+    let mut am = old.into_active_model();
+    am.status = Set(to.as_str().into());
+    if why.is_some() {
+        am.status_reason = Set(why);
+    }
+    if to == TenderStatus::Published {
+        am.published_at = Set(Some(now));
+    }
+    am.updated_at = Set(now);
+    let out = Tender::try_from(am.update(txn).await?)?;
+    audit::record(txn, now, Change::of(Some(actor.id()), action, "tender", out.id, Some(&before), Some(&out))).await?;
+    Ok(out)
+}
+
+/// Publishes a draft: the line must have the ceiling available, the period be allowed, and
+/// the deadline at least the method's minimum bid period away.
+pub async fn publish(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender> {
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let t = load_for_update(&txn, actor, id).await?;
+    let method = stored(TenderMethod::parse(&t.method), "method", &t.method)?;
+    if t.status != TenderStatus::Draft.as_str() {
+        return Err(bad_transition("tender", &t.status, "published"));
+    }
+    let min_days = st.config.min_bid_days_for(method);
+    if t.bid_deadline < now + Duration::days(min_days) || t.bid_deadline <= now {
+        return Err(ApiError::validation(
+            "bid_deadline",
+            format!("must be in the future and at least {min_days} days away for a {} tender", method.as_str()),
+        ));
+    }
+    if t.bid_deadline.with_timezone(&st.config.tz).date_naive() > t.service_start {
+        return Err(ApiError::validation("service_start", "must not be before the bid deadline"));
+    }
+    let line = lock_line(&txn, t.budget_line_id).await?;
+    let f = figures(&txn, &[line.id]).await?.remove(&line.id).unwrap_or_default();
+    if available_fen(&line, &f) < t.ceiling_fen {
+        return Err(ApiError::conflict("the budget line does not have the ceiling amount available"));
+    }
+    let out = transition(&txn, actor, now, t, TenderStatus::Published, None, "publish").await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Closes a published tender once its deadline has passed.
+pub async fn close(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender> {
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let t = load_for_update(&txn, actor, id).await?;
+    if t.status != TenderStatus::Published.as_str() {
+        return Err(bad_transition("tender", &t.status, "closed"));
+    }
+    if now < t.bid_deadline {
+        return Err(ApiError::conflict("the bid deadline has not passed"));
+    }
+    let out = transition(&txn, actor, now, t, TenderStatus::Closed, None, "close").await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Cancels a draft, published or closed tender, releasing its reservation.
+pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiResult<Tender> {
+    let why = reason("reason", &r.reason)?;
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let t = load_for_update(&txn, actor, id).await?;
+    if !matches!(TenderStatus::parse(&t.status), Some(TenderStatus::Draft | TenderStatus::Published | TenderStatus::Closed)) {
+        return Err(bad_transition("tender", &t.status, "cancelled"));
+    }
+    let out = transition(&txn, actor, now, t, TenderStatus::Cancelled, Some(why), "cancel").await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Marks a closed tender unsuccessful (too few or no acceptable bids).
+pub async fn unsuccessful(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiResult<Tender> {
+    let why = reason("reason", &r.reason)?;
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let t = load_for_update(&txn, actor, id).await?;
+    if t.status != TenderStatus::Closed.as_str() {
+        return Err(bad_transition("tender", &t.status, "marked unsuccessful"));
+    }
+    let out = transition(&txn, actor, now, t, TenderStatus::Unsuccessful, Some(why), "mark_unsuccessful").await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Awards a bid of a closed tender and creates the draft contract (answered with 201).
+pub async fn award(st: &AppState, actor: &Actor, id: Uuid, a: Award) -> ApiResult<Contract> {
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let t = load_for_update(&txn, actor, id).await?;
+    let method = stored(TenderMethod::parse(&t.method), "method", &t.method)?;
+    let b = bid::Entity::find_by_id(a.bid_id)
+        .one(&txn)
+        .await?
+        .filter(|b| b.tender_id == t.id)
+        .ok_or_else(|| ApiError::validation("bid_id", "is not a bid on this tender"))?;
+    if t.status != TenderStatus::Closed.as_str() {
+        return Err(bad_transition("tender", &t.status, "awarded"));
+    }
+    let n = bid::Entity::find().filter(bid::Column::TenderId.eq(t.id)).count(&txn).await?;
+    if (n as usize) < method.min_bids() {
+        return Err(ApiError::conflict(format!(
+            "a {} tender needs at least {} bids to be awarded ({n} received); mark it unsuccessful",
+            method.as_str(),
+            method.min_bids()
+        )));
+    }
+    if b.amount_fen > t.ceiling_fen {
+        return Err(ApiError::conflict("the bid is above the tender's ceiling"));
+    }
+    let org = organisation::Entity::find_by_id(b.organisation_id).one(&txn).await?.ok_or(ApiError::NotFound)?;
+    if org.status != OrgStatus::Active.as_str() {
+        return Err(ApiError::conflict(format!("the organisation is {} and cannot be awarded", org.status)));
+    }
+    let contract = contract::Model {
+        id: Uuid::now_v7(),
+        purchaser_id: t.purchaser_id,
+        organisation_id: b.organisation_id,
+        tender_id: Some(t.id),
+        bid_id: Some(b.id),
+        budget_line_id: t.budget_line_id,
+        title: t.title.clone(),
+        service_category: t.service_category.clone(),
+        division_code: t.division_code.clone(),
+        value_fen: b.amount_fen,
+        signed_value_fen: None,
+        start_date: t.service_start,
+        end_date: t.service_end,
+        status: ContractStatus::Draft.as_str().into(),
+        status_reason: None,
+        signed_at: None,
+        responsible_officer_id: actor.id(),
+        direct_award_reason: None,
+        multi_year_reason: t.multi_year_reason.clone(),
+        full_pay_score_tenths: DEFAULT_FULL_PAY_TENTHS,
+        min_pay_score_tenths: DEFAULT_MIN_PAY_TENTHS,
+        created_at: now,
+        updated_at: now,
+    };
+    let mut am = t.clone().into_active_model();
+    am.awarded_bid_id = Set(Some(b.id));
+    am.update(&txn).await?;
+    let t = tender::Entity::find_by_id(id).one(&txn).await?.ok_or(ApiError::NotFound)?;
+    transition(&txn, actor, now, t, TenderStatus::Awarded, None, "award").await?;
+    let out = contracts::insert(&txn, actor, now, contract).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// One tender.
+pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender> {
+    let t = tender::Entity::find_by_id(id).one(&st.db).await?.ok_or(ApiError::NotFound)?;
+    visible(actor, &t)?;
+    Tender::try_from(t)
+}
+
+/// A page of the tenders the actor may see.
+pub async fn list(st: &AppState, actor: &Actor, f: TenderFilter) -> ApiResult<Page<Tender>> {
+    let mut q = tender::Entity::find();
+    if let Some(own) = actor.purchaser_scope() {
+        q = q.filter(tender::Column::PurchaserId.eq(own));
+    }
+    if actor.role == Role::Organisation {
+        q = q.filter(tender::Column::PublishedAt.is_not_null());
+    }
+    if let Some(v) = f.status {
+        q = q.filter(tender::Column::Status.eq(v.as_str()));
+    }
+    if let Some(v) = f.service_category {
+        q = q.filter(tender::Column::ServiceCategory.eq(v.as_str()));
+    }
+    if let Some(v) = f.division_code {
+        q = q.filter(tender::Column::DivisionCode.eq(v));
+    }
+    if let Some(v) = f.purchaser_id {
+        q = q.filter(tender::Column::PurchaserId.eq(v));
+    }
+    if let Some(v) = f.deadline_from {
+        q = q.filter(tender::Column::BidDeadline.gte(v));
+    }
+    if let Some(v) = f.deadline_to {
+        q = q.filter(tender::Column::BidDeadline.lt(v));
+    }
+    let (rows, next) = page(&st.db, q, tender::Column::Id, f.limit, f.cursor.as_deref(), |m: &tender::Model| m.id).await?;
+    Ok(Page { items: rows.into_iter().map(Tender::try_from).collect::<ApiResult<_>>()?, next_cursor: next })
+}
+
+/// A bid as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Bid {
+    pub id: Uuid,
+    pub tender_id: Uuid,
+    pub organisation_id: Uuid,
+    #[schema(value_type = String, example = "280000.00")]
+    pub amount: Money,
+    pub proposal: String,
+    pub submitted_at: DateTime<Utc>,
+    #[schema(value_type = Option<f64>, example = 86.5)]
+    pub score: Option<Score>,
+}
+
+impl From<bid::Model> for Bid {
+    fn from(m: bid::Model) -> Self {
+        Bid {
+            id: m.id,
+            tender_id: m.tender_id,
+            organisation_id: m.organisation_id,
+            amount: Money::from_fen(m.amount_fen),
+            proposal: m.proposal,
+            submitted_at: m.submitted_at,
+            score: m.score_tenths.map(Score::from_tenths),
+        }
+    }
+}
+
+/// A new or replacing bid.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewBid {
+    #[schema(value_type = String, example = "280000.00")]
+    pub amount: Money,
+    pub proposal: String,
+}
+
+/// `PATCH /bids/{id}`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct BidScore {
+    #[schema(value_type = f64, example = 86.5)]
+    pub score: Score,
+}
+
+/// Submits the organisation's bid, or replaces it; `true` when it is new.
+pub async fn submit_bid(st: &AppState, actor: &Actor, tender_id: Uuid, new: NewBid) -> ApiResult<(bool, Bid)> {
+    let org_id = actor.organisation_scope().ok_or(ApiError::Forbidden)?;
+    let mut c = Checks::default();
+    c.text("proposal", &new.proposal, 20_000).check(new.amount.fen() > 0, "amount", "must be more than 0");
+    c.finish()?;
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    // A shared lock would do; the row lock also orders a bid against a concurrent close.
+    let t = load_for_update(&txn, actor, tender_id).await?;
+    if t.status != TenderStatus::Published.as_str() || now >= t.bid_deadline {
+        return Err(ApiError::conflict("the tender is not open for bids (deadline passed or not published)"));
+    }
+    if new.amount.fen() > t.ceiling_fen {
+        return Err(ApiError::validation("amount", "must not exceed the tender's ceiling amount"));
+    }
+    let org = organisation::Entity::find_by_id(org_id).one(&txn).await?.ok_or(ApiError::NotFound)?;
+    if org.status != OrgStatus::Active.as_str() {
+        return Err(ApiError::conflict(format!("your organisation is {} and may not bid", org.status)));
+    }
+    let existing = bid::Entity::find()
+        .filter(bid::Column::TenderId.eq(t.id))
+        .filter(bid::Column::OrganisationId.eq(org_id))
+        .one(&txn)
+        .await?;
+    let (created, before, m) = match existing {
+        Some(old) => {
+            let before = Bid::from(old.clone());
+            let mut am = old.into_active_model();
+            am.amount_fen = Set(new.amount.fen());
+            am.proposal = Set(new.proposal);
+            am.submitted_at = Set(now);
+            am.submitted_by = Set(actor.id());
+            (false, Some(before), am.update(&txn).await?)
+        }
+        None => {
+            let m = bid::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                tender_id: Set(t.id),
+                organisation_id: Set(org_id),
+                amount_fen: Set(new.amount.fen()),
+                proposal: Set(new.proposal),
+                submitted_at: Set(now),
+                submitted_by: Set(actor.id()),
+                score_tenths: Set(None),
+            };
+            (true, None, m.insert(&txn).await?)
+        }
+    };
+    let out = Bid::from(m);
+    let action = if created { "submit_bid" } else { "replace_bid" };
+    audit::record(&txn, now, Change::of(Some(actor.id()), action, "bid", out.id, before.as_ref(), Some(&out))).await?;
+    txn.commit().await?;
+    Ok((created, out))
+}
+
+/// The bids of a tender the actor may read: before the deadline only one's own; after it,
+/// all of them for the purchaser's officers, supervisors and admins.
+pub async fn list_bids(st: &AppState, actor: &Actor, tender_id: Uuid) -> ApiResult<Vec<Bid>> {
+    let t = tender::Entity::find_by_id(tender_id).one(&st.db).await?.ok_or(ApiError::NotFound)?;
+    visible(actor, &t)?;
+    let mut q = bid::Entity::find().filter(bid::Column::TenderId.eq(t.id));
+    if let Some(org) = actor.organisation_scope() {
+        q = q.filter(bid::Column::OrganisationId.eq(org));
+    } else if st.now() < t.bid_deadline {
+        return Ok(Vec::new());
+    }
+    Ok(q.all(&st.db).await?.into_iter().map(Bid::from).collect())
+}
+
+/// Scores a bid after the deadline (the purchaser's finance officers).
+pub async fn score_bid(st: &AppState, actor: &Actor, bid_id: Uuid, s: BidScore) -> ApiResult<Bid> {
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let b = bid::Entity::find_by_id(bid_id).one(&txn).await?.ok_or(ApiError::NotFound)?;
+    let t = load_for_update(&txn, actor, b.tender_id).await?;
+    if now < t.bid_deadline {
+        // Before the deadline the bid is sealed: it does not exist for the officer.
+        return Err(ApiError::NotFound);
+    }
+    let before = Bid::from(b.clone());
+    let mut am = b.into_active_model();
+    am.score_tenths = Set(Some(s.score.tenths()));
+    let out = Bid::from(am.update(&txn).await?);
+    audit::record(&txn, now, Change::of(Some(actor.id()), "score_bid", "bid", out.id, Some(&before), Some(&out))).await?;
+    txn.commit().await?;
+    Ok(out)
+}

@@ -1,0 +1,38 @@
+//! A signed (or to-be-signed) service contract, committed against one budget line.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "contract")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub purchaser_id: Uuid,
+    pub organisation_id: Uuid,
+    pub tender_id: Option<Uuid>,
+    pub bid_id: Option<Uuid>,
+    pub budget_line_id: Uuid,
+    pub title: String,
+    pub service_category: String,
+    pub division_code: String,
+    pub value_fen: i64,
+    /// The value when signed: the base of the 10 % amendment limit.
+    pub signed_value_fen: Option<i64>,
+    pub start_date: Date,
+    pub end_date: Date,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub signed_at: Option<DateTimeUtc>,
+    pub responsible_officer_id: Uuid,
+    pub direct_award_reason: Option<String>,
+    pub multi_year_reason: Option<String>,
+    pub full_pay_score_tenths: i32,
+    pub min_pay_score_tenths: i32,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

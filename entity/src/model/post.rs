@@ -1,0 +1,24 @@
+//! A funded social-work post under a contract: a service the organisation must staff.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "post")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub contract_id: Uuid,
+    pub title: String,
+    pub division_code: String,
+    pub required_qualification: String,
+    pub annual_funding_fen: i64,
+    pub start_date: Date,
+    pub end_date: Date,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

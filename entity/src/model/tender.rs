@@ -1,0 +1,34 @@
+//! A call for bids against a budget line.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "tender")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub purchaser_id: Uuid,
+    pub budget_line_id: Uuid,
+    pub title: String,
+    pub description: String,
+    pub service_category: String,
+    pub division_code: String,
+    pub method: String,
+    pub ceiling_fen: i64,
+    pub bid_deadline: DateTimeUtc,
+    pub service_start: Date,
+    pub service_end: Date,
+    pub multi_year_reason: Option<String>,
+    pub status: String,
+    pub status_reason: Option<String>,
+    pub published_at: Option<DateTimeUtc>,
+    pub awarded_bid_id: Option<Uuid>,
+    pub created_by: Uuid,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
