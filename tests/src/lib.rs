@@ -88,8 +88,14 @@ pub struct Login {
 }
 
 impl TestApp {
-    /// A fresh application on a fresh database.
+    /// A fresh application on a fresh database. Tokens live a year here, so that tests can
+    /// move the clock through deadlines; [`TestApp::with_config`] sets other values.
     pub async fn new() -> Self {
+        Self::with_config(|c| c.token_ttl_hours = 24 * 365).await
+    }
+
+    /// A fresh application whose configuration `tune` adjusts.
+    pub async fn with_config(tune: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
         let url = match std::env::var("TEST_DATABASE_URL") {
             Ok(server) if !server.is_empty() => fresh_postgres(&server).await,
@@ -97,6 +103,7 @@ impl TestApp {
         };
         let mut config = Config::for_database(url, dir.path().to_path_buf());
         config.db_max_connections = 8;
+        tune(&mut config);
         let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap());
         let state = backend::app::open_with_clock(config, Arc::new(clock.clone()))
             .await
@@ -352,4 +359,108 @@ async fn fresh_postgres(server_url: &str) -> String {
     let _ = admin.close().await;
     url.set_path(&format!("/{name}"));
     url.to_string()
+}
+
+/// Fixtures of procurement: budget lines, tenders, bids and contracts, made through the API.
+impl TestApp {
+    /// A budget line of the officer's purchaser with `amount`.
+    pub async fn budget_line(&self, fo: &Login, amount: &str) -> Uuid {
+        let code = format!("L-{}", &Uuid::new_v4().simple().to_string()[..8]);
+        self.post(
+            "/api/v1/budget-lines",
+            &fo.token,
+            json!({"fiscal_year": 2026, "code": code, "name": "社工服务", "amount": amount, "source": "county"}),
+        )
+        .await
+        .expect(201)
+        .id()
+    }
+
+    /// The body of a draft tender on `line`: deadline 10 days from the clock, service from
+    /// 1 April to 31 December 2026, method `inquiry` (2 bids suffice).
+    pub fn tender_body(&self, line: Uuid, ceiling: &str) -> Value {
+        let deadline = self.state.now() + chrono::Duration::days(10);
+        json!({
+            "budget_line_id": line,
+            "title": "留守儿童关爱服务项目",
+            "description": "为全县留守儿童提供关爱服务",
+            "service_category": "children",
+            "division_code": "410523",
+            "method": "inquiry",
+            "ceiling_amount": ceiling,
+            "bid_deadline": deadline.to_rfc3339(),
+            "service_start": "2026-04-01",
+            "service_end": "2026-12-31",
+        })
+    }
+
+    /// A published tender on `line`.
+    pub async fn published_tender(&self, fo: &Login, line: Uuid, ceiling: &str) -> Uuid {
+        let id = self.post("/api/v1/tenders", &fo.token, self.tender_body(line, ceiling)).await.expect(201).id();
+        self.call(Method::POST, &format!("/api/v1/tenders/{id}/publish"), Some(&fo.token), None).await.expect(200);
+        id
+    }
+
+    /// The organisation's bid on a tender.
+    pub async fn bid(&self, org: &Login, tender: Uuid, amount: &str) -> Uuid {
+        self.post(&format!("/api/v1/tenders/{tender}/bids"), &org.token, json!({"amount": amount, "proposal": "服务方案"}))
+            .await
+            .expect(201)
+            .id()
+    }
+
+    /// A closed tender with one bid per amount from new organisations; the clock is moved
+    /// past the deadline. Answers the tender and the bidders with their bids.
+    pub async fn closed_tender(&self, fo: &Login, line: Uuid, ceiling: &str, amounts: &[&str]) -> (Uuid, Vec<(Login, Uuid)>) {
+        let tender = self.published_tender(fo, line, ceiling).await;
+        let mut bids = Vec::new();
+        for a in amounts {
+            let org = self.user(Role::Organisation).await;
+            let b = self.bid(&org, tender, a).await;
+            bids.push((org, b));
+        }
+        self.clock.advance(chrono::Duration::days(11));
+        self.call(Method::POST, &format!("/api/v1/tenders/{tender}/close"), Some(&fo.token), None).await.expect(200);
+        (tender, bids)
+    }
+
+    /// The body of a direct award of `value` to `org` on `line`, for 2026-04-01..2026-12-31.
+    pub fn direct_award_body(&self, fo: &Login, org: Uuid, line: Uuid, value: &str) -> Value {
+        json!({
+            "purchaser_id": fo.purchaser_id,
+            "organisation_id": org,
+            "budget_line_id": line,
+            "title": "农村留守老人关爱服务",
+            "service_category": "elderly",
+            "division_code": "410523",
+            "value": value,
+            "start_date": "2026-04-01",
+            "end_date": "2026-12-31",
+            "direct_award_reason": "单一来源：唯一具备资质的服务机构",
+        })
+    }
+
+    /// A draft direct-award contract.
+    pub async fn draft_contract(&self, fo: &Login, org: Uuid, line: Uuid, value: &str) -> Uuid {
+        self.post("/api/v1/contracts", &fo.token, self.direct_award_body(fo, org, line, value)).await.expect(201).id()
+    }
+
+    /// A signed (active) direct-award contract.
+    pub async fn active_contract(&self, fo: &Login, org: Uuid, line: Uuid, value: &str) -> Uuid {
+        let id = self.draft_contract(fo, org, line, value).await;
+        self.call(Method::POST, &format!("/api/v1/contracts/{id}/sign"), Some(&fo.token), None).await.expect(200);
+        id
+    }
+
+    /// A POST without a body (transitions such as `/publish`).
+    pub async fn act(&self, path: &str, token: &str) -> Answer {
+        self.call(Method::POST, path, Some(token), None).await
+    }
+}
+
+impl TestApp {
+    /// [`TestApp::act`] with owned arguments, for futures raced together.
+    pub async fn act_owned(&self, path: String, token: String) -> Answer {
+        self.call(Method::POST, &path, Some(&token), None).await
+    }
 }

@@ -65,7 +65,7 @@ async fn wrong_password_and_unknown_email_answer_the_same_401() {
 
 #[tokio::test]
 async fn missing_forged_expired_and_revoked_tokens_answer_401() {
-    let app = TestApp::new().await;
+    let app = TestApp::with_config(|c| c.token_ttl_hours = 12).await;
     let u = app.user(Role::Admin).await;
     app.call(Method::GET, "/api/v1/me", None, None)
         .await

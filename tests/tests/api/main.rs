@@ -5,5 +5,6 @@ mod audit;
 mod auth;
 mod budget;
 mod conventions;
+mod flow;
 mod parties;
 mod users;
