@@ -7,13 +7,20 @@ use anyhow::Context;
 use entity::Money;
 use entity::model::user;
 use entity::rules::codes::credit_code_check_char;
-use entity::rules::vocab::{FundSource, Role};
-use sea_orm::{EntityTrait, PaginatorTrait};
+use entity::rules::vocab::{FundSource, Qualification, Role, ServiceCategory, TenderMethod};
+use std::sync::Arc;
+
+use chrono::{Duration, Utc};
+use jobs::clock::{Clock, ManualClock};
+use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter};
 use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::error::ApiError;
 use crate::services::budget::{self, NewBudgetLine};
+use crate::services::contracts::{self, NewContract};
+use crate::services::posts::{self, NewAssignment, NewPost};
+use crate::services::tenders::{self, Award, NewBid, NewTender, Reason};
 use crate::services::parties::{self, NewOrganisation, NewPurchaser};
 use crate::services::users::{self, NewUser};
 use crate::state::AppState;
@@ -34,13 +41,18 @@ fn ctx(e: ApiError) -> anyhow::Error {
 }
 
 /// Loads the demo data set unless users exist; returns the text listing the demo logins.
-pub async fn load(st: &AppState) -> anyhow::Result<Option<String>> {
-    if user::Entity::find().count(&st.db).await? > 0 {
+pub async fn load(real: &AppState) -> anyhow::Result<Option<String>> {
+    if user::Entity::find().count(&real.db).await? > 0 {
         tracing::info!("the database already has users: demo data not loaded");
         return Ok(Some(format!(
             "Demo logins (password {DEMO_PASSWORD}): admin@huimin.demo, finance@huimin.demo, org1@huimin.demo, supervisor@huimin.demo"
         )));
     }
+    // The story starts 120 days ago: the services run on a clock moved through it, so
+    // deadlines pass and every record has its audit event at the time it happened.
+    let clock = ManualClock::new(real.clock.now() - Duration::days(120));
+    let state = AppState { clock: Arc::new(clock.clone()), ..real.clone() };
+    let st = &state;
     let mk_user = |email: &str, name: &str, role: Role, p: Option<Uuid>, o: Option<Uuid>| NewUser {
         email: email.into(),
         display_name: name.into(),
@@ -150,6 +162,7 @@ pub async fn load(st: &AppState) -> anyhow::Result<Option<String>> {
     .map_err(ctx)?;
 
     let finance = actor(st, finance.id).await?;
+    let mut line_ids = Vec::new();
     let lines = [
         (
             "2026-MZ-01",
@@ -171,7 +184,7 @@ pub async fn load(st: &AppState) -> anyhow::Result<Option<String>> {
         ),
     ];
     for (code, name, amount, source) in lines {
-        budget::create(
+        let line = budget::create(
             st,
             &finance,
             NewBudgetLine {
@@ -185,7 +198,18 @@ pub async fn load(st: &AppState) -> anyhow::Result<Option<String>> {
         )
         .await
         .map_err(ctx)?;
+        line_ids.push(line.id);
     }
+    let mut org_actors = Vec::new();
+    for i in 1..=org_ids.len() {
+        let u = user::Entity::find()
+            .filter(user::Column::Email.eq(format!("org{i}@huimin.demo")))
+            .one(&st.db)
+            .await?
+            .context("demo organisation user")?;
+        org_actors.push(actor(st, u.id).await?);
+    }
+    procurement(st, &clock, real.clock.now(), &finance, &org_actors, &line_ids).await?;
 
     Ok(Some(format!(
         "Demo logins (password {DEMO_PASSWORD}):\n  admin       admin@huimin.demo\n  finance     finance@huimin.demo   (汤阴县民政局)\n  organisation org1@huimin.demo, org2@huimin.demo, org3@huimin.demo\n  supervisor  supervisor@huimin.demo"
@@ -204,4 +228,134 @@ async fn actor(st: &AppState, id: Uuid) -> anyhow::Result<Actor> {
         role,
         session_id: Uuid::nil(),
     })
+}
+
+fn money(s: &str) -> anyhow::Result<Money> {
+    s.parse::<Money>().map_err(|e| anyhow::anyhow!("demo amount {s}: {e}"))
+}
+
+/// Tenders in every state, bids, contracts (awarded, direct, draft) and staffed and vacant
+/// posts, on `clock` (which `past` runs on), ending at `now`.
+async fn procurement(
+    past: &AppState,
+    clock: &ManualClock,
+    now: chrono::DateTime<Utc>,
+    fo: &Actor,
+    orgs: &[Actor],
+    lines: &[Uuid],
+) -> anyhow::Result<()> {
+    let st = past;
+    let today = |c: &ManualClock| jobs::clock::local_today(c, st.config.tz);
+    let tender = |title: &str, category: ServiceCategory, method: TenderMethod, line: Uuid, ceiling: &str, deadline_days: i64| {
+        let start = today(clock) + Duration::days(deadline_days + 10);
+        Ok::<_, anyhow::Error>(NewTender {
+            purchaser_id: None,
+            budget_line_id: line,
+            title: title.into(),
+            description: format!("{title}：面向汤阴县城乡社区提供专业社会工作服务。"),
+            service_category: category,
+            division_code: "410523".into(),
+            method,
+            ceiling_amount: money(ceiling)?,
+            bid_deadline: clock.now() + Duration::days(deadline_days),
+            service_start: start,
+            service_end: entity::rules::procurement::max_end_date(start, false).context("period")?,
+            multi_year_reason: None,
+        })
+    };
+    let bid = |amount: &str| Ok::<_, anyhow::Error>(NewBid { amount: money(amount)?, proposal: "服务方案：驻村社工每周走访，建立一户一档。".into() });
+
+    // A: children's services, awarded to org 1 and signed, with two posts (one staffed).
+    let a = tenders::create(past, fo, tender("困境儿童关爱服务项目", ServiceCategory::Children, TenderMethod::Inquiry, lines[0], "360000.00", 5)?)
+        .await
+        .map_err(ctx)?;
+    tenders::publish(past, fo, a.id).await.map_err(ctx)?;
+    let mut bids = Vec::new();
+    for (org, amount) in orgs.iter().zip(["338000.00", "352500.00", "349000.00"]) {
+        bids.push(tenders::submit_bid(past, org, a.id, bid(amount)?).await.map_err(ctx)?.1);
+    }
+    // B: elderly care, awarded to org 2, contract still a draft.
+    let b = tenders::create(past, fo, tender("农村留守老人关爱服务", ServiceCategory::Elderly, TenderMethod::Inquiry, lines[1], "240000.00", 5)?)
+        .await
+        .map_err(ctx)?;
+    tenders::publish(past, fo, b.id).await.map_err(ctx)?;
+    let b1 = tenders::submit_bid(past, &orgs[1], b.id, bid("228000.00")?).await.map_err(ctx)?.1;
+    tenders::submit_bid(past, &orgs[2], b.id, bid("236000.00")?).await.map_err(ctx)?;
+    // F: a single bid, so it ends unsuccessful.
+    let f = tenders::create(past, fo, tender("残疾人康复社工服务", ServiceCategory::Disability, TenderMethod::Inquiry, lines[1], "120000.00", 5)?)
+        .await
+        .map_err(ctx)?;
+    tenders::publish(past, fo, f.id).await.map_err(ctx)?;
+    tenders::submit_bid(past, &orgs[0], f.id, bid("118000.00")?).await.map_err(ctx)?;
+
+    clock.advance(Duration::days(6));
+    for t in [a.id, b.id, f.id] {
+        tenders::close(past, fo, t).await.map_err(ctx)?;
+    }
+    let contract_a = tenders::award(past, fo, a.id, Award { bid_id: bids[0].id }).await.map_err(ctx)?;
+    contracts::sign(past, fo, contract_a.id).await.map_err(ctx)?;
+    tenders::award(past, fo, b.id, Award { bid_id: b1.id }).await.map_err(ctx)?;
+    tenders::unsuccessful(past, fo, f.id, Reason { reason: "有效投标不足两家".into() }).await.map_err(ctx)?;
+
+    let posts_a = [("城关镇社工站驻站社工", "410523100"), ("韩庄村儿童主任", "410523100201")];
+    let mut post_ids = Vec::new();
+    for (title, division) in posts_a {
+        let p = posts::create(past, fo, contract_a.id, NewPost {
+            title: title.into(),
+            division_code: division.into(),
+            required_qualification: Qualification::AssistantSocialWorker,
+            annual_funding: money("60000.00")?,
+            start_date: contract_a.start_date,
+            end_date: contract_a.end_date,
+        })
+        .await
+        .map_err(ctx)?;
+        post_ids.push(p.id);
+    }
+    clock.set(now - Duration::days(80));
+    posts::assign(past, &orgs[0], post_ids[0], NewAssignment {
+        worker_name: "张晓梅".into(),
+        qualification: Qualification::SocialWorker,
+        certificate_no: Some("ZS2023410500123".into()),
+        id_number: "11010519491231002X".into(),
+        from_date: contract_a.start_date,
+    })
+    .await
+    .map_err(ctx)?;
+
+    // A direct award to org 3 (single source), signed.
+    let direct = contracts::create(past, fo, NewContract {
+        purchaser_id: fo.user.purchaser_id.context("officer's purchaser")?,
+        organisation_id: orgs[2].user.organisation_id.context("org")?,
+        budget_line_id: lines[2],
+        title: "城关镇巾帼志愿服务站运营".into(),
+        service_category: ServiceCategory::Volunteer,
+        division_code: "410523100".into(),
+        value: money("96000.00")?,
+        start_date: today(clock),
+        end_date: entity::rules::procurement::max_end_date(today(clock), false).context("period")?,
+        direct_award_reason: "单一来源：县妇联指定的唯一志愿服务阵地运营方".into(),
+        responsible_officer_id: None,
+        multi_year_reason: None,
+        performance_rule: None,
+    })
+    .await
+    .map_err(ctx)?;
+    contracts::sign(past, fo, direct.id).await.map_err(ctx)?;
+
+    // Today: one open tender with a bid, one draft, one cancelled.
+    clock.set(now);
+    let open = tenders::create(past, fo, tender("乡镇（街道）社工站运营服务", ServiceCategory::Community, TenderMethod::CompetitiveConsultation, lines[2], "800000.00", 25)?)
+        .await
+        .map_err(ctx)?;
+    tenders::publish(past, fo, open.id).await.map_err(ctx)?;
+    tenders::submit_bid(past, &orgs[0], open.id, bid("760000.00")?).await.map_err(ctx)?;
+    tenders::create(past, fo, tender("妇女儿童心理健康服务", ServiceCategory::Women, TenderMethod::Open, lines[2], "150000.00", 30)?)
+        .await
+        .map_err(ctx)?;
+    let cancelled = tenders::create(past, fo, tender("志愿者培训服务", ServiceCategory::Volunteer, TenderMethod::Inquiry, lines[0], "50000.00", 10)?)
+        .await
+        .map_err(ctx)?;
+    tenders::cancel(past, fo, cancelled.id, Reason { reason: "需求变更，并入社工站项目".into() }).await.map_err(ctx)?;
+    Ok(())
 }
