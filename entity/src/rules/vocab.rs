@@ -143,3 +143,39 @@ impl Qualification {
         rank(self) >= rank(required)
     }
 }
+
+vocab!(
+    /// Whether an indicator's value should reach its target or stay under it.
+    Comparator {
+        AtLeast = "at_least",
+        AtMost = "at_most",
+    }
+);
+
+vocab!(
+    /// How an indicator's value is compared: as a level, or as a count over the contract
+    /// compared with the target pro-rated to the milestone's due date.
+    Measure {
+        Level = "level",
+        Cumulative = "cumulative",
+    }
+);
+
+vocab!(
+    /// A milestone's life cycle (SPEC §3); `overdue` is derived, never stored.
+    MilestoneStatus {
+        Planned = "planned",
+        Submitted = "submitted",
+        Accepted = "accepted",
+        Rejected = "rejected",
+        Cancelled = "cancelled",
+    }
+);
+
+vocab!(
+    /// A reviewer's decision on a milestone report.
+    Decision {
+        Accepted = "accepted",
+        Rejected = "rejected",
+    }
+);
