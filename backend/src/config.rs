@@ -36,6 +36,11 @@ pub struct Config {
     #[arg(long, env = "HUIMIN_SECRET", global = true, hide_env_values = true)]
     pub secret: Option<String>,
 
+    /// Where report attachments are stored, by content hash (default: `files` in the data
+    /// directory). Replicas must share it.
+    #[arg(long, env = "HUIMIN_FILES_DIR", global = true)]
+    pub files_dir: Option<PathBuf>,
+
     /// Time zone for local dates ("today"); China has one, without daylight saving.
     #[arg(
         long,
@@ -120,6 +125,11 @@ impl Config {
         })
     }
 
+    /// The folder of the file store.
+    pub fn files_dir(&self) -> PathBuf {
+        self.files_dir.clone().unwrap_or_else(|| self.data_dir.join("files"))
+    }
+
     /// The public base URL without a trailing slash.
     pub fn public_url(&self) -> String {
         match &self.public_url {
@@ -135,6 +145,7 @@ impl Config {
             data_dir,
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             public_url: None,
+            files_dir: None,
             secret: Some("test-secret-not-for-production".into()),
             tz: chrono_tz::Asia::Shanghai,
             trusted_proxies: Vec::new(),

@@ -110,3 +110,9 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
             })
     }
 }
+
+/// Reads a JSON value already parsed (e.g. a body that may be an object or an array) into
+/// `T`, with the same 422 naming the field.
+pub fn from_value<T: DeserializeOwned>(v: serde_json::Value) -> Result<T, ApiError> {
+    parse_json(v.to_string().as_bytes())
+}

@@ -13,6 +13,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod files;
 pub mod pagination;
 pub mod routes;
 pub mod services;

@@ -5,6 +5,8 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261129_000001_foundation;
 mod m20261129_000002_procurement;
+mod m20261129_000003_delivery;
+mod util;
 
 /// Runs the migrations in order.
 pub struct Migrator;
@@ -15,6 +17,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261129_000001_foundation::Migration),
             Box::new(m20261129_000002_procurement::Migration),
+            Box::new(m20261129_000003_delivery::Migration),
         ]
     }
 }

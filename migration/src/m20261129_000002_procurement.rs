@@ -3,36 +3,10 @@
 
 use sea_orm_migration::{prelude::*, schema::*};
 
+use crate::util::{a, fk, index, money, stamps};
+
 #[derive(DeriveMigrationName)]
 pub struct Migration;
-
-fn fk(from: (&str, &str), to: (&str, &str)) -> ForeignKeyCreateStatement {
-    ForeignKey::create()
-        .from(Alias::new(from.0), Alias::new(from.1))
-        .to(Alias::new(to.0), Alias::new(to.1))
-        .take()
-}
-
-fn index(table: &str, cols: &[&str]) -> IndexCreateStatement {
-    let mut i = Index::create();
-    i.name(format!("ix_{table}_{}", cols.join("_"))).table(Alias::new(table));
-    for c in cols {
-        i.col(Alias::new(*c));
-    }
-    i.take()
-}
-
-fn a(name: &str) -> Alias {
-    Alias::new(name)
-}
-
-fn stamps(t: &mut TableCreateStatement) {
-    t.col(timestamp_with_time_zone(a("created_at"))).col(timestamp_with_time_zone(a("updated_at")));
-}
-
-fn money(name: &str) -> ColumnDef {
-    big_integer(a(name)).check(Expr::col(a(name)).gte(0)).take()
-}
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {

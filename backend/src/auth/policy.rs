@@ -39,6 +39,8 @@ pub enum Action {
     SubmitBid,
     /// Assign workers to the posts of one's organisation's contracts.
     StaffPosts,
+    /// Report on the milestones of one's organisation's contracts.
+    ReportMilestones,
 }
 
 /// Whether `role` may ever perform `action` (ownership is checked separately, by scope).
@@ -54,7 +56,7 @@ pub fn allows(role: Role, action: Action) -> bool {
         ReadAudit => matches!(role, Admin | Supervisor),
         ReadProcurement => true,
         ManageProcurement => role == FinanceOfficer,
-        SubmitBid | StaffPosts => role == Organisation,
+        SubmitBid | StaffPosts | ReportMilestones => role == Organisation,
     }
 }
 

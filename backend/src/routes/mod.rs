@@ -7,10 +7,12 @@ mod audit;
 mod auth;
 mod budget_lines;
 mod contracts;
+mod delivery;
 mod ops;
 mod organisations;
 mod posts;
 mod purchasers;
+mod reports;
 mod tenders;
 mod users;
 
@@ -67,6 +69,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(tenders::routes())
         .merge(contracts::routes())
         .merge(posts::routes())
+        .merge(delivery::routes())
+        .merge(reports::routes())
         .merge(audit::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)

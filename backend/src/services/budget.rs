@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use entity::Money;
-use entity::model::{budget_line, contract, tender};
+use entity::model::{budget_line, contract, payment, tender};
 use entity::rules::vocab::{ContractStatus, FundSource, TenderStatus};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
@@ -105,6 +105,18 @@ pub async fn figures(db: &impl ConnectionTrait, ids: &[Uuid]) -> ApiResult<HashM
     for (id, n) in committed {
         out.entry(id).or_default().committed_fen = n;
     }
+    let disbursed: Vec<(Uuid, i64)> = payment::Entity::find()
+        .select_only()
+        .column(payment::Column::BudgetLineId)
+        .column_as(Expr::cust("CAST(SUM(payment.amount_fen) AS BIGINT)"), "n")
+        .filter(payment::Column::BudgetLineId.is_in(ids.to_vec()))
+        .group_by(payment::Column::BudgetLineId)
+        .into_tuple()
+        .all(db)
+        .await?;
+    for (id, n) in disbursed {
+        out.entry(id).or_default().disbursed_fen = n;
+    }
     Ok(out)
 }
 
@@ -112,8 +124,13 @@ pub async fn figures(db: &impl ConnectionTrait, ids: &[Uuid]) -> ApiResult<HashM
 const COMMITTING: [&str; 3] = ["active", "completed", "terminated"];
 
 /// What a contract holds on its line: the whole value while active; once ended, what was
-/// earned (payments and milestones arrive with the delivery feature; until then, nothing).
-const COMMITTED_SQL: &str = "CAST(SUM(CASE WHEN contract.status = 'active' THEN contract.value_fen ELSE 0 END) AS BIGINT)";
+/// paid on it plus the unpaid payable of its accepted milestones. A milestone is never paid
+/// more than its payable and only once accepted, so that is its advances plus the payable of
+/// its accepted milestones.
+const COMMITTED_SQL: &str = "CAST(SUM(CASE WHEN contract.status = 'active' THEN contract.value_fen ELSE \
+    COALESCE((SELECT SUM(p.amount_fen) FROM payment p WHERE p.contract_id = contract.id AND p.milestone_id IS NULL), 0) \
+    + COALESCE((SELECT SUM(m.payable_fen) FROM milestone m WHERE m.contract_id = contract.id AND m.status = 'accepted'), 0) \
+    END) AS BIGINT)";
 
 /// Locks a budget line for the rest of the transaction, so that every change to what is
 /// reserved or committed on it is checked against figures no one else is changing (a row

@@ -11,7 +11,7 @@ use entity::rules::score::Score;
 use entity::rules::vocab::{ContractStatus, OrgStatus, Role, ServiceCategory, TenderStatus};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -381,6 +381,7 @@ pub async fn sign(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract>
     if org.status != OrgStatus::Active.as_str() {
         return Err(ApiError::conflict(format!("the organisation is {} and cannot sign", org.status)));
     }
+    crate::services::milestones::check_weights(&txn, m.id).await?;
     let line = lock_line(&txn, m.budget_line_id).await?;
     let f = figures(&txn, &[line.id]).await?.remove(&line.id).unwrap_or_default();
     let own_reservation = match m.tender_id {
@@ -451,6 +452,16 @@ async fn end(st: &AppState, actor: &Actor, id: Uuid, to: ContractStatus, why: Op
         let verb = if to == ContractStatus::Completed { "completed" } else { "terminated" };
         return Err(bad_transition("contract", before.status.as_str(), verb));
     }
+    if to == ContractStatus::Completed {
+        let open = entity::model::milestone::Entity::find()
+            .filter(entity::model::milestone::Column::ContractId.eq(id))
+            .filter(entity::model::milestone::Column::Status.is_not_in(["accepted", "cancelled"]))
+            .count(&txn)
+            .await?;
+        if open > 0 {
+            return Err(ApiError::conflict(format!("{open} milestones are neither accepted nor cancelled")));
+        }
+    }
     // The line's figures change: take its lock like every other change to them.
     lock_line(&txn, m.budget_line_id).await?;
     m.status = to.as_str().into();
@@ -481,6 +492,14 @@ pub async fn amend(st: &AppState, actor: &Actor, id: Uuid, a: NewAmendment) -> A
     }
     if let Some(p) = period_problem(m.start_date, new_end, m.multi_year_reason.is_some()) {
         return Err(ApiError::validation("end_date", p));
+    }
+    let planned = crate::services::milestones::milestone_sum_fen(&txn, id).await?;
+    if new_value < planned {
+        return Err(ApiError::conflict(format!("the value cannot be below the milestones' sum of {}", Money::from_fen(planned))));
+    }
+    let paid = crate::services::payments::paid_on_contract(&txn, id).await?;
+    if new_value < paid {
+        return Err(ApiError::conflict(format!("the value cannot be below what was paid ({})", Money::from_fen(paid))));
     }
     let line = lock_line(&txn, m.budget_line_id).await?;
     if new_value > m.value_fen {

@@ -2,12 +2,18 @@
 //! [`crate::Money::from_fen`] at the boundary. Timestamps are UTC; dates are local dates.
 
 pub mod amendment;
+pub mod attachment;
 pub mod audit_event;
 pub mod bid;
 pub mod budget_line;
 pub mod contract;
+pub mod indicator;
 pub mod login_failure;
+pub mod measurement;
+pub mod milestone;
+pub mod milestone_report;
 pub mod organisation;
+pub mod payment;
 pub mod post;
 pub mod post_assignment;
 pub mod purchaser;

@@ -5,6 +5,7 @@ mod audit;
 mod auth;
 mod budget;
 mod conventions;
+mod delivery_flow;
 mod flow;
 mod parties;
 mod users;

@@ -1,0 +1,209 @@
+//! Payments (SPEC §3): recorded by the purchaser's finance officer, for an accepted milestone
+//! up to what it may still be paid, or as an advance; never more than the contract's value in
+//! total nor the budget line's amount disbursed, under any concurrency. The checks run under
+//! the contract's and then the line's row lock, so racing requests are decided one by one.
+//! A repeated `voucher_no` with the same content answers the existing payment.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::Money;
+use entity::model::{milestone, payment};
+use entity::rules::vocab::{ContractStatus, MilestoneStatus};
+use sea_orm::sea_query::{Expr, IntoCondition};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::audit::{self, Change};
+use crate::auth::Actor;
+use crate::db::begin_write;
+use crate::error::{ApiError, ApiResult, Checks};
+use crate::services::budget::lock_line;
+use crate::services::contracts;
+use crate::services::milestones::{milestone_sum_fen, today};
+use crate::state::AppState;
+
+/// A payment as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Payment {
+    pub id: Uuid,
+    pub contract_id: Uuid,
+    pub milestone_id: Option<Uuid>,
+    #[schema(value_type = String, example = "45000.00")]
+    pub amount: Money,
+    pub paid_on: NaiveDate,
+    pub voucher_no: String,
+    pub recorded_by: Uuid,
+    pub created_at: DateTime<Utc>,
+}
+
+impl From<payment::Model> for Payment {
+    fn from(m: payment::Model) -> Self {
+        Payment {
+            id: m.id,
+            contract_id: m.contract_id,
+            milestone_id: m.milestone_id,
+            amount: Money::from_fen(m.amount_fen),
+            paid_on: m.paid_on,
+            voucher_no: m.voucher_no,
+            recorded_by: m.recorded_by,
+            created_at: m.created_at,
+        }
+    }
+}
+
+/// A payment to record.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPayment {
+    pub milestone_id: Option<Uuid>,
+    #[schema(value_type = String, example = "45000.00")]
+    pub amount: Money,
+    pub paid_on: NaiveDate,
+    pub voucher_no: String,
+}
+
+/// The sum of `amount_fen` over payments matching `filter`.
+async fn paid_fen(db: &impl ConnectionTrait, filter: sea_orm::Condition) -> ApiResult<i64> {
+    let sum: Option<i64> = payment::Entity::find()
+        .select_only()
+        .column_as(Expr::cust("CAST(COALESCE(SUM(payment.amount_fen), 0) AS BIGINT)"), "n")
+        .filter(filter)
+        .into_tuple()
+        .one(db)
+        .await?;
+    Ok(sum.unwrap_or(0))
+}
+
+/// Whether a stored payment is the same request as `new` (a retry).
+fn same(p: &payment::Model, contract_id: Uuid, new: &NewPayment) -> bool {
+    p.contract_id == contract_id && p.milestone_id == new.milestone_id && p.amount_fen == new.amount.fen() && p.paid_on == new.paid_on
+}
+
+/// Records a payment; answers whether it is new (a retry answers the first one).
+pub async fn record(st: &AppState, actor: &Actor, contract_id: Uuid, new: NewPayment) -> ApiResult<(bool, Payment)> {
+    let voucher = new.voucher_no.trim().to_string();
+    let mut c = Checks::default();
+    c.text("voucher_no", &voucher, 64)
+        .check(new.amount.fen() > 0, "amount", "must be more than 0")
+        .check(new.paid_on <= today(st), "paid_on", "must not be in the future");
+    c.finish()?;
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let k = contracts::load_for_update(&txn, actor, contract_id).await?;
+    if let Some(existing) = payment::Entity::find()
+        .filter(payment::Column::PurchaserId.eq(k.purchaser_id))
+        .filter(payment::Column::VoucherNo.eq(&voucher))
+        .one(&txn)
+        .await?
+    {
+        return if same(&existing, contract_id, &new) {
+            Ok((false, Payment::from(existing)))
+        } else {
+            Err(ApiError::conflict("this voucher_no is already used by a different payment"))
+        };
+    }
+    if !matches!(ContractStatus::parse(&k.status), Some(ContractStatus::Active | ContractStatus::Completed | ContractStatus::Terminated)) {
+        return Err(ApiError::conflict(format!("a {} contract cannot be paid", k.status)));
+    }
+    let signed_on = k.signed_at.map(|t| t.with_timezone(&st.config.tz).date_naive());
+    if signed_on.is_some_and(|d| new.paid_on < d) {
+        return Err(ApiError::validation("paid_on", "must not be before the contract was signed"));
+    }
+    let amount = new.amount.fen();
+    match new.milestone_id {
+        Some(mid) => {
+            let m = milestone::Entity::find_by_id(mid)
+                .one(&txn)
+                .await?
+                .filter(|m| m.contract_id == contract_id)
+                .ok_or_else(|| ApiError::validation("milestone_id", "is not a milestone of this contract"))?;
+            if m.status != MilestoneStatus::Accepted.as_str() {
+                return Err(ApiError::conflict("a milestone is paid only after its report is accepted"));
+            }
+            let already = paid_fen(&txn, payment::Column::MilestoneId.eq(mid).into_condition()).await?;
+            if already + amount > m.payable_fen.unwrap_or(0) {
+                return Err(ApiError::conflict(format!(
+                    "the milestone's payable is {}, of which {} is paid",
+                    Money::from_fen(m.payable_fen.unwrap_or(0)),
+                    Money::from_fen(already)
+                )));
+            }
+        }
+        None => {
+            let advances = paid_fen(
+                &txn,
+                sea_orm::Condition::all().add(payment::Column::ContractId.eq(contract_id)).add(payment::Column::MilestoneId.is_null()),
+            )
+            .await?;
+            let planned = milestone_sum_fen(&txn, contract_id).await?;
+            if advances + amount + planned > k.value_fen {
+                return Err(ApiError::conflict("an advance may be at most the value not planned in milestones, less earlier advances"));
+            }
+        }
+    }
+    let total = paid_fen(&txn, payment::Column::ContractId.eq(contract_id).into_condition()).await?;
+    if total + amount > k.value_fen {
+        return Err(ApiError::conflict("payments would exceed the contract value"));
+    }
+    let line = lock_line(&txn, k.budget_line_id).await?;
+    let disbursed = paid_fen(&txn, payment::Column::BudgetLineId.eq(line.id).into_condition()).await?;
+    if disbursed + amount > line.amount_fen {
+        return Err(ApiError::conflict("payments would exceed the budget line's amount"));
+    }
+    let row = payment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        contract_id: Set(contract_id),
+        milestone_id: Set(new.milestone_id),
+        purchaser_id: Set(k.purchaser_id),
+        budget_line_id: Set(k.budget_line_id),
+        amount_fen: Set(amount),
+        paid_on: Set(new.paid_on),
+        voucher_no: Set(voucher.clone()),
+        recorded_by: Set(actor.id()),
+        created_at: Set(now),
+    }
+    .insert(&txn)
+    .await;
+    let row = match row {
+        Ok(r) => r,
+        // The same voucher committed by a request on another contract meanwhile.
+        Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+            drop(txn);
+            let existing = payment::Entity::find()
+                .filter(payment::Column::PurchaserId.eq(k.purchaser_id))
+                .filter(payment::Column::VoucherNo.eq(&voucher))
+                .one(&st.db)
+                .await?
+                .ok_or_else(|| ApiError::conflict("this voucher_no is already used"))?;
+            return if same(&existing, contract_id, &new) {
+                Ok((false, Payment::from(existing)))
+            } else {
+                Err(ApiError::conflict("this voucher_no is already used by a different payment"))
+            };
+        }
+        Err(e) => return Err(e.into()),
+    };
+    let out = Payment::from(row);
+    audit::record(&txn, now, Change::of(Some(actor.id()), "create", "payment", out.id, None, Some(&out))).await?;
+    txn.commit().await?;
+    Ok((true, out))
+}
+
+/// A contract's payments, oldest first.
+pub async fn list(st: &AppState, actor: &Actor, contract_id: Uuid) -> ApiResult<Vec<Payment>> {
+    contracts::load(&st.db, actor, contract_id).await?;
+    let rows = payment::Entity::find()
+        .filter(payment::Column::ContractId.eq(contract_id))
+        .order_by_asc(payment::Column::Id)
+        .all(&st.db)
+        .await?;
+    Ok(rows.into_iter().map(Payment::from).collect())
+}
+
+/// What was paid on a contract, in fen.
+pub async fn paid_on_contract(db: &impl ConnectionTrait, contract_id: Uuid) -> ApiResult<i64> {
+    paid_fen(db, payment::Column::ContractId.eq(contract_id).into_condition()).await
+}

@@ -1,0 +1,373 @@
+//! Milestone reports and their review (SPEC §2–§4): the organisation reports with
+//! measurements and attachments; the purchaser's officer accepts (fixing the score and the
+//! payable amount) or rejects with a comment; every report and decision is kept.
+
+use std::collections::HashSet;
+
+use chrono::{DateTime, Days, Utc};
+use entity::model::{attachment, contract, indicator, measurement, milestone, milestone_report};
+use entity::rules::performance::payable_fen;
+use entity::rules::quantity::Quantity;
+use entity::rules::score::Score;
+use entity::rules::vocab::{ContractStatus, Decision, MilestoneStatus};
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::audit::{self, Change};
+use crate::auth::Actor;
+use crate::db::begin_write;
+use crate::error::{ApiError, ApiResult, Checks};
+use crate::services::common::stored;
+use crate::services::contracts;
+use crate::services::milestones::{self, Milestone, post_funding_of, score_at, shape, today};
+use crate::state::AppState;
+
+/// One measurement in a report.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct MeasurementIn {
+    pub indicator_id: Uuid,
+    #[schema(value_type = f64, example = 96.5)]
+    pub value: Quantity,
+}
+
+/// A report's body (JSON, or the `report` part of a multipart request).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewReport {
+    pub summary: String,
+    #[serde(default)]
+    pub measurements: Vec<MeasurementIn>,
+}
+
+/// A stored attachment's description.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Attachment {
+    pub file_name: String,
+    pub content_type: String,
+    pub size: i64,
+    /// Lowercase hex; download at `/api/v1/reports/{id}/files/{sha256}`.
+    pub sha256: String,
+}
+
+/// A report with its decision.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Report {
+    pub id: Uuid,
+    pub milestone_id: Uuid,
+    pub contract_id: Uuid,
+    pub summary: String,
+    pub measurements: Vec<MeasurementIn>,
+    pub attachments: Vec<Attachment>,
+    pub submitted_at: DateTime<Utc>,
+    pub submitted_by: Uuid,
+    #[schema(value_type = Option<String>)]
+    pub decision: Option<Decision>,
+    pub review_comment: Option<String>,
+    pub decided_by: Option<Uuid>,
+    pub decided_at: Option<DateTime<Utc>>,
+}
+
+/// `{comment}` of a rejection (and the optional comment of an acceptance).
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Review {
+    pub comment: Option<String>,
+}
+
+/// `POST /milestones/{id}/reject`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Rejection {
+    pub comment: String,
+}
+
+async fn shape_reports(db: &impl ConnectionTrait, rows: Vec<milestone_report::Model>) -> ApiResult<Vec<Report>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let (ms, atts) = if ids.is_empty() {
+        (Vec::new(), Vec::new())
+    } else {
+        (
+            measurement::Entity::find().filter(measurement::Column::ReportId.is_in(ids.clone())).all(db).await?,
+            attachment::Entity::find().filter(attachment::Column::ReportId.is_in(ids)).all(db).await?,
+        )
+    };
+    rows.into_iter()
+        .map(|r| {
+            let decision = match &r.decision {
+                Some(d) => Some(stored(Decision::parse(d), "decision", d)?),
+                None => None,
+            };
+            Ok(Report {
+                measurements: ms
+                    .iter()
+                    .filter(|m| m.report_id == r.id)
+                    .map(|m| MeasurementIn { indicator_id: m.indicator_id, value: Quantity::from_e4(m.value_e4) })
+                    .collect(),
+                attachments: atts
+                    .iter()
+                    .filter(|a| a.report_id == r.id)
+                    .map(|a| Attachment {
+                        file_name: a.file_name.clone(),
+                        content_type: a.content_type.clone(),
+                        size: a.size,
+                        sha256: a.sha256.clone(),
+                    })
+                    .collect(),
+                decision,
+                id: r.id,
+                milestone_id: r.milestone_id,
+                contract_id: r.contract_id,
+                summary: r.summary,
+                submitted_at: r.submitted_at,
+                submitted_by: r.submitted_by,
+                review_comment: r.review_comment,
+                decided_by: r.decided_by,
+                decided_at: r.decided_at,
+            })
+        })
+        .collect()
+}
+
+/// Submits a report; `files` are already in the file store. Answers whether it is new (an
+/// `Idempotency-Key` repeated on the same milestone answers the first report).
+pub async fn submit(
+    st: &AppState,
+    actor: &Actor,
+    milestone_id: Uuid,
+    new: NewReport,
+    files: Vec<Attachment>,
+    idempotency_key: Option<String>,
+) -> ApiResult<(bool, Report)> {
+    let org = actor.organisation_scope().ok_or(ApiError::Forbidden)?;
+    let mut c = Checks::default();
+    c.text("summary", &new.summary, 20_000);
+    if let Some(k) = &idempotency_key {
+        c.check(!k.is_empty() && k.len() <= 128, "Idempotency-Key", "must be 1 to 128 characters");
+    }
+    let mut seen = HashSet::new();
+    for (i, m) in new.measurements.iter().enumerate() {
+        c.check(seen.insert(m.indicator_id), &format!("measurements[{i}].indicator_id"), "is measured twice");
+    }
+    c.finish()?;
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let (m, k) = milestones::load_for_update(&txn, actor, milestone_id).await?;
+    if k.organisation_id != org {
+        return Err(ApiError::NotFound);
+    }
+    if let Some(key) = &idempotency_key
+        && let Some(existing) = milestone_report::Entity::find()
+            .filter(milestone_report::Column::MilestoneId.eq(milestone_id))
+            .filter(milestone_report::Column::IdempotencyKey.eq(key))
+            .one(&txn)
+            .await?
+    {
+        let out = shape_reports(&txn, vec![existing]).await?.remove(0);
+        return Ok((false, out));
+    }
+    if k.status != ContractStatus::Active.as_str() {
+        return Err(ApiError::conflict(format!("reports are taken only on active contracts; this one is {}", k.status)));
+    }
+    if !matches!(MilestoneStatus::parse(&m.status), Some(MilestoneStatus::Planned | MilestoneStatus::Rejected)) {
+        return Err(ApiError::conflict(format!("a {} milestone takes no report", m.status)));
+    }
+    let known: HashSet<Uuid> = indicator::Entity::find()
+        .select_only()
+        .column(indicator::Column::Id)
+        .filter(indicator::Column::ContractId.eq(k.id))
+        .into_tuple::<Uuid>()
+        .all(&txn)
+        .await?
+        .into_iter()
+        .collect();
+    for (i, ms) in new.measurements.iter().enumerate() {
+        c.check(known.contains(&ms.indicator_id), &format!("measurements[{i}].indicator_id"), "is not an indicator of this contract");
+    }
+    c.finish()?;
+    let report = milestone_report::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        milestone_id: Set(milestone_id),
+        contract_id: Set(k.id),
+        summary: Set(new.summary.trim().to_string()),
+        submitted_at: Set(now),
+        submitted_by: Set(actor.id()),
+        idempotency_key: Set(idempotency_key),
+        decision: Set(None),
+        review_comment: Set(None),
+        decided_by: Set(None),
+        decided_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    if !new.measurements.is_empty() {
+        measurement::Entity::insert_many(new.measurements.iter().map(|ms| measurement::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            report_id: Set(report.id),
+            contract_id: Set(k.id),
+            indicator_id: Set(ms.indicator_id),
+            value_e4: Set(ms.value.e4()),
+            submitted_at: Set(now),
+        }))
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    if !files.is_empty() {
+        attachment::Entity::insert_many(files.iter().map(|f| attachment::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            report_id: Set(report.id),
+            file_name: Set(f.file_name.clone()),
+            content_type: Set(f.content_type.clone()),
+            size: Set(f.size),
+            sha256: Set(f.sha256.clone()),
+        }))
+        .exec_without_returning(&txn)
+        .await?;
+    }
+    let before = shape(m.clone(), today(st))?;
+    let mut am = m.into_active_model();
+    am.status = Set(MilestoneStatus::Submitted.as_str().into());
+    am.updated_at = Set(now);
+    let after = shape(am.update(&txn).await?, today(st))?;
+    let out = shape_reports(&txn, vec![report]).await?.remove(0);
+    audit::record(&txn, now, Change::of(Some(actor.id()), "submit", "milestone_report", out.id, None, Some(&out))).await?;
+    audit::record(&txn, now, Change::of(Some(actor.id()), "submit", "milestone", after.id, Some(&before), Some(&after))).await?;
+    txn.commit().await?;
+    Ok((true, out))
+}
+
+/// The reports of a milestone, oldest first, with their decisions.
+pub async fn list(st: &AppState, actor: &Actor, milestone_id: Uuid) -> ApiResult<Vec<Report>> {
+    let m = milestone::Entity::find_by_id(milestone_id).one(&st.db).await?.ok_or(ApiError::NotFound)?;
+    contracts::load(&st.db, actor, m.contract_id).await?;
+    let rows = milestone_report::Entity::find()
+        .filter(milestone_report::Column::MilestoneId.eq(milestone_id))
+        .order_by_asc(milestone_report::Column::SubmittedAt)
+        .order_by_asc(milestone_report::Column::Id)
+        .all(&st.db)
+        .await?;
+    shape_reports(&st.db, rows).await
+}
+
+/// The report awaiting a decision on a submitted milestone.
+async fn pending(db: &impl ConnectionTrait, m: &milestone::Model) -> ApiResult<milestone_report::Model> {
+    if m.status != MilestoneStatus::Submitted.as_str() {
+        return Err(ApiError::conflict(format!("a {} milestone has no report to review", m.status)));
+    }
+    milestone_report::Entity::find()
+        .filter(milestone_report::Column::MilestoneId.eq(m.id))
+        .filter(milestone_report::Column::Decision.is_null())
+        .order_by_desc(milestone_report::Column::SubmittedAt)
+        .one(db)
+        .await?
+        .ok_or_else(|| ApiError::conflict("the milestone has no report awaiting a decision"))
+}
+
+/// The vacancy deduction of a milestone's period (from the day after the previous
+/// milestone's due date, or the contract start, to its due date), in unrounded fen.
+async fn vacancy_deduction(db: &impl ConnectionTrait, k: &contract::Model, m: &milestone::Model) -> ApiResult<Decimal> {
+    let previous: Option<chrono::NaiveDate> = milestone::Entity::find()
+        .select_only()
+        .column(milestone::Column::DueDate)
+        .filter(milestone::Column::ContractId.eq(k.id))
+        .filter(milestone::Column::Id.ne(m.id))
+        .filter(milestone::Column::Status.ne(MilestoneStatus::Cancelled.as_str()))
+        .filter(milestone::Column::DueDate.lt(m.due_date))
+        .order_by_desc(milestone::Column::DueDate)
+        .into_tuple()
+        .one(db)
+        .await?;
+    let from = previous.and_then(|d| d.checked_add_days(Days::new(1))).unwrap_or(k.start_date);
+    let rows = post_funding_of(db, k.id, from, m.due_date).await?;
+    Ok(rows.iter().map(|r| r.4).sum())
+}
+
+/// Accepts the pending report: the score is computed and stored, and the payable follows the
+/// contract's performance rule less the vacancy deduction.
+pub async fn accept(st: &AppState, actor: &Actor, milestone_id: Uuid, r: Review) -> ApiResult<Milestone> {
+    let comment = r.comment.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+    if comment.as_ref().is_some_and(|c| c.chars().count() > 5000) {
+        return Err(ApiError::validation("comment", "must be at most 5000 characters"));
+    }
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let (m, k) = milestones::load_for_update(&txn, actor, milestone_id).await?;
+    let report = pending(&txn, &m).await?;
+    let breakdown = score_at(&txn, &k, m.due_date, report.submitted_at).await?;
+    let deduction = vacancy_deduction(&txn, &k, &m).await?;
+    let payable = payable_fen(
+        m.amount_fen,
+        breakdown.score,
+        Score::from_tenths(k.full_pay_score_tenths),
+        Score::from_tenths(k.min_pay_score_tenths),
+        deduction,
+    );
+    decide(&txn, actor, now, report, Decision::Accepted, comment).await?;
+    let before = shape(m.clone(), today(st))?;
+    let mut am = m.into_active_model();
+    am.status = Set(MilestoneStatus::Accepted.as_str().into());
+    am.score_tenths = Set(breakdown.score.map(Score::tenths));
+    am.payable_fen = Set(Some(payable));
+    am.accepted_at = Set(Some(now));
+    am.updated_at = Set(now);
+    let out = shape(am.update(&txn).await?, today(st))?;
+    audit::record(&txn, now, Change::of(Some(actor.id()), "accept", "milestone", out.id, Some(&before), Some(&out))).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Rejects the pending report with a comment; the organisation may report again.
+pub async fn reject(st: &AppState, actor: &Actor, milestone_id: Uuid, r: Rejection) -> ApiResult<Milestone> {
+    let comment = crate::services::common::reason("comment", &r.comment)?;
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let (m, _) = milestones::load_for_update(&txn, actor, milestone_id).await?;
+    let report = pending(&txn, &m).await?;
+    decide(&txn, actor, now, report, Decision::Rejected, Some(comment)).await?;
+    let before = shape(m.clone(), today(st))?;
+    let mut am = m.into_active_model();
+    am.status = Set(MilestoneStatus::Rejected.as_str().into());
+    am.updated_at = Set(now);
+    let out = shape(am.update(&txn).await?, today(st))?;
+    audit::record(&txn, now, Change::of(Some(actor.id()), "reject", "milestone", out.id, Some(&before), Some(&out))).await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+async fn decide(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    report: milestone_report::Model,
+    d: Decision,
+    comment: Option<String>,
+) -> ApiResult<()> {
+    let before = shape_reports(txn, vec![report.clone()]).await?.remove(0);
+    let mut am = report.into_active_model();
+    am.decision = Set(Some(d.as_str().into()));
+    am.review_comment = Set(comment);
+    am.decided_by = Set(Some(actor.id()));
+    am.decided_at = Set(Some(now));
+    let after = shape_reports(txn, vec![am.update(txn).await?]).await?.remove(0);
+    audit::record(txn, now, Change::of(Some(actor.id()), d.as_str(), "milestone_report", after.id, Some(&before), Some(&after))).await?;
+    Ok(())
+}
+
+/// The attachment `sha256` of report `id`, if the actor may read the report.
+pub async fn file(st: &AppState, actor: &Actor, report_id: Uuid, sha256: &str) -> ApiResult<Attachment> {
+    let r = milestone_report::Entity::find_by_id(report_id).one(&st.db).await?.ok_or(ApiError::NotFound)?;
+    contracts::load(&st.db, actor, r.contract_id).await?;
+    let a = attachment::Entity::find()
+        .filter(attachment::Column::ReportId.eq(report_id))
+        .filter(attachment::Column::Sha256.eq(sha256.to_ascii_lowercase()))
+        .one(&st.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok(Attachment { file_name: a.file_name, content_type: a.content_type, size: a.size, sha256: a.sha256 })
+}

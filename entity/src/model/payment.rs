@@ -1,0 +1,26 @@
+//! Money paid on a contract, optionally for one milestone.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "payment")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub contract_id: Uuid,
+    pub milestone_id: Option<Uuid>,
+    /// Copied from the contract: the purchaser `voucher_no` is unique for.
+    pub purchaser_id: Uuid,
+    /// Copied from the contract, so `disbursed` sums one index range.
+    pub budget_line_id: Uuid,
+    pub amount_fen: i64,
+    pub paid_on: Date,
+    pub voucher_no: String,
+    pub recorded_by: Uuid,
+    pub created_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
