@@ -7,7 +7,8 @@ use anyhow::Context;
 use entity::Money;
 use entity::model::user;
 use entity::rules::codes::credit_code_check_char;
-use entity::rules::vocab::{FundSource, Qualification, Role, ServiceCategory, TenderMethod};
+use entity::rules::quantity::Quantity;
+use entity::rules::vocab::{Comparator, FundSource, Qualification, Role, ServiceCategory, TenderMethod};
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
@@ -19,6 +20,9 @@ use crate::auth::Actor;
 use crate::error::ApiError;
 use crate::services::budget::{self, NewBudgetLine};
 use crate::services::contracts::{self, NewContract};
+use crate::services::milestones::{self, NewIndicator, NewMilestone};
+use crate::services::payments::{self, NewPayment};
+use crate::services::reports::{self, MeasurementIn, NewReport, Rejection, Review};
 use crate::services::posts::{self, NewAssignment, NewPost};
 use crate::services::tenders::{self, Award, NewBid, NewTender, Reason};
 use crate::services::parties::{self, NewOrganisation, NewPurchaser};
@@ -230,6 +234,14 @@ async fn actor(st: &AppState, id: Uuid) -> anyhow::Result<Actor> {
     })
 }
 
+fn qty(s: &str) -> anyhow::Result<Quantity> {
+    s.parse::<rust_decimal::Decimal>().ok().and_then(Quantity::from_decimal).with_context(|| format!("demo quantity {s}"))
+}
+
+fn report_plain(summary: &str) -> NewReport {
+    NewReport { summary: summary.into(), measurements: Vec::new() }
+}
+
 fn money(s: &str) -> anyhow::Result<Money> {
     s.parse::<Money>().map_err(|e| anyhow::anyhow!("demo amount {s}: {e}"))
 }
@@ -293,6 +305,42 @@ async fn procurement(
         tenders::close(past, fo, t).await.map_err(ctx)?;
     }
     let contract_a = tenders::award(past, fo, a.id, Award { bid_id: bids[0].id }).await.map_err(ctx)?;
+    let indicators = milestones::add_indicators(past, fo, contract_a.id, vec![
+        NewIndicator {
+            code: "visits".into(),
+            name: "困境儿童入户走访率".into(),
+            unit: "%".into(),
+            target: qty("95")?,
+            comparator: Comparator::AtLeast,
+            measure: None,
+            weight: 60,
+        },
+        NewIndicator {
+            code: "complaints".into(),
+            name: "有效投诉件数".into(),
+            unit: "件".into(),
+            target: qty("2")?,
+            comparator: Comparator::AtMost,
+            measure: None,
+            weight: 40,
+        },
+    ])
+    .await
+    .map_err(ctx)?;
+    let third = contract_a.value.fen() / 3;
+    let mut ms = Vec::new();
+    for (i, (title, days)) in [("第一阶段：建档走访", 30), ("第二阶段：个案服务", 60), ("第三阶段：评估总结", 90)].iter().enumerate() {
+        let amount = if i == 2 { contract_a.value.fen() - 2 * third } else { third };
+        let m = milestones::create(past, fo, contract_a.id, NewMilestone {
+            title: (*title).into(),
+            description: String::new(),
+            due_date: contract_a.start_date + Duration::days(*days),
+            amount: Money::from_fen(amount),
+        })
+        .await
+        .map_err(ctx)?;
+        ms.push(m);
+    }
     contracts::sign(past, fo, contract_a.id).await.map_err(ctx)?;
     tenders::award(past, fo, b.id, Award { bid_id: b1.id }).await.map_err(ctx)?;
     tenders::unsuccessful(past, fo, f.id, Reason { reason: "有效投标不足两家".into() }).await.map_err(ctx)?;
@@ -341,7 +389,72 @@ async fn procurement(
     })
     .await
     .map_err(ctx)?;
+    let direct_m = milestones::create(past, fo, direct.id, NewMilestone {
+        title: "志愿服务站运营（上半年）".into(),
+        description: String::new(),
+        due_date: today(clock) + Duration::days(60),
+        amount: money("48000.00")?,
+    })
+    .await
+    .map_err(ctx)?;
     contracts::sign(past, fo, direct.id).await.map_err(ctx)?;
+
+    // Contract A reports: the first accepted and paid, the second rejected then pending; the
+    // third is overdue.
+    let report = |summary: &str, visits: &str, complaints: Option<&str>| {
+        let mut measurements = vec![MeasurementIn { indicator_id: indicators[0].id, value: qty(visits)? }];
+        if let Some(c) = complaints {
+            measurements.push(MeasurementIn { indicator_id: indicators[1].id, value: qty(c)? });
+        }
+        Ok::<_, anyhow::Error>(NewReport { summary: summary.into(), measurements })
+    };
+    clock.set(now - Duration::days(73));
+    reports::submit(past, &orgs[0], ms[0].id, report("完成236户困境儿童建档走访。", "92", Some("1"))?, Vec::new(), None)
+        .await
+        .map_err(ctx)?;
+    let m1 = reports::accept(past, fo, ms[0].id, Review { comment: Some("材料齐全".into()) }).await.map_err(ctx)?;
+    payments::record(past, fo, contract_a.id, NewPayment {
+        milestone_id: Some(m1.id),
+        amount: m1.payable.context("payable")?,
+        paid_on: today(clock),
+        voucher_no: "TYMZ-2026-0031".into(),
+    })
+    .await
+    .map_err(ctx)?;
+    clock.set(now - Duration::days(43));
+    reports::submit(past, &orgs[0], ms[1].id, report("开展个案服务48例。", "70", Some("3"))?, Vec::new(), None)
+        .await
+        .map_err(ctx)?;
+    reports::reject(past, fo, ms[1].id, Rejection { comment: "缺少个案服务签到表，请补充后重新提交。".into() })
+        .await
+        .map_err(ctx)?;
+    clock.set(now - Duration::days(40));
+    reports::submit(past, &orgs[0], ms[1].id, report("补充个案服务签到表。", "88", None)?, Vec::new(), None)
+        .await
+        .map_err(ctx)?;
+
+    // The direct award: an advance, then its milestone accepted and paid.
+    payments::record(past, fo, direct.id, NewPayment {
+        milestone_id: None,
+        amount: money("20000.00")?,
+        paid_on: today(clock),
+        voucher_no: "TYMZ-2026-0040".into(),
+    })
+    .await
+    .map_err(ctx)?;
+    clock.set(now - Duration::days(18));
+    reports::submit(past, &orgs[2], direct_m.id, report_plain("上半年开展志愿服务86场。"), Vec::new(), None)
+        .await
+        .map_err(ctx)?;
+    let dm = reports::accept(past, fo, direct_m.id, Review::default()).await.map_err(ctx)?;
+    payments::record(past, fo, direct.id, NewPayment {
+        milestone_id: Some(dm.id),
+        amount: dm.payable.context("payable")?,
+        paid_on: today(clock),
+        voucher_no: "TYMZ-2026-0057".into(),
+    })
+    .await
+    .map_err(ctx)?;
 
     // Today: one open tender with a bid, one draft, one cancelled.
     clock.set(now);
