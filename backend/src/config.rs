@@ -127,7 +127,9 @@ impl Config {
 
     /// The folder of the file store.
     pub fn files_dir(&self) -> PathBuf {
-        self.files_dir.clone().unwrap_or_else(|| self.data_dir.join("files"))
+        self.files_dir
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("files"))
     }
 
     /// The public base URL without a trailing slash.
@@ -151,7 +153,9 @@ impl Config {
             trusted_proxies: Vec::new(),
             log_format: LogFormat::Human,
             token_ttl_hours: 12,
-            min_bid_days: "open=0,invited=0,competitive_consultation=0,competitive_negotiation=0,inquiry=0".into(),
+            min_bid_days:
+                "open=0,invited=0,competitive_consultation=0,competitive_negotiation=0,inquiry=0"
+                    .into(),
             db_max_connections: 8,
         }
     }

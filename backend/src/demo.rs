@@ -8,7 +8,9 @@ use entity::Money;
 use entity::model::user;
 use entity::rules::codes::credit_code_check_char;
 use entity::rules::quantity::Quantity;
-use entity::rules::vocab::{Comparator, FundSource, Qualification, Role, ServiceCategory, TenderMethod};
+use entity::rules::vocab::{
+    Comparator, FundSource, Qualification, Role, ServiceCategory, TenderMethod,
+};
 use std::sync::Arc;
 
 use chrono::{Duration, Utc};
@@ -21,11 +23,11 @@ use crate::error::ApiError;
 use crate::services::budget::{self, NewBudgetLine};
 use crate::services::contracts::{self, NewContract};
 use crate::services::milestones::{self, NewIndicator, NewMilestone};
-use crate::services::payments::{self, NewPayment};
-use crate::services::reports::{self, MeasurementIn, NewReport, Rejection, Review};
-use crate::services::posts::{self, NewAssignment, NewPost};
-use crate::services::tenders::{self, Award, NewBid, NewTender, Reason};
 use crate::services::parties::{self, NewOrganisation, NewPurchaser};
+use crate::services::payments::{self, NewPayment};
+use crate::services::posts::{self, NewAssignment, NewPost};
+use crate::services::reports::{self, MeasurementIn, NewReport, Rejection, Review};
+use crate::services::tenders::{self, Award, NewBid, NewTender, Reason};
 use crate::services::users::{self, NewUser};
 use crate::state::AppState;
 
@@ -55,7 +57,10 @@ pub async fn load(real: &AppState) -> anyhow::Result<Option<String>> {
     // The story starts 120 days ago: the services run on a clock moved through it, so
     // deadlines pass and every record has its audit event at the time it happened.
     let clock = ManualClock::new(real.clock.now() - Duration::days(120));
-    let state = AppState { clock: Arc::new(clock.clone()), ..real.clone() };
+    let state = AppState {
+        clock: Arc::new(clock.clone()),
+        ..real.clone()
+    };
     let st = &state;
     let mk_user = |email: &str, name: &str, role: Role, p: Option<Uuid>, o: Option<Uuid>| NewUser {
         email: email.into(),
@@ -213,7 +218,15 @@ pub async fn load(real: &AppState) -> anyhow::Result<Option<String>> {
             .context("demo organisation user")?;
         org_actors.push(actor(st, u.id).await?);
     }
-    procurement(st, &clock, real.clock.now(), &finance, &org_actors, &line_ids).await?;
+    procurement(
+        st,
+        &clock,
+        real.clock.now(),
+        &finance,
+        &org_actors,
+        &line_ids,
+    )
+    .await?;
 
     Ok(Some(format!(
         "Demo logins (password {DEMO_PASSWORD}):\n  admin       admin@huimin.demo\n  finance     finance@huimin.demo   (汤阴县民政局)\n  organisation org1@huimin.demo, org2@huimin.demo, org3@huimin.demo\n  supervisor  supervisor@huimin.demo"
@@ -235,15 +248,22 @@ async fn actor(st: &AppState, id: Uuid) -> anyhow::Result<Actor> {
 }
 
 fn qty(s: &str) -> anyhow::Result<Quantity> {
-    s.parse::<rust_decimal::Decimal>().ok().and_then(Quantity::from_decimal).with_context(|| format!("demo quantity {s}"))
+    s.parse::<rust_decimal::Decimal>()
+        .ok()
+        .and_then(Quantity::from_decimal)
+        .with_context(|| format!("demo quantity {s}"))
 }
 
 fn report_plain(summary: &str) -> NewReport {
-    NewReport { summary: summary.into(), measurements: Vec::new() }
+    NewReport {
+        summary: summary.into(),
+        measurements: Vec::new(),
+    }
 }
 
 fn money(s: &str) -> anyhow::Result<Money> {
-    s.parse::<Money>().map_err(|e| anyhow::anyhow!("demo amount {s}: {e}"))
+    s.parse::<Money>()
+        .map_err(|e| anyhow::anyhow!("demo amount {s}: {e}"))
 }
 
 /// Tenders in every state, bids, contracts (awarded, direct, draft) and staffed and vacant
@@ -258,7 +278,12 @@ async fn procurement(
 ) -> anyhow::Result<()> {
     let st = past;
     let today = |c: &ManualClock| jobs::clock::local_today(c, st.config.tz);
-    let tender = |title: &str, category: ServiceCategory, method: TenderMethod, line: Uuid, ceiling: &str, deadline_days: i64| {
+    let tender = |title: &str,
+                  category: ServiceCategory,
+                  method: TenderMethod,
+                  line: Uuid,
+                  ceiling: &str,
+                  deadline_days: i64| {
         let start = today(clock) + Duration::days(deadline_days + 10);
         Ok::<_, anyhow::Error>(NewTender {
             purchaser_id: None,
@@ -271,130 +296,240 @@ async fn procurement(
             ceiling_amount: money(ceiling)?,
             bid_deadline: clock.now() + Duration::days(deadline_days),
             service_start: start,
-            service_end: entity::rules::procurement::max_end_date(start, false).context("period")?,
+            service_end: entity::rules::procurement::max_end_date(start, false)
+                .context("period")?,
             multi_year_reason: None,
         })
     };
-    let bid = |amount: &str| Ok::<_, anyhow::Error>(NewBid { amount: money(amount)?, proposal: "服务方案：驻村社工每周走访，建立一户一档。".into() });
+    let bid = |amount: &str| {
+        Ok::<_, anyhow::Error>(NewBid {
+            amount: money(amount)?,
+            proposal: "服务方案：驻村社工每周走访，建立一户一档。".into(),
+        })
+    };
 
     // A: children's services, awarded to org 1 and signed, with two posts (one staffed).
-    let a = tenders::create(past, fo, tender("困境儿童关爱服务项目", ServiceCategory::Children, TenderMethod::Inquiry, lines[0], "360000.00", 5)?)
-        .await
-        .map_err(ctx)?;
+    let a = tenders::create(
+        past,
+        fo,
+        tender(
+            "困境儿童关爱服务项目",
+            ServiceCategory::Children,
+            TenderMethod::Inquiry,
+            lines[0],
+            "360000.00",
+            5,
+        )?,
+    )
+    .await
+    .map_err(ctx)?;
     tenders::publish(past, fo, a.id).await.map_err(ctx)?;
     let mut bids = Vec::new();
     for (org, amount) in orgs.iter().zip(["338000.00", "352500.00", "349000.00"]) {
-        bids.push(tenders::submit_bid(past, org, a.id, bid(amount)?).await.map_err(ctx)?.1);
+        bids.push(
+            tenders::submit_bid(past, org, a.id, bid(amount)?)
+                .await
+                .map_err(ctx)?
+                .1,
+        );
     }
     // B: elderly care, awarded to org 2, contract still a draft.
-    let b = tenders::create(past, fo, tender("农村留守老人关爱服务", ServiceCategory::Elderly, TenderMethod::Inquiry, lines[1], "240000.00", 5)?)
-        .await
-        .map_err(ctx)?;
+    let b = tenders::create(
+        past,
+        fo,
+        tender(
+            "农村留守老人关爱服务",
+            ServiceCategory::Elderly,
+            TenderMethod::Inquiry,
+            lines[1],
+            "240000.00",
+            5,
+        )?,
+    )
+    .await
+    .map_err(ctx)?;
     tenders::publish(past, fo, b.id).await.map_err(ctx)?;
-    let b1 = tenders::submit_bid(past, &orgs[1], b.id, bid("228000.00")?).await.map_err(ctx)?.1;
-    tenders::submit_bid(past, &orgs[2], b.id, bid("236000.00")?).await.map_err(ctx)?;
-    // F: a single bid, so it ends unsuccessful.
-    let f = tenders::create(past, fo, tender("残疾人康复社工服务", ServiceCategory::Disability, TenderMethod::Inquiry, lines[1], "120000.00", 5)?)
+    let b1 = tenders::submit_bid(past, &orgs[1], b.id, bid("228000.00")?)
+        .await
+        .map_err(ctx)?
+        .1;
+    tenders::submit_bid(past, &orgs[2], b.id, bid("236000.00")?)
         .await
         .map_err(ctx)?;
+    // F: a single bid, so it ends unsuccessful.
+    let f = tenders::create(
+        past,
+        fo,
+        tender(
+            "残疾人康复社工服务",
+            ServiceCategory::Disability,
+            TenderMethod::Inquiry,
+            lines[1],
+            "120000.00",
+            5,
+        )?,
+    )
+    .await
+    .map_err(ctx)?;
     tenders::publish(past, fo, f.id).await.map_err(ctx)?;
-    tenders::submit_bid(past, &orgs[0], f.id, bid("118000.00")?).await.map_err(ctx)?;
+    tenders::submit_bid(past, &orgs[0], f.id, bid("118000.00")?)
+        .await
+        .map_err(ctx)?;
 
     clock.advance(Duration::days(6));
     for t in [a.id, b.id, f.id] {
         tenders::close(past, fo, t).await.map_err(ctx)?;
     }
-    let contract_a = tenders::award(past, fo, a.id, Award { bid_id: bids[0].id }).await.map_err(ctx)?;
-    let indicators = milestones::add_indicators(past, fo, contract_a.id, vec![
-        NewIndicator {
-            code: "visits".into(),
-            name: "困境儿童入户走访率".into(),
-            unit: "%".into(),
-            target: qty("95")?,
-            comparator: Comparator::AtLeast,
-            measure: None,
-            weight: 60,
-        },
-        NewIndicator {
-            code: "complaints".into(),
-            name: "有效投诉件数".into(),
-            unit: "件".into(),
-            target: qty("2")?,
-            comparator: Comparator::AtMost,
-            measure: None,
-            weight: 40,
-        },
-    ])
+    let contract_a = tenders::award(past, fo, a.id, Award { bid_id: bids[0].id })
+        .await
+        .map_err(ctx)?;
+    let indicators = milestones::add_indicators(
+        past,
+        fo,
+        contract_a.id,
+        vec![
+            NewIndicator {
+                code: "visits".into(),
+                name: "困境儿童入户走访率".into(),
+                unit: "%".into(),
+                target: qty("95")?,
+                comparator: Comparator::AtLeast,
+                measure: None,
+                weight: 60,
+            },
+            NewIndicator {
+                code: "complaints".into(),
+                name: "有效投诉件数".into(),
+                unit: "件".into(),
+                target: qty("2")?,
+                comparator: Comparator::AtMost,
+                measure: None,
+                weight: 40,
+            },
+        ],
+    )
     .await
     .map_err(ctx)?;
     let third = contract_a.value.fen() / 3;
     let mut ms = Vec::new();
-    for (i, (title, days)) in [("第一阶段：建档走访", 30), ("第二阶段：个案服务", 60), ("第三阶段：评估总结", 90)].iter().enumerate() {
-        let amount = if i == 2 { contract_a.value.fen() - 2 * third } else { third };
-        let m = milestones::create(past, fo, contract_a.id, NewMilestone {
-            title: (*title).into(),
-            description: String::new(),
-            due_date: contract_a.start_date + Duration::days(*days),
-            amount: Money::from_fen(amount),
-        })
+    for (i, (title, days)) in [
+        ("第一阶段：建档走访", 30),
+        ("第二阶段：个案服务", 60),
+        ("第三阶段：评估总结", 90),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let amount = if i == 2 {
+            contract_a.value.fen() - 2 * third
+        } else {
+            third
+        };
+        let m = milestones::create(
+            past,
+            fo,
+            contract_a.id,
+            NewMilestone {
+                title: (*title).into(),
+                description: String::new(),
+                due_date: contract_a.start_date + Duration::days(*days),
+                amount: Money::from_fen(amount),
+            },
+        )
         .await
         .map_err(ctx)?;
         ms.push(m);
     }
-    contracts::sign(past, fo, contract_a.id).await.map_err(ctx)?;
-    tenders::award(past, fo, b.id, Award { bid_id: b1.id }).await.map_err(ctx)?;
-    tenders::unsuccessful(past, fo, f.id, Reason { reason: "有效投标不足两家".into() }).await.map_err(ctx)?;
+    contracts::sign(past, fo, contract_a.id)
+        .await
+        .map_err(ctx)?;
+    tenders::award(past, fo, b.id, Award { bid_id: b1.id })
+        .await
+        .map_err(ctx)?;
+    tenders::unsuccessful(
+        past,
+        fo,
+        f.id,
+        Reason {
+            reason: "有效投标不足两家".into(),
+        },
+    )
+    .await
+    .map_err(ctx)?;
 
-    let posts_a = [("城关镇社工站驻站社工", "410523100"), ("韩庄村儿童主任", "410523100201")];
+    let posts_a = [
+        ("城关镇社工站驻站社工", "410523100"),
+        ("韩庄村儿童主任", "410523100201"),
+    ];
     let mut post_ids = Vec::new();
     for (title, division) in posts_a {
-        let p = posts::create(past, fo, contract_a.id, NewPost {
-            title: title.into(),
-            division_code: division.into(),
-            required_qualification: Qualification::AssistantSocialWorker,
-            annual_funding: money("60000.00")?,
-            start_date: contract_a.start_date,
-            end_date: contract_a.end_date,
-        })
+        let p = posts::create(
+            past,
+            fo,
+            contract_a.id,
+            NewPost {
+                title: title.into(),
+                division_code: division.into(),
+                required_qualification: Qualification::AssistantSocialWorker,
+                annual_funding: money("60000.00")?,
+                start_date: contract_a.start_date,
+                end_date: contract_a.end_date,
+            },
+        )
         .await
         .map_err(ctx)?;
         post_ids.push(p.id);
     }
     clock.set(now - Duration::days(80));
-    posts::assign(past, &orgs[0], post_ids[0], NewAssignment {
-        worker_name: "张晓梅".into(),
-        qualification: Qualification::SocialWorker,
-        certificate_no: Some("ZS2023410500123".into()),
-        id_number: "11010519491231002X".into(),
-        from_date: contract_a.start_date,
-    })
+    posts::assign(
+        past,
+        &orgs[0],
+        post_ids[0],
+        NewAssignment {
+            worker_name: "张晓梅".into(),
+            qualification: Qualification::SocialWorker,
+            certificate_no: Some("ZS2023410500123".into()),
+            id_number: "11010519491231002X".into(),
+            from_date: contract_a.start_date,
+        },
+    )
     .await
     .map_err(ctx)?;
 
     // A direct award to org 3 (single source), signed.
-    let direct = contracts::create(past, fo, NewContract {
-        purchaser_id: fo.user.purchaser_id.context("officer's purchaser")?,
-        organisation_id: orgs[2].user.organisation_id.context("org")?,
-        budget_line_id: lines[2],
-        title: "城关镇巾帼志愿服务站运营".into(),
-        service_category: ServiceCategory::Volunteer,
-        division_code: "410523100".into(),
-        value: money("96000.00")?,
-        start_date: today(clock),
-        end_date: entity::rules::procurement::max_end_date(today(clock), false).context("period")?,
-        direct_award_reason: "单一来源：县妇联指定的唯一志愿服务阵地运营方".into(),
-        responsible_officer_id: None,
-        multi_year_reason: None,
-        performance_rule: None,
-    })
+    let direct = contracts::create(
+        past,
+        fo,
+        NewContract {
+            purchaser_id: fo.user.purchaser_id.context("officer's purchaser")?,
+            organisation_id: orgs[2].user.organisation_id.context("org")?,
+            budget_line_id: lines[2],
+            title: "城关镇巾帼志愿服务站运营".into(),
+            service_category: ServiceCategory::Volunteer,
+            division_code: "410523100".into(),
+            value: money("96000.00")?,
+            start_date: today(clock),
+            end_date: entity::rules::procurement::max_end_date(today(clock), false)
+                .context("period")?,
+            direct_award_reason: "单一来源：县妇联指定的唯一志愿服务阵地运营方".into(),
+            responsible_officer_id: None,
+            multi_year_reason: None,
+            performance_rule: None,
+        },
+    )
     .await
     .map_err(ctx)?;
-    let direct_m = milestones::create(past, fo, direct.id, NewMilestone {
-        title: "志愿服务站运营（上半年）".into(),
-        description: String::new(),
-        due_date: today(clock) + Duration::days(60),
-        amount: money("48000.00")?,
-    })
+    let direct_m = milestones::create(
+        past,
+        fo,
+        direct.id,
+        NewMilestone {
+            title: "志愿服务站运营（上半年）".into(),
+            description: String::new(),
+            due_date: today(clock) + Duration::days(60),
+            amount: money("48000.00")?,
+        },
+    )
     .await
     .map_err(ctx)?;
     contracts::sign(past, fo, direct.id).await.map_err(ctx)?;
@@ -402,73 +537,187 @@ async fn procurement(
     // Contract A reports: the first accepted and paid, the second rejected then pending; the
     // third is overdue.
     let report = |summary: &str, visits: &str, complaints: Option<&str>| {
-        let mut measurements = vec![MeasurementIn { indicator_id: indicators[0].id, value: qty(visits)? }];
+        let mut measurements = vec![MeasurementIn {
+            indicator_id: indicators[0].id,
+            value: qty(visits)?,
+        }];
         if let Some(c) = complaints {
-            measurements.push(MeasurementIn { indicator_id: indicators[1].id, value: qty(c)? });
+            measurements.push(MeasurementIn {
+                indicator_id: indicators[1].id,
+                value: qty(c)?,
+            });
         }
-        Ok::<_, anyhow::Error>(NewReport { summary: summary.into(), measurements })
+        Ok::<_, anyhow::Error>(NewReport {
+            summary: summary.into(),
+            measurements,
+        })
     };
     clock.set(now - Duration::days(73));
-    reports::submit(past, &orgs[0], ms[0].id, report("完成236户困境儿童建档走访。", "92", Some("1"))?, Vec::new(), None)
-        .await
-        .map_err(ctx)?;
-    let m1 = reports::accept(past, fo, ms[0].id, Review { comment: Some("材料齐全".into()) }).await.map_err(ctx)?;
-    payments::record(past, fo, contract_a.id, NewPayment {
-        milestone_id: Some(m1.id),
-        amount: m1.payable.context("payable")?,
-        paid_on: today(clock),
-        voucher_no: "TYMZ-2026-0031".into(),
-    })
+    reports::submit(
+        past,
+        &orgs[0],
+        ms[0].id,
+        report("完成236户困境儿童建档走访。", "92", Some("1"))?,
+        Vec::new(),
+        None,
+    )
+    .await
+    .map_err(ctx)?;
+    let m1 = reports::accept(
+        past,
+        fo,
+        ms[0].id,
+        Review {
+            comment: Some("材料齐全".into()),
+        },
+    )
+    .await
+    .map_err(ctx)?;
+    payments::record(
+        past,
+        fo,
+        contract_a.id,
+        NewPayment {
+            milestone_id: Some(m1.id),
+            amount: m1.payable.context("payable")?,
+            paid_on: today(clock),
+            voucher_no: "TYMZ-2026-0031".into(),
+        },
+    )
     .await
     .map_err(ctx)?;
     clock.set(now - Duration::days(43));
-    reports::submit(past, &orgs[0], ms[1].id, report("开展个案服务48例。", "70", Some("3"))?, Vec::new(), None)
-        .await
-        .map_err(ctx)?;
-    reports::reject(past, fo, ms[1].id, Rejection { comment: "缺少个案服务签到表，请补充后重新提交。".into() })
-        .await
-        .map_err(ctx)?;
+    reports::submit(
+        past,
+        &orgs[0],
+        ms[1].id,
+        report("开展个案服务48例。", "70", Some("3"))?,
+        Vec::new(),
+        None,
+    )
+    .await
+    .map_err(ctx)?;
+    reports::reject(
+        past,
+        fo,
+        ms[1].id,
+        Rejection {
+            comment: "缺少个案服务签到表，请补充后重新提交。".into(),
+        },
+    )
+    .await
+    .map_err(ctx)?;
     clock.set(now - Duration::days(40));
-    reports::submit(past, &orgs[0], ms[1].id, report("补充个案服务签到表。", "88", None)?, Vec::new(), None)
-        .await
-        .map_err(ctx)?;
+    reports::submit(
+        past,
+        &orgs[0],
+        ms[1].id,
+        report("补充个案服务签到表。", "88", None)?,
+        Vec::new(),
+        None,
+    )
+    .await
+    .map_err(ctx)?;
 
     // The direct award: an advance, then its milestone accepted and paid.
-    payments::record(past, fo, direct.id, NewPayment {
-        milestone_id: None,
-        amount: money("20000.00")?,
-        paid_on: today(clock),
-        voucher_no: "TYMZ-2026-0040".into(),
-    })
+    payments::record(
+        past,
+        fo,
+        direct.id,
+        NewPayment {
+            milestone_id: None,
+            amount: money("20000.00")?,
+            paid_on: today(clock),
+            voucher_no: "TYMZ-2026-0040".into(),
+        },
+    )
     .await
     .map_err(ctx)?;
     clock.set(now - Duration::days(18));
-    reports::submit(past, &orgs[2], direct_m.id, report_plain("上半年开展志愿服务86场。"), Vec::new(), None)
+    reports::submit(
+        past,
+        &orgs[2],
+        direct_m.id,
+        report_plain("上半年开展志愿服务86场。"),
+        Vec::new(),
+        None,
+    )
+    .await
+    .map_err(ctx)?;
+    let dm = reports::accept(past, fo, direct_m.id, Review::default())
         .await
         .map_err(ctx)?;
-    let dm = reports::accept(past, fo, direct_m.id, Review::default()).await.map_err(ctx)?;
-    payments::record(past, fo, direct.id, NewPayment {
-        milestone_id: Some(dm.id),
-        amount: dm.payable.context("payable")?,
-        paid_on: today(clock),
-        voucher_no: "TYMZ-2026-0057".into(),
-    })
+    payments::record(
+        past,
+        fo,
+        direct.id,
+        NewPayment {
+            milestone_id: Some(dm.id),
+            amount: dm.payable.context("payable")?,
+            paid_on: today(clock),
+            voucher_no: "TYMZ-2026-0057".into(),
+        },
+    )
     .await
     .map_err(ctx)?;
 
     // Today: one open tender with a bid, one draft, one cancelled.
     clock.set(now);
-    let open = tenders::create(past, fo, tender("乡镇（街道）社工站运营服务", ServiceCategory::Community, TenderMethod::CompetitiveConsultation, lines[2], "800000.00", 25)?)
-        .await
-        .map_err(ctx)?;
+    let open = tenders::create(
+        past,
+        fo,
+        tender(
+            "乡镇（街道）社工站运营服务",
+            ServiceCategory::Community,
+            TenderMethod::CompetitiveConsultation,
+            lines[2],
+            "800000.00",
+            25,
+        )?,
+    )
+    .await
+    .map_err(ctx)?;
     tenders::publish(past, fo, open.id).await.map_err(ctx)?;
-    tenders::submit_bid(past, &orgs[0], open.id, bid("760000.00")?).await.map_err(ctx)?;
-    tenders::create(past, fo, tender("妇女儿童心理健康服务", ServiceCategory::Women, TenderMethod::Open, lines[2], "150000.00", 30)?)
+    tenders::submit_bid(past, &orgs[0], open.id, bid("760000.00")?)
         .await
         .map_err(ctx)?;
-    let cancelled = tenders::create(past, fo, tender("志愿者培训服务", ServiceCategory::Volunteer, TenderMethod::Inquiry, lines[0], "50000.00", 10)?)
-        .await
-        .map_err(ctx)?;
-    tenders::cancel(past, fo, cancelled.id, Reason { reason: "需求变更，并入社工站项目".into() }).await.map_err(ctx)?;
+    tenders::create(
+        past,
+        fo,
+        tender(
+            "妇女儿童心理健康服务",
+            ServiceCategory::Women,
+            TenderMethod::Open,
+            lines[2],
+            "150000.00",
+            30,
+        )?,
+    )
+    .await
+    .map_err(ctx)?;
+    let cancelled = tenders::create(
+        past,
+        fo,
+        tender(
+            "志愿者培训服务",
+            ServiceCategory::Volunteer,
+            TenderMethod::Inquiry,
+            lines[0],
+            "50000.00",
+            10,
+        )?,
+    )
+    .await
+    .map_err(ctx)?;
+    tenders::cancel(
+        past,
+        fo,
+        cancelled.id,
+        Reason {
+            reason: "需求变更，并入社工站项目".into(),
+        },
+    )
+    .await
+    .map_err(ctx)?;
     Ok(())
 }

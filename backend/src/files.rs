@@ -11,8 +11,12 @@ use uuid::Uuid;
 use crate::error::{ApiError, ApiResult};
 
 /// The content types a report may attach, with the magic bytes their files start with.
-pub const ALLOWED: [(&str, &str); 4] =
-    [("image/jpeg", "jpg"), ("image/png", "png"), ("image/heic", "heic"), ("application/pdf", "pdf")];
+pub const ALLOWED: [(&str, &str); 4] = [
+    ("image/jpeg", "jpg"),
+    ("image/png", "png"),
+    ("image/heic", "heic"),
+    ("application/pdf", "pdf"),
+];
 
 /// At most this many bytes a file.
 pub const MAX_FILE: u64 = 20 * 1024 * 1024;
@@ -49,10 +53,21 @@ impl Upload {
     /// Starts a new upload into `root`.
     pub async fn start(root: &Path) -> ApiResult<Self> {
         let tmp_dir = root.join("tmp");
-        tokio::fs::create_dir_all(&tmp_dir).await.map_err(ApiError::internal)?;
+        tokio::fs::create_dir_all(&tmp_dir)
+            .await
+            .map_err(ApiError::internal)?;
         let tmp = tmp_dir.join(Uuid::new_v4().to_string());
-        let file = tokio::fs::File::create(&tmp).await.map_err(ApiError::internal)?;
-        Ok(Upload { root: root.to_path_buf(), tmp, file, hasher: Sha256::new(), size: 0, head: Vec::new() })
+        let file = tokio::fs::File::create(&tmp)
+            .await
+            .map_err(ApiError::internal)?;
+        Ok(Upload {
+            root: root.to_path_buf(),
+            tmp,
+            file,
+            hasher: Sha256::new(),
+            size: 0,
+            head: Vec::new(),
+        })
     }
 
     /// Appends a chunk; 413 past [`MAX_FILE`].
@@ -81,9 +96,13 @@ impl Upload {
         let sha = hex::encode(self.hasher.finalize_reset());
         let dest = path_of(&self.root, &sha);
         if let Some(dir) = dest.parent() {
-            tokio::fs::create_dir_all(dir).await.map_err(ApiError::internal)?;
+            tokio::fs::create_dir_all(dir)
+                .await
+                .map_err(ApiError::internal)?;
         }
-        tokio::fs::rename(&self.tmp, &dest).await.map_err(ApiError::internal)?;
+        tokio::fs::rename(&self.tmp, &dest)
+            .await
+            .map_err(ApiError::internal)?;
         Ok(sha)
     }
 }

@@ -20,9 +20,18 @@ async fn env() -> Env {
     let url = match std::env::var("TEST_DATABASE_URL") {
         Ok(server) if !server.is_empty() => {
             let admin = Database::connect(&server).await.unwrap();
-            let base = server.rsplit('/').next().unwrap_or("huimin").split('?').next().unwrap_or("huimin");
+            let base = server
+                .rsplit('/')
+                .next()
+                .unwrap_or("huimin")
+                .split('?')
+                .next()
+                .unwrap_or("huimin");
             let name = format!("{base}_t_{}", uuid::Uuid::new_v4().simple());
-            admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.unwrap();
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
             let (server_part, _) = server.rsplit_once('/').unwrap();
             format!("{server_part}/{name}")
         }
@@ -32,12 +41,18 @@ async fn env() -> Env {
 }
 
 fn huimin(env: &Env, args: &[&str]) -> Output {
-    command(env.dir.path(), &env.url).args(args).output().expect("run huimin")
+    command(env.dir.path(), &env.url)
+        .args(args)
+        .output()
+        .expect("run huimin")
 }
 
 fn command(dir: &Path, url: &str) -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_huimin"));
-    c.current_dir(dir).env("DATABASE_URL", url).env("HUIMIN_DATA_DIR", dir.join("data")).env("RUST_LOG", "warn");
+    c.current_dir(dir)
+        .env("DATABASE_URL", url)
+        .env("HUIMIN_DATA_DIR", dir.join("data"))
+        .env("RUST_LOG", "warn");
     c
 }
 
@@ -51,34 +66,110 @@ async fn migrate_create_users_and_verify_then_detect_tampering() {
     let o = huimin(&env, &["migrate"]);
     assert!(o.status.success(), "{o:?}");
 
-    let o = huimin(&env, &["user", "create", "--email", "root@county.example", "--password", "a-long-password", "--role", "admin"]);
+    let o = huimin(
+        &env,
+        &[
+            "user",
+            "create",
+            "--email",
+            "root@county.example",
+            "--password",
+            "a-long-password",
+            "--role",
+            "admin",
+        ],
+    );
     assert!(o.status.success(), "{o:?}");
     assert!(stdout(&o).contains("created user root@county.example (admin)"));
 
-    let short = huimin(&env, &["user", "create", "--email", "x@county.example", "--password", "short", "--role", "admin"]);
+    let short = huimin(
+        &env,
+        &[
+            "user",
+            "create",
+            "--email",
+            "x@county.example",
+            "--password",
+            "short",
+            "--role",
+            "admin",
+        ],
+    );
     assert!(!short.status.success());
-    assert!(String::from_utf8_lossy(&short.stderr).contains("password: must be at least 10 characters"));
-    let no_purchaser = huimin(&env, &["user", "create", "--email", "f@county.example", "--password", "a-long-password", "--role", "finance_officer"]);
+    assert!(
+        String::from_utf8_lossy(&short.stderr).contains("password: must be at least 10 characters")
+    );
+    let no_purchaser = huimin(
+        &env,
+        &[
+            "user",
+            "create",
+            "--email",
+            "f@county.example",
+            "--password",
+            "a-long-password",
+            "--role",
+            "finance_officer",
+        ],
+    );
     assert!(!no_purchaser.status.success());
-    let dup = huimin(&env, &["user", "create", "--email", "ROOT@county.example", "--password", "a-long-password", "--role", "supervisor"]);
+    let dup = huimin(
+        &env,
+        &[
+            "user",
+            "create",
+            "--email",
+            "ROOT@county.example",
+            "--password",
+            "a-long-password",
+            "--role",
+            "supervisor",
+        ],
+    );
     assert!(!dup.status.success());
 
-    huimin(&env, &["user", "create", "--email", "sup@county.example", "--password", "a-long-password", "--role", "supervisor"]);
+    huimin(
+        &env,
+        &[
+            "user",
+            "create",
+            "--email",
+            "sup@county.example",
+            "--password",
+            "a-long-password",
+            "--role",
+            "supervisor",
+        ],
+    );
     let ok = huimin(&env, &["audit", "verify"]);
     assert!(ok.status.success(), "{ok:?}");
     assert!(stdout(&ok).contains("intact: 2 events"), "{}", stdout(&ok));
 
     let db = Database::connect(&env.url).await.unwrap();
-    db.execute_unprepared("UPDATE audit_event SET action = 'delete' WHERE seq = 2").await.unwrap();
+    db.execute_unprepared("UPDATE audit_event SET action = 'delete' WHERE seq = 2")
+        .await
+        .unwrap();
     let bad = huimin(&env, &["audit", "verify"]);
     assert_eq!(bad.status.code(), Some(2), "{bad:?}");
-    assert!(stdout(&bad).contains("BROKEN at event 2"), "{}", stdout(&bad));
+    assert!(
+        stdout(&bad).contains("BROKEN at event 2"),
+        "{}",
+        stdout(&bad)
+    );
 
-    db.execute_unprepared("UPDATE audit_event SET action = 'create' WHERE seq = 2").await.unwrap();
-    db.execute_unprepared("DELETE FROM audit_event WHERE seq = 1").await.unwrap();
+    db.execute_unprepared("UPDATE audit_event SET action = 'create' WHERE seq = 2")
+        .await
+        .unwrap();
+    db.execute_unprepared("DELETE FROM audit_event WHERE seq = 1")
+        .await
+        .unwrap();
     let gone = huimin(&env, &["audit", "verify"]);
     assert_eq!(gone.status.code(), Some(2));
-    assert!(stdout(&gone).contains("BROKEN at event 1"), "{}", stdout(&gone));
+    assert!(
+        stdout(&gone).contains("BROKEN at event 1"),
+        "{}",
+        stdout(&gone)
+    );
 }
 
 #[tokio::test]
@@ -106,10 +197,14 @@ async fn serve_demo_prints_the_url_and_logins_and_answers() {
         }
     }
     let addr = addr.unwrap_or_else(|| panic!("no URL printed: {printed}"));
-    assert!(printed.contains("admin@huimin.demo") && printed.contains("huimin-demo-2026"), "{printed}");
+    assert!(
+        printed.contains("admin@huimin.demo") && printed.contains("huimin-demo-2026"),
+        "{printed}"
+    );
 
     let mut s = TcpStream::connect(&addr).unwrap();
-    s.write_all(b"GET /ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    s.write_all(b"GET /ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        .unwrap();
     let mut answer = String::new();
     s.read_to_string(&mut answer).unwrap();
     child.kill().unwrap();

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use crate::auth::{Action, Actor};
+use crate::auth::{Can, Seen, can, kind};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Json, Query};
 use crate::pagination::Page;
@@ -23,10 +23,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses((status = 200, body = Page<BudgetLine>), (status = 403, body = Problem)))]
 async fn list(
     State(st): State<AppState>,
-    actor: Actor,
+    actor: Can<can::ReadBudget>,
     Query(f): Query<BudgetLineFilter>,
 ) -> ApiResult<Json<Page<BudgetLine>>> {
-    actor.require(Action::ReadBudget)?;
     budget::list(&st, &actor, f).await.map(Json)
 }
 
@@ -35,10 +34,9 @@ async fn list(
     responses((status = 201, body = BudgetLine), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn create(
     State(st): State<AppState>,
-    actor: Actor,
+    actor: Can<can::ManageBudget>,
     Json(new): Json<NewBudgetLine>,
 ) -> ApiResult<(StatusCode, Json<BudgetLine>)> {
-    actor.require(Action::ManageBudget)?;
     Ok((
         StatusCode::CREATED,
         Json(budget::create(&st, &actor, new).await?),
@@ -50,10 +48,9 @@ async fn create(
     responses((status = 200, body = BudgetLine), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn get(
     State(st): State<AppState>,
-    actor: Actor,
+    actor: Can<can::ReadBudget>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<BudgetLine>> {
-    actor.require(Action::ReadBudget)?;
     budget::get(&st, &actor, id).await.map(Json)
 }
 
@@ -62,10 +59,10 @@ async fn get(
     responses((status = 200, body = BudgetLine), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn update(
     State(st): State<AppState>,
-    actor: Actor,
+    actor: Can<can::ManageBudget>,
+    _seen: Seen<kind::BudgetLine>,
     Path(id): Path<Uuid>,
     Json(p): Json<BudgetLinePatch>,
 ) -> ApiResult<Json<BudgetLine>> {
-    actor.require(Action::ManageBudget)?;
     budget::update(&st, &actor, id, p).await.map(Json)
 }

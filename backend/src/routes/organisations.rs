@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use crate::auth::{Action, Actor};
+use crate::auth::{Can, Seen, can, kind};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Json, Query};
 use crate::pagination::Page;
@@ -25,10 +25,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses((status = 200, body = Page<Organisation>), (status = 401, body = Problem)))]
 async fn list(
     State(st): State<AppState>,
-    actor: Actor,
+    actor: Can<can::ReadOrganisations>,
     Query(f): Query<OrganisationFilter>,
 ) -> ApiResult<Json<Page<Organisation>>> {
-    actor.require(Action::ReadOrganisations)?;
     parties::list_organisations(&st, &actor, f).await.map(Json)
 }
 
@@ -37,10 +36,9 @@ async fn list(
     responses((status = 201, body = Organisation), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn create(
     State(st): State<AppState>,
-    actor: Actor,
+    actor: Can<can::ManageParties>,
     Json(new): Json<NewOrganisation>,
 ) -> ApiResult<(StatusCode, Json<Organisation>)> {
-    actor.require(Action::ManageParties)?;
     Ok((
         StatusCode::CREATED,
         Json(parties::create_organisation(&st, &actor, new).await?),
@@ -52,10 +50,9 @@ async fn create(
     responses((status = 200, body = Organisation), (status = 404, body = Problem)))]
 async fn get(
     State(st): State<AppState>,
-    actor: Actor,
+    actor: Can<can::ReadOrganisations>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Organisation>> {
-    actor.require(Action::ReadOrganisations)?;
     parties::get_organisation(&st, &actor, id).await.map(Json)
 }
 
@@ -64,11 +61,11 @@ async fn get(
     responses((status = 200, body = Organisation), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn update(
     State(st): State<AppState>,
-    actor: Actor,
+    actor: Can<can::ManageParties>,
+    _seen: Seen<kind::Organisation>,
     Path(id): Path<Uuid>,
     Json(p): Json<OrganisationPatch>,
 ) -> ApiResult<Json<Organisation>> {
-    actor.require(Action::ManageParties)?;
     parties::update_organisation(&st, &actor, id, p)
         .await
         .map(Json)

@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use crate::auth::{Action, Actor};
+use crate::auth::{Can, Seen, can, kind};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Json, Query};
 use crate::pagination::Page;
@@ -23,10 +23,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses((status = 200, body = Page<Purchaser>), (status = 401, body = Problem)))]
 async fn list(
     State(st): State<AppState>,
-    actor: Actor,
+    _actor: Can<can::ReadPurchasers>,
     Query(f): Query<PurchaserFilter>,
 ) -> ApiResult<Json<Page<Purchaser>>> {
-    actor.require(Action::ReadPurchasers)?;
     parties::list_purchasers(&st, f).await.map(Json)
 }
 
@@ -35,10 +34,9 @@ async fn list(
     responses((status = 201, body = Purchaser), (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn create(
     State(st): State<AppState>,
-    actor: Actor,
+    actor: Can<can::ManageParties>,
     Json(new): Json<NewPurchaser>,
 ) -> ApiResult<(StatusCode, Json<Purchaser>)> {
-    actor.require(Action::ManageParties)?;
     Ok((
         StatusCode::CREATED,
         Json(parties::create_purchaser(&st, &actor, new).await?),
@@ -50,10 +48,9 @@ async fn create(
     responses((status = 200, body = Purchaser), (status = 404, body = Problem)))]
 async fn get(
     State(st): State<AppState>,
-    actor: Actor,
+    _actor: Can<can::ReadPurchasers>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Purchaser>> {
-    actor.require(Action::ReadPurchasers)?;
     parties::get_purchaser(&st, id).await.map(Json)
 }
 
@@ -62,11 +59,11 @@ async fn get(
     responses((status = 200, body = Purchaser), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn update(
     State(st): State<AppState>,
-    actor: Actor,
+    actor: Can<can::ManageParties>,
+    _seen: Seen<kind::Purchaser>,
     Path(id): Path<Uuid>,
     Json(p): Json<PurchaserPatch>,
 ) -> ApiResult<Json<Purchaser>> {
-    actor.require(Action::ManageParties)?;
     parties::update_purchaser(&st, &actor, id, p)
         .await
         .map(Json)

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use crate::auth::{Action, Actor};
+use crate::auth::{Can, Seen, can, kind};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Json, parse_json};
 use crate::files::{self, ALLOWED, Upload};
@@ -34,9 +34,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// A milestone's reports and decisions, oldest first.
 #[utoipa::path(get, path = "/milestones/{id}/reports", tag = "delivery", security(("bearer" = [])),
     responses((status = 200, body = Page<Report>), (status = 404, body = Problem)))]
-async fn list_reports(State(st): State<AppState>, actor: Actor, Path(id): Path<Uuid>) -> ApiResult<Json<Page<Report>>> {
-    actor.require(Action::ReadProcurement)?;
-    Ok(Json(Page { items: reports::list(&st, &actor, id).await?, next_cursor: None }))
+async fn list_reports(
+    State(st): State<AppState>,
+    actor: Can<can::ReadProcurement>,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Page<Report>>> {
+    Ok(Json(Page {
+        items: reports::list(&st, &actor, id).await?,
+        next_cursor: None,
+    }))
 }
 
 /// Report on a milestone: JSON `{summary, measurements}`, or multipart with a `report` part
@@ -45,38 +51,81 @@ async fn list_reports(State(st): State<AppState>, actor: Actor, Path(id): Path<U
 #[utoipa::path(post, path = "/milestones/{id}/reports", tag = "delivery", security(("bearer" = [])), request_body = NewReport,
     params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
     responses((status = 201, body = Report), (status = 200, body = Report), (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
-async fn submit_report(State(st): State<AppState>, actor: Actor, Path(id): Path<Uuid>, req: Request) -> ApiResult<(StatusCode, Json<Report>)> {
-    actor.require(Action::ReportMilestones)?;
+async fn submit_report(
+    State(st): State<AppState>,
+    actor: Can<can::ReportMilestones>,
+    _seen: Seen<kind::Milestone>,
+    Path(id): Path<Uuid>,
+    req: Request,
+) -> ApiResult<(StatusCode, Json<Report>)> {
     let key = idempotency_key(req.headers())?;
-    let mime = req.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).unwrap_or("").to_ascii_lowercase();
+    let mime = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     let (report, stored) = if mime.starts_with("multipart/form-data") {
-        read_multipart(&st, Multipart::from_request(req, &st).await.map_err(|e| ApiError::BadRequest(e.body_text()))?).await?
+        read_multipart(
+            &st,
+            Multipart::from_request(req, &st)
+                .await
+                .map_err(|e| ApiError::BadRequest(e.body_text()))?,
+        )
+        .await?
     } else {
-        let bytes = axum::body::to_bytes(req.into_body(), BODY_LIMIT).await.map_err(|_| ApiError::PayloadTooLarge)?;
+        let bytes = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
+            .await
+            .map_err(|_| ApiError::PayloadTooLarge)?;
         let Json(r) = json_body(&mime, &bytes)?;
         (r, Vec::new())
     };
     let (created, out) = reports::submit(&st, &actor, id, report, stored, key).await?;
-    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(out)))
+    Ok((
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        Json(out),
+    ))
 }
 
 fn idempotency_key(h: &HeaderMap) -> ApiResult<Option<String>> {
     h.get("idempotency-key")
-        .map(|v| v.to_str().map(str::to_string).map_err(|_| ApiError::validation("Idempotency-Key", "must be visible ASCII")))
+        .map(|v| {
+            v.to_str()
+                .map(str::to_string)
+                .map_err(|_| ApiError::validation("Idempotency-Key", "must be visible ASCII"))
+        })
         .transpose()
 }
 
 fn json_body(mime: &str, bytes: &[u8]) -> ApiResult<Json<NewReport>> {
-    if !(mime.starts_with("application/json") || mime.split(';').next().is_some_and(|m| m.trim().ends_with("+json"))) {
-        return Err(ApiError::UnsupportedMediaType("send the report as application/json or multipart/form-data".into()));
+    if !(mime.starts_with("application/json")
+        || mime
+            .split(';')
+            .next()
+            .is_some_and(|m| m.trim().ends_with("+json")))
+    {
+        return Err(ApiError::UnsupportedMediaType(
+            "send the report as application/json or multipart/form-data".into(),
+        ));
     }
     parse_json(bytes).map(Json)
 }
 
 /// Reads the `report` part and streams each `files` part into the file store.
-async fn read_multipart(st: &AppState, mut mp: Multipart) -> ApiResult<(NewReport, Vec<Attachment>)> {
+async fn read_multipart(
+    st: &AppState,
+    mut mp: Multipart,
+) -> ApiResult<(NewReport, Vec<Attachment>)> {
     let too_large = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { ApiError::PayloadTooLarge } else { ApiError::BadRequest(e.body_text()) }
+        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::PayloadTooLarge
+        } else {
+            ApiError::BadRequest(e.body_text())
+        }
     };
     let root = st.config.files_dir();
     let mut report = None;
@@ -88,13 +137,21 @@ async fn read_multipart(st: &AppState, mut mp: Multipart) -> ApiResult<(NewRepor
                 report = Some(parse_json::<NewReport>(&bytes)?);
             }
             "files" | "files[]" => {
-                let content_type = field.content_type().unwrap_or("application/octet-stream").to_ascii_lowercase();
+                let content_type = field
+                    .content_type()
+                    .unwrap_or("application/octet-stream")
+                    .to_ascii_lowercase();
                 if !ALLOWED.iter().any(|(t, _)| *t == content_type) {
                     return Err(ApiError::UnsupportedMediaType(format!(
                         "attachments may be JPEG, PNG, HEIC or PDF, not {content_type}"
                     )));
                 }
-                let file_name = field.file_name().unwrap_or("attachment").chars().take(200).collect::<String>();
+                let file_name = field
+                    .file_name()
+                    .unwrap_or("attachment")
+                    .chars()
+                    .take(200)
+                    .collect::<String>();
                 let mut up = Upload::start(&root).await?;
                 loop {
                     match field.chunk().await {
@@ -108,24 +165,42 @@ async fn read_multipart(st: &AppState, mut mp: Multipart) -> ApiResult<(NewRepor
                 }
                 if !files::looks_like(&content_type, &up.head) {
                     up.abort().await;
-                    return Err(ApiError::UnsupportedMediaType(format!("{file_name} is not a {content_type} file")));
+                    return Err(ApiError::UnsupportedMediaType(format!(
+                        "{file_name} is not a {content_type} file"
+                    )));
                 }
                 let size = up.size as i64;
                 let sha256 = up.finish().await?;
-                out.push(Attachment { file_name, content_type, size, sha256 });
+                out.push(Attachment {
+                    file_name,
+                    content_type,
+                    size,
+                    sha256,
+                });
             }
-            other => return Err(ApiError::validation(other, "unknown part; send `report` and `files`")),
+            other => {
+                return Err(ApiError::validation(
+                    other,
+                    "unknown part; send `report` and `files`",
+                ));
+            }
         }
     }
-    let report = report.ok_or_else(|| ApiError::validation("report", "the `report` part is required"))?;
+    let report =
+        report.ok_or_else(|| ApiError::validation("report", "the `report` part is required"))?;
     Ok((report, out))
 }
 
 /// Accept the milestone's pending report: fixes its score and payable.
 #[utoipa::path(post, path = "/milestones/{id}/accept", tag = "delivery", security(("bearer" = [])), request_body = Option<Review>,
     responses((status = 200, body = Milestone), (status = 404, body = Problem), (status = 409, body = Problem)))]
-async fn accept(State(st): State<AppState>, actor: Actor, Path(id): Path<Uuid>, req: Request) -> ApiResult<Json<Milestone>> {
-    actor.require(Action::ManageProcurement)?;
+async fn accept(
+    State(st): State<AppState>,
+    actor: Can<can::ManageProcurement>,
+    _seen: Seen<kind::Milestone>,
+    Path(id): Path<Uuid>,
+    req: Request,
+) -> ApiResult<Json<Milestone>> {
     // Accepting needs no body; an optional `{comment}` is read when sent.
     let review = if req.headers().contains_key(header::CONTENT_TYPE) {
         Json::<Review>::from_request(req, &st).await?.0
@@ -138,16 +213,24 @@ async fn accept(State(st): State<AppState>, actor: Actor, Path(id): Path<Uuid>, 
 /// Reject the milestone's pending report with a comment.
 #[utoipa::path(post, path = "/milestones/{id}/reject", tag = "delivery", security(("bearer" = [])), request_body = Rejection,
     responses((status = 200, body = Milestone), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn reject(State(st): State<AppState>, actor: Actor, Path(id): Path<Uuid>, Json(r): Json<Rejection>) -> ApiResult<Json<Milestone>> {
-    actor.require(Action::ManageProcurement)?;
+async fn reject(
+    State(st): State<AppState>,
+    actor: Can<can::ManageProcurement>,
+    _seen: Seen<kind::Milestone>,
+    Path(id): Path<Uuid>,
+    Json(r): Json<Rejection>,
+) -> ApiResult<Json<Milestone>> {
     reports::reject(&st, &actor, id, r).await.map(Json)
 }
 
 /// Download a report's attachment (whoever may read the report).
 #[utoipa::path(get, path = "/reports/{id}/files/{sha256}", tag = "delivery", security(("bearer" = [])),
     responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = Problem)))]
-async fn download(State(st): State<AppState>, actor: Actor, Path((id, sha256)): Path<(Uuid, String)>) -> ApiResult<Response> {
-    actor.require(Action::ReadProcurement)?;
+async fn download(
+    State(st): State<AppState>,
+    actor: Can<can::ReadProcurement>,
+    Path((id, sha256)): Path<(Uuid, String)>,
+) -> ApiResult<Response> {
     if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(ApiError::NotFound);
     }
@@ -171,23 +254,43 @@ async fn download(State(st): State<AppState>, actor: Actor, Path((id, sha256)): 
 }
 
 fn urlencode(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")
+    form_urlencoded::byte_serialize(s.as_bytes())
+        .collect::<String>()
+        .replace('+', "%20")
 }
 
 /// A contract's payments.
 #[utoipa::path(get, path = "/contracts/{id}/payments", tag = "delivery", security(("bearer" = [])),
     responses((status = 200, body = Page<Payment>), (status = 404, body = Problem)))]
-async fn list_payments(State(st): State<AppState>, actor: Actor, Path(id): Path<Uuid>) -> ApiResult<Json<Page<Payment>>> {
-    actor.require(Action::ReadProcurement)?;
-    Ok(Json(Page { items: payments::list(&st, &actor, id).await?, next_cursor: None }))
+async fn list_payments(
+    State(st): State<AppState>,
+    actor: Can<can::ReadProcurement>,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Json<Page<Payment>>> {
+    Ok(Json(Page {
+        items: payments::list(&st, &actor, id).await?,
+        next_cursor: None,
+    }))
 }
 
 /// Record a payment (201); repeating a voucher with the same content answers the existing
 /// payment (200), with different content 409.
 #[utoipa::path(post, path = "/contracts/{id}/payments", tag = "delivery", security(("bearer" = [])), request_body = NewPayment,
     responses((status = 201, body = Payment), (status = 200, body = Payment), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-async fn record_payment(State(st): State<AppState>, actor: Actor, Path(id): Path<Uuid>, Json(p): Json<NewPayment>) -> ApiResult<(StatusCode, Json<Payment>)> {
-    actor.require(Action::ManageProcurement)?;
+async fn record_payment(
+    State(st): State<AppState>,
+    actor: Can<can::ManageProcurement>,
+    _seen: Seen<kind::Contract>,
+    Path(id): Path<Uuid>,
+    Json(p): Json<NewPayment>,
+) -> ApiResult<(StatusCode, Json<Payment>)> {
     let (created, out) = payments::record(&st, &actor, id, p).await?;
-    Ok((if created { StatusCode::CREATED } else { StatusCode::OK }, Json(out)))
+    Ok((
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        Json(out),
+    ))
 }

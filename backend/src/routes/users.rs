@@ -5,7 +5,7 @@ use axum::http::StatusCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
-use crate::auth::{Action, Actor};
+use crate::auth::{Can, Seen, can, kind};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Json, Query};
 use crate::pagination::Page;
@@ -23,10 +23,9 @@ pub fn routes() -> OpenApiRouter<AppState> {
     responses((status = 200, body = Page<User>), (status = 403, body = Problem)))]
 async fn list(
     State(st): State<AppState>,
-    actor: Actor,
+    _actor: Can<can::ReadUsers>,
     Query(f): Query<UserFilter>,
 ) -> ApiResult<Json<Page<User>>> {
-    actor.require(Action::ReadUsers)?;
     users::list_users(&st, f).await.map(Json)
 }
 
@@ -35,10 +34,9 @@ async fn list(
     responses((status = 201, body = User), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
 async fn create(
     State(st): State<AppState>,
-    actor: Actor,
+    actor: Can<can::ManageUsers>,
     Json(new): Json<NewUser>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
-    actor.require(Action::ManageUsers)?;
     Ok((
         StatusCode::CREATED,
         Json(users::create_user(&st, Some(&actor), new).await?),
@@ -50,10 +48,9 @@ async fn create(
     responses((status = 200, body = User), (status = 403, body = Problem), (status = 404, body = Problem)))]
 async fn get(
     State(st): State<AppState>,
-    actor: Actor,
+    _actor: Can<can::ReadUsers>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<User>> {
-    actor.require(Action::ReadUsers)?;
     users::get_user(&st, id).await.map(Json)
 }
 
@@ -62,10 +59,10 @@ async fn get(
     responses((status = 200, body = User), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 async fn update(
     State(st): State<AppState>,
-    actor: Actor,
+    actor: Can<can::ManageUsers>,
+    _seen: Seen<kind::User>,
     Path(id): Path<Uuid>,
     Json(p): Json<UserPatch>,
 ) -> ApiResult<Json<User>> {
-    actor.require(Action::ManageUsers)?;
     users::update_user(&st, &actor, id, p).await.map(Json)
 }

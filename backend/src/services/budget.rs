@@ -9,7 +9,7 @@ use entity::rules::vocab::{ContractStatus, FundSource, TenderStatus};
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    IntoActiveModel, ExprTrait, QueryFilter, QuerySelect,
+    ExprTrait, IntoActiveModel, QueryFilter, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -67,8 +67,14 @@ pub async fn figures(db: &impl ConnectionTrait, ids: &[Uuid]) -> ApiResult<HashM
     let draft_contract = Query::select()
         .expr(Expr::val(1))
         .from(contract::Entity)
-        .and_where(Expr::col((contract::Entity, contract::Column::TenderId)).equals((tender::Entity, tender::Column::Id)))
-        .and_where(Expr::col((contract::Entity, contract::Column::Status)).eq(ContractStatus::Draft.as_str()))
+        .and_where(
+            Expr::col((contract::Entity, contract::Column::TenderId))
+                .equals((tender::Entity, tender::Column::Id)),
+        )
+        .and_where(
+            Expr::col((contract::Entity, contract::Column::Status))
+                .eq(ContractStatus::Draft.as_str()),
+        )
         .take();
     let reserved: Vec<(Uuid, i64)> = tender::Entity::find()
         .select_only()
@@ -77,7 +83,10 @@ pub async fn figures(db: &impl ConnectionTrait, ids: &[Uuid]) -> ApiResult<HashM
         .filter(tender::Column::BudgetLineId.is_in(ids.to_vec()))
         .filter(
             Condition::any()
-                .add(tender::Column::Status.is_in([TenderStatus::Published.as_str(), TenderStatus::Closed.as_str()]))
+                .add(tender::Column::Status.is_in([
+                    TenderStatus::Published.as_str(),
+                    TenderStatus::Closed.as_str(),
+                ]))
                 .add(
                     Condition::all()
                         .add(tender::Column::Status.eq(TenderStatus::Awarded.as_str()))
@@ -136,7 +145,11 @@ const COMMITTED_SQL: &str = "CAST(SUM(CASE WHEN contract.status = 'active' THEN 
 /// reserved or committed on it is checked against figures no one else is changing (a row
 /// lock on PostgreSQL; SQLite's write transactions are already serialised).
 pub async fn lock_line(txn: &impl ConnectionTrait, id: Uuid) -> ApiResult<budget_line::Model> {
-    budget_line::Entity::find_by_id(id).lock_exclusive().one(txn).await?.ok_or(ApiError::NotFound)
+    budget_line::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)
 }
 
 /// A line's available amount, in fen, from its figures.

@@ -9,14 +9,21 @@ pub fn reason(field: &str, value: &str) -> ApiResult<String> {
         return Err(ApiError::validation(field, "must not be empty"));
     }
     if r.chars().count() > 2000 {
-        return Err(ApiError::validation(field, "must be at most 2000 characters"));
+        return Err(ApiError::validation(
+            field,
+            "must be at most 2000 characters",
+        ));
     }
     Ok(r.to_string())
 }
 
 /// A stored word of a closed list, or a 500 naming the corrupt value.
 pub fn stored<T>(parsed: Option<T>, what: &str, raw: &str) -> ApiResult<T> {
-    parsed.ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored {what} {raw:?} is not a known value")))
+    parsed.ok_or_else(|| {
+        ApiError::internal(anyhow::anyhow!(
+            "stored {what} {raw:?} is not a known value"
+        ))
+    })
 }
 
 /// A 409 for a transition the life cycle does not allow.

@@ -74,8 +74,16 @@ impl TryFrom<contract::Model> for Contract {
     type Error = ApiError;
     fn try_from(m: contract::Model) -> ApiResult<Self> {
         Ok(Contract {
-            service_category: stored(ServiceCategory::parse(&m.service_category), "category", &m.service_category)?,
-            status: stored(ContractStatus::parse(&m.status), "contract status", &m.status)?,
+            service_category: stored(
+                ServiceCategory::parse(&m.service_category),
+                "category",
+                &m.service_category,
+            )?,
+            status: stored(
+                ContractStatus::parse(&m.status),
+                "contract status",
+                &m.status,
+            )?,
             id: m.id,
             purchaser_id: m.purchaser_id,
             organisation_id: m.organisation_id,
@@ -200,14 +208,26 @@ impl From<amendment::Model> for Amendment {
 
 fn check_fields(c: &mut Checks, m: &contract::Model) {
     c.text("title", &m.title, 200)
-        .check(is_valid_division_code(&m.division_code), "division_code", "must be 6, 9 or 12 digits")
+        .check(
+            is_valid_division_code(&m.division_code),
+            "division_code",
+            "must be 6, 9 or 12 digits",
+        )
         .check(m.value_fen > 0, "value", "must be more than 0")
-        .check(m.min_pay_score_tenths <= m.full_pay_score_tenths, "performance_rule", "min_pay_score must not exceed full_pay_score");
+        .check(
+            m.min_pay_score_tenths <= m.full_pay_score_tenths,
+            "performance_rule",
+            "min_pay_score must not exceed full_pay_score",
+        );
     if let Some(p) = period_problem(m.start_date, m.end_date, m.multi_year_reason.is_some()) {
         c.check(false, "end_date", p);
     }
     if m.tender_id.is_none() {
-        c.text("direct_award_reason", m.direct_award_reason.as_deref().unwrap_or_default(), 2000);
+        c.text(
+            "direct_award_reason",
+            m.direct_award_reason.as_deref().unwrap_or_default(),
+            2000,
+        );
     }
 }
 
@@ -219,26 +239,58 @@ pub fn visible(actor: &Actor, c: &contract::Model) -> ApiResult<()> {
 }
 
 /// Loads a visible contract, locked for the transaction.
-pub async fn load_for_update(txn: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ApiResult<contract::Model> {
-    let c = contract::Entity::find_by_id(id).lock_exclusive().one(txn).await?.ok_or(ApiError::NotFound)?;
+pub async fn load_for_update(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> ApiResult<contract::Model> {
+    let c = contract::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     visible(actor, &c)?;
     Ok(c)
 }
 
 /// Loads a visible contract.
-pub async fn load(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ApiResult<contract::Model> {
-    let c = contract::Entity::find_by_id(id).one(db).await?.ok_or(ApiError::NotFound)?;
+pub async fn load(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> ApiResult<contract::Model> {
+    let c = contract::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     visible(actor, &c)?;
     Ok(c)
 }
 
 /// Inserts a new draft contract with its audit event (award and direct award).
-pub async fn insert(txn: &impl ConnectionTrait, actor: &Actor, now: DateTime<Utc>, m: contract::Model) -> ApiResult<Contract> {
+pub async fn insert(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    now: DateTime<Utc>,
+    m: contract::Model,
+) -> ApiResult<Contract> {
     let mut c = Checks::default();
     check_fields(&mut c, &m);
     c.finish()?;
     let out = Contract::try_from(m.into_active_model().insert(txn).await?)?;
-    audit::record(txn, now, Change::of(Some(actor.id()), "create", "contract", out.id, None, Some(&out))).await?;
+    audit::record(
+        txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "create",
+            "contract",
+            out.id,
+            None,
+            Some(&out),
+        ),
+    )
+    .await?;
     Ok(out)
 }
 
@@ -247,8 +299,17 @@ async fn check_officer(db: &impl ConnectionTrait, officer: Uuid, purchaser: Uuid
     let ok = user::Entity::find_by_id(officer)
         .one(db)
         .await?
-        .is_some_and(|u| u.active && u.role == Role::FinanceOfficer.as_str() && u.purchaser_id == Some(purchaser));
-    if ok { Ok(()) } else { Err(ApiError::validation("responsible_officer_id", "must be an active finance officer of the purchaser")) }
+        .is_some_and(|u| {
+            u.active && u.role == Role::FinanceOfficer.as_str() && u.purchaser_id == Some(purchaser)
+        });
+    if ok {
+        Ok(())
+    } else {
+        Err(ApiError::validation(
+            "responsible_officer_id",
+            "must be an active finance officer of the purchaser",
+        ))
+    }
 }
 
 /// Creates a direct-award draft contract.
@@ -260,14 +321,13 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewContract) -> ApiResult
         .one(&txn)
         .await?
         .filter(|l| l.purchaser_id == new.purchaser_id)
-        .ok_or_else(|| ApiError::validation("budget_line_id", "no such budget line of this purchaser"))?;
+        .ok_or_else(|| {
+            ApiError::validation("budget_line_id", "no such budget line of this purchaser")
+        })?;
     let org = organisation::Entity::find_by_id(new.organisation_id)
         .one(&txn)
         .await?
         .ok_or_else(|| ApiError::validation("organisation_id", "no such organisation"))?;
-    if org.status != OrgStatus::Active.as_str() {
-        return Err(ApiError::conflict(format!("the organisation is {} and cannot be awarded a contract", org.status)));
-    }
     let officer = new.responsible_officer_id.unwrap_or(actor.id());
     check_officer(&txn, officer, new.purchaser_id).await?;
     let rule = new.performance_rule.unwrap_or(PerformanceRule {
@@ -299,23 +359,81 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewContract) -> ApiResult
         created_at: now,
         updated_at: now,
     };
+    // Bad input (422) is reported before a state that forbids the award (409).
+    let mut c = Checks::default();
+    check_fields(&mut c, &m);
+    c.finish()?;
+    if org.status != OrgStatus::Active.as_str() {
+        return Err(ApiError::conflict(format!(
+            "the organisation is {} and cannot be awarded a contract",
+            org.status
+        )));
+    }
     let out = insert(&txn, actor, now, m).await?;
     txn.commit().await?;
     Ok(out)
 }
 
+/// 422 unless the period `start..=end` still contains the contract's milestones and posts.
+async fn check_holds_children(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    start: NaiveDate,
+    end: NaiveDate,
+) -> ApiResult<()> {
+    use entity::model::{milestone, post};
+    let dues: Vec<NaiveDate> = milestone::Entity::find()
+        .select_only()
+        .column(milestone::Column::DueDate)
+        .filter(milestone::Column::ContractId.eq(id))
+        .filter(milestone::Column::Status.ne("cancelled"))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if dues.iter().any(|d| *d < start || *d > end) {
+        return Err(ApiError::validation(
+            "end_date",
+            "the contract period must still contain every milestone's due date",
+        ));
+    }
+    let posts: Vec<(NaiveDate, NaiveDate)> = post::Entity::find()
+        .select_only()
+        .columns([post::Column::StartDate, post::Column::EndDate])
+        .filter(post::Column::ContractId.eq(id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    if posts.iter().any(|(s, e)| *s < start || *e > end) {
+        return Err(ApiError::validation(
+            "end_date",
+            "the contract period must still contain every post's dates",
+        ));
+    }
+    Ok(())
+}
+
 /// Edits a draft contract.
-pub async fn update(st: &AppState, actor: &Actor, id: Uuid, p: ContractPatch) -> ApiResult<Contract> {
+pub async fn update(
+    st: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    p: ContractPatch,
+) -> ApiResult<Contract> {
     let now = st.now();
     let txn = begin_write(&st.db).await?;
     let mut m = load_for_update(&txn, actor, id).await?;
     let before = Contract::try_from(m.clone())?;
     if before.status != ContractStatus::Draft {
-        return Err(ApiError::conflict("only a draft contract can be edited; amend an active one"));
+        return Err(ApiError::conflict(
+            "only a draft contract can be edited; amend an active one",
+        ));
     }
     if let Some(v) = p.value {
         if m.tender_id.is_some() {
-            return Err(ApiError::validation("value", "a tendered contract keeps the awarded bid's amount"));
+            return Err(ApiError::validation(
+                "value",
+                "a tendered contract keeps the awarded bid's amount",
+            ));
         }
         m.value_fen = v.fen();
     }
@@ -346,8 +464,21 @@ pub async fn update(st: &AppState, actor: &Actor, id: Uuid, p: ContractPatch) ->
     let mut c = Checks::default();
     check_fields(&mut c, &m);
     c.finish()?;
+    check_holds_children(&txn, id, m.start_date, m.end_date).await?;
     let out = Contract::try_from(m.into_active_model().reset_all().update(&txn).await?)?;
-    audit::record(&txn, now, Change::of(Some(actor.id()), "update", "contract", id, Some(&before), Some(&out))).await?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "update",
+            "contract",
+            id,
+            Some(&before),
+            Some(&out),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -363,7 +494,19 @@ async fn save(
 ) -> ApiResult<Contract> {
     m.updated_at = now;
     let out = Contract::try_from(m.into_active_model().reset_all().update(txn).await?)?;
-    audit::record(txn, now, Change::of(Some(actor.id()), action, "contract", out.id, Some(before), Some(&out))).await?;
+    audit::record(
+        txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            action,
+            "contract",
+            out.id,
+            Some(before),
+            Some(&out),
+        ),
+    )
+    .await?;
     Ok(out)
 }
 
@@ -377,13 +520,22 @@ pub async fn sign(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract>
     if before.status != ContractStatus::Draft {
         return Err(bad_transition("contract", before.status.as_str(), "signed"));
     }
-    let org = organisation::Entity::find_by_id(m.organisation_id).one(&txn).await?.ok_or(ApiError::NotFound)?;
+    let org = organisation::Entity::find_by_id(m.organisation_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if org.status != OrgStatus::Active.as_str() {
-        return Err(ApiError::conflict(format!("the organisation is {} and cannot sign", org.status)));
+        return Err(ApiError::conflict(format!(
+            "the organisation is {} and cannot sign",
+            org.status
+        )));
     }
     crate::services::milestones::check_weights(&txn, m.id).await?;
     let line = lock_line(&txn, m.budget_line_id).await?;
-    let f = figures(&txn, &[line.id]).await?.remove(&line.id).unwrap_or_default();
+    let f = figures(&txn, &[line.id])
+        .await?
+        .remove(&line.id)
+        .unwrap_or_default();
     let own_reservation = match m.tender_id {
         Some(t) => tender::Entity::find_by_id(t)
             .one(&txn)
@@ -393,7 +545,9 @@ pub async fn sign(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract>
         None => 0,
     };
     if available_fen(&line, &f) + own_reservation < m.value_fen {
-        return Err(ApiError::conflict("the budget line does not have the contract value available"));
+        return Err(ApiError::conflict(
+            "the budget line does not have the contract value available",
+        ));
     }
     m.status = ContractStatus::Active.as_str().into();
     m.signed_at = Some(now);
@@ -411,10 +565,17 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
     let mut m = load_for_update(&txn, actor, id).await?;
     let before = Contract::try_from(m.clone())?;
     if before.status != ContractStatus::Draft {
-        return Err(bad_transition("contract", before.status.as_str(), "cancelled"));
+        return Err(bad_transition(
+            "contract",
+            before.status.as_str(),
+            "cancelled",
+        ));
     }
     if let Some(tid) = m.tender_id
-        && let Some(t) = tender::Entity::find_by_id(tid).lock_exclusive().one(&txn).await?
+        && let Some(t) = tender::Entity::find_by_id(tid)
+            .lock_exclusive()
+            .one(&txn)
+            .await?
         && t.status == TenderStatus::Awarded.as_str()
     {
         let t_before = crate::services::tenders::Tender::try_from(t.clone())?;
@@ -423,7 +584,19 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
         am.awarded_bid_id = Set(None);
         am.updated_at = Set(now);
         let t_after = crate::services::tenders::Tender::try_from(am.update(&txn).await?)?;
-        audit::record(&txn, now, Change::of(Some(actor.id()), "reopen_award", "tender", tid, Some(&t_before), Some(&t_after))).await?;
+        audit::record(
+            &txn,
+            now,
+            Change::of(
+                Some(actor.id()),
+                "reopen_award",
+                "tender",
+                tid,
+                Some(&t_before),
+                Some(&t_after),
+            ),
+        )
+        .await?;
     }
     m.status = ContractStatus::Cancelled.as_str().into();
     m.status_reason = Some(why);
@@ -443,13 +616,23 @@ pub async fn complete(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contr
     end(st, actor, id, ContractStatus::Completed, None).await
 }
 
-async fn end(st: &AppState, actor: &Actor, id: Uuid, to: ContractStatus, why: Option<String>) -> ApiResult<Contract> {
+async fn end(
+    st: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    to: ContractStatus,
+    why: Option<String>,
+) -> ApiResult<Contract> {
     let now = st.now();
     let txn = begin_write(&st.db).await?;
     let mut m = load_for_update(&txn, actor, id).await?;
     let before = Contract::try_from(m.clone())?;
     if before.status != ContractStatus::Active {
-        let verb = if to == ContractStatus::Completed { "completed" } else { "terminated" };
+        let verb = if to == ContractStatus::Completed {
+            "completed"
+        } else {
+            "terminated"
+        };
         return Err(bad_transition("contract", before.status.as_str(), verb));
     }
     if to == ContractStatus::Completed {
@@ -459,31 +642,48 @@ async fn end(st: &AppState, actor: &Actor, id: Uuid, to: ContractStatus, why: Op
             .count(&txn)
             .await?;
         if open > 0 {
-            return Err(ApiError::conflict(format!("{open} milestones are neither accepted nor cancelled")));
+            return Err(ApiError::conflict(format!(
+                "{open} milestones are neither accepted nor cancelled"
+            )));
         }
     }
     // The line's figures change: take its lock like every other change to them.
     lock_line(&txn, m.budget_line_id).await?;
     m.status = to.as_str().into();
     m.status_reason = why;
-    let action = if to == ContractStatus::Completed { "complete" } else { "terminate" };
+    let action = if to == ContractStatus::Completed {
+        "complete"
+    } else {
+        "terminate"
+    };
     let out = save(&txn, actor, now, &before, m, action).await?;
     txn.commit().await?;
     Ok(out)
 }
 
 /// Amends an active contract's value and/or end date (SPEC §3).
-pub async fn amend(st: &AppState, actor: &Actor, id: Uuid, a: NewAmendment) -> ApiResult<Amendment> {
+pub async fn amend(
+    st: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    a: NewAmendment,
+) -> ApiResult<Amendment> {
     let why = reason("reason", &a.reason)?;
     if a.value.is_none() && a.end_date.is_none() {
-        return Err(ApiError::validation("value", "give a new value, a new end_date, or both"));
+        return Err(ApiError::validation(
+            "value",
+            "give a new value, a new end_date, or both",
+        ));
     }
     let now = st.now();
     let txn = begin_write(&st.db).await?;
     let mut m = load_for_update(&txn, actor, id).await?;
     let before = Contract::try_from(m.clone())?;
     if before.status != ContractStatus::Active {
-        return Err(ApiError::conflict(format!("a {} contract cannot be amended", before.status.as_str())));
+        return Err(ApiError::conflict(format!(
+            "a {} contract cannot be amended",
+            before.status.as_str()
+        )));
     }
     let new_value = a.value.map_or(m.value_fen, Money::fen);
     let new_end = a.end_date.unwrap_or(m.end_date);
@@ -493,30 +693,48 @@ pub async fn amend(st: &AppState, actor: &Actor, id: Uuid, a: NewAmendment) -> A
     if let Some(p) = period_problem(m.start_date, new_end, m.multi_year_reason.is_some()) {
         return Err(ApiError::validation("end_date", p));
     }
+    check_holds_children(&txn, id, m.start_date, new_end).await?;
     let planned = crate::services::milestones::milestone_sum_fen(&txn, id).await?;
     if new_value < planned {
-        return Err(ApiError::conflict(format!("the value cannot be below the milestones' sum of {}", Money::from_fen(planned))));
+        return Err(ApiError::conflict(format!(
+            "the value cannot be below the milestones' sum of {}",
+            Money::from_fen(planned)
+        )));
     }
     let paid = crate::services::payments::paid_on_contract(&txn, id).await?;
     if new_value < paid {
-        return Err(ApiError::conflict(format!("the value cannot be below what was paid ({})", Money::from_fen(paid))));
+        return Err(ApiError::conflict(format!(
+            "the value cannot be below what was paid ({})",
+            Money::from_fen(paid)
+        )));
     }
     let line = lock_line(&txn, m.budget_line_id).await?;
     if new_value > m.value_fen {
         let earlier: Vec<(i64, i64)> = amendment::Entity::find()
             .select_only()
-            .columns([amendment::Column::OldValueFen, amendment::Column::NewValueFen])
+            .columns([
+                amendment::Column::OldValueFen,
+                amendment::Column::NewValueFen,
+            ])
             .filter(amendment::Column::ContractId.eq(id))
             .into_tuple()
             .all(&txn)
             .await?;
-        let increases: i64 = earlier.iter().map(|(o, n)| (n - o).max(0)).sum::<i64>() + (new_value - m.value_fen);
+        let increases: i64 =
+            earlier.iter().map(|(o, n)| (n - o).max(0)).sum::<i64>() + (new_value - m.value_fen);
         if !increases_within_limit(m.signed_value_fen.unwrap_or(m.value_fen), increases) {
-            return Err(ApiError::conflict("increases may total at most 10 % of the signed value"));
+            return Err(ApiError::conflict(
+                "increases may total at most 10 % of the signed value",
+            ));
         }
-        let f = figures(&txn, &[line.id]).await?.remove(&line.id).unwrap_or_default();
+        let f = figures(&txn, &[line.id])
+            .await?
+            .remove(&line.id)
+            .unwrap_or_default();
         if available_fen(&line, &f) < new_value - m.value_fen {
-            return Err(ApiError::conflict("the budget line does not have the increase available"));
+            return Err(ApiError::conflict(
+                "the budget line does not have the increase available",
+            ));
         }
     }
     let row = amendment::ActiveModel {
@@ -536,7 +754,19 @@ pub async fn amend(st: &AppState, actor: &Actor, id: Uuid, a: NewAmendment) -> A
     m.value_fen = new_value;
     m.end_date = new_end;
     save(&txn, actor, now, &before, m, "amend").await?;
-    audit::record(&txn, now, Change::of(Some(actor.id()), "create", "amendment", out.id, None, Some(&out))).await?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "create",
+            "amendment",
+            out.id,
+            None,
+            Some(&out),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -575,6 +805,20 @@ pub async fn list(st: &AppState, actor: &Actor, f: ContractFilter) -> ApiResult<
     if let Some(v) = f.organisation_id {
         q = q.filter(contract::Column::OrganisationId.eq(v));
     }
-    let (rows, next) = page(&st.db, q, contract::Column::Id, f.limit, f.cursor.as_deref(), |m: &contract::Model| m.id).await?;
-    Ok(Page { items: rows.into_iter().map(Contract::try_from).collect::<ApiResult<_>>()?, next_cursor: next })
+    let (rows, next) = page(
+        &st.db,
+        q,
+        contract::Column::Id,
+        f.limit,
+        f.cursor.as_deref(),
+        |m: &contract::Model| m.id,
+    )
+    .await?;
+    Ok(Page {
+        items: rows
+            .into_iter()
+            .map(Contract::try_from)
+            .collect::<ApiResult<_>>()?,
+        next_cursor: next,
+    })
 }

@@ -6,7 +6,9 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::Money;
 use entity::model::{contract, indicator, measurement, milestone, post, post_assignment};
-use entity::rules::performance::{IndicatorSpec, achievement, days_by_year, effective_target, pro_rata, round_fen, score};
+use entity::rules::performance::{
+    IndicatorSpec, achievement, days_by_year, effective_target, pro_rata, round_fen, score,
+};
 use entity::rules::posts::Span;
 use entity::rules::quantity::Quantity;
 use entity::rules::score::Score;
@@ -52,9 +54,17 @@ pub struct Milestone {
 
 /// The API form of a milestone, given today's local date.
 pub fn shape(m: milestone::Model, today: NaiveDate) -> ApiResult<Milestone> {
-    let status = stored(MilestoneStatus::parse(&m.status), "milestone status", &m.status)?;
+    let status = stored(
+        MilestoneStatus::parse(&m.status),
+        "milestone status",
+        &m.status,
+    )?;
     Ok(Milestone {
-        overdue: m.due_date < today && !matches!(status, MilestoneStatus::Accepted | MilestoneStatus::Cancelled),
+        overdue: m.due_date < today
+            && !matches!(
+                status,
+                MilestoneStatus::Accepted | MilestoneStatus::Cancelled
+            ),
         status,
         id: m.id,
         contract_id: m.contract_id,
@@ -129,18 +139,37 @@ pub async fn milestone_sum_fen(db: &impl ConnectionTrait, contract_id: Uuid) -> 
 
 fn check_milestone(c: &mut Checks, m: &milestone::Model, k: &contract::Model) {
     c.text("title", &m.title, 200)
-        .check(m.description.chars().count() <= 20_000, "description", "must be at most 20000 characters")
+        .check(
+            m.description.chars().count() <= 20_000,
+            "description",
+            "must be at most 20000 characters",
+        )
         .check(m.amount_fen > 0, "amount", "must be more than 0")
-        .check(k.start_date <= m.due_date && m.due_date <= k.end_date, "due_date", "must be inside the contract period");
+        .check(
+            k.start_date <= m.due_date && m.due_date <= k.end_date,
+            "due_date",
+            "must be inside the contract period",
+        );
 }
 
 /// Adds a milestone to a draft or active contract; the amounts never exceed the value.
-pub async fn create(st: &AppState, actor: &Actor, contract_id: Uuid, new: NewMilestone) -> ApiResult<Milestone> {
+pub async fn create(
+    st: &AppState,
+    actor: &Actor,
+    contract_id: Uuid,
+    new: NewMilestone,
+) -> ApiResult<Milestone> {
     let now = st.now();
     let txn = begin_write(&st.db).await?;
     let k = contracts::load_for_update(&txn, actor, contract_id).await?;
-    if !matches!(ContractStatus::parse(&k.status), Some(ContractStatus::Draft | ContractStatus::Active)) {
-        return Err(ApiError::conflict(format!("milestones cannot be added to a {} contract", k.status)));
+    if !matches!(
+        ContractStatus::parse(&k.status),
+        Some(ContractStatus::Draft | ContractStatus::Active)
+    ) {
+        return Err(ApiError::conflict(format!(
+            "milestones cannot be added to a {} contract",
+            k.status
+        )));
     }
     let m = milestone::Model {
         id: Uuid::now_v7(),
@@ -161,25 +190,54 @@ pub async fn create(st: &AppState, actor: &Actor, contract_id: Uuid, new: NewMil
     check_milestone(&mut c, &m, &k);
     c.finish()?;
     if milestone_sum_fen(&txn, contract_id).await? + m.amount_fen > k.value_fen {
-        return Err(ApiError::conflict("the milestones' amounts would exceed the contract value"));
+        return Err(ApiError::conflict(
+            "the milestones' amounts would exceed the contract value",
+        ));
     }
     let out = shape(m.into_active_model().insert(&txn).await?, today(st))?;
-    audit::record(&txn, now, Change::of(Some(actor.id()), "create", "milestone", out.id, None, Some(&out))).await?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "create",
+            "milestone",
+            out.id,
+            None,
+            Some(&out),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(out)
 }
 
 /// Loads a milestone and its contract (locked) if the actor may see the contract.
-pub async fn load_for_update(txn: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ApiResult<(milestone::Model, contract::Model)> {
-    let m = milestone::Entity::find_by_id(id).one(txn).await?.ok_or(ApiError::NotFound)?;
+pub async fn load_for_update(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> ApiResult<(milestone::Model, contract::Model)> {
+    let m = milestone::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let k = contracts::load_for_update(txn, actor, m.contract_id).await?;
     // Re-read under the contract's lock: every change to a milestone takes that lock first.
-    let m = milestone::Entity::find_by_id(id).one(txn).await?.ok_or(ApiError::NotFound)?;
+    let m = milestone::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     Ok((m, k))
 }
 
 /// Edits a planned milestone.
-pub async fn update(st: &AppState, actor: &Actor, id: Uuid, p: MilestonePatch) -> ApiResult<Milestone> {
+pub async fn update(
+    st: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    p: MilestonePatch,
+) -> ApiResult<Milestone> {
     let now = st.now();
     let txn = begin_write(&st.db).await?;
     let (old, k) = load_for_update(&txn, actor, id).await?;
@@ -206,10 +264,27 @@ pub async fn update(st: &AppState, actor: &Actor, id: Uuid, p: MilestonePatch) -
     c.finish()?;
     let others = milestone_sum_fen(&txn, k.id).await? - before.amount.fen();
     if others + m.amount_fen > k.value_fen {
-        return Err(ApiError::conflict("the milestones' amounts would exceed the contract value"));
+        return Err(ApiError::conflict(
+            "the milestones' amounts would exceed the contract value",
+        ));
     }
-    let out = shape(m.into_active_model().reset_all().update(&txn).await?, today(st))?;
-    audit::record(&txn, now, Change::of(Some(actor.id()), "update", "milestone", id, Some(&before), Some(&out))).await?;
+    let out = shape(
+        m.into_active_model().reset_all().update(&txn).await?,
+        today(st),
+    )?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "update",
+            "milestone",
+            id,
+            Some(&before),
+            Some(&out),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -221,37 +296,73 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
     let txn = begin_write(&st.db).await?;
     let (old, _) = load_for_update(&txn, actor, id).await?;
     let before = shape(old.clone(), today(st))?;
-    if !matches!(before.status, MilestoneStatus::Planned | MilestoneStatus::Rejected) {
-        return Err(bad_transition("milestone", before.status.as_str(), "cancelled"));
+    if !matches!(
+        before.status,
+        MilestoneStatus::Planned | MilestoneStatus::Rejected
+    ) {
+        return Err(bad_transition(
+            "milestone",
+            before.status.as_str(),
+            "cancelled",
+        ));
     }
     let mut am = old.into_active_model();
     am.status = Set(MilestoneStatus::Cancelled.as_str().into());
     am.status_reason = Set(Some(why));
     am.updated_at = Set(now);
     let out = shape(am.update(&txn).await?, today(st))?;
-    audit::record(&txn, now, Change::of(Some(actor.id()), "cancel", "milestone", id, Some(&before), Some(&out))).await?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "cancel",
+            "milestone",
+            id,
+            Some(&before),
+            Some(&out),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(out)
 }
 
 /// One milestone.
 pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Milestone> {
-    let m = milestone::Entity::find_by_id(id).one(&st.db).await?.ok_or(ApiError::NotFound)?;
+    let m = milestone::Entity::find_by_id(id)
+        .one(&st.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     contracts::load(&st.db, actor, m.contract_id).await?;
     shape(m, today(st))
 }
 
 /// A contract's milestones by due date, filtered.
-pub async fn list(st: &AppState, actor: &Actor, contract_id: Uuid, f: MilestoneFilter) -> ApiResult<Vec<Milestone>> {
+pub async fn list(
+    st: &AppState,
+    actor: &Actor,
+    contract_id: Uuid,
+    f: MilestoneFilter,
+) -> ApiResult<Vec<Milestone>> {
     contracts::load(&st.db, actor, contract_id).await?;
     let day = today(st);
     let mut q = milestone::Entity::find().filter(milestone::Column::ContractId.eq(contract_id));
     if let Some(s) = f.status {
         q = q.filter(milestone::Column::Status.eq(s.as_str()));
     }
-    let open = [MilestoneStatus::Planned, MilestoneStatus::Submitted, MilestoneStatus::Rejected].map(MilestoneStatus::as_str);
+    let open = [
+        MilestoneStatus::Planned,
+        MilestoneStatus::Submitted,
+        MilestoneStatus::Rejected,
+    ]
+    .map(MilestoneStatus::as_str);
     match f.overdue {
-        Some(true) => q = q.filter(milestone::Column::DueDate.lt(day)).filter(milestone::Column::Status.is_in(open)),
+        Some(true) => {
+            q = q
+                .filter(milestone::Column::DueDate.lt(day))
+                .filter(milestone::Column::Status.is_in(open))
+        }
         Some(false) => {
             q = q.filter(
                 sea_orm::Condition::any()
@@ -261,7 +372,11 @@ pub async fn list(st: &AppState, actor: &Actor, contract_id: Uuid, f: MilestoneF
         }
         None => {}
     }
-    let rows = q.order_by_asc(milestone::Column::DueDate).order_by_asc(milestone::Column::Id).all(&st.db).await?;
+    let rows = q
+        .order_by_asc(milestone::Column::DueDate)
+        .order_by_asc(milestone::Column::Id)
+        .all(&st.db)
+        .await?;
     rows.into_iter().map(|m| shape(m, day)).collect()
 }
 
@@ -284,7 +399,11 @@ pub struct Indicator {
 
 fn indicator_out(m: indicator::Model) -> ApiResult<Indicator> {
     Ok(Indicator {
-        comparator: stored(Comparator::parse(&m.comparator), "comparator", &m.comparator)?,
+        comparator: stored(
+            Comparator::parse(&m.comparator),
+            "comparator",
+            &m.comparator,
+        )?,
         measure: stored(Measure::parse(&m.measure), "measure", &m.measure)?,
         id: m.id,
         contract_id: m.contract_id,
@@ -333,8 +452,16 @@ fn check_indicator(c: &mut Checks, prefix: &str, m: &indicator::Model) {
     let f = |n: &str| format!("{prefix}{n}");
     c.text(&f("code"), &m.code, 64)
         .text(&f("name"), &m.name, 200)
-        .check(m.unit.chars().count() <= 32, &f("unit"), "must be at most 32 characters")
-        .check((0..=100).contains(&m.weight), &f("weight"), "must be a whole number from 0 to 100")
+        .check(
+            m.unit.chars().count() <= 32,
+            &f("unit"),
+            "must be at most 32 characters",
+        )
+        .check(
+            (0..=100).contains(&m.weight),
+            &f("weight"),
+            "must be a whole number from 0 to 100",
+        )
         .check(
             m.comparator != Comparator::AtLeast.as_str() || m.target_e4 > 0,
             &f("target"),
@@ -355,19 +482,33 @@ pub async fn check_weights(db: &impl ConnectionTrait, contract_id: Uuid) -> ApiR
     if weights.is_empty() || sum == 100 {
         Ok(())
     } else {
-        Err(ApiError::conflict(format!("the indicators' weights sum to {sum}, not 100")))
+        Err(ApiError::conflict(format!(
+            "the indicators' weights sum to {sum}, not 100"
+        )))
     }
 }
 
 /// Adds one or several indicators to a draft or active contract; on an active contract the
 /// weights must still sum to 100 afterwards.
-pub async fn add_indicators(st: &AppState, actor: &Actor, contract_id: Uuid, new: Vec<NewIndicator>) -> ApiResult<Vec<Indicator>> {
+pub async fn add_indicators(
+    st: &AppState,
+    actor: &Actor,
+    contract_id: Uuid,
+    new: Vec<NewIndicator>,
+) -> ApiResult<Vec<Indicator>> {
     let now = st.now();
     let txn = begin_write(&st.db).await?;
     let k = contracts::load_for_update(&txn, actor, contract_id).await?;
-    let status = stored(ContractStatus::parse(&k.status), "contract status", &k.status)?;
+    let status = stored(
+        ContractStatus::parse(&k.status),
+        "contract status",
+        &k.status,
+    )?;
     if !matches!(status, ContractStatus::Draft | ContractStatus::Active) {
-        return Err(ApiError::conflict(format!("indicators of a {} contract cannot change", k.status)));
+        return Err(ApiError::conflict(format!(
+            "indicators of a {} contract cannot change",
+            k.status
+        )));
     }
     let batch = new.len() > 1;
     let mut c = Checks::default();
@@ -386,7 +527,15 @@ pub async fn add_indicators(st: &AppState, actor: &Actor, contract_id: Uuid, new
             created_at: now,
             updated_at: now,
         };
-        check_indicator(&mut c, &if batch { format!("[{i}].") } else { String::new() }, &m);
+        check_indicator(
+            &mut c,
+            &if batch {
+                format!("[{i}].")
+            } else {
+                String::new()
+            },
+            &m,
+        );
         rows.push(m);
     }
     c.finish()?;
@@ -397,15 +546,32 @@ pub async fn add_indicators(st: &AppState, actor: &Actor, contract_id: Uuid, new
         .into_tuple()
         .all(&txn)
         .await?;
-    let mut codes: Vec<&String> = existing.iter().chain(rows.iter().map(|r| &r.code)).collect();
+    let mut codes: Vec<&String> = existing
+        .iter()
+        .chain(rows.iter().map(|r| &r.code))
+        .collect();
     codes.sort();
     if codes.windows(2).any(|w| w[0] == w[1]) {
-        return Err(ApiError::conflict("an indicator with this code already exists on the contract"));
+        return Err(ApiError::conflict(
+            "an indicator with this code already exists on the contract",
+        ));
     }
     let mut out = Vec::new();
     for m in rows {
         let ind = indicator_out(m.into_active_model().insert(&txn).await?)?;
-        audit::record(&txn, now, Change::of(Some(actor.id()), "create", "indicator", ind.id, None, Some(&ind))).await?;
+        audit::record(
+            &txn,
+            now,
+            Change::of(
+                Some(actor.id()),
+                "create",
+                "indicator",
+                ind.id,
+                None,
+                Some(&ind),
+            ),
+        )
+        .await?;
         out.push(ind);
     }
     if status == ContractStatus::Active {
@@ -416,14 +582,29 @@ pub async fn add_indicators(st: &AppState, actor: &Actor, contract_id: Uuid, new
 }
 
 /// Changes an indicator; on an active contract the weights must still sum to 100.
-pub async fn update_indicator(st: &AppState, actor: &Actor, id: Uuid, p: IndicatorPatch) -> ApiResult<Indicator> {
+pub async fn update_indicator(
+    st: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    p: IndicatorPatch,
+) -> ApiResult<Indicator> {
     let now = st.now();
     let txn = begin_write(&st.db).await?;
-    let old = indicator::Entity::find_by_id(id).one(&txn).await?.ok_or(ApiError::NotFound)?;
+    let old = indicator::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let k = contracts::load_for_update(&txn, actor, old.contract_id).await?;
-    let status = stored(ContractStatus::parse(&k.status), "contract status", &k.status)?;
+    let status = stored(
+        ContractStatus::parse(&k.status),
+        "contract status",
+        &k.status,
+    )?;
     if !matches!(status, ContractStatus::Draft | ContractStatus::Active) {
-        return Err(ApiError::conflict(format!("indicators of a {} contract cannot change", k.status)));
+        return Err(ApiError::conflict(format!(
+            "indicators of a {} contract cannot change",
+            k.status
+        )));
     }
     let before = indicator_out(old.clone())?;
     let mut m = old;
@@ -453,25 +634,51 @@ pub async fn update_indicator(st: &AppState, actor: &Actor, id: Uuid, p: Indicat
     if status == ContractStatus::Active {
         check_weights(&txn, k.id).await?;
     }
-    audit::record(&txn, now, Change::of(Some(actor.id()), "update", "indicator", id, Some(&before), Some(&out))).await?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "update",
+            "indicator",
+            id,
+            Some(&before),
+            Some(&out),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(out)
 }
 
 /// One indicator.
 pub async fn get_indicator(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Indicator> {
-    let m = indicator::Entity::find_by_id(id).one(&st.db).await?.ok_or(ApiError::NotFound)?;
+    let m = indicator::Entity::find_by_id(id)
+        .one(&st.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     contracts::load(&st.db, actor, m.contract_id).await?;
     indicator_out(m)
 }
 
 /// A contract's indicators.
-pub async fn indicators(st: &AppState, actor: &Actor, contract_id: Uuid) -> ApiResult<Vec<Indicator>> {
+pub async fn indicators(
+    st: &AppState,
+    actor: &Actor,
+    contract_id: Uuid,
+) -> ApiResult<Vec<Indicator>> {
     contracts::load(&st.db, actor, contract_id).await?;
-    indicators_of(&st.db, contract_id).await?.into_iter().map(indicator_out).collect()
+    indicators_of(&st.db, contract_id)
+        .await?
+        .into_iter()
+        .map(indicator_out)
+        .collect()
 }
 
-async fn indicators_of(db: &impl ConnectionTrait, contract_id: Uuid) -> ApiResult<Vec<indicator::Model>> {
+async fn indicators_of(
+    db: &impl ConnectionTrait,
+    contract_id: Uuid,
+) -> ApiResult<Vec<indicator::Model>> {
     Ok(indicator::Entity::find()
         .filter(indicator::Column::ContractId.eq(contract_id))
         .order_by_asc(indicator::Column::Id)
@@ -517,14 +724,22 @@ pub struct ScoreBreakdown {
 /// Scores a contract at `due` from the latest measurement of each indicator reported up to
 /// `until` (SPEC §4: the value in the report being accepted, else the latest earlier one —
 /// any earlier report of the contract; none counts as 0), in two queries.
-pub async fn score_at(db: &impl ConnectionTrait, k: &contract::Model, due: NaiveDate, until: DateTime<Utc>) -> ApiResult<ScoreBreakdown> {
+pub async fn score_at(
+    db: &impl ConnectionTrait,
+    k: &contract::Model,
+    due: NaiveDate,
+    until: DateTime<Utc>,
+) -> ApiResult<ScoreBreakdown> {
     let inds = indicators_of(db, k.id).await?;
     let ids: Vec<Uuid> = inds.iter().map(|i| i.id).collect();
     let mut latest: HashMap<Uuid, i64> = HashMap::new();
     if !ids.is_empty() {
         let rows: Vec<(Uuid, i64)> = measurement::Entity::find()
             .select_only()
-            .columns([measurement::Column::IndicatorId, measurement::Column::ValueE4])
+            .columns([
+                measurement::Column::IndicatorId,
+                measurement::Column::ValueE4,
+            ])
             .filter(measurement::Column::IndicatorId.is_in(ids))
             .filter(measurement::Column::SubmittedAt.lte(until))
             .order_by_desc(measurement::Column::SubmittedAt)
@@ -539,10 +754,19 @@ pub async fn score_at(db: &impl ConnectionTrait, k: &contract::Model, due: Naive
     let mut parts = Vec::new();
     let mut items = Vec::new();
     for i in inds {
-        let comparator = stored(Comparator::parse(&i.comparator), "comparator", &i.comparator)?;
+        let comparator = stored(
+            Comparator::parse(&i.comparator),
+            "comparator",
+            &i.comparator,
+        )?;
         let measure = stored(Measure::parse(&i.measure), "measure", &i.measure)?;
         let target = Quantity::from_e4(i.target_e4);
-        let spec = IndicatorSpec { comparator, measure, target: target.decimal(), weight: i.weight.max(0) as u32 };
+        let spec = IndicatorSpec {
+            comparator,
+            measure,
+            target: target.decimal(),
+            weight: i.weight.max(0) as u32,
+        };
         let t = effective_target(&spec, k.start_date, k.end_date, due);
         let value = latest.get(&i.id).map(|v| Quantity::from_e4(*v));
         let a = achievement(comparator, t, value.unwrap_or_default().decimal());
@@ -561,7 +785,10 @@ pub async fn score_at(db: &impl ConnectionTrait, k: &contract::Model, due: Naive
             contribution: (Decimal::from(spec.weight) * a).round_dp(4),
         });
     }
-    Ok(ScoreBreakdown { score: score(&items), indicators: parts })
+    Ok(ScoreBreakdown {
+        score: score(&items),
+        indicators: parts,
+    })
 }
 
 /// `GET /contracts/{id}/performance`: the score so far, and each milestone's stored score.
@@ -576,7 +803,11 @@ pub struct Performance {
 }
 
 /// The contract's score so far from the latest measurements, with the breakdown.
-pub async fn performance(st: &AppState, actor: &Actor, contract_id: Uuid) -> ApiResult<Performance> {
+pub async fn performance(
+    st: &AppState,
+    actor: &Actor,
+    contract_id: Uuid,
+) -> ApiResult<Performance> {
     let k = contracts::load(&st.db, actor, contract_id).await?;
     let as_of = today(st).clamp(k.start_date, k.end_date);
     let b = score_at(&st.db, &k, as_of, st.now()).await?;
@@ -589,7 +820,12 @@ pub async fn performance(st: &AppState, actor: &Actor, contract_id: Uuid) -> Api
         .into_iter()
         .map(|m| shape(m, day))
         .collect::<ApiResult<_>>()?;
-    Ok(Performance { score: b.score, as_of, indicators: b.indicators, milestones: ms })
+    Ok(Performance {
+        score: b.score,
+        as_of,
+        indicators: b.indicators,
+        milestones: ms,
+    })
 }
 
 /// Filled and vacant days of the contract's posts over `[from, to]`, with funding.
@@ -644,7 +880,10 @@ pub async fn post_funding_of(
     let assignments = if ids.is_empty() {
         Vec::new()
     } else {
-        post_assignment::Entity::find().filter(post_assignment::Column::PostId.is_in(ids)).all(db).await?
+        post_assignment::Entity::find()
+            .filter(post_assignment::Column::PostId.is_in(ids))
+            .all(db)
+            .await?
     };
     Ok(posts
         .into_iter()
@@ -652,7 +891,10 @@ pub async fn post_funding_of(
             let spans: Vec<Span> = assignments
                 .iter()
                 .filter(|a| a.post_id == p.id)
-                .map(|a| Span { from: a.from_date, to: a.to_date })
+                .map(|a| Span {
+                    from: a.from_date,
+                    to: a.to_date,
+                })
                 .collect();
             let years = days_by_year(p.start_date, p.end_date, &spans, from, to);
             let filled: i64 = years.iter().map(|y| y.1).sum();
@@ -665,7 +907,12 @@ pub async fn post_funding_of(
 }
 
 /// `GET /contracts/{id}/post-funding`.
-pub async fn post_funding(st: &AppState, actor: &Actor, contract_id: Uuid, w: FundingWindow) -> ApiResult<PostFunding> {
+pub async fn post_funding(
+    st: &AppState,
+    actor: &Actor,
+    contract_id: Uuid,
+    w: FundingWindow,
+) -> ApiResult<PostFunding> {
     let k = contracts::load(&st.db, actor, contract_id).await?;
     let from = w.from.unwrap_or(k.start_date);
     let to = w.to.unwrap_or(k.end_date);

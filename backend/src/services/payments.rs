@@ -10,7 +10,8 @@ use entity::model::{milestone, payment};
 use entity::rules::vocab::{ContractStatus, MilestoneStatus};
 use sea_orm::sea_query::{Expr, IntoCondition};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -69,7 +70,10 @@ pub struct NewPayment {
 async fn paid_fen(db: &impl ConnectionTrait, filter: sea_orm::Condition) -> ApiResult<i64> {
     let sum: Option<i64> = payment::Entity::find()
         .select_only()
-        .column_as(Expr::cust("CAST(COALESCE(SUM(payment.amount_fen), 0) AS BIGINT)"), "n")
+        .column_as(
+            Expr::cust("CAST(COALESCE(SUM(payment.amount_fen), 0) AS BIGINT)"),
+            "n",
+        )
         .filter(filter)
         .into_tuple()
         .one(db)
@@ -79,16 +83,28 @@ async fn paid_fen(db: &impl ConnectionTrait, filter: sea_orm::Condition) -> ApiR
 
 /// Whether a stored payment is the same request as `new` (a retry).
 fn same(p: &payment::Model, contract_id: Uuid, new: &NewPayment) -> bool {
-    p.contract_id == contract_id && p.milestone_id == new.milestone_id && p.amount_fen == new.amount.fen() && p.paid_on == new.paid_on
+    p.contract_id == contract_id
+        && p.milestone_id == new.milestone_id
+        && p.amount_fen == new.amount.fen()
+        && p.paid_on == new.paid_on
 }
 
 /// Records a payment; answers whether it is new (a retry answers the first one).
-pub async fn record(st: &AppState, actor: &Actor, contract_id: Uuid, new: NewPayment) -> ApiResult<(bool, Payment)> {
+pub async fn record(
+    st: &AppState,
+    actor: &Actor,
+    contract_id: Uuid,
+    new: NewPayment,
+) -> ApiResult<(bool, Payment)> {
     let voucher = new.voucher_no.trim().to_string();
     let mut c = Checks::default();
     c.text("voucher_no", &voucher, 64)
         .check(new.amount.fen() > 0, "amount", "must be more than 0")
-        .check(new.paid_on <= today(st), "paid_on", "must not be in the future");
+        .check(
+            new.paid_on <= today(st),
+            "paid_on",
+            "must not be in the future",
+        );
     c.finish()?;
     let now = st.now();
     let txn = begin_write(&st.db).await?;
@@ -102,15 +118,28 @@ pub async fn record(st: &AppState, actor: &Actor, contract_id: Uuid, new: NewPay
         return if same(&existing, contract_id, &new) {
             Ok((false, Payment::from(existing)))
         } else {
-            Err(ApiError::conflict("this voucher_no is already used by a different payment"))
+            Err(ApiError::conflict(
+                "this voucher_no is already used by a different payment",
+            ))
         };
     }
-    if !matches!(ContractStatus::parse(&k.status), Some(ContractStatus::Active | ContractStatus::Completed | ContractStatus::Terminated)) {
-        return Err(ApiError::conflict(format!("a {} contract cannot be paid", k.status)));
+    if !matches!(
+        ContractStatus::parse(&k.status),
+        Some(ContractStatus::Active | ContractStatus::Completed | ContractStatus::Terminated)
+    ) {
+        return Err(ApiError::conflict(format!(
+            "a {} contract cannot be paid",
+            k.status
+        )));
     }
-    let signed_on = k.signed_at.map(|t| t.with_timezone(&st.config.tz).date_naive());
+    let signed_on = k
+        .signed_at
+        .map(|t| t.with_timezone(&st.config.tz).date_naive());
     if signed_on.is_some_and(|d| new.paid_on < d) {
-        return Err(ApiError::validation("paid_on", "must not be before the contract was signed"));
+        return Err(ApiError::validation(
+            "paid_on",
+            "must not be before the contract was signed",
+        ));
     }
     let amount = new.amount.fen();
     match new.milestone_id {
@@ -119,11 +148,16 @@ pub async fn record(st: &AppState, actor: &Actor, contract_id: Uuid, new: NewPay
                 .one(&txn)
                 .await?
                 .filter(|m| m.contract_id == contract_id)
-                .ok_or_else(|| ApiError::validation("milestone_id", "is not a milestone of this contract"))?;
+                .ok_or_else(|| {
+                    ApiError::validation("milestone_id", "is not a milestone of this contract")
+                })?;
             if m.status != MilestoneStatus::Accepted.as_str() {
-                return Err(ApiError::conflict("a milestone is paid only after its report is accepted"));
+                return Err(ApiError::conflict(
+                    "a milestone is paid only after its report is accepted",
+                ));
             }
-            let already = paid_fen(&txn, payment::Column::MilestoneId.eq(mid).into_condition()).await?;
+            let already =
+                paid_fen(&txn, payment::Column::MilestoneId.eq(mid).into_condition()).await?;
             if already + amount > m.payable_fen.unwrap_or(0) {
                 return Err(ApiError::conflict(format!(
                     "the milestone's payable is {}, of which {} is paid",
@@ -135,23 +169,39 @@ pub async fn record(st: &AppState, actor: &Actor, contract_id: Uuid, new: NewPay
         None => {
             let advances = paid_fen(
                 &txn,
-                sea_orm::Condition::all().add(payment::Column::ContractId.eq(contract_id)).add(payment::Column::MilestoneId.is_null()),
+                sea_orm::Condition::all()
+                    .add(payment::Column::ContractId.eq(contract_id))
+                    .add(payment::Column::MilestoneId.is_null()),
             )
             .await?;
             let planned = milestone_sum_fen(&txn, contract_id).await?;
             if advances + amount + planned > k.value_fen {
-                return Err(ApiError::conflict("an advance may be at most the value not planned in milestones, less earlier advances"));
+                return Err(ApiError::conflict(
+                    "an advance may be at most the value not planned in milestones, less earlier advances",
+                ));
             }
         }
     }
-    let total = paid_fen(&txn, payment::Column::ContractId.eq(contract_id).into_condition()).await?;
+    let total = paid_fen(
+        &txn,
+        payment::Column::ContractId.eq(contract_id).into_condition(),
+    )
+    .await?;
     if total + amount > k.value_fen {
-        return Err(ApiError::conflict("payments would exceed the contract value"));
+        return Err(ApiError::conflict(
+            "payments would exceed the contract value",
+        ));
     }
     let line = lock_line(&txn, k.budget_line_id).await?;
-    let disbursed = paid_fen(&txn, payment::Column::BudgetLineId.eq(line.id).into_condition()).await?;
+    let disbursed = paid_fen(
+        &txn,
+        payment::Column::BudgetLineId.eq(line.id).into_condition(),
+    )
+    .await?;
     if disbursed + amount > line.amount_fen {
-        return Err(ApiError::conflict("payments would exceed the budget line's amount"));
+        return Err(ApiError::conflict(
+            "payments would exceed the budget line's amount",
+        ));
     }
     let row = payment::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -170,7 +220,12 @@ pub async fn record(st: &AppState, actor: &Actor, contract_id: Uuid, new: NewPay
     let row = match row {
         Ok(r) => r,
         // The same voucher committed by a request on another contract meanwhile.
-        Err(e) if matches!(e.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_))) => {
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
             drop(txn);
             let existing = payment::Entity::find()
                 .filter(payment::Column::PurchaserId.eq(k.purchaser_id))
@@ -181,13 +236,27 @@ pub async fn record(st: &AppState, actor: &Actor, contract_id: Uuid, new: NewPay
             return if same(&existing, contract_id, &new) {
                 Ok((false, Payment::from(existing)))
             } else {
-                Err(ApiError::conflict("this voucher_no is already used by a different payment"))
+                Err(ApiError::conflict(
+                    "this voucher_no is already used by a different payment",
+                ))
             };
         }
         Err(e) => return Err(e.into()),
     };
     let out = Payment::from(row);
-    audit::record(&txn, now, Change::of(Some(actor.id()), "create", "payment", out.id, None, Some(&out))).await?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "create",
+            "payment",
+            out.id,
+            None,
+            Some(&out),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok((true, out))
 }
@@ -205,5 +274,9 @@ pub async fn list(st: &AppState, actor: &Actor, contract_id: Uuid) -> ApiResult<
 
 /// What was paid on a contract, in fen.
 pub async fn paid_on_contract(db: &impl ConnectionTrait, contract_id: Uuid) -> ApiResult<i64> {
-    paid_fen(db, payment::Column::ContractId.eq(contract_id).into_condition()).await
+    paid_fen(
+        db,
+        payment::Column::ContractId.eq(contract_id).into_condition(),
+    )
+    .await
 }

@@ -125,7 +125,11 @@ pub struct EndAssignment {
 
 fn assignment(m: post_assignment::Model) -> ApiResult<Assignment> {
     Ok(Assignment {
-        qualification: stored(Qualification::parse(&m.qualification), "qualification", &m.qualification)?,
+        qualification: stored(
+            Qualification::parse(&m.qualification),
+            "qualification",
+            &m.qualification,
+        )?,
         id: m.id,
         post_id: m.post_id,
         worker_name: m.worker_name,
@@ -136,15 +140,40 @@ fn assignment(m: post_assignment::Model) -> ApiResult<Assignment> {
     })
 }
 
-fn shape(m: post::Model, assignments: &[post_assignment::Model], today: NaiveDate) -> ApiResult<Post> {
-    let spans: Vec<Span> = assignments.iter().map(|a| Span { from: a.from_date, to: a.to_date }).collect();
+fn shape(
+    m: post::Model,
+    assignments: &[post_assignment::Model],
+    today: NaiveDate,
+) -> ApiResult<Post> {
+    let spans: Vec<Span> = assignments
+        .iter()
+        .map(|a| Span {
+            from: a.from_date,
+            to: a.to_date,
+        })
+        .collect();
     let in_period = m.start_date <= today && today <= m.end_date;
-    let current = assignments.iter().find(|a| Span { from: a.from_date, to: a.to_date }.covers(today));
-    let (_, vacant_to_date) = filled_and_vacant(m.start_date, m.end_date, &spans, m.start_date, today);
+    let current = assignments.iter().find(|a| {
+        Span {
+            from: a.from_date,
+            to: a.to_date,
+        }
+        .covers(today)
+    });
+    let (_, vacant_to_date) =
+        filled_and_vacant(m.start_date, m.end_date, &spans, m.start_date, today);
     Ok(Post {
-        required_qualification: stored(Qualification::parse(&m.required_qualification), "qualification", &m.required_qualification)?,
+        required_qualification: stored(
+            Qualification::parse(&m.required_qualification),
+            "qualification",
+            &m.required_qualification,
+        )?,
         vacant: in_period && current.is_none(),
-        vacant_days_running: if in_period { current_vacancy_run(m.start_date, &spans, today) } else { 0 },
+        vacant_days_running: if in_period {
+            current_vacancy_run(m.start_date, &spans, today)
+        } else {
+            0
+        },
         vacancy_days_to_date: vacant_to_date,
         current_assignment_id: current.map(|a| a.id),
         id: m.id,
@@ -159,14 +188,33 @@ fn shape(m: post::Model, assignments: &[post_assignment::Model], today: NaiveDat
 
 fn check_post(c: &mut Checks, m: &post::Model, k: &contract::Model) {
     c.text("title", &m.title, 200)
-        .check(is_local_division_code(&m.division_code), "division_code", "must be a township (9 digits) or village (12 digits) code")
-        .check(m.start_date <= m.end_date, "end_date", "must not be before the start date")
-        .check(m.start_date >= k.start_date, "start_date", "must be inside the contract period")
-        .check(m.end_date <= k.end_date, "end_date", "must be inside the contract period");
+        .check(
+            is_local_division_code(&m.division_code),
+            "division_code",
+            "must be a township (9 digits) or village (12 digits) code",
+        )
+        .check(
+            m.start_date <= m.end_date,
+            "end_date",
+            "must not be before the start date",
+        )
+        .check(
+            m.start_date >= k.start_date,
+            "start_date",
+            "must be inside the contract period",
+        )
+        .check(
+            m.end_date <= k.end_date,
+            "end_date",
+            "must be inside the contract period",
+        );
 }
 
 /// The assignments of the given posts, in one query.
-async fn assignments_of(db: &impl ConnectionTrait, post_ids: &[Uuid]) -> ApiResult<Vec<post_assignment::Model>> {
+async fn assignments_of(
+    db: &impl ConnectionTrait,
+    post_ids: &[Uuid],
+) -> ApiResult<Vec<post_assignment::Model>> {
     if post_ids.is_empty() {
         return Ok(Vec::new());
     }
@@ -182,13 +230,15 @@ fn today(st: &AppState) -> NaiveDate {
 }
 
 /// Adds a post to a draft or active contract.
-pub async fn create(st: &AppState, actor: &Actor, contract_id: Uuid, new: NewPost) -> ApiResult<Post> {
+pub async fn create(
+    st: &AppState,
+    actor: &Actor,
+    contract_id: Uuid,
+    new: NewPost,
+) -> ApiResult<Post> {
     let now = st.now();
     let txn = begin_write(&st.db).await?;
     let k = contracts::load_for_update(&txn, actor, contract_id).await?;
-    if !matches!(ContractStatus::parse(&k.status), Some(ContractStatus::Draft | ContractStatus::Active)) {
-        return Err(ApiError::conflict(format!("posts cannot be added to a {} contract", k.status)));
-    }
     let m = post::Model {
         id: Uuid::now_v7(),
         contract_id,
@@ -204,15 +254,36 @@ pub async fn create(st: &AppState, actor: &Actor, contract_id: Uuid, new: NewPos
     let mut c = Checks::default();
     check_post(&mut c, &m, &k);
     c.finish()?;
+    if !matches!(
+        ContractStatus::parse(&k.status),
+        Some(ContractStatus::Draft | ContractStatus::Active)
+    ) {
+        return Err(ApiError::conflict(format!(
+            "posts cannot be added to a {} contract",
+            k.status
+        )));
+    }
     let out = shape(m.into_active_model().insert(&txn).await?, &[], today(st))?;
-    audit::record(&txn, now, Change::of(Some(actor.id()), "create", "post", out.id, None, Some(&out))).await?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(Some(actor.id()), "create", "post", out.id, None, Some(&out)),
+    )
+    .await?;
     txn.commit().await?;
     Ok(out)
 }
 
 /// Loads a post and its contract, if the actor may see the contract.
-async fn load_post(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ApiResult<(post::Model, contract::Model)> {
-    let p = post::Entity::find_by_id(id).one(db).await?.ok_or(ApiError::NotFound)?;
+async fn load_post(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> ApiResult<(post::Model, contract::Model)> {
+    let p = post::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let k = contracts::load(db, actor, p.contract_id).await?;
     Ok((p, k))
 }
@@ -222,8 +293,14 @@ pub async fn update(st: &AppState, actor: &Actor, id: Uuid, patch: PostPatch) ->
     let now = st.now();
     let txn = begin_write(&st.db).await?;
     let (old, k) = load_post(&txn, actor, id).await?;
-    if !matches!(ContractStatus::parse(&k.status), Some(ContractStatus::Draft | ContractStatus::Active)) {
-        return Err(ApiError::conflict(format!("posts of a {} contract cannot change", k.status)));
+    if !matches!(
+        ContractStatus::parse(&k.status),
+        Some(ContractStatus::Draft | ContractStatus::Active)
+    ) {
+        return Err(ApiError::conflict(format!(
+            "posts of a {} contract cannot change",
+            k.status
+        )));
     }
     let list = assignments_of(&txn, &[id]).await?;
     let before = shape(old.clone(), &list, today(st))?;
@@ -250,13 +327,30 @@ pub async fn update(st: &AppState, actor: &Actor, id: Uuid, patch: PostPatch) ->
     let mut c = Checks::default();
     check_post(&mut c, &m, &k);
     c.check(
-        list.iter().all(|a| a.from_date >= m.start_date && a.to_date.is_none_or(|t| t <= m.end_date)),
+        list.iter()
+            .all(|a| a.from_date >= m.start_date && a.to_date.is_none_or(|t| t <= m.end_date)),
         "start_date",
         "the post's dates must still contain its assignments",
     );
     c.finish()?;
-    let out = shape(m.into_active_model().reset_all().update(&txn).await?, &list, today(st))?;
-    audit::record(&txn, now, Change::of(Some(actor.id()), "update", "post", id, Some(&before), Some(&out))).await?;
+    let out = shape(
+        m.into_active_model().reset_all().update(&txn).await?,
+        &list,
+        today(st),
+    )?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "update",
+            "post",
+            id,
+            Some(&before),
+            Some(&out),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -296,21 +390,35 @@ pub fn id_hmac(secret: &[u8], id_number: &str) -> ApiResult<String> {
 }
 
 /// Assigns a worker to a post of the actor's organisation.
-pub async fn assign(st: &AppState, actor: &Actor, post_id: Uuid, new: NewAssignment) -> ApiResult<Assignment> {
+pub async fn assign(
+    st: &AppState,
+    actor: &Actor,
+    post_id: Uuid,
+    new: NewAssignment,
+) -> ApiResult<Assignment> {
     let mut c = Checks::default();
     c.text("worker_name", &new.worker_name, 100).check(
         is_valid_id_number(&new.id_number),
         "id_number",
         "must be an 18-character national ID number with a valid check character",
     );
-    let cert = new.certificate_no.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+    let cert = new
+        .certificate_no
+        .as_deref()
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_string);
     c.check(
         new.qualification == Qualification::None || cert.is_some(),
         "certificate_no",
         "is required for a qualified social worker",
     );
     if let Some(cn) = &cert {
-        c.check(cn.chars().count() <= 64, "certificate_no", "must be at most 64 characters");
+        c.check(
+            cn.chars().count() <= 64,
+            "certificate_no",
+            "must be at most 64 characters",
+        );
     }
     c.finish()?;
     let last4 = new.id_number[new.id_number.len() - 4..].to_ascii_uppercase();
@@ -318,27 +426,74 @@ pub async fn assign(st: &AppState, actor: &Actor, post_id: Uuid, new: NewAssignm
     let now = st.now();
     let txn = begin_write(&st.db).await?;
     let (p, k) = load_post(&txn, actor, post_id).await?;
-    let required = stored(Qualification::parse(&p.required_qualification), "qualification", &p.required_qualification)?;
+    // Serialise assignments of this post and of this person: the row lock on the post, and
+    // on PostgreSQL an advisory lock keyed by the person's HMAC (SQLite's write transactions
+    // are serialised already).
+    post::Entity::find_by_id(post_id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?;
+    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+        let key = i64::from_str_radix(&hmac[..15], 16).map_err(ApiError::internal)?;
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({key})"))
+            .await?;
+    }
+    let required = stored(
+        Qualification::parse(&p.required_qualification),
+        "qualification",
+        &p.required_qualification,
+    )?;
     if !new.qualification.satisfies(required) {
-        return Err(ApiError::validation("qualification", format!("the post requires at least {}", required.as_str())));
+        return Err(ApiError::validation(
+            "qualification",
+            format!("the post requires at least {}", required.as_str()),
+        ));
     }
     if new.from_date < p.start_date || new.from_date > p.end_date {
-        return Err(ApiError::validation("from_date", "must be inside the post's dates"));
+        return Err(ApiError::validation(
+            "from_date",
+            "must be inside the post's dates",
+        ));
     }
-    if !matches!(ContractStatus::parse(&k.status), Some(ContractStatus::Draft | ContractStatus::Active)) {
-        return Err(ApiError::conflict(format!("posts of a {} contract cannot be staffed", k.status)));
+    if !matches!(
+        ContractStatus::parse(&k.status),
+        Some(ContractStatus::Draft | ContractStatus::Active)
+    ) {
+        return Err(ApiError::conflict(format!(
+            "posts of a {} contract cannot be staffed",
+            k.status
+        )));
     }
-    let span = Span { from: new.from_date, to: None };
+    let span = Span {
+        from: new.from_date,
+        to: None,
+    };
     let on_post = assignments_of(&txn, &[post_id]).await?;
-    if on_post.iter().any(|a| Span { from: a.from_date, to: a.to_date }.overlaps(&span)) {
-        return Err(ApiError::conflict("the post is already filled on some of these days; end that assignment first"));
+    if on_post.iter().any(|a| {
+        Span {
+            from: a.from_date,
+            to: a.to_date,
+        }
+        .overlaps(&span)
+    }) {
+        return Err(ApiError::conflict(
+            "the post is already filled on some of these days; end that assignment first",
+        ));
     }
     let same_person = post_assignment::Entity::find()
         .filter(post_assignment::Column::IdNumberHmac.eq(&hmac))
         .all(&txn)
         .await?;
-    if same_person.iter().any(|a| Span { from: a.from_date, to: a.to_date }.overlaps(&span)) {
-        return Err(ApiError::conflict("this person already holds a funded post on some of these days"));
+    if same_person.iter().any(|a| {
+        Span {
+            from: a.from_date,
+            to: a.to_date,
+        }
+        .overlaps(&span)
+    }) {
+        return Err(ApiError::conflict(
+            "this person already holds a funded post on some of these days",
+        ));
     }
     let row = post_assignment::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -356,13 +511,31 @@ pub async fn assign(st: &AppState, actor: &Actor, post_id: Uuid, new: NewAssignm
     .insert(&txn)
     .await?;
     let out = assignment(row)?;
-    audit::record(&txn, now, Change::of(Some(actor.id()), "create", "post_assignment", out.id, None, Some(&out))).await?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "create",
+            "post_assignment",
+            out.id,
+            None,
+            Some(&out),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(out)
 }
 
 /// Ends a serving assignment on `to_date` (inclusive).
-pub async fn end_assignment(st: &AppState, actor: &Actor, post_id: Uuid, id: Uuid, e: EndAssignment) -> ApiResult<Assignment> {
+pub async fn end_assignment(
+    st: &AppState,
+    actor: &Actor,
+    post_id: Uuid,
+    id: Uuid,
+    e: EndAssignment,
+) -> ApiResult<Assignment> {
     let now = st.now();
     let txn = begin_write(&st.db).await?;
     let (p, _) = load_post(&txn, actor, post_id).await?;
@@ -376,20 +549,43 @@ pub async fn end_assignment(st: &AppState, actor: &Actor, post_id: Uuid, id: Uui
         return Err(ApiError::conflict("the assignment has already ended"));
     }
     if e.to_date < a.from_date || e.to_date > p.end_date {
-        return Err(ApiError::validation("to_date", "must be between the assignment's start and the post's end"));
+        return Err(ApiError::validation(
+            "to_date",
+            "must be between the assignment's start and the post's end",
+        ));
     }
     let before = assignment(a.clone())?;
     let mut am = a.into_active_model();
     am.to_date = Set(Some(e.to_date));
     am.updated_at = Set(now);
     let out = assignment(am.update(&txn).await?)?;
-    audit::record(&txn, now, Change::of(Some(actor.id()), "end", "post_assignment", id, Some(&before), Some(&out))).await?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "end",
+            "post_assignment",
+            id,
+            Some(&before),
+            Some(&out),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(out)
 }
 
 /// The assignments of a post, oldest first.
-pub async fn assignments(st: &AppState, actor: &Actor, post_id: Uuid) -> ApiResult<Vec<Assignment>> {
+pub async fn assignments(
+    st: &AppState,
+    actor: &Actor,
+    post_id: Uuid,
+) -> ApiResult<Vec<Assignment>> {
     load_post(&st.db, actor, post_id).await?;
-    assignments_of(&st.db, &[post_id]).await?.into_iter().map(assignment).collect()
+    assignments_of(&st.db, &[post_id])
+        .await?
+        .into_iter()
+        .map(assignment)
+        .collect()
 }

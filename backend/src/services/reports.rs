@@ -88,14 +88,23 @@ pub struct Rejection {
     pub comment: String,
 }
 
-async fn shape_reports(db: &impl ConnectionTrait, rows: Vec<milestone_report::Model>) -> ApiResult<Vec<Report>> {
+async fn shape_reports(
+    db: &impl ConnectionTrait,
+    rows: Vec<milestone_report::Model>,
+) -> ApiResult<Vec<Report>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let (ms, atts) = if ids.is_empty() {
         (Vec::new(), Vec::new())
     } else {
         (
-            measurement::Entity::find().filter(measurement::Column::ReportId.is_in(ids.clone())).all(db).await?,
-            attachment::Entity::find().filter(attachment::Column::ReportId.is_in(ids)).all(db).await?,
+            measurement::Entity::find()
+                .filter(measurement::Column::ReportId.is_in(ids.clone()))
+                .all(db)
+                .await?,
+            attachment::Entity::find()
+                .filter(attachment::Column::ReportId.is_in(ids))
+                .all(db)
+                .await?,
         )
     };
     rows.into_iter()
@@ -108,7 +117,10 @@ async fn shape_reports(db: &impl ConnectionTrait, rows: Vec<milestone_report::Mo
                 measurements: ms
                     .iter()
                     .filter(|m| m.report_id == r.id)
-                    .map(|m| MeasurementIn { indicator_id: m.indicator_id, value: Quantity::from_e4(m.value_e4) })
+                    .map(|m| MeasurementIn {
+                        indicator_id: m.indicator_id,
+                        value: Quantity::from_e4(m.value_e4),
+                    })
                     .collect(),
                 attachments: atts
                     .iter()
@@ -149,11 +161,19 @@ pub async fn submit(
     let mut c = Checks::default();
     c.text("summary", &new.summary, 20_000);
     if let Some(k) = &idempotency_key {
-        c.check(!k.is_empty() && k.len() <= 128, "Idempotency-Key", "must be 1 to 128 characters");
+        c.check(
+            !k.is_empty() && k.len() <= 128,
+            "Idempotency-Key",
+            "must be 1 to 128 characters",
+        );
     }
     let mut seen = HashSet::new();
     for (i, m) in new.measurements.iter().enumerate() {
-        c.check(seen.insert(m.indicator_id), &format!("measurements[{i}].indicator_id"), "is measured twice");
+        c.check(
+            seen.insert(m.indicator_id),
+            &format!("measurements[{i}].indicator_id"),
+            "is measured twice",
+        );
     }
     c.finish()?;
     let now = st.now();
@@ -173,10 +193,19 @@ pub async fn submit(
         return Ok((false, out));
     }
     if k.status != ContractStatus::Active.as_str() {
-        return Err(ApiError::conflict(format!("reports are taken only on active contracts; this one is {}", k.status)));
+        return Err(ApiError::conflict(format!(
+            "reports are taken only on active contracts; this one is {}",
+            k.status
+        )));
     }
-    if !matches!(MilestoneStatus::parse(&m.status), Some(MilestoneStatus::Planned | MilestoneStatus::Rejected)) {
-        return Err(ApiError::conflict(format!("a {} milestone takes no report", m.status)));
+    if !matches!(
+        MilestoneStatus::parse(&m.status),
+        Some(MilestoneStatus::Planned | MilestoneStatus::Rejected)
+    ) {
+        return Err(ApiError::conflict(format!(
+            "a {} milestone takes no report",
+            m.status
+        )));
     }
     let known: HashSet<Uuid> = indicator::Entity::find()
         .select_only()
@@ -188,7 +217,11 @@ pub async fn submit(
         .into_iter()
         .collect();
     for (i, ms) in new.measurements.iter().enumerate() {
-        c.check(known.contains(&ms.indicator_id), &format!("measurements[{i}].indicator_id"), "is not an indicator of this contract");
+        c.check(
+            known.contains(&ms.indicator_id),
+            &format!("measurements[{i}].indicator_id"),
+            "is not an indicator of this contract",
+        );
     }
     c.finish()?;
     let report = milestone_report::ActiveModel {
@@ -207,13 +240,15 @@ pub async fn submit(
     .insert(&txn)
     .await?;
     if !new.measurements.is_empty() {
-        measurement::Entity::insert_many(new.measurements.iter().map(|ms| measurement::ActiveModel {
-            id: Set(Uuid::now_v7()),
-            report_id: Set(report.id),
-            contract_id: Set(k.id),
-            indicator_id: Set(ms.indicator_id),
-            value_e4: Set(ms.value.e4()),
-            submitted_at: Set(now),
+        measurement::Entity::insert_many(new.measurements.iter().map(|ms| {
+            measurement::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                report_id: Set(report.id),
+                contract_id: Set(k.id),
+                indicator_id: Set(ms.indicator_id),
+                value_e4: Set(ms.value.e4()),
+                submitted_at: Set(now),
+            }
         }))
         .exec_without_returning(&txn)
         .await?;
@@ -236,15 +271,42 @@ pub async fn submit(
     am.updated_at = Set(now);
     let after = shape(am.update(&txn).await?, today(st))?;
     let out = shape_reports(&txn, vec![report]).await?.remove(0);
-    audit::record(&txn, now, Change::of(Some(actor.id()), "submit", "milestone_report", out.id, None, Some(&out))).await?;
-    audit::record(&txn, now, Change::of(Some(actor.id()), "submit", "milestone", after.id, Some(&before), Some(&after))).await?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "submit",
+            "milestone_report",
+            out.id,
+            None,
+            Some(&out),
+        ),
+    )
+    .await?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "submit",
+            "milestone",
+            after.id,
+            Some(&before),
+            Some(&after),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok((true, out))
 }
 
 /// The reports of a milestone, oldest first, with their decisions.
 pub async fn list(st: &AppState, actor: &Actor, milestone_id: Uuid) -> ApiResult<Vec<Report>> {
-    let m = milestone::Entity::find_by_id(milestone_id).one(&st.db).await?.ok_or(ApiError::NotFound)?;
+    let m = milestone::Entity::find_by_id(milestone_id)
+        .one(&st.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     contracts::load(&st.db, actor, m.contract_id).await?;
     let rows = milestone_report::Entity::find()
         .filter(milestone_report::Column::MilestoneId.eq(milestone_id))
@@ -256,9 +318,15 @@ pub async fn list(st: &AppState, actor: &Actor, milestone_id: Uuid) -> ApiResult
 }
 
 /// The report awaiting a decision on a submitted milestone.
-async fn pending(db: &impl ConnectionTrait, m: &milestone::Model) -> ApiResult<milestone_report::Model> {
+async fn pending(
+    db: &impl ConnectionTrait,
+    m: &milestone::Model,
+) -> ApiResult<milestone_report::Model> {
     if m.status != MilestoneStatus::Submitted.as_str() {
-        return Err(ApiError::conflict(format!("a {} milestone has no report to review", m.status)));
+        return Err(ApiError::conflict(format!(
+            "a {} milestone has no report to review",
+            m.status
+        )));
     }
     milestone_report::Entity::find()
         .filter(milestone_report::Column::MilestoneId.eq(m.id))
@@ -271,7 +339,11 @@ async fn pending(db: &impl ConnectionTrait, m: &milestone::Model) -> ApiResult<m
 
 /// The vacancy deduction of a milestone's period (from the day after the previous
 /// milestone's due date, or the contract start, to its due date), in unrounded fen.
-async fn vacancy_deduction(db: &impl ConnectionTrait, k: &contract::Model, m: &milestone::Model) -> ApiResult<Decimal> {
+async fn vacancy_deduction(
+    db: &impl ConnectionTrait,
+    k: &contract::Model,
+    m: &milestone::Model,
+) -> ApiResult<Decimal> {
     let previous: Option<chrono::NaiveDate> = milestone::Entity::find()
         .select_only()
         .column(milestone::Column::DueDate)
@@ -283,17 +355,30 @@ async fn vacancy_deduction(db: &impl ConnectionTrait, k: &contract::Model, m: &m
         .into_tuple()
         .one(db)
         .await?;
-    let from = previous.and_then(|d| d.checked_add_days(Days::new(1))).unwrap_or(k.start_date);
+    let from = previous
+        .and_then(|d| d.checked_add_days(Days::new(1)))
+        .unwrap_or(k.start_date);
     let rows = post_funding_of(db, k.id, from, m.due_date).await?;
     Ok(rows.iter().map(|r| r.4).sum())
 }
 
 /// Accepts the pending report: the score is computed and stored, and the payable follows the
 /// contract's performance rule less the vacancy deduction.
-pub async fn accept(st: &AppState, actor: &Actor, milestone_id: Uuid, r: Review) -> ApiResult<Milestone> {
-    let comment = r.comment.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+pub async fn accept(
+    st: &AppState,
+    actor: &Actor,
+    milestone_id: Uuid,
+    r: Review,
+) -> ApiResult<Milestone> {
+    let comment = r
+        .comment
+        .map(|c| c.trim().to_string())
+        .filter(|c| !c.is_empty());
     if comment.as_ref().is_some_and(|c| c.chars().count() > 5000) {
-        return Err(ApiError::validation("comment", "must be at most 5000 characters"));
+        return Err(ApiError::validation(
+            "comment",
+            "must be at most 5000 characters",
+        ));
     }
     let now = st.now();
     let txn = begin_write(&st.db).await?;
@@ -317,13 +402,30 @@ pub async fn accept(st: &AppState, actor: &Actor, milestone_id: Uuid, r: Review)
     am.accepted_at = Set(Some(now));
     am.updated_at = Set(now);
     let out = shape(am.update(&txn).await?, today(st))?;
-    audit::record(&txn, now, Change::of(Some(actor.id()), "accept", "milestone", out.id, Some(&before), Some(&out))).await?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "accept",
+            "milestone",
+            out.id,
+            Some(&before),
+            Some(&out),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(out)
 }
 
 /// Rejects the pending report with a comment; the organisation may report again.
-pub async fn reject(st: &AppState, actor: &Actor, milestone_id: Uuid, r: Rejection) -> ApiResult<Milestone> {
+pub async fn reject(
+    st: &AppState,
+    actor: &Actor,
+    milestone_id: Uuid,
+    r: Rejection,
+) -> ApiResult<Milestone> {
     let comment = crate::services::common::reason("comment", &r.comment)?;
     let now = st.now();
     let txn = begin_write(&st.db).await?;
@@ -335,7 +437,19 @@ pub async fn reject(st: &AppState, actor: &Actor, milestone_id: Uuid, r: Rejecti
     am.status = Set(MilestoneStatus::Rejected.as_str().into());
     am.updated_at = Set(now);
     let out = shape(am.update(&txn).await?, today(st))?;
-    audit::record(&txn, now, Change::of(Some(actor.id()), "reject", "milestone", out.id, Some(&before), Some(&out))).await?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "reject",
+            "milestone",
+            out.id,
+            Some(&before),
+            Some(&out),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -354,14 +468,36 @@ async fn decide(
     am.review_comment = Set(comment);
     am.decided_by = Set(Some(actor.id()));
     am.decided_at = Set(Some(now));
-    let after = shape_reports(txn, vec![am.update(txn).await?]).await?.remove(0);
-    audit::record(txn, now, Change::of(Some(actor.id()), d.as_str(), "milestone_report", after.id, Some(&before), Some(&after))).await?;
+    let after = shape_reports(txn, vec![am.update(txn).await?])
+        .await?
+        .remove(0);
+    audit::record(
+        txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            d.as_str(),
+            "milestone_report",
+            after.id,
+            Some(&before),
+            Some(&after),
+        ),
+    )
+    .await?;
     Ok(())
 }
 
 /// The attachment `sha256` of report `id`, if the actor may read the report.
-pub async fn file(st: &AppState, actor: &Actor, report_id: Uuid, sha256: &str) -> ApiResult<Attachment> {
-    let r = milestone_report::Entity::find_by_id(report_id).one(&st.db).await?.ok_or(ApiError::NotFound)?;
+pub async fn file(
+    st: &AppState,
+    actor: &Actor,
+    report_id: Uuid,
+    sha256: &str,
+) -> ApiResult<Attachment> {
+    let r = milestone_report::Entity::find_by_id(report_id)
+        .one(&st.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     contracts::load(&st.db, actor, r.contract_id).await?;
     let a = attachment::Entity::find()
         .filter(attachment::Column::ReportId.eq(report_id))
@@ -369,5 +505,10 @@ pub async fn file(st: &AppState, actor: &Actor, report_id: Uuid, sha256: &str) -
         .one(&st.db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    Ok(Attachment { file_name: a.file_name, content_type: a.content_type, size: a.size, sha256: a.sha256 })
+    Ok(Attachment {
+        file_name: a.file_name,
+        content_type: a.content_type,
+        size: a.size,
+        sha256: a.sha256,
+    })
 }

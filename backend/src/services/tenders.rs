@@ -11,7 +11,9 @@ use entity::model::{bid, budget_line, contract, organisation, tender};
 use entity::rules::codes::is_valid_division_code;
 use entity::rules::procurement::period_problem;
 use entity::rules::score::Score;
-use entity::rules::vocab::{ContractStatus, OrgStatus, Role, ServiceCategory, TenderMethod, TenderStatus};
+use entity::rules::vocab::{
+    ContractStatus, OrgStatus, Role, ServiceCategory, TenderMethod, TenderStatus,
+};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QuerySelect,
@@ -60,7 +62,11 @@ impl TryFrom<tender::Model> for Tender {
     type Error = ApiError;
     fn try_from(m: tender::Model) -> ApiResult<Self> {
         Ok(Tender {
-            service_category: stored(ServiceCategory::parse(&m.service_category), "category", &m.service_category)?,
+            service_category: stored(
+                ServiceCategory::parse(&m.service_category),
+                "category",
+                &m.service_category,
+            )?,
             method: stored(TenderMethod::parse(&m.method), "method", &m.method)?,
             status: stored(TenderStatus::parse(&m.status), "tender status", &m.status)?,
             id: m.id,
@@ -158,10 +164,22 @@ pub struct Award {
 
 fn check_fields(c: &mut Checks, t: &tender::Model) {
     c.text("title", &t.title, 200)
-        .check(t.description.chars().count() <= 20_000, "description", "must be at most 20000 characters")
-        .check(is_valid_division_code(&t.division_code), "division_code", "must be 6, 9 or 12 digits")
+        .check(
+            t.description.chars().count() <= 20_000,
+            "description",
+            "must be at most 20000 characters",
+        )
+        .check(
+            is_valid_division_code(&t.division_code),
+            "division_code",
+            "must be 6, 9 or 12 digits",
+        )
         .check(t.ceiling_fen > 0, "ceiling_amount", "must be more than 0");
-    if let Some(p) = period_problem(t.service_start, t.service_end, t.multi_year_reason.is_some()) {
+    if let Some(p) = period_problem(
+        t.service_start,
+        t.service_end,
+        t.multi_year_reason.is_some(),
+    ) {
         c.check(false, "service_end", p);
     }
     if let Some(r) = &t.multi_year_reason {
@@ -179,19 +197,33 @@ fn visible(actor: &Actor, t: &tender::Model) -> ApiResult<()> {
 }
 
 /// Loads a tender the actor may see, locking it for the transaction.
-async fn load_for_update(txn: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ApiResult<tender::Model> {
-    let t = tender::Entity::find_by_id(id).lock_exclusive().one(txn).await?.ok_or(ApiError::NotFound)?;
+async fn load_for_update(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> ApiResult<tender::Model> {
+    let t = tender::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     visible(actor, &t)?;
     Ok(t)
 }
 
 /// Loads a budget line of the actor's purchaser (404 for anyone else's).
-async fn own_line(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ApiResult<budget_line::Model> {
+async fn own_line(
+    db: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> ApiResult<budget_line::Model> {
     let line = budget_line::Entity::find_by_id(id)
         .one(db)
         .await?
         .ok_or_else(|| ApiError::validation("budget_line_id", "no such budget line"))?;
-    actor.see_purchaser(line.purchaser_id).map_err(|_| ApiError::validation("budget_line_id", "no such budget line"))?;
+    actor
+        .see_purchaser(line.purchaser_id)
+        .map_err(|_| ApiError::validation("budget_line_id", "no such budget line"))?;
     Ok(line)
 }
 
@@ -201,7 +233,10 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewTender) -> ApiResult<T
     let txn = begin_write(&st.db).await?;
     let line = own_line(&txn, actor, new.budget_line_id).await?;
     if new.purchaser_id.is_some_and(|p| p != line.purchaser_id) {
-        return Err(ApiError::validation("purchaser_id", "must be the budget line's purchaser"));
+        return Err(ApiError::validation(
+            "purchaser_id",
+            "must be the budget line's purchaser",
+        ));
     }
     let m = tender::Model {
         id: Uuid::now_v7(),
@@ -230,7 +265,19 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewTender) -> ApiResult<T
     c.finish()?;
     let m = m.into_active_model().insert(&txn).await?;
     let out = Tender::try_from(m)?;
-    audit::record(&txn, now, Change::of(Some(actor.id()), "create", "tender", out.id, None, Some(&out))).await?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "create",
+            "tender",
+            out.id,
+            None,
+            Some(&out),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -283,7 +330,19 @@ pub async fn update(st: &AppState, actor: &Actor, id: Uuid, p: TenderPatch) -> A
     check_fields(&mut c, &m);
     c.finish()?;
     let out = Tender::try_from(m.into_active_model().reset_all().update(&txn).await?)?;
-    audit::record(&txn, now, Change::of(Some(actor.id()), "update", "tender", id, Some(&before), Some(&out))).await?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "update",
+            "tender",
+            id,
+            Some(&before),
+            Some(&out),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -309,7 +368,19 @@ async fn transition(
     }
     am.updated_at = Set(now);
     let out = Tender::try_from(am.update(txn).await?)?;
-    audit::record(txn, now, Change::of(Some(actor.id()), action, "tender", out.id, Some(&before), Some(&out))).await?;
+    audit::record(
+        txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            action,
+            "tender",
+            out.id,
+            Some(&before),
+            Some(&out),
+        ),
+    )
+    .await?;
     Ok(out)
 }
 
@@ -327,18 +398,38 @@ pub async fn publish(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender
     if t.bid_deadline < now + Duration::days(min_days) || t.bid_deadline <= now {
         return Err(ApiError::validation(
             "bid_deadline",
-            format!("must be in the future and at least {min_days} days away for a {} tender", method.as_str()),
+            format!(
+                "must be in the future and at least {min_days} days away for a {} tender",
+                method.as_str()
+            ),
         ));
     }
     if t.bid_deadline.with_timezone(&st.config.tz).date_naive() > t.service_start {
-        return Err(ApiError::validation("service_start", "must not be before the bid deadline"));
+        return Err(ApiError::validation(
+            "service_start",
+            "must not be before the bid deadline",
+        ));
     }
     let line = lock_line(&txn, t.budget_line_id).await?;
-    let f = figures(&txn, &[line.id]).await?.remove(&line.id).unwrap_or_default();
+    let f = figures(&txn, &[line.id])
+        .await?
+        .remove(&line.id)
+        .unwrap_or_default();
     if available_fen(&line, &f) < t.ceiling_fen {
-        return Err(ApiError::conflict("the budget line does not have the ceiling amount available"));
+        return Err(ApiError::conflict(
+            "the budget line does not have the ceiling amount available",
+        ));
     }
-    let out = transition(&txn, actor, now, t, TenderStatus::Published, None, "publish").await?;
+    let out = transition(
+        &txn,
+        actor,
+        now,
+        t,
+        TenderStatus::Published,
+        None,
+        "publish",
+    )
+    .await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -365,10 +456,22 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
     let now = st.now();
     let txn = begin_write(&st.db).await?;
     let t = load_for_update(&txn, actor, id).await?;
-    if !matches!(TenderStatus::parse(&t.status), Some(TenderStatus::Draft | TenderStatus::Published | TenderStatus::Closed)) {
+    if !matches!(
+        TenderStatus::parse(&t.status),
+        Some(TenderStatus::Draft | TenderStatus::Published | TenderStatus::Closed)
+    ) {
         return Err(bad_transition("tender", &t.status, "cancelled"));
     }
-    let out = transition(&txn, actor, now, t, TenderStatus::Cancelled, Some(why), "cancel").await?;
+    let out = transition(
+        &txn,
+        actor,
+        now,
+        t,
+        TenderStatus::Cancelled,
+        Some(why),
+        "cancel",
+    )
+    .await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -382,7 +485,16 @@ pub async fn unsuccessful(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> 
     if t.status != TenderStatus::Closed.as_str() {
         return Err(bad_transition("tender", &t.status, "marked unsuccessful"));
     }
-    let out = transition(&txn, actor, now, t, TenderStatus::Unsuccessful, Some(why), "mark_unsuccessful").await?;
+    let out = transition(
+        &txn,
+        actor,
+        now,
+        t,
+        TenderStatus::Unsuccessful,
+        Some(why),
+        "mark_unsuccessful",
+    )
+    .await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -401,7 +513,10 @@ pub async fn award(st: &AppState, actor: &Actor, id: Uuid, a: Award) -> ApiResul
     if t.status != TenderStatus::Closed.as_str() {
         return Err(bad_transition("tender", &t.status, "awarded"));
     }
-    let n = bid::Entity::find().filter(bid::Column::TenderId.eq(t.id)).count(&txn).await?;
+    let n = bid::Entity::find()
+        .filter(bid::Column::TenderId.eq(t.id))
+        .count(&txn)
+        .await?;
     if (n as usize) < method.min_bids() {
         return Err(ApiError::conflict(format!(
             "a {} tender needs at least {} bids to be awarded ({n} received); mark it unsuccessful",
@@ -412,9 +527,15 @@ pub async fn award(st: &AppState, actor: &Actor, id: Uuid, a: Award) -> ApiResul
     if b.amount_fen > t.ceiling_fen {
         return Err(ApiError::conflict("the bid is above the tender's ceiling"));
     }
-    let org = organisation::Entity::find_by_id(b.organisation_id).one(&txn).await?.ok_or(ApiError::NotFound)?;
+    let org = organisation::Entity::find_by_id(b.organisation_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if org.status != OrgStatus::Active.as_str() {
-        return Err(ApiError::conflict(format!("the organisation is {} and cannot be awarded", org.status)));
+        return Err(ApiError::conflict(format!(
+            "the organisation is {} and cannot be awarded",
+            org.status
+        )));
     }
     let contract = contract::Model {
         id: Uuid::now_v7(),
@@ -444,7 +565,10 @@ pub async fn award(st: &AppState, actor: &Actor, id: Uuid, a: Award) -> ApiResul
     let mut am = t.clone().into_active_model();
     am.awarded_bid_id = Set(Some(b.id));
     am.update(&txn).await?;
-    let t = tender::Entity::find_by_id(id).one(&txn).await?.ok_or(ApiError::NotFound)?;
+    let t = tender::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     transition(&txn, actor, now, t, TenderStatus::Awarded, None, "award").await?;
     let out = contracts::insert(&txn, actor, now, contract).await?;
     txn.commit().await?;
@@ -453,7 +577,10 @@ pub async fn award(st: &AppState, actor: &Actor, id: Uuid, a: Award) -> ApiResul
 
 /// One tender.
 pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender> {
-    let t = tender::Entity::find_by_id(id).one(&st.db).await?.ok_or(ApiError::NotFound)?;
+    let t = tender::Entity::find_by_id(id)
+        .one(&st.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     visible(actor, &t)?;
     Tender::try_from(t)
 }
@@ -485,8 +612,22 @@ pub async fn list(st: &AppState, actor: &Actor, f: TenderFilter) -> ApiResult<Pa
     if let Some(v) = f.deadline_to {
         q = q.filter(tender::Column::BidDeadline.lt(v));
     }
-    let (rows, next) = page(&st.db, q, tender::Column::Id, f.limit, f.cursor.as_deref(), |m: &tender::Model| m.id).await?;
-    Ok(Page { items: rows.into_iter().map(Tender::try_from).collect::<ApiResult<_>>()?, next_cursor: next })
+    let (rows, next) = page(
+        &st.db,
+        q,
+        tender::Column::Id,
+        f.limit,
+        f.cursor.as_deref(),
+        |m: &tender::Model| m.id,
+    )
+    .await?;
+    Ok(Page {
+        items: rows
+            .into_iter()
+            .map(Tender::try_from)
+            .collect::<ApiResult<_>>()?,
+        next_cursor: next,
+    })
 }
 
 /// A bid as the API shows it.
@@ -535,24 +676,44 @@ pub struct BidScore {
 }
 
 /// Submits the organisation's bid, or replaces it; `true` when it is new.
-pub async fn submit_bid(st: &AppState, actor: &Actor, tender_id: Uuid, new: NewBid) -> ApiResult<(bool, Bid)> {
+pub async fn submit_bid(
+    st: &AppState,
+    actor: &Actor,
+    tender_id: Uuid,
+    new: NewBid,
+) -> ApiResult<(bool, Bid)> {
     let org_id = actor.organisation_scope().ok_or(ApiError::Forbidden)?;
     let mut c = Checks::default();
-    c.text("proposal", &new.proposal, 20_000).check(new.amount.fen() > 0, "amount", "must be more than 0");
+    c.text("proposal", &new.proposal, 20_000).check(
+        new.amount.fen() > 0,
+        "amount",
+        "must be more than 0",
+    );
     c.finish()?;
     let now = st.now();
     let txn = begin_write(&st.db).await?;
     // A shared lock would do; the row lock also orders a bid against a concurrent close.
     let t = load_for_update(&txn, actor, tender_id).await?;
     if t.status != TenderStatus::Published.as_str() || now >= t.bid_deadline {
-        return Err(ApiError::conflict("the tender is not open for bids (deadline passed or not published)"));
+        return Err(ApiError::conflict(
+            "the tender is not open for bids (deadline passed or not published)",
+        ));
     }
     if new.amount.fen() > t.ceiling_fen {
-        return Err(ApiError::validation("amount", "must not exceed the tender's ceiling amount"));
+        return Err(ApiError::validation(
+            "amount",
+            "must not exceed the tender's ceiling amount",
+        ));
     }
-    let org = organisation::Entity::find_by_id(org_id).one(&txn).await?.ok_or(ApiError::NotFound)?;
+    let org = organisation::Entity::find_by_id(org_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     if org.status != OrgStatus::Active.as_str() {
-        return Err(ApiError::conflict(format!("your organisation is {} and may not bid", org.status)));
+        return Err(ApiError::conflict(format!(
+            "your organisation is {} and may not bid",
+            org.status
+        )));
     }
     let existing = bid::Entity::find()
         .filter(bid::Column::TenderId.eq(t.id))
@@ -585,7 +746,19 @@ pub async fn submit_bid(st: &AppState, actor: &Actor, tender_id: Uuid, new: NewB
     };
     let out = Bid::from(m);
     let action = if created { "submit_bid" } else { "replace_bid" };
-    audit::record(&txn, now, Change::of(Some(actor.id()), action, "bid", out.id, before.as_ref(), Some(&out))).await?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            action,
+            "bid",
+            out.id,
+            before.as_ref(),
+            Some(&out),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok((created, out))
 }
@@ -593,7 +766,10 @@ pub async fn submit_bid(st: &AppState, actor: &Actor, tender_id: Uuid, new: NewB
 /// The bids of a tender the actor may read: before the deadline only one's own; after it,
 /// all of them for the purchaser's officers, supervisors and admins.
 pub async fn list_bids(st: &AppState, actor: &Actor, tender_id: Uuid) -> ApiResult<Vec<Bid>> {
-    let t = tender::Entity::find_by_id(tender_id).one(&st.db).await?.ok_or(ApiError::NotFound)?;
+    let t = tender::Entity::find_by_id(tender_id)
+        .one(&st.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     visible(actor, &t)?;
     let mut q = bid::Entity::find().filter(bid::Column::TenderId.eq(t.id));
     if let Some(org) = actor.organisation_scope() {
@@ -608,7 +784,10 @@ pub async fn list_bids(st: &AppState, actor: &Actor, tender_id: Uuid) -> ApiResu
 pub async fn score_bid(st: &AppState, actor: &Actor, bid_id: Uuid, s: BidScore) -> ApiResult<Bid> {
     let now = st.now();
     let txn = begin_write(&st.db).await?;
-    let b = bid::Entity::find_by_id(bid_id).one(&txn).await?.ok_or(ApiError::NotFound)?;
+    let b = bid::Entity::find_by_id(bid_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let t = load_for_update(&txn, actor, b.tender_id).await?;
     if now < t.bid_deadline {
         // Before the deadline the bid is sealed: it does not exist for the officer.
@@ -618,7 +797,19 @@ pub async fn score_bid(st: &AppState, actor: &Actor, bid_id: Uuid, s: BidScore) 
     let mut am = b.into_active_model();
     am.score_tenths = Set(Some(s.score.tenths()));
     let out = Bid::from(am.update(&txn).await?);
-    audit::record(&txn, now, Change::of(Some(actor.id()), "score_bid", "bid", out.id, Some(&before), Some(&out))).await?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "score_bid",
+            "bid",
+            out.id,
+            Some(&before),
+            Some(&out),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(out)
 }

@@ -3,8 +3,8 @@
 pub mod audit_chain;
 pub mod codes;
 pub mod money;
-pub mod posts;
 pub mod performance;
+pub mod posts;
 pub mod procurement;
 pub mod quantity;
 pub mod score;

@@ -18,6 +18,15 @@ pub struct IndicatorSpec {
     pub weight: u32,
 }
 
+/// Rounds half-up to `dp` places, once. Decimal quotients such as 1/12 are cut at 28
+/// digits, so a sum that is exactly on a midpoint can arrive a hair below it (75.2499…9);
+/// settling to 18 places first removes that residue — exact inputs (at most 4 decimals,
+/// whole days) cannot lie that close to a midpoint without being on it.
+pub fn settle(v: Decimal, dp: u32) -> Decimal {
+    v.round_dp_with_strategy(18, RoundingStrategy::MidpointAwayFromZero)
+        .round_dp_with_strategy(dp, RoundingStrategy::MidpointAwayFromZero)
+}
+
 /// Days from `from` to `to`, both inclusive (0 when `to` is before `from`).
 fn days_incl(from: NaiveDate, to: NaiveDate) -> i64 {
     ((to - from).num_days() + 1).max(0)
@@ -25,7 +34,12 @@ fn days_incl(from: NaiveDate, to: NaiveDate) -> i64 {
 
 /// The target a value is compared with at `due`: the target itself for a level, or the target
 /// pro-rated over the contract's days for a cumulative count.
-pub fn effective_target(spec: &IndicatorSpec, contract_start: NaiveDate, contract_end: NaiveDate, due: NaiveDate) -> Decimal {
+pub fn effective_target(
+    spec: &IndicatorSpec,
+    contract_start: NaiveDate,
+    contract_end: NaiveDate,
+    due: NaiveDate,
+) -> Decimal {
     match spec.measure {
         Measure::Level => spec.target,
         Measure::Cumulative => {
@@ -65,7 +79,7 @@ pub fn score(items: &[(u32, Decimal)]) -> Option<Score> {
         return None;
     }
     let raw: Decimal = items.iter().map(|(w, a)| Decimal::from(*w) * *a).sum();
-    let tenths = (raw.round_dp_with_strategy(1, RoundingStrategy::MidpointAwayFromZero) * Decimal::TEN)
+    let tenths = (settle(raw, 1) * Decimal::TEN)
         .trunc()
         .try_into()
         .unwrap_or(0i32);
@@ -86,14 +100,23 @@ pub fn earned(amount_fen: i64, score: Option<Score>, full_pay: Score, min_pay: S
 
 /// A milestone's payable in fen: what the score earns less the vacancy deduction (fen, not
 /// rounded), never below zero, rounded half-up to fen once.
-pub fn payable_fen(amount_fen: i64, score: Option<Score>, full_pay: Score, min_pay: Score, deduction_fen: Decimal) -> i64 {
-    let v = (earned(amount_fen, score, full_pay, min_pay) - deduction_fen).max(Decimal::ZERO);
-    v.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero).try_into().unwrap_or(0)
+pub fn payable_fen(
+    amount_fen: i64,
+    score: Option<Score>,
+    full_pay: Score,
+    min_pay: Score,
+    deduction_fen: Decimal,
+) -> i64 {
+    round_fen((earned(amount_fen, score, full_pay, min_pay) - deduction_fen).max(Decimal::ZERO))
 }
 
 /// The number of days in a calendar year.
 pub fn days_in_year(year: i32) -> i64 {
-    if NaiveDate::from_ymd_opt(year, 2, 29).is_some() { 366 } else { 365 }
+    if NaiveDate::from_ymd_opt(year, 2, 29).is_some() {
+        366
+    } else {
+        365
+    }
 }
 
 /// Filled and vacant days of a post over `[from, to]`, per calendar year.
@@ -107,8 +130,14 @@ pub fn days_by_year(
     let mut out = Vec::new();
     let mut y = from.year();
     while y <= to.year() {
-        let (Some(jan1), Some(dec31)) = (NaiveDate::from_ymd_opt(y, 1, 1), NaiveDate::from_ymd_opt(y, 12, 31)) else { break };
-        let (filled, vacant) = filled_and_vacant(post_start, post_end, spans, from.max(jan1), to.min(dec31));
+        let (Some(jan1), Some(dec31)) = (
+            NaiveDate::from_ymd_opt(y, 1, 1),
+            NaiveDate::from_ymd_opt(y, 12, 31),
+        ) else {
+            break;
+        };
+        let (filled, vacant) =
+            filled_and_vacant(post_start, post_end, spans, from.max(jan1), to.min(dec31));
         if filled + vacant > 0 {
             out.push((y, filled, vacant));
         }
@@ -126,7 +155,7 @@ pub fn pro_rata(annual_fen: i64, days: impl IntoIterator<Item = (i32, i64)>) -> 
 
 /// Rounds fen half-up to a whole fen.
 pub fn round_fen(v: Decimal) -> i64 {
-    v.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero).try_into().unwrap_or(0)
+    settle(v, 0).try_into().unwrap_or(0)
 }
 
 #[cfg(test)]
@@ -141,10 +170,19 @@ mod tests {
 
     #[test]
     fn achievement_follows_the_spec() {
-        assert_eq!(achievement(Comparator::AtLeast, dec!(100), dec!(80)), dec!(0.8));
-        assert_eq!(achievement(Comparator::AtLeast, dec!(100), dec!(120)), dec!(1));
+        assert_eq!(
+            achievement(Comparator::AtLeast, dec!(100), dec!(80)),
+            dec!(0.8)
+        );
+        assert_eq!(
+            achievement(Comparator::AtLeast, dec!(100), dec!(120)),
+            dec!(1)
+        );
         assert_eq!(achievement(Comparator::AtMost, dec!(10), dec!(5)), dec!(1));
-        assert_eq!(achievement(Comparator::AtMost, dec!(10), dec!(15)), dec!(0.5));
+        assert_eq!(
+            achievement(Comparator::AtMost, dec!(10), dec!(15)),
+            dec!(0.5)
+        );
         assert_eq!(achievement(Comparator::AtMost, dec!(10), dec!(25)), dec!(0));
         assert_eq!(achievement(Comparator::AtMost, dec!(0), dec!(1)), dec!(0));
         assert_eq!(achievement(Comparator::AtMost, dec!(0), dec!(0)), dec!(1));
@@ -152,33 +190,76 @@ mod tests {
 
     #[test]
     fn cumulative_targets_are_prorated_to_the_due_date() {
-        let spec = IndicatorSpec { comparator: Comparator::AtLeast, measure: Measure::Cumulative, target: dec!(365), weight: 100 };
-        assert_eq!(effective_target(&spec, d("2026-01-01"), d("2026-12-31"), d("2026-01-31")), dec!(31));
-        assert_eq!(effective_target(&spec, d("2026-01-01"), d("2026-12-31"), d("2027-06-30")), dec!(365));
+        let spec = IndicatorSpec {
+            comparator: Comparator::AtLeast,
+            measure: Measure::Cumulative,
+            target: dec!(365),
+            weight: 100,
+        };
+        assert_eq!(
+            effective_target(&spec, d("2026-01-01"), d("2026-12-31"), d("2026-01-31")),
+            dec!(31)
+        );
+        assert_eq!(
+            effective_target(&spec, d("2026-01-01"), d("2026-12-31"), d("2027-06-30")),
+            dec!(365)
+        );
     }
 
     #[test]
     fn score_rounds_once_half_up() {
         // 60 × 0.8125 + 40 × 1 = 88.75 → 88.8
-        assert_eq!(score(&[(60, dec!(0.8125)), (40, dec!(1))]).unwrap().tenths(), 888);
+        assert_eq!(
+            score(&[(60, dec!(0.8125)), (40, dec!(1))])
+                .unwrap()
+                .tenths(),
+            888
+        );
         assert!(score(&[]).is_none());
+    }
+
+    #[test]
+    fn repeating_quotients_still_round_half_up() {
+        // 27 × (1/12) + 73 = 75.25 exactly → 75.3.
+        let a = achievement(Comparator::AtLeast, dec!(12), dec!(1));
+        assert_eq!(score(&[(27, a), (73, dec!(1))]).unwrap().tenths(), 753);
+        // 1/3 + 1/6 of a fen is exactly half a fen → 1.
+        assert_eq!(round_fen(dec!(1) / dec!(3) + dec!(1) / dec!(6)), 1);
     }
 
     #[test]
     fn payable_by_rule() {
         let (full, min) = (Score::from_tenths(800), Score::from_tenths(600));
-        assert_eq!(payable_fen(100_000, Some(Score::from_tenths(850)), full, min, dec!(0)), 100_000);
-        assert_eq!(payable_fen(100_000, Some(Score::from_tenths(725)), full, min, dec!(0)), 72_500);
-        assert_eq!(payable_fen(100_000, Some(Score::from_tenths(599)), full, min, dec!(0)), 0);
+        assert_eq!(
+            payable_fen(100_000, Some(Score::from_tenths(850)), full, min, dec!(0)),
+            100_000
+        );
+        assert_eq!(
+            payable_fen(100_000, Some(Score::from_tenths(725)), full, min, dec!(0)),
+            72_500
+        );
+        assert_eq!(
+            payable_fen(100_000, Some(Score::from_tenths(599)), full, min, dec!(0)),
+            0
+        );
         assert_eq!(payable_fen(100_000, None, full, min, dec!(1234.5)), 98_766);
         assert_eq!(payable_fen(100, None, full, min, dec!(1000)), 0);
         // 333.33 fen × 72.5 % = 241.66… fen, rounded once.
-        assert_eq!(payable_fen(33_333, Some(Score::from_tenths(725)), full, min, dec!(0)), 24_166);
+        assert_eq!(
+            payable_fen(33_333, Some(Score::from_tenths(725)), full, min, dec!(0)),
+            24_166
+        );
     }
 
     #[test]
     fn pro_rata_splits_leap_years() {
-        let days = days_by_year(d("2027-12-01"), d("2028-12-31"), &[], d("2027-12-31"), d("2028-01-01"));
+        let days = days_by_year(
+            d("2027-12-01"),
+            d("2028-12-31"),
+            &[],
+            d("2027-12-31"),
+            d("2028-01-01"),
+        );
         assert_eq!(days, vec![(2027, 0, 1), (2028, 0, 1)]);
         let v = pro_rata(36_500_000, [(2027, 1), (2028, 1)]);
         assert_eq!(round_fen(v), 100_000 + 99_727);

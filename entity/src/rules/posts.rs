@@ -73,8 +73,14 @@ pub fn current_vacancy_run(post_start: NaiveDate, spans: &[Span], today: NaiveDa
     if today < post_start || spans.iter().any(|s| s.covers(today)) {
         return 0;
     }
-    let last_covered = spans.iter().filter_map(|s| s.to.filter(|t| *t < today)).max();
-    let run_start = last_covered.and_then(|d| d.succ_opt()).unwrap_or(post_start).max(post_start);
+    let last_covered = spans
+        .iter()
+        .filter_map(|s| s.to.filter(|t| *t < today))
+        .max();
+    let run_start = last_covered
+        .and_then(|d| d.succ_opt())
+        .unwrap_or(post_start)
+        .max(post_start);
     (today - run_start).num_days() + 1
 }
 
@@ -89,29 +95,74 @@ mod tests {
     #[test]
     fn union_of_spans_counts_once() {
         let spans = [
-            Span { from: d("2026-01-01"), to: Some(d("2026-01-10")) },
-            Span { from: d("2026-01-05"), to: Some(d("2026-01-20")) },
-            Span { from: d("2026-02-01"), to: None },
+            Span {
+                from: d("2026-01-01"),
+                to: Some(d("2026-01-10")),
+            },
+            Span {
+                from: d("2026-01-05"),
+                to: Some(d("2026-01-20")),
+            },
+            Span {
+                from: d("2026-02-01"),
+                to: None,
+            },
         ];
-        let (filled, vacant) = filled_and_vacant(d("2026-01-01"), d("2026-12-31"), &spans, d("2026-01-01"), d("2026-02-10"));
+        let (filled, vacant) = filled_and_vacant(
+            d("2026-01-01"),
+            d("2026-12-31"),
+            &spans,
+            d("2026-01-01"),
+            d("2026-02-10"),
+        );
         assert_eq!(filled, 20 + 10);
         assert_eq!(vacant, 41 - 30);
     }
 
     #[test]
     fn adjacent_spans_merge_and_overlap_is_detected() {
-        let a = Span { from: d("2026-01-01"), to: Some(d("2026-01-10")) };
-        let b = Span { from: d("2026-01-11"), to: None };
+        let a = Span {
+            from: d("2026-01-01"),
+            to: Some(d("2026-01-10")),
+        };
+        let b = Span {
+            from: d("2026-01-11"),
+            to: None,
+        };
         assert!(!a.overlaps(&b));
-        assert!(b.overlaps(&Span { from: d("2027-01-01"), to: Some(d("2027-01-01")) }));
-        assert_eq!(filled_and_vacant(d("2026-01-01"), d("2026-01-31"), &[a, b], d("2026-01-01"), d("2026-01-31")), (31, 0));
+        assert!(b.overlaps(&Span {
+            from: d("2027-01-01"),
+            to: Some(d("2027-01-01"))
+        }));
+        assert_eq!(
+            filled_and_vacant(
+                d("2026-01-01"),
+                d("2026-01-31"),
+                &[a, b],
+                d("2026-01-01"),
+                d("2026-01-31")
+            ),
+            (31, 0)
+        );
     }
 
     #[test]
     fn vacancy_run() {
-        let spans = [Span { from: d("2026-01-01"), to: Some(d("2026-01-10")) }];
-        assert_eq!(current_vacancy_run(d("2026-01-01"), &spans, d("2026-01-10")), 0);
-        assert_eq!(current_vacancy_run(d("2026-01-01"), &spans, d("2026-02-14")), 35);
-        assert_eq!(current_vacancy_run(d("2026-01-01"), &[], d("2026-01-31")), 31);
+        let spans = [Span {
+            from: d("2026-01-01"),
+            to: Some(d("2026-01-10")),
+        }];
+        assert_eq!(
+            current_vacancy_run(d("2026-01-01"), &spans, d("2026-01-10")),
+            0
+        );
+        assert_eq!(
+            current_vacancy_run(d("2026-01-01"), &spans, d("2026-02-14")),
+            35
+        );
+        assert_eq!(
+            current_vacancy_run(d("2026-01-01"), &[], d("2026-01-31")),
+            31
+        );
     }
 }

@@ -6,7 +6,9 @@ use chrono::{Days, Months, NaiveDate};
 /// or three years less a day with a multi-year reason (MOF Order No. 102, 2020).
 pub fn max_end_date(start: NaiveDate, multi_year: bool) -> Option<NaiveDate> {
     let months = if multi_year { 36 } else { 12 };
-    start.checked_add_months(Months::new(months))?.checked_sub_days(Days::new(1))
+    start
+        .checked_add_months(Months::new(months))?
+        .checked_sub_days(Days::new(1))
 }
 
 /// Why a service period is not allowed, if it is not.
@@ -29,13 +31,21 @@ pub fn increases_within_limit(signed_value_fen: i64, increases_fen: i64) -> bool
 
 /// The minimum bid periods in days per method, from `HUIMIN_MIN_BID_DAYS`
 /// (`open=20,invited=20,…`); unknown names are an error.
-pub fn parse_min_bid_days(spec: &str) -> Result<Vec<(crate::rules::vocab::TenderMethod, i64)>, String> {
+pub fn parse_min_bid_days(
+    spec: &str,
+) -> Result<Vec<(crate::rules::vocab::TenderMethod, i64)>, String> {
     use crate::rules::vocab::TenderMethod;
     let mut out = Vec::new();
     for part in spec.split(',').map(str::trim).filter(|p| !p.is_empty()) {
-        let (name, days) = part.split_once('=').ok_or_else(|| format!("expected method=days, got {part:?}"))?;
-        let method = TenderMethod::parse(name.trim()).ok_or_else(|| format!("unknown method {name:?}"))?;
-        let days: i64 = days.trim().parse().map_err(|_| format!("bad number of days in {part:?}"))?;
+        let (name, days) = part
+            .split_once('=')
+            .ok_or_else(|| format!("expected method=days, got {part:?}"))?;
+        let method =
+            TenderMethod::parse(name.trim()).ok_or_else(|| format!("unknown method {name:?}"))?;
+        let days: i64 = days
+            .trim()
+            .parse()
+            .map_err(|_| format!("bad number of days in {part:?}"))?;
         if days < 0 {
             return Err(format!("negative days in {part:?}"));
         }

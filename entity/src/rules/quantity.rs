@@ -38,7 +38,10 @@ impl Quantity {
             return None;
         }
         let e4 = (d * Decimal::new(10_000, 0)).trunc();
-        i64::try_from(e4).ok().filter(|v| (0..=MAX_E4).contains(v)).map(Quantity)
+        i64::try_from(e4)
+            .ok()
+            .filter(|v| (0..=MAX_E4).contains(v))
+            .map(Quantity)
     }
 }
 
@@ -51,7 +54,11 @@ impl fmt::Display for Quantity {
 impl Serialize for Quantity {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         // A JSON number, written from the exact decimal text.
-        let n: serde_json::Number = self.decimal().to_string().parse().map_err(serde::ser::Error::custom)?;
+        let n: serde_json::Number = self
+            .decimal()
+            .to_string()
+            .parse()
+            .map_err(serde::ser::Error::custom)?;
         n.serialize(s)
     }
 }
@@ -90,13 +97,25 @@ mod tests {
 
     #[test]
     fn exact_or_refused() {
-        assert_eq!(serde_json::from_str::<Quantity>("95.5").unwrap().e4(), 955_000);
-        assert_eq!(serde_json::from_str::<Quantity>("\"0.0001\"").unwrap().e4(), 1);
-        assert_eq!(serde_json::from_str::<Quantity>("120").unwrap().e4(), 1_200_000);
+        assert_eq!(
+            serde_json::from_str::<Quantity>("95.5").unwrap().e4(),
+            955_000
+        );
+        assert_eq!(
+            serde_json::from_str::<Quantity>("\"0.0001\"").unwrap().e4(),
+            1
+        );
+        assert_eq!(
+            serde_json::from_str::<Quantity>("120").unwrap().e4(),
+            1_200_000
+        );
         assert!(serde_json::from_str::<Quantity>("0.00001").is_err());
         assert!(serde_json::from_str::<Quantity>("-1").is_err());
         assert!(serde_json::from_str::<Quantity>("true").is_err());
-        assert_eq!(serde_json::to_string(&Quantity::from_e4(955_000)).unwrap(), "95.5");
+        assert_eq!(
+            serde_json::to_string(&Quantity::from_e4(955_000)).unwrap(),
+            "95.5"
+        );
         assert_eq!(serde_json::to_string(&Quantity::from_e4(0)).unwrap(), "0");
     }
 }

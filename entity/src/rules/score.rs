@@ -43,14 +43,20 @@ impl fmt::Display for Score {
 
 impl Serialize for Score {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        if self.0 % 10 == 0 { s.serialize_i32(self.0 / 10) } else { s.serialize_f64(f64::from(self.0) / 10.0) }
+        if self.0 % 10 == 0 {
+            s.serialize_i32(self.0 / 10)
+        } else {
+            s.serialize_f64(f64::from(self.0) / 10.0)
+        }
     }
 }
 
 impl<'de> Deserialize<'de> for Score {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = f64::deserialize(d)?;
-        Score::from_f64(v).ok_or_else(|| de::Error::custom("must be a number from 0 to 100 with at most one decimal"))
+        Score::from_f64(v).ok_or_else(|| {
+            de::Error::custom("must be a number from 0 to 100 with at most one decimal")
+        })
     }
 }
 
@@ -65,7 +71,13 @@ mod tests {
         assert!(Score::from_f64(72.35).is_none());
         assert!(Score::from_f64(100.1).is_none());
         assert!(Score::from_f64(-0.1).is_none());
-        assert_eq!(serde_json::to_string(&Score::from_tenths(800)).unwrap(), "80");
-        assert_eq!(serde_json::to_string(&Score::from_tenths(725)).unwrap(), "72.5");
+        assert_eq!(
+            serde_json::to_string(&Score::from_tenths(800)).unwrap(),
+            "80"
+        );
+        assert_eq!(
+            serde_json::to_string(&Score::from_tenths(725)).unwrap(),
+            "72.5"
+        );
     }
 }

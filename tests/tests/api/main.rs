@@ -8,4 +8,5 @@ mod conventions;
 mod delivery_flow;
 mod flow;
 mod parties;
+mod tenders;
 mod users;
