@@ -59,7 +59,12 @@ impl MigrationTrait for Migration {
             .foreign_key(&mut fk(("bid", "tender_id"), ("tender", "id")))
             .foreign_key(&mut fk(("bid", "organisation_id"), ("organisation", "id")));
         m.create_table(t).await?;
-        m.create_index(index("bid", &["tender_id", "organisation_id"]).unique().take()).await?;
+        m.create_index(
+            index("bid", &["tender_id", "organisation_id"])
+                .unique()
+                .take(),
+        )
+        .await?;
         m.create_index(index("bid", &["organisation_id"])).await?;
 
         let mut t = Table::create();
@@ -86,10 +91,19 @@ impl MigrationTrait for Migration {
             .col(integer(a("full_pay_score_tenths")))
             .col(integer(a("min_pay_score_tenths")))
             .foreign_key(&mut fk(("contract", "purchaser_id"), ("purchaser", "id")))
-            .foreign_key(&mut fk(("contract", "organisation_id"), ("organisation", "id")))
+            .foreign_key(&mut fk(
+                ("contract", "organisation_id"),
+                ("organisation", "id"),
+            ))
             .foreign_key(&mut fk(("contract", "tender_id"), ("tender", "id")))
-            .foreign_key(&mut fk(("contract", "budget_line_id"), ("budget_line", "id")))
-            .foreign_key(&mut fk(("contract", "responsible_officer_id"), ("app_user", "id")));
+            .foreign_key(&mut fk(
+                ("contract", "budget_line_id"),
+                ("budget_line", "id"),
+            ))
+            .foreign_key(&mut fk(
+                ("contract", "responsible_officer_id"),
+                ("app_user", "id"),
+            ));
         stamps(&mut t);
         m.create_table(t).await?;
         for cols in [
@@ -115,7 +129,8 @@ impl MigrationTrait for Migration {
             .col(timestamp_with_time_zone(a("created_at")))
             .foreign_key(&mut fk(("amendment", "contract_id"), ("contract", "id")));
         m.create_table(t).await?;
-        m.create_index(index("amendment", &["contract_id", "id"])).await?;
+        m.create_index(index("amendment", &["contract_id", "id"]))
+            .await?;
 
         let mut t = Table::create();
         t.table(a("post"))
@@ -130,7 +145,8 @@ impl MigrationTrait for Migration {
             .foreign_key(&mut fk(("post", "contract_id"), ("contract", "id")));
         stamps(&mut t);
         m.create_table(t).await?;
-        m.create_index(index("post", &["contract_id", "id"])).await?;
+        m.create_index(index("post", &["contract_id", "id"]))
+            .await?;
 
         let mut t = Table::create();
         t.table(a("post_assignment"))
@@ -146,13 +162,22 @@ impl MigrationTrait for Migration {
             .foreign_key(&mut fk(("post_assignment", "post_id"), ("post", "id")));
         stamps(&mut t);
         m.create_table(t).await?;
-        m.create_index(index("post_assignment", &["post_id", "from_date"])).await?;
-        m.create_index(index("post_assignment", &["id_number_hmac"])).await?;
+        m.create_index(index("post_assignment", &["post_id", "from_date"]))
+            .await?;
+        m.create_index(index("post_assignment", &["id_number_hmac"]))
+            .await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in ["post_assignment", "post", "amendment", "contract", "bid", "tender"] {
+        for t in [
+            "post_assignment",
+            "post",
+            "amendment",
+            "contract",
+            "bid",
+            "tender",
+        ] {
             m.drop_table(Table::drop().table(a(t)).to_owned()).await?;
         }
         Ok(())

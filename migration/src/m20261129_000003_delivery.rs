@@ -28,8 +28,10 @@ impl MigrationTrait for Migration {
             .foreign_key(&mut fk(("milestone", "contract_id"), ("contract", "id")));
         stamps(&mut t);
         m.create_table(t).await?;
-        m.create_index(index("milestone", &["contract_id", "due_date"])).await?;
-        m.create_index(index("milestone", &["status", "due_date"])).await?;
+        m.create_index(index("milestone", &["contract_id", "due_date"]))
+            .await?;
+        m.create_index(index("milestone", &["status", "due_date"]))
+            .await?;
         m.create_index(index("milestone", &["due_date"])).await?;
 
         let mut t = Table::create();
@@ -46,7 +48,8 @@ impl MigrationTrait for Migration {
             .foreign_key(&mut fk(("indicator", "contract_id"), ("contract", "id")));
         stamps(&mut t);
         m.create_table(t).await?;
-        m.create_index(index("indicator", &["contract_id", "code"]).unique().take()).await?;
+        m.create_index(index("indicator", &["contract_id", "code"]).unique().take())
+            .await?;
 
         let mut t = Table::create();
         t.table(a("milestone_report"))
@@ -61,10 +64,19 @@ impl MigrationTrait for Migration {
             .col(text_null(a("review_comment")))
             .col(uuid_null(a("decided_by")))
             .col(timestamp_with_time_zone_null(a("decided_at")))
-            .foreign_key(&mut fk(("milestone_report", "milestone_id"), ("milestone", "id")));
+            .foreign_key(&mut fk(
+                ("milestone_report", "milestone_id"),
+                ("milestone", "id"),
+            ));
         m.create_table(t).await?;
-        m.create_index(index("milestone_report", &["milestone_id", "submitted_at"])).await?;
-        m.create_index(index("milestone_report", &["milestone_id", "idempotency_key"]).unique().take()).await?;
+        m.create_index(index("milestone_report", &["milestone_id", "submitted_at"]))
+            .await?;
+        m.create_index(
+            index("milestone_report", &["milestone_id", "idempotency_key"])
+                .unique()
+                .take(),
+        )
+        .await?;
 
         let mut t = Table::create();
         t.table(a("measurement"))
@@ -74,11 +86,23 @@ impl MigrationTrait for Migration {
             .col(uuid(a("indicator_id")))
             .col(big_integer(a("value_e4")).check(Expr::col(a("value_e4")).gte(0)))
             .col(timestamp_with_time_zone(a("submitted_at")))
-            .foreign_key(&mut fk(("measurement", "report_id"), ("milestone_report", "id")))
-            .foreign_key(&mut fk(("measurement", "indicator_id"), ("indicator", "id")));
+            .foreign_key(&mut fk(
+                ("measurement", "report_id"),
+                ("milestone_report", "id"),
+            ))
+            .foreign_key(&mut fk(
+                ("measurement", "indicator_id"),
+                ("indicator", "id"),
+            ));
         m.create_table(t).await?;
-        m.create_index(index("measurement", &["report_id", "indicator_id"]).unique().take()).await?;
-        m.create_index(index("measurement", &["indicator_id", "submitted_at"])).await?;
+        m.create_index(
+            index("measurement", &["report_id", "indicator_id"])
+                .unique()
+                .take(),
+        )
+        .await?;
+        m.create_index(index("measurement", &["indicator_id", "submitted_at"]))
+            .await?;
 
         let mut t = Table::create();
         t.table(a("attachment"))
@@ -88,9 +112,13 @@ impl MigrationTrait for Migration {
             .col(string_len(a("content_type"), 64))
             .col(big_integer(a("size")))
             .col(string_len(a("sha256"), 64))
-            .foreign_key(&mut fk(("attachment", "report_id"), ("milestone_report", "id")));
+            .foreign_key(&mut fk(
+                ("attachment", "report_id"),
+                ("milestone_report", "id"),
+            ));
         m.create_table(t).await?;
-        m.create_index(index("attachment", &["report_id", "sha256"])).await?;
+        m.create_index(index("attachment", &["report_id", "sha256"]))
+            .await?;
 
         let mut t = Table::create();
         t.table(a("payment"))
@@ -106,17 +134,34 @@ impl MigrationTrait for Migration {
             .col(timestamp_with_time_zone(a("created_at")))
             .foreign_key(&mut fk(("payment", "contract_id"), ("contract", "id")))
             .foreign_key(&mut fk(("payment", "milestone_id"), ("milestone", "id")))
-            .foreign_key(&mut fk(("payment", "budget_line_id"), ("budget_line", "id")));
+            .foreign_key(&mut fk(
+                ("payment", "budget_line_id"),
+                ("budget_line", "id"),
+            ));
         m.create_table(t).await?;
-        m.create_index(index("payment", &["purchaser_id", "voucher_no"]).unique().take()).await?;
-        m.create_index(index("payment", &["contract_id", "id"])).await?;
+        m.create_index(
+            index("payment", &["purchaser_id", "voucher_no"])
+                .unique()
+                .take(),
+        )
+        .await?;
+        m.create_index(index("payment", &["contract_id", "id"]))
+            .await?;
         m.create_index(index("payment", &["milestone_id"])).await?;
-        m.create_index(index("payment", &["budget_line_id"])).await?;
+        m.create_index(index("payment", &["budget_line_id"]))
+            .await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        for t in ["payment", "attachment", "measurement", "milestone_report", "indicator", "milestone"] {
+        for t in [
+            "payment",
+            "attachment",
+            "measurement",
+            "milestone_report",
+            "indicator",
+            "milestone",
+        ] {
             m.drop_table(Table::drop().table(a(t)).to_owned()).await?;
         }
         Ok(())

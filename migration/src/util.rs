@@ -13,7 +13,8 @@ pub fn fk(from: (&str, &str), to: (&str, &str)) -> ForeignKeyCreateStatement {
 /// An index named after its table and columns.
 pub fn index(table: &str, cols: &[&str]) -> IndexCreateStatement {
     let mut i = Index::create();
-    i.name(format!("ix_{table}_{}", cols.join("_"))).table(Alias::new(table));
+    i.name(format!("ix_{table}_{}", cols.join("_")))
+        .table(Alias::new(table));
     for c in cols {
         i.col(Alias::new(*c));
     }
@@ -27,11 +28,11 @@ pub fn a(name: &str) -> Alias {
 
 /// `created_at` and `updated_at`, set by the application from its clock.
 pub fn stamps(t: &mut TableCreateStatement) {
-    t.col(timestamp_with_time_zone(a("created_at"))).col(timestamp_with_time_zone(a("updated_at")));
+    t.col(timestamp_with_time_zone(a("created_at")))
+        .col(timestamp_with_time_zone(a("updated_at")));
 }
 
 /// A money column: BIGINT fen, never negative.
 pub fn money(name: &str) -> ColumnDef {
     big_integer(a(name)).check(Expr::col(a(name)).gte(0)).take()
 }
-

@@ -350,12 +350,17 @@ impl TestApp {
 /// Creates an empty database on the PostgreSQL server of `server_url` and returns its URL.
 /// `.ci/run` drops these databases when the run ends.
 async fn fresh_postgres(server_url: &str) -> String {
-    let admin = Database::connect(server_url).await.expect("connect to TEST_DATABASE_URL");
+    let admin = Database::connect(server_url)
+        .await
+        .expect("connect to TEST_DATABASE_URL");
     let mut url = url::Url::parse(server_url).expect("TEST_DATABASE_URL is a URL");
     // Named after the run's database, so the CI script can drop exactly its own.
     let base = url.path().trim_start_matches('/').to_string();
     let name = format!("{base}_t_{}", Uuid::new_v4().simple());
-    admin.execute_unprepared(&format!("CREATE DATABASE {name}")).await.expect("create database");
+    admin
+        .execute_unprepared(&format!("CREATE DATABASE {name}"))
+        .await
+        .expect("create database");
     let _ = admin.close().await;
     url.set_path(&format!("/{name}"));
     url.to_string()
@@ -396,22 +401,47 @@ impl TestApp {
 
     /// A published tender on `line`.
     pub async fn published_tender(&self, fo: &Login, line: Uuid, ceiling: &str) -> Uuid {
-        let id = self.post("/api/v1/tenders", &fo.token, self.tender_body(line, ceiling)).await.expect(201).id();
-        self.call(Method::POST, &format!("/api/v1/tenders/{id}/publish"), Some(&fo.token), None).await.expect(200);
+        let id = self
+            .post(
+                "/api/v1/tenders",
+                &fo.token,
+                self.tender_body(line, ceiling),
+            )
+            .await
+            .expect(201)
+            .id();
+        self.call(
+            Method::POST,
+            &format!("/api/v1/tenders/{id}/publish"),
+            Some(&fo.token),
+            None,
+        )
+        .await
+        .expect(200);
         id
     }
 
     /// The organisation's bid on a tender.
     pub async fn bid(&self, org: &Login, tender: Uuid, amount: &str) -> Uuid {
-        self.post(&format!("/api/v1/tenders/{tender}/bids"), &org.token, json!({"amount": amount, "proposal": "服务方案"}))
-            .await
-            .expect(201)
-            .id()
+        self.post(
+            &format!("/api/v1/tenders/{tender}/bids"),
+            &org.token,
+            json!({"amount": amount, "proposal": "服务方案"}),
+        )
+        .await
+        .expect(201)
+        .id()
     }
 
     /// A closed tender with one bid per amount from new organisations; the clock is moved
     /// past the deadline. Answers the tender and the bidders with their bids.
-    pub async fn closed_tender(&self, fo: &Login, line: Uuid, ceiling: &str, amounts: &[&str]) -> (Uuid, Vec<(Login, Uuid)>) {
+    pub async fn closed_tender(
+        &self,
+        fo: &Login,
+        line: Uuid,
+        ceiling: &str,
+        amounts: &[&str],
+    ) -> (Uuid, Vec<(Login, Uuid)>) {
         let tender = self.published_tender(fo, line, ceiling).await;
         let mut bids = Vec::new();
         for a in amounts {
@@ -420,7 +450,14 @@ impl TestApp {
             bids.push((org, b));
         }
         self.clock.advance(chrono::Duration::days(11));
-        self.call(Method::POST, &format!("/api/v1/tenders/{tender}/close"), Some(&fo.token), None).await.expect(200);
+        self.call(
+            Method::POST,
+            &format!("/api/v1/tenders/{tender}/close"),
+            Some(&fo.token),
+            None,
+        )
+        .await
+        .expect(200);
         (tender, bids)
     }
 
@@ -442,13 +479,27 @@ impl TestApp {
 
     /// A draft direct-award contract.
     pub async fn draft_contract(&self, fo: &Login, org: Uuid, line: Uuid, value: &str) -> Uuid {
-        self.post("/api/v1/contracts", &fo.token, self.direct_award_body(fo, org, line, value)).await.expect(201).id()
+        self.post(
+            "/api/v1/contracts",
+            &fo.token,
+            self.direct_award_body(fo, org, line, value),
+        )
+        .await
+        .expect(201)
+        .id()
     }
 
     /// A signed (active) direct-award contract.
     pub async fn active_contract(&self, fo: &Login, org: Uuid, line: Uuid, value: &str) -> Uuid {
         let id = self.draft_contract(fo, org, line, value).await;
-        self.call(Method::POST, &format!("/api/v1/contracts/{id}/sign"), Some(&fo.token), None).await.expect(200);
+        self.call(
+            Method::POST,
+            &format!("/api/v1/contracts/{id}/sign"),
+            Some(&fo.token),
+            None,
+        )
+        .await
+        .expect(200);
         id
     }
 
