@@ -11,7 +11,7 @@ use entity::rules::vocab::{ContractStatus, Qualification};
 use hmac::{Hmac, Mac};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QueryOrder, QuerySelect, RelationTrait,
 };
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
@@ -154,11 +154,12 @@ fn shape(
         .collect();
     let in_period = m.start_date <= today && today <= m.end_date;
     let current = assignments.iter().find(|a| {
-        Span {
-            from: a.from_date,
-            to: a.to_date,
-        }
-        .covers(today)
+        in_period
+            && Span {
+                from: a.from_date,
+                to: a.to_date,
+            }
+            .covers(today)
     });
     let (_, vacant_to_date) =
         filled_and_vacant(m.start_date, m.end_date, &spans, m.start_date, today);
@@ -480,16 +481,38 @@ pub async fn assign(
             "the post is already filled on some of these days; end that assignment first",
         ));
     }
-    let same_person = post_assignment::Entity::find()
-        .filter(post_assignment::Column::IdNumberHmac.eq(&hmac))
-        .all(&txn)
-        .await?;
-    if same_person.iter().any(|a| {
-        Span {
-            from: a.from_date,
-            to: a.to_date,
-        }
-        .overlaps(&span)
+    // The person's other assignments, clipped to their posts' ends, on contracts still funded.
+    let same_person: Vec<(NaiveDate, Option<NaiveDate>, NaiveDate, String)> =
+        post_assignment::Entity::find()
+            .select_only()
+            .columns([
+                post_assignment::Column::FromDate,
+                post_assignment::Column::ToDate,
+            ])
+            .column(post::Column::EndDate)
+            .column(contract::Column::Status)
+            .join(
+                sea_orm::JoinType::InnerJoin,
+                post_assignment::Relation::Post.def(),
+            )
+            .join(sea_orm::JoinType::InnerJoin, post::Relation::Contract.def())
+            .filter(post_assignment::Column::IdNumberHmac.eq(&hmac))
+            .into_tuple()
+            .all(&txn)
+            .await?;
+    let funded = |status: &str| {
+        matches!(
+            ContractStatus::parse(status),
+            Some(ContractStatus::Draft | ContractStatus::Active)
+        )
+    };
+    if same_person.iter().any(|(from, to, post_end, status)| {
+        funded(status)
+            && Span {
+                from: *from,
+                to: Some(to.unwrap_or(*post_end).min(*post_end)),
+            }
+            .overlaps(&span)
     }) {
         return Err(ApiError::conflict(
             "this person already holds a funded post on some of these days",

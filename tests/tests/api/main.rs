@@ -4,9 +4,11 @@
 mod audit;
 mod auth;
 mod budget;
+mod contracts;
 mod conventions;
 mod delivery_flow;
 mod flow;
 mod parties;
+mod posts;
 mod tenders;
 mod users;
