@@ -25,12 +25,27 @@ pub async fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::R
         .with_context(|| format!("connect to the database ({})", redact(&url)))?;
     db::migrate(&db).await.context("migrate the database")?;
     let secret = load_secret(&config)?;
+    let mailer = jobs::mailer::Mailer::new(
+        config.smtp_url.as_deref(),
+        &config.mail_from,
+        &config.data_dir.join("outbox"),
+    )?;
+    let jobs = jobs::JobContext {
+        db: db.clone(),
+        clock: clock.clone(),
+        tz: config.tz,
+        public_url: config.public_url(),
+        mailer: Arc::new(mailer),
+        digest: config.digest,
+        budget_lag: config.budget_lag,
+    };
     Ok(AppState {
         db,
         config: Arc::new(config),
         clock,
         metrics: telemetry::metrics_handle(),
         secret: Arc::from(secret.into_bytes()),
+        jobs,
     })
 }
 
@@ -59,6 +74,19 @@ pub fn redact(url: &str) -> String {
         }
         _ => url.to_string(),
     }
+}
+
+/// The job schedules, with `HUIMIN_JOB_<NAME>` overrides from the environment (a bad
+/// expression stops the start).
+pub fn schedules() -> anyhow::Result<Vec<jobs::schedule::JobSchedule>> {
+    jobs::schedule::schedules(|k| std::env::var(k).ok()).map_err(|e| anyhow::anyhow!(e))
+}
+
+/// Runs the scheduler until Ctrl-C or SIGTERM (`huimin worker`, and `serve` in-process).
+pub async fn run_scheduler(state: AppState) -> anyhow::Result<()> {
+    let scheduler = jobs::runner::Scheduler::new(state.jobs.clone(), schedules()?).await?;
+    scheduler.run_until(shutdown_signal()).await;
+    Ok(())
 }
 
 /// Serves the API on the configured address until Ctrl-C or SIGTERM.

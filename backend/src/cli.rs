@@ -29,6 +29,16 @@ pub enum Command {
         /// Load the demo data set into an empty database and print the demo logins.
         #[arg(long)]
         demo: bool,
+        /// Do not run the scheduled jobs in this process (run `huimin worker` instead).
+        #[arg(long)]
+        no_jobs: bool,
+    },
+    /// Run the scheduled jobs only (several workers may share one PostgreSQL).
+    Worker,
+    /// List or run the scheduled jobs.
+    Jobs {
+        #[command(subcommand)]
+        command: JobsCommand,
     },
     /// Bring the database schema up to date and exit.
     Migrate,
@@ -67,6 +77,19 @@ pub enum UserCommand {
         /// The organisation of an organisation's staff member.
         #[arg(long)]
         organisation: Option<Uuid>,
+    },
+}
+
+/// `huimin jobs …`
+#[derive(Subcommand)]
+pub enum JobsCommand {
+    /// Each job, its schedule and its next runs.
+    List,
+    /// Run one job now, as a manual slot.
+    Run {
+        /// milestone_reminders, indicator_check, post_vacancy_check, contract_expiry,
+        /// budget_watch or send_notifications.
+        job: String,
     },
 }
 
@@ -114,12 +137,61 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Demo => {
             demo::load(&state).await?;
         }
-        Command::Serve { demo: with_demo } => {
+        Command::Worker => {
+            println!("Huimin worker: running the scheduled jobs (Ctrl-C to stop)");
+            app::run_scheduler(state).await?;
+        }
+        Command::Jobs {
+            command: JobsCommand::List,
+        } => {
+            let now = state.now();
+            for s in app::schedules()? {
+                let next: Vec<String> = s
+                    .next_runs(now, state.config.tz, 3)
+                    .iter()
+                    .map(|t| t.format("%Y-%m-%d %H:%M:%S %Z").to_string())
+                    .collect();
+                println!(
+                    "{:<20} {:<16} next: {}",
+                    s.job.as_str(),
+                    s.expression,
+                    next.join(", ")
+                );
+            }
+        }
+        Command::Jobs {
+            command: JobsCommand::Run { job },
+        } => {
+            let name = jobs::JobName::parse(&job).with_context(|| {
+                let all: Vec<_> = jobs::JobName::ALL.iter().map(|j| j.as_str()).collect();
+                format!("unknown job {job:?}; one of {}", all.join(", "))
+            })?;
+            match jobs::runner::run_now(&state.jobs, name).await? {
+                Some(c) => println!(
+                    "{job}: examined {}, notified {}, errors {}",
+                    c.examined, c.notified, c.errors
+                ),
+                None => println!("{job}: another process is running this slot"),
+            }
+        }
+        Command::Serve {
+            demo: with_demo,
+            no_jobs,
+        } => {
             let logins = if with_demo {
                 demo::load(&state).await?
             } else {
                 None
             };
+            if !no_jobs {
+                app::schedules()?;
+                let st = state.clone();
+                tokio::spawn(async move {
+                    if let Err(e) = app::run_scheduler(st).await {
+                        tracing::error!(error = %e, "the scheduler stopped");
+                    }
+                });
+            }
             let public = state.config.public_url.clone();
             app::serve(state, |addr| {
                 let url = public.unwrap_or_else(|| format!("http://{addr}"));

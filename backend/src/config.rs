@@ -87,6 +87,29 @@ pub struct Config {
     )]
     pub min_bid_days: String,
 
+    /// SMTP server for mail, e.g. `smtp://user:pass@mail.example:587?tls=required` or
+    /// `smtps://…`; without it mail is written as `.eml` files under `<data>/outbox/`.
+    #[arg(long, env = "SMTP_URL", global = true, hide_env_values = true)]
+    pub smtp_url: Option<String>,
+
+    /// The sender of mail.
+    #[arg(
+        long,
+        env = "MAIL_FROM",
+        default_value = "惠民 Huimin <noreply@huimin.local>",
+        global = true
+    )]
+    pub mail_from: String,
+
+    /// Group one recipient's reminders of one job run into one e-mail.
+    #[arg(long, env = "HUIMIN_DIGEST", default_value_t = false, global = true)]
+    pub digest: bool,
+
+    /// How far (0–1) disbursement may lag behind the elapsed share of the fiscal year before
+    /// `budget_watch` warns.
+    #[arg(long, env = "HUIMIN_BUDGET_LAG", default_value = "0.20", global = true)]
+    pub budget_lag: rust_decimal::Decimal,
+
     /// Size of the database connection pool.
     #[arg(
         long,
@@ -157,6 +180,10 @@ impl Config {
                 "open=0,invited=0,competitive_consultation=0,competitive_negotiation=0,inquiry=0"
                     .into(),
             db_max_connections: 8,
+            smtp_url: None,
+            mail_from: "Huimin <noreply@huimin.local>".into(),
+            digest: false,
+            budget_lag: rust_decimal::Decimal::new(20, 2),
         }
     }
 }
@@ -179,6 +206,14 @@ impl std::fmt::Debug for Config {
             .field("tz", &self.tz)
             .field("trusted_proxies", &self.trusted_proxies)
             .field("token_ttl_hours", &self.token_ttl_hours)
+            .field(
+                "smtp_url",
+                &self
+                    .smtp_url
+                    .as_ref()
+                    .map(|u| u.split('@').next_back().unwrap_or_default().to_string()),
+            )
+            .field("digest", &self.digest)
             .finish()
     }
 }

@@ -106,3 +106,34 @@ impl Upload {
         Ok(sha)
     }
 }
+
+/// Removes stored files that no attachment refers to (after a refused report): one query
+/// for the hashes still referenced, then the others are deleted.
+pub async fn discard_unreferenced(
+    db: &impl sea_orm::ConnectionTrait,
+    root: &Path,
+    shas: &[String],
+) {
+    use entity::model::attachment;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+    if shas.is_empty() {
+        return;
+    }
+    let kept: Vec<String> = match attachment::Entity::find()
+        .select_only()
+        .column(attachment::Column::Sha256)
+        .filter(attachment::Column::Sha256.is_in(shas.to_vec()))
+        .into_tuple()
+        .all(db)
+        .await
+    {
+        Ok(v) => v,
+        Err(e) => {
+            tracing::warn!(error = %e, "could not check attachments before discarding files");
+            return;
+        }
+    };
+    for sha in shas.iter().filter(|s| !kept.contains(s)) {
+        let _ = tokio::fs::remove_file(path_of(root, sha)).await;
+    }
+}

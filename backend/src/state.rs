@@ -22,6 +22,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// The HMAC key for personal data (`HUIMIN_SECRET`).
     pub secret: Arc<[u8]>,
+    /// What scheduled jobs and the outbox need (the same pool and clock).
+    pub jobs: jobs::JobContext,
 }
 
 impl AppState {

@@ -1,12 +1,13 @@
-//! Set-based read queries that `backend` and `jobs` both need. Unlike [`crate::rules`], these
+//! Set-based read queries and database plumbing that `backend` and `jobs` both need. Unlike [`crate::rules`], these
 //! touch the database; like them, they hold no policy (no scopes, no HTTP).
 
 use std::collections::HashMap;
 
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
+    DbErr, EntityTrait, ExprTrait, QueryFilter, QuerySelect, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 use uuid::Uuid;
 
@@ -108,3 +109,24 @@ const COMMITTED_SQL: &str = "CAST(SUM(CASE WHEN contract.status = 'active' THEN 
     COALESCE((SELECT SUM(p.amount_fen) FROM payment p WHERE p.contract_id = contract.id AND p.milestone_id IS NULL), 0) \
     + COALESCE((SELECT SUM(m.payable_fen) FROM milestone m WHERE m.contract_id = contract.id AND m.status = 'accepted'), 0) \
     END) AS BIGINT)";
+
+/// Begins a transaction that will write: `BEGIN IMMEDIATE` on SQLite (so writers queue on
+/// the busy timeout instead of failing when a read upgrades to a write), plain on PostgreSQL.
+pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let mode = (db.get_database_backend() == DbBackend::Sqlite)
+        .then_some(SqliteTransactionMode::Immediate);
+    db.begin_with_options(TransactionOptions {
+        sqlite_transaction_mode: mode,
+        ..Default::default()
+    })
+    .await
+}
+
+/// SQL written with `$1, $2 …` placeholders, for the connection's backend (SQLite takes the
+/// numbered form `?1, ?2 …`).
+pub fn numbered(backend: DbBackend, sql: &str) -> String {
+    match backend {
+        DbBackend::Sqlite => sql.replace('$', "?"),
+        _ => sql.to_string(),
+    }
+}

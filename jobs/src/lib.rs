@@ -1,5 +1,56 @@
-//! Scheduled jobs, the notification outbox and the clock. `backend` depends on this crate;
-//! this crate never depends on `backend`. The jobs themselves arrive with the jobs issue; the
-//! [`clock`] is used from the start so that no code reads the system time directly.
+//! Scheduled jobs, the notification outbox and the clock (SPEC §5). `backend` depends on this
+//! crate (it runs the scheduler in `serve` and `worker`, and enqueues event notifications in
+//! its transactions); this crate never depends on `backend`.
+//!
+//! - [`clock`]: where "now" comes from.
+//! - [`schedule`]: the six jobs, their cron expressions and next runs.
+//! - [`runner`]: claiming a run (unique per job and slot), running it, the scheduler loop.
+//! - [`jobs`]: one module per job, each set-based SQL over indexes.
+//! - [`outbox`]: idempotent enqueueing and recipients; [`mailer`]: delivery with lettre;
+//!   [`templates`]: the messages in `zh-CN` and `en`.
 
 pub mod clock;
+pub mod jobs;
+pub mod mailer;
+pub mod outbox;
+pub mod runner;
+pub mod schedule;
+pub mod templates;
+
+use std::sync::Arc;
+
+use chrono_tz::Tz;
+use sea_orm::DatabaseConnection;
+
+pub use schedule::JobName;
+
+/// What a job run needs.
+#[derive(Clone)]
+pub struct JobContext {
+    pub db: DatabaseConnection,
+    pub clock: Arc<dyn clock::Clock>,
+    pub tz: Tz,
+    /// Base of the links in messages (`HUIMIN_PUBLIC_URL`).
+    pub public_url: String,
+    pub mailer: Arc<mailer::Mailer>,
+    /// Group one recipient's reminders of one run into one e-mail.
+    pub digest: bool,
+    /// How far (0–1) disbursement may lag behind the elapsed share of the fiscal year before
+    /// `budget_watch` warns.
+    pub budget_lag: rust_decimal::Decimal,
+}
+
+impl JobContext {
+    /// Today's local date.
+    pub fn today(&self) -> chrono::NaiveDate {
+        clock::local_today(self.clock.as_ref(), self.tz)
+    }
+}
+
+/// What a job run did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Counts {
+    pub examined: i64,
+    pub notified: i64,
+    pub errors: i64,
+}

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261129_000001_foundation;
 mod m20261129_000002_procurement;
 mod m20261129_000003_delivery;
+mod m20261129_000004_jobs;
 mod util;
 
 /// Runs the migrations in order.
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000001_foundation::Migration),
             Box::new(m20261129_000002_procurement::Migration),
             Box::new(m20261129_000003_delivery::Migration),
+            Box::new(m20261129_000004_jobs::Migration),
         ]
     }
 }

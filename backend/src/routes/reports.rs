@@ -66,13 +66,17 @@ async fn submit_report(
         .unwrap_or("")
         .to_ascii_lowercase();
     let (report, stored) = if mime.starts_with("multipart/form-data") {
-        read_multipart(
-            &st,
-            Multipart::from_request(req, &st)
-                .await
-                .map_err(|e| ApiError::BadRequest(e.body_text()))?,
-        )
-        .await?
+        let mp = Multipart::from_request(req, &st)
+            .await
+            .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+        let mut stored = Vec::new();
+        match read_multipart(&st, mp, &mut stored).await {
+            Ok(report) => (report, stored),
+            Err(e) => {
+                discard(&st, &stored).await;
+                return Err(e);
+            }
+        }
     } else {
         let bytes = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
             .await
@@ -80,7 +84,12 @@ async fn submit_report(
         let Json(r) = json_body(&mime, &bytes)?;
         (r, Vec::new())
     };
-    let (created, out) = reports::submit(&st, &actor, id, report, stored, key).await?;
+    // Files of a refused (or repeated) report must not linger in the store.
+    let result = reports::submit(&st, &actor, id, report, stored.clone(), key).await;
+    if !matches!(result, Ok((true, _))) {
+        discard(&st, &stored).await;
+    }
+    let (created, out) = result?;
     Ok((
         if created {
             StatusCode::CREATED
@@ -115,11 +124,18 @@ fn json_body(mime: &str, bytes: &[u8]) -> ApiResult<Json<NewReport>> {
     parse_json(bytes).map(Json)
 }
 
-/// Reads the `report` part and streams each `files` part into the file store.
+async fn discard(st: &AppState, stored: &[Attachment]) {
+    let shas: Vec<String> = stored.iter().map(|a| a.sha256.clone()).collect();
+    files::discard_unreferenced(&st.db, &st.config.files_dir(), &shas).await;
+}
+
+/// Reads the `report` part and streams each `files` part into the file store, listing each
+/// stored file in `out` as it goes (so a caller can discard them on a later refusal).
 async fn read_multipart(
     st: &AppState,
     mut mp: Multipart,
-) -> ApiResult<(NewReport, Vec<Attachment>)> {
+    out: &mut Vec<Attachment>,
+) -> ApiResult<NewReport> {
     let too_large = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::PayloadTooLarge
@@ -129,7 +145,6 @@ async fn read_multipart(
     };
     let root = st.config.files_dir();
     let mut report = None;
-    let mut out = Vec::new();
     while let Some(mut field) = mp.next_field().await.map_err(too_large)? {
         match field.name().unwrap_or_default() {
             "report" => {
@@ -188,7 +203,7 @@ async fn read_multipart(
     }
     let report =
         report.ok_or_else(|| ApiError::validation("report", "the `report` part is required"))?;
-    Ok((report, out))
+    Ok(report)
 }
 
 /// Accept the milestone's pending report: fixes its score and payable.

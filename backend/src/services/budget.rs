@@ -19,7 +19,9 @@ use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks};
 use crate::pagination::{Page, page};
+use crate::services::notify;
 use crate::state::AppState;
+use jobs::templates::Message;
 
 /// A budget line with its derived figures.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -214,10 +216,7 @@ pub async fn update(
     c.finish()?;
     let now = st.now();
     let txn = begin_write(&st.db).await?;
-    let old = budget_line::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let old = lock_line(&txn, id).await?;
     actor.see_purchaser(old.purchaser_id)?;
     let f = figures(&txn, &[id]).await?.remove(&id).unwrap_or_default();
     let before = shape(old.clone(), f)?;
@@ -238,23 +237,43 @@ pub async fn update(
     }
     am.updated_at = Set(now);
     let out = shape(am.update(&txn).await?, f)?;
+    let action = if p.amount.is_some() {
+        "change_amount"
+    } else {
+        "update"
+    };
     let mut change = Change::of(
         Some(actor.id()),
-        "update",
+        action,
         "budget_line",
         id,
         Some(&before),
         Some(&out),
     );
-    if let (Some(after), Some(reason)) = (change.after.as_mut(), p.reason) {
-        after["reason"] = serde_json::Value::from(reason);
-        change.action = if p.amount.is_some() {
-            "change_amount"
-        } else {
-            "update"
-        };
+    if let (Some(after), Some(reason)) = (change.after.as_mut(), &p.reason) {
+        after["reason"] = serde_json::Value::from(reason.clone());
     }
     audit::record(&txn, now, change).await?;
+    if p.amount.is_some() && out.amount != before.amount {
+        let message = Message::BudgetAmountChanged {
+            line: format!("{} {}", out.code, out.name),
+            old: before.amount.to_string(),
+            new: out.amount.to_string(),
+            reason: p.reason.clone().unwrap_or_default(),
+        };
+        let to = jobs::outbox::supervisors(&txn).await?;
+        let step = now.timestamp_micros().to_string();
+        notify::queue(
+            st,
+            &txn,
+            to,
+            message,
+            id,
+            &step,
+            format!("/budget-lines/{id}"),
+        )
+        .await?;
+    }
     txn.commit().await?;
     Ok(out)
 }

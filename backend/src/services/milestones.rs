@@ -162,15 +162,6 @@ pub async fn create(
     let now = st.now();
     let txn = begin_write(&st.db).await?;
     let k = contracts::load_for_update(&txn, actor, contract_id).await?;
-    if !matches!(
-        ContractStatus::parse(&k.status),
-        Some(ContractStatus::Draft | ContractStatus::Active)
-    ) {
-        return Err(ApiError::conflict(format!(
-            "milestones cannot be added to a {} contract",
-            k.status
-        )));
-    }
     let m = milestone::Model {
         id: Uuid::now_v7(),
         contract_id,
@@ -189,7 +180,18 @@ pub async fn create(
     let mut c = Checks::default();
     check_milestone(&mut c, &m, &k);
     c.finish()?;
-    if milestone_sum_fen(&txn, contract_id).await? + m.amount_fen > k.value_fen {
+    if !matches!(
+        ContractStatus::parse(&k.status),
+        Some(ContractStatus::Draft | ContractStatus::Active)
+    ) {
+        return Err(ApiError::conflict(format!(
+            "milestones cannot be added to a {} contract",
+            k.status
+        )));
+    }
+    // Advances already paid are part of the value no milestone can claim.
+    let advances = crate::services::payments::advances_fen(&txn, contract_id).await?;
+    if milestone_sum_fen(&txn, contract_id).await? + m.amount_fen + advances > k.value_fen {
         return Err(ApiError::conflict(
             "the milestones' amounts would exceed the contract value",
         ));
@@ -242,9 +244,6 @@ pub async fn update(
     let txn = begin_write(&st.db).await?;
     let (old, k) = load_for_update(&txn, actor, id).await?;
     let before = shape(old.clone(), today(st))?;
-    if before.status != MilestoneStatus::Planned {
-        return Err(ApiError::conflict("only a planned milestone can be edited"));
-    }
     let mut m = old;
     if let Some(v) = p.title {
         m.title = v.trim().to_string();
@@ -262,6 +261,9 @@ pub async fn update(
     let mut c = Checks::default();
     check_milestone(&mut c, &m, &k);
     c.finish()?;
+    if before.status != MilestoneStatus::Planned {
+        return Err(ApiError::conflict("only a planned milestone can be edited"));
+    }
     let others = milestone_sum_fen(&txn, k.id).await? - before.amount.fen();
     if others + m.amount_fen > k.value_fen {
         return Err(ApiError::conflict(
@@ -504,12 +506,6 @@ pub async fn add_indicators(
         "contract status",
         &k.status,
     )?;
-    if !matches!(status, ContractStatus::Draft | ContractStatus::Active) {
-        return Err(ApiError::conflict(format!(
-            "indicators of a {} contract cannot change",
-            k.status
-        )));
-    }
     let batch = new.len() > 1;
     let mut c = Checks::default();
     let mut rows = Vec::new();
@@ -539,6 +535,12 @@ pub async fn add_indicators(
         rows.push(m);
     }
     c.finish()?;
+    if !matches!(status, ContractStatus::Draft | ContractStatus::Active) {
+        return Err(ApiError::conflict(format!(
+            "indicators of a {} contract cannot change",
+            k.status
+        )));
+    }
     let existing: Vec<String> = indicator::Entity::find()
         .select_only()
         .column(indicator::Column::Code)
@@ -600,12 +602,6 @@ pub async fn update_indicator(
         "contract status",
         &k.status,
     )?;
-    if !matches!(status, ContractStatus::Draft | ContractStatus::Active) {
-        return Err(ApiError::conflict(format!(
-            "indicators of a {} contract cannot change",
-            k.status
-        )));
-    }
     let before = indicator_out(old.clone())?;
     let mut m = old;
     if let Some(v) = p.name {
@@ -630,6 +626,12 @@ pub async fn update_indicator(
     let mut c = Checks::default();
     check_indicator(&mut c, "", &m);
     c.finish()?;
+    if !matches!(status, ContractStatus::Draft | ContractStatus::Active) {
+        return Err(ApiError::conflict(format!(
+            "indicators of a {} contract cannot change",
+            k.status
+        )));
+    }
     let out = indicator_out(m.into_active_model().reset_all().update(&txn).await?)?;
     if status == ContractStatus::Active {
         check_weights(&txn, k.id).await?;

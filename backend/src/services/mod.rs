@@ -7,6 +7,7 @@ pub mod budget;
 pub mod common;
 pub mod contracts;
 pub mod milestones;
+pub mod notify;
 pub mod parties;
 pub mod payments;
 pub mod posts;

@@ -22,9 +22,10 @@ use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks};
 use crate::services::budget::lock_line;
-use crate::services::contracts;
 use crate::services::milestones::{milestone_sum_fen, today};
+use crate::services::{contracts, notify};
 use crate::state::AppState;
+use jobs::templates::Message;
 
 /// A payment as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -123,15 +124,6 @@ pub async fn record(
             ))
         };
     }
-    if !matches!(
-        ContractStatus::parse(&k.status),
-        Some(ContractStatus::Active | ContractStatus::Completed | ContractStatus::Terminated)
-    ) {
-        return Err(ApiError::conflict(format!(
-            "a {} contract cannot be paid",
-            k.status
-        )));
-    }
     let signed_on = k
         .signed_at
         .map(|t| t.with_timezone(&st.config.tz).date_naive());
@@ -142,15 +134,30 @@ pub async fn record(
         ));
     }
     let amount = new.amount.fen();
-    match new.milestone_id {
-        Some(mid) => {
-            let m = milestone::Entity::find_by_id(mid)
+    let milestone = match new.milestone_id {
+        Some(mid) => Some(
+            milestone::Entity::find_by_id(mid)
                 .one(&txn)
                 .await?
                 .filter(|m| m.contract_id == contract_id)
                 .ok_or_else(|| {
                     ApiError::validation("milestone_id", "is not a milestone of this contract")
-                })?;
+                })?,
+        ),
+        None => None,
+    };
+    if !matches!(
+        ContractStatus::parse(&k.status),
+        Some(ContractStatus::Active | ContractStatus::Completed | ContractStatus::Terminated)
+    ) {
+        return Err(ApiError::conflict(format!(
+            "a {} contract cannot be paid",
+            k.status
+        )));
+    }
+    match milestone {
+        Some(m) => {
+            let mid = m.id;
             if m.status != MilestoneStatus::Accepted.as_str() {
                 return Err(ApiError::conflict(
                     "a milestone is paid only after its report is accepted",
@@ -167,13 +174,14 @@ pub async fn record(
             }
         }
         None => {
-            let advances = paid_fen(
-                &txn,
-                sea_orm::Condition::all()
-                    .add(payment::Column::ContractId.eq(contract_id))
-                    .add(payment::Column::MilestoneId.is_null()),
-            )
-            .await?;
+            // An ended contract has released what it did not earn: no more advances.
+            if k.status != ContractStatus::Active.as_str() {
+                return Err(ApiError::conflict(format!(
+                    "a {} contract takes no advance; pay its accepted milestones",
+                    k.status
+                )));
+            }
+            let advances = advances_fen(&txn, contract_id).await?;
             let planned = milestone_sum_fen(&txn, contract_id).await?;
             if advances + amount + planned > k.value_fen {
                 return Err(ApiError::conflict(
@@ -257,6 +265,23 @@ pub async fn record(
         ),
     )
     .await?;
+    let message = Message::PaymentRecorded {
+        contract: k.title.clone(),
+        amount: out.amount.to_string(),
+        paid_on: out.paid_on,
+        voucher: out.voucher_no.clone(),
+    };
+    let to = notify::organisation_of(&txn, &k).await?;
+    notify::queue(
+        st,
+        &txn,
+        to,
+        message,
+        out.id,
+        "recorded",
+        format!("/contracts/{contract_id}/payments"),
+    )
+    .await?;
     txn.commit().await?;
     Ok((true, out))
 }
@@ -270,6 +295,17 @@ pub async fn list(st: &AppState, actor: &Actor, contract_id: Uuid) -> ApiResult<
         .all(&st.db)
         .await?;
     Ok(rows.into_iter().map(Payment::from).collect())
+}
+
+/// The advances (payments without a milestone) paid on a contract, in fen.
+pub async fn advances_fen(db: &impl ConnectionTrait, contract_id: Uuid) -> ApiResult<i64> {
+    paid_fen(
+        db,
+        sea_orm::Condition::all()
+            .add(payment::Column::ContractId.eq(contract_id))
+            .add(payment::Column::MilestoneId.is_null()),
+    )
+    .await
 }
 
 /// What was paid on a contract, in fen.

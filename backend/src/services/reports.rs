@@ -24,9 +24,10 @@ use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks};
 use crate::services::common::stored;
-use crate::services::contracts;
 use crate::services::milestones::{self, Milestone, post_funding_of, score_at, shape, today};
+use crate::services::{contracts, notify};
 use crate::state::AppState;
+use jobs::templates::Message;
 
 /// One measurement in a report.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -192,21 +193,6 @@ pub async fn submit(
         let out = shape_reports(&txn, vec![existing]).await?.remove(0);
         return Ok((false, out));
     }
-    if k.status != ContractStatus::Active.as_str() {
-        return Err(ApiError::conflict(format!(
-            "reports are taken only on active contracts; this one is {}",
-            k.status
-        )));
-    }
-    if !matches!(
-        MilestoneStatus::parse(&m.status),
-        Some(MilestoneStatus::Planned | MilestoneStatus::Rejected)
-    ) {
-        return Err(ApiError::conflict(format!(
-            "a {} milestone takes no report",
-            m.status
-        )));
-    }
     let known: HashSet<Uuid> = indicator::Entity::find()
         .select_only()
         .column(indicator::Column::Id)
@@ -224,6 +210,21 @@ pub async fn submit(
         );
     }
     c.finish()?;
+    if k.status != ContractStatus::Active.as_str() {
+        return Err(ApiError::conflict(format!(
+            "reports are taken only on active contracts; this one is {}",
+            k.status
+        )));
+    }
+    if !matches!(
+        MilestoneStatus::parse(&m.status),
+        Some(MilestoneStatus::Planned | MilestoneStatus::Rejected)
+    ) {
+        return Err(ApiError::conflict(format!(
+            "a {} milestone takes no report",
+            m.status
+        )));
+    }
     let report = milestone_report::ActiveModel {
         id: Set(Uuid::now_v7()),
         milestone_id: Set(milestone_id),
@@ -297,6 +298,14 @@ pub async fn submit(
         ),
     )
     .await?;
+    let message = Message::ReportSubmitted {
+        contract: k.title.clone(),
+        milestone: after.title.clone(),
+        organisation: notify::organisation_name(&txn, k.organisation_id).await?,
+    };
+    let link = format!("/milestones/{milestone_id}/reports");
+    let to = notify::officer_of(&txn, &k).await?;
+    notify::queue(st, &txn, to, message, out.id, "submitted", link).await?;
     txn.commit().await?;
     Ok((true, out))
 }
@@ -393,7 +402,7 @@ pub async fn accept(
         Score::from_tenths(k.min_pay_score_tenths),
         deduction,
     );
-    decide(&txn, actor, now, report, Decision::Accepted, comment).await?;
+    let decided = decide(&txn, actor, now, report, Decision::Accepted, comment).await?;
     let before = shape(m.clone(), today(st))?;
     let mut am = m.into_active_model();
     am.status = Set(MilestoneStatus::Accepted.as_str().into());
@@ -415,6 +424,16 @@ pub async fn accept(
         ),
     )
     .await?;
+    let message = Message::ReportDecided {
+        contract: k.title.clone(),
+        milestone: out.title.clone(),
+        accepted: true,
+        comment: decided.review_comment.clone(),
+        payable: out.payable.map(|p| p.to_string()),
+    };
+    let link = format!("/milestones/{}/reports", out.id);
+    let to = notify::organisation_of(&txn, &k).await?;
+    notify::queue(st, &txn, to, message, decided.id, "decided", link).await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -429,9 +448,9 @@ pub async fn reject(
     let comment = crate::services::common::reason("comment", &r.comment)?;
     let now = st.now();
     let txn = begin_write(&st.db).await?;
-    let (m, _) = milestones::load_for_update(&txn, actor, milestone_id).await?;
+    let (m, k) = milestones::load_for_update(&txn, actor, milestone_id).await?;
     let report = pending(&txn, &m).await?;
-    decide(&txn, actor, now, report, Decision::Rejected, Some(comment)).await?;
+    let decided = decide(&txn, actor, now, report, Decision::Rejected, Some(comment)).await?;
     let before = shape(m.clone(), today(st))?;
     let mut am = m.into_active_model();
     am.status = Set(MilestoneStatus::Rejected.as_str().into());
@@ -450,6 +469,16 @@ pub async fn reject(
         ),
     )
     .await?;
+    let message = Message::ReportDecided {
+        contract: k.title.clone(),
+        milestone: out.title.clone(),
+        accepted: false,
+        comment: decided.review_comment.clone(),
+        payable: out.payable.map(|p| p.to_string()),
+    };
+    let link = format!("/milestones/{}/reports", out.id);
+    let to = notify::organisation_of(&txn, &k).await?;
+    notify::queue(st, &txn, to, message, decided.id, "decided", link).await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -461,7 +490,7 @@ async fn decide(
     report: milestone_report::Model,
     d: Decision,
     comment: Option<String>,
-) -> ApiResult<()> {
+) -> ApiResult<Report> {
     let before = shape_reports(txn, vec![report.clone()]).await?.remove(0);
     let mut am = report.into_active_model();
     am.decision = Set(Some(d.as_str().into()));
@@ -484,7 +513,7 @@ async fn decide(
         ),
     )
     .await?;
-    Ok(())
+    Ok(after)
 }
 
 /// The attachment `sha256` of report `id`, if the actor may read the report.

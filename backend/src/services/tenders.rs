@@ -30,7 +30,9 @@ use crate::pagination::{Page, page};
 use crate::services::budget::{available_fen, figures, lock_line};
 use crate::services::common::{bad_transition, reason, stored};
 use crate::services::contracts::{self, Contract, DEFAULT_FULL_PAY_TENTHS, DEFAULT_MIN_PAY_TENTHS};
+use crate::services::notify;
 use crate::state::AppState;
+use jobs::templates::Message;
 
 /// A tender as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -428,6 +430,27 @@ pub async fn publish(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender
         TenderStatus::Published,
         None,
         "publish",
+    )
+    .await?;
+    let message = Message::TenderPublished {
+        title: out.title.clone(),
+        purchaser: notify::purchaser_name(&txn, out.purchaser_id).await?,
+        ceiling: out.ceiling_amount.to_string(),
+        deadline: out
+            .bid_deadline
+            .with_timezone(&st.config.tz)
+            .format("%Y-%m-%d %H:%M")
+            .to_string(),
+    };
+    let to = jobs::outbox::active_organisations(&txn).await?;
+    notify::queue(
+        st,
+        &txn,
+        to,
+        message,
+        out.id,
+        "published",
+        format!("/tenders/{}", out.id),
     )
     .await?;
     txn.commit().await?;

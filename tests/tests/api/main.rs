@@ -6,6 +6,7 @@ mod auth;
 mod budget;
 mod contracts;
 mod conventions;
+mod delivery;
 mod delivery_flow;
 mod flow;
 mod parties;

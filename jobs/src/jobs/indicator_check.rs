@@ -1,0 +1,133 @@
+//! `indicator_check`: each active contract's score so far (SPEC §4, cumulative targets
+//! pro-rated to today); below its `min_pay_score`, or an indicator with no measurement in 90
+//! days (on a contract running for 90 days) → the officer and the organisation, once a week.
+//! One statement reads every indicator of the active contracts with its latest measurement.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use entity::rules::performance::{IndicatorSpec, achievement, effective_target, score};
+use entity::rules::quantity::Quantity;
+use entity::rules::score::Score;
+use entity::rules::vocab::{Comparator, Measure};
+use sea_orm::{ConnectionTrait, DbErr};
+use uuid::Uuid;
+
+use crate::jobs::{iso_week, query};
+use crate::outbox::{self, Outgoing};
+use crate::templates::Message;
+use crate::{Counts, JobContext};
+
+/// The due set: the indicators of active contracts with their latest value and its time.
+pub const DUE_SET_SQL: &str = "SELECT i.contract_id, i.name, i.target_e4, i.comparator, i.measure, i.weight, \
+     c.title, c.start_date, c.end_date, c.min_pay_score_tenths, c.organisation_id, c.responsible_officer_id, \
+     (SELECT m.value_e4 FROM measurement m WHERE m.indicator_id = i.id ORDER BY m.submitted_at DESC LIMIT 1) AS value_e4, \
+     (SELECT MAX(m.submitted_at) FROM measurement m WHERE m.indicator_id = i.id) AS last_at \
+     FROM indicator i JOIN contract c ON c.id = i.contract_id WHERE c.status = 'active'";
+
+struct Contract {
+    title: String,
+    start: NaiveDate,
+    end: NaiveDate,
+    min_pay: i32,
+    organisation: Uuid,
+    officer: Uuid,
+    items: Vec<(u32, rust_decimal::Decimal)>,
+    stale: Vec<String>,
+}
+
+/// Queues the performance warnings.
+pub async fn run(
+    ctx: &JobContext,
+    db: &impl ConnectionTrait,
+    run_id: Uuid,
+) -> Result<Counts, DbErr> {
+    let today = ctx.today();
+    let now = ctx.clock.now();
+    let rows = query(db, DUE_SET_SQL, Vec::new()).await?;
+    let mut contracts: BTreeMap<Uuid, Contract> = BTreeMap::new();
+    for r in &rows {
+        let id: Uuid = r.try_get("", "contract_id")?;
+        let c = match contracts.entry(id) {
+            std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::btree_map::Entry::Vacant(e) => e.insert(Contract {
+                title: r.try_get("", "title")?,
+                start: r.try_get("", "start_date")?,
+                end: r.try_get("", "end_date")?,
+                min_pay: r.try_get("", "min_pay_score_tenths")?,
+                organisation: r.try_get("", "organisation_id")?,
+                officer: r.try_get("", "responsible_officer_id")?,
+                items: Vec::new(),
+                stale: Vec::new(),
+            }),
+        };
+        let comparator = Comparator::parse(&r.try_get::<String>("", "comparator")?)
+            .unwrap_or(Comparator::AtLeast);
+        let measure =
+            Measure::parse(&r.try_get::<String>("", "measure")?).unwrap_or(Measure::Level);
+        let weight: i32 = r.try_get("", "weight")?;
+        let target = Quantity::from_e4(r.try_get("", "target_e4")?).decimal();
+        let value: Option<i64> = r.try_get("", "value_e4")?;
+        let last_at: Option<DateTime<Utc>> = r.try_get("", "last_at")?;
+        let spec = IndicatorSpec {
+            comparator,
+            measure,
+            target,
+            weight: weight.max(0) as u32,
+        };
+        let t = effective_target(&spec, c.start, c.end, today.clamp(c.start, c.end));
+        let v = Quantity::from_e4(value.unwrap_or(0)).decimal();
+        c.items.push((spec.weight, achievement(comparator, t, v)));
+        let running_90_days = (today - c.start).num_days() >= 90;
+        if running_90_days && last_at.is_none_or(|at| at < now - Duration::days(90)) {
+            c.stale.push(r.try_get("", "name")?);
+        }
+    }
+    let mut alerts = Vec::new();
+    for (id, c) in contracts.iter() {
+        // Before the first due measurement period the score is not meaningful.
+        let started = today >= c.start;
+        let s = score(&c.items).filter(|_| started);
+        let low = s.filter(|s| s.tenths() < c.min_pay);
+        if low.is_some() || !c.stale.is_empty() {
+            alerts.push((*id, c, low));
+        }
+    }
+    let orgs = outbox::organisations(
+        db,
+        &alerts.iter().map(|a| a.1.organisation).collect::<Vec<_>>(),
+    )
+    .await?;
+    let officers =
+        outbox::users(db, &alerts.iter().map(|a| a.1.officer).collect::<Vec<_>>()).await?;
+    let mut out = Vec::new();
+    let step = iso_week(today);
+    for (id, c, low) in alerts {
+        let message = Message::IndicatorAlert {
+            contract: c.title.clone(),
+            score: low.map(|s| s.to_string()),
+            min_pay: Score::from_tenths(c.min_pay).to_string(),
+            stale: c.stale.clone(),
+        };
+        for rc in orgs
+            .get(&c.organisation)
+            .into_iter()
+            .flatten()
+            .chain(officers.get(&c.officer))
+        {
+            out.push(Outgoing {
+                recipient: rc.clone(),
+                message: message.clone(),
+                entity_id: id,
+                step: step.clone(),
+                link: format!("/contracts/{id}/performance"),
+            });
+        }
+    }
+    let notified = outbox::enqueue(db, now, &ctx.public_url, Some(run_id), out).await?;
+    Ok(Counts {
+        examined: contracts.len() as i64,
+        notified: notified as i64,
+        errors: 0,
+    })
+}

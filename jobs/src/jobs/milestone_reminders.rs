@@ -1,0 +1,150 @@
+//! `milestone_reminders`: milestones due in 7 days and in 1 day → the organisation; overdue →
+//! the organisation and the officer, once per week of lateness (step = days overdue ÷ 7);
+//! overdue 30 days → supervisors. The due set is read over `milestone (status, due_date)`.
+
+use chrono::{Days, NaiveDate};
+use sea_orm::{ConnectionTrait, DbErr};
+use uuid::Uuid;
+
+use crate::jobs::query;
+use crate::outbox::{self, Outgoing};
+use crate::templates::Message;
+use crate::{Counts, JobContext};
+
+/// The due set: open milestones of active contracts due in 7 or 1 days, or overdue.
+pub const DUE_SET_SQL: &str = "SELECT m.id, m.title, m.due_date, m.status, m.amount_fen, c.id AS contract_id, c.title AS contract_title, \
+     c.organisation_id, c.responsible_officer_id, o.name AS organisation_name \
+     FROM milestone m JOIN contract c ON c.id = m.contract_id JOIN organisation o ON o.id = c.organisation_id \
+     WHERE m.status IN ('planned', 'rejected', 'submitted') AND (m.due_date = $1 OR m.due_date = $2 OR m.due_date < $3) \
+     AND c.status = 'active'";
+
+struct Row {
+    id: Uuid,
+    title: String,
+    due: NaiveDate,
+    status: String,
+    amount_fen: i64,
+    contract_id: Uuid,
+    contract: String,
+    organisation: Uuid,
+    organisation_name: String,
+    officer: Uuid,
+}
+
+/// Queues the reminders of today.
+pub async fn run(
+    ctx: &JobContext,
+    db: &impl ConnectionTrait,
+    run_id: Uuid,
+) -> Result<Counts, DbErr> {
+    let today = ctx.today();
+    let in7 = today.checked_add_days(Days::new(7)).unwrap_or(today);
+    let in1 = today.checked_add_days(Days::new(1)).unwrap_or(today);
+    let rows = query(db, DUE_SET_SQL, vec![in7.into(), in1.into(), today.into()])
+        .await?
+        .into_iter()
+        .map(|r| {
+            Ok(Row {
+                id: r.try_get("", "id")?,
+                title: r.try_get("", "title")?,
+                due: r.try_get("", "due_date")?,
+                status: r.try_get("", "status")?,
+                amount_fen: r.try_get("", "amount_fen")?,
+                contract_id: r.try_get("", "contract_id")?,
+                contract: r.try_get("", "contract_title")?,
+                organisation: r.try_get("", "organisation_id")?,
+                organisation_name: r.try_get("", "organisation_name")?,
+                officer: r.try_get("", "responsible_officer_id")?,
+            })
+        })
+        .collect::<Result<Vec<_>, DbErr>>()?;
+    let orgs: Vec<Uuid> = rows.iter().map(|r| r.organisation).collect();
+    let officers: Vec<Uuid> = rows.iter().map(|r| r.officer).collect();
+    let org_recipients = outbox::organisations(db, &orgs).await?;
+    let officer_recipients = outbox::users(db, &officers).await?;
+    let supervisors = if rows.iter().any(|r| (today - r.due).num_days() >= 30) {
+        outbox::supervisors(db).await?
+    } else {
+        Vec::new()
+    };
+
+    let mut out = Vec::new();
+    for r in &rows {
+        let link = format!("/contracts/{}", r.contract_id);
+        let for_org = r.status != "submitted";
+        let org_list = org_recipients
+            .get(&r.organisation)
+            .map(Vec::as_slice)
+            .unwrap_or_default();
+        if r.due > today {
+            let days = (r.due - today).num_days();
+            if !for_org {
+                continue;
+            }
+            let message = Message::MilestoneDue {
+                contract: r.contract.clone(),
+                milestone: r.title.clone(),
+                due: r.due,
+                days,
+                amount: entity::Money::from_fen(r.amount_fen).to_string(),
+            };
+            for rc in org_list {
+                out.push(Outgoing {
+                    recipient: rc.clone(),
+                    message: message.clone(),
+                    entity_id: r.id,
+                    step: format!("due{days}"),
+                    link: link.clone(),
+                });
+            }
+            continue;
+        }
+        let days = (today - r.due).num_days();
+        let message = Message::MilestoneOverdue {
+            contract: r.contract.clone(),
+            milestone: r.title.clone(),
+            due: r.due,
+            days,
+        };
+        let step = format!("late-w{}", days / 7);
+        let officer = officer_recipients.get(&r.officer).into_iter();
+        let to: Vec<_> = if for_org {
+            org_list.iter().chain(officer).collect()
+        } else {
+            officer.collect()
+        };
+        for rc in to {
+            out.push(Outgoing {
+                recipient: rc.clone(),
+                message: message.clone(),
+                entity_id: r.id,
+                step: step.clone(),
+                link: link.clone(),
+            });
+        }
+        if days >= 30 {
+            let message = Message::MilestoneEscalation {
+                contract: r.contract.clone(),
+                organisation: r.organisation_name.clone(),
+                milestone: r.title.clone(),
+                due: r.due,
+                days,
+            };
+            for rc in &supervisors {
+                out.push(Outgoing {
+                    recipient: rc.clone(),
+                    message: message.clone(),
+                    entity_id: r.id,
+                    step: "late30".into(),
+                    link: link.clone(),
+                });
+            }
+        }
+    }
+    let notified = outbox::enqueue(db, ctx.clock.now(), &ctx.public_url, Some(run_id), out).await?;
+    Ok(Counts {
+        examined: rows.len() as i64,
+        notified: notified as i64,
+        errors: 0,
+    })
+}

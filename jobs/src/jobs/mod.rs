@@ -1,0 +1,35 @@
+//! The jobs of SPEC §5, one module each. Every job reads its due set with one set-based
+//! statement over an index, gathers recipients with a few more (never one per row), and
+//! queues its messages with multi-row inserts in the run's transaction.
+
+pub mod budget_watch;
+pub mod contract_expiry;
+pub mod indicator_check;
+pub mod milestone_reminders;
+pub mod post_vacancy_check;
+pub mod send_notifications;
+
+use chrono::{Datelike, NaiveDate};
+use entity::queries::numbered;
+use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, Value};
+
+/// Runs a query written with `$n` placeholders on either database.
+pub(crate) async fn query(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<Value>,
+) -> Result<Vec<QueryResult>, DbErr> {
+    let backend = db.get_database_backend();
+    db.query_all_raw(Statement::from_sql_and_values(
+        backend,
+        numbered(backend, sql),
+        values,
+    ))
+    .await
+}
+
+/// The ISO week of a date, e.g. `2026-W10`: the step of weekly reminders.
+pub(crate) fn iso_week(d: NaiveDate) -> String {
+    let w = d.iso_week();
+    format!("{}-W{:02}", w.year(), w.week())
+}

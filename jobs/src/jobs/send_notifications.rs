@@ -1,0 +1,268 @@
+//! `send_notifications`: claims batches of due pending messages by setting a lease
+//! (PostgreSQL: `FOR UPDATE SKIP LOCKED`, so workers never take the same rows; SQLite: one
+//! immediate transaction at a time), sends them outside any transaction through the pooled
+//! transport, marks them sent once the server accepted them, and on failure retries with
+//! exponential backoff and jitter, marking them `dead` after 8 attempts. A worker that dies
+//! holding a lease loses nothing: the lease expires and another worker claims the rows.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use chrono::{DateTime, Duration, Utc};
+use entity::model::notification;
+use entity::queries::{begin_write, numbered};
+use entity::rules::vocab::Locale;
+use rand::Rng;
+use sea_orm::sea_query::Expr;
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, Statement,
+};
+use tokio::task::JoinSet;
+use uuid::Uuid;
+
+use crate::mailer::Email;
+use crate::outbox::message_id;
+use crate::templates::{Message, render};
+use crate::{Counts, JobContext};
+
+/// Attempts before a message is `dead`.
+pub const MAX_ATTEMPTS: i32 = 8;
+/// Rows claimed at a time.
+pub const BATCH: i64 = 200;
+/// How long a claim holds.
+pub const LEASE_SECS: i64 = 120;
+/// Messages sent at once.
+const CONCURRENCY: usize = 16;
+
+const CLAIM_PG: &str = "UPDATE notification SET lease_until = $1, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM notification WHERE status = 'pending' AND next_attempt_at <= $2 \
+     AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING *";
+const CLAIM_SQLITE: &str = "UPDATE notification SET lease_until = $1, attempts = attempts + 1 \
+     WHERE id IN (SELECT id FROM notification WHERE status = 'pending' AND next_attempt_at <= $2 \
+     AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_attempt_at LIMIT $3) RETURNING *";
+
+/// Claims up to `limit` due messages for `LEASE_SECS`.
+pub async fn claim(ctx: &JobContext, limit: i64) -> Result<Vec<notification::Model>, DbErr> {
+    let now = ctx.clock.now();
+    let txn = begin_write(&ctx.db).await?;
+    let backend = txn.get_database_backend();
+    let sql = if backend == DbBackend::Postgres {
+        CLAIM_PG
+    } else {
+        CLAIM_SQLITE
+    };
+    let stmt = Statement::from_sql_and_values(
+        backend,
+        numbered(backend, sql),
+        [
+            (now + Duration::seconds(LEASE_SECS)).into(),
+            now.into(),
+            limit.into(),
+        ],
+    );
+    let rows = notification::Entity::find()
+        .from_raw_sql(stmt)
+        .all(&txn)
+        .await?;
+    txn.commit().await?;
+    Ok(rows)
+}
+
+/// One e-mail and the rows it delivers (several for a digest).
+struct Job {
+    email: Email,
+    ids: Vec<Uuid>,
+    attempts: i32,
+}
+
+/// Groups claimed rows into e-mails: one each, or with the digest option one per recipient
+/// and job run.
+fn compose(ctx: &JobContext, rows: Vec<notification::Model>) -> Vec<Job> {
+    let mut single = Vec::new();
+    let mut groups: BTreeMap<(String, Uuid), Vec<notification::Model>> = BTreeMap::new();
+    for r in rows {
+        match r.job_run_id {
+            Some(run) if ctx.digest => groups
+                .entry((r.recipient_email.clone(), run))
+                .or_default()
+                .push(r),
+            _ => single.push(r),
+        }
+    }
+    let mut jobs: Vec<Job> = single
+        .into_iter()
+        .map(|r| Job {
+            email: Email {
+                to: r.recipient_email.clone(),
+                subject: r.subject.clone(),
+                text: r.body_text.clone(),
+                html: r.body_html.clone(),
+                message_id: r
+                    .message_id
+                    .clone()
+                    .unwrap_or_else(|| message_id(&r.dedupe_key, "huimin")),
+            },
+            attempts: r.attempts,
+            ids: vec![r.id],
+        })
+        .collect();
+    for ((to, run), rows) in groups {
+        if rows.len() == 1 {
+            let r = &rows[0];
+            jobs.push(Job {
+                email: Email {
+                    to,
+                    subject: r.subject.clone(),
+                    text: r.body_text.clone(),
+                    html: r.body_html.clone(),
+                    message_id: r.message_id.clone().unwrap_or_default(),
+                },
+                attempts: r.attempts,
+                ids: vec![r.id],
+            });
+            continue;
+        }
+        let items = rows
+            .iter()
+            .map(|r| (r.subject.clone(), r.body_text.clone()))
+            .collect();
+        let zh = rows.iter().all(|r| !r.subject.starts_with("[Huimin]"));
+        let locale = if zh { Locale::ZhCn } else { Locale::En };
+        let (subject, text, html) = render(&Message::Digest { items }, locale, &ctx.public_url);
+        jobs.push(Job {
+            email: Email {
+                to: to.clone(),
+                subject,
+                text,
+                html,
+                message_id: message_id(&format!("digest:{run}:{to}"), "huimin"),
+            },
+            attempts: rows.iter().map(|r| r.attempts).max().unwrap_or(1),
+            ids: rows.iter().map(|r| r.id).collect(),
+        });
+    }
+    jobs
+}
+
+/// The wait before attempt `attempts + 1`: 30 s doubling, at most 6 h, with ±50 % jitter.
+pub fn backoff(attempts: i32) -> Duration {
+    let base = 30i64
+        .saturating_mul(1i64 << attempts.clamp(0, 20))
+        .min(6 * 3600);
+    let jitter = rand::rng().random_range(0.5..1.5);
+    Duration::milliseconds((base as f64 * 1000.0 * jitter) as i64)
+}
+
+async fn mark_sent(
+    db: &impl ConnectionTrait,
+    ids: Vec<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    for chunk in ids.chunks(500) {
+        notification::Entity::update_many()
+            .col_expr(notification::Column::Status, Expr::value("sent"))
+            .col_expr(notification::Column::SentAt, Expr::value(now))
+            .col_expr(
+                notification::Column::LeaseUntil,
+                Expr::value(Option::<DateTime<Utc>>::None),
+            )
+            .col_expr(
+                notification::Column::LastError,
+                Expr::value(Option::<String>::None),
+            )
+            .filter(notification::Column::Id.is_in(chunk.to_vec()))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn mark_failed(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    attempts: i32,
+    error: &str,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let dead = attempts >= MAX_ATTEMPTS;
+    notification::Entity::update_many()
+        .col_expr(
+            notification::Column::Status,
+            Expr::value(if dead { "dead" } else { "pending" }),
+        )
+        .col_expr(
+            notification::Column::NextAttemptAt,
+            Expr::value(now + backoff(attempts)),
+        )
+        .col_expr(
+            notification::Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            notification::Column::LastError,
+            Expr::value(error.chars().take(1000).collect::<String>()),
+        )
+        .filter(notification::Column::Id.is_in(ids.to_vec()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Sends what is due, batch after batch, for at most 50 seconds.
+pub async fn run(ctx: &JobContext) -> Result<Counts, DbErr> {
+    let started = Instant::now();
+    let mut counts = Counts::default();
+    while started.elapsed().as_secs() < 50 {
+        let rows = claim(ctx, BATCH).await?;
+        if rows.is_empty() {
+            break;
+        }
+        counts.examined += rows.len() as i64;
+        let mut pending = compose(ctx, rows).into_iter();
+        let mut set = JoinSet::new();
+        let mut sent = Vec::new();
+        loop {
+            while set.len() < CONCURRENCY {
+                let Some(job) = pending.next() else { break };
+                let mailer = ctx.mailer.clone();
+                set.spawn(async move {
+                    let result = mailer.send(&job.email).await;
+                    (job, result)
+                });
+            }
+            let Some(done) = set.join_next().await else {
+                break;
+            };
+            let Ok((job, result)) = done else {
+                counts.errors += 1;
+                continue;
+            };
+            match result {
+                Ok(_) => {
+                    counts.notified += job.ids.len() as i64;
+                    sent.extend(job.ids);
+                }
+                Err(e) => {
+                    counts.errors += 1;
+                    tracing::warn!(to = %job.email.to, error = %e, attempts = job.attempts, "sending failed");
+                    mark_failed(&ctx.db, &job.ids, job.attempts, &e, ctx.clock.now()).await?;
+                }
+            }
+        }
+        mark_sent(&ctx.db, sent, ctx.clock.now()).await?;
+    }
+    Ok(counts)
+}
+
+/// Counts of the outbox by status, for `/metrics`.
+pub async fn depth(db: &impl ConnectionTrait) -> Result<Vec<(String, i64)>, DbErr> {
+    use sea_orm::QuerySelect;
+    notification::Entity::find()
+        .select_only()
+        .column(notification::Column::Status)
+        .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .group_by(notification::Column::Status)
+        .into_tuple()
+        .all(db)
+        .await
+}

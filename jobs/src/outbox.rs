@@ -1,0 +1,247 @@
+//! The notification outbox: rows inserted idempotently (by `dedupe_key`, never built from
+//! rendered text) in the transaction that decided to send them, and the recipients of SPEC §5:
+//! "the organisation" (its contact e-mail and active users), "the officer" (a contract's
+//! responsible officer), "supervisors" (all active ones) and a purchaser's officers.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+use entity::model::{notification, organisation, user};
+use entity::rules::vocab::{Locale, OrgStatus, Role};
+use sea_orm::sea_query::OnConflict;
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::templates::{Message, render};
+
+/// Someone a message goes to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Recipient {
+    pub user_id: Option<Uuid>,
+    pub email: String,
+    pub locale: Locale,
+    pub organisation_id: Option<Uuid>,
+}
+
+/// A message to queue.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub recipient: Recipient,
+    pub message: Message,
+    /// The entity the message is about (the `entity_id` of the dedupe key).
+    pub entity_id: Uuid,
+    /// The occurrence, e.g. `due7` or `late-w2` or a date.
+    pub step: String,
+    /// The link path under the public URL, e.g. `/contracts/{id}`.
+    pub link: String,
+}
+
+impl Outgoing {
+    /// `kind:entity_id:recipient:step`.
+    pub fn dedupe_key(&self) -> String {
+        format!(
+            "{}:{}:{}:{}",
+            self.message.kind(),
+            self.entity_id,
+            self.recipient.email,
+            self.step
+        )
+    }
+}
+
+/// The Message-ID of a notification, derived from its dedupe key so a resend after a crash
+/// carries the same id.
+pub fn message_id(dedupe_key: &str, domain: &str) -> String {
+    let h = hex::encode(Sha256::digest(dedupe_key.as_bytes()));
+    format!("<{}@{}>", &h[..32], domain)
+}
+
+/// Inserts the messages, skipping any whose dedupe key is already queued; answers how many
+/// were new. Set-based: one multi-row insert per 500 messages.
+pub async fn enqueue(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    public_url: &str,
+    job_run_id: Option<Uuid>,
+    items: Vec<Outgoing>,
+) -> Result<u64, DbErr> {
+    let mut inserted = 0;
+    let mut seen = std::collections::HashSet::new();
+    let rows: Vec<notification::ActiveModel> = items
+        .into_iter()
+        .filter_map(|o| {
+            let key = o.dedupe_key();
+            if !seen.insert(key.clone()) {
+                return None;
+            }
+            let link = format!("{public_url}{}", o.link);
+            let (subject, text, html) = render(&o.message, o.recipient.locale, &link);
+            Some(notification::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                recipient_user_id: Set(o.recipient.user_id),
+                recipient_email: Set(o.recipient.email.clone()),
+                organisation_id: Set(o.recipient.organisation_id),
+                kind: Set(o.message.kind().to_string()),
+                subject: Set(subject),
+                body_text: Set(text),
+                body_html: Set(html),
+                message_id: Set(Some(message_id(&key, "huimin"))),
+                dedupe_key: Set(key),
+                job_run_id: Set(job_run_id),
+                status: Set("pending".into()),
+                attempts: Set(0),
+                next_attempt_at: Set(now),
+                lease_until: Set(None),
+                last_error: Set(None),
+                sent_at: Set(None),
+                created_at: Set(now),
+            })
+        })
+        .collect();
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(500).collect();
+        let res = notification::Entity::insert_many(chunk)
+            .on_conflict(
+                OnConflict::column(notification::Column::DedupeKey)
+                    .do_nothing()
+                    .to_owned(),
+            )
+            .exec_without_returning(db)
+            .await;
+        match res {
+            Ok(n) => inserted += n,
+            Err(DbErr::RecordNotInserted) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(inserted)
+}
+
+fn locale(s: &str) -> Locale {
+    Locale::parse(s).unwrap_or(Locale::ZhCn)
+}
+
+fn of_user(u: &user::Model) -> Recipient {
+    Recipient {
+        user_id: Some(u.id),
+        email: u.email.clone(),
+        locale: locale(&u.locale),
+        organisation_id: u.organisation_id,
+    }
+}
+
+/// Chunks of at most 1000 ids, so IN lists stay within every database's limits.
+fn chunks(ids: &[Uuid]) -> impl Iterator<Item = Vec<Uuid>> + '_ {
+    let mut v: Vec<Uuid> = ids.to_vec();
+    v.sort();
+    v.dedup();
+    let n = v.len();
+    (0..n.div_ceil(1000)).map(move |i| v[i * 1000..((i + 1) * 1000).min(n)].to_vec())
+}
+
+/// Each organisation's recipients: its contact e-mail and its active users (one per address).
+pub async fn organisations(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<Recipient>>, DbErr> {
+    let mut out: HashMap<Uuid, Vec<Recipient>> = HashMap::new();
+    for chunk in chunks(ids) {
+        for o in organisation::Entity::find()
+            .filter(organisation::Column::Id.is_in(chunk.clone()))
+            .all(db)
+            .await?
+        {
+            out.entry(o.id).or_default().push(Recipient {
+                user_id: None,
+                email: o.contact_email.to_lowercase(),
+                locale: Locale::ZhCn,
+                organisation_id: Some(o.id),
+            });
+        }
+        let users = user::Entity::find()
+            .filter(user::Column::OrganisationId.is_in(chunk))
+            .filter(user::Column::Active.eq(true))
+            .all(db)
+            .await?;
+        for u in users {
+            if let Some(org) = u.organisation_id {
+                let list = out.entry(org).or_default();
+                // A staff member whose address is the contact address gets one message.
+                list.retain(|r| r.email != u.email);
+                list.push(of_user(&u));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Active users by id (deactivated officers receive nothing).
+pub async fn users(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Recipient>, DbErr> {
+    let mut out = HashMap::new();
+    for chunk in chunks(ids) {
+        for u in user::Entity::find()
+            .filter(user::Column::Id.is_in(chunk))
+            .filter(user::Column::Active.eq(true))
+            .all(db)
+            .await?
+        {
+            out.insert(u.id, of_user(&u));
+        }
+    }
+    Ok(out)
+}
+
+/// All active supervisors.
+pub async fn supervisors(db: &impl ConnectionTrait) -> Result<Vec<Recipient>, DbErr> {
+    Ok(user::Entity::find()
+        .filter(user::Column::Role.eq(Role::Supervisor.as_str()))
+        .filter(user::Column::Active.eq(true))
+        .all(db)
+        .await?
+        .iter()
+        .map(of_user)
+        .collect())
+}
+
+/// Each purchaser's active finance officers.
+pub async fn purchaser_officers(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<Recipient>>, DbErr> {
+    let mut out: HashMap<Uuid, Vec<Recipient>> = HashMap::new();
+    for chunk in chunks(ids) {
+        let users = user::Entity::find()
+            .filter(user::Column::PurchaserId.is_in(chunk))
+            .filter(user::Column::Role.eq(Role::FinanceOfficer.as_str()))
+            .filter(user::Column::Active.eq(true))
+            .all(db)
+            .await?;
+        for u in users {
+            if let Some(p) = u.purchaser_id {
+                out.entry(p).or_default().push(of_user(&u));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// The recipients of every active organisation (for a published tender).
+pub async fn active_organisations(db: &impl ConnectionTrait) -> Result<Vec<Recipient>, DbErr> {
+    let ids: Vec<Uuid> = organisation::Entity::find()
+        .filter(organisation::Column::Status.eq(OrgStatus::Active.as_str()))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|o| o.id)
+        .collect();
+    Ok(organisations(db, &ids)
+        .await?
+        .into_values()
+        .flatten()
+        .collect())
+}

@@ -1,0 +1,164 @@
+//! The six jobs of SPEC §5 with their default cron expressions (six fields, seconds first,
+//! day names), each overridable as `HUIMIN_JOB_<NAME>` and evaluated in `HUIMIN_TZ`.
+
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use cron::Schedule;
+
+/// A scheduled job.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum JobName {
+    MilestoneReminders,
+    IndicatorCheck,
+    PostVacancyCheck,
+    ContractExpiry,
+    BudgetWatch,
+    SendNotifications,
+}
+
+impl JobName {
+    /// Every job, in the order `jobs list` prints them.
+    pub const ALL: [JobName; 6] = [
+        JobName::MilestoneReminders,
+        JobName::IndicatorCheck,
+        JobName::PostVacancyCheck,
+        JobName::ContractExpiry,
+        JobName::BudgetWatch,
+        JobName::SendNotifications,
+    ];
+
+    /// The job's name (`milestone_reminders` …).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobName::MilestoneReminders => "milestone_reminders",
+            JobName::IndicatorCheck => "indicator_check",
+            JobName::PostVacancyCheck => "post_vacancy_check",
+            JobName::ContractExpiry => "contract_expiry",
+            JobName::BudgetWatch => "budget_watch",
+            JobName::SendNotifications => "send_notifications",
+        }
+    }
+
+    /// Parses a job's name.
+    pub fn parse(s: &str) -> Option<JobName> {
+        JobName::ALL.into_iter().find(|j| j.as_str() == s)
+    }
+
+    /// The default cron expression.
+    pub fn default_cron(self) -> &'static str {
+        match self {
+            JobName::MilestoneReminders | JobName::ContractExpiry => "0 0 8 * * *",
+            JobName::IndicatorCheck => "0 0 2 * * *",
+            JobName::PostVacancyCheck => "0 0 3 * * *",
+            JobName::BudgetWatch => "0 0 7 * * Mon",
+            JobName::SendNotifications => "0 * * * * *",
+        }
+    }
+
+    /// The environment variable that overrides the schedule.
+    pub fn env_var(self) -> String {
+        format!("HUIMIN_JOB_{}", self.as_str().to_uppercase())
+    }
+}
+
+/// A job's parsed schedule.
+#[derive(Clone, Debug)]
+pub struct JobSchedule {
+    pub job: JobName,
+    pub expression: String,
+    pub schedule: Schedule,
+}
+
+/// Parses a cron expression: six or seven fields, seconds first; other forms are refused.
+pub fn parse(expr: &str) -> Result<Schedule, String> {
+    let fields = expr.split_whitespace().count();
+    if !(6..=7).contains(&fields) {
+        return Err(format!(
+            "{expr:?} has {fields} fields; use six, seconds first (e.g. \"0 0 8 * * *\")"
+        ));
+    }
+    Schedule::from_str(expr).map_err(|e| format!("{expr:?}: {e}"))
+}
+
+/// Every job's schedule, with overrides from `lookup` (the environment in production).
+pub fn schedules(lookup: impl Fn(&str) -> Option<String>) -> Result<Vec<JobSchedule>, String> {
+    JobName::ALL
+        .into_iter()
+        .map(|job| {
+            let expression =
+                lookup(&job.env_var()).unwrap_or_else(|| job.default_cron().to_string());
+            let schedule = parse(&expression).map_err(|e| format!("{}: {e}", job.env_var()))?;
+            Ok(JobSchedule {
+                job,
+                expression,
+                schedule,
+            })
+        })
+        .collect()
+}
+
+impl JobSchedule {
+    /// The next `n` run times after `after`, in the time zone.
+    pub fn next_runs(&self, after: DateTime<Utc>, tz: Tz, n: usize) -> Vec<DateTime<Tz>> {
+        self.schedule
+            .after(&after.with_timezone(&tz))
+            .take(n)
+            .collect()
+    }
+
+    /// The latest slot in `(since, now]`, if any: after downtime a job catches up once, not
+    /// once per missed slot.
+    pub fn due_slot(
+        &self,
+        since: DateTime<Utc>,
+        now: DateTime<Utc>,
+        tz: Tz,
+    ) -> Option<DateTime<Utc>> {
+        let mut last = None;
+        for t in self.schedule.after(&since.with_timezone(&tz)) {
+            let t = t.with_timezone(&Utc);
+            if t > now {
+                break;
+            }
+            last = Some(t);
+        }
+        last
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn defaults_parse_and_five_fields_are_refused() {
+        assert_eq!(schedules(|_| None).unwrap().len(), 6);
+        assert!(parse("0 8 * * *").is_err());
+        let err = schedules(|k| (k == "HUIMIN_JOB_BUDGET_WATCH").then(|| "nonsense".to_string()))
+            .unwrap_err();
+        assert!(err.contains("HUIMIN_JOB_BUDGET_WATCH"));
+    }
+
+    #[test]
+    fn slots_are_in_beijing_time_and_caught_up_once() {
+        let s = &schedules(|_| None).unwrap()[0];
+        let tz = chrono_tz::Asia::Shanghai;
+        // 08:00 in Shanghai is 00:00 UTC.
+        let next = s.next_runs(Utc.with_ymd_and_hms(2026, 3, 1, 12, 0, 0).unwrap(), tz, 1);
+        assert_eq!(
+            next[0].with_timezone(&Utc),
+            Utc.with_ymd_and_hms(2026, 3, 2, 0, 0, 0).unwrap()
+        );
+        // Three days down: one slot, the latest.
+        let since = Utc.with_ymd_and_hms(2026, 3, 1, 0, 0, 0).unwrap();
+        let now = Utc.with_ymd_and_hms(2026, 3, 4, 1, 0, 0).unwrap();
+        assert_eq!(
+            s.due_slot(since, now, tz),
+            Some(Utc.with_ymd_and_hms(2026, 3, 4, 0, 0, 0).unwrap())
+        );
+        assert_eq!(s.due_slot(now, now, tz), None);
+    }
+}
