@@ -24,6 +24,8 @@ use uuid::Uuid;
 
 pub use backend;
 
+pub mod smtp;
+
 /// The password of every user the harness creates.
 pub const PASSWORD: &str = "correct-horse-battery";
 
@@ -513,5 +515,40 @@ impl TestApp {
     /// [`TestApp::act`] with owned arguments, for futures raced together.
     pub async fn act_owned(&self, path: String, token: String) -> Answer {
         self.call(Method::POST, &path, Some(&token), None).await
+    }
+}
+
+/// Jobs and mail.
+impl TestApp {
+    /// A fresh application whose mail goes to `smtp_url`.
+    pub async fn with_smtp(smtp_url: &str) -> Self {
+        let url = smtp_url.to_string();
+        Self::with_config(move |c| {
+            c.token_ttl_hours = 24 * 365;
+            c.smtp_url = Some(url);
+        })
+        .await
+    }
+
+    /// Runs a job now, as `huimin jobs run` does; `None` when another process had the slot.
+    pub async fn run_job(&self, name: &str) -> Option<jobs::Counts> {
+        let job = jobs::JobName::parse(name).expect("a job name");
+        jobs::runner::run_now(&self.state.jobs, job)
+            .await
+            .expect("job runs")
+    }
+
+    /// The notifications queued, as (kind, recipient_email, status).
+    pub async fn outbox(&self) -> Vec<(String, String, String)> {
+        use entity::model::notification;
+        use sea_orm::QueryOrder;
+        notification::Entity::find()
+            .order_by_asc(notification::Column::Id)
+            .all(&self.state.db)
+            .await
+            .expect("outbox")
+            .into_iter()
+            .map(|n| (n.kind, n.recipient_email, n.status))
+            .collect()
     }
 }

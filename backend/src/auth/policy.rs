@@ -41,6 +41,12 @@ pub enum Action {
     StaffPosts,
     /// Report on the milestones of one's organisation's contracts.
     ReportMilestones,
+    /// Read one's own notifications.
+    ReadNotifications,
+    /// Retry dead notifications.
+    RetryNotifications,
+    /// Read the record of job runs.
+    ReadJobRuns,
 }
 
 /// Whether `role` may ever perform `action` (ownership is checked separately, by scope).
@@ -57,6 +63,9 @@ pub fn allows(role: Role, action: Action) -> bool {
         ReadProcurement => true,
         ManageProcurement => role == FinanceOfficer,
         SubmitBid | StaffPosts | ReportMilestones => role == Organisation,
+        ReadNotifications => true,
+        RetryNotifications => role == Admin,
+        ReadJobRuns => matches!(role, Admin | Supervisor),
     }
 }
 

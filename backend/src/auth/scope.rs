@@ -69,7 +69,10 @@ pub mod can {
         ManageProcurement,
         SubmitBid,
         StaffPosts,
-        ReportMilestones
+        ReportMilestones,
+        ReadNotifications,
+        RetryNotifications,
+        ReadJobRuns
     );
 }
 

@@ -10,6 +10,7 @@ mod contracts;
 mod delivery;
 mod ops;
 mod organisations;
+mod outbox;
 mod posts;
 mod purchasers;
 mod reports;
@@ -71,6 +72,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(posts::routes())
         .merge(delivery::routes())
         .merge(reports::routes())
+        .merge(outbox::routes())
         .merge(audit::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)

@@ -47,6 +47,16 @@ async fn ready(State(st): State<AppState>) -> ApiResult<Json<Status>> {
 #[utoipa::path(get, path = "/metrics", tag = "operations",
     responses((status = 200, content_type = "text/plain; version=0.0.4", body = String)))]
 async fn metrics(State(st): State<AppState>) -> impl IntoResponse {
+    // The outbox's depth by status, read when scraped.
+    if let Ok(depth) = jobs::jobs::send_notifications::depth(&st.db).await {
+        for status in ["pending", "sent", "dead"] {
+            let n = depth
+                .iter()
+                .find(|(s, _)| s == status)
+                .map_or(0, |(_, n)| *n);
+            metrics::gauge!("outbox_notifications", "status" => status).set(n as f64);
+        }
+    }
     (
         StatusCode::OK,
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],

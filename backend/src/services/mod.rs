@@ -8,6 +8,7 @@ pub mod common;
 pub mod contracts;
 pub mod milestones;
 pub mod notify;
+pub mod outbox;
 pub mod parties;
 pub mod payments;
 pub mod posts;

@@ -9,6 +9,7 @@ mod conventions;
 mod delivery;
 mod delivery_flow;
 mod flow;
+mod jobs;
 mod parties;
 mod posts;
 mod tenders;

@@ -1,0 +1,175 @@
+//! The in-app view of the outbox and of job runs: a user's own notifications (theirs and
+//! their organisation's), retrying dead ones, and the record of job runs.
+
+use chrono::{DateTime, Utc};
+use entity::model::{job_run, notification};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult};
+use crate::pagination::{Page, page};
+use crate::state::AppState;
+
+/// A notification as its recipient sees it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Notification {
+    pub id: Uuid,
+    pub kind: String,
+    pub recipient_email: String,
+    pub subject: String,
+    pub body_text: String,
+    /// `pending`, `sent` or `dead`.
+    pub status: String,
+    pub attempts: i32,
+    pub last_error: Option<String>,
+    pub created_at: DateTime<Utc>,
+    pub sent_at: Option<DateTime<Utc>>,
+}
+
+impl From<notification::Model> for Notification {
+    fn from(m: notification::Model) -> Self {
+        Notification {
+            id: m.id,
+            kind: m.kind,
+            recipient_email: m.recipient_email,
+            subject: m.subject,
+            body_text: m.body_text,
+            status: m.status,
+            attempts: m.attempts,
+            last_error: m.last_error,
+            created_at: m.created_at,
+            sent_at: m.sent_at,
+        }
+    }
+}
+
+/// Filters of `GET /notifications`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct NotificationFilter {
+    pub status: Option<String>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// The actor's notifications: addressed to them, or to their organisation.
+pub async fn mine(
+    st: &AppState,
+    actor: &Actor,
+    f: NotificationFilter,
+) -> ApiResult<Page<Notification>> {
+    let mut own = Condition::any().add(notification::Column::RecipientUserId.eq(actor.id()));
+    if let Some(org) = actor.organisation_scope() {
+        own = own.add(notification::Column::OrganisationId.eq(org));
+    }
+    let mut q = notification::Entity::find().filter(own);
+    if let Some(s) = f.status {
+        q = q.filter(notification::Column::Status.eq(s));
+    }
+    let (rows, next) = page(
+        &st.db,
+        q,
+        notification::Column::Id,
+        f.limit,
+        f.cursor.as_deref(),
+        |m: &notification::Model| m.id,
+    )
+    .await?;
+    Ok(Page {
+        items: rows.into_iter().map(Notification::from).collect(),
+        next_cursor: next,
+    })
+}
+
+/// Puts a dead notification back in the queue, with its attempts reset.
+pub async fn retry(st: &AppState, id: Uuid) -> ApiResult<Notification> {
+    let res = notification::Entity::update_many()
+        .col_expr(notification::Column::Status, Expr::value("pending"))
+        .col_expr(notification::Column::Attempts, Expr::value(0))
+        .col_expr(notification::Column::NextAttemptAt, Expr::value(st.now()))
+        .col_expr(
+            notification::Column::LeaseUntil,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(notification::Column::Id.eq(id))
+        .filter(notification::Column::Status.eq("dead"))
+        .exec(&st.db)
+        .await?;
+    let n = notification::Entity::find_by_id(id)
+        .one(&st.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if res.rows_affected == 0 {
+        return Err(ApiError::conflict(format!(
+            "only a dead notification is retried; this one is {}",
+            n.status
+        )));
+    }
+    Ok(Notification::from(n))
+}
+
+/// A job run.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct JobRun {
+    pub id: Uuid,
+    pub job: String,
+    pub scheduled_for: DateTime<Utc>,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub outcome: String,
+    pub examined: i64,
+    pub notified: i64,
+    pub errors: i64,
+    pub error: Option<String>,
+}
+
+impl From<job_run::Model> for JobRun {
+    fn from(m: job_run::Model) -> Self {
+        JobRun {
+            id: m.id,
+            job: m.job,
+            scheduled_for: m.scheduled_for,
+            started_at: m.started_at,
+            finished_at: m.finished_at,
+            outcome: m.outcome,
+            examined: m.examined,
+            notified: m.notified,
+            errors: m.errors,
+            error: m.error,
+        }
+    }
+}
+
+/// Filters of `GET /jobs/runs`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct RunFilter {
+    pub job: Option<String>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// Job runs, oldest first.
+pub async fn runs(st: &AppState, f: RunFilter) -> ApiResult<Page<JobRun>> {
+    let mut q = job_run::Entity::find();
+    if let Some(j) = f.job {
+        q = q.filter(job_run::Column::Job.eq(j));
+    }
+    let (rows, next) = page(
+        &st.db,
+        q,
+        job_run::Column::Id,
+        f.limit,
+        f.cursor.as_deref(),
+        |m: &job_run::Model| m.id,
+    )
+    .await?;
+    Ok(Page {
+        items: rows.into_iter().map(JobRun::from).collect(),
+        next_cursor: next,
+    })
+}
