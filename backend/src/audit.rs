@@ -192,3 +192,157 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<VerifyReport, DbErr> {
         reason: None,
     })
 }
+
+/// An audit event as the audit API shows it.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct AuditEntry {
+    pub seq: i64,
+    pub at: DateTime<Utc>,
+    pub actor_user_id: Option<Uuid>,
+    pub action: String,
+    pub entity_type: String,
+    pub entity_id: Uuid,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// Filters of `GET /audit`.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct AuditFilter {
+    pub entity_type: Option<String>,
+    pub entity_id: Option<Uuid>,
+    /// The acting user's id.
+    pub actor: Option<Uuid>,
+    pub action: Option<String>,
+    /// At or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Before this instant.
+    pub to: Option<DateTime<Utc>>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// Audit events in `seq` order. Events of bids whose tender's deadline has not passed are
+/// left out: a sealed bid is read by nobody but its bidder, through any path.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    f: AuditFilter,
+    now: DateTime<Utc>,
+) -> Result<crate::pagination::Page<AuditEntry>, crate::error::ApiError> {
+    use crate::error::ApiError;
+    let limit = f.limit.unwrap_or(crate::pagination::DEFAULT_LIMIT);
+    if !(1..=crate::pagination::MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::validation("limit", "must be between 1 and 500"));
+    }
+    let mut q = visible_events(now);
+    if let Some(v) = f.entity_type {
+        q = q.filter(audit_event::Column::EntityType.eq(v));
+    }
+    if let Some(v) = f.entity_id {
+        q = q.filter(audit_event::Column::EntityId.eq(v));
+    }
+    if let Some(v) = f.actor {
+        q = q.filter(audit_event::Column::ActorUserId.eq(v));
+    }
+    if let Some(v) = f.action {
+        q = q.filter(audit_event::Column::Action.eq(v));
+    }
+    if let Some(v) = f.from {
+        q = q.filter(audit_event::Column::At.gte(v));
+    }
+    if let Some(v) = f.to {
+        q = q.filter(audit_event::Column::At.lt(v));
+    }
+    if let Some(c) = &f.cursor {
+        let after: i64 = c
+            .parse()
+            .map_err(|_| ApiError::validation("cursor", "is not a cursor this server gave"))?;
+        q = q.filter(audit_event::Column::Seq.gt(after));
+    }
+    let mut rows = q
+        .order_by_asc(audit_event::Column::Seq)
+        .limit(limit + 1)
+        .all(db)
+        .await?;
+    let next = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| r.seq.to_string())
+    } else {
+        None
+    };
+    let parse = |s: Option<String>| s.and_then(|t| serde_json::from_str(&t).ok());
+    let items = rows
+        .into_iter()
+        .map(|r| AuditEntry {
+            seq: r.seq,
+            at: r.at,
+            actor_user_id: r.actor_user_id,
+            action: r.action,
+            entity_type: r.entity_type,
+            entity_id: r.entity_id,
+            before: parse(r.before_json),
+            after: parse(r.after_json),
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        })
+        .collect();
+    Ok(crate::pagination::Page {
+        items,
+        next_cursor: next,
+    })
+}
+
+/// Audit events, less those of bids still sealed at `now` (their tender's deadline to come).
+fn visible_events(now: DateTime<Utc>) -> sea_orm::Select<audit_event::Entity> {
+    use entity::model::{bid, tender};
+    use sea_orm::sea_query::{Expr, Query};
+    use sea_orm::{Condition, ExprTrait};
+    let sealed = Query::select()
+        .column((bid::Entity, bid::Column::Id))
+        .from(bid::Entity)
+        .inner_join(
+            tender::Entity,
+            Expr::col((tender::Entity, tender::Column::Id))
+                .equals((bid::Entity, bid::Column::TenderId)),
+        )
+        .and_where(Expr::col((tender::Entity, tender::Column::BidDeadline)).gt(now))
+        .take();
+    audit_event::Entity::find().filter(
+        Condition::any()
+            .add(audit_event::Column::EntityType.ne("bid"))
+            .add(audit_event::Column::EntityId.not_in_subquery(sealed)),
+    )
+}
+
+/// The visible audit events of the given records, in chain order.
+pub async fn events_for(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    now: DateTime<Utc>,
+) -> Result<Vec<AuditEntry>, DbErr> {
+    let mut out = Vec::new();
+    let parse = |s: Option<String>| s.and_then(|t| serde_json::from_str(&t).ok());
+    for chunk in ids.chunks(500) {
+        let rows = visible_events(now)
+            .filter(audit_event::Column::EntityId.is_in(chunk.to_vec()))
+            .all(db)
+            .await?;
+        out.extend(rows.into_iter().map(|r| AuditEntry {
+            seq: r.seq,
+            at: r.at,
+            actor_user_id: r.actor_user_id,
+            action: r.action,
+            entity_type: r.entity_type,
+            entity_id: r.entity_id,
+            before: parse(r.before_json),
+            after: parse(r.after_json),
+            prev_hash: r.prev_hash,
+            hash: r.hash,
+        }));
+    }
+    out.sort_by_key(|e| e.seq);
+    Ok(out)
+}

@@ -1,4 +1,5 @@
-//! The `huimin` command (SPEC §7): `serve`, `migrate`, `demo`, `user create`, `audit verify`.
+//! The `huimin` command (SPEC §7): `serve`, `migrate`, `demo`, `user create`, `audit verify`,
+//! `export ocds`.
 
 use std::process::ExitCode;
 
@@ -8,6 +9,7 @@ use entity::rules::vocab::Role;
 use uuid::Uuid;
 
 use crate::config::Config;
+use crate::services::ocds;
 use crate::services::users::{self, NewUser};
 use crate::{app, audit, demo, telemetry};
 
@@ -53,6 +55,26 @@ pub enum Command {
     Audit {
         #[command(subcommand)]
         command: AuditCommand,
+    },
+    /// Export data in open formats.
+    Export {
+        #[command(subcommand)]
+        command: ExportCommand,
+    },
+}
+
+/// `huimin export …`
+#[derive(Subcommand)]
+pub enum ExportCommand {
+    /// Write the OCDS 1.1 release package of every tender and direct award (as
+    /// `GET /api/v1/ocds/releases` serves it to a supervisor) to a file.
+    Ocds {
+        /// The file to write (replaced only once the package is complete).
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Only processes changed at or after this instant (RFC 3339).
+        #[arg(long)]
+        since: Option<chrono::DateTime<chrono::Utc>>,
     },
 }
 
@@ -238,6 +260,16 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 user.role.as_str(),
                 user.id
             );
+        }
+        Command::Export {
+            command: ExportCommand::Ocds { out, since },
+        } => {
+            let scope = ocds::Scope {
+                purchaser: None,
+                since,
+            };
+            let n = ocds::write_file(&state, scope, &out).await?;
+            println!("wrote {n} OCDS releases to {}", out.display());
         }
         Command::Audit {
             command: AuditCommand::Verify,

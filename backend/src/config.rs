@@ -118,6 +118,29 @@ pub struct Config {
         global = true
     )]
     pub db_max_connections: u32,
+
+    /// The prefix of every OCDS `ocid` (`{prefix}-{tender or contract id}`): the one
+    /// registered with the Open Contracting Partnership when the data is published.
+    #[arg(
+        long,
+        env = "HUIMIN_OCID_PREFIX",
+        default_value = "ocds-huimin",
+        value_parser = parse_ocid_prefix,
+        global = true
+    )]
+    pub ocid_prefix: String,
+}
+
+/// An `ocid` prefix: letters, digits and `-`, not empty, not ending in `-`.
+fn parse_ocid_prefix(s: &str) -> Result<String, String> {
+    let ok = !s.is_empty()
+        && !s.ends_with('-')
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok {
+        Ok(s.to_string())
+    } else {
+        Err("expected letters, digits and '-', e.g. ocds-a1b2c3".into())
+    }
 }
 
 /// How log lines are written.
@@ -184,6 +207,7 @@ impl Config {
             mail_from: "Huimin <noreply@huimin.local>".into(),
             digest: false,
             budget_lag: rust_decimal::Decimal::new(20, 2),
+            ocid_prefix: "ocds-huimin".into(),
         }
     }
 }

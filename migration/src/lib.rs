@@ -7,6 +7,7 @@ mod m20261129_000001_foundation;
 mod m20261129_000002_procurement;
 mod m20261129_000003_delivery;
 mod m20261129_000004_jobs;
+mod m20261129_000005_findings;
 mod util;
 
 /// Runs the migrations in order.
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000002_procurement::Migration),
             Box::new(m20261129_000003_delivery::Migration),
             Box::new(m20261129_000004_jobs::Migration),
+            Box::new(m20261129_000005_findings::Migration),
         ]
     }
 }

@@ -44,6 +44,8 @@ pub struct Answer {
     pub headers: HeaderMap,
     pub body: Value,
     pub text: String,
+    /// The body's bytes (for binary answers such as workbooks).
+    pub raw: Vec<u8>,
 }
 
 impl Answer {
@@ -156,6 +158,7 @@ impl TestApp {
             headers,
             body,
             text,
+            raw: bytes.to_vec(),
         }
     }
 

@@ -47,6 +47,14 @@ pub enum Action {
     RetryNotifications,
     /// Read the record of job runs.
     ReadJobRuns,
+    /// Record and resolve findings.
+    RecordFindings,
+    /// Answer findings on one's purchaser's contracts.
+    AnswerFindings,
+    /// Read spending reports (finance officers: their purchaser's).
+    ReadSpending,
+    /// Export the OCDS release package (finance officers: their purchaser's processes).
+    ExportOcds,
 }
 
 /// Whether `role` may ever perform `action` (ownership is checked separately, by scope).
@@ -66,6 +74,10 @@ pub fn allows(role: Role, action: Action) -> bool {
         ReadNotifications => true,
         RetryNotifications => role == Admin,
         ReadJobRuns => matches!(role, Admin | Supervisor),
+        RecordFindings => role == Supervisor,
+        AnswerFindings => role == FinanceOfficer,
+        ReadSpending => matches!(role, Admin | Supervisor | FinanceOfficer),
+        ExportOcds => matches!(role, Admin | Supervisor | FinanceOfficer),
     }
 }
 

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::auth::{Action, Actor};
 use crate::error::{ApiError, ApiResult};
-use crate::services::{contracts, milestones, posts, tenders};
+use crate::services::{contracts, findings, milestones, posts, tenders};
 use crate::state::AppState;
 
 /// A marker naming the [`Action`] a handler performs.
@@ -72,7 +72,11 @@ pub mod can {
         ReportMilestones,
         ReadNotifications,
         RetryNotifications,
-        ReadJobRuns
+        ReadJobRuns,
+        RecordFindings,
+        AnswerFindings,
+        ReadSpending,
+        ExportOcds
     );
 }
 
@@ -89,6 +93,7 @@ pub enum Kind {
     Milestone,
     Indicator,
     Post,
+    Finding,
 }
 
 /// A marker naming the [`Kind`] a path's `{id}` refers to.
@@ -141,7 +146,8 @@ pub mod kind {
         Contract,
         Milestone,
         Indicator,
-        Post
+        Post,
+        Finding
     );
 }
 
@@ -192,5 +198,6 @@ pub async fn visible(st: &AppState, actor: &Actor, kind: Kind, id: Uuid) -> ApiR
         Kind::Milestone => milestones::get(st, actor, id).await.map(|_| ()),
         Kind::Indicator => milestones::get_indicator(st, actor, id).await.map(|_| ()),
         Kind::Post => posts::get(st, actor, id).await.map(|_| ()),
+        Kind::Finding => findings::get(st, actor, id).await.map(|_| ()),
     }
 }

@@ -3,14 +3,18 @@
 use axum::extract::State;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::audit::{self, VerifyReport};
+use crate::audit::{self, AuditEntry, AuditFilter, VerifyReport};
 use crate::auth::{Can, can};
 use crate::error::{ApiResult, Problem};
 use crate::extract::Json;
+use crate::extract::Query;
+use crate::pagination::Page;
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(verify))
+    OpenApiRouter::new()
+        .routes(routes!(verify))
+        .routes(routes!(list))
 }
 
 /// Recompute the audit chain (admins and supervisors).
@@ -21,4 +25,16 @@ async fn verify(
     _actor: Can<can::ReadAudit>,
 ) -> ApiResult<Json<VerifyReport>> {
     Ok(Json(audit::verify(&st.db).await?))
+}
+
+/// The audit trail, filtered, in chain order (admins and supervisors). Events of sealed bids
+/// appear only after their tender's deadline.
+#[utoipa::path(get, path = "/audit", tag = "audit", security(("bearer" = [])), params(AuditFilter),
+    responses((status = 200, body = Page<AuditEntry>), (status = 403, body = Problem), (status = 422, body = Problem)))]
+async fn list(
+    State(st): State<AppState>,
+    _actor: Can<can::ReadAudit>,
+    Query(f): Query<AuditFilter>,
+) -> ApiResult<Json<Page<AuditEntry>>> {
+    Ok(Json(audit::list(&st.db, f, st.now()).await?))
 }

@@ -8,12 +8,14 @@ mod auth;
 mod budget_lines;
 mod contracts;
 mod delivery;
+mod ocds;
 mod ops;
 mod organisations;
 mod outbox;
 mod posts;
 mod purchasers;
 mod reports;
+mod supervision;
 mod tenders;
 mod users;
 
@@ -73,7 +75,9 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(delivery::routes())
         .merge(reports::routes())
         .merge(outbox::routes())
-        .merge(audit::routes());
+        .merge(supervision::routes())
+        .merge(audit::routes())
+        .merge(ocds::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(ops::routes())

@@ -612,3 +612,22 @@ pub async fn assignments(
         .map(assignment)
         .collect()
 }
+
+/// Every assignment of a contract's posts (one query).
+pub async fn assignments_of_contract(
+    db: &impl ConnectionTrait,
+    contract_id: Uuid,
+) -> ApiResult<Vec<Assignment>> {
+    let ids: Vec<Uuid> = post::Entity::find()
+        .select_only()
+        .column(post::Column::Id)
+        .filter(post::Column::ContractId.eq(contract_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    assignments_of(db, &ids)
+        .await?
+        .into_iter()
+        .map(assignment)
+        .collect()
+}

@@ -541,3 +541,14 @@ pub async fn file(
         sha256: a.sha256,
     })
 }
+
+/// Every report of a contract with its decision, oldest first (three queries).
+pub async fn of_contract(db: &impl ConnectionTrait, contract_id: Uuid) -> ApiResult<Vec<Report>> {
+    let rows = milestone_report::Entity::find()
+        .filter(milestone_report::Column::ContractId.eq(contract_id))
+        .order_by_asc(milestone_report::Column::SubmittedAt)
+        .order_by_asc(milestone_report::Column::Id)
+        .all(db)
+        .await?;
+    shape_reports(db, rows).await
+}

@@ -179,3 +179,21 @@ vocab!(
         Rejected = "rejected",
     }
 );
+
+vocab!(
+    /// How serious a supervisor's finding is.
+    Severity {
+        Low = "low",
+        Medium = "medium",
+        High = "high",
+    }
+);
+
+vocab!(
+    /// A finding's life cycle.
+    FindingStatus {
+        Open = "open",
+        Answered = "answered",
+        Resolved = "resolved",
+    }
+);

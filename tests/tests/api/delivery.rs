@@ -401,6 +401,7 @@ async fn send_with_headers(
         headers,
         body: serde_json::from_slice(&bytes).unwrap_or(Value::Null),
         text: String::from_utf8_lossy(&bytes).to_string(),
+        raw: bytes.to_vec(),
     }
 }
 

@@ -1,0 +1,244 @@
+//! Supervisors' findings on contracts (SPEC §2 `finding`): recorded by a supervisor, answered
+//! by the purchaser's finance officer, resolved by a supervisor (`open → answered →
+//! resolved`).
+
+use chrono::{DateTime, Utc};
+use entity::model::finding;
+use entity::rules::vocab::{FindingStatus, Severity};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::audit::{self, Change};
+use crate::auth::Actor;
+use crate::db::begin_write;
+use crate::error::{ApiError, ApiResult, Checks};
+use crate::services::common::{bad_transition, reason, stored};
+use crate::services::contracts;
+use crate::state::AppState;
+
+/// A finding as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Finding {
+    pub id: Uuid,
+    pub contract_id: Uuid,
+    #[schema(value_type = String, example = "high")]
+    pub severity: Severity,
+    pub text: String,
+    #[schema(value_type = String, example = "open")]
+    pub status: FindingStatus,
+    pub response: Option<String>,
+    pub resolution: Option<String>,
+    pub created_by: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub responded_at: Option<DateTime<Utc>>,
+    pub resolved_at: Option<DateTime<Utc>>,
+}
+
+impl TryFrom<finding::Model> for Finding {
+    type Error = ApiError;
+    fn try_from(m: finding::Model) -> ApiResult<Self> {
+        Ok(Finding {
+            severity: stored(Severity::parse(&m.severity), "severity", &m.severity)?,
+            status: stored(FindingStatus::parse(&m.status), "finding status", &m.status)?,
+            id: m.id,
+            contract_id: m.contract_id,
+            text: m.text,
+            response: m.response,
+            resolution: m.resolution,
+            created_by: m.created_by,
+            created_at: m.created_at,
+            responded_at: m.responded_at,
+            resolved_at: m.resolved_at,
+        })
+    }
+}
+
+/// A new finding.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewFinding {
+    #[schema(value_type = String, example = "high")]
+    pub severity: Severity,
+    pub text: String,
+}
+
+/// `{response}` of an answer.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Response {
+    pub response: String,
+}
+
+/// `{resolution}` of a resolution.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Resolution {
+    pub resolution: String,
+}
+
+/// Records a finding on a contract the supervisor can see.
+pub async fn create(
+    st: &AppState,
+    actor: &Actor,
+    contract_id: Uuid,
+    new: NewFinding,
+) -> ApiResult<Finding> {
+    let mut c = Checks::default();
+    c.text("text", &new.text, 5000);
+    c.finish()?;
+    let now = st.now();
+    let txn = begin_write(&st.db).await?;
+    let k = contracts::load(&txn, actor, contract_id).await?;
+    let m = finding::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        contract_id: Set(k.id),
+        purchaser_id: Set(k.purchaser_id),
+        organisation_id: Set(k.organisation_id),
+        severity: Set(new.severity.as_str().into()),
+        text: Set(new.text.trim().to_string()),
+        status: Set(FindingStatus::Open.as_str().into()),
+        response: Set(None),
+        resolution: Set(None),
+        created_by: Set(actor.id()),
+        created_at: Set(now),
+        responded_by: Set(None),
+        responded_at: Set(None),
+        resolved_by: Set(None),
+        resolved_at: Set(None),
+    }
+    .insert(&txn)
+    .await?;
+    let out = Finding::try_from(m)?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "create",
+            "finding",
+            out.id,
+            None,
+            Some(&out),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Loads a finding whose contract the actor can see.
+async fn load(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<finding::Model> {
+    let f = finding::Entity::find_by_id(id)
+        .one(&st.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    contracts::load(&st.db, actor, f.contract_id).await?;
+    Ok(f)
+}
+
+/// One finding.
+pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Finding> {
+    Finding::try_from(load(st, actor, id).await?)
+}
+
+/// The findings of a contract, oldest first.
+pub async fn list(st: &AppState, actor: &Actor, contract_id: Uuid) -> ApiResult<Vec<Finding>> {
+    contracts::load(&st.db, actor, contract_id).await?;
+    finding::Entity::find()
+        .filter(finding::Column::ContractId.eq(contract_id))
+        .order_by_asc(finding::Column::Id)
+        .all(&st.db)
+        .await?
+        .into_iter()
+        .map(Finding::try_from)
+        .collect()
+}
+
+/// The purchaser's finance officer answers an open finding.
+pub async fn respond(st: &AppState, actor: &Actor, id: Uuid, r: Response) -> ApiResult<Finding> {
+    let text = reason("response", &r.response)?;
+    let now = st.now();
+    load(st, actor, id).await?;
+    let txn = begin_write(&st.db).await?;
+    let old = finding::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let before = Finding::try_from(old.clone())?;
+    if before.status != FindingStatus::Open {
+        return Err(bad_transition(
+            "finding",
+            before.status.as_str(),
+            "answered",
+        ));
+    }
+    let mut am = old.into_active_model();
+    am.status = Set(FindingStatus::Answered.as_str().into());
+    am.response = Set(Some(text));
+    am.responded_by = Set(Some(actor.id()));
+    am.responded_at = Set(Some(now));
+    let out = Finding::try_from(am.update(&txn).await?)?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "respond",
+            "finding",
+            id,
+            Some(&before),
+            Some(&out),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// A supervisor resolves an answered finding.
+pub async fn resolve(st: &AppState, actor: &Actor, id: Uuid, r: Resolution) -> ApiResult<Finding> {
+    let text = reason("resolution", &r.resolution)?;
+    let now = st.now();
+    load(st, actor, id).await?;
+    let txn = begin_write(&st.db).await?;
+    let old = finding::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let before = Finding::try_from(old.clone())?;
+    if before.status != FindingStatus::Answered {
+        return Err(bad_transition(
+            "finding",
+            before.status.as_str(),
+            "resolved",
+        ));
+    }
+    let mut am = old.into_active_model();
+    am.status = Set(FindingStatus::Resolved.as_str().into());
+    am.resolution = Set(Some(text));
+    am.resolved_by = Set(Some(actor.id()));
+    am.resolved_at = Set(Some(now));
+    let out = Finding::try_from(am.update(&txn).await?)?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "resolve",
+            "finding",
+            id,
+            Some(&before),
+            Some(&out),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(out)
+}

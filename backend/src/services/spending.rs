@@ -1,0 +1,599 @@
+//! The spending report (SPEC §6 `/reports/spending`): per purchaser, organisation, budget
+//! line, service category or division (county), the budget, what is committed, disbursed and
+//! available, contracts, milestones accepted and overdue, the average score, open findings,
+//! and anomaly flags. Each figure comes from one grouped statement over the contracts (with
+//! payments and milestones pre-aggregated per contract), so the totals reconcile exactly with
+//! the payments and contracts tables.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::Money;
+use entity::model::{budget_line, organisation, purchaser};
+use entity::queries::{budget_figures, numbered};
+use entity::rules::score::Score;
+use entity::rules::vocab::ServiceCategory;
+use rust_decimal::Decimal;
+use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement, Value};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult};
+use crate::services::milestones::today;
+use crate::state::AppState;
+
+/// What the report groups by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    Purchaser,
+    Organisation,
+    BudgetLine,
+    Category,
+    Division,
+}
+
+/// The answer's format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    #[default]
+    Json,
+    Csv,
+    Xlsx,
+}
+
+/// Query of `GET /reports/spending`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct SpendingQuery {
+    #[param(value_type = String)]
+    pub group_by: GroupBy,
+    pub fiscal_year: Option<i32>,
+    pub purchaser_id: Option<Uuid>,
+    pub organisation_id: Option<Uuid>,
+    #[param(value_type = Option<String>)]
+    pub service_category: Option<ServiceCategory>,
+    /// A division code: contracts in it or below it (by prefix).
+    pub division_code: Option<String>,
+    /// Contracts whose service period reaches this date, and payments made on or after it.
+    pub from: Option<NaiveDate>,
+    /// Contracts whose service period starts by this date, and payments made on or before it.
+    pub to: Option<NaiveDate>,
+    #[param(value_type = Option<String>)]
+    pub format: Option<Format>,
+}
+
+/// Anomalies found in a group (SPEC: the supervision flags).
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct Flags {
+    /// Contracts whose open milestones are all overdue.
+    pub contracts_all_milestones_overdue: i64,
+    /// Posts of active contracts vacant more than 30 days in a row today.
+    pub posts_vacant_over_30_days: i64,
+    /// Contracts signed without indicators (no score; milestones paid in full).
+    pub contracts_without_indicators: i64,
+    /// Budget lines with committed + reserved above 90 % of their amount.
+    pub budget_lines_over_90_percent: i64,
+    /// Organisations with two or more open findings.
+    pub organisations_with_open_findings: i64,
+    /// Payments recorded for a milestone before it was accepted (none can exist by design:
+    /// the report proves it).
+    pub payments_before_acceptance: i64,
+}
+
+/// One group's figures.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct SpendingRow {
+    /// The group's key: an id, a category or a division code.
+    pub key: String,
+    pub label: String,
+    /// Budget of the group's lines (purchaser and budget_line groupings), or the value of the
+    /// group's signed contracts (other groupings).
+    #[schema(value_type = String)]
+    pub amount: Money,
+    #[schema(value_type = String)]
+    pub reserved: Money,
+    #[schema(value_type = String)]
+    pub committed: Money,
+    #[schema(value_type = String)]
+    pub disbursed: Money,
+    /// `amount − committed − reserved` for budget groupings; committed but not yet paid for
+    /// the others.
+    #[schema(value_type = String)]
+    pub available: Money,
+    pub contracts: i64,
+    pub milestones_accepted: i64,
+    pub milestones_overdue: i64,
+    /// Average of the accepted milestones' scores.
+    #[schema(value_type = Option<f64>)]
+    pub average_score: Option<Score>,
+    pub open_findings: i64,
+    pub flags: Flags,
+    #[serde(skip)]
+    score_sum: i64,
+    #[serde(skip)]
+    scored: i64,
+}
+
+/// The report: `{items, totals}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SpendingReport {
+    pub group_by: String,
+    pub items: Vec<SpendingRow>,
+    pub totals: SpendingRow,
+}
+
+fn key_sql(g: GroupBy) -> &'static str {
+    match g {
+        GroupBy::Purchaser => "c.purchaser_id",
+        GroupBy::Organisation => "c.organisation_id",
+        GroupBy::BudgetLine => "c.budget_line_id",
+        GroupBy::Category => "c.service_category",
+        GroupBy::Division => "SUBSTR(c.division_code, 1, 6)",
+    }
+}
+
+/// The contract filter shared by every statement, with its values from `$first` on.
+fn contract_filter(q: &SpendingQuery, scope: Option<Uuid>, values: &mut Vec<Value>) -> String {
+    // Another purchaser's figures do not exist for a finance officer.
+    let foreign = matches!((q.purchaser_id, scope), (Some(p), Some(s)) if p != s);
+    let mut w = String::from(if foreign { "1 = 0 AND " } else { "" });
+    w.push_str("c.status IN ('active', 'completed', 'terminated')");
+    let mut push = |clause: &str, v: Value| {
+        values.push(v);
+        w.push_str(&clause.replace('#', &format!("${}", values.len())));
+    };
+    if let Some(p) = scope.or(q.purchaser_id) {
+        push(" AND c.purchaser_id = #", p.into());
+    }
+    if let Some(o) = q.organisation_id {
+        push(" AND c.organisation_id = #", o.into());
+    }
+    if let Some(cat) = q.service_category {
+        push(" AND c.service_category = #", cat.as_str().into());
+    }
+    if let Some(d) = &q.division_code {
+        push(" AND c.division_code LIKE #", format!("{d}%").into());
+    }
+    if let Some(y) = q.fiscal_year {
+        push(
+            " AND c.budget_line_id IN (SELECT bl.id FROM budget_line bl WHERE bl.fiscal_year = #)",
+            y.into(),
+        );
+    }
+    if let Some(f) = q.from {
+        push(" AND c.end_date >= #", f.into());
+    }
+    if let Some(t) = q.to {
+        push(" AND c.start_date <= #", t.into());
+    }
+    w
+}
+
+async fn rows(
+    db: &impl ConnectionTrait,
+    sql: &str,
+    values: Vec<Value>,
+) -> ApiResult<Vec<sea_orm::QueryResult>> {
+    let b = db.get_database_backend();
+    Ok(db
+        .query_all_raw(Statement::from_sql_and_values(b, numbered(b, sql), values))
+        .await?)
+}
+
+/// Reads a group key (a UUID or text) as text.
+fn key_of(r: &sea_orm::QueryResult) -> ApiResult<String> {
+    if let Ok(u) = r.try_get::<Uuid>("", "k") {
+        return Ok(u.to_string());
+    }
+    Ok(r.try_get::<String>("", "k")?)
+}
+
+/// Builds the report.
+pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResult<SpendingReport> {
+    if q.division_code
+        .as_ref()
+        .is_some_and(|d| d.is_empty() || d.len() > 12 || !d.bytes().all(|b| b.is_ascii_digit()))
+    {
+        return Err(ApiError::validation(
+            "division_code",
+            "must be digits of a division code",
+        ));
+    }
+    if let (Some(f), Some(t)) = (q.from, q.to)
+        && t < f
+    {
+        return Err(ApiError::validation("to", "must not be before from"));
+    }
+    let db = &st.db;
+    let today = today(st);
+    let scope = actor.purchaser_scope();
+    let key = key_sql(q.group_by);
+    let mut groups: BTreeMap<String, SpendingRow> = BTreeMap::new();
+
+    // 1. Contracts with their payments and milestones, grouped.
+    let mut values: Vec<Value> = vec![today.into()];
+    let mut pay_where = String::new();
+    if let Some(f) = q.from {
+        values.push(f.into());
+        pay_where.push_str(&format!(" AND paid_on >= ${}", values.len()));
+    }
+    if let Some(t) = q.to {
+        values.push(t.into());
+        pay_where.push_str(&format!(" AND paid_on <= ${}", values.len()));
+    }
+    let filter = contract_filter(q, scope, &mut values);
+    let sql = format!(
+        "SELECT {key} AS k, COUNT(*) AS contracts, \
+         CAST(SUM(c.value_fen) AS BIGINT) AS value_fen, \
+         CAST(SUM(CASE WHEN c.status = 'active' THEN c.value_fen ELSE COALESCE(p.advances, 0) + COALESCE(m.accepted_payable, 0) END) AS BIGINT) AS committed, \
+         CAST(SUM(COALESCE(p.paid, 0)) AS BIGINT) AS disbursed, \
+         CAST(SUM(COALESCE(m.accepted, 0)) AS BIGINT) AS accepted, \
+         CAST(SUM(COALESCE(m.overdue, 0)) AS BIGINT) AS overdue, \
+         CAST(SUM(COALESCE(m.score_sum, 0)) AS BIGINT) AS score_sum, \
+         CAST(SUM(COALESCE(m.scored, 0)) AS BIGINT) AS scored, \
+         CAST(SUM(CASE WHEN COALESCE(m.open_ms, 0) > 0 AND m.open_ms = m.overdue THEN 1 ELSE 0 END) AS BIGINT) AS all_overdue, \
+         CAST(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM indicator i WHERE i.contract_id = c.id) THEN 1 ELSE 0 END) AS BIGINT) AS no_indicators \
+         FROM contract c \
+         LEFT JOIN (SELECT contract_id, SUM(amount_fen) AS paid, SUM(CASE WHEN milestone_id IS NULL THEN amount_fen ELSE 0 END) AS advances \
+                    FROM payment WHERE 1 = 1{pay_where} GROUP BY contract_id) p ON p.contract_id = c.id \
+         LEFT JOIN (SELECT contract_id, \
+                    SUM(CASE WHEN status = 'accepted' THEN payable_fen ELSE 0 END) AS accepted_payable, \
+                    SUM(CASE WHEN status = 'accepted' THEN 1 ELSE 0 END) AS accepted, \
+                    SUM(CASE WHEN status IN ('planned', 'submitted', 'rejected') AND due_date < $1 THEN 1 ELSE 0 END) AS overdue, \
+                    SUM(CASE WHEN status IN ('planned', 'submitted', 'rejected') THEN 1 ELSE 0 END) AS open_ms, \
+                    SUM(CASE WHEN score_tenths IS NOT NULL THEN score_tenths ELSE 0 END) AS score_sum, \
+                    SUM(CASE WHEN score_tenths IS NOT NULL THEN 1 ELSE 0 END) AS scored \
+                    FROM milestone GROUP BY contract_id) m ON m.contract_id = c.id \
+         WHERE {filter} GROUP BY {key}"
+    );
+    for r in rows(db, &sql, values).await? {
+        let k = key_of(&r)?;
+        let g = groups.entry(k.clone()).or_default();
+        g.key = k;
+        g.contracts = r.try_get("", "contracts")?;
+        g.amount = Money::from_fen(r.try_get::<Option<i64>>("", "value_fen")?.unwrap_or(0));
+        g.committed = Money::from_fen(r.try_get::<Option<i64>>("", "committed")?.unwrap_or(0));
+        g.disbursed = Money::from_fen(r.try_get::<Option<i64>>("", "disbursed")?.unwrap_or(0));
+        g.milestones_accepted = r.try_get::<Option<i64>>("", "accepted")?.unwrap_or(0);
+        g.milestones_overdue = r.try_get::<Option<i64>>("", "overdue")?.unwrap_or(0);
+        g.score_sum = r.try_get::<Option<i64>>("", "score_sum")?.unwrap_or(0);
+        g.scored = r.try_get::<Option<i64>>("", "scored")?.unwrap_or(0);
+        g.flags.contracts_all_milestones_overdue =
+            r.try_get::<Option<i64>>("", "all_overdue")?.unwrap_or(0);
+        g.flags.contracts_without_indicators =
+            r.try_get::<Option<i64>>("", "no_indicators")?.unwrap_or(0);
+    }
+
+    // 2. Open findings, and organisations with several, per group.
+    let mut values = Vec::new();
+    let filter = contract_filter(q, scope, &mut values);
+    let sql = format!(
+        "SELECT {key} AS k, f.organisation_id AS org, CAST(COUNT(*) AS BIGINT) AS n FROM finding f JOIN contract c ON c.id = f.contract_id \
+         WHERE f.status <> 'resolved' AND {filter} GROUP BY {key}, f.organisation_id"
+    );
+    for r in rows(db, &sql, values).await? {
+        let n: i64 = r.try_get("", "n")?;
+        let g = groups.entry(key_of(&r)?).or_default();
+        g.open_findings += n;
+        if n >= 2 {
+            g.flags.organisations_with_open_findings += 1;
+        }
+    }
+
+    // 3. Posts vacant over 30 days today, per group.
+    let mut values: Vec<Value> = vec![today.into(), (today - chrono::Days::new(30)).into()];
+    let filter = contract_filter(q, scope, &mut values);
+    let sql = format!(
+        "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n FROM post p JOIN contract c ON c.id = p.contract_id \
+         WHERE c.status = 'active' AND p.start_date <= $2 AND p.end_date >= $1 \
+         AND NOT EXISTS (SELECT 1 FROM post_assignment a WHERE a.post_id = p.id AND a.from_date <= $1 AND (a.to_date IS NULL OR a.to_date >= $2)) \
+         AND {filter} GROUP BY {key}"
+    );
+    for r in rows(db, &sql, values).await? {
+        groups
+            .entry(key_of(&r)?)
+            .or_default()
+            .flags
+            .posts_vacant_over_30_days = r.try_get("", "n")?;
+    }
+
+    // 4. Payments before acceptance (proved absent).
+    let mut values = Vec::new();
+    let filter = contract_filter(q, scope, &mut values);
+    let sql = format!(
+        "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n FROM payment pm JOIN contract c ON c.id = pm.contract_id \
+         JOIN milestone m ON m.id = pm.milestone_id WHERE (m.accepted_at IS NULL OR pm.created_at < m.accepted_at) AND {filter} GROUP BY {key}"
+    );
+    for r in rows(db, &sql, values).await? {
+        groups
+            .entry(key_of(&r)?)
+            .or_default()
+            .flags
+            .payments_before_acceptance = r.try_get("", "n")?;
+    }
+
+    // 5. Budget amounts and reservations for the budget groupings.
+    let budget_grouping = matches!(q.group_by, GroupBy::Purchaser | GroupBy::BudgetLine);
+    if budget_grouping {
+        let mut lq = budget_line::Entity::find();
+        if let Some(p) = scope.or(q.purchaser_id) {
+            lq = lq.filter(budget_line::Column::PurchaserId.eq(p));
+        }
+        if let Some(y) = q.fiscal_year {
+            lq = lq.filter(budget_line::Column::FiscalYear.eq(y));
+        }
+        let lines = if q.organisation_id.is_some()
+            || q.service_category.is_some()
+            || q.division_code.is_some()
+        {
+            // Budget lines are not divided by organisation, category or division.
+            Vec::new()
+        } else {
+            lq.all(db).await?
+        };
+        let ids: Vec<Uuid> = lines.iter().map(|l| l.id).collect();
+        let figs = budget_figures(db, &ids).await?;
+        for l in &lines {
+            let k = if q.group_by == GroupBy::Purchaser {
+                l.purchaser_id
+            } else {
+                l.id
+            }
+            .to_string();
+            let f = figs.get(&l.id).copied().unwrap_or_default();
+            let g = groups.entry(k.clone()).or_default();
+            g.key = k;
+            g.reserved = Money::from_fen(g.reserved.fen() + f.reserved_fen);
+            g.flags.budget_lines_over_90_percent +=
+                i64::from((f.committed_fen + f.reserved_fen) * 10 > l.amount_fen * 9);
+        }
+        // The budget amount replaces the contracts' value for these groupings.
+        for g in groups.values_mut() {
+            g.amount = Money::ZERO;
+        }
+        for l in &lines {
+            let k = if q.group_by == GroupBy::Purchaser {
+                l.purchaser_id
+            } else {
+                l.id
+            }
+            .to_string();
+            if let Some(g) = groups.get_mut(&k) {
+                g.amount = Money::from_fen(g.amount.fen() + l.amount_fen);
+            }
+        }
+    }
+    for g in groups.values_mut() {
+        g.available = if budget_grouping {
+            Money::from_fen((g.amount.fen() - g.committed.fen() - g.reserved.fen()).max(0))
+        } else {
+            Money::from_fen((g.committed.fen() - g.disbursed.fen()).max(0))
+        };
+        g.average_score = average(g.score_sum, g.scored);
+    }
+    label(db, q.group_by, &mut groups).await?;
+    let mut totals = SpendingRow {
+        key: "total".into(),
+        label: "合计 Total".into(),
+        ..SpendingRow::default()
+    };
+    for g in groups.values() {
+        let add = |a: Money, b: Money| Money::from_fen(a.fen() + b.fen());
+        totals.amount = add(totals.amount, g.amount);
+        totals.reserved = add(totals.reserved, g.reserved);
+        totals.committed = add(totals.committed, g.committed);
+        totals.disbursed = add(totals.disbursed, g.disbursed);
+        totals.available = add(totals.available, g.available);
+        totals.contracts += g.contracts;
+        totals.milestones_accepted += g.milestones_accepted;
+        totals.milestones_overdue += g.milestones_overdue;
+        totals.open_findings += g.open_findings;
+        totals.score_sum += g.score_sum;
+        totals.scored += g.scored;
+        let (t, f) = (&mut totals.flags, &g.flags);
+        t.contracts_all_milestones_overdue += f.contracts_all_milestones_overdue;
+        t.posts_vacant_over_30_days += f.posts_vacant_over_30_days;
+        t.contracts_without_indicators += f.contracts_without_indicators;
+        t.budget_lines_over_90_percent += f.budget_lines_over_90_percent;
+        t.organisations_with_open_findings += f.organisations_with_open_findings;
+        t.payments_before_acceptance += f.payments_before_acceptance;
+    }
+    totals.average_score = average(totals.score_sum, totals.scored);
+    let group_by = serde_json::to_value(q.group_by)
+        .ok()
+        .and_then(|v| v.as_str().map(String::from))
+        .unwrap_or_default();
+    Ok(SpendingReport {
+        group_by,
+        items: groups.into_values().collect(),
+        totals,
+    })
+}
+
+/// The mean of tenths, rounded half-up to a tenth.
+fn average(sum: i64, n: i64) -> Option<Score> {
+    (n > 0).then(|| {
+        let avg = entity::rules::performance::settle(Decimal::from(sum) / Decimal::from(n), 0);
+        Score::from_tenths(i32::try_from(avg).unwrap_or(0))
+    })
+}
+
+/// Names each group.
+async fn label(
+    db: &impl ConnectionTrait,
+    g: GroupBy,
+    groups: &mut BTreeMap<String, SpendingRow>,
+) -> ApiResult<()> {
+    let ids: Vec<Uuid> = groups.keys().filter_map(|k| k.parse().ok()).collect();
+    match g {
+        GroupBy::Purchaser => {
+            for p in purchaser::Entity::find()
+                .filter(purchaser::Column::Id.is_in(ids))
+                .all(db)
+                .await?
+            {
+                if let Some(row) = groups.get_mut(&p.id.to_string()) {
+                    row.label = p.name;
+                }
+            }
+        }
+        GroupBy::Organisation => {
+            for o in organisation::Entity::find()
+                .filter(organisation::Column::Id.is_in(ids))
+                .all(db)
+                .await?
+            {
+                if let Some(row) = groups.get_mut(&o.id.to_string()) {
+                    row.label = o.name;
+                }
+            }
+        }
+        GroupBy::BudgetLine => {
+            for l in budget_line::Entity::find()
+                .filter(budget_line::Column::Id.is_in(ids))
+                .all(db)
+                .await?
+            {
+                if let Some(row) = groups.get_mut(&l.id.to_string()) {
+                    row.label = format!("{} {} ({})", l.code, l.name, l.fiscal_year);
+                }
+            }
+        }
+        GroupBy::Category | GroupBy::Division => {
+            for row in groups.values_mut() {
+                row.label = row.key.clone();
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The column titles of the exports.
+const COLUMNS: [&str; 13] = [
+    "分组 Group",
+    "名称 Name",
+    "预算/合同额 Amount",
+    "预留 Reserved",
+    "已承诺 Committed",
+    "已支付 Disbursed",
+    "可用 Available",
+    "合同数 Contracts",
+    "已验收里程碑 Accepted",
+    "逾期里程碑 Overdue",
+    "平均得分 Avg score",
+    "未结问题 Open findings",
+    "异常 Flags",
+];
+
+fn flags_text(f: &Flags) -> String {
+    let mut v = Vec::new();
+    let mut add = |n: i64, what: &str| {
+        if n > 0 {
+            v.push(format!("{what}: {n}"));
+        }
+    };
+    add(f.contracts_all_milestones_overdue, "all milestones overdue");
+    add(f.posts_vacant_over_30_days, "posts vacant > 30 days");
+    add(
+        f.contracts_without_indicators,
+        "contracts without indicators",
+    );
+    add(f.budget_lines_over_90_percent, "lines committed > 90%");
+    add(
+        f.organisations_with_open_findings,
+        "organisations with open findings",
+    );
+    add(f.payments_before_acceptance, "payments before acceptance");
+    v.join("; ")
+}
+
+/// The report as CSV: UTF-8 with a byte-order mark (so Excel reads Chinese text), a totals
+/// row last.
+pub fn to_csv(r: &SpendingReport) -> ApiResult<Vec<u8>> {
+    let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
+    w.write_record(COLUMNS).map_err(ApiError::internal)?;
+    for row in r.items.iter().chain(std::iter::once(&r.totals)) {
+        w.write_record([
+            row.key.clone(),
+            row.label.clone(),
+            row.amount.to_string(),
+            row.reserved.to_string(),
+            row.committed.to_string(),
+            row.disbursed.to_string(),
+            row.available.to_string(),
+            row.contracts.to_string(),
+            row.milestones_accepted.to_string(),
+            row.milestones_overdue.to_string(),
+            row.average_score.map(|s| s.to_string()).unwrap_or_default(),
+            row.open_findings.to_string(),
+            flags_text(&row.flags),
+        ])
+        .map_err(ApiError::internal)?;
+    }
+    w.into_inner()
+        .map_err(|e| ApiError::internal(anyhow::anyhow!("csv: {e}")))
+}
+
+/// The report as an XLSX workbook: money as numeric cells with a two-decimal format, a
+/// totals row last.
+pub fn to_xlsx(r: &SpendingReport, generated: DateTime<Utc>) -> ApiResult<Vec<u8>> {
+    use rust_xlsxwriter::{Format as XFormat, Workbook};
+    let mut wb = Workbook::new();
+    let money = XFormat::new().set_num_format("#,##0.00");
+    let bold = XFormat::new().set_bold();
+    let bold_money = XFormat::new().set_bold().set_num_format("#,##0.00");
+    let ws = wb.add_worksheet();
+    let err = |e: rust_xlsxwriter::XlsxError| ApiError::internal(anyhow::anyhow!("xlsx: {e}"));
+    ws.set_name("spending").map_err(err)?;
+    for (c, title) in COLUMNS.iter().enumerate() {
+        ws.write_string_with_format(0, c as u16, *title, &bold)
+            .map_err(err)?;
+    }
+    let rows: Vec<&SpendingRow> = r.items.iter().chain(std::iter::once(&r.totals)).collect();
+    let last = rows.len();
+    for (i, row) in rows.into_iter().enumerate() {
+        let y = (i + 1) as u32;
+        let total = i + 1 == last;
+        let mf = if total { &bold_money } else { &money };
+        ws.write_string(y, 0, &row.key).map_err(err)?;
+        ws.write_string(y, 1, &row.label).map_err(err)?;
+        for (c, m) in [
+            row.amount,
+            row.reserved,
+            row.committed,
+            row.disbursed,
+            row.available,
+        ]
+        .iter()
+        .enumerate()
+        {
+            let v: f64 = m.to_string().parse().unwrap_or(0.0);
+            ws.write_number_with_format(y, (c + 2) as u16, v, mf)
+                .map_err(err)?;
+        }
+        ws.write_number(y, 7, row.contracts as f64).map_err(err)?;
+        ws.write_number(y, 8, row.milestones_accepted as f64)
+            .map_err(err)?;
+        ws.write_number(y, 9, row.milestones_overdue as f64)
+            .map_err(err)?;
+        if let Some(s) = row.average_score {
+            ws.write_number(y, 10, f64::from(s.tenths()) / 10.0)
+                .map_err(err)?;
+        }
+        ws.write_number(y, 11, row.open_findings as f64)
+            .map_err(err)?;
+        ws.write_string(y, 12, flags_text(&row.flags))
+            .map_err(err)?;
+    }
+    ws.write_string(
+        last as u32 + 2,
+        0,
+        format!("generated {}", generated.to_rfc3339()),
+    )
+    .map_err(err)?;
+    wb.save_to_buffer().map_err(err)
+}

@@ -1,0 +1,91 @@
+//! `huimin export ocds --out FILE` after `huimin demo`: the file is a complete OCDS release
+//! package with the configured `ocid` prefix. On SQLite, and on a fresh PostgreSQL database
+//! when `TEST_DATABASE_URL` is set.
+
+use std::process::{Command, Output};
+
+use sea_orm::{ConnectionTrait, Database};
+
+async fn database_url(dir: &std::path::Path) -> String {
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(server) if !server.is_empty() => {
+            let admin = Database::connect(&server).await.unwrap();
+            let name = format!("huimin_export_{}", uuid::Uuid::new_v4().simple());
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            let (server_part, _) = server.rsplit_once('/').unwrap();
+            format!("{server_part}/{name}")
+        }
+        _ => format!("sqlite://{}?mode=rwc", dir.join("export.db").display()),
+    }
+}
+
+fn huimin(dir: &std::path::Path, url: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_huimin"))
+        .current_dir(dir)
+        .env("DATABASE_URL", url)
+        .env("HUIMIN_DATA_DIR", dir.join("data"))
+        .env("HUIMIN_OCID_PREFIX", "ocds-cli123")
+        .env("RUST_LOG", "warn")
+        .args(args)
+        .output()
+        .expect("run huimin")
+}
+
+#[tokio::test]
+async fn export_ocds_writes_the_demo_release_package_to_a_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = database_url(dir.path()).await;
+    let demo = huimin(dir.path(), &url, &["demo"]);
+    assert!(demo.status.success(), "{demo:?}");
+
+    let out = dir.path().join("ocds.json");
+    let o = huimin(
+        dir.path(),
+        &url,
+        &["export", "ocds", "--out", out.to_str().unwrap()],
+    );
+    assert!(o.status.success(), "{o:?}");
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("wrote 7 OCDS releases"),
+        "{o:?}"
+    );
+    let package: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).expect("the file is JSON");
+    assert_eq!(package["version"], "1.1");
+    assert!(
+        package["publishedDate"]
+            .as_str()
+            .unwrap()
+            .ends_with("+08:00")
+    );
+    let releases = package["releases"].as_array().unwrap();
+    assert_eq!(releases.len(), 7);
+    for r in releases {
+        assert!(
+            r["ocid"].as_str().unwrap().starts_with("ocds-cli123-"),
+            "{r}"
+        );
+    }
+    // No temporary file is left beside it.
+    let names: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.contains("ocds"))
+        .collect();
+    assert_eq!(names, ["ocds.json"]);
+
+    let bad = huimin(
+        dir.path(),
+        &url,
+        &[
+            "export",
+            "ocds",
+            "--out",
+            dir.path().join("missing/x.json").to_str().unwrap(),
+        ],
+    );
+    assert!(!bad.status.success());
+}

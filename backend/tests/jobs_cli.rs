@@ -1,0 +1,390 @@
+//! The scheduled jobs from the command line, as an operator uses them: `huimin jobs list`
+//! (each job, its schedule in Beijing time and its next runs), `HUIMIN_JOB_<NAME>` overrides
+//! (six fields, seconds first; other forms refused at start, naming the variable), `huimin
+//! jobs run <job>`, and mail written as `.eml` files under `<data dir>/outbox/` when there is
+//! no `SMTP_URL`. On SQLite, and on a fresh PostgreSQL database when `TEST_DATABASE_URL` is set.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+use chrono::{Datelike, NaiveDateTime, Timelike, Weekday};
+use sea_orm::{ConnectionTrait, Database, Statement};
+
+struct Env {
+    dir: tempfile::TempDir,
+    url: String,
+}
+
+async fn env() -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let url = match std::env::var("TEST_DATABASE_URL") {
+        Ok(server) if !server.is_empty() => {
+            let admin = Database::connect(&server).await.unwrap();
+            let base = server
+                .rsplit('/')
+                .next()
+                .unwrap_or("huimin")
+                .split('?')
+                .next()
+                .unwrap_or("huimin");
+            let name = format!("{base}_t_{}", uuid::Uuid::new_v4().simple());
+            admin
+                .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                .await
+                .unwrap();
+            let (server_part, _) = server.rsplit_once('/').unwrap();
+            format!("{server_part}/{name}")
+        }
+        _ => format!("sqlite://{}?mode=rwc", dir.path().join("cli.db").display()),
+    };
+    Env { dir, url }
+}
+
+/// The six jobs and their default schedules, in the order `jobs list` prints them.
+const JOBS: [(&str, &str); 6] = [
+    ("milestone_reminders", "0 0 8 * * *"),
+    ("indicator_check", "0 0 2 * * *"),
+    ("post_vacancy_check", "0 0 3 * * *"),
+    ("contract_expiry", "0 0 8 * * *"),
+    ("budget_watch", "0 0 7 * * Mon"),
+    ("send_notifications", "0 * * * * *"),
+];
+
+/// `huimin` in the test's directory, on its database, with no mail server, the default time
+/// zone and no schedule overrides from the caller's environment.
+fn command(env: &Env) -> Command {
+    let dir = env.dir.path();
+    let mut c = Command::new(env!("CARGO_BIN_EXE_huimin"));
+    c.current_dir(dir)
+        .env("DATABASE_URL", &env.url)
+        .env("HUIMIN_DATA_DIR", dir.join("data"))
+        .env("RUST_LOG", "warn")
+        .env_remove("SMTP_URL")
+        .env_remove("HUIMIN_TZ")
+        .env_remove("HUIMIN_DIGEST");
+    for (job, _) in JOBS {
+        c.env_remove(format!("HUIMIN_JOB_{}", job.to_uppercase()));
+    }
+    c
+}
+
+fn huimin(env: &Env, args: &[&str]) -> Output {
+    command(env).args(args).output().expect("run huimin")
+}
+
+fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).to_string()
+}
+
+fn stderr(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// Runs a command that should stop by itself (e.g. refuse to start); kills it and fails the
+/// test if it is still running after `secs`.
+fn must_exit(mut c: Command, secs: u64) -> Output {
+    let mut child = c
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start huimin");
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    loop {
+        if child.try_wait().expect("wait").is_some() {
+            return child.wait_with_output().expect("output");
+        }
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            let out = child.wait_with_output().expect("output");
+            panic!(
+                "still running after {secs} s: {}{}",
+                stdout(&out),
+                stderr(&out)
+            );
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// A `jobs list` line: the job, its expression and its next runs (local time, `CST`).
+fn parse_line(line: &str) -> (String, String, Vec<NaiveDateTime>) {
+    let (head, next) = line
+        .split_once("next:")
+        .unwrap_or_else(|| panic!("no next runs in {line:?}"));
+    let mut words = head.split_whitespace();
+    let job = words.next().expect("job").to_string();
+    let expression = words.collect::<Vec<_>>().join(" ");
+    let runs = next
+        .split(',')
+        .map(|t| {
+            let t = t.trim();
+            let local = t
+                .strip_suffix(" CST")
+                .unwrap_or_else(|| panic!("{t:?} is in Beijing time"));
+            NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M:%S")
+                .unwrap_or_else(|e| panic!("{t:?}: {e}"))
+        })
+        .collect();
+    (job, expression, runs)
+}
+
+/// "`job`: examined E, notified N, errors X" → (E, N, X).
+fn counts(out: &str, job: &str) -> (i64, i64, i64) {
+    let line = out
+        .lines()
+        .find(|l| l.starts_with(&format!("{job}: examined ")))
+        .unwrap_or_else(|| panic!("no counts for {job} in {out:?}"));
+    let n: Vec<i64> = line
+        .split(|c: char| !c.is_ascii_digit())
+        .filter(|s| !s.is_empty())
+        .map(|s| s.parse().unwrap())
+        .collect();
+    assert_eq!(n.len(), 3, "{line}");
+    (n[0], n[1], n[2])
+}
+
+async fn scalar(url: &str, sql: &str) -> i64 {
+    let db = Database::connect(url).await.unwrap();
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            sql.to_string(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let n = row.try_get::<i64>("", "n").unwrap();
+    let _ = db.close().await;
+    n
+}
+
+#[tokio::test]
+async fn jobs_list_prints_the_six_jobs_with_their_schedules_and_next_runs_in_beijing_time() {
+    let env = env().await;
+    let o = huimin(&env, &["jobs", "list"]);
+    assert!(o.status.success(), "{o:?}");
+    let out = stdout(&o);
+    let lines: Vec<_> = out.lines().filter(|l| !l.trim().is_empty()).collect();
+    assert_eq!(lines.len(), 6, "{out}");
+    let now_local = (chrono::Utc::now() + chrono::Duration::hours(8)).naive_utc();
+    for ((job, expression), line) in JOBS.iter().zip(&lines) {
+        let (j, e, runs) = parse_line(line);
+        assert_eq!((j.as_str(), e.as_str()), (*job, *expression), "{line}");
+        assert_eq!(runs.len(), 3, "{line}");
+        assert!(runs[0] > now_local - chrono::Duration::seconds(5), "{line}");
+        assert!(runs.windows(2).all(|w| w[0] < w[1]), "{line}");
+        let hour = |h: u32| {
+            runs.iter()
+                .all(|t| (t.hour(), t.minute(), t.second()) == (h, 0, 0))
+        };
+        let apart = |d: chrono::Duration| runs.windows(2).all(|w| w[1] - w[0] == d);
+        match *job {
+            "milestone_reminders" | "contract_expiry" => {
+                assert!(hour(8) && apart(chrono::Duration::days(1)), "{line}")
+            }
+            "indicator_check" => assert!(hour(2) && apart(chrono::Duration::days(1)), "{line}"),
+            "post_vacancy_check" => {
+                assert!(hour(3) && apart(chrono::Duration::days(1)), "{line}")
+            }
+            "budget_watch" => assert!(
+                hour(7)
+                    && apart(chrono::Duration::days(7))
+                    && runs.iter().all(|t| t.weekday() == Weekday::Mon),
+                "{line}"
+            ),
+            _ => assert!(
+                runs.iter().all(|t| t.second() == 0) && apart(chrono::Duration::minutes(1)),
+                "{line}"
+            ),
+        }
+    }
+
+    // An override in six fields is listed and used.
+    let o = command(&env)
+        .args(["jobs", "list"])
+        .env("HUIMIN_JOB_SEND_NOTIFICATIONS", "*/30 * * * * *")
+        .env("HUIMIN_JOB_BUDGET_WATCH", "0 30 6 * * Fri")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    let out = stdout(&o);
+    let line = |job: &str| {
+        out.lines()
+            .find(|l| l.starts_with(job))
+            .map(parse_line)
+            .unwrap_or_else(|| panic!("{job} in {out}"))
+    };
+    let (_, e, runs) = line("send_notifications");
+    assert_eq!(e, "*/30 * * * * *");
+    assert!(
+        runs.windows(2)
+            .all(|w| w[1] - w[0] == chrono::Duration::seconds(30))
+    );
+    let (_, e, runs) = line("budget_watch");
+    assert_eq!(e, "0 30 6 * * Fri");
+    assert!(
+        runs.iter()
+            .all(|t| t.weekday() == Weekday::Fri && (t.hour(), t.minute()) == (6, 30))
+    );
+}
+
+#[tokio::test]
+async fn a_schedule_in_five_fields_is_refused_at_start_naming_its_variable() {
+    let env = env().await;
+    let o = command(&env)
+        .args(["jobs", "list"])
+        .env("HUIMIN_JOB_BUDGET_WATCH", "0 8 * * *")
+        .output()
+        .unwrap();
+    assert!(!o.status.success(), "{o:?}");
+    let err = stderr(&o);
+    assert!(
+        err.contains("HUIMIN_JOB_BUDGET_WATCH") && err.contains("0 8 * * *"),
+        "{err}"
+    );
+
+    let o = command(&env)
+        .args(["jobs", "list"])
+        .env("HUIMIN_JOB_INDICATOR_CHECK", "0 0 25 * * *")
+        .output()
+        .unwrap();
+    assert!(!o.status.success(), "{o:?}");
+    assert!(stderr(&o).contains("HUIMIN_JOB_INDICATOR_CHECK"), "{o:?}");
+
+    // The worker and the server refuse to start with it, rather than run without the job.
+    let mut worker = command(&env);
+    worker
+        .arg("worker")
+        .env("HUIMIN_JOB_BUDGET_WATCH", "0 8 * * *");
+    let o = must_exit(worker, 60);
+    assert!(!o.status.success(), "{o:?}");
+    assert!(stderr(&o).contains("HUIMIN_JOB_BUDGET_WATCH"), "{o:?}");
+
+    let mut serve = command(&env);
+    serve
+        .arg("serve")
+        .env("HUIMIN_BIND", "127.0.0.1:0")
+        .env("HUIMIN_JOB_BUDGET_WATCH", "0 8 * * *");
+    let o = must_exit(serve, 60);
+    assert!(!o.status.success(), "{o:?}");
+    assert!(stderr(&o).contains("HUIMIN_JOB_BUDGET_WATCH"), "{o:?}");
+}
+
+#[tokio::test]
+async fn jobs_run_prints_its_counts_records_the_run_and_an_unknown_job_fails() {
+    let env = env().await;
+    let o = huimin(&env, &["jobs", "run", "milestone_reminders"]);
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(
+        counts(&stdout(&o), "milestone_reminders"),
+        (0, 0, 0),
+        "an empty database"
+    );
+    for job in [
+        "indicator_check",
+        "post_vacancy_check",
+        "contract_expiry",
+        "budget_watch",
+        "send_notifications",
+    ] {
+        let o = huimin(&env, &["jobs", "run", job]);
+        assert!(o.status.success(), "{o:?}");
+        assert_eq!(counts(&stdout(&o), job).2, 0, "{job}");
+    }
+    assert_eq!(
+        scalar(
+            &env.url,
+            "SELECT COUNT(*) AS n FROM job_run WHERE outcome = 'ok' AND finished_at IS NOT NULL"
+        )
+        .await,
+        6
+    );
+
+    let o = huimin(&env, &["jobs", "run", "milestone_reminder"]);
+    assert!(!o.status.success(), "{o:?}");
+    let err = stderr(&o);
+    assert!(
+        err.contains("unknown job") && err.contains("milestone_reminder\""),
+        "{err}"
+    );
+    assert!(
+        JOBS.iter().all(|(j, _)| err.contains(j)),
+        "lists the jobs: {err}"
+    );
+    let o = huimin(&env, &["jobs", "run"]);
+    assert!(!o.status.success(), "{o:?}");
+}
+
+#[tokio::test]
+async fn without_smtp_the_demos_notifications_are_written_as_eml_files_once() {
+    let env = env().await;
+    let o = huimin(&env, &["demo"]);
+    assert!(o.status.success(), "{o:?}");
+
+    let o = huimin(&env, &["jobs", "run", "milestone_reminders"]);
+    assert!(o.status.success(), "{o:?}");
+    let (examined, notified, errors) = counts(&stdout(&o), "milestone_reminders");
+    assert_eq!(errors, 0);
+    assert!(notified <= examined * 50, "{examined} {notified}");
+
+    let pending = scalar(
+        &env.url,
+        "SELECT COUNT(*) AS n FROM notification WHERE status = 'pending'",
+    )
+    .await;
+    assert!(
+        pending > 0,
+        "the demo's events (tenders published, reports, payments) queued messages"
+    );
+    let o = huimin(&env, &["jobs", "run", "send_notifications"]);
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(
+        counts(&stdout(&o), "send_notifications"),
+        (pending, pending, 0)
+    );
+
+    let outbox = env.dir.path().join("data").join("outbox");
+    let files = eml_files(&outbox);
+    assert_eq!(files.len() as i64, pending, "one file per message");
+    let mut ids = BTreeSet::new();
+    for f in &files {
+        let text = std::fs::read_to_string(f).unwrap();
+        assert!(text.contains("Subject: "), "{text}");
+        assert!(text.contains("From: "), "{text}");
+        assert!(
+            text.contains("multipart/alternative") && text.contains("text/html"),
+            "{text}"
+        );
+        let id = text
+            .lines()
+            .find_map(|l| l.strip_prefix("Message-ID: "))
+            .unwrap_or_else(|| panic!("a Message-ID in {text}"));
+        ids.insert(id.trim().to_string());
+    }
+    assert_eq!(ids.len(), files.len(), "distinct Message-IDs");
+    assert_eq!(
+        scalar(
+            &env.url,
+            "SELECT COUNT(*) AS n FROM notification WHERE status = 'sent' AND sent_at IS NOT NULL"
+        )
+        .await,
+        pending
+    );
+
+    // Nothing is sent twice.
+    std::thread::sleep(Duration::from_millis(1100));
+    let o = huimin(&env, &["jobs", "run", "send_notifications"]);
+    assert!(o.status.success(), "{o:?}");
+    assert_eq!(counts(&stdout(&o), "send_notifications"), (0, 0, 0));
+    assert_eq!(eml_files(&outbox).len(), files.len());
+}
+
+fn eml_files(dir: &Path) -> Vec<std::path::PathBuf> {
+    std::fs::read_dir(dir)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()))
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "eml"))
+        .collect()
+}

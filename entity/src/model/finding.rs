@@ -1,0 +1,32 @@
+//! A supervisor's finding on a contract: `open → answered → resolved`.
+
+use sea_orm::entity::prelude::*;
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "finding")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub id: Uuid,
+    pub contract_id: Uuid,
+    /// Copied from the contract, for counts by purchaser and organisation.
+    pub purchaser_id: Uuid,
+    pub organisation_id: Uuid,
+    /// `low`, `medium` or `high`.
+    pub severity: String,
+    pub text: String,
+    /// `open`, `answered` or `resolved`.
+    pub status: String,
+    pub response: Option<String>,
+    pub resolution: Option<String>,
+    pub created_by: Uuid,
+    pub created_at: DateTimeUtc,
+    pub responded_by: Option<Uuid>,
+    pub responded_at: Option<DateTimeUtc>,
+    pub resolved_by: Option<Uuid>,
+    pub resolved_at: Option<DateTimeUtc>,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}

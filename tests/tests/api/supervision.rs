@@ -1,0 +1,431 @@
+//! Supervision: the spending report and its exports, findings, the audit API, the dossier.
+
+use std::io::Cursor;
+
+use axum::http::Method;
+use entity::rules::vocab::Role;
+use rust_decimal::Decimal;
+use serde_json::{Value, json};
+use tests::TestApp;
+
+async fn demo(app: &TestApp) {
+    backend::demo::load(&app.state).await.expect("demo data");
+}
+
+async fn sum_sql(app: &TestApp, sql: &str) -> i64 {
+    use sea_orm::{ConnectionTrait, Statement};
+    let db = &app.state.db;
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            sql.to_string(),
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    row.try_get::<Option<i64>>("", "n").unwrap().unwrap_or(0)
+}
+
+fn dec(v: &Value) -> Decimal {
+    v.as_str().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn the_spending_report_reconciles_with_payments_and_contracts_in_every_grouping() {
+    let app = TestApp::new().await;
+    demo(&app).await;
+    let sup = app.user(Role::Supervisor).await;
+    let paid = sum_sql(
+        &app,
+        "SELECT CAST(SUM(amount_fen) AS BIGINT) AS n FROM payment",
+    )
+    .await;
+    assert!(paid > 0);
+    let lines = app
+        .get("/api/v1/budget-lines?limit=500", &sup.token)
+        .await
+        .expect(200);
+    let committed: Decimal = lines.body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| dec(&l["committed"]))
+        .sum();
+    for g in [
+        "purchaser",
+        "organisation",
+        "budget_line",
+        "category",
+        "division",
+    ] {
+        let r = app
+            .get(
+                &format!("/api/v1/reports/spending?group_by={g}"),
+                &sup.token,
+            )
+            .await
+            .expect(200)
+            .body;
+        let t = &r["totals"];
+        assert_eq!(dec(&t["disbursed"]), Decimal::new(paid, 2), "{g}");
+        assert_eq!(dec(&t["committed"]), committed, "{g}");
+        let items = r["items"].as_array().unwrap();
+        let sum: Decimal = items.iter().map(|i| dec(&i["disbursed"])).sum();
+        assert_eq!(sum, dec(&t["disbursed"]));
+        assert_eq!(
+            t["contracts"],
+            items
+                .iter()
+                .map(|i| i["contracts"].as_i64().unwrap())
+                .sum::<i64>()
+        );
+        assert_eq!(
+            t["flags"]["payments_before_acceptance"], 0,
+            "impossible by design, and the report proves it"
+        );
+    }
+    let by_org = app
+        .get("/api/v1/reports/spending?group_by=organisation", &sup.token)
+        .await
+        .expect(200)
+        .body;
+    assert!(by_org["totals"]["milestones_accepted"].as_i64().unwrap() >= 2);
+    assert!(by_org["totals"]["average_score"].is_number());
+    assert!(
+        by_org["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| !i["label"].as_str().unwrap().is_empty())
+    );
+    app.get("/api/v1/reports/spending?group_by=colour", &sup.token)
+        .await
+        .expect(422);
+    app.get("/api/v1/reports/spending", &sup.token)
+        .await
+        .expect(422);
+}
+
+#[tokio::test]
+async fn exports_open_as_csv_with_bom_and_as_a_real_workbook_with_a_totals_row() {
+    let app = TestApp::new().await;
+    demo(&app).await;
+    let sup = app.user(Role::Supervisor).await;
+    let json = app
+        .get("/api/v1/reports/spending?group_by=budget_line", &sup.token)
+        .await
+        .expect(200)
+        .body;
+    let csv = app
+        .get(
+            "/api/v1/reports/spending?group_by=budget_line&format=csv",
+            &sup.token,
+        )
+        .await
+        .expect(200);
+    assert!(
+        csv.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
+    let bytes = csv.text.as_bytes();
+    assert!(
+        bytes.starts_with("\u{feff}".as_bytes()),
+        "UTF-8 byte-order mark"
+    );
+    let mut reader = csv::Reader::from_reader(&bytes[3..]);
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(records.len(), json["items"].as_array().unwrap().len() + 1);
+    let total = records.last().unwrap();
+    assert_eq!(&total[0], "total");
+    assert_eq!(&total[5], json["totals"]["disbursed"].as_str().unwrap());
+    assert!(
+        records.iter().any(|r| r[1].contains("困境儿童")),
+        "Chinese text survives"
+    );
+
+    let x = app
+        .send_from(
+            None,
+            Method::GET,
+            "/api/v1/reports/spending?group_by=budget_line&format=xlsx",
+            Some(&sup.token),
+            None,
+            None,
+        )
+        .await
+        .expect(200);
+    let raw = x.raw.clone();
+    use calamine::{Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> =
+        calamine::open_workbook_from_rs(Cursor::new(raw)).expect("a real workbook");
+    let range = wb.worksheet_range("spending").unwrap();
+    let rows: Vec<_> = range.rows().collect();
+    let totals = rows
+        .iter()
+        .find(|r| matches!(&r[0], Data::String(s) if s == "total"))
+        .expect("totals row");
+    match &totals[5] {
+        Data::Float(f) => assert_eq!(
+            format!("{f:.2}"),
+            json["totals"]["disbursed"].as_str().unwrap()
+        ),
+        other => panic!("money must be a number cell, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn finance_officers_see_their_own_purchasers_report_and_organisations_none() {
+    let app = TestApp::new().await;
+    demo(&app).await;
+    let mine = app.user(Role::FinanceOfficer).await;
+    let line = app.budget_line(&mine, "1000.00").await;
+    app.active_contract(&mine, app.organisation().await, line, "500.00")
+        .await;
+    let r = app
+        .get("/api/v1/reports/spending?group_by=purchaser", &mine.token)
+        .await
+        .expect(200)
+        .body;
+    let items = r["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1);
+    assert_eq!(items[0]["key"], mine.purchaser_id.unwrap().to_string());
+    assert_eq!(items[0]["committed"], "500.00");
+    let org = app.user(Role::Organisation).await;
+    app.get("/api/v1/reports/spending?group_by=purchaser", &org.token)
+        .await
+        .expect(403);
+}
+
+#[tokio::test]
+async fn findings_go_open_answered_resolved_and_are_counted_in_the_report() {
+    let app = TestApp::new().await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let sup = app.user(Role::Supervisor).await;
+    let org = app.organisation().await;
+    let line = app.budget_line(&fo, "1000.00").await;
+    let c = app.active_contract(&fo, org, line, "500.00").await;
+    let path = format!("/api/v1/contracts/{c}/findings");
+    app.post(&path, &fo.token, json!({"severity": "high", "text": "x"}))
+        .await
+        .expect(403);
+    app.post(&path, &sup.token, json!({"severity": "fatal", "text": "x"}))
+        .await
+        .expect(422);
+    let f = app
+        .post(
+            &path,
+            &sup.token,
+            json!({"severity": "high", "text": "服务记录与签到表不符"}),
+        )
+        .await
+        .expect(201);
+    app.post(
+        &path,
+        &sup.token,
+        json!({"severity": "low", "text": "台账不全"}),
+    )
+    .await
+    .expect(201);
+    let r = app
+        .get("/api/v1/reports/spending?group_by=organisation", &sup.token)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(r["totals"]["open_findings"], 2);
+    assert_eq!(r["totals"]["flags"]["organisations_with_open_findings"], 1);
+
+    let id = f.id();
+    app.post(
+        &format!("/api/v1/findings/{id}/resolve"),
+        &sup.token,
+        json!({"resolution": "x"}),
+    )
+    .await
+    .expect(409);
+    let other = app.user(Role::FinanceOfficer).await;
+    app.post(
+        &format!("/api/v1/findings/{id}/respond"),
+        &other.token,
+        json!({"response": "x"}),
+    )
+    .await
+    .expect(404);
+    app.post(
+        &format!("/api/v1/findings/{id}/respond"),
+        &fo.token,
+        json!({"response": ""}),
+    )
+    .await
+    .expect(422);
+    let a = app
+        .post(
+            &format!("/api/v1/findings/{id}/respond"),
+            &fo.token,
+            json!({"response": "已补充签到表"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(a.body["status"], "answered");
+    app.post(
+        &format!("/api/v1/findings/{id}/resolve"),
+        &fo.token,
+        json!({"resolution": "x"}),
+    )
+    .await
+    .expect(403);
+    let done = app
+        .post(
+            &format!("/api/v1/findings/{id}/resolve"),
+            &sup.token,
+            json!({"resolution": "核实无误"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(done.body["status"], "resolved");
+    let list = app.get(&path, &fo.token).await.expect(200);
+    assert_eq!(list.body["items"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn the_audit_api_filters_and_never_shows_a_sealed_bid() {
+    let app = TestApp::new().await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let sup = app.user(Role::Supervisor).await;
+    let line = app.budget_line(&fo, "100000.00").await;
+    let tender = app.published_tender(&fo, line, "50000.00").await;
+    let bidder = app.user(Role::Organisation).await;
+    let bid = app.bid(&bidder, tender, "41234.56").await;
+    let all = app
+        .get("/api/v1/audit?limit=500", &sup.token)
+        .await
+        .expect(200);
+    assert!(
+        !all.text.contains("41234.56"),
+        "a sealed bid's amount is in no audit answer"
+    );
+    app.get(
+        &format!("/api/v1/audit?entity_type=bid&entity_id={bid}"),
+        &sup.token,
+    )
+    .await
+    .expect(200)
+    .body["items"]
+        .as_array()
+        .unwrap()
+        .is_empty()
+        .then_some(())
+        .expect("no sealed bid event");
+    let created = app
+        .get(
+            &format!("/api/v1/audit?entity_type=tender&entity_id={tender}&action=publish"),
+            &sup.token,
+        )
+        .await
+        .expect(200);
+    assert_eq!(created.body["items"].as_array().unwrap().len(), 1);
+    let by_actor = app
+        .get(&format!("/api/v1/audit?actor={}", fo.user_id), &sup.token)
+        .await
+        .expect(200);
+    assert!(
+        by_actor.body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["actor_user_id"] == fo.user_id.to_string())
+    );
+    let page = app
+        .get("/api/v1/audit?limit=2", &sup.token)
+        .await
+        .expect(200);
+    let next = page.body["next_cursor"].as_str().unwrap();
+    let page2 = app
+        .get(&format!("/api/v1/audit?limit=2&cursor={next}"), &sup.token)
+        .await
+        .expect(200);
+    assert!(page2.body["items"][0]["seq"].as_i64() > page.body["items"][1]["seq"].as_i64());
+    app.get("/api/v1/audit", &fo.token).await.expect(403);
+
+    app.clock.advance(chrono::Duration::days(11));
+    let opened = app
+        .get(
+            &format!("/api/v1/audit?entity_type=bid&entity_id={bid}"),
+            &sup.token,
+        )
+        .await
+        .expect(200);
+    assert!(
+        opened.text.contains("41234.56"),
+        "after the deadline the bid is in the trail"
+    );
+}
+
+#[tokio::test]
+async fn the_dossier_holds_the_whole_contract_for_an_auditor() {
+    let app = TestApp::new().await;
+    demo(&app).await;
+    let sup = app.user(Role::Supervisor).await;
+    let contracts = app
+        .get("/api/v1/contracts?status=active", &sup.token)
+        .await
+        .expect(200)
+        .body;
+    let tendered = contracts["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| !c["tender_id"].is_null())
+        .unwrap();
+    let d = app
+        .get(
+            &format!(
+                "/api/v1/contracts/{}/dossier",
+                tendered["id"].as_str().unwrap()
+            ),
+            &sup.token,
+        )
+        .await
+        .expect(200)
+        .body;
+    for key in [
+        "contract",
+        "purchaser",
+        "organisation",
+        "budget_line",
+        "tender",
+        "bids",
+        "amendments",
+        "posts",
+        "assignments",
+        "milestones",
+        "reports",
+        "performance",
+        "payments",
+        "findings",
+        "audit_events",
+        "flags",
+    ] {
+        assert!(d.get(key).is_some(), "dossier lacks {key}");
+    }
+    assert_eq!(d["bids"].as_array().unwrap().len(), 3);
+    assert!(d["reports"].as_array().unwrap().len() >= 3);
+    assert!(!d["payments"].as_array().unwrap().is_empty());
+    assert!(d["audit_events"].as_array().unwrap().len() > 10);
+    assert!(
+        !d.to_string().contains("11010519491231002X"),
+        "no national ID number"
+    );
+    assert_eq!(d["flags"]["payments_before_acceptance"], 0);
+    let org = app.user(Role::Organisation).await;
+    app.get(
+        &format!(
+            "/api/v1/contracts/{}/dossier",
+            tendered["id"].as_str().unwrap()
+        ),
+        &org.token,
+    )
+    .await
+    .expect(403);
+}
