@@ -25,6 +25,7 @@ pub async fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::R
         .with_context(|| format!("connect to the database ({})", redact(&url)))?;
     db::migrate(&db).await.context("migrate the database")?;
     let secret = load_secret(&config)?;
+    let config_session_ms = config.session_cache_ms;
     let mailer = jobs::mailer::Mailer::new(
         config.smtp_url.as_deref(),
         &config.mail_from,
@@ -45,6 +46,9 @@ pub async fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::R
         clock,
         metrics: telemetry::metrics_handle(),
         secret: Arc::from(secret.into_bytes()),
+        sessions: crate::auth::actor::SessionCache::new(std::time::Duration::from_millis(
+            config_session_ms,
+        )),
         jobs,
     })
 }

@@ -110,6 +110,16 @@ pub struct Config {
     #[arg(long, env = "HUIMIN_BUDGET_LAG", default_value = "0.20", global = true)]
     pub budget_lag: rust_decimal::Decimal,
 
+    /// How long (ms) a checked session is remembered in this process; 0 checks the database on
+    /// every request. Revocations clear it at once in this process.
+    #[arg(
+        long,
+        env = "HUIMIN_SESSION_CACHE_MS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub session_cache_ms: u64,
+
     /// Size of the database connection pool.
     #[arg(
         long,
@@ -203,6 +213,7 @@ impl Config {
                 "open=0,invited=0,competitive_consultation=0,competitive_negotiation=0,inquiry=0"
                     .into(),
             db_max_connections: 8,
+            session_cache_ms: 1000,
             smtp_url: None,
             mail_from: "Huimin <noreply@huimin.local>".into(),
             digest: false,

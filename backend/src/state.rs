@@ -24,6 +24,8 @@ pub struct AppState {
     pub secret: Arc<[u8]>,
     /// What scheduled jobs and the outbox need (the same pool and clock).
     pub jobs: jobs::JobContext,
+    /// Recently checked sessions (see [`crate::auth::actor::SessionCache`]).
+    pub sessions: crate::auth::actor::SessionCache,
 }
 
 impl AppState {

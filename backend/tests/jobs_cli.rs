@@ -108,8 +108,13 @@ fn must_exit(mut c: Command, secs: u64) -> Output {
     }
 }
 
-/// A `jobs list` line: the job, its expression and its next runs (local time, `CST`).
+/// A `jobs list` line: the job, its expression and its next runs (Beijing time, `CST`).
 fn parse_line(line: &str) -> (String, String, Vec<NaiveDateTime>) {
+    parse_line_in(line, " CST")
+}
+
+/// A `jobs list` line whose times end with `zone`.
+fn parse_line_in(line: &str, zone: &str) -> (String, String, Vec<NaiveDateTime>) {
     let (head, next) = line
         .split_once("next:")
         .unwrap_or_else(|| panic!("no next runs in {line:?}"));
@@ -121,8 +126,8 @@ fn parse_line(line: &str) -> (String, String, Vec<NaiveDateTime>) {
         .map(|t| {
             let t = t.trim();
             let local = t
-                .strip_suffix(" CST")
-                .unwrap_or_else(|| panic!("{t:?} is in Beijing time"));
+                .strip_suffix(zone)
+                .unwrap_or_else(|| panic!("{t:?} ends with {zone:?}"));
             NaiveDateTime::parse_from_str(local, "%Y-%m-%d %H:%M:%S")
                 .unwrap_or_else(|e| panic!("{t:?}: {e}"))
         })
@@ -228,6 +233,19 @@ async fn jobs_list_prints_the_six_jobs_with_their_schedules_and_next_runs_in_bei
         runs.iter()
             .all(|t| t.weekday() == Weekday::Fri && (t.hour(), t.minute()) == (6, 30))
     );
+
+    // Schedules are evaluated in HUIMIN_TZ.
+    let o = command(&env)
+        .args(["jobs", "list"])
+        .env("HUIMIN_TZ", "UTC")
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{o:?}");
+    let out = stdout(&o);
+    let first = out.lines().next().expect("a line");
+    let (job, _, runs) = parse_line_in(first, " UTC");
+    assert_eq!(job, "milestone_reminders");
+    assert!(runs.iter().all(|t| t.hour() == 8), "{first}");
 }
 
 #[tokio::test]
@@ -387,4 +405,100 @@ fn eml_files(dir: &Path) -> Vec<std::path::PathBuf> {
         .map(|e| e.unwrap().path())
         .filter(|p| p.extension().is_some_and(|x| x == "eml"))
         .collect()
+}
+
+/// Waits until `cond` holds, for at most `secs`.
+async fn eventually<F, Fut>(secs: u64, mut cond: F) -> bool
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = bool>,
+{
+    let deadline = Instant::now() + Duration::from_secs(secs);
+    while Instant::now() < deadline {
+        if cond().await {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    false
+}
+
+/// Starts `huimin serve` and waits for it to listen.
+fn start_serve(env: &Env, args: &[&str]) -> std::process::Child {
+    use std::io::{BufRead, BufReader};
+    let mut child = command(env)
+        .arg("serve")
+        .args(args)
+        .env("HUIMIN_BIND", "127.0.0.1:0")
+        .env("HUIMIN_JOB_SEND_NOTIFICATIONS", "* * * * * *")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start serve");
+    let out = child.stdout.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines() {
+            let Ok(line) = line else { break };
+            if line.starts_with("Huimin is listening on") {
+                let _ = tx.send(());
+            }
+        }
+    });
+    if rx.recv_timeout(Duration::from_secs(60)).is_err() {
+        let _ = child.kill();
+        panic!("serve did not start");
+    }
+    child
+}
+
+fn stop(mut child: std::process::Child) {
+    let _ = child.kill();
+    let _ = child.wait();
+}
+
+#[tokio::test]
+async fn serve_no_jobs_runs_no_jobs_while_worker_and_serve_do() {
+    let env = env().await;
+    let o = huimin(&env, &["demo"]);
+    assert!(o.status.success(), "{o:?}");
+    let outbox = env.dir.path().join("data").join("outbox");
+    let runs = || scalar(&env.url, "SELECT COUNT(*) AS n FROM job_run");
+    let pending = || {
+        scalar(
+            &env.url,
+            "SELECT COUNT(*) AS n FROM notification WHERE status = 'pending'",
+        )
+    };
+    assert!(pending().await > 0);
+
+    // `serve --no-jobs`: the API only.
+    let server = start_serve(&env, &["--no-jobs"]);
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let (n_runs, n_pending) = (runs().await, pending().await);
+    stop(server);
+    assert_eq!(n_runs, 0, "no job ran");
+    assert!(n_pending > 0, "nothing was sent");
+    assert!(!outbox.exists() || eml_files(&outbox).is_empty());
+
+    // `worker`: the jobs only (send_notifications every second here).
+    let worker = command(&env)
+        .arg("worker")
+        .env("HUIMIN_JOB_SEND_NOTIFICATIONS", "* * * * * *")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start worker");
+    let sent = eventually(30, || async { pending().await == 0 }).await;
+    stop(worker);
+    assert!(sent, "the worker delivered the queue");
+    assert!(!eml_files(&outbox).is_empty());
+    let after_worker = runs().await;
+    assert!(after_worker > 0);
+
+    // `serve` without --no-jobs runs the scheduler in-process.
+    let server = start_serve(&env, &[]);
+    let ran = eventually(30, || async { runs().await > after_worker }).await;
+    stop(server);
+    assert!(ran, "serve ran the scheduled jobs");
 }

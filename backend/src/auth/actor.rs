@@ -3,6 +3,7 @@
 
 use axum::extract::FromRequestParts;
 use axum::http::{header, request::Parts};
+use chrono::{DateTime, Utc};
 use entity::model::{session, user};
 use entity::rules::vocab::Role;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
@@ -27,6 +28,30 @@ impl Actor {
     }
 }
 
+/// Recently checked sessions, by token hash, for a second at most: the check of a busy client's
+/// token does not hit the database on every request. A logout, a password change, a role
+/// change or a deactivation clears it in this process at once; another replica may accept a
+/// revoked token for at most that second. Expiry is checked on every hit.
+#[derive(Clone)]
+pub struct SessionCache(moka::sync::Cache<String, (Actor, DateTime<Utc>)>);
+
+impl SessionCache {
+    /// A cache keeping entries for `ttl` (zero disables it).
+    pub fn new(ttl: std::time::Duration) -> Self {
+        SessionCache(
+            moka::sync::Cache::builder()
+                .max_capacity(if ttl.is_zero() { 0 } else { 100_000 })
+                .time_to_live(ttl)
+                .build(),
+        )
+    }
+
+    /// Forgets every cached session (after any revocation).
+    pub fn clear(&self) {
+        self.0.invalidate_all();
+    }
+}
+
 impl FromRequestParts<AppState> for Actor {
     type Rejection = ApiError;
 
@@ -34,6 +59,18 @@ impl FromRequestParts<AppState> for Actor {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
+        // Several extractors of one request (`Can`, `Seen`) ask: authenticate once.
+        if let Some(actor) = parts.extensions.get::<Actor>() {
+            return Ok(actor.clone());
+        }
+        let actor = Self::authenticate(parts, state).await?;
+        parts.extensions.insert(actor.clone());
+        Ok(actor)
+    }
+}
+
+impl Actor {
+    async fn authenticate(parts: &Parts, state: &AppState) -> Result<Self, ApiError> {
         let header = parts
             .headers
             .get(header::AUTHORIZATION)
@@ -46,9 +83,15 @@ impl FromRequestParts<AppState> for Actor {
             .filter(|t| !t.is_empty() && t.len() <= 128)
             .ok_or(ApiError::Unauthorized("send Authorization: Bearer <token>"))?;
         let now = state.now();
+        let hash = token::hash(token);
+        if let Some((actor, expires_at)) = state.sessions.0.get(&hash)
+            && now < expires_at
+        {
+            return Ok(actor);
+        }
         // One indexed query: the session by its token hash, with its user.
         let found = session::Entity::find()
-            .filter(session::Column::TokenHash.eq(token::hash(token)))
+            .filter(session::Column::TokenHash.eq(&hash))
             .filter(session::Column::RevokedAt.is_null())
             .filter(session::Column::ExpiresAt.gt(now))
             .find_also_related(user::Entity)
@@ -65,10 +108,15 @@ impl FromRequestParts<AppState> for Actor {
         }
         let role = Role::parse(&user.role)
             .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored role {:?}", user.role)))?;
-        Ok(Actor {
+        let actor = Actor {
             user,
             role,
             session_id: session.id,
-        })
+        };
+        state
+            .sessions
+            .0
+            .insert(hash, (actor.clone(), session.expires_at));
+        Ok(actor)
     }
 }

@@ -99,6 +99,7 @@ pub async fn logout(st: &AppState, actor: &Actor) -> ApiResult<()> {
         .into_active_model();
     am.revoked_at = Set(Some(st.now()));
     am.update(&st.db).await?;
+    st.sessions.clear();
     Ok(())
 }
 
@@ -134,5 +135,6 @@ pub async fn change_password(st: &AppState, actor: &Actor, req: PasswordChange) 
     )
     .await?;
     txn.commit().await?;
+    st.sessions.clear();
     Ok(())
 }

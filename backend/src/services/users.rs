@@ -285,6 +285,7 @@ pub async fn update_user(st: &AppState, actor: &Actor, id: Uuid, p: UserPatch) -
     )
     .await?;
     txn.commit().await?;
+    st.sessions.clear();
     Ok(out)
 }
 
