@@ -75,7 +75,8 @@ pub async fn enqueue(
             if !seen.insert(key.clone()) {
                 return None;
             }
-            let link = format!("{public_url}{}", o.link);
+            // Links lead to the API resource the message is about.
+            let link = format!("{public_url}/api/v1{}", o.link);
             let (subject, text, html) = render(&o.message, o.recipient.locale, &link);
             Some(notification::ActiveModel {
                 id: Set(Uuid::now_v7()),

@@ -136,7 +136,7 @@ impl SmtpServer {
             current: None,
         };
         let mut server = Server::new(handler);
-        server.with_name("smtp.test").with_num_threads(8);
+        server.with_name("smtp.test").with_num_threads(32);
         server.with_ssl(SslConfig::None).expect("no TLS");
         server.with_tcp_listener(listener);
         std::thread::spawn(move || {

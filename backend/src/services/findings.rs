@@ -162,83 +162,49 @@ pub async fn list(st: &AppState, actor: &Actor, contract_id: Uuid) -> ApiResult<
 /// The purchaser's finance officer answers an open finding.
 pub async fn respond(st: &AppState, actor: &Actor, id: Uuid, r: Response) -> ApiResult<Finding> {
     let text = reason("response", &r.response)?;
-    let now = st.now();
-    load(st, actor, id).await?;
-    let txn = begin_write(&st.db).await?;
-    let old = finding::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let before = Finding::try_from(old.clone())?;
-    if before.status != FindingStatus::Open {
-        return Err(bad_transition(
-            "finding",
-            before.status.as_str(),
-            "answered",
-        ));
-    }
-    let mut am = old.into_active_model();
-    am.status = Set(FindingStatus::Answered.as_str().into());
-    am.response = Set(Some(text));
-    am.responded_by = Set(Some(actor.id()));
-    am.responded_at = Set(Some(now));
-    let out = Finding::try_from(am.update(&txn).await?)?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "respond",
-            "finding",
-            id,
-            Some(&before),
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(out)
+    advance(st, actor, id, FindingStatus::Open, FindingStatus::Answered, |am, now| {
+        am.response = Set(Some(text));
+        am.responded_by = Set(Some(actor.id()));
+        am.responded_at = Set(Some(now));
+    })
+    .await
 }
 
 /// A supervisor resolves an answered finding.
 pub async fn resolve(st: &AppState, actor: &Actor, id: Uuid, r: Resolution) -> ApiResult<Finding> {
     let text = reason("resolution", &r.resolution)?;
+    advance(st, actor, id, FindingStatus::Answered, FindingStatus::Resolved, |am, now| {
+        am.resolution = Set(Some(text));
+        am.resolved_by = Set(Some(actor.id()));
+        am.resolved_at = Set(Some(now));
+    })
+    .await
+}
+
+/// Moves a finding `from` one status `to` the next under its row lock, with `fill` setting
+/// the step's fields, and records the transition.
+async fn advance(
+    st: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    from: FindingStatus,
+    to: FindingStatus,
+    fill: impl FnOnce(&mut finding::ActiveModel, DateTime<Utc>),
+) -> ApiResult<Finding> {
     let now = st.now();
     load(st, actor, id).await?;
     let txn = begin_write(&st.db).await?;
-    let old = finding::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let old = finding::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(ApiError::NotFound)?;
     let before = Finding::try_from(old.clone())?;
-    if before.status != FindingStatus::Answered {
-        return Err(bad_transition(
-            "finding",
-            before.status.as_str(),
-            "resolved",
-        ));
+    if before.status != from {
+        return Err(bad_transition("finding", before.status.as_str(), to.as_str()));
     }
     let mut am = old.into_active_model();
-    am.status = Set(FindingStatus::Resolved.as_str().into());
-    am.resolution = Set(Some(text));
-    am.resolved_by = Set(Some(actor.id()));
-    am.resolved_at = Set(Some(now));
+    am.status = Set(to.as_str().into());
+    fill(&mut am, now);
     let out = Finding::try_from(am.update(&txn).await?)?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "resolve",
-            "finding",
-            id,
-            Some(&before),
-            Some(&out),
-        ),
-    )
-    .await?;
+    let action = if to == FindingStatus::Answered { "respond" } else { "resolve" };
+    audit::record(&txn, now, Change::of(Some(actor.id()), action, "finding", id, Some(&before), Some(&out))).await?;
     txn.commit().await?;
     Ok(out)
 }

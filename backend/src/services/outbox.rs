@@ -64,7 +64,12 @@ pub async fn mine(
 ) -> ApiResult<Page<Notification>> {
     let mut own = Condition::any().add(notification::Column::RecipientUserId.eq(actor.id()));
     if let Some(org) = actor.organisation_scope() {
-        own = own.add(notification::Column::OrganisationId.eq(org));
+        // The organisation's own copies (to its contact address), not colleagues' personal ones.
+        own = own.add(
+            Condition::all()
+                .add(notification::Column::OrganisationId.eq(org))
+                .add(notification::Column::RecipientUserId.is_null()),
+        );
     }
     let mut q = notification::Entity::find().filter(own);
     if let Some(s) = f.status {

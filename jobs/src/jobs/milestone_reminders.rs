@@ -93,7 +93,7 @@ pub async fn run(
                     recipient: rc.clone(),
                     message: message.clone(),
                     entity_id: r.id,
-                    step: format!("due{days}"),
+                    step: format!("due{days}@{}", r.due),
                     link: link.clone(),
                 });
             }
@@ -106,7 +106,8 @@ pub async fn run(
             due: r.due,
             days,
         };
-        let step = format!("late-w{}", days / 7);
+        // The due date is part of the step: a rescheduled milestone is reminded afresh.
+        let step = format!("late-w{}@{}", days / 7, r.due);
         let officer = officer_recipients.get(&r.officer).into_iter();
         let to: Vec<_> = if for_org {
             org_list.iter().chain(officer).collect()

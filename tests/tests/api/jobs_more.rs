@@ -214,8 +214,8 @@ async fn a_milestone_due_tomorrow_reminds_the_organisation_but_not_the_officer()
     assert_eq!(
         keys,
         set(&[
-            format!("milestone_due:{m}:{}:due1", o.contact),
-            format!("milestone_due:{m}:{}:due1", o.staff_email),
+            format!("milestone_due:{m}:{}:due1@2026-03-03", o.contact),
+            format!("milestone_due:{m}:{}:due1@2026-03-03", o.staff_email),
         ]),
         "kind:entity_id:recipient:step"
     );
@@ -268,7 +268,7 @@ async fn due_in_one_day_counts_in_beijing_days_not_utc_days() {
     assert!(
         due.iter().all(
             |k| k.starts_with(&format!("milestone_due:{}:", d.milestones[1]))
-                && k.ends_with(":due1")
+                && k.contains(":due1@")
         ),
         "only the milestone due on 4 March, in one (Beijing) day: {due:?}"
     );
@@ -298,7 +298,7 @@ async fn an_overdue_milestone_reminds_the_organisation_and_the_officer_once_a_we
     let everyone = set(&[&o.contact, &o.staff_email, &fo_email]);
     assert_eq!(to(&app, "milestone_overdue").await, everyone);
     for n in of_kind(&app, "milestone_overdue").await {
-        assert!(n.dedupe_key.ends_with(":late-w0"), "{}", n.dedupe_key);
+        assert!(n.dedupe_key.contains(":late-w0@"), "{}", n.dedupe_key);
         assert!(n.subject.contains("三月走访") && n.subject.contains("3 天"));
         assert!(n.body_text.contains("社区矫正帮扶服务") && n.body_text.contains("2026-03-05"));
     }
@@ -316,7 +316,7 @@ async fn an_overdue_milestone_reminds_the_organisation_and_the_officer_once_a_we
     let week1: Vec<_> = of_kind(&app, "milestone_overdue")
         .await
         .into_iter()
-        .filter(|n| n.dedupe_key.ends_with(":late-w1"))
+        .filter(|n| n.dedupe_key.contains(":late-w1@"))
         .collect();
     assert_eq!(
         week1
@@ -341,6 +341,7 @@ async fn thirty_days_overdue_escalates_to_active_supervisors_once() {
     let s1 = app.user(Role::Supervisor).await;
     let s2 = app.user(Role::Supervisor).await;
     let gone = app.user(Role::Supervisor).await;
+    let gone_email = email(&app, &gone).await;
     deactivate(&app, &admin, &gone).await;
     let o = org(&app, &admin).await;
     deal(
@@ -389,7 +390,6 @@ async fn thirty_days_overdue_escalates_to_active_supervisors_once() {
     at(&app, "2026-04-18");
     run(&app, "milestone_reminders").await;
     assert_eq!(of_kind(&app, "milestone_escalation").await.len(), 2);
-    let gone_email = email(&app, &gone).await;
     assert!(
         rows(&app)
             .await
@@ -437,7 +437,7 @@ async fn an_overdue_submitted_milestone_reminds_the_officer_only_and_a_rejected_
     let week1: BTreeSet<String> = of_kind(&app, "milestone_overdue")
         .await
         .into_iter()
-        .filter(|n| n.dedupe_key.ends_with(":late-w1"))
+        .filter(|n| n.dedupe_key.contains(":late-w1@"))
         .map(|n| n.recipient_email)
         .collect();
     assert_eq!(week1, set(&[&o.contact, &o.staff_email, &fo_email]));
@@ -476,6 +476,92 @@ async fn milestones_of_a_terminated_contract_remind_nobody() {
         .await
         .expect(200);
     assert!(mine.body["items"].as_array().unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_rescheduled_milestone_is_reminded_again_the_day_before_its_new_due_date() {
+    let app = TestApp::new().await;
+    let admin = app.user(Role::Admin).await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let o = org(&app, &admin).await;
+    let d = deal(
+        &app,
+        &fo,
+        &o,
+        "社区营造服务",
+        YEAR,
+        &[("居民议事会", "2026-03-03")],
+    )
+    .await;
+    let m = d.milestones[0];
+    assert_eq!(run(&app, "milestone_reminders").await.1, 2, "due tomorrow");
+    // The officer grants more time.
+    app.patch(
+        &format!("/api/v1/milestones/{m}"),
+        &fo.token,
+        json!({"due_date": "2026-03-20"}),
+    )
+    .await
+    .expect(200);
+    at(&app, "2026-03-13");
+    assert_eq!(run(&app, "milestone_reminders").await.1, 2, "due in 7 days");
+    at(&app, "2026-03-19");
+    let due_tomorrow: Vec<_> = of_kind(&app, "milestone_due")
+        .await
+        .into_iter()
+        .filter(|n| n.subject.contains("2026-03-20") && n.body_text.contains("还有 1 天"))
+        .collect();
+    assert!(due_tomorrow.is_empty());
+    assert_eq!(
+        run(&app, "milestone_reminders").await.1,
+        2,
+        "the organisation is reminded the day before the new due date"
+    );
+}
+
+#[tokio::test]
+async fn the_link_in_a_message_leads_to_what_it_is_about() {
+    let app = TestApp::new().await;
+    let admin = app.user(Role::Admin).await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let o = org(&app, &admin).await;
+    let d = deal(
+        &app,
+        &fo,
+        &o,
+        "链接合同",
+        YEAR,
+        &[("链接里程碑", "2026-03-03")],
+    )
+    .await;
+    run(&app, "milestone_reminders").await;
+    report(&app, &o.staff, d.milestones[0], json!([])).await;
+    let base = app.state.jobs.public_url.clone();
+    for n in rows(&app).await {
+        let token = if n.recipient_user_id == Some(fo.user_id) {
+            &fo.token
+        } else if n.recipient_user_id == Some(o.staff.user_id) {
+            &o.staff.token
+        } else {
+            continue;
+        };
+        let link = n
+            .body_text
+            .lines()
+            .find_map(|l| l.split_once(": http").map(|(_, r)| format!("http{r}")))
+            .unwrap_or_else(|| panic!("a link in {}", n.body_text));
+        let path = link
+            .strip_prefix(&base)
+            .unwrap_or_else(|| panic!("{link} under {base}"));
+        let a = app.get(path, token).await;
+        assert_eq!(
+            a.status.as_u16(),
+            200,
+            "{} links to {link}, which answers {}",
+            n.kind,
+            a.text
+        );
+    }
 }
 
 // --- indicator_check -------------------------------------------------------------------------
@@ -645,6 +731,48 @@ async fn an_indicator_without_a_measurement_for_90_days_is_named_in_a_warning() 
             n.body_text
         );
     }
+}
+
+#[tokio::test]
+async fn a_cumulative_indicator_is_scored_against_its_target_pro_rated_to_today() {
+    let app = TestApp::new().await;
+    let admin = app.user(Role::Admin).await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let on_track = org(&app, &admin).await;
+    let behind = org(&app, &admin).await;
+    // 306 contract days (1 March to 31 December): one activity a day.
+    let cumulative = || json!([{"code": "activities", "name": "社区活动场次", "unit": "场", "target": 306, "comparator": "at_least", "measure": "cumulative", "weight": 100}]);
+    let (_, m1, i1) = scored_deal(&app, &fo, &on_track, "进度正常的合同", cumulative()).await;
+    let (late, m2, i2) = scored_deal(&app, &fo, &behind, "进度滞后的合同", cumulative()).await;
+    // On 30 May, 91 days in, the target so far is 91: 60 scores 65.9, 50 scores 54.9.
+    at(&app, "2026-05-30");
+    report(
+        &app,
+        &on_track.staff,
+        m1,
+        json!([{"indicator_id": i1[0], "value": 60}]),
+    )
+    .await;
+    report(
+        &app,
+        &behind.staff,
+        m2,
+        json!([{"indicator_id": i2[0], "value": 50}]),
+    )
+    .await;
+    assert_eq!(run(&app, "indicator_check").await, (2, 3));
+    let alerts = of_kind(&app, "indicator_alert").await;
+    assert!(
+        alerts.iter().all(|n| n
+            .dedupe_key
+            .starts_with(&format!("indicator_alert:{late}:"))),
+        "only the contract behind its pro-rated target"
+    );
+    assert!(
+        alerts[0].body_text.contains("54.9"),
+        "{}",
+        alerts[0].body_text
+    );
 }
 
 // --- post_vacancy_check ----------------------------------------------------------------------
@@ -952,6 +1080,22 @@ async fn a_line_disbursing_too_slowly_late_in_the_year_is_flagged() {
     );
 }
 
+#[tokio::test]
+async fn the_allowed_disbursement_lag_is_configurable() {
+    let app = TestApp::with_config(|c| {
+        c.token_ttl_hours = 8760;
+        c.budget_lag = rust_decimal::Decimal::new(1, 1);
+    })
+    .await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let line = app.budget_line(&fo, "100000.00").await;
+    // 2 March: 16.7 % of the year is gone, more than 10 points ahead of nothing disbursed.
+    assert_eq!(run(&app, "budget_watch").await, (1, 1));
+    let n = &of_kind(&app, "budget_watch").await[0];
+    assert!(n.dedupe_key.starts_with(&format!("budget_watch:{line}:")));
+    assert!(n.body_text.contains("16.7%"), "{}", n.body_text);
+}
+
 // --- Event notifications ---------------------------------------------------------------------
 
 #[tokio::test]
@@ -986,6 +1130,16 @@ async fn reports_decisions_and_payments_notify_the_officer_or_the_organisation()
     );
     assert!(n.body_text.contains("社区居家养老服务"), "{}", n.body_text);
     assert!(n.body_text.contains(&format!("/milestones/{m}/reports")));
+    // A refused report (the milestone awaits review) notifies nobody: the outbox row is in
+    // the transaction of the change.
+    app.post(
+        &format!("/api/v1/milestones/{m}/reports"),
+        &o.staff.token,
+        json!({"summary": "重复提交", "measurements": []}),
+    )
+    .await
+    .expect(409);
+    assert_eq!(of_kind(&app, "report_submitted").await.len(), 1);
 
     app.post(
         &format!("/api/v1/milestones/{m}/reject"),
@@ -1113,6 +1267,8 @@ async fn a_published_tender_notifies_every_active_organisation_but_not_a_suspend
             "{}",
             n.body_text
         );
+        // The deadline, ten days on from 09:00 on 2 March, in Beijing time.
+        assert!(n.body_text.contains("2026-03-12 09:00"), "{}", n.body_text);
     }
     // Suspended staff see nothing in the app either.
     let seen = app
@@ -1297,6 +1453,33 @@ async fn english_for_a_user_who_chose_it_chinese_by_default_and_the_message_id_o
     }
     let ids: BTreeSet<_> = stored.iter().filter_map(|n| n.message_id.clone()).collect();
     assert_eq!(ids.len(), 2, "one Message-ID per row");
+
+    // Event messages follow the recipient's locale too.
+    app.patch(
+        &format!("/api/v1/users/{}", fo.user_id),
+        &admin.token,
+        json!({"locale": "en"}),
+    )
+    .await
+    .expect(200);
+    let m = rows(&app).await[0]
+        .dedupe_key
+        .split(':')
+        .nth(1)
+        .unwrap()
+        .to_string();
+    report(&app, &o.staff, m.parse().unwrap(), json!([])).await;
+    let n = &of_kind(&app, "report_submitted").await[0];
+    assert!(
+        n.subject.starts_with("[Huimin] ") && n.subject.contains("Spring visits"),
+        "{}",
+        n.subject
+    );
+    assert!(
+        n.body_text.contains("Contract: Youth Outreach"),
+        "{}",
+        n.body_text
+    );
 }
 
 #[tokio::test]
@@ -1406,6 +1589,46 @@ async fn with_the_digest_one_recipients_reminders_of_one_run_arrive_as_one_email
     assert!(rows(&app).await.iter().all(|n| n.status == "sent"));
 }
 
+#[tokio::test]
+async fn a_digest_larger_than_a_send_batch_is_still_one_email_or_at_least_distinct_message_ids() {
+    let smtp = SmtpServer::start();
+    let url = smtp.url();
+    let app = TestApp::with_config(|c| {
+        c.token_ttl_hours = 8760;
+        c.smtp_url = Some(url);
+        c.digest = true;
+    })
+    .await;
+    let admin = app.user(Role::Admin).await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let o = org(&app, &admin).await;
+    let line = app.budget_line(&fo, "100000.00").await;
+    let contract = draft(&app, &fo, &o, line, "大型综合服务", YEAR, "50000.00").await;
+    for i in 0..150 {
+        app.post(
+            &format!("/api/v1/contracts/{contract}/milestones"),
+            &fo.token,
+            json!({"title": format!("站点{i}月报"), "due_date": "2026-03-03", "amount": "10.00"}),
+        )
+        .await
+        .expect(201);
+    }
+    app.act(&format!("/api/v1/contracts/{contract}/sign"), &fo.token)
+        .await
+        .expect(200);
+    assert_eq!(run(&app, "milestone_reminders").await, (150, 300));
+    assert_eq!(run(&app, "send_notifications").await.1, 300);
+    let mail = smtp.received();
+    let ids: Vec<String> = mail.iter().filter_map(|m| m.header("Message-ID")).collect();
+    let distinct: BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(
+        distinct.len(),
+        mail.len(),
+        "every e-mail has its own Message-ID: {ids:?}"
+    );
+    assert_eq!(mail.len(), 2, "one digest per recipient and run");
+}
+
 // --- Leases ----------------------------------------------------------------------------------
 
 #[tokio::test]
@@ -1465,6 +1688,60 @@ async fn a_batch_held_by_a_dead_worker_is_sent_once_after_its_lease_expires() {
             .all(|n| n.status == "sent" && n.lease_until.is_none())
     );
     assert!(stored.iter().all(|n| n.attempts == 2), "claimed twice");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_senders_at_once_deliver_each_message_once() {
+    // Mail goes to `.eml` files here: the test SMTP server serves only 8 connections at a
+    // time, fewer than the sender's pool of 16.
+    let app = TestApp::new().await;
+    let admin = app.user(Role::Admin).await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let mut orgs = Vec::new();
+    for _ in 0..4 {
+        orgs.push(org(&app, &admin).await);
+    }
+    for (i, o) in orgs.iter().enumerate() {
+        let ms: Vec<(String, &str)> = (0..5)
+            .map(|j| (format!("里程碑{i}-{j}"), "2026-03-03"))
+            .collect();
+        let ms: Vec<(&str, &str)> = ms.iter().map(|(t, d)| (t.as_str(), *d)).collect();
+        deal(&app, &fo, o, &format!("合同{i}"), YEAR, &ms).await;
+    }
+    assert_eq!(run(&app, "milestone_reminders").await.1, 40);
+    let mut other = app.state.jobs.clone();
+    other.db = sea_orm::Database::connect(app.state.config.database_url())
+        .await
+        .unwrap();
+    app.clock.advance(Duration::seconds(1));
+    let slot = app.state.now().trunc_subsecs(0);
+    let (a, b) = tokio::join!(
+        jobs::runner::run(&app.state.jobs, jobs::JobName::SendNotifications, slot),
+        jobs::runner::run(
+            &other,
+            jobs::JobName::SendNotifications,
+            slot + Duration::seconds(1)
+        ),
+    );
+    let (a, b) = (a.unwrap().unwrap(), b.unwrap().unwrap());
+    assert_eq!(a.notified + b.notified, 40);
+    assert_eq!(a.errors + b.errors, 0);
+    let files: Vec<String> = std::fs::read_dir(app.state.config.data_dir.join("outbox"))
+        .expect("the outbox folder")
+        .map(|e| std::fs::read_to_string(e.unwrap().path()).unwrap())
+        .collect();
+    assert_eq!(files.len(), 40);
+    let ids: BTreeSet<_> = files
+        .iter()
+        .filter_map(|f| f.lines().find_map(|l| l.strip_prefix("Message-ID: ")))
+        .collect();
+    assert_eq!(ids.len(), 40, "each message once");
+    assert!(
+        rows(&app)
+            .await
+            .iter()
+            .all(|n| n.status == "sent" && n.attempts == 1)
+    );
 }
 
 // --- Idempotency -----------------------------------------------------------------------------
@@ -1557,6 +1834,93 @@ async fn two_slots_and_two_workers_never_queue_a_reminder_twice() {
         app.count("job_run WHERE job = 'milestone_reminders'").await,
         12
     );
+}
+
+// --- The scheduler ---------------------------------------------------------------------------
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_schedulers_run_each_slot_once_in_beijing_time_and_catch_up_once() {
+    use jobs::JobName::*;
+    let app = TestApp::new().await;
+    let admin = app.user(Role::Admin).await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let o = org(&app, &admin).await;
+    deal(&app, &fo, &o, "丁合同", YEAR, &[("丁里程碑", "2026-03-04")]).await;
+
+    let schedules = jobs::schedule::schedules(|_| None).unwrap();
+    let mut other = app.state.jobs.clone();
+    other.db = sea_orm::Database::connect(app.state.config.database_url())
+        .await
+        .unwrap();
+    let mut a = jobs::runner::Scheduler::new(app.state.jobs.clone(), schedules.clone())
+        .await
+        .unwrap();
+    let mut b = jobs::runner::Scheduler::new(other, schedules)
+        .await
+        .unwrap();
+    // A new installation does not catch up on the past.
+    assert!(a.tick().await.is_empty());
+
+    // 08:00 on 3 March in Beijing is 00:00 UTC.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 3, 0, 0, 0).unwrap());
+    let (ra, rb) = tokio::join!(a.tick(), b.tick());
+    let slot = |h: u32, d: u32| Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0).unwrap();
+    let expected = [
+        (MilestoneReminders, slot(0, 3)),
+        (IndicatorCheck, slot(18, 2)),
+        (PostVacancyCheck, slot(19, 2)),
+        (ContractExpiry, slot(0, 3)),
+        (SendNotifications, slot(0, 3)),
+    ];
+    for (r, who) in [(&ra, "a"), (&rb, "b")] {
+        let got: Vec<_> = r.iter().map(|(j, s, _)| (*j, *s)).collect();
+        assert_eq!(got, expected, "scheduler {who} saw the same due slots");
+    }
+    for (i, (job, _)) in expected.iter().enumerate() {
+        let ran = [ra[i].2.is_some(), rb[i].2.is_some()];
+        assert_eq!(
+            ran.iter().filter(|r| **r).count(),
+            1,
+            "{job:?}: one scheduler ran it, the other skipped it"
+        );
+    }
+    assert_eq!(app.count("job_run").await, 5);
+    assert_eq!(
+        app.count("job_run WHERE job = 'budget_watch'").await,
+        0,
+        "budget_watch runs on Mondays"
+    );
+    assert_eq!(of_kind(&app, "milestone_due").await.len(), 2);
+
+    // Within the same minute nothing is due again.
+    app.clock.advance(Duration::seconds(30));
+    assert!(a.tick().await.is_empty());
+    // After three days down, each daily job runs once, for the latest slot.
+    app.clock
+        .set(Utc.with_ymd_and_hms(2026, 3, 6, 1, 0, 0).unwrap());
+    let caught: Vec<_> = a
+        .tick()
+        .await
+        .into_iter()
+        .map(|(j, s, c)| (j, s, c.is_some()))
+        .collect();
+    assert_eq!(
+        caught,
+        [
+            (MilestoneReminders, slot(0, 6), true),
+            (IndicatorCheck, slot(18, 5), true),
+            (PostVacancyCheck, slot(19, 5), true),
+            (ContractExpiry, slot(0, 6), true),
+            (SendNotifications, slot(1, 6), true),
+        ]
+    );
+    assert_eq!(
+        app.count("job_run WHERE job = 'milestone_reminders'").await,
+        2
+    );
+    // b still thinks 3 March was last: it sees the same slots, already taken.
+    assert!(b.tick().await.iter().all(|(_, _, c)| c.is_none()));
 }
 
 // --- In-app view, job runs, metrics ----------------------------------------------------------
