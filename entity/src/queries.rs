@@ -45,7 +45,7 @@ pub async fn budget_figures(
                 .eq(ContractStatus::Draft.as_str()),
         )
         .take();
-    let reserved: Vec<(Uuid, i64)> = tender::Entity::find()
+    let reserved = tender::Entity::find()
         .select_only()
         .column(tender::Column::BudgetLineId)
         .column_as(Expr::cust("CAST(SUM(tender.ceiling_fen) AS BIGINT)"), "n")
@@ -63,35 +63,32 @@ pub async fn budget_figures(
                 ),
         )
         .group_by(tender::Column::BudgetLineId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    for (id, n) in reserved {
-        out.entry(id).or_default().reserved_fen = n;
-    }
+        .into_tuple::<(Uuid, i64)>();
     // Committed: the value of active contracts; an ended contract keeps only what it earned.
-    let committed: Vec<(Uuid, i64)> = contract::Entity::find()
+    let committed = contract::Entity::find()
         .select_only()
         .column(contract::Column::BudgetLineId)
         .column_as(Expr::cust(COMMITTED_SQL), "n")
         .filter(contract::Column::BudgetLineId.is_in(ids.to_vec()))
         .filter(contract::Column::Status.is_in(COMMITTING))
         .group_by(contract::Column::BudgetLineId)
-        .into_tuple()
-        .all(db)
-        .await?;
-    for (id, n) in committed {
-        out.entry(id).or_default().committed_fen = n;
-    }
-    let disbursed: Vec<(Uuid, i64)> = payment::Entity::find()
+        .into_tuple::<(Uuid, i64)>();
+    let disbursed = payment::Entity::find()
         .select_only()
         .column(payment::Column::BudgetLineId)
         .column_as(Expr::cust("CAST(SUM(payment.amount_fen) AS BIGINT)"), "n")
         .filter(payment::Column::BudgetLineId.is_in(ids.to_vec()))
         .group_by(payment::Column::BudgetLineId)
-        .into_tuple()
-        .all(db)
-        .await?;
+        .into_tuple::<(Uuid, i64)>();
+    // The three are independent: on a pool they run at once.
+    let (reserved, committed, disbursed) =
+        futures::try_join!(reserved.all(db), committed.all(db), disbursed.all(db))?;
+    for (id, n) in reserved {
+        out.entry(id).or_default().reserved_fen = n;
+    }
+    for (id, n) in committed {
+        out.entry(id).or_default().committed_fen = n;
+    }
     for (id, n) in disbursed {
         out.entry(id).or_default().disbursed_fen = n;
     }
