@@ -39,13 +39,7 @@ where
     E: EntityTrait<Model = M>,
     M: FromQueryResult + Send + Sync,
 {
-    let limit = limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::validation(
-            "limit",
-            format!("must be between 1 and {MAX_LIMIT}"),
-        ));
-    }
+    let limit = check_limit(limit)?;
     let mut select = select;
     if let Some(c) = cursor {
         select = select.filter(id_col.gt(decode(c)?));
@@ -60,11 +54,25 @@ where
     Ok((rows, next))
 }
 
-fn encode(id: Uuid) -> String {
+/// The page size asked for, or the default; 422 outside 1..=MAX_LIMIT.
+pub fn check_limit(limit: Option<u64>) -> ApiResult<u64> {
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::validation(
+            "limit",
+            format!("must be between 1 and {MAX_LIMIT}"),
+        ));
+    }
+    Ok(limit)
+}
+
+/// The cursor of a page ending at `id`.
+pub fn encode(id: Uuid) -> String {
     URL_SAFE_NO_PAD.encode(id.as_bytes())
 }
 
-fn decode(cursor: &str) -> ApiResult<Uuid> {
+/// The id a cursor points after (422 for anything this server did not give).
+pub fn decode(cursor: &str) -> ApiResult<Uuid> {
     URL_SAFE_NO_PAD
         .decode(cursor)
         .ok()

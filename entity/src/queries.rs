@@ -3,16 +3,15 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::{Expr, Query};
+use sea_orm::sea_query::Expr;
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend,
-    DbErr, EntityTrait, ExprTrait, QueryFilter, QuerySelect, SqliteTransactionMode,
-    TransactionOptions, TransactionTrait,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
+    EntityTrait, QueryFilter, QuerySelect, SqliteTransactionMode, TransactionOptions,
+    TransactionTrait,
 };
 use uuid::Uuid;
 
-use crate::model::{contract, payment, tender};
-use crate::rules::vocab::{ContractStatus, TenderStatus};
+use crate::model::budget_line;
 
 /// What other records hold against a line, in fen.
 #[derive(Debug, Clone, Copy, Default)]
@@ -22,90 +21,62 @@ pub struct Figures {
     pub disbursed_fen: i64,
 }
 
-/// The derived figures of the given lines (SPEC §2), one grouped query per source table,
-/// over the `(budget_line_id, status)` indexes.
+/// A line's `reserved` (SPEC §2): the ceilings of its tenders open for bids or closed, and
+/// of awarded ones whose contract is still a draft. An expression over `budget_line.id`.
+pub const RESERVED_SQL: &str = "CAST(COALESCE((SELECT SUM(t.ceiling_fen) FROM tender t WHERE t.budget_line_id = budget_line.id \
+    AND (t.status IN ('published', 'closed') OR (t.status = 'awarded' AND EXISTS \
+    (SELECT 1 FROM contract d WHERE d.tender_id = t.id AND d.status = 'draft')))), 0) AS BIGINT)";
+
+/// A line's `committed`: the value of its active contracts; an ended contract keeps what it
+/// earned — what was paid on it plus the unpaid payable of its accepted milestones, which (a
+/// milestone being paid only once accepted and never above its payable) is its advances plus
+/// the payable of its accepted milestones.
+pub const COMMITTED_SQL: &str = "CAST(COALESCE((SELECT SUM(CASE WHEN c.status = 'active' THEN c.value_fen ELSE \
+    COALESCE((SELECT SUM(p.amount_fen) FROM payment p WHERE p.contract_id = c.id AND p.milestone_id IS NULL), 0) \
+    + COALESCE((SELECT SUM(m.payable_fen) FROM milestone m WHERE m.contract_id = c.id AND m.status = 'accepted'), 0) END) \
+    FROM contract c WHERE c.budget_line_id = budget_line.id AND c.status IN ('active', 'completed', 'terminated')), 0) AS BIGINT)";
+
+/// A line's `disbursed`: the sum of its payments.
+pub const DISBURSED_SQL: &str = "CAST(COALESCE((SELECT SUM(p.amount_fen) FROM payment p WHERE p.budget_line_id = budget_line.id), 0) AS BIGINT)";
+
+/// Adds the three figures (`reserved_fen`, `committed_fen`, `disbursed_fen`) to a select of
+/// budget lines: one statement, each figure an index lookup per line.
+pub fn with_figures<S: QuerySelect>(select: S) -> S {
+    select
+        .column_as(Expr::cust(RESERVED_SQL), "reserved_fen")
+        .column_as(Expr::cust(COMMITTED_SQL), "committed_fen")
+        .column_as(Expr::cust(DISBURSED_SQL), "disbursed_fen")
+}
+
+/// The derived figures of the given lines (SPEC §2), in one statement.
 pub async fn budget_figures(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Figures>, DbErr> {
-    let mut out: HashMap<Uuid, Figures> = ids.iter().map(|id| (*id, Figures::default())).collect();
-    if ids.is_empty() {
-        return Ok(out);
-    }
-    // Reserved: tenders open for bids or closed, and awarded ones whose contract is a draft.
-    let draft_contract = Query::select()
-        .expr(Expr::val(1))
-        .from(contract::Entity)
-        .and_where(
-            Expr::col((contract::Entity, contract::Column::TenderId))
-                .equals((tender::Entity, tender::Column::Id)),
+    let mut out = HashMap::new();
+    for chunk in ids.chunks(1000) {
+        let rows: Vec<(Uuid, i64, i64, i64)> = with_figures(
+            budget_line::Entity::find()
+                .select_only()
+                .column(budget_line::Column::Id),
         )
-        .and_where(
-            Expr::col((contract::Entity, contract::Column::Status))
-                .eq(ContractStatus::Draft.as_str()),
-        )
-        .take();
-    let reserved = tender::Entity::find()
-        .select_only()
-        .column(tender::Column::BudgetLineId)
-        .column_as(Expr::cust("CAST(SUM(tender.ceiling_fen) AS BIGINT)"), "n")
-        .filter(tender::Column::BudgetLineId.is_in(ids.to_vec()))
-        .filter(
-            Condition::any()
-                .add(tender::Column::Status.is_in([
-                    TenderStatus::Published.as_str(),
-                    TenderStatus::Closed.as_str(),
-                ]))
-                .add(
-                    Condition::all()
-                        .add(tender::Column::Status.eq(TenderStatus::Awarded.as_str()))
-                        .add(Expr::exists(draft_contract)),
-                ),
-        )
-        .group_by(tender::Column::BudgetLineId)
-        .into_tuple::<(Uuid, i64)>();
-    // Committed: the value of active contracts; an ended contract keeps only what it earned.
-    let committed = contract::Entity::find()
-        .select_only()
-        .column(contract::Column::BudgetLineId)
-        .column_as(Expr::cust(COMMITTED_SQL), "n")
-        .filter(contract::Column::BudgetLineId.is_in(ids.to_vec()))
-        .filter(contract::Column::Status.is_in(COMMITTING))
-        .group_by(contract::Column::BudgetLineId)
-        .into_tuple::<(Uuid, i64)>();
-    let disbursed = payment::Entity::find()
-        .select_only()
-        .column(payment::Column::BudgetLineId)
-        .column_as(Expr::cust("CAST(SUM(payment.amount_fen) AS BIGINT)"), "n")
-        .filter(payment::Column::BudgetLineId.is_in(ids.to_vec()))
-        .group_by(payment::Column::BudgetLineId)
-        .into_tuple::<(Uuid, i64)>();
-    // The three are independent: on a pool they run at once.
-    let (reserved, committed, disbursed) =
-        futures::try_join!(reserved.all(db), committed.all(db), disbursed.all(db))?;
-    for (id, n) in reserved {
-        out.entry(id).or_default().reserved_fen = n;
-    }
-    for (id, n) in committed {
-        out.entry(id).or_default().committed_fen = n;
-    }
-    for (id, n) in disbursed {
-        out.entry(id).or_default().disbursed_fen = n;
+        .filter(budget_line::Column::Id.is_in(chunk.to_vec()))
+        .into_tuple()
+        .all(db)
+        .await?;
+        for (id, reserved_fen, committed_fen, disbursed_fen) in rows {
+            out.insert(
+                id,
+                Figures {
+                    reserved_fen,
+                    committed_fen,
+                    disbursed_fen,
+                },
+            );
+        }
     }
     Ok(out)
 }
-
-/// Contract statuses that hold money on their line.
-const COMMITTING: [&str; 3] = ["active", "completed", "terminated"];
-
-/// What a contract holds on its line: the whole value while active; once ended, what was
-/// paid on it plus the unpaid payable of its accepted milestones. A milestone is never paid
-/// more than its payable and only once accepted, so that is its advances plus the payable of
-/// its accepted milestones.
-const COMMITTED_SQL: &str = "CAST(SUM(CASE WHEN contract.status = 'active' THEN contract.value_fen ELSE \
-    COALESCE((SELECT SUM(p.amount_fen) FROM payment p WHERE p.contract_id = contract.id AND p.milestone_id IS NULL), 0) \
-    + COALESCE((SELECT SUM(m.payable_fen) FROM milestone m WHERE m.contract_id = contract.id AND m.status = 'accepted'), 0) \
-    END) AS BIGINT)";
 
 /// Begins a transaction that will write: `BEGIN IMMEDIATE` on SQLite (so writers queue on
 /// the busy timeout instead of failing when a read upgrades to a write), plain on PostgreSQL.

@@ -8,6 +8,7 @@ mod m20261129_000002_procurement;
 mod m20261129_000003_delivery;
 mod m20261129_000004_jobs;
 mod m20261129_000005_findings;
+mod m20261129_000006_ocds_indexes;
 mod util;
 
 /// Runs the migrations in order.
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000003_delivery::Migration),
             Box::new(m20261129_000004_jobs::Migration),
             Box::new(m20261129_000005_findings::Migration),
+            Box::new(m20261129_000006_ocds_indexes::Migration),
         ]
     }
 }

@@ -18,7 +18,7 @@ use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks};
-use crate::pagination::{Page, page};
+use crate::pagination::Page;
 use crate::services::notify;
 use crate::state::AppState;
 use jobs::templates::Message;
@@ -311,26 +311,65 @@ pub async fn list(
     if let Some(s) = f.source {
         q = q.filter(budget_line::Column::Source.eq(s.as_str()));
     }
-    let (rows, next) = page(
+    // One statement: the page of lines with their three figures.
+    let (rows, next) = page_of(
         &st.db,
-        q,
-        budget_line::Column::Id,
+        entity::queries::with_figures(q),
         f.limit,
         f.cursor.as_deref(),
-        |m: &budget_line::Model| m.id,
     )
     .await?;
-    let ids: Vec<Uuid> = rows.iter().map(|m| m.id).collect();
-    let mut figs = figures(&st.db, &ids).await?;
     let items = rows
         .into_iter()
-        .map(|m| {
-            let f = figs.remove(&m.id).unwrap_or_default();
-            shape(m, f)
+        .map(|r| {
+            let f = Figures {
+                reserved_fen: r.reserved_fen,
+                committed_fen: r.committed_fen,
+                disbursed_fen: r.disbursed_fen,
+            };
+            shape(r.line, f)
         })
         .collect::<ApiResult<_>>()?;
     Ok(Page {
         items,
         next_cursor: next,
     })
+}
+
+/// A budget line row with its figures, as `with_figures` selects it.
+#[derive(Debug, sea_orm::FromQueryResult)]
+struct LineRow {
+    #[sea_orm(nested)]
+    line: budget_line::Model,
+    reserved_fen: i64,
+    committed_fen: i64,
+    disbursed_fen: i64,
+}
+
+/// Keyset pagination of lines with their figures (see [`crate::pagination`]).
+async fn page_of(
+    db: &impl ConnectionTrait,
+    select: sea_orm::Select<budget_line::Entity>,
+    limit: Option<u64>,
+    cursor: Option<&str>,
+) -> ApiResult<(Vec<LineRow>, Option<String>)> {
+    use sea_orm::QueryOrder;
+    let limit = crate::pagination::check_limit(limit)?;
+    let mut select = select;
+    if let Some(c) = cursor {
+        select = select.filter(budget_line::Column::Id.gt(crate::pagination::decode(c)?));
+    }
+    let mut rows = select
+        .order_by_asc(budget_line::Column::Id)
+        .limit(limit + 1)
+        .into_model::<LineRow>()
+        .all(db)
+        .await?;
+    let next = if rows.len() as u64 > limit {
+        rows.truncate(limit as usize);
+        rows.last().map(|r| crate::pagination::encode(r.line.id))
+    } else {
+        None
+    };
+    Ok((rows, next))
 }

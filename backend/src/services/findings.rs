@@ -162,22 +162,36 @@ pub async fn list(st: &AppState, actor: &Actor, contract_id: Uuid) -> ApiResult<
 /// The purchaser's finance officer answers an open finding.
 pub async fn respond(st: &AppState, actor: &Actor, id: Uuid, r: Response) -> ApiResult<Finding> {
     let text = reason("response", &r.response)?;
-    advance(st, actor, id, FindingStatus::Open, FindingStatus::Answered, |am, now| {
-        am.response = Set(Some(text));
-        am.responded_by = Set(Some(actor.id()));
-        am.responded_at = Set(Some(now));
-    })
+    advance(
+        st,
+        actor,
+        id,
+        FindingStatus::Open,
+        FindingStatus::Answered,
+        |am, now| {
+            am.response = Set(Some(text));
+            am.responded_by = Set(Some(actor.id()));
+            am.responded_at = Set(Some(now));
+        },
+    )
     .await
 }
 
 /// A supervisor resolves an answered finding.
 pub async fn resolve(st: &AppState, actor: &Actor, id: Uuid, r: Resolution) -> ApiResult<Finding> {
     let text = reason("resolution", &r.resolution)?;
-    advance(st, actor, id, FindingStatus::Answered, FindingStatus::Resolved, |am, now| {
-        am.resolution = Set(Some(text));
-        am.resolved_by = Set(Some(actor.id()));
-        am.resolved_at = Set(Some(now));
-    })
+    advance(
+        st,
+        actor,
+        id,
+        FindingStatus::Answered,
+        FindingStatus::Resolved,
+        |am, now| {
+            am.resolution = Set(Some(text));
+            am.resolved_by = Set(Some(actor.id()));
+            am.resolved_at = Set(Some(now));
+        },
+    )
     .await
 }
 
@@ -194,17 +208,41 @@ async fn advance(
     let now = st.now();
     load(st, actor, id).await?;
     let txn = begin_write(&st.db).await?;
-    let old = finding::Entity::find_by_id(id).lock_exclusive().one(&txn).await?.ok_or(ApiError::NotFound)?;
+    let old = finding::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
     let before = Finding::try_from(old.clone())?;
     if before.status != from {
-        return Err(bad_transition("finding", before.status.as_str(), to.as_str()));
+        return Err(bad_transition(
+            "finding",
+            before.status.as_str(),
+            to.as_str(),
+        ));
     }
     let mut am = old.into_active_model();
     am.status = Set(to.as_str().into());
     fill(&mut am, now);
     let out = Finding::try_from(am.update(&txn).await?)?;
-    let action = if to == FindingStatus::Answered { "respond" } else { "resolve" };
-    audit::record(&txn, now, Change::of(Some(actor.id()), action, "finding", id, Some(&before), Some(&out))).await?;
+    let action = if to == FindingStatus::Answered {
+        "respond"
+    } else {
+        "resolve"
+    };
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            action,
+            "finding",
+            id,
+            Some(&before),
+            Some(&out),
+        ),
+    )
+    .await?;
     txn.commit().await?;
     Ok(out)
 }

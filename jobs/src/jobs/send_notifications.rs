@@ -60,7 +60,10 @@ pub async fn claim(ctx: &JobContext, limit: i64) -> Result<Vec<notification::Mod
             limit.into(),
         ],
     );
-    let mut rows = notification::Entity::find().from_raw_sql(stmt).all(&txn).await?;
+    let mut rows = notification::Entity::find()
+        .from_raw_sql(stmt)
+        .all(&txn)
+        .await?;
     if ctx.digest {
         rows.extend(claim_rest_of_digests(&txn, &rows, now).await?);
     }
@@ -77,25 +80,43 @@ async fn claim_rest_of_digests(
 ) -> Result<Vec<notification::Model>, DbErr> {
     use sea_orm::ExprTrait;
     use std::collections::BTreeSet;
-    let groups: BTreeSet<(String, Uuid)> =
-        claimed.iter().filter_map(|r| r.job_run_id.map(|run| (r.recipient_email.clone(), run))).collect();
+    let groups: BTreeSet<(String, Uuid)> = claimed
+        .iter()
+        .filter_map(|r| r.job_run_id.map(|run| (r.recipient_email.clone(), run)))
+        .collect();
     if groups.is_empty() {
         return Ok(Vec::new());
     }
     let runs: BTreeSet<Uuid> = groups.iter().map(|g| g.1).collect();
     let emails: BTreeSet<String> = groups.iter().map(|g| g.0.clone()).collect();
     let rest = notification::Entity::update_many()
-        .col_expr(notification::Column::LeaseUntil, Expr::value(now + Duration::seconds(LEASE_SECS)))
-        .col_expr(notification::Column::Attempts, Expr::col(notification::Column::Attempts).add(1))
+        .col_expr(
+            notification::Column::LeaseUntil,
+            Expr::value(now + Duration::seconds(LEASE_SECS)),
+        )
+        .col_expr(
+            notification::Column::Attempts,
+            Expr::col(notification::Column::Attempts).add(1),
+        )
         .filter(notification::Column::Status.eq("pending"))
         .filter(notification::Column::NextAttemptAt.lte(now))
-        .filter(sea_orm::Condition::any().add(notification::Column::LeaseUntil.is_null()).add(notification::Column::LeaseUntil.lt(now)))
+        .filter(
+            sea_orm::Condition::any()
+                .add(notification::Column::LeaseUntil.is_null())
+                .add(notification::Column::LeaseUntil.lt(now)),
+        )
         .filter(notification::Column::JobRunId.is_in(runs))
         .filter(notification::Column::RecipientEmail.is_in(emails))
         .exec_with_returning(txn)
         .await?;
     // Rows of a recipient and a run not claimed together are left for their own group.
-    Ok(rest.into_iter().filter(|r| r.job_run_id.is_some_and(|run| groups.contains(&(r.recipient_email.clone(), run)))).collect())
+    Ok(rest
+        .into_iter()
+        .filter(|r| {
+            r.job_run_id
+                .is_some_and(|run| groups.contains(&(r.recipient_email.clone(), run)))
+        })
+        .collect())
 }
 
 /// One e-mail and the rows it delivers (several for a digest).
