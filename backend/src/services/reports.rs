@@ -424,16 +424,7 @@ pub async fn accept(
         ),
     )
     .await?;
-    let message = Message::ReportDecided {
-        contract: k.title.clone(),
-        milestone: out.title.clone(),
-        accepted: true,
-        comment: decided.review_comment.clone(),
-        payable: out.payable.map(|p| p.to_string()),
-    };
-    let link = format!("/milestones/{}/reports", out.id);
-    let to = notify::organisation_of(&txn, &k).await?;
-    notify::queue(st, &txn, to, message, decided.id, "decided", link).await?;
+    notify_decision(st, &txn, &k, &out, &decided, true).await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -469,18 +460,30 @@ pub async fn reject(
         ),
     )
     .await?;
-    let message = Message::ReportDecided {
-        contract: k.title.clone(),
-        milestone: out.title.clone(),
-        accepted: false,
-        comment: decided.review_comment.clone(),
-        payable: out.payable.map(|p| p.to_string()),
-    };
-    let link = format!("/milestones/{}/reports", out.id);
-    let to = notify::organisation_of(&txn, &k).await?;
-    notify::queue(st, &txn, to, message, decided.id, "decided", link).await?;
+    notify_decision(st, &txn, &k, &out, &decided, false).await?;
     txn.commit().await?;
     Ok(out)
+}
+
+/// Tells the organisation of the decision on its report (in the decision's transaction).
+async fn notify_decision(
+    st: &AppState,
+    txn: &impl ConnectionTrait,
+    k: &contract::Model,
+    m: &Milestone,
+    decided: &Report,
+    accepted: bool,
+) -> ApiResult<()> {
+    let message = Message::ReportDecided {
+        contract: k.title.clone(),
+        milestone: m.title.clone(),
+        accepted,
+        comment: decided.review_comment.clone(),
+        payable: m.payable.map(|p| p.to_string()),
+    };
+    let link = format!("/milestones/{}/reports", m.id);
+    let to = notify::organisation_of(txn, k).await?;
+    notify::queue(st, txn, to, message, decided.id, "decided", link).await
 }
 
 async fn decide(
