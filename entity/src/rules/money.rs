@@ -100,8 +100,13 @@ impl std::str::FromStr for Money {
 }
 
 impl fmt::Display for Money {
+    /// Always two decimals, from the integer of fen (cheaper than formatting the decimal;
+    /// lists print thousands of amounts).
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:.2}", self.0)
+        let fen = self.fen();
+        let sign = if fen < 0 { "-" } else { "" };
+        let abs = fen.unsigned_abs();
+        write!(f, "{sign}{}.{:02}", abs / 100, abs % 100)
     }
 }
 
@@ -178,6 +183,13 @@ mod tests {
             serde_json::to_string(&Money::from_fen(1)).unwrap(),
             "\"0.01\""
         );
+    }
+
+    #[test]
+    fn display_has_two_decimals_whatever_the_sign() {
+        assert_eq!(Money::from_fen(123_456).to_string(), "1234.56");
+        assert_eq!(Money::from_fen(5).to_string(), "0.05");
+        assert_eq!(Money::from_fen(-105).to_string(), "-1.05");
     }
 
     #[test]
