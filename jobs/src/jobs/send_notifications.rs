@@ -109,14 +109,9 @@ async fn claim_rest_of_digests(
         .filter(notification::Column::RecipientEmail.is_in(emails))
         .exec_with_returning(txn)
         .await?;
-    // Rows of a recipient and a run not claimed together are left for their own group.
-    Ok(rest
-        .into_iter()
-        .filter(|r| {
-            r.job_run_id
-                .is_some_and(|run| groups.contains(&(r.recipient_email.clone(), run)))
-        })
-        .collect())
+    // Every row claimed here is sent in this batch (`compose` groups them by recipient and
+    // run), so none is left leased and unsent.
+    Ok(rest)
 }
 
 /// One e-mail and the rows it delivers (several for a digest).
