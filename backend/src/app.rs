@@ -41,6 +41,7 @@ pub async fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::R
         budget_lag: config.budget_lag,
     };
     Ok(AppState {
+        sealer: Arc::new(crate::audit::Sealer::new(db.clone())),
         db,
         config: Arc::new(config),
         clock,

@@ -1,26 +1,43 @@
-//! Writing and verifying the audit chain (SPEC §2 `audit_event`).
+//! Writing, sealing and verifying the audit chain (SPEC §2 `audit_event`).
 //!
-//! [`record`] runs inside the transaction of the change it describes, as its last statement:
-//! it takes the chain lock (a transaction-scoped advisory lock on PostgreSQL; on SQLite the
-//! write transaction is already `IMMEDIATE`, so writers are serialised), reads the chain head,
-//! and appends the next event. The lock is held only from there to the commit. [`verify`]
-//! recomputes the whole chain in `seq` order, in batches.
+//! [`record`] runs inside the transaction of the change it describes: it inserts the event
+//! with its chain columns (`seq`, `prev_hash`, `hash`, `canonical`) still empty, so concurrent
+//! writers never queue on the chain head. Right after commit, [`Sealer::seal`] appends every
+//! committed unsealed event to the chain in one short transaction that holds the chain lock (a
+//! transaction-scoped advisory lock on PostgreSQL; an `IMMEDIATE` transaction on SQLite), so
+//! the order lives in the database even with several replicas and the CLI appending. The API
+//! seals after each successful write before it answers ([`seal_after_write`]); concurrent
+//! requests share one sealing pass (group commit); `serve` also sweeps every few seconds for
+//! events a crashed process left unsealed. [`verify`] recomputes the whole chain in `seq`
+//! order, in batches, and counts events left unsealed for over a minute.
 
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::{Request, State};
+use axum::http::Method;
+use axum::middleware::Next;
+use axum::response::Response;
 use chrono::{DateTime, SecondsFormat, Utc};
 use entity::model::audit_event;
 use entity::rules::audit_chain::{
     ChainBreak, ChainEvent, ChainVerifier, GENESIS_HASH, StoredEvent, canonical_json, chain_hash,
 };
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, Value as DbValue,
 };
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::state::AppState;
+
 /// The key of the PostgreSQL advisory lock that orders the chain.
 const CHAIN_LOCK_KEY: i64 = 0x6875_696d_696e; // "huimin"
+
+/// How many events one sealing statement appends (5 parameters each).
+const SEAL_BATCH: u64 = 1_000;
 
 /// One change to record.
 #[derive(Debug, Clone)]
@@ -61,57 +78,210 @@ fn at_text(at: DateTime<Utc>) -> String {
     at.to_rfc3339_opts(SecondsFormat::Micros, true)
 }
 
-/// Appends `change` to the chain, inside the caller's transaction.
+/// Writes `change` as an unsealed event, inside the caller's transaction.
 pub async fn record(
     txn: &impl ConnectionTrait,
     at: DateTime<Utc>,
     change: Change,
 ) -> Result<(), DbErr> {
-    if txn.get_database_backend() == DbBackend::Postgres {
+    audit_event::Entity::insert(audit_event::ActiveModel {
+        id: NotSet,
+        seq: Set(None),
+        at: Set(at),
+        actor_user_id: Set(change.actor_user_id),
+        action: Set(change.action.to_string()),
+        entity_type: Set(change.entity_type.to_string()),
+        entity_id: Set(change.entity_id),
+        before_json: Set(change.before.as_ref().map(canonical_json)),
+        after_json: Set(change.after.as_ref().map(canonical_json)),
+        canonical: Set(None),
+        prev_hash: Set(None),
+        hash: Set(None),
+    })
+    .exec_without_returning(txn)
+    .await?;
+    Ok(())
+}
+
+/// The event a row describes, placed at `seq` after `prev_hash`.
+fn chain_event(
+    row: &audit_event::Model,
+    seq: i64,
+    prev_hash: String,
+) -> Result<ChainEvent, ChainBreak> {
+    let parse = |s: &Option<String>| -> Result<Option<Value>, ChainBreak> {
+        s.as_deref()
+            .map(serde_json::from_str)
+            .transpose()
+            .map_err(|_| ChainBreak {
+                seq,
+                reason: "before/after is not JSON (edited)".into(),
+            })
+    };
+    Ok(ChainEvent {
+        seq,
+        at: at_text(row.at),
+        actor_user_id: row.actor_user_id.map(|u| u.to_string()),
+        action: row.action.clone(),
+        entity_type: row.entity_type.clone(),
+        entity_id: row.entity_id.to_string(),
+        before: parse(&row.before_json)?,
+        after: parse(&row.after_json)?,
+        prev_hash,
+    })
+}
+
+/// Appends every committed unsealed event to the chain, in insertion order, a batch per
+/// transaction. Returns how many it sealed.
+pub async fn seal_pending(db: &DatabaseConnection) -> Result<u64, DbErr> {
+    let mut total = 0;
+    loop {
+        let n = seal_batch(db).await?;
+        total += n;
+        if n < SEAL_BATCH {
+            return Ok(total);
+        }
+    }
+}
+
+async fn seal_batch(db: &DatabaseConnection) -> Result<u64, DbErr> {
+    let unsealed = || audit_event::Entity::find().filter(audit_event::Column::Seq.is_null());
+    // Most calls find nothing (another pass sealed it): answer without taking the lock.
+    if unsealed()
+        .select_only()
+        .column(audit_event::Column::Id)
+        .into_tuple::<i64>()
+        .one(db)
+        .await?
+        .is_none()
+    {
+        return Ok(0);
+    }
+    let backend = db.get_database_backend();
+    let txn = entity::queries::begin_write(db).await?;
+    if backend == DbBackend::Postgres {
         txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({CHAIN_LOCK_KEY})"))
             .await?;
     }
     let head = audit_event::Entity::find()
         .select_only()
         .columns([audit_event::Column::Seq, audit_event::Column::Hash])
+        .filter(audit_event::Column::Seq.is_not_null())
         .order_by_desc(audit_event::Column::Seq)
         .limit(1)
         .into_tuple::<(i64, String)>()
-        .one(txn)
+        .one(&txn)
         .await?;
-    let (seq, prev_hash) = match head {
-        Some((seq, hash)) => (seq + 1, hash),
-        None => (1, GENESIS_HASH.to_string()),
+    let rows = unsealed()
+        .order_by_asc(audit_event::Column::Id)
+        .limit(SEAL_BATCH)
+        .all(&txn)
+        .await?;
+    if rows.is_empty() {
+        txn.commit().await?;
+        return Ok(0);
+    }
+    let (mut seq, mut prev_hash) = match head {
+        Some((seq, hash)) => (seq, hash),
+        None => (0, GENESIS_HASH.to_string()),
     };
-    let event = ChainEvent {
-        seq,
-        at: at_text(at),
-        actor_user_id: change.actor_user_id.map(|u| u.to_string()),
-        action: change.action.to_string(),
-        entity_type: change.entity_type.to_string(),
-        entity_id: change.entity_id.to_string(),
-        before: change.before,
-        after: change.after,
-        prev_hash,
-    };
-    let canonical = event.canonical();
-    let hash = chain_hash(&event.prev_hash, &canonical);
-    audit_event::Entity::insert(audit_event::ActiveModel {
-        seq: Set(seq),
-        at: Set(at),
-        actor_user_id: Set(change.actor_user_id),
-        action: Set(event.action.clone()),
-        entity_type: Set(event.entity_type.clone()),
-        entity_id: Set(change.entity_id),
-        before_json: Set(event.before.as_ref().map(canonical_json)),
-        after_json: Set(event.after.as_ref().map(canonical_json)),
-        canonical: Set(canonical),
-        prev_hash: Set(event.prev_hash),
-        hash: Set(hash),
-    })
-    .exec_without_returning(txn)
-    .await?;
-    Ok(())
+    let mut values: Vec<DbValue> = Vec::with_capacity(rows.len() * 5);
+    let mut tuples = Vec::with_capacity(rows.len());
+    for row in &rows {
+        seq += 1;
+        let event = chain_event(row, seq, prev_hash.clone())
+            .map_err(|b| DbErr::Custom(format!("audit event {}: {}", row.id, b.reason)))?;
+        let canonical = event.canonical();
+        let hash = chain_hash(&prev_hash, &canonical);
+        let n = values.len();
+        tuples.push(format!(
+            "(${}, ${}, ${}, ${}, ${})",
+            n + 1,
+            n + 2,
+            n + 3,
+            n + 4,
+            n + 5
+        ));
+        values.extend([
+            row.id.into(),
+            seq.into(),
+            prev_hash.clone().into(),
+            hash.clone().into(),
+            canonical.into(),
+        ]);
+        prev_hash = hash;
+    }
+    let sql = format!(
+        "WITH v (id, seq, prev_hash, hash, canonical) AS (VALUES {}) \
+         UPDATE audit_event SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash, \
+         canonical = v.canonical FROM v WHERE audit_event.id = v.id",
+        tuples.join(", ")
+    );
+    let sql = entity::queries::numbered(backend, &sql);
+    txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?;
+    txn.commit().await?;
+    Ok(rows.len() as u64)
+}
+
+/// Seals after commit, one pass at a time per process: a caller whose events committed before
+/// a pass started needs no pass of its own, so concurrent writers share passes.
+pub struct Sealer {
+    db: DatabaseConnection,
+    gate: tokio::sync::Mutex<()>,
+    /// Passes started / finished, numbered from 1.
+    started: AtomicU64,
+    finished: AtomicU64,
+}
+
+impl Sealer {
+    pub fn new(db: DatabaseConnection) -> Self {
+        Sealer {
+            db,
+            gate: tokio::sync::Mutex::new(()),
+            started: AtomicU64::new(0),
+            finished: AtomicU64::new(0),
+        }
+    }
+
+    /// Returns once every event committed before the call is sealed (by this call's pass or
+    /// by one that started after the call).
+    pub async fn seal(&self) -> Result<(), DbErr> {
+        let seen = self.started.load(Ordering::SeqCst);
+        let _gate = self.gate.lock().await;
+        if self.finished.load(Ordering::SeqCst) > seen {
+            return Ok(());
+        }
+        let pass = self.started.fetch_add(1, Ordering::SeqCst) + 1;
+        let outcome = seal_pending(&self.db).await;
+        self.finished.store(pass, Ordering::SeqCst);
+        outcome.map(|_| ())
+    }
+
+    /// Seals now and then every `every`, for events a crashed process left unsealed.
+    pub async fn sweep(&self, every: std::time::Duration) {
+        loop {
+            if let Err(e) = self.seal().await {
+                tracing::warn!(error = %e, "sealing the audit chain failed; retrying");
+            }
+            tokio::time::sleep(every).await;
+        }
+    }
+}
+
+/// Middleware: after a successful write, seal its audit events before answering, so a reader
+/// sees them in the chain as soon as the write is acknowledged. A failed seal does not undo
+/// the committed change; the sweep retries it.
+pub async fn seal_after_write(State(st): State<AppState>, req: Request, next: Next) -> Response {
+    let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
+    let res = next.run(req).await;
+    if write
+        && res.status().is_success()
+        && let Err(e) = st.sealer.seal().await
+    {
+        tracing::warn!(error = %e, "sealing the audit chain failed; the sweep will retry");
+    }
+    res
 }
 
 /// The outcome of verifying the chain.
@@ -125,40 +295,31 @@ pub struct VerifyReport {
     pub first_bad_seq: Option<i64>,
     /// What is wrong with it.
     pub reason: Option<String>,
+    /// Events written over a minute ago and still not sealed into the chain (a sealer is not
+    /// running, or keeps failing): not yet protected by the chain.
+    pub unsealed_over_a_minute: u64,
 }
 
-/// The stored columns of a row as the event they claim to be.
+/// The stored columns of a sealed row as the event they claim to be.
 fn stored(row: audit_event::Model) -> Result<StoredEvent, ChainBreak> {
-    let parse = |s: &Option<String>| -> Result<Option<Value>, ChainBreak> {
-        s.as_deref()
-            .map(serde_json::from_str)
-            .transpose()
-            .map_err(|_| ChainBreak {
-                seq: row.seq,
-                reason: "before/after is not JSON (edited)".into(),
-            })
-    };
-    let event = ChainEvent {
-        seq: row.seq,
-        at: at_text(row.at),
-        actor_user_id: row.actor_user_id.map(|u| u.to_string()),
-        action: row.action.clone(),
-        entity_type: row.entity_type.clone(),
-        entity_id: row.entity_id.to_string(),
-        before: parse(&row.before_json)?,
-        after: parse(&row.after_json)?,
-        prev_hash: row.prev_hash.clone(),
-    };
+    let seq = row.seq.unwrap_or_default();
+    let event = chain_event(&row, seq, row.prev_hash.clone().unwrap_or_default())?;
     Ok(StoredEvent {
         event,
-        canonical: row.canonical,
-        hash: row.hash,
+        canonical: row.canonical.unwrap_or_default(),
+        hash: row.hash.unwrap_or_default(),
     })
 }
 
-/// Recomputes the chain from the first event; stops at the first break.
-pub async fn verify(db: &impl ConnectionTrait) -> Result<VerifyReport, DbErr> {
+/// Recomputes the chain from the first event; stops at the first break. Also counts the
+/// events still unsealed a minute after `now` minus their time.
+pub async fn verify(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<VerifyReport, DbErr> {
     const BATCH: u64 = 5_000;
+    let stale = audit_event::Entity::find()
+        .filter(audit_event::Column::Seq.is_null())
+        .filter(audit_event::Column::At.lt(now - chrono::Duration::minutes(1)))
+        .count(db)
+        .await?;
     let mut verifier = ChainVerifier::default();
     let mut after_seq = 0i64;
     loop {
@@ -169,7 +330,7 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<VerifyReport, DbErr> {
             .all(db)
             .await?;
         let Some(last) = rows.last() else { break };
-        after_seq = last.seq;
+        after_seq = last.seq.unwrap_or(after_seq);
         let n = rows.len() as u64;
         for row in rows {
             if let Err(b) = stored(row).and_then(|e| verifier.check(&e)) {
@@ -178,6 +339,7 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<VerifyReport, DbErr> {
                     checked: verifier.checked,
                     first_bad_seq: Some(b.seq),
                     reason: Some(b.reason),
+                    unsealed_over_a_minute: stale,
                 });
             }
         }
@@ -190,6 +352,7 @@ pub async fn verify(db: &impl ConnectionTrait) -> Result<VerifyReport, DbErr> {
         checked: verifier.checked,
         first_bad_seq: None,
         reason: None,
+        unsealed_over_a_minute: stale,
     })
 }
 
@@ -206,6 +369,25 @@ pub struct AuditEntry {
     pub after: Option<Value>,
     pub prev_hash: String,
     pub hash: String,
+}
+
+impl From<audit_event::Model> for AuditEntry {
+    /// A sealed row (the API reads only sealed events).
+    fn from(r: audit_event::Model) -> Self {
+        let parse = |s: Option<String>| s.and_then(|t| serde_json::from_str(&t).ok());
+        AuditEntry {
+            seq: r.seq.unwrap_or_default(),
+            at: r.at,
+            actor_user_id: r.actor_user_id,
+            action: r.action,
+            entity_type: r.entity_type,
+            entity_id: r.entity_id,
+            before: parse(r.before_json),
+            after: parse(r.after_json),
+            prev_hash: r.prev_hash.unwrap_or_default(),
+            hash: r.hash.unwrap_or_default(),
+        }
+    }
 }
 
 /// Filters of `GET /audit`.
@@ -269,33 +451,19 @@ pub async fn list(
         .await?;
     let next = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
-        rows.last().map(|r| r.seq.to_string())
+        rows.last().and_then(|r| r.seq).map(|s| s.to_string())
     } else {
         None
     };
-    let parse = |s: Option<String>| s.and_then(|t| serde_json::from_str(&t).ok());
-    let items = rows
-        .into_iter()
-        .map(|r| AuditEntry {
-            seq: r.seq,
-            at: r.at,
-            actor_user_id: r.actor_user_id,
-            action: r.action,
-            entity_type: r.entity_type,
-            entity_id: r.entity_id,
-            before: parse(r.before_json),
-            after: parse(r.after_json),
-            prev_hash: r.prev_hash,
-            hash: r.hash,
-        })
-        .collect();
+    let items = rows.into_iter().map(AuditEntry::from).collect();
     Ok(crate::pagination::Page {
         items,
         next_cursor: next,
     })
 }
 
-/// Audit events, less those of bids still sealed at `now` (their tender's deadline to come).
+/// Sealed audit events, less those of bids still sealed at `now` (their tender's deadline to
+/// come). Events not yet sealed into the chain are not shown.
 fn visible_events(now: DateTime<Utc>) -> sea_orm::Select<audit_event::Entity> {
     use entity::model::{bid, tender};
     use sea_orm::sea_query::{Expr, Query};
@@ -310,11 +478,13 @@ fn visible_events(now: DateTime<Utc>) -> sea_orm::Select<audit_event::Entity> {
         )
         .and_where(Expr::col((tender::Entity, tender::Column::BidDeadline)).gt(now))
         .take();
-    audit_event::Entity::find().filter(
-        Condition::any()
-            .add(audit_event::Column::EntityType.ne("bid"))
-            .add(audit_event::Column::EntityId.not_in_subquery(sealed)),
-    )
+    audit_event::Entity::find()
+        .filter(audit_event::Column::Seq.is_not_null())
+        .filter(
+            Condition::any()
+                .add(audit_event::Column::EntityType.ne("bid"))
+                .add(audit_event::Column::EntityId.not_in_subquery(sealed)),
+        )
 }
 
 /// The visible audit events of the given records, in chain order.
@@ -324,24 +494,12 @@ pub async fn events_for(
     now: DateTime<Utc>,
 ) -> Result<Vec<AuditEntry>, DbErr> {
     let mut out = Vec::new();
-    let parse = |s: Option<String>| s.and_then(|t| serde_json::from_str(&t).ok());
     for chunk in ids.chunks(500) {
         let rows = visible_events(now)
             .filter(audit_event::Column::EntityId.is_in(chunk.to_vec()))
             .all(db)
             .await?;
-        out.extend(rows.into_iter().map(|r| AuditEntry {
-            seq: r.seq,
-            at: r.at,
-            actor_user_id: r.actor_user_id,
-            action: r.action,
-            entity_type: r.entity_type,
-            entity_id: r.entity_id,
-            before: parse(r.before_json),
-            after: parse(r.after_json),
-            prev_hash: r.prev_hash,
-            hash: r.hash,
-        }));
+        out.extend(rows.into_iter().map(AuditEntry::from));
     }
     out.sort_by_key(|e| e.seq);
     Ok(out)

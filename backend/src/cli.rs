@@ -118,7 +118,8 @@ pub enum JobsCommand {
 /// `huimin audit …`
 #[derive(Subcommand)]
 pub enum AuditCommand {
-    /// Recompute the chain; exit 0 when intact, 1 naming the first bad event.
+    /// Recompute the chain; exit 0 when intact, 2 naming the first bad event, 3 when events
+    /// written over a minute ago are still not sealed into it.
     Verify,
 }
 
@@ -150,6 +151,9 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// How often `serve` seals events a crashed process left unsealed.
+const SEAL_SWEEP: std::time::Duration = std::time::Duration::from_secs(5);
+
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let state = app::open(cli.config).await?;
     match cli.command {
@@ -158,6 +162,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Demo => {
             demo::load(&state).await?;
+            state.sealer.seal().await.context("seal the audit chain")?;
         }
         Command::Worker => {
             println!("Huimin worker: running the scheduled jobs (Ctrl-C to stop)");
@@ -205,6 +210,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             } else {
                 None
             };
+            let sealer = state.sealer.clone();
+            tokio::spawn(async move { sealer.sweep(SEAL_SWEEP).await });
             if !no_jobs {
                 app::schedules()?;
                 let st = state.clone();
@@ -254,6 +261,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     .collect();
                 anyhow::anyhow!("{} {}", p.detail, fields.join("; "))
             })?;
+            state.sealer.seal().await.context("seal the audit chain")?;
             println!(
                 "created user {} ({}) with id {}",
                 user.email,
@@ -274,7 +282,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
-            let report = audit::verify(&state.db)
+            let report = audit::verify(&state.db, state.now())
                 .await
                 .context("read the audit chain")?;
             if report.intact {
@@ -287,6 +295,14 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     report.checked
                 );
                 return Ok(ExitCode::from(2));
+            }
+            if report.unsealed_over_a_minute > 0 {
+                println!(
+                    "{} audit events were written over a minute ago and are still not sealed \
+                     into the chain: is a `huimin serve` running against this database?",
+                    report.unsealed_over_a_minute
+                );
+                return Ok(ExitCode::from(3));
             }
         }
     }

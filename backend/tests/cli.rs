@@ -146,6 +146,39 @@ async fn migrate_create_users_and_verify_then_detect_tampering() {
     assert!(stdout(&ok).contains("intact: 2 events"), "{}", stdout(&ok));
 
     let db = Database::connect(&env.url).await.unwrap();
+    // An event a crashed process committed but never sealed, two minutes ago.
+    {
+        use entity::model::audit_event;
+        use sea_orm::{ActiveValue::NotSet, EntityTrait, Set};
+        audit_event::Entity::insert(audit_event::ActiveModel {
+            id: NotSet,
+            seq: Set(None),
+            at: Set(chrono::Utc::now() - chrono::Duration::minutes(2)),
+            actor_user_id: Set(None),
+            action: Set("create".into()),
+            entity_type: Set("purchaser".into()),
+            entity_id: Set(uuid::Uuid::now_v7()),
+            before_json: Set(None),
+            after_json: Set(Some("{}".into())),
+            canonical: Set(None),
+            prev_hash: Set(None),
+            hash: Set(None),
+        })
+        .exec_without_returning(&db)
+        .await
+        .unwrap();
+    }
+    let stale = huimin(&env, &["audit", "verify"]);
+    assert_eq!(stale.status.code(), Some(3), "{stale:?}");
+    assert!(
+        stdout(&stale).contains("1 audit events were written over a minute ago"),
+        "{}",
+        stdout(&stale)
+    );
+    db.execute_unprepared("DELETE FROM audit_event WHERE seq IS NULL")
+        .await
+        .unwrap();
+
     db.execute_unprepared("UPDATE audit_event SET action = 'delete' WHERE seq = 2")
         .await
         .unwrap();

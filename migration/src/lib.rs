@@ -9,6 +9,7 @@ mod m20261129_000003_delivery;
 mod m20261129_000004_jobs;
 mod m20261129_000005_findings;
 mod m20261129_000006_ocds_indexes;
+mod m20261129_000007_audit_sealer;
 mod util;
 
 /// Runs the migrations in order.
@@ -24,6 +25,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000004_jobs::Migration),
             Box::new(m20261129_000005_findings::Migration),
             Box::new(m20261129_000006_ocds_indexes::Migration),
+            Box::new(m20261129_000007_audit_sealer::Migration),
         ]
     }
 }

@@ -204,6 +204,16 @@ impl TestApp {
         a.body["token"].as_str().expect("token").to_string()
     }
 
+    /// Seals the audit events fixtures wrote through the service layer (the API seals after
+    /// every write it answers; fixtures bypass it).
+    pub async fn seal(&self) {
+        self.state
+            .sealer
+            .seal()
+            .await
+            .expect("seal the audit chain");
+    }
+
     /// The system actor used to create fixtures (an admin without a session).
     async fn system_admin(&self) -> Actor {
         let u = user::Entity::find()
@@ -254,7 +264,7 @@ impl TestApp {
     /// A new purchaser (through the service layer, with its audit event).
     pub async fn purchaser(&self) -> Uuid {
         let admin = self.system_admin().await;
-        backend::services::parties::create_purchaser(
+        let id = backend::services::parties::create_purchaser(
             &self.state,
             &admin,
             backend::services::parties::NewPurchaser {
@@ -265,14 +275,16 @@ impl TestApp {
         )
         .await
         .expect("purchaser")
-        .id
+        .id;
+        self.seal().await;
+        id
     }
 
     /// A new active organisation with a valid credit code.
     pub async fn organisation(&self) -> Uuid {
         let admin = self.system_admin().await;
         let n = (Uuid::new_v4().as_u128() % 9_000_000) as u32 + 1_000_000;
-        backend::services::parties::create_organisation(
+        let id = backend::services::parties::create_organisation(
             &self.state,
             &admin,
             backend::services::parties::NewOrganisation {
@@ -286,7 +298,9 @@ impl TestApp {
         )
         .await
         .expect("organisation")
-        .id
+        .id;
+        self.seal().await;
+        id
     }
 
     /// A new user of `role`, logged in. Finance officers get a new purchaser and organisation
@@ -331,7 +345,12 @@ impl TestApp {
         self.user_in(role, None, None).await
     }
 
-    /// `SELECT COUNT(*)` of a table.
+    /// How many rows of `table` match the SQL condition `cond`.
+    pub async fn count_where(&self, table: &str, cond: &str) -> i64 {
+        self.count(&format!("{table} WHERE {cond}")).await
+    }
+
+    /// `SELECT COUNT(*)` of a table (or of `table WHERE …`).
     pub async fn count(&self, table: &str) -> i64 {
         let db = &self.state.db;
         let row = db

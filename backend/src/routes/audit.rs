@@ -24,7 +24,7 @@ async fn verify(
     State(st): State<AppState>,
     _actor: Can<can::ReadAudit>,
 ) -> ApiResult<Json<VerifyReport>> {
-    Ok(Json(audit::verify(&st.db).await?))
+    Ok(Json(audit::verify(&st.db, st.now()).await?))
 }
 
 /// The audit trail, filtered, in chain order (admins and supervisors). Events of sealed bids

@@ -91,7 +91,11 @@ pub fn build(state: AppState) -> Router {
         .url("/api/openapi.json", openapi)
         .config(SwaggerConfig::from("/api/openapi.json").validator_url("none"));
     let request_id = HeaderName::from_static("x-request-id");
-    api.route_layer(axum::middleware::from_fn(telemetry::track))
+    api.route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        crate::audit::seal_after_write,
+    ))
+    .route_layer(axum::middleware::from_fn(telemetry::track))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .fallback(|| async { ApiError::NotFound })
         .with_state(state)

@@ -5,8 +5,12 @@ use sea_orm::entity::prelude::*;
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "audit_event")]
 pub struct Model {
-    #[sea_orm(primary_key, auto_increment = false)]
-    pub seq: i64,
+    /// Insertion order: the order in which the sealer takes unsealed events.
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    /// The event's place in the chain; `None` until sealed.
+    #[sea_orm(unique)]
+    pub seq: Option<i64>,
     pub at: DateTimeUtc,
     pub actor_user_id: Option<Uuid>,
     pub action: String,
@@ -15,12 +19,12 @@ pub struct Model {
     /// Canonical JSON of the record before the change (null for a create).
     pub before_json: Option<String>,
     pub after_json: Option<String>,
-    /// The canonical event exactly as hashed.
-    pub canonical: String,
+    /// The canonical event exactly as hashed (set when sealed).
+    pub canonical: Option<String>,
     #[sea_orm(unique)]
-    pub prev_hash: String,
+    pub prev_hash: Option<String>,
     #[sea_orm(unique)]
-    pub hash: String,
+    pub hash: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -136,3 +136,118 @@ async fn only_admins_and_supervisors_verify() {
             .expect(403);
     }
 }
+
+/// Writes `n` events the way a service does, without sealing them (as a process that crashed
+/// between its commit and its seal would leave them).
+async fn unsealed_events(app: &TestApp, n: usize) {
+    use sea_orm::TransactionTrait;
+    for i in 0..n {
+        let txn = app.state.db.begin().await.unwrap();
+        let change = backend::audit::Change {
+            actor_user_id: None,
+            action: "create",
+            entity_type: "purchaser",
+            entity_id: uuid::Uuid::now_v7(),
+            before: None,
+            after: Some(json!({"name": format!("unsealed {i}")})),
+        };
+        backend::audit::record(&txn, app.state.now(), change)
+            .await
+            .unwrap();
+        txn.commit().await.unwrap();
+    }
+}
+
+/// The purchaser events the audit API lists.
+async fn purchaser_events(app: &TestApp, token: &str) -> Vec<serde_json::Value> {
+    app.get("/api/v1/audit?entity_type=purchaser&limit=500", token)
+        .await
+        .expect(200)
+        .body["items"]
+        .as_array()
+        .unwrap()
+        .clone()
+}
+
+#[tokio::test]
+async fn unsealed_events_are_reported_after_a_minute_hidden_and_sealed_by_the_next_pass() {
+    let app = TestApp::new().await;
+    let admin = app.user(Role::Admin).await;
+    let sealed_before = verify(&app, &admin.token).await["checked"]
+        .as_u64()
+        .unwrap();
+    unsealed_events(&app, 3).await;
+    // Fresh unsealed events are not stale yet, and the chain (without them) is intact.
+    let report = verify(&app, &admin.token).await;
+    assert_eq!(report["intact"], true, "{report}");
+    assert_eq!(report["unsealed_over_a_minute"], 0, "{report}");
+    app.clock.advance(chrono::Duration::seconds(61));
+    let report = verify(&app, &admin.token).await;
+    assert_eq!(report["unsealed_over_a_minute"], 3, "{report}");
+    // The audit API shows only events that are in the chain.
+    let names: Vec<String> = purchaser_events(&app, &admin.token)
+        .await
+        .iter()
+        .filter_map(|e| e["after"]["name"].as_str().map(str::to_string))
+        .collect();
+    assert!(
+        !names.iter().any(|n| n.starts_with("unsealed")),
+        "{names:?}"
+    );
+    // Any successful write seals every committed event before it is answered.
+    app.post(
+        "/api/v1/purchasers",
+        &admin.token,
+        json!({"name": "P", "division_code": "410523", "contact_email": "a@b.cn"}),
+    )
+    .await
+    .expect(201);
+    let report = verify(&app, &admin.token).await;
+    assert_eq!(report["intact"], true, "{report}");
+    assert_eq!(report["unsealed_over_a_minute"], 0, "{report}");
+    assert_eq!(report["checked"].as_u64().unwrap(), sealed_before + 4);
+    let seqs: Vec<i64> = purchaser_events(&app, &admin.token)
+        .await
+        .iter()
+        .map(|e| e["seq"].as_i64().unwrap())
+        .collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+    assert_eq!(
+        app.count_where("audit_event", "seq IS NULL").await,
+        0,
+        "every event sealed"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sealers_of_several_processes_racing_keep_one_chain() {
+    let app = TestApp::new().await;
+    let admin = app.user(Role::Admin).await;
+    unsealed_events(&app, 40).await;
+    // Four independent sealers (as four replicas would run) race each other and new writes.
+    let sealers: Vec<_> = (0..4)
+        .map(|_| backend::audit::Sealer::new(app.state.db.clone()))
+        .collect();
+    let seals = sealers.iter().map(|s| s.seal());
+    let writes = (0..8).map(|i| {
+        app.post(
+            "/api/v1/purchasers",
+            &admin.token,
+            json!({"name": format!("P{i}"), "division_code": "410523", "contact_email": "a@b.cn"}),
+        )
+    });
+    let (sealed, written) = futures::future::join(
+        futures::future::join_all(seals),
+        futures::future::join_all(writes),
+    )
+    .await;
+    assert!(sealed.iter().all(Result::is_ok), "{sealed:?}");
+    assert!(written.iter().all(|a| a.status == 201));
+    assert_eq!(app.count_where("audit_event", "seq IS NULL").await, 0);
+    let report = verify(&app, &admin.token).await;
+    assert_eq!(report["intact"], true, "{report}");
+    assert_eq!(
+        report["checked"].as_u64().unwrap(),
+        app.count("audit_event").await as u64
+    );
+}
