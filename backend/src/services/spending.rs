@@ -14,7 +14,10 @@ use entity::queries::{budget_figures, numbered};
 use entity::rules::score::Score;
 use entity::rules::vocab::ServiceCategory;
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, Statement, Value};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
+    Statement, TransactionTrait, Value,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -174,15 +177,26 @@ fn contract_filter(q: &SpendingQuery, scope: Option<Uuid>, values: &mut Vec<Valu
 }
 
 async fn rows(
-    db: &impl ConnectionTrait,
-    sql: &str,
+    db: &DatabaseConnection,
+    sql: String,
     values: Vec<Value>,
 ) -> ApiResult<Vec<sea_orm::QueryResult>> {
     let b = db.get_database_backend();
-    Ok(db
-        .query_all_raw(Statement::from_sql_and_values(b, numbered(b, sql), values))
-        .await?)
+    let stmt = Statement::from_sql_and_values(b, numbered(b, &sql), values);
+    if b != DbBackend::Postgres {
+        return Ok(db.query_all_raw(stmt).await?);
+    }
+    // The per-contract pre-aggregates of a county's whole history are hashed in memory
+    // rather than sorted on disk: a larger `work_mem` for this read-only transaction only.
+    let txn = db.begin().await?;
+    txn.execute_unprepared(REPORT_WORK_MEM).await?;
+    let out = txn.query_all_raw(stmt).await?;
+    txn.commit().await?;
+    Ok(out)
 }
+
+/// The memory PostgreSQL may use per sort or hash of a report statement.
+const REPORT_WORK_MEM: &str = "SET LOCAL work_mem = '64MB'";
 
 /// Reads a group key (a UUID or text) as text.
 fn key_of(r: &sea_orm::QueryResult) -> ApiResult<String> {
@@ -226,7 +240,7 @@ pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResul
         pay_where.push_str(&format!(" AND paid_on <= ${}", values.len()));
     }
     let filter = contract_filter(q, scope, &mut values);
-    let sql = format!(
+    let contracts_sql = format!(
         "SELECT {key} AS k, COUNT(*) AS contracts, \
          CAST(SUM(c.value_fen) AS BIGINT) AS value_fen, \
          CAST(SUM(CASE WHEN c.status = 'active' THEN c.value_fen ELSE COALESCE(p.advances, 0) + COALESCE(m.accepted_payable, 0) END) AS BIGINT) AS committed, \
@@ -250,7 +264,37 @@ pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResul
                     FROM milestone GROUP BY contract_id) m ON m.contract_id = c.id \
          WHERE {filter} GROUP BY {key}"
     );
-    for r in rows(db, &sql, values).await? {
+    // 2. Open findings, and organisations with several, per group.
+    let mut findings_values = Vec::new();
+    let filter = contract_filter(q, scope, &mut findings_values);
+    let findings_sql = format!(
+        "SELECT {key} AS k, f.organisation_id AS org, CAST(COUNT(*) AS BIGINT) AS n FROM finding f JOIN contract c ON c.id = f.contract_id \
+         WHERE f.status <> 'resolved' AND {filter} GROUP BY {key}, f.organisation_id"
+    );
+    // 3. Posts vacant over 30 days today, per group.
+    let mut vacant_values: Vec<Value> = vec![today.into(), (today - chrono::Days::new(30)).into()];
+    let filter = contract_filter(q, scope, &mut vacant_values);
+    let vacant_sql = format!(
+        "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n FROM post p JOIN contract c ON c.id = p.contract_id \
+         WHERE c.status = 'active' AND p.start_date <= $2 AND p.end_date >= $1 \
+         AND NOT EXISTS (SELECT 1 FROM post_assignment a WHERE a.post_id = p.id AND a.from_date <= $1 AND (a.to_date IS NULL OR a.to_date >= $2)) \
+         AND {filter} GROUP BY {key}"
+    );
+    // 4. Payments before acceptance (proved absent).
+    let mut early_values = Vec::new();
+    let filter = contract_filter(q, scope, &mut early_values);
+    let early_sql = format!(
+        "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n FROM payment pm JOIN contract c ON c.id = pm.contract_id \
+         JOIN milestone m ON m.id = pm.milestone_id WHERE (m.accepted_at IS NULL OR pm.created_at < m.accepted_at) AND {filter} GROUP BY {key}"
+    );
+    // The four statements are independent: they run at once, each on its own connection.
+    let (contracts, findings, vacant, early) = tokio::join!(
+        rows(db, contracts_sql, values),
+        rows(db, findings_sql, findings_values),
+        rows(db, vacant_sql, vacant_values),
+        rows(db, early_sql, early_values),
+    );
+    for r in contracts? {
         let k = key_of(&r)?;
         let g = groups.entry(k.clone()).or_default();
         g.key = k;
@@ -268,14 +312,7 @@ pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResul
             r.try_get::<Option<i64>>("", "no_indicators")?.unwrap_or(0);
     }
 
-    // 2. Open findings, and organisations with several, per group.
-    let mut values = Vec::new();
-    let filter = contract_filter(q, scope, &mut values);
-    let sql = format!(
-        "SELECT {key} AS k, f.organisation_id AS org, CAST(COUNT(*) AS BIGINT) AS n FROM finding f JOIN contract c ON c.id = f.contract_id \
-         WHERE f.status <> 'resolved' AND {filter} GROUP BY {key}, f.organisation_id"
-    );
-    for r in rows(db, &sql, values).await? {
+    for r in findings? {
         let n: i64 = r.try_get("", "n")?;
         let g = groups.entry(key_of(&r)?).or_default();
         g.open_findings += n;
@@ -284,16 +321,7 @@ pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResul
         }
     }
 
-    // 3. Posts vacant over 30 days today, per group.
-    let mut values: Vec<Value> = vec![today.into(), (today - chrono::Days::new(30)).into()];
-    let filter = contract_filter(q, scope, &mut values);
-    let sql = format!(
-        "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n FROM post p JOIN contract c ON c.id = p.contract_id \
-         WHERE c.status = 'active' AND p.start_date <= $2 AND p.end_date >= $1 \
-         AND NOT EXISTS (SELECT 1 FROM post_assignment a WHERE a.post_id = p.id AND a.from_date <= $1 AND (a.to_date IS NULL OR a.to_date >= $2)) \
-         AND {filter} GROUP BY {key}"
-    );
-    for r in rows(db, &sql, values).await? {
+    for r in vacant? {
         groups
             .entry(key_of(&r)?)
             .or_default()
@@ -301,14 +329,7 @@ pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResul
             .posts_vacant_over_30_days = r.try_get("", "n")?;
     }
 
-    // 4. Payments before acceptance (proved absent).
-    let mut values = Vec::new();
-    let filter = contract_filter(q, scope, &mut values);
-    let sql = format!(
-        "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n FROM payment pm JOIN contract c ON c.id = pm.contract_id \
-         JOIN milestone m ON m.id = pm.milestone_id WHERE (m.accepted_at IS NULL OR pm.created_at < m.accepted_at) AND {filter} GROUP BY {key}"
-    );
-    for r in rows(db, &sql, values).await? {
+    for r in early? {
         groups
             .entry(key_of(&r)?)
             .or_default()
