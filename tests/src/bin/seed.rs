@@ -1,45 +1,76 @@
 //! `huimin-seed`: fills an empty database with the load benchmark's data set (see
-//! `tests/bench/README.md`), set-based: multi-row `INSERT`s of [`BATCH`] rows each, inside one
-//! transaction per table.
+//! `tests/bench/README.md`), set-based: multi-row `INSERT`s of up to [`BATCH`] rows each,
+//! inside one transaction per table, and prints how long each table took.
 //!
 //! The data set: [`PURCHASERS`] purchasers, `--organisations` organisations with valid credit
-//! codes, `--budget-lines` budget lines spread evenly over the purchasers, a finance officer
-//! [`FINANCE_EMAIL`] of the first purchaser and an admin [`ADMIN_EMAIL`], both with the
-//! password [`PASSWORD`].
+//! codes, `--budget-lines` budget lines spread evenly over the purchasers, a finance officer per
+//! purchaser ([`FINANCE_EMAIL`] for the first, `bench-finance-NNN@huimin.bench` for the others)
+//! and an admin [`ADMIN_EMAIL`], all with the password [`PASSWORD`]; then `--tenders` tenders,
+//! `--contracts` contracts and `--posts` funded posts:
+//!
+//! - tender `t` is on budget line `t mod lines`; by [`scatter`]`(t) mod 20`: 0 draft,
+//!   1 published, 2 closed, the rest awarded (about 85 %). Awarded tenders have no bids (`awarded_bid_id` is nullable and the
+//!   schema has no bid the contract must point to); one awarded tender beyond the number of
+//!   contracts stays closed, so that every awarded tender has exactly one contract;
+//! - of the contracts, as many as there are awarded tenders (spread evenly over the id order)
+//!   are the awards of those tenders (same line, purchaser, title, category, division and
+//!   period, value 90–100 % of the ceiling); the others are direct awards (`tender_id` NULL,
+//!   with a `direct_award_reason`) on line `c mod lines`. By [`scatter`]`(c) mod 20`: 0 draft,
+//!   1 completed, 2 terminated, the rest active (about 85 %); everything but a draft is signed (`signed_at`,
+//!   `signed_value_fen`). The responsible officer is the purchaser's bench finance officer, so
+//!   the first purchaser's contracts are [`FINANCE_EMAIL`]'s;
+//! - post `p` belongs to contract `p mod contracts` (3 per contract by default), with the
+//!   contract's period, a village division code and a quarter of the contract's value a year.
+//!
+//! Budget lines stay coherent: each line's amount is the original varied amount (10,000.00 to
+//! 1,009,999.00 yuan, which `available` then shows) plus what the line's tenders reserve
+//! (published and closed ones, awarded ones with a draft contract) and its active contracts
+//! commit (their value; completed and terminated contracts have no payments or accepted
+//! milestones, so they keep nothing committed). So `committed + reserved <= amount` on every
+//! line.
 //!
 //! The rows bypass the services on purpose, so **no audit events are written**: bulk
-//! benchmark data is not a business change anyone made, and the benchmark reads only
-//! `/me` and `/budget-lines`, neither of which touches the audit chain (which stays empty and
-//! therefore intact).
+//! benchmark data is not a business change anyone made, and the benchmark reads only `/me`,
+//! `/budget-lines` and `/contracts`, none of which touches the audit chain (which stays empty
+//! and therefore intact).
 
 use std::time::Instant;
 
 use anyhow::{Context, bail};
 use backend::demo::demo_credit_code;
-use chrono::{DateTime, Utc};
+use backend::services::contracts::{DEFAULT_FULL_PAY_TENTHS, DEFAULT_MIN_PAY_TENTHS};
+use chrono::{DateTime, Days, NaiveDate, SubsecRound, TimeZone, Utc};
 use clap::Parser;
-use entity::model::{budget_line, organisation, purchaser, user};
-use entity::rules::vocab::{FundSource, Locale, OrgStatus, Role};
+use entity::model::{budget_line, contract, organisation, post, purchaser, tender, user};
+use entity::rules::procurement::max_end_date;
+use entity::rules::vocab::{
+    ContractStatus, FundSource, Locale, OrgStatus, Qualification, Role, ServiceCategory,
+    TenderMethod, TenderStatus,
+};
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityName, EntityTrait,
-    PaginatorTrait, QueryFilter,
+    Iterable, PaginatorTrait, QueryFilter,
 };
 use uuid::Uuid;
 
-/// Rows per `INSERT` statement (9 columns × 1000 stays below SQLite's and PostgreSQL's
-/// bound-parameter limits).
+/// Rows per `INSERT` statement at most.
 const BATCH: usize = 1000;
+/// Bound parameters per statement at most (rows × columns): below SQLite's 32,766 and
+/// PostgreSQL's 65,535 (the contract's 23 columns × 1000 rows is 23,000).
+const MAX_PARAMS: usize = 30_000;
 /// How many purchasers the budget lines are spread over.
 const PURCHASERS: usize = 100;
 /// The finance officer the benchmark logs in as (purchaser number 0).
 const FINANCE_EMAIL: &str = "bench-finance@huimin.bench";
 /// An admin, to look at the whole data set by hand.
 const ADMIN_EMAIL: &str = "bench-admin@huimin.bench";
-/// The password of both accounts.
+/// The password of every bench account.
 const PASSWORD: &str = "bench-password-1";
 /// The fiscal year of every seeded budget line.
 const FISCAL_YEAR: i32 = 2026;
+/// The county all purchasers' division codes are under.
+const COUNTY: &str = "410523";
 
 /// Seeds the load benchmark's data set into an empty Huimin database.
 #[derive(Parser)]
@@ -54,11 +85,69 @@ struct Args {
     /// How many budget lines to insert, spread over the purchasers.
     #[arg(long, default_value_t = 10_000)]
     budget_lines: u32,
+    /// How many tenders to insert (85 % awarded, 5 % each published, closed, draft).
+    #[arg(long, default_value_t = 20_000)]
+    tenders: u32,
+    /// How many contracts to insert (the awarded tenders' contracts, the rest direct awards;
+    /// 85 % active, 5 % each draft, completed, terminated).
+    #[arg(long, default_value_t = 100_000)]
+    contracts: u32,
+    /// How many funded posts to insert, spread over the contracts.
+    #[arg(long, default_value_t = 300_000)]
+    posts: u32,
+}
+
+/// A tender as planned before anything is inserted.
+struct TenderPlan {
+    id: Uuid,
+    line: usize,
+    status: TenderStatus,
+    ceiling_fen: i64,
+    start: NaiveDate,
+    end: NaiveDate,
+    /// The bid deadline; published and draft tenders' lies ahead.
+    deadline: DateTime<Utc>,
+}
+
+/// A contract as planned before anything is inserted.
+struct ContractPlan {
+    id: Uuid,
+    line: usize,
+    /// The awarded tender (index into the tender plan), or `None` for a direct award.
+    tender: Option<usize>,
+    status: ContractStatus,
+    value_fen: i64,
+    start: NaiveDate,
+    end: NaiveDate,
+}
+
+/// Ids and codes the rows refer to.
+struct Ctx {
+    now: DateTime<Utc>,
+    purchasers: Vec<Uuid>,
+    officers: Vec<Uuid>,
+    organisations: Vec<Uuid>,
+    lines: Vec<Uuid>,
+}
+
+impl Ctx {
+    fn purchaser_of_line(&self, line: usize) -> usize {
+        line % self.purchasers.len()
+    }
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    if args.contracts > 0 && (args.organisations == 0 || args.budget_lines == 0) {
+        bail!("contracts need at least one organisation and one budget line");
+    }
+    if args.tenders > 0 && args.budget_lines == 0 {
+        bail!("tenders need at least one budget line");
+    }
+    if args.posts > 0 && args.contracts == 0 {
+        bail!("posts need at least one contract");
+    }
     let started = Instant::now();
     let db = backend::db::connect(&args.database_url, 2)
         .await
@@ -71,110 +160,417 @@ async fn main() -> anyhow::Result<()> {
     if taken > 0 {
         bail!("this database is already seeded (the bench accounts exist): use a fresh one");
     }
-    let now = Utc::now();
+    let now = Utc::now().trunc_subsecs(0);
+    let mut ctx = Ctx {
+        now,
+        purchasers: (0..PURCHASERS).map(|_| Uuid::now_v7()).collect(),
+        officers: (0..PURCHASERS).map(|_| Uuid::now_v7()).collect(),
+        organisations: (0..args.organisations).map(|_| Uuid::now_v7()).collect(),
+        lines: Vec::new(),
+    };
+    let (tenders, contracts) = plan(&args, &ctx);
+    let mut total = 0;
 
-    let purchasers: Vec<Uuid> = (0..PURCHASERS).map(|_| Uuid::now_v7()).collect();
-    let rows = purchasers
+    let rows = ctx
+        .purchasers
         .iter()
         .enumerate()
         .map(|(i, id)| purchaser::ActiveModel {
             id: Set(*id),
             name: Set(format!("基准测试采购单位 {i:03}")),
-            division_code: Set(format!("410523{i:03}")),
+            division_code: Set(division(i)),
             contact_email: Set(format!("purchaser{i}@huimin.bench")),
             created_at: Set(now),
             updated_at: Set(now),
         });
-    insert_batched(&db, rows.collect()).await?;
+    total += insert_batched(&db, rows).await?;
 
-    let rows = (0..args.organisations).map(|n| organisation::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        name: Set(format!("基准测试社会工作服务中心 {n:05}")),
-        credit_code: Set(demo_credit_code(n + 1)),
-        contact_email: Set(format!("org{n}@huimin.bench")),
-        status: Set(OrgStatus::Active.as_str().to_string()),
-        status_reason: Set(None),
-        status_until: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    });
-    insert_batched(&db, rows.collect()).await?;
+    let rows = ctx
+        .organisations
+        .iter()
+        .enumerate()
+        .map(|(n, id)| organisation::ActiveModel {
+            id: Set(*id),
+            name: Set(format!("基准测试社会工作服务中心 {n:05}")),
+            credit_code: Set(demo_credit_code(n as u32 + 1)),
+            contact_email: Set(format!("org{n}@huimin.bench")),
+            status: Set(OrgStatus::Active.as_str().to_string()),
+            status_reason: Set(None),
+            status_until: Set(None),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
+    total += insert_batched(&db, rows).await?;
 
-    let rows = (0..args.budget_lines as usize).map(|n| budget_line(n, &purchasers, now));
-    insert_batched(&db, rows.collect()).await?;
+    // What the tenders reserve and the contracts commit on each line, added to its amount.
+    let mut held = vec![0i64; args.budget_lines as usize];
+    for t in &tenders {
+        if matches!(t.status, TenderStatus::Published | TenderStatus::Closed) {
+            held[t.line] += t.ceiling_fen;
+        }
+    }
+    for k in &contracts {
+        match (k.status, k.tender) {
+            (ContractStatus::Active, _) => held[k.line] += k.value_fen,
+            // An awarded tender whose contract is unsigned still reserves its ceiling.
+            (ContractStatus::Draft, Some(t)) => held[k.line] += tenders[t].ceiling_fen,
+            _ => {}
+        }
+    }
+    ctx.lines = (0..args.budget_lines).map(|_| Uuid::now_v7()).collect();
+    let rows = (0..ctx.lines.len()).map(|n| budget_line(n, &ctx, held[n]));
+    total += insert_batched(&db, rows).await?;
 
     let hash = backend::auth::password::hash(PASSWORD)
         .await
         .map_err(|e| anyhow::anyhow!("hash the password: {}", e.problem().detail))?;
-    let users = [
+    let officers = ctx.officers.iter().enumerate().map(|(i, id)| {
+        let (email, name) = if i == 0 {
+            (FINANCE_EMAIL.to_string(), "基准测试 财务".to_string())
+        } else {
+            (
+                format!("bench-finance-{i:03}@huimin.bench"),
+                format!("基准测试 财务 {i:03}"),
+            )
+        };
         (
-            FINANCE_EMAIL,
-            "基准测试 财务",
+            *id,
+            email,
+            name,
             Role::FinanceOfficer,
-            Some(purchasers[0]),
-        ),
-        (ADMIN_EMAIL, "基准测试 管理员", Role::Admin, None),
-    ];
-    let rows = users.map(|(email, name, role, purchaser_id)| user::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        email: Set(email.to_string()),
-        display_name: Set(name.to_string()),
-        role: Set(role.as_str().to_string()),
-        purchaser_id: Set(purchaser_id),
-        organisation_id: Set(None),
-        password_hash: Set(hash.clone()),
-        active: Set(true),
-        locale: Set(Locale::ZhCn.as_str().to_string()),
-        created_at: Set(now),
-        updated_at: Set(now),
+            Some(ctx.purchasers[i]),
+        )
     });
-    insert_batched(&db, rows.into()).await?;
+    let admin = (
+        Uuid::now_v7(),
+        ADMIN_EMAIL.to_string(),
+        "基准测试 管理员".to_string(),
+        Role::Admin,
+        None,
+    );
+    let rows = officers
+        .chain([admin])
+        .map(|(id, email, name, role, purchaser_id)| user::ActiveModel {
+            id: Set(id),
+            email: Set(email),
+            display_name: Set(name),
+            role: Set(role.as_str().to_string()),
+            purchaser_id: Set(purchaser_id),
+            organisation_id: Set(None),
+            password_hash: Set(hash.clone()),
+            active: Set(true),
+            locale: Set(Locale::ZhCn.as_str().to_string()),
+            created_at: Set(now),
+            updated_at: Set(now),
+        });
+    total += insert_batched(&db, rows).await?;
+
+    let rows = tenders
+        .iter()
+        .enumerate()
+        .map(|(t, plan)| tender_row(t, plan, &ctx));
+    total += insert_batched(&db, rows).await?;
+
+    let rows = contracts
+        .iter()
+        .enumerate()
+        .map(|(c, plan)| contract_row(c, plan, &tenders, &ctx));
+    total += insert_batched(&db, rows).await?;
+
+    let rows = (0..args.posts as usize).map(|p| {
+        let k = &contracts[p % contracts.len()];
+        let purchaser = ctx.purchaser_of_line(k.line);
+        post::ActiveModel {
+            id: Set(Uuid::now_v7()),
+            contract_id: Set(k.id),
+            title: Set(format!("基准测试社工岗位 {p:06}")),
+            // A village (12 digits) under the purchaser's township.
+            division_code: Set(format!("{}{:03}", division(purchaser), p % 1000)),
+            required_qualification: Set(Qualification::ALL[p % Qualification::ALL.len()]
+                .as_str()
+                .to_string()),
+            // Three posts take three quarters of the contract's value a year, in whole yuan.
+            annual_funding_fen: Set((k.value_fen / 4 / 100 * 100).max(100)),
+            start_date: Set(k.start),
+            end_date: Set(k.end),
+            created_at: Set(now),
+            updated_at: Set(now),
+        }
+    });
+    total += insert_batched(&db, rows).await?;
+
     // Planner statistics, as after any bulk load (both databases understand a bare ANALYZE).
+    let analyze = Instant::now();
     db.execute_unprepared("ANALYZE").await.context("analyze")?;
+    println!(
+        "seed  {:<14} {:>8} rows {:>8.2} s",
+        "(analyze)",
+        0,
+        analyze.elapsed().as_secs_f64()
+    );
     db.close().await?;
 
+    let secs = started.elapsed().as_secs_f64();
+    println!("seed  {:<14} {total:>8} rows {secs:>8.2} s", "total");
     println!(
-        "seeded {PURCHASERS} purchasers, {} organisations, {} budget lines and 2 users in {:.2} s \
-         (login {FINANCE_EMAIL} / {PASSWORD})",
+        "seeded {PURCHASERS} purchasers, {} organisations, {} budget lines, {} users, {} tenders, \
+         {} contracts and {} posts in {secs:.2} s (login {FINANCE_EMAIL} / {PASSWORD})",
         args.organisations,
         args.budget_lines,
-        started.elapsed().as_secs_f64()
+        PURCHASERS + 1,
+        args.tenders,
+        args.contracts,
+        args.posts,
     );
     Ok(())
 }
 
+/// Purchaser `i`'s division code: a township (9 digits) of the bench county.
+fn division(i: usize) -> String {
+    format!("{COUNTY}{i:03}")
+}
+
+/// `i` scattered (Fibonacci hashing), so that a status chosen by `scatter(i) mod 20` does not
+/// line up with the budget line (`i mod lines`) or the purchaser (`i mod 100`) of row `i`:
+/// every line and every purchaser gets a mix of statuses.
+fn scatter(i: usize) -> usize {
+    ((i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> 40) as usize
+}
+
+/// A service period of a year (the longest without a multi-year reason) from `start`.
+fn year_from(start: NaiveDate) -> NaiveDate {
+    max_end_date(start, false).unwrap_or(start)
+}
+
+/// 02:00 UTC (10:00 in Shanghai) on `day`.
+fn morning(day: NaiveDate) -> DateTime<Utc> {
+    Utc.from_utc_datetime(&day.and_hms_opt(2, 0, 0).unwrap_or_default())
+}
+
+/// Plans every tender and contract (statuses, lines, values, periods), so that the budget
+/// lines' amounts can cover them before any of them is inserted.
+fn plan(args: &Args, ctx: &Ctx) -> (Vec<TenderPlan>, Vec<ContractPlan>) {
+    let lines = args.budget_lines as usize;
+    let jan1 = NaiveDate::from_ymd_opt(FISCAL_YEAR, 1, 1).unwrap_or_default();
+    let mut tenders: Vec<TenderPlan> = (0..args.tenders as usize)
+        .map(|t| {
+            let status = match scatter(t) % 20 {
+                0 => TenderStatus::Draft,
+                1 => TenderStatus::Published,
+                2 => TenderStatus::Closed,
+                _ => TenderStatus::Awarded,
+            };
+            // 50,000 to 300,000 yuan.
+            let ceiling_fen = (50_000 + (t % 26) as i64 * 10_000) * 100;
+            let (start, deadline) =
+                if matches!(status, TenderStatus::Draft | TenderStatus::Published) {
+                    // Bids still to come: the deadline 20–29 days ahead, the service a month later.
+                    let deadline = ctx.now + Days::new(20 + (t % 10) as u64);
+                    (deadline.date_naive() + Days::new(30), deadline)
+                } else {
+                    // Services of the fiscal year, bid for a month before they start.
+                    let start = jan1 + Days::new((t % 180) as u64);
+                    (start, morning(start - Days::new(30)))
+                };
+            TenderPlan {
+                id: Uuid::now_v7(),
+                line: t % lines.max(1),
+                status,
+                ceiling_fen,
+                start,
+                end: year_from(start),
+                deadline,
+            }
+        })
+        .collect();
+    let awarded: Vec<usize> = (0..tenders.len())
+        .filter(|&t| tenders[t].status == TenderStatus::Awarded)
+        .collect();
+    let n = args.contracts as usize;
+    let tendered = awarded.len().min(n);
+    for &t in &awarded[tendered..] {
+        tenders[t].status = TenderStatus::Closed;
+    }
+    let contracts = (0..n)
+        .map(|c| {
+            let status = match scatter(c) % 20 {
+                0 => ContractStatus::Draft,
+                1 => ContractStatus::Completed,
+                2 => ContractStatus::Terminated,
+                _ => ContractStatus::Active,
+            };
+            // Exactly `tendered` of the contracts, evenly spread, are awards: the k-th of them
+            // takes the k-th awarded tender.
+            let k = c * tendered / n;
+            let tender = ((c + 1) * tendered / n > k).then(|| awarded[k]);
+            match tender {
+                Some(t) => {
+                    let tp = &tenders[t];
+                    ContractPlan {
+                        id: Uuid::now_v7(),
+                        line: tp.line,
+                        tender: Some(t),
+                        status,
+                        // The winning bid: 90–100 % of the ceiling, in whole yuan.
+                        value_fen: tp.ceiling_fen * (90 + (c % 11) as i64) / 100,
+                        start: tp.start,
+                        end: tp.end,
+                    }
+                }
+                None => {
+                    let start = jan1 + Days::new((c % 180) as u64);
+                    ContractPlan {
+                        id: Uuid::now_v7(),
+                        line: c % lines,
+                        tender: None,
+                        status,
+                        // 30,000 to 200,000 yuan.
+                        value_fen: (30_000 + (c % 18) as i64 * 10_000) * 100,
+                        start,
+                        end: year_from(start),
+                    }
+                }
+            }
+        })
+        .collect();
+    (tenders, contracts)
+}
+
 /// Budget line `n`: purchaser `n mod PURCHASERS`, code unique within that purchaser and year,
-/// an amount in fen between 10,000.00 and 1,009,999.00 yuan.
-fn budget_line(n: usize, purchasers: &[Uuid], now: DateTime<Utc>) -> budget_line::ActiveModel {
+/// an amount in fen of 10,000.00 to 1,009,999.00 yuan plus `held_fen`, what the line's
+/// tenders and contracts reserve and commit.
+fn budget_line(n: usize, ctx: &Ctx, held_fen: i64) -> budget_line::ActiveModel {
     let sources = FundSource::ALL;
     budget_line::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        purchaser_id: Set(purchasers[n % purchasers.len()]),
+        id: Set(ctx.lines[n]),
+        purchaser_id: Set(ctx.purchasers[ctx.purchaser_of_line(n)]),
         fiscal_year: Set(FISCAL_YEAR),
         code: Set(format!("{FISCAL_YEAR}-BENCH-{n:06}")),
         name: Set(format!("基准测试预算项目 {n:06}")),
-        amount_fen: Set(1_000_000 + (n as i64 % 10_000) * 10_000_000),
+        amount_fen: Set(1_000_000 + (n as i64 % 10_000) * 10_000_000 + held_fen),
         source: Set(sources[n % sources.len()].as_str().to_string()),
-        created_at: Set(now),
-        updated_at: Set(now),
+        created_at: Set(ctx.now),
+        updated_at: Set(ctx.now),
     }
 }
 
-/// Inserts `rows` in statements of [`BATCH`] rows, all in one transaction.
-async fn insert_batched<A>(db: &DatabaseConnection, rows: Vec<A>) -> anyhow::Result<()>
+/// Tender `t` as planned.
+fn tender_row(t: usize, plan: &TenderPlan, ctx: &Ctx) -> tender::ActiveModel {
+    let purchaser = ctx.purchaser_of_line(plan.line);
+    let categories = ServiceCategory::ALL;
+    let methods = TenderMethod::ALL;
+    tender::ActiveModel {
+        id: Set(plan.id),
+        purchaser_id: Set(ctx.purchasers[purchaser]),
+        budget_line_id: Set(ctx.lines[plan.line]),
+        title: Set(format!("基准测试招标项目 {t:05}")),
+        description: Set(format!(
+            "基准测试：第 {t} 号政府购买社会工作服务项目招标公告。"
+        )),
+        service_category: Set(categories[t % categories.len()].as_str().to_string()),
+        division_code: Set(division(purchaser)),
+        method: Set(methods[t % methods.len()].as_str().to_string()),
+        ceiling_fen: Set(plan.ceiling_fen),
+        bid_deadline: Set(plan.deadline),
+        service_start: Set(plan.start),
+        service_end: Set(plan.end),
+        multi_year_reason: Set(None),
+        status: Set(plan.status.as_str().to_string()),
+        status_reason: Set(None),
+        // Published 25 days before the deadline (every method's minimum bid period is shorter).
+        published_at: Set(
+            (plan.status != TenderStatus::Draft).then(|| plan.deadline - Days::new(25))
+        ),
+        awarded_bid_id: Set(None),
+        created_by: Set(ctx.officers[purchaser]),
+        created_at: Set(ctx.now),
+        updated_at: Set(ctx.now),
+    }
+}
+
+/// Contract `c` as planned: an award copies its tender's fields, a direct award has its own.
+fn contract_row(
+    c: usize,
+    plan: &ContractPlan,
+    tenders: &[TenderPlan],
+    ctx: &Ctx,
+) -> contract::ActiveModel {
+    let purchaser = ctx.purchaser_of_line(plan.line);
+    let categories = ServiceCategory::ALL;
+    let orgs = ctx.organisations.len();
+    let (title, category, organisation, reason) = match plan.tender {
+        Some(t) => (
+            format!("基准测试招标项目 {t:05}"),
+            categories[t % categories.len()],
+            (t * 13 + 5) % orgs,
+            None,
+        ),
+        None => (
+            format!("基准测试直接采购服务合同 {c:06}"),
+            categories[c % categories.len()],
+            (c * 31 + 7) % orgs,
+            Some("基准测试：单一来源采购，只能从唯一供应商处采购。".to_string()),
+        ),
+    };
+    let signed = plan.status != ContractStatus::Draft;
+    contract::ActiveModel {
+        id: Set(plan.id),
+        purchaser_id: Set(ctx.purchasers[purchaser]),
+        organisation_id: Set(ctx.organisations[organisation]),
+        tender_id: Set(plan.tender.map(|t| tenders[t].id)),
+        bid_id: Set(None),
+        budget_line_id: Set(ctx.lines[plan.line]),
+        title: Set(title),
+        service_category: Set(category.as_str().to_string()),
+        division_code: Set(division(purchaser)),
+        value_fen: Set(plan.value_fen),
+        signed_value_fen: Set(signed.then_some(plan.value_fen)),
+        start_date: Set(plan.start),
+        end_date: Set(plan.end),
+        status: Set(plan.status.as_str().to_string()),
+        status_reason: Set((plan.status == ContractStatus::Terminated)
+            .then(|| "基准测试：服务提前终止。".to_string())),
+        // A week before the service starts.
+        signed_at: Set(signed.then(|| morning(plan.start - Days::new(7)))),
+        responsible_officer_id: Set(ctx.officers[purchaser]),
+        direct_award_reason: Set(reason),
+        multi_year_reason: Set(None),
+        full_pay_score_tenths: Set(DEFAULT_FULL_PAY_TENTHS),
+        min_pay_score_tenths: Set(DEFAULT_MIN_PAY_TENTHS),
+        created_at: Set(ctx.now),
+        updated_at: Set(ctx.now),
+    }
+}
+
+/// Inserts `rows` in statements of up to [`BATCH`] rows (fewer for wide tables, see
+/// [`MAX_PARAMS`]), all in one transaction; prints the table's row count and time and answers
+/// the row count.
+async fn insert_batched<A>(
+    db: &DatabaseConnection,
+    rows: impl IntoIterator<Item = A>,
+) -> anyhow::Result<usize>
 where
     A: ActiveModelTrait + Send,
 {
+    let started = Instant::now();
     let table = A::Entity::default().table_name();
+    let columns = <<A::Entity as EntityTrait>::Column as Iterable>::iter().count();
+    let per_statement = (MAX_PARAMS / columns.max(1)).clamp(1, BATCH);
     let txn = backend::db::begin_write(db).await?;
     let mut rows = rows.into_iter().peekable();
+    let mut count = 0;
     while rows.peek().is_some() {
-        let chunk: Vec<A> = rows.by_ref().take(BATCH).collect();
+        let chunk: Vec<A> = rows.by_ref().take(per_statement).collect();
+        count += chunk.len();
         A::Entity::insert_many(chunk)
             .exec_without_returning(&txn)
             .await
             .with_context(|| format!("insert into {table}"))?;
     }
     txn.commit().await?;
-    Ok(())
+    println!(
+        "seed  {table:<14} {count:>8} rows {:>8.2} s",
+        started.elapsed().as_secs_f64()
+    );
+    Ok(count)
 }
