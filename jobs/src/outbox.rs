@@ -9,7 +9,10 @@ use chrono::{DateTime, Utc};
 use entity::model::{notification, organisation, user};
 use entity::rules::vocab::{Locale, OrgStatus, Role};
 use sea_orm::sea_query::OnConflict;
-use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
+    Statement,
+};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -57,8 +60,29 @@ pub fn message_id(dedupe_key: &str, domain: &str) -> String {
     format!("<{}@{}>", &h[..32], domain)
 }
 
+/// A message rendered for its recipient, ready to queue.
+#[derive(serde::Serialize)]
+struct Rendered {
+    id: Uuid,
+    recipient_user_id: Option<Uuid>,
+    recipient_email: String,
+    organisation_id: Option<Uuid>,
+    kind: &'static str,
+    subject: String,
+    body_text: String,
+    body_html: String,
+    message_id: String,
+    dedupe_key: String,
+}
+
+/// Rows per statement: PostgreSQL takes them as one JSON parameter; SQLite as a multi-row
+/// `INSERT` (17 parameters a row, within its bound-parameter limit).
+const PG_BATCH: usize = 10_000;
+const SQLITE_BATCH: usize = 500;
+
 /// Inserts the messages, skipping any whose dedupe key is already queued; answers how many
-/// were new. Set-based: one multi-row insert per 500 messages.
+/// were new. Set-based: on PostgreSQL one `INSERT … SELECT FROM json_to_recordset` per
+/// [`PG_BATCH`] messages, on SQLite one multi-row insert per [`SQLITE_BATCH`].
 pub async fn enqueue(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
@@ -66,9 +90,8 @@ pub async fn enqueue(
     job_run_id: Option<Uuid>,
     items: Vec<Outgoing>,
 ) -> Result<u64, DbErr> {
-    let mut inserted = 0;
     let mut seen = std::collections::HashSet::new();
-    let rows: Vec<notification::ActiveModel> = items
+    let rows: Vec<Rendered> = items
         .into_iter()
         .filter_map(|o| {
             let key = o.dedupe_key();
@@ -77,18 +100,83 @@ pub async fn enqueue(
             }
             // Links lead to the API resource the message is about.
             let link = format!("{public_url}/api/v1{}", o.link);
-            let (subject, text, html) = render(&o.message, o.recipient.locale, &link);
-            Some(notification::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                recipient_user_id: Set(o.recipient.user_id),
-                recipient_email: Set(o.recipient.email.clone()),
-                organisation_id: Set(o.recipient.organisation_id),
-                kind: Set(o.message.kind().to_string()),
-                subject: Set(subject),
-                body_text: Set(text),
-                body_html: Set(html),
-                message_id: Set(Some(message_id(&key, "huimin"))),
-                dedupe_key: Set(key),
+            let (subject, body_text, body_html) = render(&o.message, o.recipient.locale, &link);
+            Some(Rendered {
+                id: Uuid::now_v7(),
+                recipient_user_id: o.recipient.user_id,
+                recipient_email: o.recipient.email,
+                organisation_id: o.recipient.organisation_id,
+                kind: o.message.kind(),
+                subject,
+                body_text,
+                body_html,
+                message_id: message_id(&key, "huimin"),
+                dedupe_key: key,
+            })
+        })
+        .collect();
+    if db.get_database_backend() == DbBackend::Postgres {
+        insert_pg(db, now, job_run_id, rows).await
+    } else {
+        insert_rows(db, now, job_run_id, rows).await
+    }
+}
+
+/// PostgreSQL: the rows travel as one JSON array per statement, unpacked by the server.
+async fn insert_pg(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    job_run_id: Option<Uuid>,
+    rows: Vec<Rendered>,
+) -> Result<u64, DbErr> {
+    const SQL: &str = "INSERT INTO notification (id, recipient_user_id, recipient_email, \
+        organisation_id, kind, subject, body_text, body_html, message_id, dedupe_key, job_run_id, \
+        status, attempts, next_attempt_at, created_at) \
+        SELECT r.id, r.recipient_user_id, r.recipient_email, r.organisation_id, r.kind, \
+        r.subject, r.body_text, r.body_html, r.message_id, r.dedupe_key, $2, 'pending', 0, $3, $3 \
+        FROM json_to_recordset($1::json) AS r(id uuid, recipient_user_id uuid, \
+        recipient_email text, organisation_id uuid, kind text, subject text, body_text text, \
+        body_html text, message_id text, dedupe_key text) \
+        ON CONFLICT (dedupe_key) DO NOTHING";
+    let mut inserted = 0;
+    for chunk in rows.chunks(PG_BATCH) {
+        let json = serde_json::to_string(chunk).map_err(|e| DbErr::Custom(e.to_string()))?;
+        let res = db
+            .execute_raw(Statement::from_sql_and_values(
+                DbBackend::Postgres,
+                SQL,
+                [json.into(), job_run_id.into(), now.into()],
+            ))
+            .await?;
+        inserted += res.rows_affected();
+    }
+    Ok(inserted)
+}
+
+/// Any database: multi-row inserts.
+async fn insert_rows(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+    job_run_id: Option<Uuid>,
+    rows: Vec<Rendered>,
+) -> Result<u64, DbErr> {
+    let mut inserted = 0;
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows
+            .by_ref()
+            .take(SQLITE_BATCH)
+            .map(|r| notification::ActiveModel {
+                id: Set(r.id),
+                recipient_user_id: Set(r.recipient_user_id),
+                recipient_email: Set(r.recipient_email),
+                organisation_id: Set(r.organisation_id),
+                kind: Set(r.kind.to_string()),
+                subject: Set(r.subject),
+                body_text: Set(r.body_text),
+                body_html: Set(r.body_html),
+                message_id: Set(Some(r.message_id)),
+                dedupe_key: Set(r.dedupe_key),
                 job_run_id: Set(job_run_id),
                 status: Set("pending".into()),
                 attempts: Set(0),
@@ -98,11 +186,7 @@ pub async fn enqueue(
                 sent_at: Set(None),
                 created_at: Set(now),
             })
-        })
-        .collect();
-    let mut rows = rows.into_iter().peekable();
-    while rows.peek().is_some() {
-        let chunk: Vec<_> = rows.by_ref().take(500).collect();
+            .collect();
         let res = notification::Entity::insert_many(chunk)
             .on_conflict(
                 OnConflict::column(notification::Column::DedupeKey)
