@@ -11,6 +11,7 @@ mod m20261129_000005_findings;
 mod m20261129_000006_ocds_indexes;
 mod m20261129_000007_audit_sealer;
 mod m20261129_000008_contract_purchaser_index;
+mod m20261129_000009_milestone_due_statistics;
 mod util;
 
 /// Runs the migrations in order.
@@ -28,6 +29,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000006_ocds_indexes::Migration),
             Box::new(m20261129_000007_audit_sealer::Migration),
             Box::new(m20261129_000008_contract_purchaser_index::Migration),
+            Box::new(m20261129_000009_milestone_due_statistics::Migration),
         ]
     }
 }
