@@ -253,6 +253,23 @@ pub async fn load_for_update(
     Ok(c)
 }
 
+/// Loads a visible contract and locks it for share until the end of the transaction: changes
+/// that take the contract's exclusive lock wait for the holder and it for them, while holders
+/// of the shared lock go ahead together (SQLite's write transaction serialises anyway).
+pub async fn load_for_share(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> ApiResult<contract::Model> {
+    let c = contract::Entity::find_by_id(id)
+        .lock_shared()
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    visible(actor, &c)?;
+    Ok(c)
+}
+
 /// Loads a visible contract.
 pub async fn load(
     db: &impl ConnectionTrait,

@@ -233,6 +233,28 @@ pub async fn load_for_update(
     Ok((m, k))
 }
 
+/// A milestone to report on, locked for update, and its contract, locked for share: reports on
+/// different milestones of one contract go ahead together, a second report on the same
+/// milestone waits and then sees it submitted, and every change to the contract or its
+/// milestones (which takes the contract's exclusive lock first, the same order) waits for them.
+pub async fn load_for_report(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> ApiResult<(milestone::Model, contract::Model)> {
+    let m = milestone::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let k = contracts::load_for_share(txn, actor, m.contract_id).await?;
+    let m = milestone::Entity::find_by_id(id)
+        .lock_exclusive()
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((m, k))
+}
+
 /// Edits a planned milestone.
 pub async fn update(
     st: &AppState,

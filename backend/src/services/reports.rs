@@ -179,7 +179,7 @@ pub async fn submit(
     c.finish()?;
     let now = st.now();
     let txn = begin_write(&st.db).await?;
-    let (m, k) = milestones::load_for_update(&txn, actor, milestone_id).await?;
+    let (m, k) = milestones::load_for_report(&txn, actor, milestone_id).await?;
     if k.organisation_id != org {
         return Err(ApiError::NotFound);
     }

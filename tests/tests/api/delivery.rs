@@ -3391,3 +3391,46 @@ async fn a_payment_naming_another_contracts_milestone_answers_422_before_the_sta
     assert_eq!(a.status.as_u16(), 422, "{}", a.text);
     assert_eq!(a.error_fields(), ["milestone_id"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_reports_take_one_per_milestone_and_every_milestone_of_a_contract_at_once() {
+    let app = TestApp::new().await;
+    let d = active_deal(&app, "10000.00").await;
+    let mut ms = Vec::new();
+    for _ in 0..6 {
+        ms.push(milestone(&app, &d, "2026-06-30", "100.00").await);
+    }
+    // Four reports on each of six milestones of one contract, all at once.
+    let requests = ms
+        .iter()
+        .flat_map(|&m| (0..4).map(move |_| (m, format!("{}/reports", milestone_path(m)))));
+    let answers = futures::future::join_all(requests.map(|(m, path)| {
+        let app = &app;
+        let token = d.staff.token.clone();
+        async move {
+            let a = app
+                .post(
+                    &path,
+                    &token,
+                    json!({"summary": "本期服务已按计划完成", "measurements": []}),
+                )
+                .await;
+            (m, a)
+        }
+    }))
+    .await;
+    for &m in &ms {
+        let mine: Vec<u16> = answers
+            .iter()
+            .filter(|(k, _)| *k == m)
+            .map(|(_, a)| a.status.as_u16())
+            .collect();
+        assert_eq!(mine.iter().filter(|&&s| s == 201).count(), 1, "{mine:?}");
+        assert_eq!(mine.iter().filter(|&&s| s == 409).count(), 3, "{mine:?}");
+        assert_eq!(
+            get_milestone(&app, &d.fo.token, m).await["status"],
+            "submitted"
+        );
+    }
+    assert_eq!(app.count("milestone_report").await, 6);
+}
