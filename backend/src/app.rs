@@ -41,6 +41,9 @@ pub async fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::R
         budget_lag: config.budget_lag,
     };
     Ok(AppState {
+        read_cache: crate::read_cache::ReadCache::new(std::time::Duration::from_millis(
+            config.read_cache_ms,
+        )),
         sealer: Arc::new(crate::audit::Sealer::new(db.clone())),
         db,
         config: Arc::new(config),

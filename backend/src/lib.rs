@@ -15,6 +15,7 @@ pub mod error;
 pub mod extract;
 pub mod files;
 pub mod pagination;
+pub mod read_cache;
 pub mod routes;
 pub mod services;
 pub mod state;

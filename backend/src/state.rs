@@ -26,6 +26,8 @@ pub struct AppState {
     pub jobs: jobs::JobContext,
     /// Recently checked sessions (see [`crate::auth::actor::SessionCache`]).
     pub sessions: crate::auth::actor::SessionCache,
+    /// Recent answers to hot reads (see [`crate::read_cache`]).
+    pub read_cache: crate::read_cache::ReadCache,
     /// Seals committed audit events into the chain (see [`crate::audit`]).
     pub sealer: Arc<crate::audit::Sealer>,
 }

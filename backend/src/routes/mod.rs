@@ -95,6 +95,10 @@ pub fn build(state: AppState) -> Router {
         state.clone(),
         crate::audit::seal_after_write,
     ))
+    .route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        crate::read_cache::layer,
+    ))
     .route_layer(axum::middleware::from_fn(telemetry::track))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .fallback(|| async { ApiError::NotFound })

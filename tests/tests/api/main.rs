@@ -14,6 +14,7 @@ mod jobs_more;
 mod ocds;
 mod parties;
 mod posts;
+mod read_cache;
 mod supervision;
 mod tenders;
 mod users;
