@@ -45,18 +45,29 @@ struct Entry {
 /// See the module documentation.
 #[derive(Clone)]
 pub struct ReadCache {
-    entries: moka::sync::Cache<(String, String), Arc<Entry>>,
+    entries: moka::sync::Cache<Key, Arc<Entry>>,
+    /// One lock per key being computed: concurrent misses of one key (say, when its entry
+    /// has just expired under load) wait for the first to answer instead of all computing.
+    computing: moka::sync::Cache<Key, Arc<tokio::sync::Mutex<()>>>,
     generation: Arc<AtomicU64>,
     enabled: bool,
 }
 
+/// The bearer token and the URI.
+type Key = (String, String);
+
 impl ReadCache {
     /// A cache keeping answers for `ttl` (zero disables it).
     pub fn new(ttl: Duration) -> Self {
+        let capacity = if ttl.is_zero() { 0 } else { 20_000 };
         ReadCache {
             entries: moka::sync::Cache::builder()
-                .max_capacity(if ttl.is_zero() { 0 } else { 20_000 })
+                .max_capacity(capacity)
                 .time_to_live(ttl)
+                .build(),
+            computing: moka::sync::Cache::builder()
+                .max_capacity(capacity)
+                .time_to_idle(Duration::from_secs(10))
                 .build(),
             generation: Arc::new(AtomicU64::new(0)),
             enabled: !ttl.is_zero(),
@@ -69,7 +80,20 @@ impl ReadCache {
         self.entries.invalidate_all();
     }
 
-    fn key(&self, req: &Request) -> Option<(String, String)> {
+    /// A fresh cached answer for `key`.
+    fn fresh(&self, key: &Key, generation: u64) -> Option<Response> {
+        let e = self.entries.get(key)?;
+        if e.generation != generation {
+            return None;
+        }
+        let mut res = Body::from(e.body.clone()).into_response();
+        if let Some(ct) = &e.content_type {
+            res.headers_mut().insert(header::CONTENT_TYPE, ct.clone());
+        }
+        Some(res)
+    }
+
+    fn key(&self, req: &Request) -> Option<Key> {
         if !self.enabled || req.method() != Method::GET {
             return None;
         }
@@ -96,14 +120,13 @@ pub async fn layer(State(st): State<AppState>, req: Request, next: Next) -> Resp
         }
         return res;
     };
+    if let Some(res) = cache.fresh(&key, cache.generation.load(Ordering::SeqCst)) {
+        return res;
+    }
+    let lock = cache.computing.get_with(key.clone(), Default::default);
+    let _computing = lock.lock().await;
     let generation = cache.generation.load(Ordering::SeqCst);
-    if let Some(e) = cache.entries.get(&key)
-        && e.generation == generation
-    {
-        let mut res = Body::from(e.body.clone()).into_response();
-        if let Some(ct) = &e.content_type {
-            res.headers_mut().insert(header::CONTENT_TYPE, ct.clone());
-        }
+    if let Some(res) = cache.fresh(&key, generation) {
         return res;
     }
     let res = next.run(req).await;
