@@ -40,7 +40,9 @@ impl Mailer {
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?
-                    .pool_config(PoolConfig::new().max_size(16))
+                    .pool_config(PoolConfig::new().max_size(
+                        crate::jobs::send_notifications::CONCURRENCY as u32,
+                    ))
                     .build(),
             ),
             None => {
