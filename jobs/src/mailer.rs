@@ -40,9 +40,10 @@ impl Mailer {
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?
-                    .pool_config(PoolConfig::new().max_size(
-                        crate::jobs::send_notifications::CONCURRENCY as u32,
-                    ))
+                    .pool_config(
+                        PoolConfig::new()
+                            .max_size(crate::jobs::send_notifications::CONCURRENCY as u32),
+                    )
                     .build(),
             ),
             None => {

@@ -7,11 +7,12 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::Money;
 use entity::model::{milestone, payment};
+use entity::queries::numbered;
 use entity::rules::vocab::{ContractStatus, MilestoneStatus};
 use sea_orm::sea_query::{Expr, IntoCondition};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -21,8 +22,7 @@ use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks};
-use crate::services::budget::lock_line;
-use crate::services::milestones::{milestone_sum_fen, today};
+use crate::services::milestones::today;
 use crate::services::{contracts, notify};
 use crate::state::AppState;
 use jobs::templates::Message;
@@ -80,6 +80,74 @@ async fn paid_fen(db: &impl ConnectionTrait, filter: sea_orm::Condition) -> ApiR
         .one(db)
         .await?;
     Ok(sum.unwrap_or(0))
+}
+
+/// What the payment rules read of a contract under its lock, in one statement: what was paid
+/// on it (in all, and as advances), what its live milestones plan, and what was paid on
+/// `milestone` (0 without one).
+struct ContractSums {
+    paid: i64,
+    advances: i64,
+    planned: i64,
+    on_milestone: i64,
+}
+
+async fn contract_sums(
+    db: &impl ConnectionTrait,
+    contract_id: Uuid,
+    milestone_id: Option<Uuid>,
+) -> ApiResult<ContractSums> {
+    let sql = format!(
+        "SELECT \
+         CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE contract_id = $1), 0) AS BIGINT) AS paid, \
+         CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE contract_id = $1 AND milestone_id IS NULL), 0) AS BIGINT) AS advances, \
+         CAST(COALESCE((SELECT SUM(amount_fen) FROM milestone WHERE contract_id = $1 AND status <> '{cancelled}'), 0) AS BIGINT) AS planned, \
+         CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE milestone_id = $2), 0) AS BIGINT) AS on_milestone",
+        cancelled = MilestoneStatus::Cancelled.as_str()
+    );
+    let b = db.get_database_backend();
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            b,
+            numbered(b, &sql),
+            [contract_id.into(), milestone_id.into()],
+        ))
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no row from the contract's sums")))?;
+    Ok(ContractSums {
+        paid: row.try_get("", "paid")?,
+        advances: row.try_get("", "advances")?,
+        planned: row.try_get("", "planned")?,
+        on_milestone: row.try_get("", "on_milestone")?,
+    })
+}
+
+/// Locks a budget line and reads its amount and what was paid from it, in one statement.
+async fn lock_line_disbursed(db: &impl ConnectionTrait, line_id: Uuid) -> ApiResult<(i64, i64)> {
+    let b = db.get_database_backend();
+    // SQLite's write transaction is already exclusive (`BEGIN IMMEDIATE`).
+    let lock = if b == DbBackend::Postgres {
+        " FOR UPDATE"
+    } else {
+        ""
+    };
+    let sql = format!(
+        "SELECT amount_fen, CAST(COALESCE((SELECT SUM(p.amount_fen) FROM payment p \
+         WHERE p.budget_line_id = budget_line.id), 0) AS BIGINT) AS disbursed \
+         FROM budget_line WHERE id = $1{lock}"
+    );
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            b,
+            numbered(b, &sql),
+            [line_id.into()],
+        ))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((
+        row.try_get("", "amount_fen")?,
+        row.try_get("", "disbursed")?,
+    ))
 }
 
 /// Whether a stored payment is the same request as `new` (a retry).
@@ -155,21 +223,19 @@ pub async fn record(
             k.status
         )));
     }
+    let sums = contract_sums(&txn, contract_id, new.milestone_id).await?;
     match milestone {
         Some(m) => {
-            let mid = m.id;
             if m.status != MilestoneStatus::Accepted.as_str() {
                 return Err(ApiError::conflict(
                     "a milestone is paid only after its report is accepted",
                 ));
             }
-            let already =
-                paid_fen(&txn, payment::Column::MilestoneId.eq(mid).into_condition()).await?;
-            if already + amount > m.payable_fen.unwrap_or(0) {
+            if sums.on_milestone + amount > m.payable_fen.unwrap_or(0) {
                 return Err(ApiError::conflict(format!(
                     "the milestone's payable is {}, of which {} is paid",
                     Money::from_fen(m.payable_fen.unwrap_or(0)),
-                    Money::from_fen(already)
+                    Money::from_fen(sums.on_milestone)
                 )));
             }
         }
@@ -181,32 +247,20 @@ pub async fn record(
                     k.status
                 )));
             }
-            let advances = advances_fen(&txn, contract_id).await?;
-            let planned = milestone_sum_fen(&txn, contract_id).await?;
-            if advances + amount + planned > k.value_fen {
+            if sums.advances + amount + sums.planned > k.value_fen {
                 return Err(ApiError::conflict(
                     "an advance may be at most the value not planned in milestones, less earlier advances",
                 ));
             }
         }
     }
-    let total = paid_fen(
-        &txn,
-        payment::Column::ContractId.eq(contract_id).into_condition(),
-    )
-    .await?;
-    if total + amount > k.value_fen {
+    if sums.paid + amount > k.value_fen {
         return Err(ApiError::conflict(
             "payments would exceed the contract value",
         ));
     }
-    let line = lock_line(&txn, k.budget_line_id).await?;
-    let disbursed = paid_fen(
-        &txn,
-        payment::Column::BudgetLineId.eq(line.id).into_condition(),
-    )
-    .await?;
-    if disbursed + amount > line.amount_fen {
+    let (line_amount, disbursed) = lock_line_disbursed(&txn, k.budget_line_id).await?;
+    if disbursed + amount > line_amount {
         return Err(ApiError::conflict(
             "payments would exceed the budget line's amount",
         ));

@@ -11,12 +11,22 @@ use crate::outbox::{self, Outgoing};
 use crate::templates::Message;
 use crate::{Counts, JobContext};
 
-/// The due set: open milestones of active contracts due in 7 or 1 days, or overdue.
+/// The due set: open milestones of active contracts due in 7 or 1 days, or overdue. Each arm
+/// of the `UNION ALL` is one range of the `milestone (status, due_date)` index (points, then
+/// everything before today), and `CROSS JOIN` keeps the milestones as the outer loop on SQLite
+/// (its join-order hint; PostgreSQL plans it as an inner join): however many milestones are
+/// not due, only the due ones are read.
 pub const DUE_SET_SQL: &str = "SELECT m.id, m.title, m.due_date, m.status, m.amount_fen, c.id AS contract_id, c.title AS contract_title, \
      c.organisation_id, c.responsible_officer_id, o.name AS organisation_name \
-     FROM milestone m JOIN contract c ON c.id = m.contract_id JOIN organisation o ON o.id = c.organisation_id \
-     WHERE m.status IN ('planned', 'rejected', 'submitted') AND (m.due_date = $1 OR m.due_date = $2 OR m.due_date < $3) \
-     AND c.status = 'active'";
+     FROM milestone m CROSS JOIN contract c CROSS JOIN organisation o \
+     WHERE c.id = m.contract_id AND o.id = c.organisation_id AND c.status = 'active' \
+     AND m.status IN ('planned', 'rejected', 'submitted') AND m.due_date IN ($1, $2) \
+     UNION ALL \
+     SELECT m.id, m.title, m.due_date, m.status, m.amount_fen, c.id AS contract_id, c.title AS contract_title, \
+     c.organisation_id, c.responsible_officer_id, o.name AS organisation_name \
+     FROM milestone m CROSS JOIN contract c CROSS JOIN organisation o \
+     WHERE c.id = m.contract_id AND o.id = c.organisation_id AND c.status = 'active' \
+     AND m.status IN ('planned', 'rejected', 'submitted') AND m.due_date < $3";
 
 struct Row {
     id: Uuid,
