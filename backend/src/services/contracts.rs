@@ -9,6 +9,7 @@ use entity::rules::codes::is_valid_division_code;
 use entity::rules::procurement::{increases_within_limit, period_problem};
 use entity::rules::score::Score;
 use entity::rules::vocab::{ContractStatus, OrgStatus, Role, ServiceCategory, TenderStatus};
+use sea_orm::sea_query::LockType;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -244,25 +245,20 @@ pub async fn load_for_update(
     actor: &Actor,
     id: Uuid,
 ) -> ApiResult<contract::Model> {
-    let c = contract::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    visible(actor, &c)?;
-    Ok(c)
+    load_locked(txn, actor, id, LockType::Update).await
 }
 
-/// Loads a visible contract and locks it for share until the end of the transaction: changes
-/// that take the contract's exclusive lock wait for the holder and it for them, while holders
-/// of the shared lock go ahead together (SQLite's write transaction serialises anyway).
-pub async fn load_for_share(
+/// Loads a visible contract under `lock` until the end of the transaction. A shared lock
+/// waits for the holders of the exclusive one and they for it, while holders of the shared
+/// lock go ahead together (SQLite's write transaction serialises anyway).
+pub(crate) async fn load_locked(
     txn: &impl ConnectionTrait,
     actor: &Actor,
     id: Uuid,
+    lock: LockType,
 ) -> ApiResult<contract::Model> {
     let c = contract::Entity::find_by_id(id)
-        .lock_shared()
+        .lock(lock)
         .one(txn)
         .await?
         .ok_or(ApiError::NotFound)?;

@@ -14,6 +14,7 @@ use entity::rules::quantity::Quantity;
 use entity::rules::score::Score;
 use entity::rules::vocab::{Comparator, ContractStatus, Measure, MilestoneStatus};
 use rust_decimal::Decimal;
+use sea_orm::sea_query::LockType;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, QuerySelect,
@@ -220,17 +221,8 @@ pub async fn load_for_update(
     actor: &Actor,
     id: Uuid,
 ) -> ApiResult<(milestone::Model, contract::Model)> {
-    let m = milestone::Entity::find_by_id(id)
-        .one(txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let k = contracts::load_for_update(txn, actor, m.contract_id).await?;
     // Re-read under the contract's lock: every change to a milestone takes that lock first.
-    let m = milestone::Entity::find_by_id(id)
-        .one(txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok((m, k))
+    load_locked(txn, actor, id, LockType::Update, None).await
 }
 
 /// A milestone to report on, locked for update, and its contract, locked for share: reports on
@@ -242,16 +234,26 @@ pub async fn load_for_report(
     actor: &Actor,
     id: Uuid,
 ) -> ApiResult<(milestone::Model, contract::Model)> {
-    let m = milestone::Entity::find_by_id(id)
-        .one(txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let k = contracts::load_for_share(txn, actor, m.contract_id).await?;
-    let m = milestone::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    load_locked(txn, actor, id, LockType::Share, Some(LockType::Update)).await
+}
+
+/// The milestone, its contract locked with `contract_lock`, then the milestone read again
+/// under that lock (and locked with `milestone_lock`).
+async fn load_locked(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+    contract_lock: LockType,
+    milestone_lock: Option<LockType>,
+) -> ApiResult<(milestone::Model, contract::Model)> {
+    let find = || milestone::Entity::find_by_id(id);
+    let m = find().one(txn).await?.ok_or(ApiError::NotFound)?;
+    let k = contracts::load_locked(txn, actor, m.contract_id, contract_lock).await?;
+    let again = match milestone_lock {
+        Some(lock) => find().lock(lock),
+        None => find(),
+    };
+    let m = again.one(txn).await?.ok_or(ApiError::NotFound)?;
     Ok((m, k))
 }
 
