@@ -4,60 +4,18 @@
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::path::Path;
-use std::process::{Command, Output, Stdio};
+
+use std::process::{Output, Stdio};
 use std::time::{Duration, Instant};
 
 use sea_orm::{ConnectionTrait, Database};
 
-struct Env {
-    dir: tempfile::TempDir,
-    url: String,
-}
+mod common;
 
-async fn env() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let url = match std::env::var("TEST_DATABASE_URL") {
-        Ok(server) if !server.is_empty() => {
-            let admin = Database::connect(&server).await.unwrap();
-            let base = server
-                .rsplit('/')
-                .next()
-                .unwrap_or("huimin")
-                .split('?')
-                .next()
-                .unwrap_or("huimin");
-            let name = format!("{base}_t_{}", uuid::Uuid::new_v4().simple());
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .unwrap();
-            let (server_part, _) = server.rsplit_once('/').unwrap();
-            format!("{server_part}/{name}")
-        }
-        _ => format!("sqlite://{}?mode=rwc", dir.path().join("cli.db").display()),
-    };
-    Env { dir, url }
-}
+use common::{Env, command, env, stdout};
 
 fn huimin(env: &Env, args: &[&str]) -> Output {
-    command(env.dir.path(), &env.url)
-        .args(args)
-        .output()
-        .expect("run huimin")
-}
-
-fn command(dir: &Path, url: &str) -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_huimin"));
-    c.current_dir(dir)
-        .env("DATABASE_URL", url)
-        .env("HUIMIN_DATA_DIR", dir.join("data"))
-        .env("RUST_LOG", "warn");
-    c
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).to_string()
+    command(env).args(args).output().expect("run huimin")
 }
 
 #[tokio::test]
@@ -208,7 +166,7 @@ async fn migrate_create_users_and_verify_then_detect_tampering() {
 #[tokio::test]
 async fn serve_demo_prints_the_url_and_logins_and_answers() {
     let env = env().await;
-    let mut child = command(env.dir.path(), &env.url)
+    let mut child = command(&env)
         .args(["serve", "--demo"])
         .env("HUIMIN_BIND", "127.0.0.1:0")
         .stdout(Stdio::piped())

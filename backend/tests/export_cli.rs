@@ -2,33 +2,15 @@
 //! package with the configured `ocid` prefix. On SQLite, and on a fresh PostgreSQL database
 //! when `TEST_DATABASE_URL` is set.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-use sea_orm::{ConnectionTrait, Database};
+mod common;
 
-async fn database_url(dir: &std::path::Path) -> String {
-    match std::env::var("TEST_DATABASE_URL") {
-        Ok(server) if !server.is_empty() => {
-            let admin = Database::connect(&server).await.unwrap();
-            let name = format!("huimin_export_{}", uuid::Uuid::new_v4().simple());
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .unwrap();
-            let (server_part, _) = server.rsplit_once('/').unwrap();
-            format!("{server_part}/{name}")
-        }
-        _ => format!("sqlite://{}?mode=rwc", dir.join("export.db").display()),
-    }
-}
+use common::Env;
 
-fn huimin(dir: &std::path::Path, url: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_huimin"))
-        .current_dir(dir)
-        .env("DATABASE_URL", url)
-        .env("HUIMIN_DATA_DIR", dir.join("data"))
+fn huimin(env: &Env, args: &[&str]) -> Output {
+    common::command(env)
         .env("HUIMIN_OCID_PREFIX", "ocds-cli123")
-        .env("RUST_LOG", "warn")
         .args(args)
         .output()
         .expect("run huimin")
@@ -36,17 +18,13 @@ fn huimin(dir: &std::path::Path, url: &str, args: &[&str]) -> Output {
 
 #[tokio::test]
 async fn export_ocds_writes_the_demo_release_package_to_a_file() {
-    let dir = tempfile::tempdir().unwrap();
-    let url = database_url(dir.path()).await;
-    let demo = huimin(dir.path(), &url, &["demo"]);
+    let env = common::env().await;
+    let dir = &env.dir;
+    let demo = huimin(&env, &["demo"]);
     assert!(demo.status.success(), "{demo:?}");
 
     let out = dir.path().join("ocds.json");
-    let o = huimin(
-        dir.path(),
-        &url,
-        &["export", "ocds", "--out", out.to_str().unwrap()],
-    );
+    let o = huimin(&env, &["export", "ocds", "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{o:?}");
     assert!(
         String::from_utf8_lossy(&o.stdout).contains("wrote 7 OCDS releases"),
@@ -78,8 +56,7 @@ async fn export_ocds_writes_the_demo_release_package_to_a_file() {
     assert_eq!(names, ["ocds.json"]);
 
     let bad = huimin(
-        dir.path(),
-        &url,
+        &env,
         &[
             "export",
             "ocds",

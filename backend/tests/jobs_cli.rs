@@ -12,35 +12,9 @@ use std::time::{Duration, Instant};
 use chrono::{Datelike, NaiveDateTime, Timelike, Weekday};
 use sea_orm::{ConnectionTrait, Database, Statement};
 
-struct Env {
-    dir: tempfile::TempDir,
-    url: String,
-}
+mod common;
 
-async fn env() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let url = match std::env::var("TEST_DATABASE_URL") {
-        Ok(server) if !server.is_empty() => {
-            let admin = Database::connect(&server).await.unwrap();
-            let base = server
-                .rsplit('/')
-                .next()
-                .unwrap_or("huimin")
-                .split('?')
-                .next()
-                .unwrap_or("huimin");
-            let name = format!("{base}_t_{}", uuid::Uuid::new_v4().simple());
-            admin
-                .execute_unprepared(&format!("CREATE DATABASE {name}"))
-                .await
-                .unwrap();
-            let (server_part, _) = server.rsplit_once('/').unwrap();
-            format!("{server_part}/{name}")
-        }
-        _ => format!("sqlite://{}?mode=rwc", dir.path().join("cli.db").display()),
-    };
-    Env { dir, url }
-}
+use common::{Env, env, stderr, stdout};
 
 /// The six jobs and their default schedules, in the order `jobs list` prints them.
 const JOBS: [(&str, &str); 6] = [
@@ -54,14 +28,10 @@ const JOBS: [(&str, &str); 6] = [
 
 /// `huimin` in the test's directory, on its database, with no mail server, the default time
 /// zone and no schedule overrides from the caller's environment.
+/// `huimin` with none of the mail, time zone or schedule settings of the calling shell.
 fn command(env: &Env) -> Command {
-    let dir = env.dir.path();
-    let mut c = Command::new(env!("CARGO_BIN_EXE_huimin"));
-    c.current_dir(dir)
-        .env("DATABASE_URL", &env.url)
-        .env("HUIMIN_DATA_DIR", dir.join("data"))
-        .env("RUST_LOG", "warn")
-        .env_remove("SMTP_URL")
+    let mut c = common::command(env);
+    c.env_remove("SMTP_URL")
         .env_remove("HUIMIN_TZ")
         .env_remove("HUIMIN_DIGEST");
     for (job, _) in JOBS {
@@ -72,14 +42,6 @@ fn command(env: &Env) -> Command {
 
 fn huimin(env: &Env, args: &[&str]) -> Output {
     command(env).args(args).output().expect("run huimin")
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
 }
 
 /// Runs a command that should stop by itself (e.g. refuse to start); kills it and fails the
