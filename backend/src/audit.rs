@@ -5,10 +5,12 @@
 //! writers never queue on the chain head. Right after commit, [`Sealer::seal`] appends every
 //! committed unsealed event to the chain in one short transaction that holds the chain lock (a
 //! transaction-scoped advisory lock on PostgreSQL; an `IMMEDIATE` transaction on SQLite), so
-//! the order lives in the database even with several replicas and the CLI appending. The API
-//! seals after each successful write before it answers ([`seal_after_write`]); concurrent
-//! requests share one sealing pass (group commit); `serve` also sweeps every few seconds for
-//! events a crashed process left unsealed. [`verify`] recomputes the whole chain in `seq`
+//! the order lives in the database even with several replicas and the CLI appending. A
+//! successful write wakes the background sealer of `serve` ([`wake_sealer_after_write`]) and
+//! answers without waiting for it; whoever reads the chain (the audit trail, a dossier) first
+//! seals what has committed ([`Sealer::seal`]), so a reader sees every acknowledged write in
+//! the chain. Concurrent callers share one sealing pass (group commit); the background sealer
+//! also sweeps every few seconds for events a crashed process left unsealed. [`verify`] recomputes the whole chain in `seq`
 //! order, in batches, and counts events left unsealed for over a minute.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -229,6 +231,8 @@ async fn seal_batch(db: &DatabaseConnection) -> Result<u64, DbErr> {
 pub struct Sealer {
     db: DatabaseConnection,
     gate: tokio::sync::Mutex<()>,
+    /// Wakes [`Sealer::run`] after a write.
+    wake: tokio::sync::Notify,
     /// Passes started / finished, numbered from 1.
     started: AtomicU64,
     finished: AtomicU64,
@@ -239,6 +243,7 @@ impl Sealer {
         Sealer {
             db,
             gate: tokio::sync::Mutex::new(()),
+            wake: tokio::sync::Notify::new(),
             started: AtomicU64::new(0),
             finished: AtomicU64::new(0),
         }
@@ -258,28 +263,35 @@ impl Sealer {
         outcome.map(|_| ())
     }
 
-    /// Seals now and then every `every`, for events a crashed process left unsealed.
-    pub async fn sweep(&self, every: std::time::Duration) {
+    /// Asks the background sealer ([`Sealer::run`]) for a pass, without waiting for it.
+    pub fn wake(&self) {
+        self.wake.notify_one();
+    }
+
+    /// The background sealer: a pass whenever a write wakes it, and every `every` anyway, for
+    /// events a crashed process left unsealed. Wakes during a pass are coalesced into one more.
+    pub async fn run(&self, every: std::time::Duration) {
         loop {
             if let Err(e) = self.seal().await {
                 tracing::warn!(error = %e, "sealing the audit chain failed; retrying");
             }
-            tokio::time::sleep(every).await;
+            let _ = tokio::time::timeout(every, self.wake.notified()).await;
         }
     }
 }
 
-/// Middleware: after a successful write, seal its audit events before answering, so a reader
-/// sees them in the chain as soon as the write is acknowledged. A failed seal does not undo
-/// the committed change; the sweep retries it.
-pub async fn seal_after_write(State(st): State<AppState>, req: Request, next: Next) -> Response {
+/// Middleware: after a successful write, wake the background sealer; the answer does not wait
+/// for it (readers of the chain seal first). A failed pass does not undo the committed change;
+/// the next one retries it.
+pub async fn wake_sealer_after_write(
+    State(st): State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let res = next.run(req).await;
-    if write
-        && res.status().is_success()
-        && let Err(e) = st.sealer.seal().await
-    {
-        tracing::warn!(error = %e, "sealing the audit chain failed; the sweep will retry");
+    if write && res.status().is_success() {
+        st.sealer.wake();
     }
     res
 }

@@ -151,7 +151,7 @@ pub fn main() -> ExitCode {
     }
 }
 
-/// How often `serve` seals events a crashed process left unsealed.
+/// How often `serve` seals events a crashed process left unsealed (besides after each write).
 const SEAL_SWEEP: std::time::Duration = std::time::Duration::from_secs(5);
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
@@ -211,7 +211,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 None
             };
             let sealer = state.sealer.clone();
-            tokio::spawn(async move { sealer.sweep(SEAL_SWEEP).await });
+            tokio::spawn(async move { sealer.run(SEAL_SWEEP).await });
             if !no_jobs {
                 app::schedules()?;
                 let st = state.clone();

@@ -93,7 +93,7 @@ pub fn build(state: AppState) -> Router {
     let request_id = HeaderName::from_static("x-request-id");
     api.route_layer(axum::middleware::from_fn_with_state(
         state.clone(),
-        crate::audit::seal_after_write,
+        crate::audit::wake_sealer_after_write,
     ))
     .route_layer(axum::middleware::from_fn_with_state(
         state.clone(),

@@ -65,6 +65,8 @@ pub struct Dossier {
 pub async fn get(st: &AppState, actor: &Actor, id: uuid::Uuid) -> ApiResult<Dossier> {
     let db = &st.db;
     let k = contracts::load(db, actor, id).await?;
+    // Every acknowledged write is in the chain before its events are read.
+    st.sealer.seal().await?;
     let contract = Contract::try_from(k.clone())?;
     let purchaser = purchaser::Entity::find_by_id(k.purchaser_id)
         .one(db)
