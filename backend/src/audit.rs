@@ -86,20 +86,31 @@ pub async fn record(
     at: DateTime<Utc>,
     change: Change,
 ) -> Result<(), DbErr> {
-    audit_event::Entity::insert(audit_event::ActiveModel {
-        id: NotSet,
-        seq: Set(None),
-        at: Set(at),
-        actor_user_id: Set(change.actor_user_id),
-        action: Set(change.action.to_string()),
-        entity_type: Set(change.entity_type.to_string()),
-        entity_id: Set(change.entity_id),
-        before_json: Set(change.before.as_ref().map(canonical_json)),
-        after_json: Set(change.after.as_ref().map(canonical_json)),
-        canonical: Set(None),
-        prev_hash: Set(None),
-        hash: Set(None),
-    })
+    record_all(txn, at, [change]).await
+}
+
+/// Records several changes of one transaction, in one statement, in the given order.
+pub async fn record_all(
+    txn: &impl ConnectionTrait,
+    at: DateTime<Utc>,
+    changes: impl IntoIterator<Item = Change>,
+) -> Result<(), DbErr> {
+    audit_event::Entity::insert_many(changes.into_iter().map(|change| {
+        audit_event::ActiveModel {
+            id: NotSet,
+            seq: Set(None),
+            at: Set(at),
+            actor_user_id: Set(change.actor_user_id),
+            action: Set(change.action.to_string()),
+            entity_type: Set(change.entity_type.to_string()),
+            entity_id: Set(change.entity_id),
+            before_json: Set(change.before.as_ref().map(canonical_json)),
+            after_json: Set(change.after.as_ref().map(canonical_json)),
+            canonical: Set(None),
+            prev_hash: Set(None),
+            hash: Set(None),
+        }
+    }))
     .exec_without_returning(txn)
     .await?;
     Ok(())

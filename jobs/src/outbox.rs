@@ -231,31 +231,46 @@ pub async fn organisations(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Vec<Recipient>>, DbErr> {
+    let backend = db.get_database_backend();
     let mut out: HashMap<Uuid, Vec<Recipient>> = HashMap::new();
     for chunk in chunks(ids) {
-        for o in organisation::Entity::find()
-            .filter(organisation::Column::Id.is_in(chunk.clone()))
-            .all(db)
-            .await?
-        {
-            out.entry(o.id).or_default().push(Recipient {
-                user_id: None,
-                email: o.contact_email.to_lowercase(),
-                locale: Locale::ZhCn,
-                organisation_id: Some(o.id),
-            });
-        }
-        let users = user::Entity::find()
-            .filter(user::Column::OrganisationId.is_in(chunk))
-            .filter(user::Column::Active.eq(true))
-            .all(db)
+        // One statement: each organisation with its active users (or none).
+        let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT o.id AS org_id, o.contact_email, u.id AS user_id, u.email, u.locale \
+             FROM organisation o LEFT JOIN app_user u ON u.organisation_id = o.id AND u.active \
+             WHERE o.id IN ({}) ORDER BY o.id, u.id",
+            list.join(", ")
+        );
+        let rows = db
+            .query_all_raw(Statement::from_sql_and_values(
+                backend,
+                entity::queries::numbered(backend, &sql),
+                chunk.into_iter().map(Into::into),
+            ))
             .await?;
-        for u in users {
-            if let Some(org) = u.organisation_id {
-                let list = out.entry(org).or_default();
+        for r in rows {
+            let org: Uuid = r.try_get("", "org_id")?;
+            let list = out.entry(org).or_insert_with(Vec::new);
+            if list.is_empty() {
+                let contact: String = r.try_get("", "contact_email")?;
+                list.push(Recipient {
+                    user_id: None,
+                    email: contact.to_lowercase(),
+                    locale: Locale::ZhCn,
+                    organisation_id: Some(org),
+                });
+            }
+            if let Some(user_id) = r.try_get::<Option<Uuid>>("", "user_id")? {
+                let email: String = r.try_get("", "email")?;
                 // A staff member whose address is the contact address gets one message.
-                list.retain(|r| r.email != u.email);
-                list.push(of_user(&u));
+                list.retain(|r| r.email != email);
+                list.push(Recipient {
+                    user_id: Some(user_id),
+                    email,
+                    locale: locale(&r.try_get::<String>("", "locale")?),
+                    organisation_id: Some(org),
+                });
             }
         }
     }

@@ -204,8 +204,8 @@ impl TestApp {
         a.body["token"].as_str().expect("token").to_string()
     }
 
-    /// Seals the audit events fixtures wrote through the service layer (the API seals after
-    /// every write it answers; fixtures bypass it).
+    /// Seals the audit events fixtures wrote through the service layer (in a server, the
+    /// background sealer the API wakes after each write would; tests run none).
     pub async fn seal(&self) {
         self.state
             .sealer
@@ -331,6 +331,7 @@ impl TestApp {
         let out = backend::services::users::create_user(&self.state, Some(&admin), new)
             .await
             .expect("user");
+        self.seal().await;
         let token = self.login(&email, PASSWORD).await;
         Login {
             token,

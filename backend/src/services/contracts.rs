@@ -257,7 +257,19 @@ pub(crate) async fn load_locked(
     id: Uuid,
     lock: LockType,
 ) -> ApiResult<contract::Model> {
-    let c = contract::Entity::find_by_id(id)
+    load_locked_where(txn, actor, contract::Column::Id.eq(id), lock).await
+}
+
+/// [`load_locked`] for the one contract matching `which` (e.g. the contract of a milestone,
+/// by subquery, saving a round trip).
+pub(crate) async fn load_locked_where(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    which: impl sea_orm::sea_query::IntoCondition,
+    lock: LockType,
+) -> ApiResult<contract::Model> {
+    let c = contract::Entity::find()
+        .filter(which)
         .lock(lock)
         .one(txn)
         .await?

@@ -14,7 +14,7 @@ use entity::rules::quantity::Quantity;
 use entity::rules::score::Score;
 use entity::rules::vocab::{Comparator, ContractStatus, Measure, MilestoneStatus};
 use rust_decimal::Decimal;
-use sea_orm::sea_query::LockType;
+use sea_orm::sea_query::{LockType, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     QueryFilter, QueryOrder, QuerySelect,
@@ -237,8 +237,9 @@ pub async fn load_for_report(
     load_locked(txn, actor, id, LockType::Share, Some(LockType::Update)).await
 }
 
-/// The milestone, its contract locked with `contract_lock`, then the milestone read again
-/// under that lock (and locked with `milestone_lock`).
+/// The milestone's contract locked with `contract_lock` (found by subquery: a milestone never
+/// changes contract), then the milestone read under that lock (and locked with
+/// `milestone_lock`).
 async fn load_locked(
     txn: &impl ConnectionTrait,
     actor: &Actor,
@@ -246,12 +247,22 @@ async fn load_locked(
     contract_lock: LockType,
     milestone_lock: Option<LockType>,
 ) -> ApiResult<(milestone::Model, contract::Model)> {
-    let find = || milestone::Entity::find_by_id(id);
-    let m = find().one(txn).await?.ok_or(ApiError::NotFound)?;
-    let k = contracts::load_locked(txn, actor, m.contract_id, contract_lock).await?;
+    let contract_of = Query::select()
+        .column(milestone::Column::ContractId)
+        .from(milestone::Entity)
+        .and_where(milestone::Column::Id.eq(id))
+        .to_owned();
+    let k = contracts::load_locked_where(
+        txn,
+        actor,
+        contract::Column::Id.in_subquery(contract_of),
+        contract_lock,
+    )
+    .await?;
+    let find = milestone::Entity::find_by_id(id);
     let again = match milestone_lock {
-        Some(lock) => find().lock(lock),
-        None => find(),
+        Some(lock) => find.lock(lock),
+        None => find,
     };
     let m = again.one(txn).await?.ok_or(ApiError::NotFound)?;
     Ok((m, k))

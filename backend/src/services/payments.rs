@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::Money;
-use entity::model::{milestone, payment};
+use entity::model::{contract, milestone, payment};
 use entity::queries::numbered;
 use entity::rules::vocab::{ContractStatus, MilestoneStatus};
 use sea_orm::sea_query::{Expr, IntoCondition};
@@ -83,22 +83,24 @@ async fn paid_fen(db: &impl ConnectionTrait, filter: sea_orm::Condition) -> ApiR
 }
 
 /// What the payment rules read of a contract under its lock, in one statement: what was paid
-/// on it (in all, and as advances), what its live milestones plan, and what was paid on
-/// `milestone` (0 without one).
+/// on it (in all, and as advances), what its live milestones plan, what was paid on
+/// `milestone` (0 without one), and the purchaser's payment with the request's voucher, if any.
 struct ContractSums {
     paid: i64,
     advances: i64,
     planned: i64,
     on_milestone: i64,
+    same_voucher: Option<Uuid>,
 }
 
 async fn contract_sums(
     db: &impl ConnectionTrait,
-    contract_id: Uuid,
+    k: &contract::Model,
     milestone_id: Option<Uuid>,
+    voucher: &str,
 ) -> ApiResult<ContractSums> {
     let sql = format!(
-        "SELECT \
+        "SELECT (SELECT id FROM payment WHERE purchaser_id = $3 AND voucher_no = $4) AS same_voucher, \
          CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE contract_id = $1), 0) AS BIGINT) AS paid, \
          CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE contract_id = $1 AND milestone_id IS NULL), 0) AS BIGINT) AS advances, \
          CAST(COALESCE((SELECT SUM(amount_fen) FROM milestone WHERE contract_id = $1 AND status <> '{cancelled}'), 0) AS BIGINT) AS planned, \
@@ -110,11 +112,17 @@ async fn contract_sums(
         .query_one_raw(Statement::from_sql_and_values(
             b,
             numbered(b, &sql),
-            [contract_id.into(), milestone_id.into()],
+            [
+                k.id.into(),
+                milestone_id.into(),
+                k.purchaser_id.into(),
+                voucher.into(),
+            ],
         ))
         .await?
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no row from the contract's sums")))?;
     Ok(ContractSums {
+        same_voucher: row.try_get("", "same_voucher")?,
         paid: row.try_get("", "paid")?,
         advances: row.try_get("", "advances")?,
         planned: row.try_get("", "planned")?,
@@ -178,12 +186,12 @@ pub async fn record(
     let now = st.now();
     let txn = begin_write(&st.db).await?;
     let k = contracts::load_for_update(&txn, actor, contract_id).await?;
-    if let Some(existing) = payment::Entity::find()
-        .filter(payment::Column::PurchaserId.eq(k.purchaser_id))
-        .filter(payment::Column::VoucherNo.eq(&voucher))
-        .one(&txn)
-        .await?
-    {
+    let sums = contract_sums(&txn, &k, new.milestone_id, &voucher).await?;
+    if let Some(id) = sums.same_voucher {
+        let existing = payment::Entity::find_by_id(id)
+            .one(&txn)
+            .await?
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("payment {id} vanished")))?;
         return if same(&existing, contract_id, &new) {
             Ok((false, Payment::from(existing)))
         } else {
@@ -223,7 +231,6 @@ pub async fn record(
             k.status
         )));
     }
-    let sums = contract_sums(&txn, contract_id, new.milestone_id).await?;
     match milestone {
         Some(m) => {
             if m.status != MilestoneStatus::Accepted.as_str() {

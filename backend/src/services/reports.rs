@@ -110,42 +110,53 @@ async fn shape_reports(
     };
     rows.into_iter()
         .map(|r| {
-            let decision = match &r.decision {
-                Some(d) => Some(stored(Decision::parse(d), "decision", d)?),
-                None => None,
-            };
-            Ok(Report {
-                measurements: ms
-                    .iter()
-                    .filter(|m| m.report_id == r.id)
-                    .map(|m| MeasurementIn {
-                        indicator_id: m.indicator_id,
-                        value: Quantity::from_e4(m.value_e4),
-                    })
-                    .collect(),
-                attachments: atts
-                    .iter()
-                    .filter(|a| a.report_id == r.id)
-                    .map(|a| Attachment {
-                        file_name: a.file_name.clone(),
-                        content_type: a.content_type.clone(),
-                        size: a.size,
-                        sha256: a.sha256.clone(),
-                    })
-                    .collect(),
-                decision,
-                id: r.id,
-                milestone_id: r.milestone_id,
-                contract_id: r.contract_id,
-                summary: r.summary,
-                submitted_at: r.submitted_at,
-                submitted_by: r.submitted_by,
-                review_comment: r.review_comment,
-                decided_by: r.decided_by,
-                decided_at: r.decided_at,
-            })
+            let measurements = ms
+                .iter()
+                .filter(|m| m.report_id == r.id)
+                .map(|m| MeasurementIn {
+                    indicator_id: m.indicator_id,
+                    value: Quantity::from_e4(m.value_e4),
+                })
+                .collect();
+            let attachments = atts
+                .iter()
+                .filter(|a| a.report_id == r.id)
+                .map(|a| Attachment {
+                    file_name: a.file_name.clone(),
+                    content_type: a.content_type.clone(),
+                    size: a.size,
+                    sha256: a.sha256.clone(),
+                })
+                .collect();
+            report_of(r, measurements, attachments)
         })
         .collect()
+}
+
+/// A report row with its measurements and attachments, as the API shows it.
+fn report_of(
+    r: milestone_report::Model,
+    measurements: Vec<MeasurementIn>,
+    attachments: Vec<Attachment>,
+) -> ApiResult<Report> {
+    let decision = match &r.decision {
+        Some(d) => Some(stored(Decision::parse(d), "decision", d)?),
+        None => None,
+    };
+    Ok(Report {
+        measurements,
+        attachments,
+        decision,
+        id: r.id,
+        milestone_id: r.milestone_id,
+        contract_id: r.contract_id,
+        summary: r.summary,
+        submitted_at: r.submitted_at,
+        submitted_by: r.submitted_by,
+        review_comment: r.review_comment,
+        decided_by: r.decided_by,
+        decided_at: r.decided_at,
+    })
 }
 
 /// Submits a report; `files` are already in the file store. Answers whether it is new (an
@@ -271,31 +282,37 @@ pub async fn submit(
     am.status = Set(MilestoneStatus::Submitted.as_str().into());
     am.updated_at = Set(now);
     let after = shape(am.update(&txn).await?, today(st))?;
-    let out = shape_reports(&txn, vec![report]).await?.remove(0);
-    audit::record(
+    // The answer as written (measurements in the request's order, attachments as stored).
+    let measurements = new
+        .measurements
+        .iter()
+        .map(|ms| MeasurementIn {
+            indicator_id: ms.indicator_id,
+            value: Quantity::from_e4(ms.value.e4()),
+        })
+        .collect();
+    let out = report_of(report, measurements, files)?;
+    audit::record_all(
         &txn,
         now,
-        Change::of(
-            Some(actor.id()),
-            "submit",
-            "milestone_report",
-            out.id,
-            None,
-            Some(&out),
-        ),
-    )
-    .await?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "submit",
-            "milestone",
-            after.id,
-            Some(&before),
-            Some(&after),
-        ),
+        [
+            Change::of(
+                Some(actor.id()),
+                "submit",
+                "milestone_report",
+                out.id,
+                None,
+                Some(&out),
+            ),
+            Change::of(
+                Some(actor.id()),
+                "submit",
+                "milestone",
+                after.id,
+                Some(&before),
+                Some(&after),
+            ),
+        ],
     )
     .await?;
     let message = Message::ReportSubmitted {
