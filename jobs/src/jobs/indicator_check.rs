@@ -1,7 +1,8 @@
 //! `indicator_check`: each active contract's score so far (SPEC §4, cumulative targets
 //! pro-rated to today); below its `min_pay_score`, or an indicator with no measurement in 90
 //! days (on a contract running for 90 days) → the officer and the organisation, once a week.
-//! One statement reads every indicator of the active contracts with its latest measurement.
+//! One statement reads, of every indicator of the active contracts, its latest measurement, and
+//! answers the indicators of the contracts that may warn.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -19,14 +20,28 @@ use crate::outbox::{self, Outgoing};
 use crate::templates::Message;
 use crate::{Counts, JobContext};
 
-/// The due set: the indicators of active contracts with their latest value and whether one
-/// was measured since `$1` (90 days ago) — only what the score needs; titles, names and
-/// recipients are read afterwards for the few contracts that warn.
-pub const DUE_SET_SQL: &str = "SELECT i.id, i.contract_id, i.target_e4, i.comparator, i.measure, i.weight, \
+/// The due set: the indicators of the active contracts that may warn, with their latest value
+/// and whether one was measured since `$1` (90 days ago) — only what the score needs; titles,
+/// names and recipients are read afterwards for the few contracts that do warn. A contract may
+/// warn when one of its indicators is stale (no value since `$1` on a contract started by `$2`,
+/// 90 days before today) or not surely achieved, or its weights total under 100. Surely
+/// achieved (achievement 1 by SPEC §4, whatever today's pro-rating): `at_least` with the latest
+/// value at or above the full target (a pro-rated target is never higher), `at_most` of a level
+/// at or below its target. Every other contract scores its full weight, 100: no warning.
+pub const DUE_SET_SQL: &str = "WITH x AS (SELECT i.id, i.contract_id, i.target_e4, i.comparator, i.measure, i.weight, \
      c.start_date, c.end_date, c.min_pay_score_tenths, \
      (SELECT m.value_e4 FROM measurement m WHERE m.indicator_id = i.id ORDER BY m.submitted_at DESC LIMIT 1) AS value_e4, \
      CASE WHEN EXISTS (SELECT 1 FROM measurement m WHERE m.indicator_id = i.id AND m.submitted_at >= $1) THEN 1 ELSE 0 END AS recent \
-     FROM indicator i JOIN contract c ON c.id = i.contract_id WHERE c.status = 'active'";
+     FROM indicator i JOIN contract c ON c.id = i.contract_id WHERE c.status = 'active') \
+     SELECT x.* FROM x WHERE x.contract_id IN (SELECT contract_id FROM x GROUP BY contract_id \
+     HAVING SUM(weight) < 100 OR MAX(CASE WHEN recent = 0 AND start_date <= $2 THEN 1 \
+     WHEN comparator = 'at_least' AND COALESCE(value_e4, 0) >= target_e4 THEN 0 \
+     WHEN comparator = 'at_most' AND measure = 'level' AND COALESCE(value_e4, 0) <= target_e4 THEN 0 \
+     ELSE 1 END) = 1)";
+
+/// How many active contracts have indicators: the contracts examined.
+const EXAMINED_SQL: &str = "SELECT COUNT(DISTINCT i.contract_id) AS n FROM indicator i \
+     JOIN contract c ON c.id = i.contract_id WHERE c.status = 'active'";
 
 struct Contract {
     start: NaiveDate,
@@ -45,7 +60,15 @@ pub async fn run(
 ) -> Result<Counts, DbErr> {
     let today = ctx.today();
     let now = ctx.clock.now();
-    let rows = query(db, DUE_SET_SQL, vec![(now - Duration::days(90)).into()]).await?;
+    let since = now - Duration::days(90);
+    let started_by = today - Duration::days(90);
+    let rows = query(db, DUE_SET_SQL, vec![since.into(), started_by.into()]).await?;
+    let examined: i64 = query(db, EXAMINED_SQL, vec![])
+        .await?
+        .first()
+        .map(|r| r.try_get("", "n"))
+        .transpose()?
+        .unwrap_or(0);
     let mut contracts: BTreeMap<Uuid, Contract> = BTreeMap::new();
     for r in &rows {
         let id: Uuid = r.try_get("", "contract_id")?;
@@ -136,7 +159,7 @@ pub async fn run(
     }
     let notified = outbox::enqueue(db, now, &ctx.public_url, Some(run_id), out).await?;
     Ok(Counts {
-        examined: contracts.len() as i64,
+        examined,
         notified: notified as i64,
         errors: 0,
     })
