@@ -41,6 +41,10 @@ const CHAIN_LOCK_KEY: i64 = 0x6875_696d_696e; // "huimin"
 /// How many events one sealing statement appends (5 parameters each).
 const SEAL_BATCH: u64 = 1_000;
 
+/// How long the background sealer lets writes gather after the first wakes it: fewer, larger
+/// passes (readers of the chain do not wait for it; they seal for themselves).
+const SEAL_GATHER: std::time::Duration = std::time::Duration::from_millis(100);
+
 /// One change to record.
 #[derive(Debug, Clone)]
 pub struct Change {
@@ -279,14 +283,20 @@ impl Sealer {
         self.wake.notify_one();
     }
 
-    /// The background sealer: a pass whenever a write wakes it, and every `every` anyway, for
-    /// events a crashed process left unsealed. Wakes during a pass are coalesced into one more.
+    /// The background sealer: a pass [`SEAL_GATHER`] after a write wakes it (the writes of that
+    /// while share the pass), and every `every` anyway, for events a crashed process left
+    /// unsealed.
     pub async fn run(&self, every: std::time::Duration) {
         loop {
             if let Err(e) = self.seal().await {
                 tracing::warn!(error = %e, "sealing the audit chain failed; retrying");
             }
-            let _ = tokio::time::timeout(every, self.wake.notified()).await;
+            if tokio::time::timeout(every, self.wake.notified())
+                .await
+                .is_ok()
+            {
+                tokio::time::sleep(SEAL_GATHER).await;
+            }
         }
     }
 }
