@@ -99,21 +99,19 @@ pub async fn record_all(
     at: DateTime<Utc>,
     changes: impl IntoIterator<Item = Change>,
 ) -> Result<(), DbErr> {
-    audit_event::Entity::insert_many(changes.into_iter().map(|change| {
-        audit_event::ActiveModel {
-            id: NotSet,
-            seq: Set(None),
-            at: Set(at),
-            actor_user_id: Set(change.actor_user_id),
-            action: Set(change.action.to_string()),
-            entity_type: Set(change.entity_type.to_string()),
-            entity_id: Set(change.entity_id),
-            before_json: Set(change.before.as_ref().map(canonical_json)),
-            after_json: Set(change.after.as_ref().map(canonical_json)),
-            canonical: Set(None),
-            prev_hash: Set(None),
-            hash: Set(None),
-        }
+    audit_event::Entity::insert_many(changes.into_iter().map(|change| audit_event::ActiveModel {
+        id: NotSet,
+        seq: Set(None),
+        at: Set(at),
+        actor_user_id: Set(change.actor_user_id),
+        action: Set(change.action.to_string()),
+        entity_type: Set(change.entity_type.to_string()),
+        entity_id: Set(change.entity_id),
+        before_json: Set(change.before.as_ref().map(canonical_json)),
+        after_json: Set(change.after.as_ref().map(canonical_json)),
+        canonical: Set(None),
+        prev_hash: Set(None),
+        hash: Set(None),
     }))
     .exec_without_returning(txn)
     .await?;
