@@ -251,7 +251,7 @@ pub async fn organisations(
             .await?;
         for r in rows {
             let org: Uuid = r.try_get("", "org_id")?;
-            let list = out.entry(org).or_insert_with(Vec::new);
+            let list = out.entry(org).or_default();
             if list.is_empty() {
                 let contact: String = r.try_get("", "contact_email")?;
                 list.push(Recipient {
