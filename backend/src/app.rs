@@ -24,6 +24,9 @@ pub async fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::R
         .await
         .with_context(|| format!("connect to the database ({})", redact(&url)))?;
     db::migrate(&db).await.context("migrate the database")?;
+    let writer = db::connect_writer(&url, &db)
+        .await
+        .context("connect the writer to the database")?;
     let secret = load_secret(&config)?;
     let config_session_ms = config.session_cache_ms;
     let mailer = jobs::mailer::Mailer::new(
@@ -44,8 +47,9 @@ pub async fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::R
         read_cache: crate::read_cache::ReadCache::new(std::time::Duration::from_millis(
             config.read_cache_ms,
         )),
-        sealer: Arc::new(crate::audit::Sealer::new(db.clone())),
+        sealer: Arc::new(crate::audit::Sealer::new(writer.clone())),
         db,
+        writer,
         config: Arc::new(config),
         clock,
         metrics: telemetry::metrics_handle(),

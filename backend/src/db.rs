@@ -1,8 +1,11 @@
 //! Connecting to the database, migrating it, and starting write transactions.
 //!
-//! SQLite: a file with WAL, foreign keys on, a busy timeout, several pooled connections, and
-//! every writing transaction begun `IMMEDIATE`, so writers queue on the busy timeout instead of
-//! failing with `SQLITE_BUSY` when a read upgrades to a write. PostgreSQL: an ordinary pool.
+//! SQLite: a file with WAL, foreign keys on, a busy timeout, several pooled connections for
+//! reading, and one more connection ([`connect_writer`]) on which the API begins its writing
+//! transactions, `IMMEDIATE`: API writers queue in order for that connection instead of polling
+//! SQLite's lock (its busy handler sleeps and retries, so under load a waiter could starve for a
+//! second), and a read never upgrades to a write. Other writers (jobs, the CLI) still wait on
+//! the busy timeout. PostgreSQL: an ordinary pool, for writes too.
 
 use std::time::Duration;
 
@@ -33,6 +36,19 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
                 .create_if_missing(true)
         });
     Database::connect(opts).await
+}
+
+/// Where the API begins writing transactions: on a SQLite file, a pool of one connection of
+/// its own (see the module comment); otherwise `pool` itself.
+pub async fn connect_writer(
+    url: &str,
+    pool: &DatabaseConnection,
+) -> Result<DatabaseConnection, DbErr> {
+    if sqlite_path(url).is_some() {
+        connect(url, 1).await
+    } else {
+        Ok(pool.clone())
+    }
 }
 
 fn sqlite_path(url: &str) -> Option<&str> {

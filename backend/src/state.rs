@@ -14,6 +14,9 @@ use crate::config::Config;
 pub struct AppState {
     /// The connection pool.
     pub db: DatabaseConnection,
+    /// Where writing transactions begin ([`crate::db::begin_write`] on it): on SQLite one
+    /// connection the writers queue for in order, on PostgreSQL the pool (see [`crate::db`]).
+    pub writer: DatabaseConnection,
     /// The installation's configuration.
     pub config: Arc<Config>,
     /// Where "now" comes from (a manual clock in tests).

@@ -68,7 +68,7 @@ pub async fn login(st: &AppState, req: Login, address: &str) -> ApiResult<LoginA
     };
     let (token, hash) = token::generate();
     let expires_at = now + Duration::hours(st.config.token_ttl_hours);
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     session::ActiveModel {
         id: Set(Uuid::now_v7()),
         user_id: Set(u.id),
@@ -114,7 +114,7 @@ pub async fn change_password(st: &AppState, actor: &Actor, req: PasswordChange) 
     }
     let hash = password::hash(&req.new_password).await?;
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let mut am = actor.user.clone().into_active_model();
     am.password_hash = Set(hash);
     am.updated_at = Set(now);

@@ -145,7 +145,7 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewBudgetLine) -> ApiResu
         );
     c.finish()?;
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let clash = budget_line::Entity::find()
         .filter(budget_line::Column::PurchaserId.eq(purchaser_id))
         .filter(budget_line::Column::FiscalYear.eq(new.fiscal_year))
@@ -215,7 +215,7 @@ pub async fn update(
     }
     c.finish()?;
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let old = lock_line(&txn, id).await?;
     actor.see_purchaser(old.purchaser_id)?;
     let f = figures(&txn, &[id]).await?.remove(&id).unwrap_or_default();

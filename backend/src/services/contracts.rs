@@ -341,7 +341,7 @@ async fn check_officer(db: &impl ConnectionTrait, officer: Uuid, purchaser: Uuid
 pub async fn create(st: &AppState, actor: &Actor, new: NewContract) -> ApiResult<Contract> {
     actor.see_purchaser(new.purchaser_id)?;
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let line = entity::model::budget_line::Entity::find_by_id(new.budget_line_id)
         .one(&txn)
         .await?
@@ -445,7 +445,7 @@ pub async fn update(
     p: ContractPatch,
 ) -> ApiResult<Contract> {
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let mut m = load_for_update(&txn, actor, id).await?;
     let before = Contract::try_from(m.clone())?;
     if before.status != ContractStatus::Draft {
@@ -539,7 +539,7 @@ async fn save(
 /// (the contract's own tender reservation is released by the signature, so it counts as free).
 pub async fn sign(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract> {
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let mut m = load_for_update(&txn, actor, id).await?;
     let before = Contract::try_from(m.clone())?;
     if before.status != ContractStatus::Draft {
@@ -586,7 +586,7 @@ pub async fn sign(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract>
 pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiResult<Contract> {
     let why = reason("reason", &r.reason)?;
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let mut m = load_for_update(&txn, actor, id).await?;
     let before = Contract::try_from(m.clone())?;
     if before.status != ContractStatus::Draft {
@@ -649,7 +649,7 @@ async fn end(
     why: Option<String>,
 ) -> ApiResult<Contract> {
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let mut m = load_for_update(&txn, actor, id).await?;
     let before = Contract::try_from(m.clone())?;
     if before.status != ContractStatus::Active {
@@ -701,7 +701,7 @@ pub async fn amend(
         ));
     }
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let mut m = load_for_update(&txn, actor, id).await?;
     let before = Contract::try_from(m.clone())?;
     if before.status != ContractStatus::Active {

@@ -92,7 +92,7 @@ pub async fn create(
     c.text("text", &new.text, 5000);
     c.finish()?;
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let k = contracts::load(&txn, actor, contract_id).await?;
     let m = finding::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -207,7 +207,7 @@ async fn advance(
 ) -> ApiResult<Finding> {
     let now = st.now();
     load(st, actor, id).await?;
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let old = finding::Entity::find_by_id(id)
         .lock_exclusive()
         .one(&txn)

@@ -161,7 +161,7 @@ pub async fn create(
     new: NewMilestone,
 ) -> ApiResult<Milestone> {
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let k = contracts::load_for_update(&txn, actor, contract_id).await?;
     let m = milestone::Model {
         id: Uuid::now_v7(),
@@ -276,7 +276,7 @@ pub async fn update(
     p: MilestonePatch,
 ) -> ApiResult<Milestone> {
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let (old, k) = load_for_update(&txn, actor, id).await?;
     let before = shape(old.clone(), today(st))?;
     let mut m = old;
@@ -330,7 +330,7 @@ pub async fn update(
 pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiResult<Milestone> {
     let why = reason("reason", &r.reason)?;
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let (old, _) = load_for_update(&txn, actor, id).await?;
     let before = shape(old.clone(), today(st))?;
     if !matches!(
@@ -534,7 +534,7 @@ pub async fn add_indicators(
     new: Vec<NewIndicator>,
 ) -> ApiResult<Vec<Indicator>> {
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let k = contracts::load_for_update(&txn, actor, contract_id).await?;
     let status = stored(
         ContractStatus::parse(&k.status),
@@ -626,7 +626,7 @@ pub async fn update_indicator(
     p: IndicatorPatch,
 ) -> ApiResult<Indicator> {
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let old = indicator::Entity::find_by_id(id)
         .one(&txn)
         .await?

@@ -103,7 +103,7 @@ pub async fn create_purchaser(
     );
     c.finish()?;
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let m = purchaser::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(new.name.trim().to_string()),
@@ -148,7 +148,7 @@ pub async fn update_purchaser(
     );
     c.finish()?;
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let old = purchaser::Entity::find_by_id(id)
         .one(&txn)
         .await?
@@ -315,7 +315,7 @@ pub async fn create_organisation(
     check_status(&mut c, status, new.status_reason.as_deref());
     c.finish()?;
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let taken = organisation::Entity::find()
         .filter(organisation::Column::CreditCode.eq(&new.credit_code))
         .one(&txn)
@@ -364,7 +364,7 @@ pub async fn update_organisation(
     p: OrganisationPatch,
 ) -> ApiResult<Organisation> {
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let old = organisation::Entity::find_by_id(id)
         .one(&txn)
         .await?

@@ -184,7 +184,7 @@ pub async fn record(
         );
     c.finish()?;
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let k = contracts::load_for_update(&txn, actor, contract_id).await?;
     let sums = contract_sums(&txn, &k, new.milestone_id, &voucher).await?;
     if let Some(id) = sums.same_voucher {

@@ -238,7 +238,7 @@ pub async fn create(
     new: NewPost,
 ) -> ApiResult<Post> {
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let k = contracts::load_for_update(&txn, actor, contract_id).await?;
     let m = post::Model {
         id: Uuid::now_v7(),
@@ -292,7 +292,7 @@ async fn load_post(
 /// Changes a post of a draft or active contract.
 pub async fn update(st: &AppState, actor: &Actor, id: Uuid, patch: PostPatch) -> ApiResult<Post> {
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let (old, k) = load_post(&txn, actor, id).await?;
     if !matches!(
         ContractStatus::parse(&k.status),
@@ -425,7 +425,7 @@ pub async fn assign(
     let last4 = new.id_number[new.id_number.len() - 4..].to_ascii_uppercase();
     let hmac = id_hmac(&st.secret, &new.id_number)?;
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let (p, k) = load_post(&txn, actor, post_id).await?;
     // Serialise assignments of this post and of this person: the row lock on the post, and
     // on PostgreSQL an advisory lock keyed by the person's HMAC (SQLite's write transactions
@@ -560,7 +560,7 @@ pub async fn end_assignment(
     e: EndAssignment,
 ) -> ApiResult<Assignment> {
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let (p, _) = load_post(&txn, actor, post_id).await?;
     let a = post_assignment::Entity::find_by_id(id)
         .lock_exclusive()

@@ -189,7 +189,7 @@ pub async fn submit(
     }
     c.finish()?;
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let (m, k) = milestones::load_for_report(&txn, actor, milestone_id).await?;
     if k.organisation_id != org {
         return Err(ApiError::NotFound);
@@ -407,7 +407,7 @@ pub async fn accept(
         ));
     }
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let (m, k) = milestones::load_for_update(&txn, actor, milestone_id).await?;
     let report = pending(&txn, &m).await?;
     let breakdown = score_at(&txn, &k, m.due_date, report.submitted_at).await?;
@@ -455,7 +455,7 @@ pub async fn reject(
 ) -> ApiResult<Milestone> {
     let comment = crate::services::common::reason("comment", &r.comment)?;
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let (m, k) = milestones::load_for_update(&txn, actor, milestone_id).await?;
     let report = pending(&txn, &m).await?;
     let decided = decide(&txn, actor, now, report, Decision::Rejected, Some(comment)).await?;

@@ -232,7 +232,7 @@ async fn own_line(
 /// Creates a draft tender.
 pub async fn create(st: &AppState, actor: &Actor, new: NewTender) -> ApiResult<Tender> {
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let line = own_line(&txn, actor, new.budget_line_id).await?;
     if new.purchaser_id.is_some_and(|p| p != line.purchaser_id) {
         return Err(ApiError::validation(
@@ -287,7 +287,7 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewTender) -> ApiResult<T
 /// Edits a draft tender.
 pub async fn update(st: &AppState, actor: &Actor, id: Uuid, p: TenderPatch) -> ApiResult<Tender> {
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let old = load_for_update(&txn, actor, id).await?;
     let before = Tender::try_from(old.clone())?;
     if before.status != TenderStatus::Draft {
@@ -390,7 +390,7 @@ async fn transition(
 /// the deadline at least the method's minimum bid period away.
 pub async fn publish(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender> {
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let t = load_for_update(&txn, actor, id).await?;
     let method = stored(TenderMethod::parse(&t.method), "method", &t.method)?;
     if t.status != TenderStatus::Draft.as_str() {
@@ -460,7 +460,7 @@ pub async fn publish(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender
 /// Closes a published tender once its deadline has passed.
 pub async fn close(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender> {
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let t = load_for_update(&txn, actor, id).await?;
     if t.status != TenderStatus::Published.as_str() {
         return Err(bad_transition("tender", &t.status, "closed"));
@@ -477,7 +477,7 @@ pub async fn close(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender> 
 pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiResult<Tender> {
     let why = reason("reason", &r.reason)?;
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let t = load_for_update(&txn, actor, id).await?;
     if !matches!(
         TenderStatus::parse(&t.status),
@@ -503,7 +503,7 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
 pub async fn unsuccessful(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiResult<Tender> {
     let why = reason("reason", &r.reason)?;
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let t = load_for_update(&txn, actor, id).await?;
     if t.status != TenderStatus::Closed.as_str() {
         return Err(bad_transition("tender", &t.status, "marked unsuccessful"));
@@ -525,7 +525,7 @@ pub async fn unsuccessful(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> 
 /// Awards a bid of a closed tender and creates the draft contract (answered with 201).
 pub async fn award(st: &AppState, actor: &Actor, id: Uuid, a: Award) -> ApiResult<Contract> {
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let t = load_for_update(&txn, actor, id).await?;
     let method = stored(TenderMethod::parse(&t.method), "method", &t.method)?;
     let b = bid::Entity::find_by_id(a.bid_id)
@@ -714,7 +714,7 @@ pub async fn submit_bid(
     );
     c.finish()?;
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     // A shared lock would do; the row lock also orders a bid against a concurrent close.
     let t = load_for_update(&txn, actor, tender_id).await?;
     if t.status != TenderStatus::Published.as_str() || now >= t.bid_deadline {
@@ -806,7 +806,7 @@ pub async fn list_bids(st: &AppState, actor: &Actor, tender_id: Uuid) -> ApiResu
 /// Scores a bid after the deadline (the purchaser's finance officers).
 pub async fn score_bid(st: &AppState, actor: &Actor, bid_id: Uuid, s: BidScore) -> ApiResult<Bid> {
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let b = bid::Entity::find_by_id(bid_id)
         .one(&txn)
         .await?

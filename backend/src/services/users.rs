@@ -152,7 +152,7 @@ pub async fn create_user(st: &AppState, actor: Option<&Actor>, new: NewUser) -> 
     password::check_new("password", &new.password)?;
     let hash = password::hash(&new.password).await?;
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     check_links(&txn, new.role, new.purchaser_id, new.organisation_id).await?;
     if user::Entity::find()
         .filter(user::Column::Email.eq(&email))
@@ -215,7 +215,7 @@ pub async fn update_user(st: &AppState, actor: &Actor, id: Uuid, p: UserPatch) -
         None => None,
     };
     let now = st.now();
-    let txn = begin_write(&st.db).await?;
+    let txn = begin_write(&st.writer).await?;
     let old = user::Entity::find_by_id(id)
         .one(&txn)
         .await?
