@@ -195,7 +195,7 @@ pub async fn visible(st: &AppState, actor: &Actor, kind: Kind, id: Uuid) -> ApiR
             }
         }
         Kind::Contract => contracts::load(db, actor, id).await.map(|_| ()),
-        Kind::Milestone => milestones::get(st, actor, id).await.map(|_| ()),
+        Kind::Milestone => milestones::visible(db, actor, id).await,
         Kind::Indicator => milestones::get_indicator(st, actor, id).await.map(|_| ()),
         Kind::Post => posts::get(st, actor, id).await.map(|_| ()),
         Kind::Finding => findings::get(st, actor, id).await.map(|_| ()),

@@ -257,23 +257,23 @@ pub(crate) async fn load_locked(
     id: Uuid,
     lock: LockType,
 ) -> ApiResult<contract::Model> {
-    load_locked_where(txn, actor, contract::Column::Id.eq(id), lock).await
+    load_where(txn, actor, contract::Column::Id.eq(id), Some(lock)).await
 }
 
-/// [`load_locked`] for the one contract matching `which` (e.g. the contract of a milestone,
-/// by subquery, saving a round trip).
-pub(crate) async fn load_locked_where(
-    txn: &impl ConnectionTrait,
+/// The visible contract matching `which` (e.g. the contract of a milestone, by subquery,
+/// saving a round trip), under `lock` if given.
+pub(crate) async fn load_where(
+    db: &impl ConnectionTrait,
     actor: &Actor,
     which: impl sea_orm::sea_query::IntoCondition,
-    lock: LockType,
+    lock: Option<LockType>,
 ) -> ApiResult<contract::Model> {
-    let c = contract::Entity::find()
-        .filter(which)
-        .lock(lock)
-        .one(txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
+    let find = contract::Entity::find().filter(which);
+    let find = match lock {
+        Some(lock) => find.lock(lock),
+        None => find,
+    };
+    let c = find.one(db).await?.ok_or(ApiError::NotFound)?;
     visible(actor, &c)?;
     Ok(c)
 }

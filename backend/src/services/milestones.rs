@@ -247,18 +247,7 @@ async fn load_locked(
     contract_lock: LockType,
     milestone_lock: Option<LockType>,
 ) -> ApiResult<(milestone::Model, contract::Model)> {
-    let contract_of = Query::select()
-        .column(milestone::Column::ContractId)
-        .from(milestone::Entity)
-        .and_where(milestone::Column::Id.eq(id))
-        .to_owned();
-    let k = contracts::load_locked_where(
-        txn,
-        actor,
-        contract::Column::Id.in_subquery(contract_of),
-        contract_lock,
-    )
-    .await?;
+    let k = contracts::load_where(txn, actor, contract_of(id), Some(contract_lock)).await?;
     let find = milestone::Entity::find_by_id(id);
     let again = match milestone_lock {
         Some(lock) => find.lock(lock),
@@ -266,6 +255,23 @@ async fn load_locked(
     };
     let m = again.one(txn).await?.ok_or(ApiError::NotFound)?;
     Ok((m, k))
+}
+
+/// The condition "the contract of milestone `id`" (none when there is no such milestone).
+fn contract_of(id: Uuid) -> sea_orm::Condition {
+    let of = Query::select()
+        .column(milestone::Column::ContractId)
+        .from(milestone::Entity)
+        .and_where(milestone::Column::Id.eq(id))
+        .to_owned();
+    sea_orm::Condition::all().add(contract::Column::Id.in_subquery(of))
+}
+
+/// Whether the milestone exists and the actor may see it (its contract), in one statement.
+pub async fn visible(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ApiResult<()> {
+    contracts::load_where(db, actor, contract_of(id), None)
+        .await
+        .map(|_| ())
 }
 
 /// Edits a planned milestone.
