@@ -10,8 +10,9 @@
 //! answers without waiting for it; whoever reads the chain (the audit trail, a dossier) first
 //! seals what has committed ([`Sealer::seal`]), so a reader sees every acknowledged write in
 //! the chain. Concurrent callers share one sealing pass (group commit); the background sealer
-//! also sweeps every few seconds for events a crashed process left unsealed. [`verify`] recomputes the whole chain in `seq`
-//! order, in batches, and counts events left unsealed for over a minute.
+//! also sweeps every few seconds for events a crashed process left unsealed. [`verify`]
+//! recomputes the whole chain in `seq` order, in batches, and counts events left unsealed for
+//! over a minute.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

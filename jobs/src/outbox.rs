@@ -235,12 +235,12 @@ pub async fn organisations(
     let mut out: HashMap<Uuid, Vec<Recipient>> = HashMap::new();
     for chunk in chunks(ids) {
         // One statement: each organisation with its active users (or none).
-        let list: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
         let sql = format!(
             "SELECT o.id AS org_id, o.contact_email, u.id AS user_id, u.email, u.locale \
              FROM organisation o LEFT JOIN app_user u ON u.organisation_id = o.id AND u.active \
              WHERE o.id IN ({}) ORDER BY o.id, u.id",
-            list.join(", ")
+            marks.join(", ")
         );
         let rows = db
             .query_all_raw(Statement::from_sql_and_values(
@@ -264,7 +264,7 @@ pub async fn organisations(
             if let Some(user_id) = r.try_get::<Option<Uuid>>("", "user_id")? {
                 let email: String = r.try_get("", "email")?;
                 // A staff member whose address is the contact address gets one message.
-                list.retain(|r| r.email != email);
+                list.retain(|other| other.email != email);
                 list.push(Recipient {
                     user_id: Some(user_id),
                     email,

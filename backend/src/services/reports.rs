@@ -283,15 +283,7 @@ pub async fn submit(
     am.updated_at = Set(now);
     let after = shape(am.update(&txn).await?, today(st))?;
     // The answer as written (measurements in the request's order, attachments as stored).
-    let measurements = new
-        .measurements
-        .iter()
-        .map(|ms| MeasurementIn {
-            indicator_id: ms.indicator_id,
-            value: Quantity::from_e4(ms.value.e4()),
-        })
-        .collect();
-    let out = report_of(report, measurements, files)?;
+    let out = report_of(report, new.measurements, files)?;
     audit::record_all(
         &txn,
         now,

@@ -172,7 +172,7 @@ async fn purchaser_events(app: &TestApp, token: &str) -> Vec<serde_json::Value> 
 }
 
 #[tokio::test]
-async fn unsealed_events_are_reported_after_a_minute_hidden_and_sealed_by_the_next_pass() {
+async fn unsealed_events_are_reported_after_a_minute_and_sealed_before_the_trail_is_read() {
     let app = TestApp::new().await;
     let admin = app.user(Role::Admin).await;
     let sealed_before = verify(&app, &admin.token).await["checked"]
