@@ -557,9 +557,9 @@ async fn procurement(
         past,
         &orgs[0],
         ms[0].id,
-        report("完成236户困境儿童建档走访。", "92", Some("1"))?,
+        Ok(report("完成236户困境儿童建档走访。", "92", Some("1"))?),
         Vec::new(),
-        None,
+        Ok(None),
     )
     .await
     .map_err(ctx)?;
@@ -577,12 +577,12 @@ async fn procurement(
         past,
         fo,
         contract_a.id,
-        NewPayment {
+        Ok(NewPayment {
             milestone_id: Some(m1.id),
             amount: m1.payable.context("payable")?,
             paid_on: today(clock),
             voucher_no: "TYMZ-2026-0031".into(),
-        },
+        }),
     )
     .await
     .map_err(ctx)?;
@@ -591,9 +591,9 @@ async fn procurement(
         past,
         &orgs[0],
         ms[1].id,
-        report("开展个案服务48例。", "70", Some("3"))?,
+        Ok(report("开展个案服务48例。", "70", Some("3"))?),
         Vec::new(),
-        None,
+        Ok(None),
     )
     .await
     .map_err(ctx)?;
@@ -612,9 +612,9 @@ async fn procurement(
         past,
         &orgs[0],
         ms[1].id,
-        report("补充个案服务签到表。", "88", None)?,
+        Ok(report("补充个案服务签到表。", "88", None)?),
         Vec::new(),
-        None,
+        Ok(None),
     )
     .await
     .map_err(ctx)?;
@@ -624,12 +624,12 @@ async fn procurement(
         past,
         fo,
         direct.id,
-        NewPayment {
+        Ok(NewPayment {
             milestone_id: None,
             amount: money("20000.00")?,
             paid_on: today(clock),
             voucher_no: "TYMZ-2026-0040".into(),
-        },
+        }),
     )
     .await
     .map_err(ctx)?;
@@ -638,9 +638,9 @@ async fn procurement(
         past,
         &orgs[2],
         direct_m.id,
-        report_plain("上半年开展志愿服务86场。"),
+        Ok(report_plain("上半年开展志愿服务86场。")),
         Vec::new(),
-        None,
+        Ok(None),
     )
     .await
     .map_err(ctx)?;
@@ -651,12 +651,12 @@ async fn procurement(
         past,
         fo,
         direct.id,
-        NewPayment {
+        Ok(NewPayment {
             milestone_id: Some(dm.id),
             amount: dm.payable.context("payable")?,
             paid_on: today(clock),
             voucher_no: "TYMZ-2026-0057".into(),
-        },
+        }),
     )
     .await
     .map_err(ctx)?;

@@ -8,6 +8,7 @@ use axum::response::{IntoResponse, Response};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
+use crate::auth::scope::{self, Kind};
 use crate::auth::{Can, Seen, can, kind};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Json, parse_json};
@@ -54,11 +55,10 @@ async fn list_reports(
 async fn submit_report(
     State(st): State<AppState>,
     actor: Can<can::ReportMilestones>,
-    _seen: Seen<kind::Milestone>,
     Path(id): Path<Uuid>,
     req: Request,
 ) -> ApiResult<(StatusCode, Json<Report>)> {
-    let key = idempotency_key(req.headers())?;
+    let key = idempotency_key(req.headers());
     let mime = req
         .headers()
         .get(header::CONTENT_TYPE)
@@ -66,23 +66,27 @@ async fn submit_report(
         .unwrap_or("")
         .to_ascii_lowercase();
     let (report, stored) = if mime.starts_with("multipart/form-data") {
+        // 404 before any file is stored.
+        scope::visible(&st, &actor, Kind::Milestone, id).await?;
         let mp = Multipart::from_request(req, &st)
             .await
             .map_err(|e| ApiError::BadRequest(e.body_text()))?;
         let mut stored = Vec::new();
         match read_multipart(&st, mp, &mut stored).await {
-            Ok(report) => (report, stored),
+            Ok(report) => (Ok(report), stored),
             Err(e) => {
                 discard(&st, &stored).await;
                 return Err(e);
             }
         }
     } else {
-        let bytes = axum::body::to_bytes(req.into_body(), BODY_LIMIT)
-            .await
-            .map_err(|_| ApiError::PayloadTooLarge)?;
-        let Json(r) = json_body(&mime, &bytes)?;
-        (r, Vec::new())
+        // The milestone's visibility (404) is checked in the write's transaction, before
+        // the body is judged (413, 415, 422): one round trip fewer than a check of its own.
+        let body = match axum::body::to_bytes(req.into_body(), BODY_LIMIT).await {
+            Ok(bytes) => json_body(&mime, &bytes).map(|Json(r)| r),
+            Err(_) => Err(ApiError::PayloadTooLarge),
+        };
+        (body, Vec::new())
     };
     // Files of a refused (or repeated) report must not linger in the store.
     let result = reports::submit(&st, &actor, id, report, stored.clone(), key).await;
@@ -295,11 +299,12 @@ async fn list_payments(
 async fn record_payment(
     State(st): State<AppState>,
     actor: Can<can::ManageProcurement>,
-    _seen: Seen<kind::Contract>,
     Path(id): Path<Uuid>,
-    Json(p): Json<NewPayment>,
+    // The contract's visibility (404) is checked in the write's transaction, before the body
+    // is judged (415, 422): one round trip fewer than a check of its own.
+    body: Result<Json<NewPayment>, ApiError>,
 ) -> ApiResult<(StatusCode, Json<Payment>)> {
-    let (created, out) = payments::record(&st, &actor, id, p).await?;
+    let (created, out) = payments::record(&st, &actor, id, body.map(|Json(p)| p)).await?;
     Ok((
         if created {
             StatusCode::CREATED

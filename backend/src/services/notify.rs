@@ -3,7 +3,7 @@
 //! organisation; payment recorded → the organisation; tender published → active
 //! organisations; a budget line's amount changed → supervisors.
 
-use entity::model::{contract, organisation, purchaser};
+use entity::model::{contract, purchaser};
 use jobs::outbox::{self, Outgoing, Recipient};
 use jobs::templates::Message;
 use sea_orm::{ConnectionTrait, EntityTrait};
@@ -47,24 +47,15 @@ pub async fn organisation_of(
         .unwrap_or_default())
 }
 
-/// The recipients of "the officer" of a contract.
-pub async fn officer_of(
+/// The recipients of "the officer" of a contract and the name of its organisation, in one
+/// statement (a report's notification names the organisation to the officer).
+pub async fn officer_of_with_organisation_name(
     db: &impl ConnectionTrait,
     k: &contract::Model,
-) -> ApiResult<Vec<Recipient>> {
-    Ok(outbox::users(db, &[k.responsible_officer_id])
-        .await?
-        .into_values()
-        .collect())
-}
-
-/// An organisation's name, for messages.
-pub async fn organisation_name(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<String> {
-    Ok(organisation::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .map(|o| o.name)
-        .unwrap_or_default())
+) -> ApiResult<(Vec<Recipient>, String)> {
+    let (officer, name) =
+        outbox::user_and_organisation_name(db, k.responsible_officer_id, k.organisation_id).await?;
+    Ok((officer.into_iter().collect(), name))
 }
 
 /// A purchaser's name, for messages.

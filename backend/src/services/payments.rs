@@ -11,8 +11,8 @@ use entity::queries::numbered;
 use entity::rules::vocab::{ContractStatus, MilestoneStatus};
 use sea_orm::sea_query::{Expr, IntoCondition};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, EntityTrait,
-    QueryFilter, QueryOrder, QuerySelect, Statement,
+    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -130,32 +130,51 @@ async fn contract_sums(
     })
 }
 
-/// Locks a budget line and reads its amount and what was paid from it, in one statement.
-async fn lock_line_disbursed(db: &impl ConnectionTrait, line_id: Uuid) -> ApiResult<(i64, i64)> {
+/// Locks a budget line until the end of the transaction (on SQLite the write transaction is
+/// already exclusive). The line's sum is read by the next statement, whose snapshot is taken
+/// after the lock is held: a statement that waits for a row lock still reads other rows as of
+/// its start, so a sum in the locking statement could miss a payment committed meanwhile.
+async fn lock_line(db: &impl ConnectionTrait, line_id: Uuid) -> ApiResult<()> {
     let b = db.get_database_backend();
-    // SQLite's write transaction is already exclusive (`BEGIN IMMEDIATE`).
-    let lock = if b == DbBackend::Postgres {
-        " FOR UPDATE"
-    } else {
-        ""
-    };
-    let sql = format!(
-        "SELECT amount_fen, CAST(COALESCE((SELECT SUM(p.amount_fen) FROM payment p \
-         WHERE p.budget_line_id = budget_line.id), 0) AS BIGINT) AS disbursed \
-         FROM budget_line WHERE id = $1{lock}"
-    );
-    let row = db
-        .query_one_raw(Statement::from_sql_and_values(
+    if b == DbBackend::Postgres {
+        db.execute_raw(Statement::from_sql_and_values(
             b,
-            numbered(b, &sql),
+            "SELECT id FROM budget_line WHERE id = $1 FOR UPDATE",
             [line_id.into()],
         ))
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok((
-        row.try_get("", "amount_fen")?,
-        row.try_get("", "disbursed")?,
-    ))
+        .await?;
+    }
+    Ok(())
+}
+
+/// Inserts `p` if its budget line's payments, with it, stay within the line's amount (one
+/// statement, under the line's lock); answers whether it did.
+async fn insert_within_line(db: &impl ConnectionTrait, p: &payment::Model) -> Result<bool, DbErr> {
+    let b = db.get_database_backend();
+    let sql = "INSERT INTO payment (id, contract_id, milestone_id, purchaser_id, budget_line_id, \
+               amount_fen, paid_on, voucher_no, recorded_by, created_at) \
+               SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 \
+               WHERE $6 + COALESCE((SELECT SUM(amount_fen) FROM payment WHERE budget_line_id = $5), 0) \
+               <= (SELECT amount_fen FROM budget_line WHERE id = $5)";
+    let done = db
+        .execute_raw(Statement::from_sql_and_values(
+            b,
+            numbered(b, sql),
+            [
+                p.id.into(),
+                p.contract_id.into(),
+                p.milestone_id.into(),
+                p.purchaser_id.into(),
+                p.budget_line_id.into(),
+                p.amount_fen.into(),
+                p.paid_on.into(),
+                p.voucher_no.clone().into(),
+                p.recorded_by.into(),
+                p.created_at.into(),
+            ],
+        ))
+        .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 /// Whether a stored payment is the same request as `new` (a retry).
@@ -171,8 +190,12 @@ pub async fn record(
     st: &AppState,
     actor: &Actor,
     contract_id: Uuid,
-    new: NewPayment,
+    new: ApiResult<NewPayment>,
 ) -> ApiResult<(bool, Payment)> {
+    let now = st.now();
+    let txn = begin_write(&st.writer).await?;
+    let k = contracts::load_for_update(&txn, actor, contract_id).await?;
+    let new = new?;
     let voucher = new.voucher_no.trim().to_string();
     let mut c = Checks::default();
     c.text("voucher_no", &voucher, 64)
@@ -183,9 +206,6 @@ pub async fn record(
             "must not be in the future",
         );
     c.finish()?;
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let k = contracts::load_for_update(&txn, actor, contract_id).await?;
     let sums = contract_sums(&txn, &k, new.milestone_id, &voucher).await?;
     if let Some(id) = sums.same_voucher {
         let existing = payment::Entity::find_by_id(id)
@@ -266,28 +286,28 @@ pub async fn record(
             "payments would exceed the contract value",
         ));
     }
-    let (line_amount, disbursed) = lock_line_disbursed(&txn, k.budget_line_id).await?;
-    if disbursed + amount > line_amount {
-        return Err(ApiError::conflict(
-            "payments would exceed the budget line's amount",
-        ));
-    }
-    let row = payment::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        contract_id: Set(contract_id),
-        milestone_id: Set(new.milestone_id),
-        purchaser_id: Set(k.purchaser_id),
-        budget_line_id: Set(k.budget_line_id),
-        amount_fen: Set(amount),
-        paid_on: Set(new.paid_on),
-        voucher_no: Set(voucher.clone()),
-        recorded_by: Set(actor.id()),
-        created_at: Set(now),
-    }
-    .insert(&txn)
-    .await;
-    let row = match row {
-        Ok(r) => r,
+    // What does not need the line's lock is done before taking it.
+    let to = notify::organisation_of(&txn, &k).await?;
+    let row = payment::Model {
+        id: Uuid::now_v7(),
+        contract_id,
+        milestone_id: new.milestone_id,
+        purchaser_id: k.purchaser_id,
+        budget_line_id: k.budget_line_id,
+        amount_fen: amount,
+        paid_on: new.paid_on,
+        voucher_no: voucher.clone(),
+        recorded_by: actor.id(),
+        created_at: now,
+    };
+    lock_line(&txn, k.budget_line_id).await?;
+    match insert_within_line(&txn, &row).await {
+        Ok(true) => {}
+        Ok(false) => {
+            return Err(ApiError::conflict(
+                "payments would exceed the budget line's amount",
+            ));
+        }
         // The same voucher committed by a request on another contract meanwhile.
         Err(e)
             if matches!(
@@ -311,7 +331,7 @@ pub async fn record(
             };
         }
         Err(e) => return Err(e.into()),
-    };
+    }
     let out = Payment::from(row);
     audit::record(
         &txn,
@@ -332,7 +352,6 @@ pub async fn record(
         paid_on: out.paid_on,
         voucher: out.voucher_no.clone(),
     };
-    let to = notify::organisation_of(&txn, &k).await?;
     notify::queue(
         st,
         &txn,

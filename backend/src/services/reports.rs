@@ -13,7 +13,7 @@ use entity::rules::vocab::{ContractStatus, Decision, MilestoneStatus};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -27,6 +27,7 @@ use crate::services::common::stored;
 use crate::services::milestones::{self, Milestone, post_funding_of, score_at, shape, today};
 use crate::services::{contracts, notify};
 use crate::state::AppState;
+use entity::queries::numbered;
 use jobs::templates::Message;
 
 /// One measurement in a report.
@@ -165,11 +166,18 @@ pub async fn submit(
     st: &AppState,
     actor: &Actor,
     milestone_id: Uuid,
-    new: NewReport,
+    new: ApiResult<NewReport>,
     files: Vec<Attachment>,
-    idempotency_key: Option<String>,
+    idempotency_key: ApiResult<Option<String>>,
 ) -> ApiResult<(bool, Report)> {
     let org = actor.organisation_scope().ok_or(ApiError::Forbidden)?;
+    let now = st.now();
+    let txn = begin_write(&st.writer).await?;
+    let (m, k) = milestones::load_for_report(&txn, actor, milestone_id).await?;
+    if k.organisation_id != org {
+        return Err(ApiError::NotFound);
+    }
+    let (new, idempotency_key) = (new?, idempotency_key?);
     let mut c = Checks::default();
     c.text("summary", &new.summary, 20_000);
     if let Some(k) = &idempotency_key {
@@ -188,12 +196,6 @@ pub async fn submit(
         );
     }
     c.finish()?;
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let (m, k) = milestones::load_for_report(&txn, actor, milestone_id).await?;
-    if k.organisation_id != org {
-        return Err(ApiError::NotFound);
-    }
     if let Some(key) = &idempotency_key
         && let Some(existing) = milestone_report::Entity::find()
             .filter(milestone_report::Column::MilestoneId.eq(milestone_id))
@@ -204,37 +206,23 @@ pub async fn submit(
         let out = shape_reports(&txn, vec![existing]).await?.remove(0);
         return Ok((false, out));
     }
-    let known: HashSet<Uuid> = indicator::Entity::find()
-        .select_only()
-        .column(indicator::Column::Id)
-        .filter(indicator::Column::ContractId.eq(k.id))
-        .into_tuple::<Uuid>()
-        .all(&txn)
-        .await?
-        .into_iter()
-        .collect();
-    for (i, ms) in new.measurements.iter().enumerate() {
-        c.check(
-            known.contains(&ms.indicator_id),
-            &format!("measurements[{i}].indicator_id"),
-            "is not an indicator of this contract",
-        );
-    }
-    c.finish()?;
-    if k.status != ContractStatus::Active.as_str() {
-        return Err(ApiError::conflict(format!(
+    let refusal = if k.status != ContractStatus::Active.as_str() {
+        Some(format!(
             "reports are taken only on active contracts; this one is {}",
             k.status
-        )));
-    }
-    if !matches!(
+        ))
+    } else if !matches!(
         MilestoneStatus::parse(&m.status),
         Some(MilestoneStatus::Planned | MilestoneStatus::Rejected)
     ) {
-        return Err(ApiError::conflict(format!(
-            "a {} milestone takes no report",
-            m.status
-        )));
+        Some(format!("a {} milestone takes no report", m.status))
+    } else {
+        None
+    };
+    if let Some(reason) = refusal {
+        // A bad measurement (422) is answered before the state (409).
+        check_indicators(&txn, k.id, &new.measurements).await?;
+        return Err(ApiError::conflict(reason));
     }
     let report = milestone_report::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -251,19 +239,14 @@ pub async fn submit(
     }
     .insert(&txn)
     .await?;
-    if !new.measurements.is_empty() {
-        measurement::Entity::insert_many(new.measurements.iter().map(|ms| {
-            measurement::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                report_id: Set(report.id),
-                contract_id: Set(k.id),
-                indicator_id: Set(ms.indicator_id),
-                value_e4: Set(ms.value.e4()),
-                submitted_at: Set(now),
-            }
-        }))
-        .exec_without_returning(&txn)
-        .await?;
+    if insert_measurements(&txn, report.id, k.id, now, &new.measurements).await?
+        < new.measurements.len() as u64
+    {
+        check_indicators(&txn, k.id, &new.measurements).await?;
+        return Err(ApiError::internal(anyhow::anyhow!(
+            "a measurement of report {} was not stored",
+            report.id
+        )));
     }
     if !files.is_empty() {
         attachment::Entity::insert_many(files.iter().map(|f| attachment::ActiveModel {
@@ -307,16 +290,84 @@ pub async fn submit(
         ],
     )
     .await?;
+    let (to, organisation) = notify::officer_of_with_organisation_name(&txn, &k).await?;
     let message = Message::ReportSubmitted {
         contract: k.title.clone(),
         milestone: after.title.clone(),
-        organisation: notify::organisation_name(&txn, k.organisation_id).await?,
+        organisation,
     };
     let link = format!("/milestones/{milestone_id}/reports");
-    let to = notify::officer_of(&txn, &k).await?;
     notify::queue(st, &txn, to, message, out.id, "submitted", link).await?;
     txn.commit().await?;
     Ok((true, out))
+}
+
+/// Inserts a report's measurements, each only if its indicator is one of contract `k`'s, in
+/// one statement (no read of the contract's indicators first); answers how many it inserted.
+async fn insert_measurements(
+    txn: &impl ConnectionTrait,
+    report_id: Uuid,
+    contract_id: Uuid,
+    now: DateTime<Utc>,
+    measurements: &[MeasurementIn],
+) -> ApiResult<u64> {
+    if measurements.is_empty() {
+        return Ok(0);
+    }
+    let b = txn.get_database_backend();
+    let mut selects = Vec::with_capacity(measurements.len());
+    let mut values: Vec<sea_orm::Value> = vec![report_id.into(), contract_id.into(), now.into()];
+    for ms in measurements {
+        let n = values.len();
+        selects.push(format!(
+            "SELECT ${}, $1, contract_id, id, ${}, $3 FROM indicator WHERE id = ${} AND contract_id = $2",
+            n + 1,
+            n + 2,
+            n + 3
+        ));
+        values.extend([
+            Uuid::now_v7().into(),
+            ms.value.e4().into(),
+            ms.indicator_id.into(),
+        ]);
+    }
+    let sql = format!(
+        "INSERT INTO measurement (id, report_id, contract_id, indicator_id, value_e4, submitted_at) {}",
+        selects.join(" UNION ALL ")
+    );
+    let done = txn
+        .execute_raw(Statement::from_sql_and_values(b, numbered(b, &sql), values))
+        .await?;
+    Ok(done.rows_affected())
+}
+
+/// 422 naming each measurement whose indicator is not one of contract `k`'s.
+async fn check_indicators(
+    db: &impl ConnectionTrait,
+    contract_id: Uuid,
+    measurements: &[MeasurementIn],
+) -> ApiResult<()> {
+    if measurements.is_empty() {
+        return Ok(());
+    }
+    let known: HashSet<Uuid> = indicator::Entity::find()
+        .select_only()
+        .column(indicator::Column::Id)
+        .filter(indicator::Column::ContractId.eq(contract_id))
+        .into_tuple::<Uuid>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect();
+    let mut c = Checks::default();
+    for (i, ms) in measurements.iter().enumerate() {
+        c.check(
+            known.contains(&ms.indicator_id),
+            &format!("measurements[{i}].indicator_id"),
+            "is not an indicator of this contract",
+        );
+    }
+    c.finish()
 }
 
 /// The reports of a milestone, oldest first, with their decisions.
