@@ -208,6 +208,18 @@ fn locale(s: &str) -> Locale {
     Locale::parse(s).unwrap_or(Locale::ZhCn)
 }
 
+impl Recipient {
+    /// A user as a recipient; an unknown `locale` reads as the default (zh-CN).
+    pub fn user(id: Uuid, email: String, locale_tag: &str, organisation_id: Option<Uuid>) -> Self {
+        Recipient {
+            user_id: Some(id),
+            email,
+            locale: locale(locale_tag),
+            organisation_id,
+        }
+    }
+}
+
 fn of_user(u: &user::Model) -> Recipient {
     Recipient {
         user_id: Some(u.id),
@@ -294,38 +306,6 @@ pub async fn users(
         }
     }
     Ok(out)
-}
-
-/// User `user_id` as a recipient (none if inactive or absent) and organisation
-/// `organisation_id`'s name (empty if absent), in one statement.
-pub async fn user_and_organisation_name(
-    db: &impl ConnectionTrait,
-    user_id: Uuid,
-    organisation_id: Uuid,
-) -> Result<(Option<Recipient>, String), DbErr> {
-    let backend = db.get_database_backend();
-    let sql = "SELECT o.name, u.id AS user_id, u.email, u.locale, u.organisation_id \
-               FROM organisation o LEFT JOIN app_user u ON u.id = $1 AND u.active WHERE o.id = $2";
-    let Some(r) = db
-        .query_one_raw(Statement::from_sql_and_values(
-            backend,
-            entity::queries::numbered(backend, sql),
-            [user_id.into(), organisation_id.into()],
-        ))
-        .await?
-    else {
-        return Ok((users(db, &[user_id]).await?.remove(&user_id), String::new()));
-    };
-    let recipient = match r.try_get::<Option<Uuid>>("", "user_id")? {
-        Some(id) => Some(Recipient {
-            user_id: Some(id),
-            email: r.try_get("", "email")?,
-            locale: locale(&r.try_get::<String>("", "locale")?),
-            organisation_id: r.try_get("", "organisation_id")?,
-        }),
-        None => None,
-    };
-    Ok((recipient, r.try_get("", "name")?))
 }
 
 /// All active supervisors.

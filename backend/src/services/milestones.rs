@@ -13,11 +13,12 @@ use entity::rules::posts::Span;
 use entity::rules::quantity::Quantity;
 use entity::rules::score::Score;
 use entity::rules::vocab::{Comparator, ContractStatus, Measure, MilestoneStatus};
+use jobs::outbox::Recipient;
 use rust_decimal::Decimal;
-use sea_orm::sea_query::{LockType, Query};
+use sea_orm::sea_query::{Expr, LockType, Query};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
+    FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder, QueryResult, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -221,40 +222,93 @@ pub async fn load_for_update(
     actor: &Actor,
     id: Uuid,
 ) -> ApiResult<(milestone::Model, contract::Model)> {
-    // Re-read under the contract's lock: every change to a milestone takes that lock first.
-    load_locked(txn, actor, id, LockType::Update, None).await
+    // The contract (found by subquery: a milestone never changes contract) is locked first,
+    // then the milestone read under that lock: every change to a milestone takes it first.
+    let k = contracts::load_where(txn, actor, contract_of(id), Some(LockType::Update)).await?;
+    let m = milestone::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((m, k))
+}
+
+/// Who hears of a report on a contract: its responsible officer (if active) and the name of its
+/// organisation, which the message names.
+pub struct ReportParties {
+    pub officer: Option<Recipient>,
+    pub organisation_name: String,
+}
+
+/// A contract with its [`ReportParties`], read in one statement.
+struct WithParties {
+    contract: contract::Model,
+    officer_email: Option<String>,
+    officer_locale: Option<String>,
+    organisation_name: Option<String>,
+}
+
+impl FromQueryResult for WithParties {
+    fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, DbErr> {
+        Ok(WithParties {
+            contract: contract::Model::from_query_result(row, pre)?,
+            officer_email: row.try_get(pre, "officer_email")?,
+            officer_locale: row.try_get(pre, "officer_locale")?,
+            organisation_name: row.try_get(pre, "organisation_name")?,
+        })
+    }
 }
 
 /// A milestone to report on, locked for update, and its contract, locked for share: reports on
 /// different milestones of one contract go ahead together, a second report on the same
 /// milestone waits and then sees it submitted, and every change to the contract or its
 /// milestones (which takes the contract's exclusive lock first, the same order) waits for them.
+/// The contract comes with who hears of the report (one statement fewer per report).
 pub async fn load_for_report(
     txn: &impl ConnectionTrait,
     actor: &Actor,
     id: Uuid,
-) -> ApiResult<(milestone::Model, contract::Model)> {
-    load_locked(txn, actor, id, LockType::Share, Some(LockType::Update)).await
-}
-
-/// The milestone's contract locked with `contract_lock` (found by subquery: a milestone never
-/// changes contract), then the milestone read under that lock (and locked with
-/// `milestone_lock`).
-async fn load_locked(
-    txn: &impl ConnectionTrait,
-    actor: &Actor,
-    id: Uuid,
-    contract_lock: LockType,
-    milestone_lock: Option<LockType>,
-) -> ApiResult<(milestone::Model, contract::Model)> {
-    let k = contracts::load_where(txn, actor, contract_of(id), Some(contract_lock)).await?;
-    let find = milestone::Entity::find_by_id(id);
-    let again = match milestone_lock {
-        Some(lock) => find.lock(lock),
-        None => find,
+) -> ApiResult<(milestone::Model, contract::Model, ReportParties)> {
+    let officer = |column: &str| {
+        Expr::cust(format!(
+            "(SELECT app_user.{column} FROM app_user WHERE app_user.id = \
+             contract.responsible_officer_id AND app_user.active)"
+        ))
     };
-    let m = again.one(txn).await?.ok_or(ApiError::NotFound)?;
-    Ok((m, k))
+    let found = contract::Entity::find()
+        .filter(contract_of(id))
+        .column_as(officer("email"), "officer_email")
+        .column_as(officer("locale"), "officer_locale")
+        .column_as(
+            Expr::cust(
+                "(SELECT organisation.name FROM organisation \
+                 WHERE organisation.id = contract.organisation_id)",
+            ),
+            "organisation_name",
+        )
+        .lock(LockType::Share)
+        .into_model::<WithParties>()
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let k = found.contract;
+    contracts::visible(actor, &k)?;
+    let m = milestone::Entity::find_by_id(id)
+        .lock(LockType::Update)
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let parties = ReportParties {
+        officer: found.officer_email.map(|email| {
+            Recipient::user(
+                k.responsible_officer_id,
+                email,
+                found.officer_locale.as_deref().unwrap_or_default(),
+                None,
+            )
+        }),
+        organisation_name: found.organisation_name.unwrap_or_default(),
+    };
+    Ok((m, k, parties))
 }
 
 /// The condition "the contract of milestone `id`" (none when there is no such milestone).

@@ -47,17 +47,6 @@ pub async fn organisation_of(
         .unwrap_or_default())
 }
 
-/// The recipients of "the officer" of a contract and the name of its organisation, in one
-/// statement (a report's notification names the organisation to the officer).
-pub async fn officer_of_with_organisation_name(
-    db: &impl ConnectionTrait,
-    k: &contract::Model,
-) -> ApiResult<(Vec<Recipient>, String)> {
-    let (officer, name) =
-        outbox::user_and_organisation_name(db, k.responsible_officer_id, k.organisation_id).await?;
-    Ok((officer.into_iter().collect(), name))
-}
-
 /// A purchaser's name, for messages.
 pub async fn purchaser_name(db: &impl ConnectionTrait, id: Uuid) -> ApiResult<String> {
     Ok(purchaser::Entity::find_by_id(id)

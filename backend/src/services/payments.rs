@@ -286,7 +286,9 @@ pub async fn record(
             "payments would exceed the contract value",
         ));
     }
-    // What does not need the line's lock is done before taking it.
+    // Everything but the line's check is written before its lock is taken, so payments on
+    // the contracts of one line queue only for the check, the insert and the commit (a
+    // refusal there rolls it all back).
     let to = notify::organisation_of(&txn, &k).await?;
     let row = payment::Model {
         id: Uuid::now_v7(),
@@ -300,6 +302,36 @@ pub async fn record(
         recorded_by: actor.id(),
         created_at: now,
     };
+    let out = Payment::from(row.clone());
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "create",
+            "payment",
+            out.id,
+            None,
+            Some(&out),
+        ),
+    )
+    .await?;
+    let message = Message::PaymentRecorded {
+        contract: k.title.clone(),
+        amount: out.amount.to_string(),
+        paid_on: out.paid_on,
+        voucher: out.voucher_no.clone(),
+    };
+    notify::queue(
+        st,
+        &txn,
+        to,
+        message,
+        out.id,
+        "recorded",
+        format!("/contracts/{contract_id}/payments"),
+    )
+    .await?;
     lock_line(&txn, k.budget_line_id).await?;
     match insert_within_line(&txn, &row).await {
         Ok(true) => {}
@@ -332,36 +364,6 @@ pub async fn record(
         }
         Err(e) => return Err(e.into()),
     }
-    let out = Payment::from(row);
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "create",
-            "payment",
-            out.id,
-            None,
-            Some(&out),
-        ),
-    )
-    .await?;
-    let message = Message::PaymentRecorded {
-        contract: k.title.clone(),
-        amount: out.amount.to_string(),
-        paid_on: out.paid_on,
-        voucher: out.voucher_no.clone(),
-    };
-    notify::queue(
-        st,
-        &txn,
-        to,
-        message,
-        out.id,
-        "recorded",
-        format!("/contracts/{contract_id}/payments"),
-    )
-    .await?;
     txn.commit().await?;
     Ok((true, out))
 }

@@ -173,7 +173,7 @@ pub async fn submit(
     let org = actor.organisation_scope().ok_or(ApiError::Forbidden)?;
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let (m, k) = milestones::load_for_report(&txn, actor, milestone_id).await?;
+    let (m, k, parties) = milestones::load_for_report(&txn, actor, milestone_id).await?;
     if k.organisation_id != org {
         return Err(ApiError::NotFound);
     }
@@ -290,11 +290,11 @@ pub async fn submit(
         ],
     )
     .await?;
-    let (to, organisation) = notify::officer_of_with_organisation_name(&txn, &k).await?;
+    let to = parties.officer.into_iter().collect();
     let message = Message::ReportSubmitted {
         contract: k.title.clone(),
         milestone: after.title.clone(),
-        organisation,
+        organisation: parties.organisation_name,
     };
     let link = format!("/milestones/{milestone_id}/reports");
     notify::queue(st, &txn, to, message, out.id, "submitted", link).await?;

@@ -3375,6 +3375,60 @@ async fn a_report_with_a_foreign_indicator_answers_422_before_the_state_409() {
     assert_eq!(a.error_fields(), ["measurements[0].indicator_id"]);
 }
 
+/// Reports and payments check the record's visibility inside their transaction, before the
+/// body: another party gets 404 whatever the body (malformed JSON, a wrong content type, bad
+/// fields, an unknown indicator), and nothing is written.
+#[tokio::test]
+async fn another_partys_report_or_payment_gets_404_before_the_body_is_checked() {
+    let app = TestApp::new().await;
+    let d = active_deal(&app, "10000.00").await;
+    let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
+    let stranger = app.user(Role::Organisation).await;
+    let other_fo = app.user(Role::FinanceOfficer).await;
+    let reports = format!("{}/reports", milestone_path(m));
+    let payments = format!("{}/payments", contract_path(d.contract));
+    for (path, token) in [(&reports, &stranger.token), (&payments, &other_fo.token)] {
+        for (ct, body) in [
+            (Some("application/json"), b"{not json".to_vec()),
+            (Some("text/plain"), b"hello".to_vec()),
+            (None, Vec::new()),
+            (
+                Some("application/json"),
+                br#"{"summary": "", "amount": "-1", "extra": true}"#.to_vec(),
+            ),
+        ] {
+            let (status, _, bytes) = raw(&app, Method::POST, path, token, ct, body, &[]).await;
+            assert_eq!(status, 404, "{path}: {}", String::from_utf8_lossy(&bytes));
+        }
+    }
+    let foreign = json!([{"indicator_id": Uuid::now_v7(), "value": 1}]);
+    report(&app, &stranger, m, foreign.clone())
+        .await
+        .expect(404);
+    // The party itself gets the body's answer: an unknown indicator is 422 and writes nothing.
+    let a = report(&app, &d.staff, m, foreign).await;
+    assert_eq!(a.status.as_u16(), 422, "{}", a.text);
+    assert_eq!(a.error_fields(), ["measurements[0].indicator_id"]);
+    let (status, _, _) = raw(
+        &app,
+        Method::POST,
+        &payments,
+        &d.fo.token,
+        Some("application/json"),
+        b"{not json".to_vec(),
+        &[],
+    )
+    .await;
+    assert_eq!(status, 400, "malformed JSON");
+    for table in ["milestone_report", "measurement", "payment"] {
+        assert_eq!(app.count(table).await, 0, "{table}");
+    }
+    assert_eq!(
+        get_milestone(&app, &d.staff.token, m).await["status"],
+        "planned"
+    );
+}
+
 #[tokio::test]
 async fn a_payment_naming_another_contracts_milestone_answers_422_before_the_state_409() {
     let app = TestApp::new().await;
