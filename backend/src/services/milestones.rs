@@ -18,7 +18,8 @@ use rust_decimal::Decimal;
 use sea_orm::sea_query::{Expr, LockType, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    FromQueryResult, IntoActiveModel, QueryFilter, QueryOrder, QueryResult, QuerySelect,
+    FromQueryResult, IdenStatic, IntoActiveModel, Iterable, QueryFilter, QueryOrder, QueryResult,
+    QuerySelect, QueryTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -239,9 +240,13 @@ pub struct ReportParties {
     pub organisation_name: String,
 }
 
-/// A contract with its [`ReportParties`], read in one statement.
+/// The prefix of the milestone's columns in [`load_for_report`]'s row.
+const MILESTONE: &str = "milestone_";
+
+/// A contract with a milestone and its [`ReportParties`], read in one statement.
 struct WithParties {
     contract: contract::Model,
+    milestone: milestone::Model,
     officer_email: Option<String>,
     officer_locale: Option<String>,
     organisation_name: Option<String>,
@@ -251,6 +256,7 @@ impl FromQueryResult for WithParties {
     fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, DbErr> {
         Ok(WithParties {
             contract: contract::Model::from_query_result(row, pre)?,
+            milestone: milestone::Model::from_query_result(row, &format!("{pre}{MILESTONE}"))?,
             officer_email: row.try_get(pre, "officer_email")?,
             officer_locale: row.try_get(pre, "officer_locale")?,
             organisation_name: row.try_get(pre, "organisation_name")?,
@@ -258,11 +264,11 @@ impl FromQueryResult for WithParties {
     }
 }
 
-/// A milestone to report on, locked for update, and its contract, locked for share: reports on
-/// different milestones of one contract go ahead together, a second report on the same
-/// milestone waits and then sees it submitted, and every change to the contract or its
-/// milestones (which takes the contract's exclusive lock first, the same order) waits for them.
-/// The contract comes with who hears of the report (one statement fewer per report).
+/// A milestone to report on and its contract, locked for share, in one statement: reports on
+/// different milestones of one contract go ahead together, and every change to the contract or
+/// its milestones (which takes the contract's exclusive lock first) waits for them. The
+/// milestone is not locked: its move to `submitted` is conditional on the status read here.
+/// The contract comes with who hears of the report.
 pub async fn load_for_report(
     txn: &impl ConnectionTrait,
     actor: &Actor,
@@ -274,8 +280,23 @@ pub async fn load_for_report(
              contract.responsible_officer_id AND app_user.active)"
         ))
     };
-    let found = contract::Entity::find()
-        .filter(contract_of(id))
+    let mut find = contract::Entity::find().filter(milestone::Column::Id.eq(id));
+    QueryTrait::query(&mut find)
+        .inner_join(
+            milestone::Entity,
+            sea_orm::ExprTrait::equals(
+                Expr::col((milestone::Entity, milestone::Column::ContractId)),
+                (contract::Entity, contract::Column::Id),
+            ),
+        )
+        .lock_with_tables(LockType::Share, [contract::Entity]);
+    for c in milestone::Column::iter() {
+        find = find.column_as(
+            Expr::col((milestone::Entity, c)),
+            format!("{MILESTONE}{}", c.as_str()),
+        );
+    }
+    let found = find
         .column_as(officer("email"), "officer_email")
         .column_as(officer("locale"), "officer_locale")
         .column_as(
@@ -285,18 +306,12 @@ pub async fn load_for_report(
             ),
             "organisation_name",
         )
-        .lock(LockType::Share)
         .into_model::<WithParties>()
         .one(txn)
         .await?
         .ok_or(ApiError::NotFound)?;
     let k = found.contract;
     contracts::visible(actor, &k)?;
-    let m = milestone::Entity::find_by_id(id)
-        .lock(LockType::Update)
-        .one(txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
     let parties = ReportParties {
         officer: found.officer_email.map(|email| {
             Recipient::user(
@@ -308,7 +323,7 @@ pub async fn load_for_report(
         }),
         organisation_name: found.organisation_name.unwrap_or_default(),
     };
-    Ok((m, k, parties))
+    Ok((found.milestone, k, parties))
 }
 
 /// The condition "the contract of milestone `id`" (none when there is no such milestone).

@@ -29,6 +29,7 @@ use crate::services::{contracts, notify};
 use crate::state::AppState;
 use entity::queries::numbered;
 use jobs::templates::Message;
+use sea_orm::sea_query::Expr;
 
 /// One measurement in a report.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -224,6 +225,41 @@ pub async fn submit(
         check_indicators(&txn, k.id, &new.measurements).await?;
         return Err(ApiError::conflict(reason));
     }
+    // The milestone moves to `submitted` only from the status it was read in: a racing report
+    // on it waits for the first one's row lock, then finds the status changed and is refused
+    // as if it had come second (a change of any other field takes the contract's lock, which
+    // this transaction holds shared).
+    let moved = milestone::Entity::update_many()
+        .col_expr(
+            milestone::Column::Status,
+            Expr::value(MilestoneStatus::Submitted.as_str()),
+        )
+        .col_expr(milestone::Column::UpdatedAt, Expr::value(now))
+        .filter(milestone::Column::Id.eq(m.id))
+        .filter(milestone::Column::Status.eq(m.status.clone()))
+        .exec(&txn)
+        .await?
+        .rows_affected;
+    if moved == 0 {
+        let status = milestone::Entity::find_by_id(m.id)
+            .one(&txn)
+            .await?
+            .map(|m| m.status)
+            .unwrap_or_default();
+        check_indicators(&txn, k.id, &new.measurements).await?;
+        return Err(ApiError::conflict(format!(
+            "a {status} milestone takes no report"
+        )));
+    }
+    let before = shape(m.clone(), today(st))?;
+    let after = shape(
+        milestone::Model {
+            status: MilestoneStatus::Submitted.as_str().into(),
+            updated_at: now,
+            ..m
+        },
+        today(st),
+    )?;
     let report = milestone_report::ActiveModel {
         id: Set(Uuid::now_v7()),
         milestone_id: Set(milestone_id),
@@ -260,11 +296,6 @@ pub async fn submit(
         .exec_without_returning(&txn)
         .await?;
     }
-    let before = shape(m.clone(), today(st))?;
-    let mut am = m.into_active_model();
-    am.status = Set(MilestoneStatus::Submitted.as_str().into());
-    am.updated_at = Set(now);
-    let after = shape(am.update(&txn).await?, today(st))?;
     // The answer as written (measurements in the request's order, attachments as stored).
     let out = report_of(report, new.measurements, files)?;
     audit::record_all(
