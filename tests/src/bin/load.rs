@@ -1,0 +1,240 @@
+//! `huimin-load`: the write benchmark's open-loop load, for its fixed-rate runs.
+//!
+//! wrk's connections each wait for an answer before sending the next request (a closed loop):
+//! at saturation its latency is the queue the connections make themselves (C connections at X
+//! req/s wait C / X, Little's law), and while the server stalls the requests that would have
+//! been sent are never counted. Here the requests are due at a fixed rate whatever the answers,
+//! and each one's latency counts from when it was due, so the time it waited for a free
+//! connection counts too (no coordinated omission), as wrk2 and oha measure. Neither of those
+//! sends a different body per request, which these writes need (a new milestone, a new voucher
+//! each time); so this reads its requests from a file, one per line:
+//! `METHOD<TAB>PATH<TAB>BODY`, sent with `Authorization: Bearer <token>` and a JSON body.
+//!
+//! Prints one line of `key=value` figures on standard output (sent, answered, rps, p50_ms,
+//! p99_ms, max_ms, non2xx, errors); `--ok-log` receives, per 2xx answer, the `--ok-fields` of
+//! its JSON body as a CSV line.
+
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use axum::body::Bytes;
+use clap::Parser;
+use http_body_util::{BodyExt, Full};
+use hyper::client::conn::http1::{self, SendRequest};
+use hyper::header::{AUTHORIZATION, CONTENT_TYPE, HOST};
+use hyper::{Method, Request};
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpStream;
+use tokio::sync::{Mutex, mpsc};
+use tokio::time::Instant;
+
+/// Sends the requests of a file at a fixed rate over a fixed number of connections.
+#[derive(Parser)]
+#[command(name = "huimin-load", about)]
+struct Args {
+    /// The server, e.g. http://127.0.0.1:8080 (HTTP/1.1, no TLS).
+    #[arg(long)]
+    base: url::Url,
+    /// The bearer token every request carries.
+    #[arg(long)]
+    token: String,
+    /// The requests, one per line: METHOD<TAB>PATH<TAB>BODY; the first rate × duration are sent.
+    #[arg(long)]
+    requests: PathBuf,
+    /// Connections kept open (each carries one request at a time).
+    #[arg(long, default_value_t = 64)]
+    connections: usize,
+    /// Requests due per second.
+    #[arg(long)]
+    rate: f64,
+    /// Seconds of load.
+    #[arg(long, default_value_t = 10.0)]
+    duration: f64,
+    /// Where to write the 2xx answers' fields (CSV, one line per answer).
+    #[arg(long)]
+    ok_log: Option<PathBuf>,
+    /// The top-level fields of a 2xx answer's JSON body written to --ok-log, comma-separated.
+    #[arg(long, default_value = "id", value_delimiter = ',')]
+    ok_fields: Vec<String>,
+}
+
+struct Call {
+    method: Method,
+    path: String,
+    body: Bytes,
+}
+
+/// What one request came to.
+struct Outcome {
+    /// From when it was due to the end of its answer.
+    latency: Duration,
+    finished: Instant,
+    /// The status and, for a 2xx answer, its body; `None` when the connection failed.
+    answer: Option<(u16, Option<Bytes>)>,
+}
+
+fn read_calls(path: &PathBuf) -> anyhow::Result<Vec<Call>> {
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .map(|(n, line)| {
+            let mut parts = line.splitn(3, '\t');
+            match (parts.next(), parts.next(), parts.next()) {
+                (Some(method), Some(path), Some(body)) => Ok(Call {
+                    method: method.parse().with_context(|| format!("line {}: method", n + 1))?,
+                    path: path.to_owned(),
+                    body: Bytes::copy_from_slice(body.as_bytes()),
+                }),
+                _ => bail!("line {}: expected METHOD<TAB>PATH<TAB>BODY", n + 1),
+            }
+        })
+        .collect()
+}
+
+async fn connect(addr: &str) -> anyhow::Result<SendRequest<Full<Bytes>>> {
+    let stream = TcpStream::connect(addr).await.with_context(|| format!("connecting to {addr}"))?;
+    stream.set_nodelay(true)?;
+    let (sender, connection) = http1::handshake(TokioIo::new(stream)).await?;
+    tokio::spawn(connection);
+    Ok(sender)
+}
+
+struct Shared {
+    calls: Vec<Call>,
+    authority: String,
+    bearer: String,
+    due: Mutex<mpsc::UnboundedReceiver<(usize, Instant)>>,
+}
+
+/// One connection: takes the next due request, sends it, waits for its answer; reconnects after
+/// a failure.
+async fn connection(shared: Arc<Shared>, mut sender: SendRequest<Full<Bytes>>) -> Vec<Outcome> {
+    let mut outcomes = Vec::new();
+    loop {
+        let next = shared.due.lock().await.recv().await;
+        let Some((i, due)) = next else { break };
+        let call = &shared.calls[i];
+        let request = Request::builder()
+            .method(call.method.clone())
+            .uri(&call.path)
+            .header(HOST, &shared.authority)
+            .header(AUTHORIZATION, &shared.bearer)
+            .header(CONTENT_TYPE, "application/json")
+            .body(Full::new(call.body.clone()))
+            .expect("a request of valid parts");
+        let answer = match sender.ready().await {
+            Ok(()) => match sender.send_request(request).await {
+                Ok(response) => {
+                    let status = response.status();
+                    match response.into_body().collect().await {
+                        Ok(body) => Some((
+                            status.as_u16(),
+                            status.is_success().then(|| body.to_bytes()),
+                        )),
+                        Err(_) => None,
+                    }
+                }
+                Err(_) => None,
+            },
+            Err(_) => None,
+        };
+        let finished = Instant::now();
+        if answer.is_none() {
+            match connect(&shared.authority).await {
+                Ok(fresh) => sender = fresh,
+                Err(e) => eprintln!("huimin-load: {e:#}"),
+            }
+        }
+        outcomes.push(Outcome { latency: finished - due, finished, answer });
+    }
+    outcomes
+}
+
+/// The q-quantile (nearest rank) of sorted latencies, in milliseconds.
+fn quantile_ms(sorted: &[Duration], q: f64) -> f64 {
+    let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
+    sorted[rank - 1].as_secs_f64() * 1000.0
+}
+
+fn ok_line(body: &[u8], fields: &[String]) -> String {
+    let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
+    let cells: Vec<&str> = fields.iter().map(|f| value[f].as_str().unwrap_or("?")).collect();
+    cells.join(",")
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    anyhow::ensure!(args.rate > 0.0 && args.duration > 0.0, "--rate and --duration must be positive");
+    anyhow::ensure!(args.connections > 0, "--connections must be positive");
+    let calls = read_calls(&args.requests)?;
+    let total = (args.rate * args.duration).round() as usize;
+    anyhow::ensure!(total > 0, "--rate × --duration is less than one request");
+    anyhow::ensure!(
+        calls.len() >= total,
+        "{} requests in {}, {total} needed for {} req/s over {} s",
+        calls.len(),
+        args.requests.display(),
+        args.rate,
+        args.duration
+    );
+    let host = args.base.host_str().context("--base has no host")?;
+    let port = args.base.port_or_known_default().context("--base has no port")?;
+    let authority = format!("{host}:{port}");
+
+    let mut senders = Vec::with_capacity(args.connections);
+    for _ in 0..args.connections {
+        senders.push(connect(&authority).await?);
+    }
+    let (tx, rx) = mpsc::unbounded_channel();
+    let shared = Arc::new(Shared {
+        calls,
+        authority,
+        bearer: format!("Bearer {}", args.token),
+        due: Mutex::new(rx),
+    });
+    let workers: Vec<_> = senders
+        .into_iter()
+        .map(|sender| tokio::spawn(connection(shared.clone(), sender)))
+        .collect();
+
+    let start = Instant::now() + Duration::from_millis(50);
+    for i in 0..total {
+        let due = start + Duration::from_secs_f64(i as f64 / args.rate);
+        tokio::time::sleep_until(due).await;
+        tx.send((i, due)).expect("the connections wait for the queue to close");
+    }
+    drop(tx);
+    let mut outcomes = Vec::with_capacity(total);
+    for worker in workers {
+        outcomes.extend(worker.await?);
+    }
+
+    let mut latencies: Vec<Duration> = outcomes.iter().map(|o| o.latency).collect();
+    latencies.sort_unstable();
+    let last = outcomes.iter().map(|o| o.finished).max().unwrap_or(start);
+    let answered = outcomes.iter().filter(|o| o.answer.is_some()).count();
+    let non2xx = outcomes
+        .iter()
+        .filter(|o| matches!(o.answer, Some((status, _)) if !(200..300).contains(&status)))
+        .count();
+    let mut ok_log = String::new();
+    for body in outcomes.iter().filter_map(|o| o.answer.as_ref()?.1.as_ref()) {
+        writeln!(ok_log, "{}", ok_line(body, &args.ok_fields))?;
+    }
+    if let Some(path) = &args.ok_log {
+        std::fs::write(path, ok_log).with_context(|| format!("writing {}", path.display()))?;
+    }
+    println!(
+        "sent={total} answered={answered} rps={:.1} p50_ms={:.2} p99_ms={:.2} max_ms={:.2} non2xx={non2xx} errors={}",
+        answered as f64 / (last - start).as_secs_f64().max(f64::MIN_POSITIVE),
+        quantile_ms(&latencies, 0.50),
+        quantile_ms(&latencies, 0.99),
+        quantile_ms(&latencies, 1.0),
+        total - answered,
+    );
+    Ok(())
+}
