@@ -77,14 +77,17 @@ struct Outcome {
 }
 
 fn read_calls(path: &PathBuf) -> anyhow::Result<Vec<Call>> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     text.lines()
         .enumerate()
         .map(|(n, line)| {
             let mut parts = line.splitn(3, '\t');
             match (parts.next(), parts.next(), parts.next()) {
                 (Some(method), Some(path), Some(body)) => Ok(Call {
-                    method: method.parse().with_context(|| format!("line {}: method", n + 1))?,
+                    method: method
+                        .parse()
+                        .with_context(|| format!("line {}: method", n + 1))?,
                     path: path.to_owned(),
                     body: Bytes::copy_from_slice(body.as_bytes()),
                 }),
@@ -95,7 +98,9 @@ fn read_calls(path: &PathBuf) -> anyhow::Result<Vec<Call>> {
 }
 
 async fn connect(addr: &str) -> anyhow::Result<SendRequest<Full<Bytes>>> {
-    let stream = TcpStream::connect(addr).await.with_context(|| format!("connecting to {addr}"))?;
+    let stream = TcpStream::connect(addr)
+        .await
+        .with_context(|| format!("connecting to {addr}"))?;
     stream.set_nodelay(true)?;
     let (sender, connection) = http1::handshake(TokioIo::new(stream)).await?;
     tokio::spawn(connection);
@@ -148,7 +153,11 @@ async fn connection(shared: Arc<Shared>, mut sender: SendRequest<Full<Bytes>>) -
                 Err(e) => eprintln!("huimin-load: {e:#}"),
             }
         }
-        outcomes.push(Outcome { latency: finished - due, finished, answer });
+        outcomes.push(Outcome {
+            latency: finished - due,
+            finished,
+            answer,
+        });
     }
     outcomes
 }
@@ -161,14 +170,20 @@ fn quantile_ms(sorted: &[Duration], q: f64) -> f64 {
 
 fn ok_line(body: &[u8], fields: &[String]) -> String {
     let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
-    let cells: Vec<&str> = fields.iter().map(|f| value[f].as_str().unwrap_or("?")).collect();
+    let cells: Vec<&str> = fields
+        .iter()
+        .map(|f| value[f].as_str().unwrap_or("?"))
+        .collect();
     cells.join(",")
 }
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
-    anyhow::ensure!(args.rate > 0.0 && args.duration > 0.0, "--rate and --duration must be positive");
+    anyhow::ensure!(
+        args.rate > 0.0 && args.duration > 0.0,
+        "--rate and --duration must be positive"
+    );
     anyhow::ensure!(args.connections > 0, "--connections must be positive");
     let calls = read_calls(&args.requests)?;
     let total = (args.rate * args.duration).round() as usize;
@@ -182,7 +197,10 @@ async fn main() -> anyhow::Result<()> {
         args.duration
     );
     let host = args.base.host_str().context("--base has no host")?;
-    let port = args.base.port_or_known_default().context("--base has no port")?;
+    let port = args
+        .base
+        .port_or_known_default()
+        .context("--base has no port")?;
     let authority = format!("{host}:{port}");
 
     let mut senders = Vec::with_capacity(args.connections);
@@ -205,7 +223,8 @@ async fn main() -> anyhow::Result<()> {
     for i in 0..total {
         let due = start + Duration::from_secs_f64(i as f64 / args.rate);
         tokio::time::sleep_until(due).await;
-        tx.send((i, due)).expect("the connections wait for the queue to close");
+        tx.send((i, due))
+            .expect("the connections wait for the queue to close");
     }
     drop(tx);
     let mut outcomes = Vec::with_capacity(total);
@@ -222,7 +241,10 @@ async fn main() -> anyhow::Result<()> {
         .filter(|o| matches!(o.answer, Some((status, _)) if !(200..300).contains(&status)))
         .count();
     let mut ok_log = String::new();
-    for body in outcomes.iter().filter_map(|o| o.answer.as_ref()?.1.as_ref()) {
+    for body in outcomes
+        .iter()
+        .filter_map(|o| o.answer.as_ref()?.1.as_ref())
+    {
         writeln!(ok_log, "{}", ok_line(body, &args.ok_fields))?;
     }
     if let Some(path) = &args.ok_log {
