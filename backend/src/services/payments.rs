@@ -99,12 +99,16 @@ async fn contract_sums(
     milestone_id: Option<Uuid>,
     voucher: &str,
 ) -> ApiResult<ContractSums> {
+    // The contract's payments are read once for both of their sums.
     let sql = format!(
         "SELECT (SELECT id FROM payment WHERE purchaser_id = $3 AND voucher_no = $4) AS same_voucher, \
-         CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE contract_id = $1), 0) AS BIGINT) AS paid, \
-         CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE contract_id = $1 AND milestone_id IS NULL), 0) AS BIGINT) AS advances, \
+         CAST(COALESCE(p.paid, 0) AS BIGINT) AS paid, \
+         CAST(COALESCE(p.advances, 0) AS BIGINT) AS advances, \
          CAST(COALESCE((SELECT SUM(amount_fen) FROM milestone WHERE contract_id = $1 AND status <> '{cancelled}'), 0) AS BIGINT) AS planned, \
-         CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE milestone_id = $2), 0) AS BIGINT) AS on_milestone",
+         CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE milestone_id = $2), 0) AS BIGINT) AS on_milestone \
+         FROM (SELECT SUM(amount_fen) AS paid, \
+                      SUM(CASE WHEN milestone_id IS NULL THEN amount_fen END) AS advances \
+               FROM payment WHERE contract_id = $1) AS p",
         cancelled = MilestoneStatus::Cancelled.as_str()
     );
     let b = db.get_database_backend();
