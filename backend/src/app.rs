@@ -4,6 +4,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
+use axum::serve::ListenerExt as _;
 use jobs::clock::{Clock, SystemClock};
 
 use crate::config::Config;
@@ -107,6 +108,13 @@ pub async fn serve(state: AppState, on_ready: impl FnOnce(SocketAddr)) -> anyhow
         .await
         .with_context(|| format!("listen on {}", state.config.bind))?;
     let addr = listener.local_addr()?;
+    // Answers go out as soon as they are written: with Nagle's algorithm a second small
+    // segment of an answer would wait for the client's (delayed, up to 40 ms) acknowledgement.
+    let listener = listener.tap_io(|tcp| {
+        if let Err(e) = tcp.set_nodelay(true) {
+            tracing::debug!(error = %e, "TCP_NODELAY not set on an accepted connection");
+        }
+    });
     let app = routes::build(state);
     on_ready(addr);
     axum::serve(
