@@ -260,3 +260,46 @@ async fn main() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quantiles_are_nearest_rank() {
+        let sorted: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        assert_eq!(quantile_ms(&sorted, 0.50), 50.0);
+        assert_eq!(quantile_ms(&sorted, 0.99), 99.0);
+        assert_eq!(quantile_ms(&sorted, 1.0), 100.0);
+        assert_eq!(quantile_ms(&sorted[..1], 0.99), 1.0);
+    }
+
+    #[test]
+    fn requests_are_read_one_per_line_and_a_malformed_line_is_named() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("requests");
+        std::fs::write(&path, "POST\t/a\t{\"x\":\"a\tb\"}\nGET\t/ready\t\n").unwrap();
+        let calls = read_calls(&path).unwrap();
+        assert_eq!(calls.len(), 2);
+        assert_eq!(
+            (calls[0].method.as_str(), calls[0].path.as_str()),
+            ("POST", "/a")
+        );
+        assert_eq!(&calls[0].body[..], b"{\"x\":\"a\tb\"}");
+        assert!(calls[1].body.is_empty());
+        std::fs::write(&path, "POST\t/a\t{}\nPOST /b\n").unwrap();
+        let err = read_calls(&path).err().unwrap().to_string();
+        assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn an_answer_logs_its_fields_and_a_missing_one_as_a_question_mark() {
+        let fields = ["id".to_string(), "milestone_id".to_string()];
+        assert_eq!(
+            ok_line(br#"{"id":"r1","milestone_id":"m1","x":1}"#, &fields),
+            "r1,m1"
+        );
+        assert_eq!(ok_line(br#"{"id":"r1"}"#, &fields), "r1,?");
+        assert_eq!(ok_line(b"not json", &fields), "?,?");
+    }
+}
