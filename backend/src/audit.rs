@@ -227,15 +227,27 @@ async fn seal_batch(db: &DatabaseConnection) -> Result<u64, DbErr> {
         ]);
         prev_hash = hash;
     }
+    // `seq IS NULL`: only unsealed rows, found through their partial index whatever the
+    // statistics say of the table (stale ones, right after a bulk load, planned a scan of
+    // the whole table per pass).
     let sql = format!(
         "WITH v (id, seq, prev_hash, hash, canonical) AS (VALUES {}) \
          UPDATE audit_event SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash, \
-         canonical = v.canonical FROM v WHERE audit_event.id = v.id",
+         canonical = v.canonical FROM v WHERE audit_event.id = v.id AND audit_event.seq IS NULL",
         tuples.join(", ")
     );
     let sql = entity::queries::numbered(backend, &sql);
-    txn.execute_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await?;
+    let sealed = txn
+        .execute_raw(Statement::from_sql_and_values(backend, sql, values))
+        .await?
+        .rows_affected();
+    if sealed != rows.len() as u64 {
+        // Another sealer without the chain lock? Roll back rather than leave a gap.
+        return Err(DbErr::Custom(format!(
+            "sealed {sealed} of {} audit events",
+            rows.len()
+        )));
+    }
     txn.commit().await?;
     Ok(rows.len() as u64)
 }
