@@ -4,7 +4,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::util::{a, index};
+use crate::util::{drop_index, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -14,21 +14,17 @@ impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_index(index("contract", &["tender_id", "id"]))
             .await?;
-        m.drop_index(drop("contract", "ix_contract_tender_id"))
+        m.drop_index(drop_index("contract", "ix_contract_tender_id"))
             .await?;
         m.create_index(index("tender", &["purchaser_id", "id"]))
             .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_index(drop("tender", "ix_tender_purchaser_id_id"))
+        m.drop_index(drop_index("tender", "ix_tender_purchaser_id_id"))
             .await?;
         m.create_index(index("contract", &["tender_id"])).await?;
-        m.drop_index(drop("contract", "ix_contract_tender_id_id"))
+        m.drop_index(drop_index("contract", "ix_contract_tender_id_id"))
             .await
     }
-}
-
-fn drop(table: &str, name: &str) -> IndexDropStatement {
-    Index::drop().name(name).table(a(table)).to_owned()
 }

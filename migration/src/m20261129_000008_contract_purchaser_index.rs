@@ -4,7 +4,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::util::{a, index};
+use crate::util::{drop_index, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -17,12 +17,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
-        m.drop_index(
-            Index::drop()
-                .name("ix_contract_purchaser_id_id")
-                .table(a("contract"))
-                .to_owned(),
-        )
-        .await
+        m.drop_index(drop_index("contract", "ix_contract_purchaser_id_id"))
+            .await
     }
 }

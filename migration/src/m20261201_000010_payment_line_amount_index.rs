@@ -4,7 +4,7 @@
 
 use sea_orm_migration::prelude::*;
 
-use crate::util::{a, index};
+use crate::util::{drop_index, index};
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -14,17 +14,17 @@ impl MigrationTrait for Migration {
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_index(index("payment", &["budget_line_id", "amount_fen"]))
             .await?;
-        drop_payment_index(m, "ix_payment_budget_line_id").await
+        m.drop_index(drop_index("payment", "ix_payment_budget_line_id"))
+            .await
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_index(index("payment", &["budget_line_id"]))
             .await?;
-        drop_payment_index(m, "ix_payment_budget_line_id_amount_fen").await
-    }
-}
-
-async fn drop_payment_index(m: &SchemaManager<'_>, name: &str) -> Result<(), DbErr> {
-    m.drop_index(Index::drop().name(name).table(a("payment")).to_owned())
+        m.drop_index(drop_index(
+            "payment",
+            "ix_payment_budget_line_id_amount_fen",
+        ))
         .await
+    }
 }

@@ -21,6 +21,11 @@ pub fn index(table: &str, cols: &[&str]) -> IndexCreateStatement {
     i.take()
 }
 
+/// Drops the index `name` of `table`.
+pub fn drop_index(table: &str, name: &str) -> IndexDropStatement {
+    Index::drop().name(name).table(Alias::new(table)).to_owned()
+}
+
 /// An identifier.
 pub fn a(name: &str) -> Alias {
     Alias::new(name)
