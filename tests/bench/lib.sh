@@ -1,8 +1,21 @@
-# Shared by the benchmark scripts (sourced, not run): messages, arithmetic on figures,
+# Shared by the benchmark scripts (sourced, not run): messages, tools, arithmetic on figures,
 # verdicts, processes, and the jobs benchmarks' table and verdicts.
 
 say() { printf '== %s\n' "$*" >&2; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 2; }
+
+# ensure_wrk: installs wrk from Debian's packages if it is missing (as root, or with sudo).
+ensure_wrk() {
+  command -v wrk >/dev/null && return
+  say "installing wrk (Debian package)"
+  local sudo=""
+  [[ $(id -u) -eq 0 ]] || sudo=sudo
+  export DEBIAN_FRONTEND=noninteractive
+  if ! timeout 300 $sudo apt-get install -y -qq wrk >/dev/null; then
+    timeout 300 $sudo apt-get update -qq
+    timeout 300 $sudo apt-get install -y -qq wrk >/dev/null
+  fi
+}
 
 now() { date +%s.%N; }
 # Seconds between two `now` readings, 3 decimals.
