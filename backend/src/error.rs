@@ -15,7 +15,20 @@ use utoipa::ToSchema;
 pub struct FieldError {
     /// The field's name (dotted for nested fields, e.g. `measurements[0].value`).
     pub field: String,
+    /// A stable machine word for the problem (`field.invalid` …), for clients to translate.
+    pub code: String,
     pub message: String,
+}
+
+impl FieldError {
+    /// A field error with the generic code `field.invalid`.
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            code: "field.invalid".into(),
+            message: message.into(),
+        }
+    }
 }
 
 /// An RFC 9457 problem document.
@@ -26,6 +39,9 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
+    /// A stable machine word naming the problem (`auth.forbidden`, `password.change_required`
+    /// …): clients translate it; `detail` is for people reading the raw answer.
+    pub code: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
 }
@@ -37,6 +53,12 @@ pub enum ApiError {
     Unauthorized(&'static str),
     #[error("forbidden")]
     Forbidden,
+    /// A 403 for a reason other than the role (e.g. a password to change first).
+    #[error("forbidden: {code}")]
+    ForbiddenBecause {
+        code: &'static str,
+        detail: &'static str,
+    },
     #[error("not found")]
     NotFound,
     #[error("bad request: {0}")]
@@ -53,6 +75,9 @@ pub enum ApiError {
     TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable")]
     Unavailable,
+    /// The server is at its limit for this kind of work: try again after the wait.
+    #[error("busy")]
+    Busy { retry_after_secs: u64 },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -63,10 +88,7 @@ pub type ApiResult<T> = Result<T, ApiError>;
 impl ApiError {
     /// A 422 naming one field.
     pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ApiError::Validation(vec![FieldError {
-            field: field.into(),
-            message: message.into(),
-        }])
+        ApiError::Validation(vec![FieldError::new(field, message)])
     }
 
     /// A 409 with a sentence saying which rule or state forbids the request.
@@ -82,7 +104,7 @@ impl ApiError {
     fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden => StatusCode::FORBIDDEN,
+            ApiError::Forbidden | ApiError::ForbiddenBecause { .. } => StatusCode::FORBIDDEN,
             ApiError::NotFound => StatusCode::NOT_FOUND,
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -90,7 +112,7 @@ impl ApiError {
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -99,6 +121,7 @@ impl ApiError {
         match self {
             ApiError::Unauthorized(why) => (*why).to_string(),
             ApiError::Forbidden => "your role may not do this".into(),
+            ApiError::ForbiddenBecause { detail, .. } => (*detail).to_string(),
             ApiError::NotFound => "no such record".into(),
             ApiError::BadRequest(d) | ApiError::Conflict(d) => d.clone(),
             ApiError::UnsupportedMediaType(d) => d.clone(),
@@ -108,7 +131,29 @@ impl ApiError {
                 format!("too many failed attempts; try again in {retry_after_secs} s")
             }
             ApiError::Unavailable => "the database is unavailable; try again".into(),
+            ApiError::Busy { retry_after_secs } => {
+                format!("the server is busy; try again in {retry_after_secs} s")
+            }
             ApiError::Internal(_) => "an internal error occurred; it has been logged".into(),
+        }
+    }
+
+    /// The stable machine word of this error (SPEC §6 `code`).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Unauthorized(_) => "auth.unauthenticated",
+            ApiError::Forbidden => "auth.forbidden",
+            ApiError::ForbiddenBecause { code, .. } => code,
+            ApiError::NotFound => "not_found",
+            ApiError::BadRequest(_) => "request.malformed",
+            ApiError::Validation(_) => "validation.failed",
+            ApiError::UnsupportedMediaType(_) => "media_type.unsupported",
+            ApiError::PayloadTooLarge => "body.too_large",
+            ApiError::Conflict(_) => "state.conflict",
+            ApiError::TooManyRequests { .. } => "throttle.too_many_attempts",
+            ApiError::Unavailable => "service.unavailable",
+            ApiError::Busy { .. } => "service.busy",
+            ApiError::Internal(_) => "internal",
         }
     }
 
@@ -125,6 +170,7 @@ impl ApiError {
             title: status.canonical_reason().unwrap_or("Error").to_string(),
             status: status.as_u16(),
             detail: self.detail(),
+            code: self.code().to_string(),
             errors: match self {
                 ApiError::Validation(e) => e.clone(),
                 _ => Vec::new(),
@@ -146,7 +192,9 @@ impl IntoResponse for ApiError {
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
-        if let ApiError::TooManyRequests { retry_after_secs } = self {
+        if let ApiError::TooManyRequests { retry_after_secs }
+        | ApiError::Busy { retry_after_secs } = self
+        {
             h.insert(
                 header::RETRY_AFTER,
                 HeaderValue::from(retry_after_secs.max(1)),
@@ -189,10 +237,7 @@ impl Checks {
     /// Adds an error for `field` unless `ok`.
     pub fn check(&mut self, ok: bool, field: &str, message: &str) -> &mut Self {
         if !ok {
-            self.0.push(FieldError {
-                field: field.into(),
-                message: message.into(),
-            });
+            self.0.push(FieldError::new(field, message));
         }
         self
     }

@@ -60,7 +60,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 } else {
                     path
                 };
-                ApiError::Validation(vec![FieldError { field, message }])
+                ApiError::Validation(vec![FieldError::new(field, message)])
             }
         }
     })
@@ -106,7 +106,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
                 } else {
                     path
                 };
-                ApiError::Validation(vec![FieldError { field, message }])
+                ApiError::Validation(vec![FieldError::new(field, message)])
             })
     }
 }

@@ -11,7 +11,16 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use crate::model::budget_line;
+use crate::model::{budget_line, organisation};
+use crate::rules::vocab::OrgStatus;
+
+/// The organisations active on `today`: `active`, or suspended or blacklisted until a day
+/// before it (SPEC §2: such a status ends by itself; see `rules::procurement::org_status_on`).
+pub fn organisation_active_on(today: chrono::NaiveDate) -> sea_orm::Condition {
+    sea_orm::Condition::any()
+        .add(organisation::Column::Status.eq(OrgStatus::Active.as_str()))
+        .add(organisation::Column::StatusUntil.lt(today))
+}
 
 /// What other records hold against a line, in fen.
 #[derive(Debug, Clone, Copy, Default)]

@@ -7,7 +7,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::model::{notification, organisation, user};
-use entity::rules::vocab::{Locale, OrgStatus, Role};
+use entity::rules::vocab::{Locale, Role};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
@@ -342,10 +342,13 @@ pub async fn purchaser_officers(
     Ok(out)
 }
 
-/// The recipients of every active organisation (for a published tender).
-pub async fn active_organisations(db: &impl ConnectionTrait) -> Result<Vec<Recipient>, DbErr> {
+/// The recipients of every organisation active on `today` (for a published tender).
+pub async fn active_organisations(
+    db: &impl ConnectionTrait,
+    today: chrono::NaiveDate,
+) -> Result<Vec<Recipient>, DbErr> {
     let ids: Vec<Uuid> = organisation::Entity::find()
-        .filter(organisation::Column::Status.eq(OrgStatus::Active.as_str()))
+        .filter(entity::queries::organisation_active_on(today))
         .all(db)
         .await?
         .into_iter()

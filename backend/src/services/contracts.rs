@@ -8,7 +8,7 @@ use entity::model::{amendment, contract, organisation, tender, user};
 use entity::rules::codes::is_valid_division_code;
 use entity::rules::procurement::{increases_within_limit, period_problem};
 use entity::rules::score::Score;
-use entity::rules::vocab::{ContractStatus, OrgStatus, Role, ServiceCategory, TenderStatus};
+use entity::rules::vocab::{ContractStatus, Role, ServiceCategory, TenderStatus};
 use sea_orm::sea_query::LockType;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
@@ -25,6 +25,7 @@ use crate::error::{ApiError, ApiResult, Checks};
 use crate::pagination::{Page, page};
 use crate::services::budget::{available_fen, figures, lock_line};
 use crate::services::common::{bad_transition, reason, stored};
+use crate::services::milestones::today;
 use crate::state::AppState;
 
 /// The default score at or above which a milestone is paid in full.
@@ -388,12 +389,7 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewContract) -> ApiResult
     let mut c = Checks::default();
     check_fields(&mut c, &m);
     c.finish()?;
-    if org.status != OrgStatus::Active.as_str() {
-        return Err(ApiError::conflict(format!(
-            "the organisation is {} and cannot be awarded a contract",
-            org.status
-        )));
-    }
+    crate::services::parties::check_active(&org, today(st), "cannot be awarded a contract")?;
     let out = insert(&txn, actor, now, m).await?;
     txn.commit().await?;
     Ok(out)
@@ -490,6 +486,8 @@ pub async fn update(
     check_fields(&mut c, &m);
     c.finish()?;
     check_holds_children(&txn, id, m.start_date, m.end_date).await?;
+    let claimed = crate::services::milestones::claimed_fen(&txn, id).await?;
+    crate::services::milestones::check_value_covers(m.value_fen, claimed)?;
     let out = Contract::try_from(m.into_active_model().reset_all().update(&txn).await?)?;
     audit::record(
         &txn,
@@ -549,12 +547,7 @@ pub async fn sign(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract>
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if org.status != OrgStatus::Active.as_str() {
-        return Err(ApiError::conflict(format!(
-            "the organisation is {} and cannot sign",
-            org.status
-        )));
-    }
+    crate::services::parties::check_active(&org, today(st), "cannot sign")?;
     crate::services::milestones::check_weights(&txn, m.id).await?;
     let line = lock_line(&txn, m.budget_line_id).await?;
     let f = figures(&txn, &[line.id])
@@ -719,13 +712,8 @@ pub async fn amend(
         return Err(ApiError::validation("end_date", p));
     }
     check_holds_children(&txn, id, m.start_date, new_end).await?;
-    let planned = crate::services::milestones::milestone_sum_fen(&txn, id).await?;
-    if new_value < planned {
-        return Err(ApiError::conflict(format!(
-            "the value cannot be below the milestones' sum of {}",
-            Money::from_fen(planned)
-        )));
-    }
+    let claimed = crate::services::milestones::claimed_fen(&txn, id).await?;
+    crate::services::milestones::check_value_covers(new_value, claimed)?;
     let paid = crate::services::payments::paid_on_contract(&txn, id).await?;
     if new_value < paid {
         return Err(ApiError::conflict(format!(

@@ -159,7 +159,7 @@ pub async fn get(st: &AppState, actor: &Actor, id: uuid::Uuid) -> ApiResult<Doss
     Ok(Dossier {
         contract,
         purchaser: Purchaser::from(purchaser),
-        organisation: Organisation::try_from(organisation)?,
+        organisation: Organisation::on(organisation, milestones::today(st))?,
         budget_line,
         tender,
         bids,

@@ -128,7 +128,7 @@ pub fn today(st: &AppState) -> NaiveDate {
 }
 
 /// The sum of the contract's milestone amounts, cancelled ones excluded.
-pub async fn milestone_sum_fen(db: &impl ConnectionTrait, contract_id: Uuid) -> ApiResult<i64> {
+async fn milestone_sum_fen(db: &impl ConnectionTrait, contract_id: Uuid) -> ApiResult<i64> {
     let amounts: Vec<i64> = milestone::Entity::find()
         .select_only()
         .column(milestone::Column::AmountFen)
@@ -138,6 +138,26 @@ pub async fn milestone_sum_fen(db: &impl ConnectionTrait, contract_id: Uuid) -> 
         .all(db)
         .await?;
     Ok(amounts.iter().sum())
+}
+
+/// What a contract's value must always cover (SPEC §3): its live milestones' amounts and the
+/// advances paid on it, in fen. Read under the contract's lock by every change of a value or an
+/// amount.
+pub async fn claimed_fen(db: &impl ConnectionTrait, contract_id: Uuid) -> ApiResult<i64> {
+    Ok(milestone_sum_fen(db, contract_id).await?
+        + crate::services::payments::advances_fen(db, contract_id).await?)
+}
+
+/// 409 unless a contract value of `value_fen` covers `claimed_fen` of milestones and advances.
+pub fn check_value_covers(value_fen: i64, claimed_fen: i64) -> ApiResult<()> {
+    if claimed_fen > value_fen {
+        return Err(ApiError::conflict(format!(
+            "the milestones' amounts and the advances paid ({}) would exceed the contract value ({})",
+            entity::Money::from_fen(claimed_fen),
+            entity::Money::from_fen(value_fen)
+        )));
+    }
+    Ok(())
 }
 
 fn check_milestone(c: &mut Checks, m: &milestone::Model, k: &contract::Model) {
@@ -193,12 +213,10 @@ pub async fn create(
         )));
     }
     // Advances already paid are part of the value no milestone can claim.
-    let advances = crate::services::payments::advances_fen(&txn, contract_id).await?;
-    if milestone_sum_fen(&txn, contract_id).await? + m.amount_fen + advances > k.value_fen {
-        return Err(ApiError::conflict(
-            "the milestones' amounts would exceed the contract value",
-        ));
-    }
+    check_value_covers(
+        k.value_fen,
+        claimed_fen(&txn, contract_id).await? + m.amount_fen,
+    )?;
     let out = shape(m.into_active_model().insert(&txn).await?, today(st))?;
     audit::record(
         &txn,
@@ -374,12 +392,8 @@ pub async fn update(
     if before.status != MilestoneStatus::Planned {
         return Err(ApiError::conflict("only a planned milestone can be edited"));
     }
-    let others = milestone_sum_fen(&txn, k.id).await? - before.amount.fen();
-    if others + m.amount_fen > k.value_fen {
-        return Err(ApiError::conflict(
-            "the milestones' amounts would exceed the contract value",
-        ));
-    }
+    let others = claimed_fen(&txn, k.id).await? - before.amount.fen();
+    check_value_covers(k.value_fen, others + m.amount_fen)?;
     let out = shape(
         m.into_active_model().reset_all().update(&txn).await?,
         today(st),

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use entity::model::{organisation, purchaser};
 use entity::rules::codes::{is_valid_credit_code, is_valid_division_code};
+use entity::rules::procurement::org_status_on;
 use entity::rules::vocab::OrgStatus;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
@@ -16,6 +17,7 @@ use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks};
 use crate::pagination::{Page, page};
+use crate::services::milestones::today;
 use crate::state::AppState;
 
 /// A purchasing unit as the API shows it.
@@ -227,11 +229,13 @@ pub struct Organisation {
     pub status_until: Option<NaiveDate>,
 }
 
-impl TryFrom<organisation::Model> for Organisation {
-    type Error = ApiError;
-    fn try_from(m: organisation::Model) -> ApiResult<Self> {
-        let status = OrgStatus::parse(&m.status)
+impl Organisation {
+    /// The organisation as it stands on `today`: a suspension or blacklisting whose
+    /// `status_until` has passed shows as `active` (SPEC §2), whatever the row still says.
+    pub fn on(m: organisation::Model, today: NaiveDate) -> ApiResult<Self> {
+        let stored = OrgStatus::parse(&m.status)
             .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored status {:?}", m.status)))?;
+        let status = org_status_on(stored, m.status_until, today);
         Ok(Organisation {
             id: m.id,
             name: m.name,
@@ -241,6 +245,19 @@ impl TryFrom<organisation::Model> for Organisation {
             status_reason: m.status_reason,
             status_until: m.status_until,
         })
+    }
+}
+
+/// 409 unless the organisation is active on `today`; `refused` says what it may not do
+/// ("cannot sign").
+pub fn check_active(org: &organisation::Model, today: NaiveDate, refused: &str) -> ApiResult<()> {
+    let stored = OrgStatus::parse(&org.status).unwrap_or(OrgStatus::Suspended);
+    match org_status_on(stored, org.status_until, today) {
+        OrgStatus::Active => Ok(()),
+        s => Err(ApiError::conflict(format!(
+            "the organisation is {} and {refused}",
+            s.as_str()
+        ))),
     }
 }
 
@@ -338,7 +355,7 @@ pub async fn create_organisation(
     }
     .insert(&txn)
     .await?;
-    let out = Organisation::try_from(m)?;
+    let out = Organisation::on(m, today(st))?;
     audit::record(
         &txn,
         now,
@@ -369,7 +386,7 @@ pub async fn update_organisation(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let before = Organisation::try_from(old.clone())?;
+    let before = Organisation::on(old.clone(), today(st))?;
     let status = p.status.unwrap_or(before.status);
     let reason = p.status_reason.clone().or_else(|| {
         (p.status.is_none())
@@ -397,7 +414,7 @@ pub async fn update_organisation(
     am.status_reason = Set(reason.filter(|_| !active));
     am.status_until = Set(p.status_until.or(before.status_until).filter(|_| !active));
     am.updated_at = Set(now);
-    let out = Organisation::try_from(am.update(&txn).await?)?;
+    let out = Organisation::on(am.update(&txn).await?, today(st))?;
     let action = if p.status.is_some_and(|s| s != before.status) {
         "change_status"
     } else {
@@ -426,8 +443,8 @@ pub async fn get_organisation(st: &AppState, actor: &Actor, id: Uuid) -> ApiResu
     organisation::Entity::find_by_id(id)
         .one(&st.db)
         .await?
-        .ok_or(ApiError::NotFound)?
-        .try_into()
+        .ok_or(ApiError::NotFound)
+        .and_then(|m| Organisation::on(m, today(st)))
 }
 
 /// A page of organisations within the actor's scope.
@@ -441,7 +458,14 @@ pub async fn list_organisations(
         q = q.filter(organisation::Column::Id.eq(own));
     }
     if let Some(s) = f.status {
-        q = q.filter(organisation::Column::Status.eq(s.as_str()));
+        // By the status in force today (a lapsed suspension counts as active).
+        let active = entity::queries::organisation_active_on(today(st));
+        q = q.filter(match s {
+            OrgStatus::Active => active,
+            s => sea_orm::Condition::all()
+                .add(organisation::Column::Status.eq(s.as_str()))
+                .add(active.not()),
+        });
     }
     if let Some(cc) = f.credit_code {
         q = q.filter(organisation::Column::CreditCode.eq(cc));
@@ -458,7 +482,7 @@ pub async fn list_organisations(
     Ok(Page {
         items: rows
             .into_iter()
-            .map(Organisation::try_from)
+            .map(|m| Organisation::on(m, today(st)))
             .collect::<ApiResult<_>>()?,
         next_cursor: next,
     })

@@ -13,7 +13,7 @@ use entity::rules::vocab::{ContractStatus, Decision, MilestoneStatus};
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, Statement,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -197,6 +197,24 @@ pub async fn submit(
         );
     }
     c.finish()?;
+    // Distinct measurements beyond the contract's indicators cannot all be its own. Up to one
+    // statement's worth, the guarded insert below finds that out; past it, count first, so that
+    // no request can make a statement of unbounded size.
+    if new.measurements.len() > MEASUREMENTS_PER_STATEMENT {
+        let indicators = indicator::Entity::find()
+            .filter(indicator::Column::ContractId.eq(k.id))
+            .count(&txn)
+            .await?;
+        if new.measurements.len() as u64 > indicators {
+            return Err(ApiError::validation(
+                "measurements",
+                format!(
+                    "has {} measurements; the contract has {indicators} indicators",
+                    new.measurements.len()
+                ),
+            ));
+        }
+    }
     if let Some(key) = &idempotency_key
         && let Some(existing) = milestone_report::Entity::find()
             .filter(milestone_report::Column::MilestoneId.eq(milestone_id))
@@ -333,8 +351,13 @@ pub async fn submit(
     Ok((true, out))
 }
 
+/// The most measurements one insert statement carries (SQLite refuses a compound SELECT of
+/// over 500 terms).
+const MEASUREMENTS_PER_STATEMENT: usize = 100;
+
 /// Inserts a report's measurements, each only if its indicator is one of contract `k`'s, in
-/// one statement (no read of the contract's indicators first); answers how many it inserted.
+/// one statement per [`MEASUREMENTS_PER_STATEMENT`] (no read of the contract's indicators
+/// first); answers how many it inserted.
 async fn insert_measurements(
     txn: &impl ConnectionTrait,
     report_id: Uuid,
@@ -342,9 +365,20 @@ async fn insert_measurements(
     now: DateTime<Utc>,
     measurements: &[MeasurementIn],
 ) -> ApiResult<u64> {
-    if measurements.is_empty() {
-        return Ok(0);
+    let mut inserted = 0;
+    for chunk in measurements.chunks(MEASUREMENTS_PER_STATEMENT) {
+        inserted += insert_measurement_chunk(txn, report_id, contract_id, now, chunk).await?;
     }
+    Ok(inserted)
+}
+
+async fn insert_measurement_chunk(
+    txn: &impl ConnectionTrait,
+    report_id: Uuid,
+    contract_id: Uuid,
+    now: DateTime<Utc>,
+    measurements: &[MeasurementIn],
+) -> ApiResult<u64> {
     let b = txn.get_database_backend();
     let mut selects = Vec::with_capacity(measurements.len());
     let mut values: Vec<sea_orm::Value> = vec![report_id.into(), contract_id.into(), now.into()];
@@ -462,6 +496,18 @@ async fn vacancy_deduction(
     Ok(rows.iter().map(|r| r.4).sum())
 }
 
+/// 409 unless the contract is active: a report pending when the contract ended stays
+/// undecided (SPEC §3), so that no acceptance raises an ended contract's commitment.
+fn check_contract_active(k: &contract::Model) -> ApiResult<()> {
+    if k.status != ContractStatus::Active.as_str() {
+        return Err(ApiError::conflict(format!(
+            "reports are decided only on active contracts; this one is {}",
+            k.status
+        )));
+    }
+    Ok(())
+}
+
 /// Accepts the pending report: the score is computed and stored, and the payable follows the
 /// contract's performance rule less the vacancy deduction.
 pub async fn accept(
@@ -483,6 +529,7 @@ pub async fn accept(
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
     let (m, k) = milestones::load_for_update(&txn, actor, milestone_id).await?;
+    check_contract_active(&k)?;
     let report = pending(&txn, &m).await?;
     let breakdown = score_at(&txn, &k, m.due_date, report.submitted_at).await?;
     let deduction = vacancy_deduction(&txn, &k, &m).await?;
@@ -531,6 +578,7 @@ pub async fn reject(
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
     let (m, k) = milestones::load_for_update(&txn, actor, milestone_id).await?;
+    check_contract_active(&k)?;
     let report = pending(&txn, &m).await?;
     let decided = decide(&txn, actor, now, report, Decision::Rejected, Some(comment)).await?;
     let before = shape(m.clone(), today(st))?;

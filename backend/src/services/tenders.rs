@@ -11,9 +11,7 @@ use entity::model::{bid, budget_line, contract, organisation, tender};
 use entity::rules::codes::is_valid_division_code;
 use entity::rules::procurement::period_problem;
 use entity::rules::score::Score;
-use entity::rules::vocab::{
-    ContractStatus, OrgStatus, Role, ServiceCategory, TenderMethod, TenderStatus,
-};
+use entity::rules::vocab::{ContractStatus, Role, ServiceCategory, TenderMethod, TenderStatus};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QuerySelect,
@@ -30,6 +28,7 @@ use crate::pagination::{Page, page};
 use crate::services::budget::{available_fen, figures, lock_line};
 use crate::services::common::{bad_transition, reason, stored};
 use crate::services::contracts::{self, Contract, DEFAULT_FULL_PAY_TENTHS, DEFAULT_MIN_PAY_TENTHS};
+use crate::services::milestones::today;
 use crate::services::notify;
 use crate::state::AppState;
 use jobs::templates::Message;
@@ -442,7 +441,7 @@ pub async fn publish(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender
             .format("%Y-%m-%d %H:%M")
             .to_string(),
     };
-    let to = jobs::outbox::active_organisations(&txn).await?;
+    let to = jobs::outbox::active_organisations(&txn, today(st)).await?;
     notify::queue(
         st,
         &txn,
@@ -554,12 +553,7 @@ pub async fn award(st: &AppState, actor: &Actor, id: Uuid, a: Award) -> ApiResul
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if org.status != OrgStatus::Active.as_str() {
-        return Err(ApiError::conflict(format!(
-            "the organisation is {} and cannot be awarded",
-            org.status
-        )));
-    }
+    crate::services::parties::check_active(&org, today(st), "cannot be awarded")?;
     let contract = contract::Model {
         id: Uuid::now_v7(),
         purchaser_id: t.purchaser_id,
@@ -732,12 +726,7 @@ pub async fn submit_bid(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    if org.status != OrgStatus::Active.as_str() {
-        return Err(ApiError::conflict(format!(
-            "your organisation is {} and may not bid",
-            org.status
-        )));
-    }
+    crate::services::parties::check_active(&org, today(st), "may not bid")?;
     let existing = bid::Entity::find()
         .filter(bid::Column::TenderId.eq(t.id))
         .filter(bid::Column::OrganisationId.eq(org_id))

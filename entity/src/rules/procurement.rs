@@ -2,6 +2,8 @@
 
 use chrono::{Days, Months, NaiveDate};
 
+use crate::rules::vocab::OrgStatus;
+
 /// The last allowed end date of a service period starting on `start`: one year less a day,
 /// or three years less a day with a multi-year reason (MOF Order No. 102, 2020).
 pub fn max_end_date(start: NaiveDate, multi_year: bool) -> Option<NaiveDate> {
@@ -27,6 +29,15 @@ pub fn period_problem(start: NaiveDate, end: NaiveDate, multi_year: bool) -> Opt
 /// raises the value) stay within 10 % of the signed value (Government Procurement Law, art. 49).
 pub fn increases_within_limit(signed_value_fen: i64, increases_fen: i64) -> bool {
     i128::from(increases_fen) * 10 <= i128::from(signed_value_fen)
+}
+
+/// An organisation's status on `today` (SPEC §2): a suspension or blacklisting with an end
+/// date (`status_until`) ends by itself after that day.
+pub fn org_status_on(stored: OrgStatus, until: Option<NaiveDate>, today: NaiveDate) -> OrgStatus {
+    match until {
+        Some(last) if stored != OrgStatus::Active && today > last => OrgStatus::Active,
+        _ => stored,
+    }
 }
 
 /// The minimum bid periods in days per method, from `HUIMIN_MIN_BID_DAYS`
@@ -77,6 +88,20 @@ mod tests {
     fn ten_percent_rule() {
         assert!(increases_within_limit(100_000, 10_000));
         assert!(!increases_within_limit(100_000, 10_001));
+    }
+
+    #[test]
+    fn a_status_with_an_end_lapses_after_its_last_day() {
+        let until = Some(d("2026-06-30"));
+        for s in [OrgStatus::Suspended, OrgStatus::Blacklisted] {
+            assert_eq!(org_status_on(s, until, d("2026-06-30")), s);
+            assert_eq!(org_status_on(s, until, d("2026-07-01")), OrgStatus::Active);
+            assert_eq!(org_status_on(s, None, d("2099-01-01")), s);
+        }
+        assert_eq!(
+            org_status_on(OrgStatus::Active, None, d("2026-07-01")),
+            OrgStatus::Active
+        );
     }
 
     #[test]

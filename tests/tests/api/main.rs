@@ -11,6 +11,7 @@ mod delivery_flow;
 mod flow;
 mod jobs;
 mod jobs_more;
+mod money_rules;
 mod ocds;
 mod parties;
 mod posts;
