@@ -30,6 +30,8 @@ pub async fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::R
         .context("connect the writer to the database")?;
     let secret = load_secret(&config)?;
     let config_session_ms = config.session_cache_ms;
+    let config_password_concurrency = config.password_concurrency();
+    let config_password_wait_ms = config.password_wait_ms;
     let mailer = jobs::mailer::Mailer::new(
         config.smtp_url.as_deref(),
         &config.mail_from,
@@ -55,6 +57,10 @@ pub async fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::R
         clock,
         metrics: telemetry::metrics_handle(),
         secret: Arc::from(secret.into_bytes()),
+        passwords: Arc::new(crate::auth::password::PasswordGate::new(
+            config_password_concurrency,
+            std::time::Duration::from_millis(config_password_wait_ms),
+        )),
         sessions: crate::auth::actor::SessionCache::new(std::time::Duration::from_millis(
             config_session_ms,
         )),
@@ -62,19 +68,47 @@ pub async fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::R
     })
 }
 
-/// The HMAC key: `HUIMIN_SECRET`, or a random one generated once into the data directory.
+/// The shortest HMAC key accepted, in bytes: a key keyed-hashing national ID numbers must not
+/// be guessable.
+pub const MIN_SECRET_BYTES: usize = 32;
+
+/// The HMAC key: `HUIMIN_SECRET`, or a random one generated once into the data directory,
+/// readable by its owner only. A key shorter than [`MIN_SECRET_BYTES`] stops the start.
 fn load_secret(config: &Config) -> anyhow::Result<String> {
-    if let Some(s) = &config.secret {
-        return Ok(s.clone());
-    }
     let path = config.data_dir.join("secret");
-    if let Ok(s) = std::fs::read_to_string(&path) {
-        return Ok(s.trim().to_string());
+    let (secret, from) = match &config.secret {
+        Some(s) => (s.clone(), "HUIMIN_SECRET".to_string()),
+        None => match std::fs::read_to_string(&path) {
+            Ok(s) => (s.trim().to_string(), format!("{}", path.display())),
+            Err(_) => return generate_secret(config, &path),
+        },
+    };
+    if secret.len() < MIN_SECRET_BYTES {
+        anyhow::bail!(
+            "{from} is {} bytes long; the secret must have at least {MIN_SECRET_BYTES} bytes \
+             (e.g. `openssl rand -base64 48`)",
+            secret.len()
+        );
     }
+    Ok(secret)
+}
+
+/// Writes a new random secret to `path` with mode 0600 (created so: never readable by others,
+/// not even for an instant).
+fn generate_secret(config: &Config, path: &std::path::Path) -> anyhow::Result<String> {
+    use std::io::Write as _;
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("create {:?}", config.data_dir))?;
     let (secret, _) = crate::auth::token::generate();
-    std::fs::write(&path, &secret).with_context(|| format!("write {path:?}"))?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("create {path:?}"))?;
+    file.write_all(secret.as_bytes())
+        .with_context(|| format!("write {path:?}"))?;
     Ok(secret)
 }
 

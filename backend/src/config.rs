@@ -1,7 +1,7 @@
 //! Configuration: one typed struct read from flags and the environment (SPEC §7). Secrets are
 //! never printed: `Debug` hides them.
 
-use std::net::{IpAddr, SocketAddr};
+use std::net::SocketAddr;
 use std::path::PathBuf;
 
 use clap::Args;
@@ -50,14 +50,16 @@ pub struct Config {
     )]
     pub tz: chrono_tz::Tz,
 
-    /// Proxies whose `X-Forwarded-For` is trusted for the client address (comma-separated IPs).
+    /// Proxies whose `X-Forwarded-For` is trusted for the client address: addresses or CIDR
+    /// ranges, comma-separated (`10.0.0.0/8,192.0.2.7`).
     #[arg(
         long,
         env = "HUIMIN_TRUSTED_PROXIES",
         value_delimiter = ',',
+        value_parser = crate::auth::client_addr::parse_trusted,
         global = true
     )]
-    pub trusted_proxies: Vec<IpAddr>,
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 
     /// Log format: `human` or `json`.
     #[arg(
@@ -110,15 +112,32 @@ pub struct Config {
     #[arg(long, env = "HUIMIN_BUDGET_LAG", default_value = "0.20", global = true)]
     pub budget_lag: rust_decimal::Decimal,
 
-    /// How long (ms) a checked session is remembered in this process; 0 checks the database on
-    /// every request. Revocations clear it at once in this process.
+    /// How long (ms, at most 5000) a checked session is remembered in this process; 0 checks
+    /// the database on every request. Revocations clear it at once in this process; another
+    /// replica may accept a revoked token for at most this long.
     #[arg(
         long,
         env = "HUIMIN_SESSION_CACHE_MS",
         default_value_t = 1000,
+        value_parser = clap::value_parser!(u64).range(0..=5000),
         global = true
     )]
     pub session_cache_ms: u64,
+
+    /// How many password hashes (argon2id, 19 MiB each) this process computes at once; by
+    /// default the number of cores. Logins beyond wait their turn.
+    #[arg(long, env = "HUIMIN_PASSWORD_CONCURRENCY", global = true)]
+    pub password_concurrency: Option<usize>,
+
+    /// How long (ms) a login waits for its turn to hash before answering 503 with
+    /// `Retry-After`.
+    #[arg(
+        long,
+        env = "HUIMIN_PASSWORD_WAIT_MS",
+        default_value_t = 2000,
+        global = true
+    )]
+    pub password_wait_ms: u64,
 
     /// How long (ms) this process keeps its answers to hot reads (lists and records of budget
     /// lines, contracts, tenders, purchasers, organisations) per token; 0 turns it off. Any
@@ -192,6 +211,13 @@ impl Config {
         })
     }
 
+    /// How many password hashes may run at once: the setting, or the number of cores.
+    pub fn password_concurrency(&self) -> usize {
+        self.password_concurrency.unwrap_or_else(|| {
+            std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
+        })
+    }
+
     /// The folder of the file store.
     pub fn files_dir(&self) -> PathBuf {
         self.files_dir
@@ -215,7 +241,7 @@ impl Config {
             bind: SocketAddr::from(([127, 0, 0, 1], 0)),
             public_url: None,
             files_dir: None,
-            secret: Some("test-secret-not-for-production".into()),
+            secret: Some("test-secret-not-for-production-use-0123456789".into()),
             tz: chrono_tz::Asia::Shanghai,
             trusted_proxies: Vec::new(),
             log_format: LogFormat::Human,
@@ -225,6 +251,8 @@ impl Config {
                     .into(),
             db_max_connections: 8,
             session_cache_ms: 1000,
+            password_concurrency: None,
+            password_wait_ms: 2000,
             // Tests move a manual clock and write fixtures past the API: no read cache.
             read_cache_ms: 0,
             smtp_url: None,

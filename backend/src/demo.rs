@@ -62,6 +62,8 @@ pub async fn load(real: &AppState) -> anyhow::Result<Option<String>> {
         ..real.clone()
     };
     let st = &state;
+    // The demo's users are created as `huimin user create` creates them (no admin actor): they
+    // sign in with the printed password at once, with nothing to change first.
     let mk_user = |email: &str, name: &str, role: Role, p: Option<Uuid>, o: Option<Uuid>| NewUser {
         email: email.into(),
         display_name: name.into(),
@@ -129,7 +131,7 @@ pub async fn load(real: &AppState) -> anyhow::Result<Option<String>> {
 
     let finance = users::create_user(
         st,
-        Some(&admin),
+        None,
         mk_user(
             "finance@huimin.demo",
             "王会计",
@@ -144,7 +146,7 @@ pub async fn load(real: &AppState) -> anyhow::Result<Option<String>> {
         let email = format!("org{}@huimin.demo", i + 1);
         users::create_user(
             st,
-            Some(&admin),
+            None,
             mk_user(
                 &email,
                 &format!("社工机构{}", i + 1),
@@ -158,7 +160,7 @@ pub async fn load(real: &AppState) -> anyhow::Result<Option<String>> {
     }
     users::create_user(
         st,
-        Some(&admin),
+        None,
         mk_user(
             "supervisor@huimin.demo",
             "县审计局 李审计",

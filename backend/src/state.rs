@@ -25,6 +25,8 @@ pub struct AppState {
     pub metrics: PrometheusHandle,
     /// The HMAC key for personal data (`HUIMIN_SECRET`).
     pub secret: Arc<[u8]>,
+    /// Bounds the password hashes computed at once (see [`crate::auth::password`]).
+    pub passwords: Arc<crate::auth::password::PasswordGate>,
     /// What scheduled jobs and the outbox need (the same pool and clock).
     pub jobs: jobs::JobContext,
     /// Recently checked sessions (see [`crate::auth::actor::SessionCache`]).

@@ -96,6 +96,15 @@ pub enum Message {
         ceiling: String,
         deadline: String,
     },
+    /// An admin created a user of the organisation or reset one's password (to the
+    /// organisation's contact address and its other active users: nobody signs in as a bidder
+    /// unnoticed).
+    AccountChanged {
+        organisation: String,
+        user: String,
+        email: String,
+        reset: bool,
+    },
     /// Several reminders of one run to one recipient.
     Digest { items: Vec<(String, String)> },
 }
@@ -116,6 +125,7 @@ impl Message {
             Message::ReportDecided { .. } => "report_decided",
             Message::PaymentRecorded { .. } => "payment_recorded",
             Message::TenderPublished { .. } => "tender_published",
+            Message::AccountChanged { .. } => "account_changed",
             Message::Digest { .. } => "digest",
         }
     }
@@ -340,6 +350,42 @@ fn texts(m: &Message, l: Locale) -> (String, Vec<String>) {
                 },
                 lines,
             )
+        }
+        Message::AccountChanged {
+            organisation,
+            user,
+            email,
+            reset,
+        } => {
+            if zh {
+                let what = if *reset {
+                    "的密码已被管理员重置"
+                } else {
+                    "已由管理员创建"
+                };
+                (
+                    format!("【惠民】{organisation}的账号“{user}”{what}"),
+                    vec![
+                        format!("机构：{organisation}"),
+                        format!("账号：{user}（{email}）{what}。"),
+                        "该账号首次登录时须修改密码。如非本机构所申请，请立即联系财政部门。".into(),
+                    ],
+                )
+            } else {
+                let what = if *reset {
+                    "had its password reset by an administrator"
+                } else {
+                    "was created by an administrator"
+                };
+                (
+                    format!("[Huimin] The account \"{user}\" of {organisation} {what}"),
+                    vec![
+                        format!("Organisation: {organisation}"),
+                        format!("Account: {user} ({email}) {what}."),
+                        "The account must change its password when it first signs in. If your organisation did not ask for this, contact the finance bureau at once.".into(),
+                    ],
+                )
+            }
         }
         Message::BudgetAmountChanged {
             line,

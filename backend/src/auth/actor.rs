@@ -1,8 +1,11 @@
 //! The [`Actor`] extractor: who is making the request. A missing, unknown, expired or revoked
 //! token, or a deactivated user, answers 401 before any handler runs.
 
-use axum::extract::FromRequestParts;
-use axum::http::{header, request::Parts};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use axum::extract::{FromRequestParts, OriginalUri};
+use axum::http::{Method, header, request::Parts};
 use chrono::{DateTime, Utc};
 use entity::model::{session, user};
 use entity::rules::vocab::Role;
@@ -28,28 +31,83 @@ impl Actor {
     }
 }
 
-/// Recently checked sessions, by token hash, for a second at most: the check of a busy client's
-/// token does not hit the database on every request. A logout, a password change, a role
-/// change or a deactivation clears it in this process at once; another replica may accept a
-/// revoked token for at most that second. Expiry is checked on every hit.
+/// Recently checked sessions, by token hash, for at most `HUIMIN_SESSION_CACHE_MS` (5 s at
+/// most): the check of a busy client's token does not hit the database on every request. A
+/// logout, a password change, a role change or a deactivation clears it in this process at
+/// once; another replica may accept a revoked token for at most that time. Expiry is checked on
+/// every hit.
+///
+/// A request that read its session from the database just before a revocation must not put it
+/// back after the revocation's [`SessionCache::clear`]: every entry carries the cache's
+/// generation as it was *before* its database read, and a clear starts a new generation, so an
+/// entry read before the clear is never served after it.
 #[derive(Clone)]
-pub struct SessionCache(moka::sync::Cache<String, (Actor, DateTime<Utc>)>);
+pub struct SessionCache {
+    entries: moka::sync::Cache<String, Cached>,
+    generation: Arc<AtomicU64>,
+}
+
+#[derive(Clone)]
+struct Cached {
+    actor: Actor,
+    expires_at: DateTime<Utc>,
+    generation: u64,
+}
 
 impl SessionCache {
     /// A cache keeping entries for `ttl` (zero disables it).
     pub fn new(ttl: std::time::Duration) -> Self {
-        SessionCache(
-            moka::sync::Cache::builder()
+        SessionCache {
+            entries: moka::sync::Cache::builder()
                 .max_capacity(if ttl.is_zero() { 0 } else { 100_000 })
                 .time_to_live(ttl)
                 .build(),
-        )
+            generation: Arc::new(AtomicU64::new(0)),
+        }
     }
 
     /// Forgets every cached session (after any revocation).
     pub fn clear(&self) {
-        self.0.invalidate_all();
+        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.entries.invalidate_all();
     }
+
+    /// The current generation: read it before the database read whose result is cached.
+    fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
+    /// A live entry of the current generation.
+    fn get(&self, hash: &str, now: DateTime<Utc>) -> Option<Actor> {
+        self.entries
+            .get(hash)
+            .filter(|c| c.generation == self.generation() && now < c.expires_at)
+            .map(|c| c.actor)
+    }
+
+    /// Remembers a session read from the database during `generation`.
+    fn insert(&self, hash: String, actor: Actor, expires_at: DateTime<Utc>, generation: u64) {
+        if generation == self.generation() {
+            self.entries.insert(
+                hash,
+                Cached {
+                    actor,
+                    expires_at,
+                    generation,
+                },
+            );
+        }
+    }
+}
+
+/// The only requests a user who must change the password may make: change it, or sign out.
+fn allowed_before_password_change(parts: &Parts) -> bool {
+    let path = parts
+        .extensions
+        .get::<OriginalUri>()
+        .map_or_else(|| parts.uri.path(), |u| u.0.path());
+    parts.method == Method::POST
+        && (path.ends_with("/me/password") || path.ends_with("/auth/logout"))
 }
 
 impl FromRequestParts<AppState> for Actor {
@@ -64,6 +122,12 @@ impl FromRequestParts<AppState> for Actor {
             return Ok(actor.clone());
         }
         let actor = Self::authenticate(parts, state).await?;
+        if actor.user.must_change_password && !allowed_before_password_change(parts) {
+            return Err(ApiError::ForbiddenBecause {
+                code: "password.change_required",
+                detail: "change your password first (POST /api/v1/me/password)",
+            });
+        }
         parts.extensions.insert(actor.clone());
         Ok(actor)
     }
@@ -84,11 +148,10 @@ impl Actor {
             .ok_or(ApiError::Unauthorized("send Authorization: Bearer <token>"))?;
         let now = state.now();
         let hash = token::hash(token);
-        if let Some((actor, expires_at)) = state.sessions.0.get(&hash)
-            && now < expires_at
-        {
+        if let Some(actor) = state.sessions.get(&hash, now) {
             return Ok(actor);
         }
+        let generation = state.sessions.generation();
         // One indexed query: the session by its token hash, with its user.
         let found = session::Entity::find()
             .filter(session::Column::TokenHash.eq(&hash))
@@ -115,8 +178,58 @@ impl Actor {
         };
         state
             .sessions
-            .0
-            .insert(hash, (actor.clone(), session.expires_at));
+            .insert(hash, actor.clone(), session.expires_at, generation);
         Ok(actor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn actor() -> Actor {
+        let at = Utc.with_ymd_and_hms(2026, 3, 2, 0, 0, 0).unwrap();
+        Actor {
+            user: user::Model {
+                id: Uuid::now_v7(),
+                email: "a@example.org".into(),
+                display_name: "A".into(),
+                role: Role::Admin.as_str().into(),
+                purchaser_id: None,
+                organisation_id: None,
+                password_hash: String::new(),
+                active: true,
+                locale: "zh-CN".into(),
+                must_change_password: false,
+                created_at: at,
+                updated_at: at,
+            },
+            role: Role::Admin,
+            session_id: Uuid::now_v7(),
+        }
+    }
+
+    #[test]
+    fn a_session_read_before_a_revocation_is_not_served_after_it() {
+        let cache = SessionCache::new(std::time::Duration::from_secs(5));
+        let now = Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap();
+        let expires = now + chrono::Duration::hours(1);
+        // A request reads the session from the database …
+        let read_during = cache.generation();
+        // … a logout revokes it and clears the cache meanwhile …
+        cache.clear();
+        // … and the request puts what it read into the cache afterwards.
+        cache.insert("h".into(), actor(), expires, read_during);
+        assert!(cache.get("h", now).is_none());
+        // A read after the clear is cached as usual, and dropped by the next clear.
+        cache.insert("h".into(), actor(), expires, cache.generation());
+        assert!(cache.get("h", now).is_some());
+        assert!(cache.get("h", expires).is_none(), "served past its expiry");
+        let read_during = cache.generation();
+        cache.clear();
+        assert!(cache.get("h", now).is_none());
+        cache.insert("h".into(), actor(), expires, read_during);
+        assert!(cache.get("h", now).is_none());
     }
 }

@@ -48,12 +48,13 @@ async fn me(actor: Actor) -> ApiResult<Json<User>> {
 
 /// Change one's own password; the user's other sessions end.
 #[utoipa::path(post, path = "/me/password", tag = "auth", security(("bearer" = [])), request_body = PasswordChange,
-    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 204), (status = 401, body = Problem), (status = 422, body = Problem), (status = 429, body = Problem, description = "too many failures; see Retry-After")))]
 async fn change_password(
     State(st): State<AppState>,
     actor: Actor,
+    addr: ClientAddr,
     Json(req): Json<PasswordChange>,
 ) -> ApiResult<StatusCode> {
-    auth::change_password(&st, &actor, req).await?;
+    auth::change_password(&st, &actor, req, &addr.0).await?;
     Ok(StatusCode::NO_CONTENT)
 }

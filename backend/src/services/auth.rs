@@ -50,20 +50,20 @@ pub async fn login(st: &AppState, req: Login, address: &str) -> ApiResult<LoginA
         return Err(ApiError::Unauthorized("wrong e-mail or password"));
     }
     let now = st.now();
-    throttle::check(&st.db, &account, address, now).await?;
+    let attempt = throttle::begin(&st.db, &account, address, now).await?;
     let found = user::Entity::find()
         .filter(user::Column::Email.eq(&account))
         .one(&st.db)
         .await?;
     let ok = match &found {
-        Some(u) => password::verify(&req.password, &u.password_hash).await && u.active,
+        Some(u) => st.passwords.verify(&req.password, &u.password_hash).await? && u.active,
         None => {
-            password::dummy_verify(&req.password).await;
+            st.passwords.dummy_verify(&req.password).await?;
             false
         }
     };
+    // A failure stays counted: the attempt was recorded before the verification.
     let (true, Some(u)) = (ok, found) else {
-        throttle::record_failure(&st.db, &account, address, now).await?;
         return Err(ApiError::Unauthorized("wrong e-mail or password"));
     };
     let (token, hash) = token::generate();
@@ -79,7 +79,7 @@ pub async fn login(st: &AppState, req: Login, address: &str) -> ApiResult<LoginA
     }
     .insert(&txn)
     .await?;
-    throttle::clear(&txn, &account, now).await?;
+    attempt.succeeded(&txn, now).await?;
     txn.commit().await?;
     Ok(LoginAnswer {
         token,
@@ -103,24 +103,43 @@ pub async fn logout(st: &AppState, actor: &Actor) -> ApiResult<()> {
     Ok(())
 }
 
-/// Changes the actor's own password after checking the current one; other sessions end.
-pub async fn change_password(st: &AppState, actor: &Actor, req: PasswordChange) -> ApiResult<()> {
+/// Changes the actor's own password after checking the current one (throttled like a login:
+/// a stolen session must not become a way to guess the password); other sessions end, and a
+/// password an admin set is no longer to be changed.
+pub async fn change_password(
+    st: &AppState,
+    actor: &Actor,
+    req: PasswordChange,
+    address: &str,
+) -> ApiResult<()> {
     password::check_new("new_password", &req.new_password)?;
-    if !password::verify(&req.current_password, &actor.user.password_hash).await {
+    let now = st.now();
+    let attempt = throttle::begin(&st.db, &actor.user.email, address, now).await?;
+    if !st
+        .passwords
+        .verify(&req.current_password, &actor.user.password_hash)
+        .await?
+    {
         return Err(ApiError::validation(
             "current_password",
             "is not your current password",
         ));
     }
-    let hash = password::hash(&req.new_password).await?;
-    let now = st.now();
+    if req.new_password == req.current_password {
+        return Err(ApiError::validation(
+            "new_password",
+            "must differ from the current password",
+        ));
+    }
+    let hash = st.passwords.hash(&req.new_password).await?;
     let txn = begin_write(&st.writer).await?;
     let mut am = actor.user.clone().into_active_model();
     am.password_hash = Set(hash);
+    am.must_change_password = Set(false);
     am.updated_at = Set(now);
-    am.update(&txn).await?;
+    let updated = am.update(&txn).await?;
     revoke_sessions(&txn, actor.id(), Some(actor.session_id), now).await?;
-    let me = User::from_model(&actor.user)?;
+    attempt.succeeded(&txn, now).await?;
     audit::record(
         &txn,
         now,
@@ -129,8 +148,8 @@ pub async fn change_password(st: &AppState, actor: &Actor, req: PasswordChange) 
             "change_password",
             "user",
             actor.id(),
-            Some(&me),
-            Some(&me),
+            Some(&User::from_model(&actor.user)?),
+            Some(&User::from_model(&updated)?),
         ),
     )
     .await?;

@@ -17,6 +17,7 @@ use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks};
 use crate::pagination::{Page, page};
 use crate::state::AppState;
+use jobs::templates::Message;
 
 /// A user as the API shows it (never the password hash).
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -31,6 +32,9 @@ pub struct User {
     pub active: bool,
     #[schema(value_type = String, example = "zh-CN")]
     pub locale: Locale,
+    /// The password was set by an admin: until the user changes it (`POST /me/password`),
+    /// every other request answers 403 `password.change_required`.
+    pub must_change_password: bool,
 }
 
 impl User {
@@ -48,6 +52,7 @@ impl User {
             organisation_id: m.organisation_id,
             active: m.active,
             locale: Locale::parse(&m.locale).ok_or_else(|| bad("locale"))?,
+            must_change_password: m.must_change_password,
         })
     }
 }
@@ -142,7 +147,9 @@ async fn check_links(
     Ok(())
 }
 
-/// Creates a user; `actor` is `None` when the CLI creates the first admin.
+/// Creates a user; `actor` is `None` when the CLI creates the first admin. A user an admin
+/// creates must change the password first; creating an organisation's user tells the
+/// organisation.
 pub async fn create_user(st: &AppState, actor: Option<&Actor>, new: NewUser) -> ApiResult<User> {
     let email = new.email.trim().to_lowercase();
     let mut c = Checks::default();
@@ -150,7 +157,7 @@ pub async fn create_user(st: &AppState, actor: Option<&Actor>, new: NewUser) -> 
         .text("display_name", &new.display_name, 200);
     c.finish()?;
     password::check_new("password", &new.password)?;
-    let hash = password::hash(&new.password).await?;
+    let hash = st.passwords.hash(&new.password).await?;
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
     check_links(&txn, new.role, new.purchaser_id, new.organisation_id).await?;
@@ -172,6 +179,7 @@ pub async fn create_user(st: &AppState, actor: Option<&Actor>, new: NewUser) -> 
         password_hash: Set(hash),
         active: Set(true),
         locale: Set(new.locale.unwrap_or(Locale::ZhCn).as_str().to_string()),
+        must_change_password: Set(actor.is_some()),
         created_at: Set(now),
         updated_at: Set(now),
     }
@@ -191,11 +199,51 @@ pub async fn create_user(st: &AppState, actor: Option<&Actor>, new: NewUser) -> 
         ),
     )
     .await?;
+    if actor.is_some() {
+        notify_organisation(st, &txn, &m, "created").await?;
+    }
     txn.commit().await?;
     Ok(out)
 }
 
-/// Changes a user. Deactivation and password resets end the user's sessions.
+/// Tells an organisation's contact address and its other active users that an admin created
+/// or reset the password of `user` (one of its staff), so that nobody signs in as a bidder
+/// unnoticed. Nothing for other roles.
+async fn notify_organisation(
+    st: &AppState,
+    db: &impl ConnectionTrait,
+    user: &user::Model,
+    step: &str,
+) -> ApiResult<()> {
+    let Some(org) = user
+        .organisation_id
+        .filter(|_| user.role == Role::Organisation.as_str())
+    else {
+        return Ok(());
+    };
+    let name = organisation::Entity::find_by_id(org)
+        .one(db)
+        .await?
+        .map(|o| o.name)
+        .unwrap_or_default();
+    let to: Vec<_> = jobs::outbox::organisations(db, &[org])
+        .await?
+        .remove(&org)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|r| r.user_id != Some(user.id) && r.email != user.email)
+        .collect();
+    let message = Message::AccountChanged {
+        organisation: name,
+        user: user.display_name.clone(),
+        email: user.email.clone(),
+        reset: step != "created",
+    };
+    crate::services::notify::queue(st, db, to, message, user.id, step, "/".into()).await
+}
+
+/// Changes a user. Deactivation and password resets end the user's sessions; a reset means
+/// the user must change the password first, and tells the user's organisation.
 pub async fn update_user(st: &AppState, actor: &Actor, id: Uuid, p: UserPatch) -> ApiResult<User> {
     let mut c = Checks::default();
     if let Some(n) = &p.display_name {
@@ -210,7 +258,7 @@ pub async fn update_user(st: &AppState, actor: &Actor, id: Uuid, p: UserPatch) -
     let hash = match &p.password {
         Some(pw) => {
             password::check_new("password", pw)?;
-            Some(password::hash(pw).await?)
+            Some(st.passwords.hash(pw).await?)
         }
         None => None,
     };
@@ -255,16 +303,23 @@ pub async fn update_user(st: &AppState, actor: &Actor, id: Uuid, p: UserPatch) -
     if let Some(v) = p.locale {
         am.locale = Set(v.as_str().to_string());
     }
+    let reset = hash.is_some();
     if let Some(h) = hash {
         am.password_hash = Set(h);
+        am.must_change_password = Set(true);
     }
     am.role = Set(role.as_str().to_string());
     am.purchaser_id = Set(purchaser_id);
     am.organisation_id = Set(organisation_id);
     am.updated_at = Set(now);
-    let out = User::from_model(&am.update(&txn).await?)?;
+    let updated = am.update(&txn).await?;
+    let out = User::from_model(&updated)?;
     if end_sessions {
         revoke_sessions(&txn, id, None, now).await?;
+    }
+    if reset {
+        let step = format!("reset-{}", now.timestamp_micros());
+        notify_organisation(st, &txn, &updated, &step).await?;
     }
     let action = if p.password.is_some() {
         "reset_password"

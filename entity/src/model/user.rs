@@ -18,6 +18,9 @@ pub struct Model {
     pub password_hash: String,
     pub active: bool,
     pub locale: String,
+    /// Set when an admin creates the user or resets the password: until the user changes it,
+    /// every other request is refused.
+    pub must_change_password: bool,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

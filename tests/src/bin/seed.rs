@@ -221,8 +221,7 @@ async fn main() -> anyhow::Result<()> {
     let rows = (0..ctx.lines.len()).map(|n| budget_line(n, &ctx, held[n]));
     total += insert_batched(&db, rows).await?;
 
-    let hash = backend::auth::password::hash(PASSWORD)
-        .await
+    let hash = backend::auth::password::hash_blocking(PASSWORD)
         .map_err(|e| anyhow::anyhow!("hash the password: {}", e.problem().detail))?;
     let officers = ctx.officers.iter().enumerate().map(|(i, id)| {
         let (email, name) = if i == 0 {
@@ -260,6 +259,7 @@ async fn main() -> anyhow::Result<()> {
             password_hash: Set(hash.clone()),
             active: Set(true),
             locale: Set(Locale::ZhCn.as_str().to_string()),
+            must_change_password: Set(false),
             created_at: Set(now),
             updated_at: Set(now),
         });

@@ -70,14 +70,14 @@ async fn verify_names_the_first_edited_deleted_or_reordered_event() {
     assert_eq!(ok["intact"], true);
     assert_eq!(ok["checked"], total);
 
-    app.sql("UPDATE audit_event SET after_json = REPLACE(after_json, 'P2', 'P9') WHERE seq = 5")
+    app.sql("UPDATE audit_event SET after_json = REPLACE(after_json, 'P3', 'P9') WHERE seq = 5")
         .await;
     let edited = verify(&app, &admin.token).await;
     assert_eq!(
         (edited["intact"].clone(), edited["first_bad_seq"].clone()),
         (json!(false), json!(5))
     );
-    app.sql("UPDATE audit_event SET after_json = REPLACE(after_json, 'P9', 'P2') WHERE seq = 5")
+    app.sql("UPDATE audit_event SET after_json = REPLACE(after_json, 'P9', 'P3') WHERE seq = 5")
         .await;
     assert_eq!(verify(&app, &admin.token).await["intact"], true);
 

@@ -16,6 +16,7 @@ mod ocds;
 mod parties;
 mod posts;
 mod read_cache;
+mod sign_in;
 mod supervision;
 mod tenders;
 mod users;
