@@ -91,6 +91,15 @@ impl ApiError {
         ApiError::Validation(vec![FieldError::new(field, message)])
     }
 
+    /// A 422 naming one field, with the machine `code` of its problem (`password.wrong` …).
+    pub fn field(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError {
+            field: field.into(),
+            code: code.into(),
+            message: message.into(),
+        }])
+    }
+
     /// A 409 with a sentence saying which rule or state forbids the request.
     pub fn conflict(detail: impl Into<String>) -> Self {
         ApiError::Conflict(detail.into())
@@ -101,7 +110,8 @@ impl ApiError {
         ApiError::Internal(e.into())
     }
 
-    fn status(&self) -> StatusCode {
+    /// The HTTP status of this error.
+    pub fn status(&self) -> StatusCode {
         match self {
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden | ApiError::ForbiddenBecause { .. } => StatusCode::FORBIDDEN,

@@ -10,6 +10,7 @@
 //!   [`templates`]: the messages in `zh-CN` and `en`.
 
 pub mod clock;
+pub mod i18n;
 pub mod jobs;
 pub mod mailer;
 pub mod outbox;

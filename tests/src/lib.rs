@@ -25,6 +25,7 @@ use uuid::Uuid;
 pub use backend;
 
 pub mod smtp;
+pub mod web;
 
 /// The password of every user the harness creates.
 pub const PASSWORD: &str = "correct-horse-battery";

@@ -100,14 +100,53 @@ impl SessionCache {
     }
 }
 
-/// The only requests a user who must change the password may make: change it, or sign out.
+/// The only requests a user who must change the password may make: change it (the API's
+/// `/me/password`, the profile page and its form), or sign out.
 fn allowed_before_password_change(parts: &Parts) -> bool {
     let path = parts
         .extensions
         .get::<OriginalUri>()
         .map_or_else(|| parts.uri.path(), |u| u.0.path());
-    parts.method == Method::POST
-        && (path.ends_with("/me/password") || path.ends_with("/auth/logout"))
+    match parts.method {
+        Method::GET => path == "/profile",
+        Method::POST => matches!(
+            path,
+            "/api/v1/me/password" | "/api/v1/auth/logout" | "/profile/password" | "/logout"
+        ),
+        _ => false,
+    }
+}
+
+/// Marks a request of the web interface: its session comes from the session cookie, and
+/// never from an `Authorization` header. API requests are the opposite: a cookie never
+/// authenticates them, so no other site's form can act through a signed-in browser.
+#[derive(Clone, Copy, Debug)]
+pub struct CookieSession;
+
+/// The session token a request carries: the bearer token of an API request, or the session
+/// cookie of a page's request.
+fn token_of(parts: &Parts) -> Result<&str, ApiError> {
+    let token = if parts.extensions.get::<CookieSession>().is_some() {
+        parts
+            .headers
+            .get_all(header::COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|c| c.trim().split_once('='))
+            .find(|(name, _)| *name == crate::web::SESSION_COOKIE)
+            .map(|(_, value)| value)
+    } else {
+        parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|h| h.to_str().ok())
+            .and_then(|h| h.strip_prefix("Bearer "))
+    };
+    token
+        .map(str::trim)
+        .filter(|t| !t.is_empty() && t.len() <= 128)
+        .ok_or(ApiError::Unauthorized("send Authorization: Bearer <token>"))
 }
 
 impl FromRequestParts<AppState> for Actor {
@@ -135,17 +174,7 @@ impl FromRequestParts<AppState> for Actor {
 
 impl Actor {
     async fn authenticate(parts: &Parts, state: &AppState) -> Result<Self, ApiError> {
-        let header = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .ok_or(ApiError::Unauthorized("send Authorization: Bearer <token>"))?;
-        let token = header
-            .to_str()
-            .ok()
-            .and_then(|h| h.strip_prefix("Bearer "))
-            .map(str::trim)
-            .filter(|t| !t.is_empty() && t.len() <= 128)
-            .ok_or(ApiError::Unauthorized("send Authorization: Bearer <token>"))?;
+        let token = token_of(parts)?;
         let now = state.now();
         let hash = token::hash(token);
         if let Some(actor) = state.sessions.get(&hash, now) {

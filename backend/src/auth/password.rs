@@ -120,14 +120,16 @@ impl PasswordGate {
 pub fn check_new(field: &str, password: &str) -> ApiResult<()> {
     let n = password.chars().count();
     if n < MIN_LEN {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             field,
+            "password.too_short",
             format!("must be at least {MIN_LEN} characters"),
         ));
     }
     if n > MAX_LEN {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             field,
+            "password.too_long",
             format!("must be at most {MAX_LEN} characters"),
         ));
     }

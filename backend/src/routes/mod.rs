@@ -101,7 +101,9 @@ pub fn build(state: AppState) -> Router {
     ))
     .route_layer(axum::middleware::from_fn(telemetry::track))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
-        .fallback(|| async { ApiError::NotFound })
+        // The web interface's pages; its fallback answers every unknown path (a page's 404
+        // in the visitor's language, a problem document under /api/).
+        .merge(crate::web::routes(state.clone()))
         .with_state(state)
         .merge(docs)
         .layer(

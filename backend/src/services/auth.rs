@@ -120,14 +120,16 @@ pub async fn change_password(
         .verify(&req.current_password, &actor.user.password_hash)
         .await?
     {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             "current_password",
+            "password.wrong",
             "is not your current password",
         ));
     }
     if req.new_password == req.current_password {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             "new_password",
+            "password.unchanged",
             "must differ from the current password",
         ));
     }

@@ -6,6 +6,7 @@ pub mod auth;
 pub mod budget;
 pub mod common;
 pub mod contracts;
+pub mod dashboard;
 pub mod dossier;
 pub mod findings;
 pub mod milestones;

@@ -344,6 +344,34 @@ pub async fn update_user(st: &AppState, actor: &Actor, id: Uuid, p: UserPatch) -
     Ok(out)
 }
 
+/// Saves the language of the actor's own pages and mail.
+pub async fn set_own_locale(st: &AppState, actor: &Actor, locale: Locale) -> ApiResult<User> {
+    let now = st.now();
+    let txn = begin_write(&st.writer).await?;
+    let before = User::from_model(&actor.user)?;
+    let mut am = actor.user.clone().into_active_model();
+    am.locale = Set(locale.as_str().to_string());
+    am.updated_at = Set(now);
+    let out = User::from_model(&am.update(&txn).await?)?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "update",
+            "user",
+            actor.id(),
+            Some(&before),
+            Some(&out),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    // Cached sessions carry the user as it was.
+    st.sessions.clear();
+    Ok(out)
+}
+
 /// Revokes a user's live sessions, except `keep`.
 pub async fn revoke_sessions(
     db: &impl ConnectionTrait,

@@ -13,6 +13,7 @@ mod jobs;
 mod jobs_more;
 mod money_rules;
 mod ocds;
+mod pages;
 mod parties;
 mod posts;
 mod read_cache;

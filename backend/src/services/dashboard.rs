@@ -1,0 +1,72 @@
+//! What a user's home page shows first: for a finance officer, what needs them today (UI.md
+//! §2), counted over the officer's purchaser in one statement.
+
+use chrono::Days;
+use entity::queries::numbered;
+use sea_orm::{ConnectionTrait, Statement};
+use serde::Serialize;
+
+use crate::auth::Actor;
+use crate::error::{ApiError, ApiResult};
+use crate::services::milestones::today;
+use crate::state::AppState;
+
+/// The finance officer's to-do counts.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct OfficerTodo {
+    /// Reports submitted on active contracts, waiting for a decision.
+    pub reports_awaiting: i64,
+    /// Milestones of active contracts due before today, neither accepted nor cancelled.
+    pub overdue_milestones: i64,
+    /// Tenders whose bid deadline has passed: published (to close) or closed (to award).
+    pub tenders_past_deadline: i64,
+    /// Active contracts ending within 30 days.
+    pub contracts_ending: i64,
+    /// Draft contracts (to sign or cancel).
+    pub draft_contracts: i64,
+    /// Findings on the purchaser's contracts waiting for an answer.
+    pub open_findings: i64,
+}
+
+/// The to-do counts of the officer's purchaser.
+pub async fn officer_todo(st: &AppState, actor: &Actor) -> ApiResult<OfficerTodo> {
+    let purchaser = actor.purchaser_scope().ok_or(ApiError::Forbidden)?;
+    let today = today(st);
+    let horizon = today + Days::new(30);
+    let sql = "SELECT \
+        (SELECT COUNT(*) FROM milestone m JOIN contract c ON c.id = m.contract_id \
+          WHERE c.purchaser_id = $1 AND c.status = 'active' AND m.status = 'submitted') AS reports_awaiting, \
+        (SELECT COUNT(*) FROM milestone m JOIN contract c ON c.id = m.contract_id \
+          WHERE c.purchaser_id = $1 AND c.status = 'active' \
+          AND m.status NOT IN ('accepted', 'cancelled') AND m.due_date < $2) AS overdue_milestones, \
+        (SELECT COUNT(*) FROM tender t WHERE t.purchaser_id = $1 \
+          AND ((t.status = 'published' AND t.bid_deadline < $3) OR t.status = 'closed')) AS tenders_past_deadline, \
+        (SELECT COUNT(*) FROM contract c WHERE c.purchaser_id = $1 AND c.status = 'active' \
+          AND c.end_date >= $2 AND c.end_date <= $4) AS contracts_ending, \
+        (SELECT COUNT(*) FROM contract c WHERE c.purchaser_id = $1 AND c.status = 'draft') AS draft_contracts, \
+        (SELECT COUNT(*) FROM finding f WHERE f.purchaser_id = $1 AND f.status = 'open') AS open_findings";
+    let b = st.db.get_database_backend();
+    let row = st
+        .db
+        .query_one_raw(Statement::from_sql_and_values(
+            b,
+            numbered(b, sql),
+            [
+                purchaser.into(),
+                today.into(),
+                st.now().into(),
+                horizon.into(),
+            ],
+        ))
+        .await?
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no row from the to-do counts")))?;
+    let n = |c: &str| row.try_get::<i64>("", c);
+    Ok(OfficerTodo {
+        reports_awaiting: n("reports_awaiting")?,
+        overdue_milestones: n("overdue_milestones")?,
+        tenders_past_deadline: n("tenders_past_deadline")?,
+        contracts_ending: n("contracts_ending")?,
+        draft_contracts: n("draft_contracts")?,
+        open_findings: n("open_findings")?,
+    })
+}

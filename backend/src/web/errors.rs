@@ -1,0 +1,120 @@
+//! The web interface's answers to refusals. A page handler refuses as the API does (the same
+//! [`ApiError`]s, as problem documents); this layer turns them into what a browser needs: no
+//! session → the sign-in page (then back); a password to change first → the profile page;
+//! 403, 404 and the rest → an error page in the visitor's language with the translated
+//! refusal. It also forgets the one-time message of the last action once a page showed it.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::body::to_bytes;
+use axum::extract::Request;
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+
+use crate::error::ApiError;
+use crate::web::ui::{Ui, cookie, visitor_locale};
+use crate::web::{FLASH_COOKIE, csrf};
+
+/// The error page.
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub ui: Ui,
+    pub status: u16,
+    pub title: String,
+    pub message: String,
+}
+
+/// Renders refusals of the pages for a browser (see the module's text).
+pub async fn error_pages(req: Request, next: Next) -> Response {
+    let (parts, body) = req.into_parts();
+    let locale = visitor_locale(&parts);
+    let had_flash = cookie(&parts, FLASH_COOKIE).is_some();
+    let visitor_csrf = csrf::visitor_token(&parts).unwrap_or_default();
+    let (path, method) = (parts.uri.path().to_string(), parts.method.clone());
+    let query = parts.uri.query().map(str::to_string);
+    let res = next.run(Request::from_parts(parts, body)).await;
+    // The API's unknown paths fall back here too: they keep their problem documents.
+    if path.starts_with("/api/") {
+        return res;
+    }
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|v| v.as_bytes().starts_with(b"application/problem+json"));
+    if !is_problem {
+        let mut res = res;
+        if had_flash && method == Method::GET && res.status().is_success() {
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                HeaderValue::from_static("huimin_flash=; Path=/; Max-Age=0; SameSite=Lax"),
+            );
+        }
+        return res;
+    }
+    let status = res.status();
+    let problem: serde_json::Value = to_bytes(res.into_body(), 64 * 1024)
+        .await
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .unwrap_or_default();
+    let code = problem["code"].as_str().unwrap_or("internal").to_string();
+    if status == StatusCode::UNAUTHORIZED {
+        let back = match (&method, query) {
+            (&Method::GET, Some(q)) => format!("{path}?{q}"),
+            (&Method::GET, None) => path.clone(),
+            _ => "/".to_string(),
+        };
+        let next = form_urlencoded::byte_serialize(back.as_bytes()).collect::<String>();
+        return Redirect::to(&format!("/login?next={next}")).into_response();
+    }
+    if code == "password.change_required" {
+        return Redirect::to("/profile").into_response();
+    }
+    let ui = Ui {
+        locale,
+        user: None,
+        csrf: visitor_csrf,
+        flash: None,
+        path,
+    };
+    let title = ui.t(match status.as_u16() {
+        403 => "error-title-403",
+        404 => "error-title-404",
+        _ => "error-title-other",
+    });
+    let message = ui.t(&jobs::i18n::error_key(&code));
+    let page = ErrorPage {
+        ui,
+        status: status.as_u16(),
+        title,
+        message,
+    };
+    let mut res = page.into_response();
+    *res.status_mut() = status;
+    if let Some(retry) = problem_retry_after(&problem, status) {
+        res.headers_mut().insert(header::RETRY_AFTER, retry);
+    }
+    res
+}
+
+/// The wait a 429 or 503 asked for, kept on the page's answer.
+fn problem_retry_after(problem: &serde_json::Value, status: StatusCode) -> Option<HeaderValue> {
+    matches!(
+        status,
+        StatusCode::TOO_MANY_REQUESTS | StatusCode::SERVICE_UNAVAILABLE
+    )
+    .then(|| {
+        problem["detail"]
+            .as_str()
+            .and_then(|d| d.split_whitespace().find_map(|w| w.parse::<u64>().ok()))
+            .unwrap_or(1)
+    })
+    .map(HeaderValue::from)
+}
+
+/// The fallback of the web interface: its 404 page.
+pub async fn not_found() -> ApiError {
+    ApiError::NotFound
+}

@@ -1,0 +1,107 @@
+//! The web interface: pages at `/`, beside the API under `/api/v1`, served from compile-checked
+//! templates (`backend/templates/`) and embedded assets (`backend/static/`).
+//!
+//! A page handler has the API handler's shape: the actor comes from the session cookie through
+//! the same [`crate::auth::Actor`], `Can` and `Seen` extractors as the API's bearer token (a
+//! request of this router carries [`CookieSession`], so the extractors read the cookie and
+//! never a header), then one service call, then a template. Rules live in the services only.
+//!
+//! Every POST is a plain form that works without JavaScript (POST → redirect → GET). It must
+//! come from this site (`Origin`, else `Referer`, matches the host) and carry the CSRF token
+//! of its session ([`csrf`]): otherwise 403 and nothing is written. Refusals of the services
+//! come back as the problem codes of the API, which the pages show in the user's language;
+//! a 401 sends the browser to the sign-in page, a 403 or 404 shows the error page
+//! ([`errors::error_pages`]).
+
+pub mod assets;
+pub mod csrf;
+pub mod errors;
+pub mod form;
+pub mod pages;
+pub mod ui;
+
+use axum::Router;
+use axum::extract::Request;
+use axum::http::{HeaderValue, header};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+
+pub use crate::auth::actor::CookieSession;
+use crate::state::AppState;
+
+/// The session cookie: the same kind of token the API hands out, never readable by script.
+pub const SESSION_COOKIE: &str = "huimin_session";
+/// The language of a visitor who is not signed in (`zh-CN` or `en`).
+pub const LANG_COOKIE: &str = "huimin_lang";
+/// The catalogue key of the message shown once on the next page (after a redirect).
+pub const FLASH_COOKIE: &str = "huimin_flash";
+
+/// The pages and their assets, with the layers every page needs.
+pub fn routes(state: AppState) -> Router<AppState> {
+    Router::new()
+        .route("/", get(pages::home::home))
+        .route(
+            "/login",
+            get(pages::session::login_form).post(pages::session::login),
+        )
+        .route("/logout", post(pages::session::logout))
+        .route("/profile", get(pages::profile::profile))
+        .route("/profile/password", post(pages::profile::change_password))
+        .route("/profile/language", post(pages::profile::change_language))
+        .route("/assets/{*name}", get(assets::serve))
+        .fallback(errors::not_found)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            wake_sealer_after_form,
+        ))
+        .layer(middleware::from_fn(csrf::same_origin))
+        .layer(middleware::from_fn(cookie_session))
+        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn(errors::error_pages))
+}
+
+/// A form that changed something (any POST not refused) wakes the audit sealer, as an API
+/// write does.
+async fn wake_sealer_after_form(
+    axum::extract::State(st): axum::extract::State<AppState>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let write = req.method() == axum::http::Method::POST;
+    let res = next.run(req).await;
+    if write && res.status().as_u16() < 400 {
+        st.sealer.wake();
+    }
+    res
+}
+
+/// Marks the request as a page's: its actor comes from the session cookie.
+async fn cookie_session(mut req: Request, next: Next) -> Response {
+    req.extensions_mut().insert(CookieSession);
+    next.run(req).await
+}
+
+/// Nothing but this server is ever asked for anything: a county intranet has no internet.
+const CSP: &str = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; \
+                   form-action 'self'; base-uri 'none'";
+
+async fn security_headers(req: Request, next: Next) -> Response {
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(CSP),
+    );
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("same-origin"),
+    );
+    h.entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    res
+}

@@ -1,0 +1,133 @@
+//! `/`: the role's home. A finance officer sees what needs them today and the budget lines.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+
+use crate::auth::Actor;
+use crate::error::ApiResult;
+use crate::services::budget::{self, BudgetLine, BudgetLineFilter};
+use crate::services::dashboard;
+use crate::state::AppState;
+use crate::web::ui::Ui;
+use entity::rules::vocab::Role;
+
+/// One thing to do, with where to do it.
+pub struct Todo {
+    pub label: String,
+    pub href: &'static str,
+}
+
+/// A budget line as its bar shows it (shares of the amount, in whole per cent).
+pub struct LineBar {
+    pub name: String,
+    pub code: String,
+    pub fiscal_year: i32,
+    pub amount: Decimal,
+    pub reserved: Decimal,
+    pub committed: Decimal,
+    pub disbursed: Decimal,
+    pub available: Decimal,
+    pub reserved_pct: u32,
+    pub committed_pct: u32,
+    pub disbursed_pct: u32,
+}
+
+impl From<BudgetLine> for LineBar {
+    fn from(l: BudgetLine) -> Self {
+        let amount = l.amount.decimal();
+        let pct = |v: Decimal| -> u32 {
+            if amount.is_zero() {
+                return 0;
+            }
+            (v.max(Decimal::ZERO) * Decimal::from(100) / amount)
+                .round()
+                .to_u32()
+                .unwrap_or(0)
+                .min(100)
+        };
+        // The bar shows disbursed within committed: committed's segment is what is committed
+        // and not yet paid.
+        let committed_unpaid = (l.committed.decimal() - l.disbursed.decimal()).max(Decimal::ZERO);
+        let disbursed_pct = pct(l.disbursed.decimal());
+        let committed_pct = pct(committed_unpaid).min(100 - disbursed_pct);
+        let reserved_pct = pct(l.reserved.decimal()).min(100 - disbursed_pct - committed_pct);
+        LineBar {
+            name: l.name,
+            code: l.code,
+            fiscal_year: l.fiscal_year,
+            amount,
+            reserved: l.reserved.decimal(),
+            committed: l.committed.decimal(),
+            disbursed: l.disbursed.decimal(),
+            available: l.available.decimal(),
+            reserved_pct,
+            committed_pct,
+            disbursed_pct,
+        }
+    }
+}
+
+/// The officer's part of the home page.
+pub struct OfficerHome {
+    pub todo: Vec<Todo>,
+    pub lines: Vec<LineBar>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/home.html")]
+pub struct HomePage {
+    pub ui: Ui,
+    pub officer: Option<OfficerHome>,
+}
+
+/// `GET /`.
+pub async fn home(State(st): State<AppState>, actor: Actor, ui: Ui) -> ApiResult<HomePage> {
+    let officer = match actor.role {
+        Role::FinanceOfficer => Some(officer_home(&st, &actor, &ui).await?),
+        _ => None,
+    };
+    Ok(HomePage { ui, officer })
+}
+
+async fn officer_home(st: &AppState, actor: &Actor, ui: &Ui) -> ApiResult<OfficerHome> {
+    let counts = dashboard::officer_todo(st, actor).await?;
+    let todo = [
+        (counts.reports_awaiting, "home-reports-awaiting", "/"),
+        (counts.overdue_milestones, "home-overdue-milestones", "/"),
+        (
+            counts.tenders_past_deadline,
+            "home-tenders-past-deadline",
+            "/",
+        ),
+        (counts.contracts_ending, "home-contracts-ending", "/"),
+        (counts.draft_contracts, "home-draft-contracts", "/"),
+        (counts.open_findings, "home-open-findings", "/"),
+    ]
+    .into_iter()
+    .filter(|(n, _, _)| *n > 0)
+    .map(|(n, key, href)| Todo {
+        label: ui.tn(key, n),
+        href,
+    })
+    .collect();
+    let lines = budget::list(
+        st,
+        actor,
+        BudgetLineFilter {
+            purchaser_id: None,
+            fiscal_year: None,
+            source: None,
+            limit: Some(50),
+            cursor: None,
+        },
+    )
+    .await?
+    .items
+    .into_iter()
+    .map(LineBar::from)
+    .collect();
+    Ok(OfficerHome { todo, lines })
+}

@@ -1,0 +1,242 @@
+//! What every page's template needs beside its own data: the visitor's language and the
+//! catalogue, the signed-in user, the CSRF token of its forms, the message of the last action,
+//! and the formats of money and dates (`¥1,234,567.89`; `2026年12月3日` / `3 Dec 2026`).
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use chrono::NaiveDate;
+use entity::rules::vocab::{Locale, Role};
+use jobs::i18n;
+use rust_decimal::Decimal;
+
+use crate::auth::Actor;
+use crate::state::AppState;
+use crate::web::{FLASH_COOKIE, LANG_COOKIE, assets, csrf};
+
+/// The signed-in user as the header shows it.
+#[derive(Debug, Clone)]
+pub struct Badge {
+    pub name: String,
+    pub role: Role,
+    pub role_label: String,
+}
+
+/// One entry of the role's navigation.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: String,
+    pub current: bool,
+}
+
+/// The page context every template gets as `ui`.
+#[derive(Debug, Clone)]
+pub struct Ui {
+    pub locale: Locale,
+    pub user: Option<Badge>,
+    /// The CSRF token every POST form of the page carries as `_csrf`.
+    pub csrf: String,
+    /// The translated message of the action that led here, shown once.
+    pub flash: Option<String>,
+    /// The path of the page (navigation marks it; the language switch returns to it).
+    pub path: String,
+}
+
+impl Ui {
+    /// The text of a catalogue key.
+    pub fn t(&self, key: &str) -> String {
+        i18n::text(self.locale, key)
+    }
+
+    /// The text of a catalogue key with its `$count`.
+    pub fn tn(&self, key: &str, count: i64) -> String {
+        i18n::text_with(self.locale, key, &[("count", count.to_string())])
+    }
+
+    /// The text of a catalogue key with its `$name`.
+    pub fn tname(&self, key: &str, name: &str) -> String {
+        i18n::text_with(self.locale, key, &[("name", name.to_string())])
+    }
+
+    /// The BCP 47 tag of the page's language.
+    pub fn lang(&self) -> &'static str {
+        self.locale.as_str()
+    }
+
+    /// The other language's tag, for the switch.
+    pub fn other_locale(&self) -> &'static str {
+        match self.locale {
+            Locale::ZhCn => Locale::En.as_str(),
+            Locale::En => Locale::ZhCn.as_str(),
+        }
+    }
+
+    /// The catalogue key of the other language's name.
+    pub fn other_lang_key(&self) -> &'static str {
+        match self.locale {
+            Locale::ZhCn => "lang-en",
+            Locale::En => "lang-zh-CN",
+        }
+    }
+
+    /// Money as the pages show it.
+    pub fn money(&self, amount: &Decimal) -> String {
+        money(amount)
+    }
+
+    /// A date as the pages show it in the page's language.
+    pub fn date(&self, d: &NaiveDate) -> String {
+        date(self.locale, *d)
+    }
+
+    /// The address of an embedded asset (its name carries its content hash).
+    pub fn asset(&self, name: &str) -> String {
+        assets::url(name)
+    }
+
+    /// The navigation of the signed-in user's role.
+    pub fn nav(&self) -> Vec<NavItem> {
+        let Some(user) = &self.user else {
+            return Vec::new();
+        };
+        let items: &[(&'static str, &str)] = match user.role {
+            Role::FinanceOfficer => &[("/", "nav-home"), ("/profile", "nav-profile")],
+            _ => &[("/", "nav-home"), ("/profile", "nav-profile")],
+        };
+        items
+            .iter()
+            .map(|(href, key)| NavItem {
+                href,
+                label: self.t(key),
+                current: self.path == *href,
+            })
+            .collect()
+    }
+}
+
+impl FromRequestParts<AppState> for Ui {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, st: &AppState) -> Result<Self, Self::Rejection> {
+        // A page open to visitors (sign-in) has no actor: that is no error here.
+        let actor = Actor::from_request_parts(parts, st).await.ok();
+        let locale = match &actor {
+            Some(a) => Locale::parse(&a.user.locale).unwrap_or(Locale::ZhCn),
+            None => visitor_locale(parts),
+        };
+        let csrf = match &actor {
+            Some(a) => csrf::session_token(&st.secret, a.session_id),
+            None => csrf::visitor_token(parts).unwrap_or_default(),
+        };
+        let flash = cookie(parts, FLASH_COOKIE)
+            .filter(|k| k.starts_with("flash-"))
+            .map(|k| i18n::text(locale, k));
+        Ok(Ui {
+            locale,
+            user: actor.map(|a| Badge {
+                role_label: role_label(locale, a.role),
+                name: a.user.display_name,
+                role: a.role,
+            }),
+            csrf,
+            flash,
+            path: parts.uri.path().to_string(),
+        })
+    }
+}
+
+/// A role's name in `locale`.
+pub fn role_label(locale: Locale, role: Role) -> String {
+    i18n::text(locale, &format!("role-{}", role.as_str().replace('_', "-")))
+}
+
+/// A cookie's value.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+}
+
+/// The language of a visitor who is not signed in: the one chosen on this browser, else the
+/// first of `Accept-Language` we speak, else `zh-CN`.
+pub fn visitor_locale(parts: &Parts) -> Locale {
+    if let Some(l) = cookie(parts, LANG_COOKIE).and_then(Locale::parse) {
+        return l;
+    }
+    let accepted = parts
+        .headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    for tag in accepted.split(',') {
+        let tag = tag
+            .split(';')
+            .next()
+            .unwrap_or("")
+            .trim()
+            .to_ascii_lowercase();
+        if tag.starts_with("zh") {
+            return Locale::ZhCn;
+        }
+        if tag.starts_with("en") {
+            return Locale::En;
+        }
+    }
+    Locale::ZhCn
+}
+
+/// `¥1,234,567.89` (a negative amount `-¥12.00`).
+pub fn money(amount: &Decimal) -> String {
+    let text = format!("{:.2}", amount.abs());
+    let (whole, fraction) = text.split_once('.').unwrap_or((&text, "00"));
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(c);
+    }
+    let sign = if amount.is_sign_negative() && !amount.is_zero() {
+        "-"
+    } else {
+        ""
+    };
+    format!("{sign}¥{grouped}.{fraction}")
+}
+
+/// `2026年12月3日` or `3 Dec 2026`.
+pub fn date(locale: Locale, d: NaiveDate) -> String {
+    match locale {
+        Locale::ZhCn => d.format("%Y年%-m月%-d日").to_string(),
+        Locale::En => d.format("%-d %b %Y").to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_is_shown_in_yuan_with_thousands_separators() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(money(&d("1234567.89")), "¥1,234,567.89");
+        assert_eq!(money(&d("0")), "¥0.00");
+        assert_eq!(money(&d("999.5")), "¥999.50");
+        assert_eq!(money(&d("100000")), "¥100,000.00");
+        assert_eq!(money(&d("-12")), "-¥12.00");
+    }
+
+    #[test]
+    fn dates_follow_the_language() {
+        let d = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
+        assert_eq!(date(Locale::ZhCn, d), "2026年12月3日");
+        assert_eq!(date(Locale::En, d), "3 Dec 2026");
+    }
+}
