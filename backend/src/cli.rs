@@ -123,6 +123,13 @@ pub enum AuditCommand {
     Verify,
 }
 
+/// Where `/metrics` is served without a token, if anywhere.
+fn print_metrics(l: &app::Listening) {
+    if let Some(m) = l.metrics {
+        println!("Metrics: http://{m}/metrics");
+    }
+}
+
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s)
         .ok_or_else(|| "expected admin, finance_officer, organisation or supervisor".into())
@@ -165,8 +172,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             state.sealer.seal().await.context("seal the audit chain")?;
         }
         Command::Worker => {
-            println!("Huimin worker: running the scheduled jobs (Ctrl-C to stop)");
-            app::run_scheduler(state).await?;
+            app::run_worker(state, |l| {
+                println!("Huimin worker: running the scheduled jobs (Ctrl-C to stop)");
+                print_metrics(l);
+            })
+            .await?;
         }
         Command::Jobs {
             command: JobsCommand::List,
@@ -222,10 +232,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 });
             }
             let public = state.config.public_url.clone();
-            app::serve(state, |addr| {
-                let url = public.unwrap_or_else(|| format!("http://{addr}"));
+            app::serve(state, |l| {
+                let url = public
+                    .or_else(|| l.api.map(|a| format!("http://{a}")))
+                    .unwrap_or_default();
                 println!("Huimin is listening on {url}");
                 println!("API docs: {url}/docs   OpenAPI: {url}/api/openapi.json");
+                print_metrics(l);
                 if let Some(logins) = &logins {
                     println!("{logins}");
                 }

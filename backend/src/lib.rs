@@ -17,6 +17,7 @@ pub mod files;
 pub mod pagination;
 pub mod read_cache;
 pub mod routes;
+pub mod server;
 pub mod services;
 pub mod state;
 pub mod telemetry;

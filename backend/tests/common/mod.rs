@@ -47,6 +47,8 @@ pub fn command(env: &Env) -> Command {
     c.current_dir(dir)
         .env("DATABASE_URL", &env.url)
         .env("HUIMIN_DATA_DIR", dir.join("data"))
+        // Tests run side by side: a metrics listener on a free port each.
+        .env("HUIMIN_METRICS_BIND", "127.0.0.1:0")
         .env("RUST_LOG", "warn");
     c
 }

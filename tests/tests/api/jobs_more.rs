@@ -2065,10 +2065,7 @@ async fn job_runs_are_for_admins_and_supervisors_and_metrics_show_jobs_and_the_o
         .await
         .expect(401);
 
-    let metrics = app
-        .call(axum::http::Method::GET, "/metrics", None, None)
-        .await
-        .expect(200);
+    let metrics = app.metrics().await.expect(200);
     for name in [
         "job_duration_seconds",
         "job_runs_total",

@@ -15,6 +15,7 @@ mod ocds;
 mod parties;
 mod posts;
 mod read_cache;
+mod server;
 mod supervision;
 mod tenders;
 mod users;
