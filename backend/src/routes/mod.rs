@@ -1,7 +1,8 @@
 //! The HTTP router: every resource's routes under `/api/v1`, the operations endpoints, the
 //! OpenAPI document (`/api/openapi.json`, generated from the handlers' annotations) and the
 //! offline Swagger UI (`/docs`), wrapped in the request-id, tracing, metrics and body-limit
-//! layers.
+//! layers (a body announced over its route's limit is refused before it is read). The
+//! metrics listener's own router is [`metrics_only`].
 
 mod audit;
 mod auth;
