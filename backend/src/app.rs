@@ -1,11 +1,13 @@
 //! Building the application state from a configuration, and serving it.
 
+use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
 use anyhow::Context;
-use axum::serve::ListenerExt as _;
 use jobs::clock::{Clock, SystemClock};
+use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 use crate::config::Config;
 use crate::state::AppState;
@@ -129,35 +131,114 @@ pub fn schedules() -> anyhow::Result<Vec<jobs::schedule::JobSchedule>> {
     jobs::schedule::schedules(|k| std::env::var(k).ok()).map_err(|e| anyhow::anyhow!(e))
 }
 
-/// Runs the scheduler until Ctrl-C or SIGTERM (`huimin worker`, and `serve` in-process).
+/// Runs the scheduler until Ctrl-C or SIGTERM (`serve` in-process).
 pub async fn run_scheduler(state: AppState) -> anyhow::Result<()> {
     let scheduler = jobs::runner::Scheduler::new(state.jobs.clone(), schedules()?).await?;
     scheduler.run_until(shutdown_signal()).await;
     Ok(())
 }
 
-/// Serves the API on the configured address until Ctrl-C or SIGTERM.
-pub async fn serve(state: AppState, on_ready: impl FnOnce(SocketAddr)) -> anyhow::Result<()> {
-    let listener = tokio::net::TcpListener::bind(state.config.bind)
+/// Where a process listens: the API (none for a worker) and the metrics listener
+/// (`HUIMIN_METRICS_BIND`, unless `off`).
+#[derive(Debug, Clone, Copy)]
+pub struct Listening {
+    pub api: Option<SocketAddr>,
+    pub metrics: Option<SocketAddr>,
+}
+
+/// `huimin worker`: runs the scheduler, and serves `/metrics` on `HUIMIN_METRICS_BIND` (the
+/// job and outbox figures live in this process), until Ctrl-C or SIGTERM.
+pub async fn run_worker(state: AppState, on_ready: impl FnOnce(&Listening)) -> anyhow::Result<()> {
+    let scheduler = jobs::runner::Scheduler::new(state.jobs.clone(), schedules()?).await?;
+    let metrics = bind_metrics(&state.config).await?;
+    let listening = Listening {
+        api: None,
+        metrics: metrics.as_ref().map(TcpListener::local_addr).transpose()?,
+    };
+    let stop = stop_on(shutdown_signal());
+    let metrics = metrics.map(|l| {
+        tokio::spawn(crate::server::serve(
+            l,
+            routes::metrics_only(state.clone()),
+            state.config.connection_limits(),
+            stopped(stop.clone()),
+        ))
+    });
+    on_ready(&listening);
+    scheduler.run_until(stopped(stop)).await;
+    if let Some(m) = metrics {
+        let _ = m.await;
+    }
+    Ok(())
+}
+
+/// Serves the API on the configured address, and `/metrics` on `HUIMIN_METRICS_BIND`, until
+/// Ctrl-C or SIGTERM.
+pub async fn serve(state: AppState, on_ready: impl FnOnce(&Listening)) -> anyhow::Result<()> {
+    serve_until(state, on_ready, shutdown_signal()).await
+}
+
+/// [`serve`] until `shutdown` resolves: then both listeners stop accepting, finish the
+/// requests they are answering, close their idle connections, and this returns.
+pub async fn serve_until(
+    state: AppState,
+    on_ready: impl FnOnce(&Listening),
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(state.config.bind)
         .await
         .with_context(|| format!("listen on {}", state.config.bind))?;
-    let addr = listener.local_addr()?;
-    // Answers go out as soon as they are written: with Nagle's algorithm a second small
-    // segment of an answer would wait for the client's (delayed, up to 40 ms) acknowledgement.
-    let listener = listener.tap_io(|tcp| {
-        if let Err(e) = tcp.set_nodelay(true) {
-            tracing::debug!(error = %e, "TCP_NODELAY not set on an accepted connection");
-        }
+    let metrics = bind_metrics(&state.config).await?;
+    let listening = Listening {
+        api: Some(listener.local_addr()?),
+        metrics: metrics.as_ref().map(TcpListener::local_addr).transpose()?,
+    };
+    let limits = state.config.connection_limits();
+    let stop = stop_on(shutdown);
+    let metrics = metrics.map(|l| {
+        tokio::spawn(crate::server::serve(
+            l,
+            routes::metrics_only(state.clone()),
+            limits,
+            stopped(stop.clone()),
+        ))
     });
     let app = routes::build(state);
-    on_ready(addr);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .context("serve")
+    on_ready(&listening);
+    crate::server::serve(listener, app, limits, stopped(stop)).await;
+    if let Some(m) = metrics {
+        let _ = m.await;
+    }
+    Ok(())
+}
+
+/// The metrics listener, if one is configured.
+async fn bind_metrics(config: &Config) -> anyhow::Result<Option<TcpListener>> {
+    let Some(addr) = config.metrics_bind.0 else {
+        return Ok(None);
+    };
+    let l = TcpListener::bind(addr).await.with_context(|| {
+        format!(
+            "serve /metrics on {addr} (HUIMIN_METRICS_BIND; another huimin process on this \
+             host needs another address, or `off`)"
+        )
+    })?;
+    Ok(Some(l))
+}
+
+/// A flag raised once `signal` resolves, for several listeners to watch.
+fn stop_on(signal: impl Future<Output = ()> + Send + 'static) -> watch::Receiver<bool> {
+    let (tx, rx) = watch::channel(false);
+    tokio::spawn(async move {
+        signal.await;
+        let _ = tx.send(true);
+    });
+    rx
+}
+
+/// Resolves when the flag is raised (or its sender is gone).
+async fn stopped(mut stop: watch::Receiver<bool>) {
+    let _ = stop.wait_for(|s| *s).await;
 }
 
 async fn shutdown_signal() {

@@ -400,6 +400,101 @@ pub async fn verify(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Ver
     })
 }
 
+/// The chain's head as `GET /audit/head` answers it and a witness keeps it (the daily
+/// `audit_anchor` mail): `huimin audit verify --anchor SEQ:HASH` later proves that the chain
+/// still holds this event with this hash, so deleting the newest events does not go unnoticed.
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
+pub struct Head {
+    /// The newest sealed event's place in the chain.
+    pub seq: i64,
+    /// Its hash (lowercase hex SHA-256).
+    pub hash: String,
+    /// When it was written.
+    pub at: DateTime<Utc>,
+}
+
+impl From<entity::queries::AuditHead> for Head {
+    fn from(h: entity::queries::AuditHead) -> Self {
+        Head {
+            seq: h.seq,
+            hash: h.hash,
+            at: h.at,
+        }
+    }
+}
+
+/// A head witnessed earlier, written `SEQ:HASH` (as `GET /audit/head` and the `audit_anchor`
+/// mail give it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Anchor {
+    pub seq: i64,
+    /// Lowercase hex.
+    pub hash: String,
+}
+
+impl std::str::FromStr for Anchor {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let usage = || {
+            format!(
+                "expected SEQ:HASH, a positive sequence number and the event's 64-hex-digit \
+                 hash as `GET /api/v1/audit/head` gives them (e.g. 42:{}), not {s:?}",
+                "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"
+            )
+        };
+        let (seq, hash) = s.trim().split_once(':').ok_or_else(usage)?;
+        let seq: i64 = seq.trim().parse().map_err(|_| usage())?;
+        let hash = hash.trim().to_ascii_lowercase();
+        if seq < 1 || hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(usage());
+        }
+        Ok(Anchor { seq, hash })
+    }
+}
+
+impl std::fmt::Display for Anchor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.seq, self.hash)
+    }
+}
+
+/// Whether the chain still holds the anchored event with the anchored hash: `Err` says how
+/// it does not (the event is gone: the newest events were deleted; or its hash differs: the
+/// chain was rewritten from there on). The rest of the chain is [`verify`]'s business.
+pub async fn check_anchor(
+    db: &impl ConnectionTrait,
+    anchor: &Anchor,
+) -> Result<Result<(), String>, DbErr> {
+    let hash = audit_event::Entity::find()
+        .select_only()
+        .column(audit_event::Column::Hash)
+        .filter(audit_event::Column::Seq.eq(anchor.seq))
+        .into_tuple::<Option<String>>()
+        .one(db)
+        .await?
+        .flatten();
+    Ok(match hash {
+        Some(h) if h == anchor.hash => Ok(()),
+        Some(h) => Err(format!(
+            "event {} now has hash {h}, not the anchored {}: the chain was rewritten from \
+             there on",
+            anchor.seq, anchor.hash
+        )),
+        None => {
+            let head = entity::queries::audit_head(db).await?;
+            Err(format!(
+                "the chain no longer holds event {} ({}): events were deleted",
+                anchor.seq,
+                match head {
+                    Some(h) => format!("its newest event is {}", h.seq),
+                    None => "it is empty".into(),
+                }
+            ))
+        }
+    })
+}
+
 /// An audit event as the audit API shows it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AuditEntry {

@@ -110,7 +110,7 @@ pub enum JobsCommand {
     /// Run one job now, as a manual slot.
     Run {
         /// milestone_reminders, indicator_check, post_vacancy_check, contract_expiry,
-        /// budget_watch or send_notifications.
+        /// budget_watch, send_notifications or audit_anchor.
         job: String,
     },
 }
@@ -118,9 +118,23 @@ pub enum JobsCommand {
 /// `huimin audit …`
 #[derive(Subcommand)]
 pub enum AuditCommand {
-    /// Recompute the chain; exit 0 when intact, 2 naming the first bad event, 3 when events
-    /// written over a minute ago are still not sealed into it.
-    Verify,
+    /// Recompute the chain; exit 0 when intact, 2 naming the first bad event, 4 when it no
+    /// longer holds an anchored event with its hash, 3 when events written over a minute ago
+    /// are still not sealed into it.
+    Verify {
+        /// A head witnessed earlier (`GET /api/v1/audit/head`, the daily `audit_anchor`
+        /// mail), as SEQ:HASH: fails unless the chain still holds that event with that hash,
+        /// so deleting the newest events is caught. May be repeated.
+        #[arg(long, value_name = "SEQ:HASH")]
+        anchor: Vec<audit::Anchor>,
+    },
+}
+
+/// Where `/metrics` is served without a token, if anywhere.
+fn print_metrics(l: &app::Listening) {
+    if let Some(m) = l.metrics {
+        println!("Metrics: http://{m}/metrics");
+    }
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
@@ -165,8 +179,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             state.sealer.seal().await.context("seal the audit chain")?;
         }
         Command::Worker => {
-            println!("Huimin worker: running the scheduled jobs (Ctrl-C to stop)");
-            app::run_scheduler(state).await?;
+            app::run_worker(state, |l| {
+                println!("Huimin worker: running the scheduled jobs (Ctrl-C to stop)");
+                print_metrics(l);
+            })
+            .await?;
         }
         Command::Jobs {
             command: JobsCommand::List,
@@ -222,10 +239,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 });
             }
             let public = state.config.public_url.clone();
-            app::serve(state, |addr| {
-                let url = public.unwrap_or_else(|| format!("http://{addr}"));
+            app::serve(state, |l| {
+                let url = public
+                    .or_else(|| l.api.map(|a| format!("http://{a}")))
+                    .unwrap_or_default();
                 println!("Huimin is listening on {url}");
                 println!("API docs: {url}/docs   OpenAPI: {url}/api/openapi.json");
+                print_metrics(l);
                 if let Some(logins) = &logins {
                     println!("{logins}");
                 }
@@ -280,31 +300,57 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             println!("wrote {n} OCDS releases to {}", out.display());
         }
         Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
-            let report = audit::verify(&state.db, state.now())
-                .await
-                .context("read the audit chain")?;
-            if report.intact {
-                println!("audit chain intact: {} events", report.checked);
-            } else {
-                println!(
-                    "audit chain BROKEN at event {}: {} ({} events before it are intact)",
-                    report.first_bad_seq.unwrap_or_default(),
-                    report.reason.unwrap_or_default(),
-                    report.checked
-                );
-                return Ok(ExitCode::from(2));
-            }
-            if report.unsealed_over_a_minute > 0 {
-                println!(
-                    "{} audit events were written over a minute ago and are still not sealed \
-                     into the chain: is a `huimin serve` running against this database?",
-                    report.unsealed_over_a_minute
-                );
-                return Ok(ExitCode::from(3));
+            command: AuditCommand::Verify { anchor },
+        } => return verify_chain(&state, &anchor).await,
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `huimin audit verify [--anchor SEQ:HASH]…`: prints what it found and answers the exit code
+/// (a broken chain before a lost anchor before unsealed events).
+async fn verify_chain(
+    state: &crate::state::AppState,
+    anchors: &[audit::Anchor],
+) -> anyhow::Result<ExitCode> {
+    let report = audit::verify(&state.db, state.now())
+        .await
+        .context("read the audit chain")?;
+    if report.intact {
+        println!("audit chain intact: {} events", report.checked);
+    } else {
+        println!(
+            "audit chain BROKEN at event {}: {} ({} events before it are intact)",
+            report.first_bad_seq.unwrap_or_default(),
+            report.reason.clone().unwrap_or_default(),
+            report.checked
+        );
+    }
+    let mut anchor_lost = false;
+    for a in anchors {
+        match audit::check_anchor(&state.db, a)
+            .await
+            .context("read the audit chain")?
+        {
+            Ok(()) => println!("anchor {a}: held"),
+            Err(why) => {
+                anchor_lost = true;
+                println!("anchor {a}: NOT HELD: {why}");
             }
         }
+    }
+    if !report.intact {
+        return Ok(ExitCode::from(2));
+    }
+    if anchor_lost {
+        return Ok(ExitCode::from(4));
+    }
+    if report.unsealed_over_a_minute > 0 {
+        println!(
+            "{} audit events were written over a minute ago and are still not sealed \
+             into the chain: is a `huimin serve` running against this database?",
+            report.unsealed_over_a_minute
+        );
+        return Ok(ExitCode::from(3));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -169,6 +169,85 @@ pub struct Config {
         global = true
     )]
     pub ocid_prefix: String,
+
+    /// How long (ms) a client may take to send a request's head: from the connection's
+    /// opening, or from the first byte of a request on a kept-alive connection. A client that
+    /// stalls mid-head (slow loris) is disconnected.
+    #[arg(
+        long,
+        env = "HUIMIN_HEADER_TIMEOUT_MS",
+        default_value_t = 10_000,
+        value_parser = clap::value_parser!(u64).range(1..),
+        global = true
+    )]
+    pub header_timeout_ms: u64,
+
+    /// How long (ms) a kept-alive connection may wait, idle, for its next request.
+    #[arg(
+        long,
+        env = "HUIMIN_IDLE_TIMEOUT_MS",
+        default_value_t = 60_000,
+        value_parser = clap::value_parser!(u64).range(1..),
+        global = true
+    )]
+    pub idle_timeout_ms: u64,
+
+    /// How many client connections a listener holds at once; further clients wait in the
+    /// listen queue until one closes.
+    #[arg(
+        long,
+        env = "HUIMIN_MAX_CONNECTIONS",
+        default_value_t = 4096,
+        value_parser = clap::value_parser!(u32).range(1..),
+        global = true
+    )]
+    pub max_connections: u32,
+
+    /// Where `/metrics` is served without a token (`serve` and `worker`); `off` for nowhere.
+    /// Loopback by default: per-route counts tell how many bids a tender has received.
+    #[arg(
+        long,
+        env = "HUIMIN_METRICS_BIND",
+        default_value = "127.0.0.1:9898",
+        value_parser = parse_metrics_bind,
+        global = true
+    )]
+    pub metrics_bind: MetricsBind,
+
+    /// A bearer token with which the main listener also answers `/metrics` (at least 16
+    /// characters); without it the main listener answers `/metrics` 404.
+    #[arg(
+        long,
+        env = "HUIMIN_METRICS_TOKEN",
+        value_parser = parse_metrics_token,
+        global = true,
+        hide_env_values = true
+    )]
+    pub metrics_token: Option<String>,
+}
+
+/// The address of the metrics listener, or none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MetricsBind(pub Option<SocketAddr>);
+
+/// `HOST:PORT`, or `off` (or empty) for no metrics listener.
+fn parse_metrics_bind(s: &str) -> Result<MetricsBind, String> {
+    let s = s.trim();
+    if s.is_empty() || s.eq_ignore_ascii_case("off") {
+        return Ok(MetricsBind(None));
+    }
+    s.parse()
+        .map(|a| MetricsBind(Some(a)))
+        .map_err(|_| "expected an address such as 127.0.0.1:9898, or off".into())
+}
+
+/// A metrics token long enough not to be guessed.
+fn parse_metrics_token(s: &str) -> Result<String, String> {
+    if s.chars().count() >= 16 {
+        Ok(s.to_string())
+    } else {
+        Err("use at least 16 characters, e.g. the output of `openssl rand -hex 24`".into())
+    }
 }
 
 /// An `ocid` prefix: letters, digits and `-`, not empty, not ending in `-`.
@@ -260,6 +339,21 @@ impl Config {
             digest: false,
             budget_lag: rust_decimal::Decimal::new(20, 2),
             ocid_prefix: "ocds-huimin".into(),
+            header_timeout_ms: 10_000,
+            idle_timeout_ms: 60_000,
+            max_connections: 4096,
+            // Tests and tools bind no metrics listener of their own.
+            metrics_bind: MetricsBind(None),
+            metrics_token: None,
+        }
+    }
+
+    /// The limits of every HTTP listener of this process.
+    pub fn connection_limits(&self) -> crate::server::Limits {
+        crate::server::Limits {
+            header_timeout: std::time::Duration::from_millis(self.header_timeout_ms),
+            idle_timeout: std::time::Duration::from_millis(self.idle_timeout_ms),
+            max_connections: self.max_connections,
         }
     }
 }
@@ -290,6 +384,14 @@ impl std::fmt::Debug for Config {
                     .map(|u| u.split('@').next_back().unwrap_or_default().to_string()),
             )
             .field("digest", &self.digest)
+            .field("header_timeout_ms", &self.header_timeout_ms)
+            .field("idle_timeout_ms", &self.idle_timeout_ms)
+            .field("max_connections", &self.max_connections)
+            .field("metrics_bind", &self.metrics_bind)
+            .field(
+                "metrics_token",
+                &self.metrics_token.as_ref().map(|_| "<hidden>"),
+            )
             .finish()
     }
 }

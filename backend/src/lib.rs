@@ -1,8 +1,10 @@
 //! Huimin's HTTP API and the `huimin` command.
 //!
-//! `main.rs` is a shim over [`cli`]. Requests flow: [`routes`] (parse, authorise with
-//! [`auth`], shape the answer) → [`services`] (the rules, one transaction each, with its
-//! [`audit`] event) → `entity` (tables and pure rules). Errors are [`error::ApiError`].
+//! `main.rs` is a shim over [`cli`]; [`app`] opens the state and serves it through
+//! [`server`] (connection cap, header and idle timeouts, graceful shutdown). Requests flow:
+//! [`routes`] (parse, authorise with [`auth`], shape the answer) → [`services`] (the rules,
+//! one transaction each, with its [`audit`] event) → `entity` (tables and pure rules).
+//! Errors are [`error::ApiError`].
 
 pub mod app;
 pub mod audit;
@@ -17,6 +19,7 @@ pub mod files;
 pub mod pagination;
 pub mod read_cache;
 pub mod routes;
+pub mod server;
 pub mod services;
 pub mod state;
 pub mod telemetry;

@@ -12,7 +12,7 @@ use sea_orm::{ConnectionTrait, Database};
 
 mod common;
 
-use common::{Env, command, env, stdout};
+use common::{Env, command, env, stderr, stdout, tamper};
 
 fn huimin(env: &Env, args: &[&str]) -> Output {
     command(env).args(args).output().expect("run huimin")
@@ -133,13 +133,13 @@ async fn migrate_create_users_and_verify_then_detect_tampering() {
         "{}",
         stdout(&stale)
     );
-    db.execute_unprepared("DELETE FROM audit_event WHERE seq IS NULL")
-        .await
-        .unwrap();
+    tamper(&env.url, "DELETE FROM audit_event WHERE seq IS NULL").await;
 
-    db.execute_unprepared("UPDATE audit_event SET action = 'delete' WHERE seq = 2")
-        .await
-        .unwrap();
+    tamper(
+        &env.url,
+        "UPDATE audit_event SET action = 'delete' WHERE seq = 2",
+    )
+    .await;
     let bad = huimin(&env, &["audit", "verify"]);
     assert_eq!(bad.status.code(), Some(2), "{bad:?}");
     assert!(
@@ -148,12 +148,12 @@ async fn migrate_create_users_and_verify_then_detect_tampering() {
         stdout(&bad)
     );
 
-    db.execute_unprepared("UPDATE audit_event SET action = 'create' WHERE seq = 2")
-        .await
-        .unwrap();
-    db.execute_unprepared("DELETE FROM audit_event WHERE seq = 1")
-        .await
-        .unwrap();
+    tamper(
+        &env.url,
+        "UPDATE audit_event SET action = 'create' WHERE seq = 2",
+    )
+    .await;
+    tamper(&env.url, "DELETE FROM audit_event WHERE seq = 1").await;
     let gone = huimin(&env, &["audit", "verify"]);
     assert_eq!(gone.status.code(), Some(2));
     assert!(
@@ -201,4 +201,122 @@ async fn serve_demo_prints_the_url_and_logins_and_answers() {
     child.kill().unwrap();
     let _ = child.wait();
     assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+}
+
+/// The chain's head as `GET /audit/head` gives it: `SEQ:HASH`.
+async fn head(url: &str) -> String {
+    use sea_orm::Statement;
+    let db = Database::connect(url).await.unwrap();
+    let row = db
+        .query_one_raw(Statement::from_string(
+            db.get_database_backend(),
+            "SELECT seq, hash FROM audit_event WHERE seq IS NOT NULL ORDER BY seq DESC LIMIT 1",
+        ))
+        .await
+        .unwrap()
+        .unwrap();
+    let seq: i64 = row.try_get("", "seq").unwrap();
+    let hash: String = row.try_get("", "hash").unwrap();
+    let _ = db.close().await;
+    format!("{seq}:{hash}")
+}
+
+fn create_user(env: &Env, email: &str) {
+    let o = huimin(
+        env,
+        &[
+            "user",
+            "create",
+            "--email",
+            email,
+            "--password",
+            "a-long-password",
+            "--role",
+            "supervisor",
+        ],
+    );
+    assert!(o.status.success(), "{o:?}");
+}
+
+#[tokio::test]
+async fn audit_verify_with_an_anchor_fails_once_the_anchored_event_is_deleted_or_rewritten() {
+    let env = env().await;
+    for who in ["a", "b", "c"] {
+        create_user(&env, &format!("{who}@county.example"));
+    }
+    let second = {
+        let db = Database::connect(&env.url).await.unwrap();
+        let row = db
+            .query_one_raw(sea_orm::Statement::from_string(
+                db.get_database_backend(),
+                "SELECT hash FROM audit_event WHERE seq = 2",
+            ))
+            .await
+            .unwrap()
+            .unwrap();
+        format!("2:{}", row.try_get::<String>("", "hash").unwrap())
+    };
+    let third = head(&env.url).await;
+    assert!(third.starts_with("3:"), "{third}");
+
+    let held = huimin(
+        &env,
+        &["audit", "verify", "--anchor", &third, "--anchor", &second],
+    );
+    assert!(held.status.success(), "{held:?}");
+    let out = stdout(&held);
+    assert!(out.contains("intact: 3 events"), "{out}");
+    assert!(out.contains(&format!("anchor {third}: held")), "{out}");
+    // A hash written in capitals is the same hash.
+    let upper = third.to_uppercase();
+    assert!(
+        huimin(&env, &["audit", "verify", "--anchor", &upper])
+            .status
+            .success()
+    );
+
+    // The newest events deleted: the rest of the chain still verifies, the anchor does not.
+    tamper(&env.url, "DELETE FROM audit_event WHERE seq >= 2").await;
+    let plain = huimin(&env, &["audit", "verify"]);
+    assert!(plain.status.success(), "{plain:?}");
+    let deleted = huimin(&env, &["audit", "verify", "--anchor", &third]);
+    assert_eq!(deleted.status.code(), Some(4), "{deleted:?}");
+    let out = stdout(&deleted);
+    assert!(
+        out.contains(&format!("anchor {third}: NOT HELD"))
+            && out.contains("no longer holds event 3")
+            && out.contains("deleted"),
+        "{out}"
+    );
+
+    // New events in their place: the anchored seq exists again, with another hash.
+    create_user(&env, "d@county.example");
+    assert!(huimin(&env, &["audit", "verify"]).status.success());
+    let rewritten = huimin(&env, &["audit", "verify", "--anchor", &second]);
+    assert_eq!(rewritten.status.code(), Some(4), "{rewritten:?}");
+    let out = stdout(&rewritten);
+    assert!(
+        out.contains("event 2 now has hash") && out.contains("rewritten"),
+        "{out}"
+    );
+
+    // A malformed anchor is a usage error, before anything is checked.
+    let hash = third.split_once(':').unwrap().1;
+    for bad in [
+        "3".to_string(),
+        format!("x:{hash}"),
+        format!("0:{hash}"),
+        "3:abc".to_string(),
+        format!("3:{}", "g".repeat(64)),
+    ] {
+        let o = huimin(&env, &["audit", "verify", "--anchor", &bad]);
+        assert!(!o.status.success(), "{bad}: {o:?}");
+        assert_ne!(o.status.code(), Some(4), "{bad}");
+        assert!(stdout(&o).is_empty(), "{bad}: {o:?}");
+        let err = stderr(&o);
+        assert!(
+            err.contains("--anchor") && err.contains("expected SEQ:HASH"),
+            "{bad}: {err}"
+        );
+    }
 }

@@ -107,3 +107,34 @@ pub fn numbered(backend: DbBackend, sql: &str) -> String {
         _ => sql.to_string(),
     }
 }
+
+/// The newest sealed event of the audit chain: what a witness outside the database keeps
+/// (SPEC §2 `audit_event`), so that deleting the newest events is caught later.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AuditHead {
+    pub seq: i64,
+    pub hash: String,
+    pub at: chrono::DateTime<chrono::Utc>,
+}
+
+/// The audit chain's head (its highest sealed `seq`), or `None` while nothing is sealed.
+/// Events not yet sealed are not in the chain yet: seal first for a head that includes every
+/// committed write.
+pub async fn audit_head(db: &impl ConnectionTrait) -> Result<Option<AuditHead>, DbErr> {
+    use crate::model::audit_event;
+    use sea_orm::QueryOrder;
+    let row = audit_event::Entity::find()
+        .select_only()
+        .columns([
+            audit_event::Column::Seq,
+            audit_event::Column::Hash,
+            audit_event::Column::At,
+        ])
+        .filter(audit_event::Column::Seq.is_not_null())
+        .order_by_desc(audit_event::Column::Seq)
+        .limit(1)
+        .into_tuple::<(i64, String, chrono::DateTime<chrono::Utc>)>()
+        .one(db)
+        .await?;
+    Ok(row.map(|(seq, hash, at)| AuditHead { seq, hash, at }))
+}

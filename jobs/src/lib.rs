@@ -3,7 +3,7 @@
 //! its transactions); this crate never depends on `backend`.
 //!
 //! - [`clock`]: where "now" comes from.
-//! - [`schedule`]: the six jobs, their cron expressions and next runs.
+//! - [`schedule`]: the jobs, their cron expressions and next runs.
 //! - [`runner`]: claiming a run (unique per job and slot), running it, the scheduler loop.
 //! - [`jobs`]: one module per job, each set-based SQL over indexes.
 //! - [`outbox`]: idempotent enqueueing and recipients; [`mailer`]: delivery with lettre;

@@ -111,6 +111,7 @@ pub async fn run(
             JobName::PostVacancyCheck => jobs::post_vacancy_check::run(ctx, &txn, id).await,
             JobName::ContractExpiry => jobs::contract_expiry::run(ctx, &txn, id).await,
             JobName::BudgetWatch => jobs::budget_watch::run(ctx, &txn, id).await,
+            JobName::AuditAnchor => jobs::audit_anchor::run(ctx, &txn, id).await,
             JobName::SendNotifications => unreachable!("handled above"),
         };
         match work {

@@ -105,6 +105,13 @@ pub enum Message {
         email: String,
         reset: bool,
     },
+    /// The audit chain's head, for supervisors to keep outside the database.
+    AuditAnchor {
+        seq: i64,
+        hash: String,
+        /// When the head event was written, in local time.
+        at: String,
+    },
     /// Several reminders of one run to one recipient.
     Digest { items: Vec<(String, String)> },
 }
@@ -126,6 +133,7 @@ impl Message {
             Message::PaymentRecorded { .. } => "payment_recorded",
             Message::TenderPublished { .. } => "tender_published",
             Message::AccountChanged { .. } => "account_changed",
+            Message::AuditAnchor { .. } => "audit_anchor",
             Message::Digest { .. } => "digest",
         }
     }
@@ -527,6 +535,29 @@ fn texts(m: &Message, l: Locale) -> (String, Vec<String>) {
                         format!("Tender: {title}"),
                         format!("Ceiling: CNY {ceiling}"),
                         format!("Bid deadline: {deadline}"),
+                    ],
+                )
+            }
+        }
+        Message::AuditAnchor { seq, hash, at } => {
+            if zh {
+                (
+                    format!("【惠民】审计链存证：第 {seq} 条事件"),
+                    vec![
+                        format!("审计链最新事件：第 {seq} 条（记录于 {at}）"),
+                        format!("哈希值：{hash}"),
+                        "请在系统之外妥善保存本邮件。日后运行以下命令即可核验审计链仍包含该事件且未被改写；若最新事件被删除，核验将失败：".into(),
+                        format!("huimin audit verify --anchor {seq}:{hash}"),
+                    ],
+                )
+            } else {
+                (
+                    format!("[Huimin] Audit chain anchor: event {seq}"),
+                    vec![
+                        format!("The audit chain's newest event: {seq} (written {at})"),
+                        format!("Hash: {hash}"),
+                        "Keep this e-mail outside Huimin. This command later proves that the chain still holds this event unchanged; it fails if the newest events were deleted:".into(),
+                        format!("huimin audit verify --anchor {seq}:{hash}"),
                     ],
                 )
             }

@@ -13,7 +13,8 @@ mod m20261129_000007_audit_sealer;
 mod m20261129_000008_contract_purchaser_index;
 mod m20261129_000009_milestone_due_statistics;
 mod m20261201_000010_payment_line_amount_index;
-mod m20261203_000011_must_change_password;
+mod m20261202_000011_audit_event_immutable;
+mod m20261203_000012_must_change_password;
 mod util;
 
 /// Runs the migrations in order.
@@ -33,7 +34,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_contract_purchaser_index::Migration),
             Box::new(m20261129_000009_milestone_due_statistics::Migration),
             Box::new(m20261201_000010_payment_line_amount_index::Migration),
-            Box::new(m20261203_000011_must_change_password::Migration),
+            Box::new(m20261202_000011_audit_event_immutable::Migration),
+            Box::new(m20261203_000012_must_change_password::Migration),
         ]
     }
 }

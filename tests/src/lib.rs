@@ -30,6 +30,10 @@ pub mod web;
 /// The password of every user the harness creates.
 pub const PASSWORD: &str = "correct-horse-battery";
 
+/// The metrics token of every [`TestApp`] (`HUIMIN_METRICS_TOKEN`): the main listener answers
+/// `/metrics` only with it.
+pub const METRICS_TOKEN: &str = "test-metrics-token-0123456789";
+
 /// One application on its own database.
 pub struct TestApp {
     pub state: AppState,
@@ -108,6 +112,7 @@ impl TestApp {
         };
         let mut config = Config::for_database(url, dir.path().to_path_buf());
         config.db_max_connections = 8;
+        config.metrics_token = Some(METRICS_TOKEN.into());
         tune(&mut config);
         let clock = ManualClock::new(Utc.with_ymd_and_hms(2026, 3, 2, 1, 0, 0).unwrap());
         let state = backend::app::open_with_clock(config, Arc::new(clock.clone()))
@@ -194,6 +199,11 @@ impl TestApp {
     pub async fn patch(&self, path: &str, token: &str, body: Value) -> Answer {
         self.call(Method::PATCH, path, Some(token), Some(body))
             .await
+    }
+
+    /// `GET /metrics` with the metrics token.
+    pub async fn metrics(&self) -> Answer {
+        self.get("/metrics", METRICS_TOKEN).await
     }
 
     /// Logs in and returns the token.

@@ -1,11 +1,12 @@
-//! `/audit/verify`: the chain check of `huimin audit verify`, over HTTP.
+//! The audit API: the trail (`/audit`), the chain check of `huimin audit verify`
+//! (`/audit/verify`) and the chain's head (`/audit/head`), for a witness to keep.
 
 use axum::extract::State;
 use utoipa_axum::{router::OpenApiRouter, routes};
 
-use crate::audit::{self, AuditEntry, AuditFilter, VerifyReport};
+use crate::audit::{self, AuditEntry, AuditFilter, Head, VerifyReport};
 use crate::auth::{Can, can};
-use crate::error::{ApiResult, Problem};
+use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::Json;
 use crate::extract::Query;
 use crate::pagination::Page;
@@ -14,6 +15,7 @@ use crate::state::AppState;
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
         .routes(routes!(verify))
+        .routes(routes!(head))
         .routes(routes!(list))
 }
 
@@ -39,4 +41,18 @@ async fn list(
     // Every acknowledged write is in the chain before it is read.
     st.sealer.seal().await?;
     Ok(Json(audit::list(&st.db, f, st.now()).await?))
+}
+
+/// The audit chain's head `{seq, hash, at}` (admins and supervisors): kept outside the
+/// database, it lets `huimin audit verify --anchor SEQ:HASH` prove later that no event up to
+/// it was deleted or rewritten. Every acknowledged write is sealed into the chain first. 404
+/// while the chain is empty.
+#[utoipa::path(get, path = "/audit/head", tag = "audit", security(("bearer" = [])),
+    responses((status = 200, body = Head), (status = 401, body = Problem), (status = 403, body = Problem), (status = 404, body = Problem)))]
+async fn head(State(st): State<AppState>, _actor: Can<can::ReadAudit>) -> ApiResult<Json<Head>> {
+    st.sealer.seal().await?;
+    entity::queries::audit_head(&st.db)
+        .await?
+        .map(|h| Json(h.into()))
+        .ok_or(ApiError::NotFound)
 }

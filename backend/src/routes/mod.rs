@@ -1,7 +1,8 @@
 //! The HTTP router: every resource's routes under `/api/v1`, the operations endpoints, the
 //! OpenAPI document (`/api/openapi.json`, generated from the handlers' annotations) and the
 //! offline Swagger UI (`/docs`), wrapped in the request-id, tracing, metrics and body-limit
-//! layers.
+//! layers (a body announced over its route's limit is refused before it is read). The
+//! metrics listener's own router is [`metrics_only`].
 
 mod audit;
 mod auth;
@@ -22,8 +23,9 @@ mod users;
 use std::time::Duration;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
-use axum::http::{HeaderName, Request};
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request as AxumRequest};
+use axum::http::{HeaderName, Request, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use tower::ServiceBuilder;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -40,6 +42,47 @@ use crate::telemetry;
 
 /// JSON bodies above this size answer 413.
 pub const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The routes that take multipart uploads, whose bodies may reach
+/// [`crate::files::MAX_REQUEST`] (their handlers set that limit too).
+const UPLOAD_ROUTES: [&str; 1] = ["/api/v1/milestones/{id}/reports"];
+
+/// Refuses with 413, before a byte of the body is read, a request whose `Content-Length`
+/// announces more than its route takes: a multipart upload on an upload route at most
+/// [`crate::files::MAX_REQUEST`], any other body [`BODY_LIMIT`]. (The limits still apply
+/// while reading a body sent without a length.) Without this, the body would be read up to the
+/// limit first, however large it was announced.
+async fn refuse_announced_oversize(req: AxumRequest, next: Next) -> Response {
+    let announced = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    if let Some(n) = announced {
+        let upload = req
+            .extensions()
+            .get::<MatchedPath>()
+            .is_some_and(|p| UPLOAD_ROUTES.contains(&p.as_str()))
+            && req
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok())
+                .is_some_and(|v| {
+                    v.trim_start()
+                        .to_ascii_lowercase()
+                        .starts_with("multipart/form-data")
+                });
+        let limit = if upload {
+            crate::files::MAX_REQUEST
+        } else {
+            BODY_LIMIT
+        };
+        if n > limit as u64 {
+            return ApiError::PayloadTooLarge.into_response();
+        }
+    }
+    next.run(req).await
+}
 
 #[derive(OpenApi)]
 #[openapi(
@@ -99,6 +142,7 @@ pub fn build(state: AppState) -> Router {
         state.clone(),
         crate::read_cache::layer,
     ))
+    .route_layer(axum::middleware::from_fn(refuse_announced_oversize))
     .route_layer(axum::middleware::from_fn(telemetry::track))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // The web interface's pages; its fallback answers every unknown path (a page's 404
@@ -122,4 +166,13 @@ pub fn build(state: AppState) -> Router {
                     Duration::from_secs(60),
                 )),
         )
+}
+
+/// The metrics listener's router (`HUIMIN_METRICS_BIND`): `/metrics` without a token, nothing
+/// else.
+pub fn metrics_only(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", axum::routing::get(ops::metrics_text))
+        .fallback(|| async { ApiError::NotFound })
+        .with_state(state)
 }

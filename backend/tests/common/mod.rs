@@ -1,6 +1,7 @@
 //! What the command-line tests share: a scratch folder and database for each test (SQLite,
 //! or a fresh database on the PostgreSQL server of `TEST_DATABASE_URL`, named after it so that
-//! `.ci/run` drops it), and the `huimin` binary pointed at them.
+//! `.ci/run` drops it), the `huimin` binary pointed at them, and tampering with the audit
+//! chain past its triggers.
 
 // Each test file uses its own part of this module.
 #![allow(dead_code)]
@@ -47,6 +48,8 @@ pub fn command(env: &Env) -> Command {
     c.current_dir(dir)
         .env("DATABASE_URL", &env.url)
         .env("HUIMIN_DATA_DIR", dir.join("data"))
+        // Tests run side by side: a metrics listener on a free port each.
+        .env("HUIMIN_METRICS_BIND", "127.0.0.1:0")
         .env("RUST_LOG", "warn");
     c
 }
@@ -57,4 +60,31 @@ pub fn stdout(o: &Output) -> String {
 
 pub fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).to_string()
+}
+
+/// Runs `sql` against the audit chain as an attacker with the database's keys would: past the
+/// triggers that refuse changes to sealed events (PostgreSQL: replica mode, which skips
+/// ordinary triggers, for this transaction; SQLite: the triggers dropped).
+pub async fn tamper(url: &str, sql: &str) {
+    let db = Database::connect(url).await.unwrap();
+    if db.get_database_backend() == sea_orm::DbBackend::Postgres {
+        db.execute_unprepared(&format!(
+            "BEGIN; SET LOCAL session_replication_role = replica; {sql}; COMMIT;"
+        ))
+        .await
+        .unwrap();
+    } else {
+        for t in [
+            "audit_event_sealed_update",
+            "audit_event_unsealed_update",
+            "audit_event_sealed_delete",
+            "audit_event_unsealed_delete",
+        ] {
+            db.execute_unprepared(&format!("DROP TRIGGER IF EXISTS {t}"))
+                .await
+                .unwrap();
+        }
+        db.execute_unprepared(sql).await.unwrap();
+    }
+    let _ = db.close().await;
 }

@@ -2,6 +2,7 @@
 //! statement over an index, gathers recipients with a few more (never one per row), and
 //! queues its messages with multi-row inserts in the run's transaction.
 
+pub mod audit_anchor;
 pub mod budget_watch;
 pub mod contract_expiry;
 pub mod indicator_check;

@@ -133,10 +133,7 @@ async fn health_ready_and_metrics_answer() {
     app.call(Method::GET, "/api/v1/me", None, None)
         .await
         .expect(401);
-    let m = app
-        .call(Method::GET, "/metrics", None, None)
-        .await
-        .expect(200);
+    let m = app.metrics().await.expect(200);
     assert!(
         m.text
             .contains("http_requests_total{method=\"GET\",route=\"/api/v1/me\",status=\"401\"}"),

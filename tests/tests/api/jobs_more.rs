@@ -1872,6 +1872,7 @@ async fn two_schedulers_run_each_slot_once_in_beijing_time_and_catch_up_once() {
         (PostVacancyCheck, slot(19, 2)),
         (ContractExpiry, slot(0, 3)),
         (SendNotifications, slot(0, 3)),
+        (AuditAnchor, slot(22, 2)),
     ];
     for (r, who) in [(&ra, "a"), (&rb, "b")] {
         let got: Vec<_> = r.iter().map(|(j, s, _)| (*j, *s)).collect();
@@ -1885,7 +1886,7 @@ async fn two_schedulers_run_each_slot_once_in_beijing_time_and_catch_up_once() {
             "{job:?}: one scheduler ran it, the other skipped it"
         );
     }
-    assert_eq!(app.count("job_run").await, 5);
+    assert_eq!(app.count("job_run").await, 6);
     assert_eq!(
         app.count("job_run WHERE job = 'budget_watch'").await,
         0,
@@ -1913,6 +1914,7 @@ async fn two_schedulers_run_each_slot_once_in_beijing_time_and_catch_up_once() {
             (PostVacancyCheck, slot(19, 5), true),
             (ContractExpiry, slot(0, 6), true),
             (SendNotifications, slot(1, 6), true),
+            (AuditAnchor, slot(22, 5), true),
         ]
     );
     assert_eq!(
@@ -2065,10 +2067,7 @@ async fn job_runs_are_for_admins_and_supervisors_and_metrics_show_jobs_and_the_o
         .await
         .expect(401);
 
-    let metrics = app
-        .call(axum::http::Method::GET, "/metrics", None, None)
-        .await
-        .expect(200);
+    let metrics = app.metrics().await.expect(200);
     for name in [
         "job_duration_seconds",
         "job_runs_total",

@@ -17,6 +17,7 @@ mod pages;
 mod parties;
 mod posts;
 mod read_cache;
+mod server;
 mod sign_in;
 mod supervision;
 mod tenders;
