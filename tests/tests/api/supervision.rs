@@ -175,6 +175,90 @@ async fn exports_open_as_csv_with_bom_and_as_a_real_workbook_with_a_totals_row()
     }
 }
 
+/// A budget line named `=HYPERLINK("http://x","y")` (and coded like one): in the CSV its text
+/// cells start with `'` so a spreadsheet shows text, not a link; money stays numbers; the
+/// workbook holds the name as a plain string cell, with no formula anywhere.
+#[tokio::test]
+async fn a_formula_looking_name_is_exported_as_text_not_as_a_formula() {
+    let app = TestApp::new().await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let sup = app.user(Role::Supervisor).await;
+    let formula = r#"=HYPERLINK("http://x","y")"#;
+    let line = app
+        .post(
+            "/api/v1/budget-lines",
+            &fo.token,
+            json!({"fiscal_year": 2026, "code": formula, "name": formula, "amount": "1000.00", "source": "county"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    app.active_contract(&fo, app.organisation().await, line, "500.00")
+        .await;
+    let label = format!("{formula} {formula} (2026)");
+    let json = app
+        .get("/api/v1/reports/spending?group_by=budget_line", &sup.token)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(
+        json["items"][0]["label"],
+        label.as_str(),
+        "JSON is unchanged"
+    );
+
+    let csv = app
+        .get(
+            "/api/v1/reports/spending?group_by=budget_line&format=csv",
+            &sup.token,
+        )
+        .await
+        .expect(200);
+    let mut reader = csv::Reader::from_reader(&csv.text.as_bytes()[3..]);
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let row = records
+        .iter()
+        .find(|r| r[0] == line.to_string())
+        .expect("the line's row");
+    assert_eq!(&row[1], format!("'{label}"));
+    for r in &records {
+        for cell in r {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a formula cell {cell:?} in {r:?}"
+            );
+        }
+    }
+    assert_eq!(&row[2], "1000.00", "money is a number, not quoted");
+    assert_eq!(&row[4], "500.00");
+
+    let x = app
+        .send_from(
+            None,
+            Method::GET,
+            "/api/v1/reports/spending?group_by=budget_line&format=xlsx",
+            Some(&sup.token),
+            None,
+            None,
+        )
+        .await
+        .expect(200);
+    use calamine::{Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(x.raw)).expect("workbook");
+    let range = wb.worksheet_range("spending").unwrap();
+    let cell = range
+        .rows()
+        .find(|r| matches!(&r[0], Data::String(s) if *s == line.to_string()))
+        .expect("the line's row")[1]
+        .clone();
+    assert_eq!(cell, Data::String(label));
+    let formulas = wb.worksheet_formula("spending").unwrap();
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "the workbook holds no formula"
+    );
+}
+
 #[tokio::test]
 async fn finance_officers_see_their_own_purchasers_report_and_organisations_none() {
     let app = TestApp::new().await;
