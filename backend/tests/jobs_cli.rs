@@ -16,14 +16,15 @@ mod common;
 
 use common::{Env, env, stderr, stdout};
 
-/// The six jobs and their default schedules, in the order `jobs list` prints them.
-const JOBS: [(&str, &str); 6] = [
+/// The jobs and their default schedules, in the order `jobs list` prints them.
+const JOBS: [(&str, &str); 7] = [
     ("milestone_reminders", "0 0 8 * * *"),
     ("indicator_check", "0 0 2 * * *"),
     ("post_vacancy_check", "0 0 3 * * *"),
     ("contract_expiry", "0 0 8 * * *"),
     ("budget_watch", "0 0 7 * * Mon"),
     ("send_notifications", "0 * * * * *"),
+    ("file_sweep", "0 30 3 * * *"),
 ];
 
 /// `huimin` in the test's directory, on its database, with no mail server, the default time
@@ -128,13 +129,13 @@ async fn scalar(url: &str, sql: &str) -> i64 {
 }
 
 #[tokio::test]
-async fn jobs_list_prints_the_six_jobs_with_their_schedules_and_next_runs_in_beijing_time() {
+async fn jobs_list_prints_every_job_with_its_schedule_and_next_runs_in_beijing_time() {
     let env = env().await;
     let o = huimin(&env, &["jobs", "list"]);
     assert!(o.status.success(), "{o:?}");
     let out = stdout(&o);
     let lines: Vec<_> = out.lines().filter(|l| !l.trim().is_empty()).collect();
-    assert_eq!(lines.len(), 6, "{out}");
+    assert_eq!(lines.len(), JOBS.len(), "{out}");
     let now_local = (chrono::Utc::now() + chrono::Duration::hours(8)).naive_utc();
     for ((job, expression), line) in JOBS.iter().zip(&lines) {
         let (j, e, runs) = parse_line(line);
@@ -155,6 +156,12 @@ async fn jobs_list_prints_the_six_jobs_with_their_schedules_and_next_runs_in_bei
             "post_vacancy_check" => {
                 assert!(hour(3) && apart(chrono::Duration::days(1)), "{line}")
             }
+            "file_sweep" => assert!(
+                runs.iter()
+                    .all(|t| (t.hour(), t.minute(), t.second()) == (3, 30, 0))
+                    && apart(chrono::Duration::days(1)),
+                "{line}"
+            ),
             "budget_watch" => assert!(
                 hour(7)
                     && apart(chrono::Duration::days(7))
@@ -268,6 +275,7 @@ async fn jobs_run_prints_its_counts_records_the_run_and_an_unknown_job_fails() {
         "contract_expiry",
         "budget_watch",
         "send_notifications",
+        "file_sweep",
     ] {
         let o = huimin(&env, &["jobs", "run", job]);
         assert!(o.status.success(), "{o:?}");
@@ -279,7 +287,7 @@ async fn jobs_run_prints_its_counts_records_the_run_and_an_unknown_job_fails() {
             "SELECT COUNT(*) AS n FROM job_run WHERE outcome = 'ok' AND finished_at IS NOT NULL"
         )
         .await,
-        6
+        JOBS.len() as i64
     );
 
     let o = huimin(&env, &["jobs", "run", "milestone_reminder"]);

@@ -1,5 +1,6 @@
-//! The six jobs of SPEC §5 with their default cron expressions (six fields, seconds first,
-//! day names), each overridable as `HUIMIN_JOB_<NAME>` and evaluated in `HUIMIN_TZ`.
+//! The jobs of SPEC §5, and `file_sweep` (the file store's housekeeping), with their default
+//! cron expressions (six fields, seconds first, day names), each overridable as
+//! `HUIMIN_JOB_<NAME>` and evaluated in `HUIMIN_TZ`.
 
 use std::str::FromStr;
 
@@ -16,17 +17,19 @@ pub enum JobName {
     ContractExpiry,
     BudgetWatch,
     SendNotifications,
+    FileSweep,
 }
 
 impl JobName {
     /// Every job, in the order `jobs list` prints them.
-    pub const ALL: [JobName; 6] = [
+    pub const ALL: [JobName; 7] = [
         JobName::MilestoneReminders,
         JobName::IndicatorCheck,
         JobName::PostVacancyCheck,
         JobName::ContractExpiry,
         JobName::BudgetWatch,
         JobName::SendNotifications,
+        JobName::FileSweep,
     ];
 
     /// The job's name (`milestone_reminders` …).
@@ -38,6 +41,7 @@ impl JobName {
             JobName::ContractExpiry => "contract_expiry",
             JobName::BudgetWatch => "budget_watch",
             JobName::SendNotifications => "send_notifications",
+            JobName::FileSweep => "file_sweep",
         }
     }
 
@@ -54,6 +58,7 @@ impl JobName {
             JobName::PostVacancyCheck => "0 0 3 * * *",
             JobName::BudgetWatch => "0 0 7 * * Mon",
             JobName::SendNotifications => "0 * * * * *",
+            JobName::FileSweep => "0 30 3 * * *",
         }
     }
 
@@ -135,7 +140,7 @@ mod tests {
 
     #[test]
     fn defaults_parse_and_five_fields_are_refused() {
-        assert_eq!(schedules(|_| None).unwrap().len(), 6);
+        assert_eq!(schedules(|_| None).unwrap().len(), JobName::ALL.len());
         assert!(parse("0 8 * * *").is_err());
         let err = schedules(|k| (k == "HUIMIN_JOB_BUDGET_WATCH").then(|| "nonsense".to_string()))
             .unwrap_err();

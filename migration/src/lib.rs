@@ -13,6 +13,7 @@ mod m20261129_000007_audit_sealer;
 mod m20261129_000008_contract_purchaser_index;
 mod m20261129_000009_milestone_due_statistics;
 mod m20261201_000010_payment_line_amount_index;
+mod m20261204_000011_attachment_sha256_index;
 mod util;
 
 /// Runs the migrations in order.
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261129_000008_contract_purchaser_index::Migration),
             Box::new(m20261129_000009_milestone_due_statistics::Migration),
             Box::new(m20261201_000010_payment_line_amount_index::Migration),
+            Box::new(m20261204_000011_attachment_sha256_index::Migration),
         ]
     }
 }

@@ -1866,12 +1866,15 @@ async fn two_schedulers_run_each_slot_once_in_beijing_time_and_catch_up_once() {
         .set(Utc.with_ymd_and_hms(2026, 3, 3, 0, 0, 0).unwrap());
     let (ra, rb) = tokio::join!(a.tick(), b.tick());
     let slot = |h: u32, d: u32| Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0).unwrap();
+    // 03:30 in Beijing is 19:30 UTC the day before.
+    let sweep = |d: u32| Utc.with_ymd_and_hms(2026, 3, d, 19, 30, 0).unwrap();
     let expected = [
         (MilestoneReminders, slot(0, 3)),
         (IndicatorCheck, slot(18, 2)),
         (PostVacancyCheck, slot(19, 2)),
         (ContractExpiry, slot(0, 3)),
         (SendNotifications, slot(0, 3)),
+        (FileSweep, sweep(2)),
     ];
     for (r, who) in [(&ra, "a"), (&rb, "b")] {
         let got: Vec<_> = r.iter().map(|(j, s, _)| (*j, *s)).collect();
@@ -1885,7 +1888,7 @@ async fn two_schedulers_run_each_slot_once_in_beijing_time_and_catch_up_once() {
             "{job:?}: one scheduler ran it, the other skipped it"
         );
     }
-    assert_eq!(app.count("job_run").await, 5);
+    assert_eq!(app.count("job_run").await, expected.len() as i64);
     assert_eq!(
         app.count("job_run WHERE job = 'budget_watch'").await,
         0,
@@ -1913,6 +1916,7 @@ async fn two_schedulers_run_each_slot_once_in_beijing_time_and_catch_up_once() {
             (PostVacancyCheck, slot(19, 5), true),
             (ContractExpiry, slot(0, 6), true),
             (SendNotifications, slot(1, 6), true),
+            (FileSweep, sweep(5), true),
         ]
     );
     assert_eq!(
