@@ -226,6 +226,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let url = public.unwrap_or_else(|| format!("http://{addr}"));
                 println!("Huimin is listening on {url}");
                 println!("API docs: {url}/docs   OpenAPI: {url}/api/openapi.json");
+                // Said at start, so that an operator (and a test) knows without waiting for a
+                // run whether this process runs the jobs.
+                if no_jobs {
+                    println!("Scheduled jobs: off (--no-jobs); `huimin worker` runs them");
+                } else {
+                    println!("Scheduled jobs: run in this process (`huimin jobs list`)");
+                }
                 if let Some(logins) = &logins {
                     println!("{logins}");
                 }

@@ -128,6 +128,15 @@ async fn scalar(url: &str, sql: &str) -> i64 {
     n
 }
 
+/// How many runs of `job` are recorded.
+async fn job_runs(url: &str, job: &str) -> i64 {
+    scalar(
+        url,
+        &format!("SELECT COUNT(*) AS n FROM job_run WHERE job = '{job}'"),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn jobs_list_prints_every_job_with_its_schedule_and_next_runs_in_beijing_time() {
     let env = env().await;
@@ -362,11 +371,24 @@ async fn without_smtp_the_demos_notifications_are_written_as_eml_files_once() {
     );
 
     // Nothing is sent twice.
-    std::thread::sleep(Duration::from_millis(1100));
-    let o = huimin(&env, &["jobs", "run", "send_notifications"]);
+    let o = run_in_a_slot_of_its_own(&env, "send_notifications");
     assert!(o.status.success(), "{o:?}");
     assert_eq!(counts(&stdout(&o), "send_notifications"), (0, 0, 0));
     assert_eq!(eml_files(&outbox).len(), files.len());
+}
+
+/// `jobs run <job>` in a slot of its own. A manual run's slot is the current second, so a run
+/// within the same second as the previous one is answered "another process is running this
+/// slot": that answer is the signal to ask again (no guess at how long a second lasts).
+fn run_in_a_slot_of_its_own(env: &Env, job: &str) -> Output {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let o = huimin(env, &["jobs", "run", job]);
+        if !stdout(&o).contains("another process is running this slot") {
+            return o;
+        }
+        assert!(Instant::now() < deadline, "{job} never got a slot: {o:?}");
+    }
 }
 
 fn eml_files(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -393,10 +415,16 @@ where
     false
 }
 
-/// Starts `huimin serve` and waits for it to listen.
-fn start_serve(env: &Env, args: &[&str]) -> std::process::Child {
+/// Starts `huimin serve`, waits for it to listen, and answers it with the line saying whether
+/// it runs the scheduled jobs.
+fn start_serve(env: &Env, args: &[&str]) -> (std::process::Child, String) {
+    start_serve_with(command(env), args)
+}
+
+/// [`start_serve`] from a prepared command.
+fn start_serve_with(mut c: Command, args: &[&str]) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
-    let mut child = command(env)
+    let mut child = c
         .arg("serve")
         .args(args)
         .env("HUIMIN_BIND", "127.0.0.1:0")
@@ -410,16 +438,18 @@ fn start_serve(env: &Env, args: &[&str]) -> std::process::Child {
     std::thread::spawn(move || {
         for line in BufReader::new(out).lines() {
             let Ok(line) = line else { break };
-            if line.starts_with("Huimin is listening on") {
-                let _ = tx.send(());
+            if line.starts_with("Scheduled jobs:") {
+                let _ = tx.send(line);
             }
         }
     });
-    if rx.recv_timeout(Duration::from_secs(60)).is_err() {
-        let _ = child.kill();
-        panic!("serve did not start");
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(jobs) => (child, jobs),
+        Err(_) => {
+            let _ = child.kill();
+            panic!("serve did not start");
+        }
     }
-    child
 }
 
 fn stop(mut child: std::process::Child) {
@@ -427,6 +457,11 @@ fn stop(mut child: std::process::Child) {
     let _ = child.wait();
 }
 
+/// `serve --no-jobs` runs no job while a worker and a plain `serve` do. "No job ran" is
+/// judged against a witness rather than after a wait: `serve --no-jobs` is told to run
+/// `budget_watch` every second, a worker beside it never runs `budget_watch` but delivers mail
+/// every second; once the worker has run in four distinct seconds (rows), a scheduler in the
+/// server would have run `budget_watch` at least once.
 #[tokio::test]
 async fn serve_no_jobs_runs_no_jobs_while_worker_and_serve_do() {
     let env = env().await;
@@ -442,32 +477,39 @@ async fn serve_no_jobs_runs_no_jobs_while_worker_and_serve_do() {
     };
     assert!(pending().await > 0);
 
-    // `serve --no-jobs`: the API only.
-    let server = start_serve(&env, &["--no-jobs"]);
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let (n_runs, n_pending) = (runs().await, pending().await);
-    stop(server);
-    assert_eq!(n_runs, 0, "no job ran");
-    assert!(n_pending > 0, "nothing was sent");
-    assert!(!outbox.exists() || eml_files(&outbox).is_empty());
+    // `serve --no-jobs`: the API only, and it says so once it listens.
+    let mut serve = command(&env);
+    serve.env("HUIMIN_JOB_BUDGET_WATCH", "* * * * * *");
+    let (server, jobs) = start_serve_with(serve, &["--no-jobs"]);
+    assert!(jobs.contains("off"), "{jobs}");
 
-    // `worker`: the jobs only (send_notifications every second here).
+    // `worker`: the jobs only (send_notifications every second, budget_watch never).
     let worker = command(&env)
         .arg("worker")
         .env("HUIMIN_JOB_SEND_NOTIFICATIONS", "* * * * * *")
+        .env("HUIMIN_JOB_BUDGET_WATCH", "0 0 0 1 1 * 2099")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("start worker");
-    let sent = eventually(30, || async { pending().await == 0 }).await;
+    let witnessed = eventually(60, || async {
+        pending().await == 0 && job_runs(&env.url, "send_notifications").await >= 4
+    })
+    .await;
+    let server_runs = job_runs(&env.url, "budget_watch").await;
     stop(worker);
-    assert!(sent, "the worker delivered the queue");
+    stop(server);
+    assert!(
+        witnessed,
+        "the worker delivered the queue, second after second"
+    );
+    assert_eq!(server_runs, 0, "serve --no-jobs ran a job");
     assert!(!eml_files(&outbox).is_empty());
     let after_worker = runs().await;
-    assert!(after_worker > 0);
 
     // `serve` without --no-jobs runs the scheduler in-process.
-    let server = start_serve(&env, &[]);
+    let (server, jobs) = start_serve(&env, &[]);
+    assert!(jobs.contains("run in this process"), "{jobs}");
     let ran = eventually(30, || async { runs().await > after_worker }).await;
     stop(server);
     assert!(ran, "serve ran the scheduled jobs");
