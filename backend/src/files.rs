@@ -8,7 +8,8 @@
 //! stored are removed by [`Placed`]: when it is dropped before the report is written (the
 //! request was refused or cut off while reading its parts), or by [`Placed::discard`] when the
 //! report is refused. Files whose fate is unknown (the request was cut off, or failed with a
-//! server error, while its report was being written) stay; the `file_sweep` job removes them
+//! server error, while its report was being written; or cut off while a file was being moved
+//! into place, which a background thread finishes) stay; the `file_sweep` job removes them
 //! once they are a day old and no attachment refers to them.
 //!
 //! Only files this request created are removed at once: when an upload finds the same bytes
@@ -125,13 +126,14 @@ impl Upload {
             .await
             .map_err(ApiError::internal)?;
         let tmp = tmp_dir.join(Uuid::new_v4().to_string());
-        let file = tokio::fs::File::create(&tmp)
-            .await
-            .map_err(ApiError::internal)?;
+        // Created and guarded with no `.await` between: a request cut off while a background
+        // thread was creating the file would leave it behind, unguarded.
+        let file = std::fs::File::create(&tmp).map_err(ApiError::internal)?;
+        let tmp = TempFile(tmp);
         Ok(Upload {
             root: root.to_path_buf(),
-            file,
-            tmp: TempFile(tmp),
+            file: tokio::fs::File::from_std(file),
+            tmp,
             hasher: Sha256::new(),
             size: 0,
             head: Vec::new(),
