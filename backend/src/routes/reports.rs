@@ -2,7 +2,7 @@
 //! downloads, and payments.
 
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -11,7 +11,7 @@ use uuid::Uuid;
 use crate::auth::scope::{self, Kind};
 use crate::auth::{Can, Seen, can, kind};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Json, parse_json};
+use crate::extract::{Json, Path, parse_json};
 use crate::files::{self, ALLOWED, Placed, Upload};
 use crate::pagination::Page;
 use crate::routes::BODY_LIMIT;
