@@ -30,6 +30,19 @@ fn dec(v: &Value) -> Decimal {
     v.as_str().unwrap().parse().unwrap()
 }
 
+/// What a refused request about findings must leave as it was: every finding, whole, and the
+/// number of audit events.
+async fn findings_written(app: &TestApp) -> (Vec<entity::model::finding::Model>, i64) {
+    use entity::model::finding;
+    use sea_orm::{EntityTrait, QueryOrder};
+    let rows = finding::Entity::find()
+        .order_by_asc(finding::Column::Id)
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    (rows, app.count("audit_event").await)
+}
+
 #[tokio::test]
 async fn the_spending_report_reconciles_with_payments_and_contracts_in_every_grouping() {
     let app = TestApp::new().await;
@@ -291,12 +304,16 @@ async fn findings_go_open_answered_resolved_and_are_counted_in_the_report() {
     let line = app.budget_line(&fo, "1000.00").await;
     let c = app.active_contract(&fo, org, line, "500.00").await;
     let path = format!("/api/v1/contracts/{c}/findings");
+    let nothing = findings_written(&app).await;
     app.post(&path, &fo.token, json!({"severity": "high", "text": "x"}))
         .await
         .expect(403);
+    assert_eq!(findings_written(&app).await, nothing, "403 wrote something");
     app.post(&path, &sup.token, json!({"severity": "fatal", "text": "x"}))
         .await
         .expect(422);
+    assert_eq!(findings_written(&app).await, nothing, "422 wrote something");
+    assert!(nothing.0.is_empty());
     let f = app
         .post(
             &path,
@@ -321,6 +338,9 @@ async fn findings_go_open_answered_resolved_and_are_counted_in_the_report() {
     assert_eq!(r["totals"]["flags"]["organisations_with_open_findings"], 1);
 
     let id = f.id();
+    let other = app.user(Role::FinanceOfficer).await;
+    let open = findings_written(&app).await;
+    assert_eq!(open.0.len(), 2);
     app.post(
         &format!("/api/v1/findings/{id}/resolve"),
         &sup.token,
@@ -328,7 +348,7 @@ async fn findings_go_open_answered_resolved_and_are_counted_in_the_report() {
     )
     .await
     .expect(409);
-    let other = app.user(Role::FinanceOfficer).await;
+    assert_eq!(findings_written(&app).await, open, "409 wrote something");
     app.post(
         &format!("/api/v1/findings/{id}/respond"),
         &other.token,
@@ -336,6 +356,7 @@ async fn findings_go_open_answered_resolved_and_are_counted_in_the_report() {
     )
     .await
     .expect(404);
+    assert_eq!(findings_written(&app).await, open, "404 wrote something");
     app.post(
         &format!("/api/v1/findings/{id}/respond"),
         &fo.token,
@@ -343,6 +364,7 @@ async fn findings_go_open_answered_resolved_and_are_counted_in_the_report() {
     )
     .await
     .expect(422);
+    assert_eq!(findings_written(&app).await, open, "422 wrote something");
     let a = app
         .post(
             &format!("/api/v1/findings/{id}/respond"),
@@ -352,6 +374,7 @@ async fn findings_go_open_answered_resolved_and_are_counted_in_the_report() {
         .await
         .expect(200);
     assert_eq!(a.body["status"], "answered");
+    let answered = findings_written(&app).await;
     app.post(
         &format!("/api/v1/findings/{id}/resolve"),
         &fo.token,
@@ -359,6 +382,11 @@ async fn findings_go_open_answered_resolved_and_are_counted_in_the_report() {
     )
     .await
     .expect(403);
+    assert_eq!(
+        findings_written(&app).await,
+        answered,
+        "403 wrote something"
+    );
     let done = app
         .post(
             &format!("/api/v1/findings/{id}/resolve"),
