@@ -47,6 +47,7 @@ pub async fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::R
         mailer: Arc::new(mailer),
         digest: config.digest,
         budget_lag: config.budget_lag,
+        files_dir: config.files_dir(),
     };
     Ok(AppState {
         read_cache: crate::read_cache::ReadCache::new(std::time::Duration::from_millis(

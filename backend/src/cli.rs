@@ -246,6 +246,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 println!("Huimin is listening on {url}");
                 println!("API docs: {url}/docs   OpenAPI: {url}/api/openapi.json");
                 print_metrics(l);
+                // Said at start, so that an operator (and a test) knows without waiting for a
+                // run whether this process runs the jobs.
+                if no_jobs {
+                    println!("Scheduled jobs: off (--no-jobs); `huimin worker` runs them");
+                } else {
+                    println!("Scheduled jobs: run in this process (`huimin jobs list`)");
+                }
                 if let Some(logins) = &logins {
                     println!("{logins}");
                 }

@@ -1,5 +1,5 @@
 //! Request extractors whose rejections are problem+json like every other error: a JSON body
-//! ([`Json`]) and query parameters ([`Query`]).
+//! ([`Json`]), query parameters ([`Query`]) and path parameters ([`Path`]).
 
 use axum::body::Bytes;
 use axum::extract::rejection::BytesRejection;
@@ -115,4 +115,22 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
 /// `T`, with the same 422 naming the field.
 pub fn from_value<T: DeserializeOwned>(v: serde_json::Value) -> Result<T, ApiError> {
     parse_json(v.to_string().as_bytes())
+}
+
+/// Path parameters. A value that does not parse (`/purchasers/not-a-uuid`) names no record:
+/// 404, as [`crate::auth::Seen`] answers for the same path, never axum's plain-text 400.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Path<T>(pub T);
+
+impl<T: DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for Path<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        use axum::extract::rejection::PathRejection;
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(v)) => Ok(Path(v)),
+            Err(PathRejection::FailedToDeserializePathParams(_)) => Err(ApiError::NotFound),
+            Err(e) => Err(ApiError::internal(anyhow::anyhow!("path parameters: {e}"))),
+        }
+    }
 }

@@ -1,16 +1,32 @@
-//! The file store: attachments kept on disk under their SHA-256
-//! (`<files_dir>/ab/abcdef…`), never in a database row. Writing streams to a temporary file,
-//! hashing as it goes, then renames it into place; an identical file is stored once.
+//! The file store: attachments kept on disk under their SHA-256 (`<files_dir>/ab/abcdef…`,
+//! the layout of [`jobs::file_store`]), never in a database row. Writing streams to a
+//! temporary file, hashing as it goes, then moves it into place; an identical file is stored
+//! once.
+//!
+//! Nothing is left behind. A temporary file is removed when its [`Upload`] is dropped
+//! unfinished (a refused file, an error, a request cut off mid-upload). The files a request
+//! stored are removed by [`Placed`]: when it is dropped before the report is written (the
+//! request was refused or cut off while reading its parts), or by [`Placed::discard`] when the
+//! report is refused. Files whose fate is unknown (the request was cut off, or failed with a
+//! server error, while its report was being written; or cut off while a file was being moved
+//! into place, which a background thread finishes) stay; the `file_sweep` job removes them
+//! once they are a day old and no attachment refers to them.
+//!
+//! Only files this request created are removed at once: when an upload finds the same bytes
+//! already stored, they may belong to another report or to a request still in flight.
 
 use std::path::{Path, PathBuf};
 
+use jobs::file_store::{self, FileId};
 use sha2::{Digest, Sha256};
 use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 
-/// The content types a report may attach, with the magic bytes their files start with.
+pub use jobs::file_store::path_of;
+
+/// The content types a report may attach, with their usual extension.
 pub const ALLOWED: [(&str, &str); 4] = [
     ("image/jpeg", "jpg"),
     ("image/png", "png"),
@@ -22,6 +38,9 @@ pub const ALLOWED: [(&str, &str); 4] = [
 pub const MAX_FILE: u64 = 20 * 1024 * 1024;
 /// At most this many bytes a request.
 pub const MAX_REQUEST: usize = 25 * 1024 * 1024;
+/// The bytes kept from the start of a file to judge its type: enough for an ISO BMFF `ftyp`
+/// box with its major brand and a few compatible ones.
+const HEAD: usize = 64;
 
 /// Whether the first bytes of a file match its declared content type.
 pub fn looks_like(content_type: &str, head: &[u8]) -> bool {
@@ -29,41 +48,92 @@ pub fn looks_like(content_type: &str, head: &[u8]) -> bool {
         "image/jpeg" => head.starts_with(&[0xFF, 0xD8, 0xFF]),
         "image/png" => head.starts_with(b"\x89PNG\r\n\x1a\n"),
         "application/pdf" => head.starts_with(b"%PDF-"),
-        "image/heic" => head.len() >= 12 && &head[4..8] == b"ftyp",
+        "image/heic" => is_heif(head),
         _ => false,
     }
 }
 
-/// The path of a stored file.
-pub fn path_of(root: &Path, sha256: &str) -> PathBuf {
-    root.join(&sha256[..2]).join(sha256)
+/// The brands of HEIF images (ISO/IEC 23008-12): HEVC-coded images and sequences, and the
+/// generic image (`mif1`, `mif2`) and sequence (`msf1`) brands Apple's and Android's HEIC
+/// files list.
+const HEIF_BRANDS: [&[u8; 4]; 11] = [
+    b"heic", b"heix", b"heim", b"heis", b"hevc", b"hevx", b"hevm", b"hevs", b"mif1", b"msf1",
+    b"mif2",
+];
+
+/// Whether `head` starts with the `ftyp` box of a HEIF file: its major brand or one of its
+/// compatible brands is a HEIF brand. Every ISO BMFF file (an MP4 video, `ftypisom`) starts
+/// with an `ftyp` box, so the box alone says nothing; an AVIF image (major brand `avif`) is
+/// HEIF too but not HEIC.
+fn is_heif(head: &[u8]) -> bool {
+    if head.len() < 16 || &head[4..8] != b"ftyp" {
+        return false;
+    }
+    let size = u32::from_be_bytes([head[0], head[1], head[2], head[3]]) as usize;
+    if size < 16 || !size.is_multiple_of(4) {
+        return false;
+    }
+    let major = &head[8..12];
+    if major == b"avif" || major == b"avis" {
+        return false;
+    }
+    std::iter::once(major)
+        .chain(head[16..size.min(head.len())].chunks_exact(4))
+        .any(|brand| HEIF_BRANDS.iter().any(|b| b.as_slice() == brand))
 }
 
-/// A file being written into the store.
+/// A temporary file, removed when dropped (whatever cut its upload short).
+struct TempFile(PathBuf);
+
+impl Drop for TempFile {
+    fn drop(&mut self) {
+        match std::fs::remove_file(&self.0) {
+            Ok(()) => {}
+            // Moved into place.
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => {
+                tracing::warn!(file = %self.0.display(), error = %e, "could not remove a temporary upload")
+            }
+        }
+    }
+}
+
+/// A file being written into the store; its temporary file goes when it is dropped
+/// unfinished.
 pub struct Upload {
     root: PathBuf,
-    tmp: PathBuf,
+    // Closed before the temporary file is removed (fields drop in order).
     file: tokio::fs::File,
+    tmp: TempFile,
     hasher: Sha256,
     pub size: u64,
     pub head: Vec<u8>,
 }
 
+/// A file an upload put in the store.
+#[derive(Debug, Clone)]
+pub struct Stored {
+    pub sha256: String,
+    /// The file this upload created, when there was none of these bytes before.
+    created: Option<FileId>,
+}
+
 impl Upload {
     /// Starts a new upload into `root`.
     pub async fn start(root: &Path) -> ApiResult<Self> {
-        let tmp_dir = root.join("tmp");
+        let tmp_dir = file_store::tmp_dir(root);
         tokio::fs::create_dir_all(&tmp_dir)
             .await
             .map_err(ApiError::internal)?;
         let tmp = tmp_dir.join(Uuid::new_v4().to_string());
-        let file = tokio::fs::File::create(&tmp)
-            .await
-            .map_err(ApiError::internal)?;
+        // Created and guarded with no `.await` between: a request cut off while a background
+        // thread was creating the file would leave it behind, unguarded.
+        let file = std::fs::File::create(&tmp).map_err(ApiError::internal)?;
+        let tmp = TempFile(tmp);
         Ok(Upload {
             root: root.to_path_buf(),
+            file: tokio::fs::File::from_std(file),
             tmp,
-            file,
             hasher: Sha256::new(),
             size: 0,
             head: Vec::new(),
@@ -74,66 +144,171 @@ impl Upload {
     pub async fn write(&mut self, chunk: &[u8]) -> ApiResult<()> {
         self.size += chunk.len() as u64;
         if self.size > MAX_FILE {
-            self.abort().await;
             return Err(ApiError::PayloadTooLarge);
         }
-        if self.head.len() < 16 {
-            self.head.extend(chunk.iter().take(16 - self.head.len()));
+        if self.head.len() < HEAD {
+            self.head.extend(chunk.iter().take(HEAD - self.head.len()));
         }
         self.hasher.update(chunk);
         self.file.write_all(chunk).await.map_err(ApiError::internal)
     }
 
-    /// Removes the temporary file.
-    pub async fn abort(&self) {
-        let _ = tokio::fs::remove_file(&self.tmp).await;
-    }
-
-    /// Moves the file into place and answers its hash.
-    pub async fn finish(mut self) -> ApiResult<String> {
+    /// Moves the file into place and answers its hash. When no file of these bytes is there,
+    /// the file gets its place as a second name (a hard link, which never replaces a file), so
+    /// the upload knows the stored file is its own; otherwise it replaces the older copy (the
+    /// same bytes), so the file in place is always the latest upload's and as young as it:
+    /// the sweep never takes a file a request in flight has just stored.
+    pub async fn finish(mut self) -> ApiResult<Stored> {
         self.file.flush().await.map_err(ApiError::internal)?;
         self.file.sync_all().await.map_err(ApiError::internal)?;
-        let sha = hex::encode(self.hasher.finalize_reset());
-        let dest = path_of(&self.root, &sha);
+        let sha256 = hex::encode(self.hasher.finalize_reset());
+        let dest = path_of(&self.root, &sha256);
         if let Some(dir) = dest.parent() {
             tokio::fs::create_dir_all(dir)
                 .await
                 .map_err(ApiError::internal)?;
         }
-        tokio::fs::rename(&self.tmp, &dest)
-            .await
-            .map_err(ApiError::internal)?;
-        Ok(sha)
+        let tmp = &self.tmp.0;
+        let created = match tokio::fs::hard_link(tmp, &dest).await {
+            // The temporary name goes when `self` is dropped.
+            Ok(()) => FileId::of(&tokio::fs::metadata(tmp).await.map_err(ApiError::internal)?),
+            // Already stored (or no hard links on this file system).
+            Err(_) => {
+                tokio::fs::rename(tmp, &dest)
+                    .await
+                    .map_err(ApiError::internal)?;
+                None
+            }
+        };
+        Ok(Stored { sha256, created })
     }
 }
 
-/// Removes stored files that no attachment refers to (after a refused report): one query
-/// for the hashes still referenced, then the others are deleted.
-pub async fn discard_unreferenced(
-    db: &impl sea_orm::ConnectionTrait,
-    root: &Path,
-    shas: &[String],
-) {
-    use entity::model::attachment;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
-    if shas.is_empty() {
-        return;
+/// The files one request stored. Dropped while armed (the request was refused or cut off
+/// before its report was written), it removes those it created; once disarmed, only
+/// [`Placed::discard`] removes them.
+pub struct Placed {
+    root: PathBuf,
+    files: Vec<Stored>,
+    armed: bool,
+}
+
+impl Placed {
+    pub fn new(root: &Path) -> Self {
+        Placed {
+            root: root.to_path_buf(),
+            files: Vec::new(),
+            armed: true,
+        }
     }
-    let kept: Vec<String> = match attachment::Entity::find()
-        .select_only()
-        .column(attachment::Column::Sha256)
-        .filter(attachment::Column::Sha256.is_in(shas.to_vec()))
-        .into_tuple()
-        .all(db)
-        .await
-    {
-        Ok(v) => v,
-        Err(e) => {
-            tracing::warn!(error = %e, "could not check attachments before discarding files");
+
+    pub fn push(&mut self, s: Stored) {
+        self.files.push(s);
+    }
+
+    /// The report is about to be written with these files: from here a request cut off
+    /// leaves them to the sweep (its report may have been written).
+    pub fn disarm(&mut self) {
+        self.armed = false;
+    }
+
+    /// Removes the files this request created that no attachment refers to (after its report
+    /// was refused): one query for those still referenced, then the others. A file another
+    /// upload of the same bytes has replaced meanwhile is left (see [`jobs::file_store`]).
+    /// Cut off during the query, an armed `Placed` still removes its files when dropped.
+    pub async fn discard(mut self, db: &impl sea_orm::ConnectionTrait) {
+        use entity::model::attachment;
+        use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+        let own: Vec<String> = self
+            .files
+            .iter()
+            .filter(|s| s.created.is_some())
+            .map(|s| s.sha256.clone())
+            .collect();
+        if own.is_empty() {
             return;
         }
-    };
-    for sha in shas.iter().filter(|s| !kept.contains(s)) {
-        let _ = tokio::fs::remove_file(path_of(root, sha)).await;
+        let kept: Vec<String> = match attachment::Entity::find()
+            .select_only()
+            .column(attachment::Column::Sha256)
+            .filter(attachment::Column::Sha256.is_in(own))
+            .into_tuple()
+            .all(db)
+            .await
+        {
+            Ok(v) => v,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not check attachments before discarding files; the sweep will");
+                self.armed = false;
+                return;
+            }
+        };
+        self.armed = false;
+        self.files.retain(|s| !kept.contains(&s.sha256));
+        self.remove_own();
+    }
+
+    /// Removes the files this request created, unless replaced since (blocking: a few
+    /// metadata operations a file).
+    fn remove_own(&self) {
+        for s in &self.files {
+            let Some(id) = s.created else { continue };
+            if let Err(e) =
+                file_store::remove_unless(&self.root, &s.sha256, |m| FileId::of(m) != Some(id))
+            {
+                tracing::warn!(sha256 = %s.sha256, error = %e, "could not remove a stored file of a refused request; the sweep will");
+            }
+        }
+    }
+}
+
+impl Drop for Placed {
+    fn drop(&mut self) {
+        if self.armed {
+            self.remove_own();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn heic_is_known_by_its_brands_not_by_its_ftyp_box() {
+        let ftyp = |major: &[u8; 4], compatible: &[&[u8; 4]]| {
+            let mut v = ((16 + 4 * compatible.len()) as u32).to_be_bytes().to_vec();
+            v.extend(b"ftyp");
+            v.extend(major);
+            v.extend([0, 0, 0, 0]);
+            for c in compatible {
+                v.extend(*c);
+            }
+            v.extend(b"\x00\x00\x00\x08meta");
+            v
+        };
+        for ok in [
+            ftyp(b"heic", &[b"mif1", b"heic"]),
+            ftyp(b"mif1", &[b"heic"]),
+            ftyp(b"heix", &[]),
+            ftyp(b"msf1", &[b"hevc"]),
+            ftyp(b"isom", &[b"mif1"]),
+        ] {
+            assert!(looks_like("image/heic", &ok), "{ok:?}");
+        }
+        for refused in [
+            ftyp(b"isom", &[b"isom", b"iso2", b"avc1", b"mp41"]),
+            ftyp(b"mp42", &[b"mp42", b"isom"]),
+            ftyp(b"qt  ", &[]),
+            ftyp(b"avif", &[b"mif1", b"miaf"]),
+            b"\x00\x00\x00\x18ftyp".to_vec(),
+            b"short".to_vec(),
+        ] {
+            assert!(!looks_like("image/heic", &refused), "{refused:?}");
+        }
+        // A brand past the end of the box is not one of its brands.
+        let mut past = ftyp(b"isom", &[]);
+        past.extend(b"heic");
+        assert!(!looks_like("image/heic", &past));
     }
 }

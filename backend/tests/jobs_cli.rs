@@ -17,7 +17,7 @@ mod common;
 use common::{Env, env, stderr, stdout};
 
 /// The jobs and their default schedules, in the order `jobs list` prints them.
-const JOBS: [(&str, &str); 7] = [
+const JOBS: [(&str, &str); 8] = [
     ("milestone_reminders", "0 0 8 * * *"),
     ("indicator_check", "0 0 2 * * *"),
     ("post_vacancy_check", "0 0 3 * * *"),
@@ -25,6 +25,7 @@ const JOBS: [(&str, &str); 7] = [
     ("budget_watch", "0 0 7 * * Mon"),
     ("send_notifications", "0 * * * * *"),
     ("audit_anchor", "0 0 6 * * *"),
+    ("file_sweep", "0 30 3 * * *"),
 ];
 
 /// `huimin` in the test's directory, on its database, with no mail server, the default time
@@ -128,6 +129,15 @@ async fn scalar(url: &str, sql: &str) -> i64 {
     n
 }
 
+/// How many runs of `job` are recorded.
+async fn job_runs(url: &str, job: &str) -> i64 {
+    scalar(
+        url,
+        &format!("SELECT COUNT(*) AS n FROM job_run WHERE job = '{job}'"),
+    )
+    .await
+}
+
 #[tokio::test]
 async fn jobs_list_prints_every_job_with_its_schedule_and_next_runs_in_beijing_time() {
     let env = env().await;
@@ -157,6 +167,12 @@ async fn jobs_list_prints_every_job_with_its_schedule_and_next_runs_in_beijing_t
                 assert!(hour(3) && apart(chrono::Duration::days(1)), "{line}")
             }
             "audit_anchor" => assert!(hour(6) && apart(chrono::Duration::days(1)), "{line}"),
+            "file_sweep" => assert!(
+                runs.iter()
+                    .all(|t| (t.hour(), t.minute(), t.second()) == (3, 30, 0))
+                    && apart(chrono::Duration::days(1)),
+                "{line}"
+            ),
             "budget_watch" => assert!(
                 hour(7)
                     && apart(chrono::Duration::days(7))
@@ -271,6 +287,7 @@ async fn jobs_run_prints_its_counts_records_the_run_and_an_unknown_job_fails() {
         "budget_watch",
         "send_notifications",
         "audit_anchor",
+        "file_sweep",
     ] {
         let o = huimin(&env, &["jobs", "run", job]);
         assert!(o.status.success(), "{o:?}");
@@ -282,7 +299,7 @@ async fn jobs_run_prints_its_counts_records_the_run_and_an_unknown_job_fails() {
             "SELECT COUNT(*) AS n FROM job_run WHERE outcome = 'ok' AND finished_at IS NOT NULL"
         )
         .await,
-        7
+        JOBS.len() as i64
     );
 
     let o = huimin(&env, &["jobs", "run", "milestone_reminder"]);
@@ -357,11 +374,24 @@ async fn without_smtp_the_demos_notifications_are_written_as_eml_files_once() {
     );
 
     // Nothing is sent twice.
-    std::thread::sleep(Duration::from_millis(1100));
-    let o = huimin(&env, &["jobs", "run", "send_notifications"]);
+    let o = run_in_a_slot_of_its_own(&env, "send_notifications");
     assert!(o.status.success(), "{o:?}");
     assert_eq!(counts(&stdout(&o), "send_notifications"), (0, 0, 0));
     assert_eq!(eml_files(&outbox).len(), files.len());
+}
+
+/// `jobs run <job>` in a slot of its own. A manual run's slot is the current second, so a run
+/// within the same second as the previous one is answered "another process is running this
+/// slot": that answer is the signal to ask again (no guess at how long a second lasts).
+fn run_in_a_slot_of_its_own(env: &Env, job: &str) -> Output {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let o = huimin(env, &["jobs", "run", job]);
+        if !stdout(&o).contains("another process is running this slot") {
+            return o;
+        }
+        assert!(Instant::now() < deadline, "{job} never got a slot: {o:?}");
+    }
 }
 
 fn eml_files(dir: &Path) -> Vec<std::path::PathBuf> {
@@ -388,10 +418,16 @@ where
     false
 }
 
-/// Starts `huimin serve` and waits for it to listen.
-fn start_serve(env: &Env, args: &[&str]) -> std::process::Child {
+/// Starts `huimin serve`, waits for it to listen, and answers it with the line saying whether
+/// it runs the scheduled jobs.
+fn start_serve(env: &Env, args: &[&str]) -> (std::process::Child, String) {
+    start_serve_with(command(env), args)
+}
+
+/// [`start_serve`] from a prepared command.
+fn start_serve_with(mut c: Command, args: &[&str]) -> (std::process::Child, String) {
     use std::io::{BufRead, BufReader};
-    let mut child = command(env)
+    let mut child = c
         .arg("serve")
         .args(args)
         .env("HUIMIN_BIND", "127.0.0.1:0")
@@ -405,16 +441,18 @@ fn start_serve(env: &Env, args: &[&str]) -> std::process::Child {
     std::thread::spawn(move || {
         for line in BufReader::new(out).lines() {
             let Ok(line) = line else { break };
-            if line.starts_with("Huimin is listening on") {
-                let _ = tx.send(());
+            if line.starts_with("Scheduled jobs:") {
+                let _ = tx.send(line);
             }
         }
     });
-    if rx.recv_timeout(Duration::from_secs(60)).is_err() {
-        let _ = child.kill();
-        panic!("serve did not start");
+    match rx.recv_timeout(Duration::from_secs(60)) {
+        Ok(jobs) => (child, jobs),
+        Err(_) => {
+            let _ = child.kill();
+            panic!("serve did not start");
+        }
     }
-    child
 }
 
 fn stop(mut child: std::process::Child) {
@@ -422,6 +460,11 @@ fn stop(mut child: std::process::Child) {
     let _ = child.wait();
 }
 
+/// `serve --no-jobs` runs no job while a worker and a plain `serve` do. "No job ran" is
+/// judged against a witness rather than after a wait: `serve --no-jobs` is told to run
+/// `budget_watch` every second, a worker beside it never runs `budget_watch` but delivers mail
+/// every second; once the worker has run in four distinct seconds (rows), a scheduler in the
+/// server would have run `budget_watch` at least once.
 #[tokio::test]
 async fn serve_no_jobs_runs_no_jobs_while_worker_and_serve_do() {
     let env = env().await;
@@ -437,32 +480,39 @@ async fn serve_no_jobs_runs_no_jobs_while_worker_and_serve_do() {
     };
     assert!(pending().await > 0);
 
-    // `serve --no-jobs`: the API only.
-    let server = start_serve(&env, &["--no-jobs"]);
-    tokio::time::sleep(Duration::from_secs(3)).await;
-    let (n_runs, n_pending) = (runs().await, pending().await);
-    stop(server);
-    assert_eq!(n_runs, 0, "no job ran");
-    assert!(n_pending > 0, "nothing was sent");
-    assert!(!outbox.exists() || eml_files(&outbox).is_empty());
+    // `serve --no-jobs`: the API only, and it says so once it listens.
+    let mut serve = command(&env);
+    serve.env("HUIMIN_JOB_BUDGET_WATCH", "* * * * * *");
+    let (server, jobs) = start_serve_with(serve, &["--no-jobs"]);
+    assert!(jobs.contains("off"), "{jobs}");
 
-    // `worker`: the jobs only (send_notifications every second here).
+    // `worker`: the jobs only (send_notifications every second, budget_watch never).
     let worker = command(&env)
         .arg("worker")
         .env("HUIMIN_JOB_SEND_NOTIFICATIONS", "* * * * * *")
+        .env("HUIMIN_JOB_BUDGET_WATCH", "0 0 0 1 1 * 2099")
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
         .expect("start worker");
-    let sent = eventually(30, || async { pending().await == 0 }).await;
+    let witnessed = eventually(60, || async {
+        pending().await == 0 && job_runs(&env.url, "send_notifications").await >= 4
+    })
+    .await;
+    let server_runs = job_runs(&env.url, "budget_watch").await;
     stop(worker);
-    assert!(sent, "the worker delivered the queue");
+    stop(server);
+    assert!(
+        witnessed,
+        "the worker delivered the queue, second after second"
+    );
+    assert_eq!(server_runs, 0, "serve --no-jobs ran a job");
     assert!(!eml_files(&outbox).is_empty());
     let after_worker = runs().await;
-    assert!(after_worker > 0);
 
     // `serve` without --no-jobs runs the scheduler in-process.
-    let server = start_serve(&env, &[]);
+    let (server, jobs) = start_serve(&env, &[]);
+    assert!(jobs.contains("run in this process"), "{jobs}");
     let ran = eventually(30, || async { runs().await > after_worker }).await;
     stop(server);
     assert!(ran, "serve ran the scheduled jobs");

@@ -6,10 +6,13 @@
 //! - [`schedule`]: the jobs, their cron expressions and next runs.
 //! - [`runner`]: claiming a run (unique per job and slot), running it, the scheduler loop.
 //! - [`jobs`]: one module per job, each set-based SQL over indexes.
+//! - [`file_store`]: the attachment store's layout on disk and its safe removal (the uploads
+//!   in `backend` and the `file_sweep` job share it).
 //! - [`outbox`]: idempotent enqueueing and recipients; [`mailer`]: delivery with lettre;
 //!   [`templates`]: the messages in `zh-CN` and `en`.
 
 pub mod clock;
+pub mod file_store;
 pub mod i18n;
 pub mod jobs;
 pub mod mailer;
@@ -39,6 +42,8 @@ pub struct JobContext {
     /// How far (0–1) disbursement may lag behind the elapsed share of the fiscal year before
     /// `budget_watch` warns.
     pub budget_lag: rust_decimal::Decimal,
+    /// The attachment store (`HUIMIN_FILES_DIR`), which `file_sweep` tidies.
+    pub files_dir: std::path::PathBuf,
 }
 
 impl JobContext {

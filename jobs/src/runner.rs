@@ -2,7 +2,8 @@
 //! scheduled slot) in the transaction that does the work, so of several workers on one
 //! database exactly one runs a slot and the others skip it; a crashed run rolls back and the
 //! slot can be run again. `send_notifications` claims its slot, then sends outside any
-//! transaction.
+//! transaction; `file_sweep` likewise claims, then walks the file store outside any
+//! transaction (a walk must not hold SQLite's write lock).
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
@@ -87,11 +88,15 @@ pub async fn run(
     let started = Instant::now();
     let id = Uuid::now_v7();
     let now = ctx.clock.now();
-    let result = if job == JobName::SendNotifications {
+    let result = if matches!(job, JobName::SendNotifications | JobName::FileSweep) {
         if !claim(&ctx.db, id, job, slot, now).await? {
             return Ok(None);
         }
-        let counts = jobs::send_notifications::run(ctx).await;
+        let counts = if job == JobName::FileSweep {
+            jobs::file_sweep::run(ctx).await
+        } else {
+            jobs::send_notifications::run(ctx).await
+        };
         match counts {
             Ok(c) => {
                 finish(&ctx.db, id, ctx.clock.now(), c, None).await?;
@@ -112,7 +117,7 @@ pub async fn run(
             JobName::ContractExpiry => jobs::contract_expiry::run(ctx, &txn, id).await,
             JobName::BudgetWatch => jobs::budget_watch::run(ctx, &txn, id).await,
             JobName::AuditAnchor => jobs::audit_anchor::run(ctx, &txn, id).await,
-            JobName::SendNotifications => unreachable!("handled above"),
+            JobName::SendNotifications | JobName::FileSweep => unreachable!("handled above"),
         };
         match work {
             Ok(c) => {

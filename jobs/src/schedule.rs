@@ -1,5 +1,6 @@
-//! The jobs of SPEC §5 with their default cron expressions (six fields, seconds first,
-//! day names), each overridable as `HUIMIN_JOB_<NAME>` and evaluated in `HUIMIN_TZ`.
+//! The jobs of SPEC §5, and `file_sweep` (the file store's housekeeping), with their default
+//! cron expressions (six fields, seconds first, day names), each overridable as
+//! `HUIMIN_JOB_<NAME>` and evaluated in `HUIMIN_TZ`.
 
 use std::str::FromStr;
 
@@ -17,11 +18,12 @@ pub enum JobName {
     BudgetWatch,
     SendNotifications,
     AuditAnchor,
+    FileSweep,
 }
 
 impl JobName {
     /// Every job, in the order `jobs list` prints them.
-    pub const ALL: [JobName; 7] = [
+    pub const ALL: [JobName; 8] = [
         JobName::MilestoneReminders,
         JobName::IndicatorCheck,
         JobName::PostVacancyCheck,
@@ -29,6 +31,7 @@ impl JobName {
         JobName::BudgetWatch,
         JobName::SendNotifications,
         JobName::AuditAnchor,
+        JobName::FileSweep,
     ];
 
     /// The job's name (`milestone_reminders` …).
@@ -41,6 +44,7 @@ impl JobName {
             JobName::BudgetWatch => "budget_watch",
             JobName::SendNotifications => "send_notifications",
             JobName::AuditAnchor => "audit_anchor",
+            JobName::FileSweep => "file_sweep",
         }
     }
 
@@ -58,6 +62,7 @@ impl JobName {
             JobName::BudgetWatch => "0 0 7 * * Mon",
             JobName::SendNotifications => "0 * * * * *",
             JobName::AuditAnchor => "0 0 6 * * *",
+            JobName::FileSweep => "0 30 3 * * *",
         }
     }
 
@@ -139,7 +144,7 @@ mod tests {
 
     #[test]
     fn defaults_parse_and_five_fields_are_refused() {
-        assert_eq!(schedules(|_| None).unwrap().len(), 7);
+        assert_eq!(schedules(|_| None).unwrap().len(), JobName::ALL.len());
         assert!(parse("0 8 * * *").is_err());
         let err = schedules(|k| (k == "HUIMIN_JOB_BUDGET_WATCH").then(|| "nonsense".to_string()))
             .unwrap_err();

@@ -15,6 +15,7 @@ mod m20261129_000009_milestone_due_statistics;
 mod m20261201_000010_payment_line_amount_index;
 mod m20261202_000011_audit_event_immutable;
 mod m20261203_000012_must_change_password;
+mod m20261204_000013_attachment_sha256_index;
 mod util;
 
 /// Runs the migrations in order.
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000010_payment_line_amount_index::Migration),
             Box::new(m20261202_000011_audit_event_immutable::Migration),
             Box::new(m20261203_000012_must_change_password::Migration),
+            Box::new(m20261204_000013_attachment_sha256_index::Migration),
         ]
     }
 }

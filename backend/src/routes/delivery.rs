@@ -1,6 +1,6 @@
 //! Milestones, indicators, performance and post funding of contracts.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use serde_json::Value;
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::auth::{Can, Seen, can, kind};
 use crate::error::{ApiResult, Problem};
-use crate::extract::{Json, Query, from_value};
+use crate::extract::{Json, Path, Query, from_value};
 use crate::pagination::Page;
 use crate::services::milestones::{
     self, FundingWindow, Indicator, IndicatorPatch, Milestone, MilestoneFilter, MilestonePatch,

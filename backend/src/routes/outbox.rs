@@ -1,12 +1,12 @@
 //! `/notifications` (own), `/notifications/{id}/retry` (admin) and `/jobs/runs`.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::auth::{Can, can};
 use crate::error::{ApiResult, Problem};
-use crate::extract::{Json, Query};
+use crate::extract::{Json, Path, Query};
 use crate::pagination::Page;
 use crate::services::outbox::{self, JobRun, Notification, NotificationFilter, RunFilter};
 use crate::state::AppState;

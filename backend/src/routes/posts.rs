@@ -1,13 +1,13 @@
 //! `/contracts/{id}/posts`, `/posts/{id}` and their assignments.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::auth::{Can, Seen, can, kind};
 use crate::error::{ApiResult, Problem};
-use crate::extract::Json;
+use crate::extract::{Json, Path};
 use crate::pagination::Page;
 use crate::services::posts::{
     self, Assignment, EndAssignment, NewAssignment, NewPost, Post, PostPatch,

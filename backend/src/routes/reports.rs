@@ -2,7 +2,7 @@
 //! downloads, and payments.
 
 use axum::body::Body;
-use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Path, Request, State};
+use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -11,8 +11,8 @@ use uuid::Uuid;
 use crate::auth::scope::{self, Kind};
 use crate::auth::{Can, Seen, can, kind};
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::extract::{Json, parse_json};
-use crate::files::{self, ALLOWED, Upload};
+use crate::extract::{Json, Path, parse_json};
+use crate::files::{self, ALLOWED, Placed, Upload};
 use crate::pagination::Page;
 use crate::routes::BODY_LIMIT;
 use crate::services::milestones::Milestone;
@@ -65,17 +65,19 @@ async fn submit_report(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let (report, stored) = if mime.starts_with("multipart/form-data") {
+    let (report, stored, mut placed) = if mime.starts_with("multipart/form-data") {
         // 404 before any file is stored.
         scope::visible(&st, &actor, Kind::Milestone, id).await?;
         let mp = Multipart::from_request(req, &st)
             .await
             .map_err(|e| ApiError::BadRequest(e.body_text()))?;
         let mut stored = Vec::new();
-        match read_multipart(&st, mp, &mut stored).await {
-            Ok(report) => (Ok(report), stored),
+        let mut placed = Placed::new(&st.config.files_dir());
+        // Cut off in there, `placed` is dropped armed and removes what it stored.
+        match read_multipart(&st, mp, &mut stored, &mut placed).await {
+            Ok(report) => (Ok(report), stored, Some(placed)),
             Err(e) => {
-                discard(&st, &stored).await;
+                placed.discard(&st.db).await;
                 return Err(e);
             }
         }
@@ -86,12 +88,23 @@ async fn submit_report(
             Ok(bytes) => json_body(&mime, &bytes).map(|Json(r)| r),
             Err(_) => Err(ApiError::PayloadTooLarge),
         };
-        (body, Vec::new())
+        (body, Vec::new(), None)
     };
-    // Files of a refused (or repeated) report must not linger in the store.
-    let result = reports::submit(&st, &actor, id, report, stored.clone(), key).await;
-    if !matches!(result, Ok((true, _))) {
-        discard(&st, &stored).await;
+    // From here a request cut off may have written its report: its files stay for the sweep.
+    if let Some(p) = &mut placed {
+        p.disarm();
+    }
+    let result = reports::submit(&st, &actor, id, report, stored, key).await;
+    // Files of a refused (or repeated) report must not linger in the store. After a server
+    // error it is unknown whether the report was written: the sweep decides, a day later.
+    let refused = match &result {
+        Ok((created, _)) => !created,
+        Err(e) => !matches!(e, ApiError::Internal(_) | ApiError::Unavailable),
+    };
+    if let Some(p) = placed
+        && refused
+    {
+        p.discard(&st.db).await;
     }
     let (created, out) = result?;
     Ok((
@@ -128,17 +141,14 @@ fn json_body(mime: &str, bytes: &[u8]) -> ApiResult<Json<NewReport>> {
     parse_json(bytes).map(Json)
 }
 
-async fn discard(st: &AppState, stored: &[Attachment]) {
-    let shas: Vec<String> = stored.iter().map(|a| a.sha256.clone()).collect();
-    files::discard_unreferenced(&st.db, &st.config.files_dir(), &shas).await;
-}
-
 /// Reads the `report` part and streams each `files` part into the file store, listing each
-/// stored file in `out` as it goes (so a caller can discard them on a later refusal).
+/// stored file in `out` and in `placed` as it goes (so that they are removed on a later
+/// refusal, or when the request is cut off).
 async fn read_multipart(
     st: &AppState,
     mut mp: Multipart,
     out: &mut Vec<Attachment>,
+    placed: &mut Placed,
 ) -> ApiResult<NewReport> {
     let too_large = |e: axum::extract::multipart::MultipartError| {
         if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
@@ -171,31 +181,25 @@ async fn read_multipart(
                     .chars()
                     .take(200)
                     .collect::<String>();
+                // Its temporary file goes when `up` is dropped unfinished, on every path.
                 let mut up = Upload::start(&root).await?;
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(c)) => up.write(&c).await?,
-                        Ok(None) => break,
-                        Err(e) => {
-                            up.abort().await;
-                            return Err(too_large(e));
-                        }
-                    }
+                while let Some(c) = field.chunk().await.map_err(too_large)? {
+                    up.write(&c).await?;
                 }
                 if !files::looks_like(&content_type, &up.head) {
-                    up.abort().await;
                     return Err(ApiError::UnsupportedMediaType(format!(
                         "{file_name} is not a {content_type} file"
                     )));
                 }
                 let size = up.size as i64;
-                let sha256 = up.finish().await?;
+                let stored = up.finish().await?;
                 out.push(Attachment {
                     file_name,
                     content_type,
                     size,
-                    sha256,
+                    sha256: stored.sha256.clone(),
                 });
+                placed.push(stored);
             }
             other => {
                 return Err(ApiError::validation(

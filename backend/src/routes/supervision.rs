@@ -1,6 +1,6 @@
 //! Supervision: the spending report (JSON, CSV, XLSX), the contract dossier, and findings.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::{router::OpenApiRouter, routes};
@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use crate::auth::{Can, Seen, can, kind};
 use crate::error::{ApiResult, Problem};
-use crate::extract::{Json, Query};
+use crate::extract::{Json, Path, Query};
 use crate::pagination::Page;
 use crate::services::dossier::{self, Dossier};
 use crate::services::findings::{

@@ -1,13 +1,13 @@
 //! `/tenders`, their transitions and their bids; `/bids/{id}` for scoring.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::auth::{Can, Seen, can, kind};
 use crate::error::{ApiResult, Problem};
-use crate::extract::{Json, Query};
+use crate::extract::{Json, Path, Query};
 use crate::pagination::Page;
 use crate::services::contracts::Contract;
 use crate::services::tenders::{

@@ -1,13 +1,13 @@
 //! `/users` (admins manage; supervisors read).
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::auth::{Can, Seen, can, kind};
 use crate::error::{ApiResult, Problem};
-use crate::extract::{Json, Query};
+use crate::extract::{Json, Path, Query};
 use crate::pagination::Page;
 use crate::services::users::{self, NewUser, User, UserFilter, UserPatch};
 use crate::state::AppState;

@@ -532,15 +532,27 @@ fn flags_text(f: &Flags) -> String {
     v.join("; ")
 }
 
+/// A text cell as CSV must carry it: a spreadsheet reads a cell starting with `=`, `+`, `-`,
+/// `@`, a tab or a carriage return as a formula (`=HYPERLINK(…)` in a budget line's name
+/// would become a link), so such text gets a leading `'` and stays text. Only text columns
+/// pass through here: numbers (a negative amount too) are written as numbers.
+fn csv_text(s: &str) -> String {
+    if s.starts_with(['=', '+', '-', '@', '\t', '\r']) {
+        format!("'{s}")
+    } else {
+        s.to_string()
+    }
+}
+
 /// The report as CSV: UTF-8 with a byte-order mark (so Excel reads Chinese text), a totals
-/// row last.
+/// row last; text cells that would read as formulas are defused by [`csv_text`].
 pub fn to_csv(r: &SpendingReport) -> ApiResult<Vec<u8>> {
     let mut w = csv::Writer::from_writer(vec![0xEF, 0xBB, 0xBF]);
     w.write_record(COLUMNS).map_err(ApiError::internal)?;
     for row in r.items.iter().chain(std::iter::once(&r.totals)) {
         w.write_record([
-            row.key.clone(),
-            row.label.clone(),
+            csv_text(&row.key),
+            csv_text(&row.label),
             row.amount.to_string(),
             row.reserved.to_string(),
             row.committed.to_string(),
@@ -551,7 +563,7 @@ pub fn to_csv(r: &SpendingReport) -> ApiResult<Vec<u8>> {
             row.milestones_overdue.to_string(),
             row.average_score.map(|s| s.to_string()).unwrap_or_default(),
             row.open_findings.to_string(),
-            flags_text(&row.flags),
+            csv_text(&flags_text(&row.flags)),
         ])
         .map_err(ApiError::internal)?;
     }
@@ -560,7 +572,8 @@ pub fn to_csv(r: &SpendingReport) -> ApiResult<Vec<u8>> {
 }
 
 /// The report as an XLSX workbook: money as numeric cells with a two-decimal format, a
-/// totals row last.
+/// totals row last. Text goes in string cells (`write_string`), which a spreadsheet never
+/// evaluates, so a name like `=HYPERLINK(…)` needs no defusing here.
 pub fn to_xlsx(r: &SpendingReport, generated: DateTime<Utc>) -> ApiResult<Vec<u8>> {
     use rust_xlsxwriter::{Format as XFormat, Workbook};
     let mut wb = Workbook::new();
@@ -617,4 +630,26 @@ pub fn to_xlsx(r: &SpendingReport, generated: DateTime<Utc>) -> ApiResult<Vec<u8
     )
     .map_err(err)?;
     wb.save_to_buffer().map_err(err)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::csv_text;
+
+    #[test]
+    fn text_a_spreadsheet_would_read_as_a_formula_gets_a_leading_quote() {
+        for s in [
+            "=HYPERLINK(\"http://x\",\"y\")",
+            "+1",
+            "-1+2",
+            "@SUM(A1)",
+            "\tx",
+            "\rx",
+        ] {
+            assert_eq!(csv_text(s), format!("'{s}"), "{s:?}");
+        }
+        for s in ["社工服务", "L-1 =x (2026)", "", "a-b", "'quoted"] {
+            assert_eq!(csv_text(s), s, "{s:?}");
+        }
+    }
 }

@@ -60,7 +60,10 @@ pub fn same(a: &str, b: &str) -> bool {
 
 /// Refuses (403) a request that changes something and does not come from this site.
 pub async fn same_origin(req: Request, next: Next) -> Response {
-    if matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
+    if matches!(
+        *req.method(),
+        Method::GET | Method::HEAD | Method::OPTIONS | Method::TRACE
+    ) {
         return next.run(req).await;
     }
     let host = req

@@ -5,6 +5,7 @@
 pub mod audit_anchor;
 pub mod budget_watch;
 pub mod contract_expiry;
+pub mod file_sweep;
 pub mod indicator_check;
 pub mod milestone_reminders;
 pub mod post_vacancy_check;

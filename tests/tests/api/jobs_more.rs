@@ -1866,6 +1866,8 @@ async fn two_schedulers_run_each_slot_once_in_beijing_time_and_catch_up_once() {
         .set(Utc.with_ymd_and_hms(2026, 3, 3, 0, 0, 0).unwrap());
     let (ra, rb) = tokio::join!(a.tick(), b.tick());
     let slot = |h: u32, d: u32| Utc.with_ymd_and_hms(2026, 3, d, h, 0, 0).unwrap();
+    // 03:30 in Beijing is 19:30 UTC the day before.
+    let sweep = |d: u32| Utc.with_ymd_and_hms(2026, 3, d, 19, 30, 0).unwrap();
     let expected = [
         (MilestoneReminders, slot(0, 3)),
         (IndicatorCheck, slot(18, 2)),
@@ -1873,6 +1875,7 @@ async fn two_schedulers_run_each_slot_once_in_beijing_time_and_catch_up_once() {
         (ContractExpiry, slot(0, 3)),
         (SendNotifications, slot(0, 3)),
         (AuditAnchor, slot(22, 2)),
+        (FileSweep, sweep(2)),
     ];
     for (r, who) in [(&ra, "a"), (&rb, "b")] {
         let got: Vec<_> = r.iter().map(|(j, s, _)| (*j, *s)).collect();
@@ -1886,7 +1889,7 @@ async fn two_schedulers_run_each_slot_once_in_beijing_time_and_catch_up_once() {
             "{job:?}: one scheduler ran it, the other skipped it"
         );
     }
-    assert_eq!(app.count("job_run").await, 6);
+    assert_eq!(app.count("job_run").await, expected.len() as i64);
     assert_eq!(
         app.count("job_run WHERE job = 'budget_watch'").await,
         0,
@@ -1915,6 +1918,7 @@ async fn two_schedulers_run_each_slot_once_in_beijing_time_and_catch_up_once() {
             (ContractExpiry, slot(0, 6), true),
             (SendNotifications, slot(1, 6), true),
             (AuditAnchor, slot(22, 5), true),
+            (FileSweep, sweep(5), true),
         ]
     );
     assert_eq!(

@@ -8,6 +8,7 @@ mod contracts;
 mod conventions;
 mod delivery;
 mod delivery_flow;
+mod files;
 mod flow;
 mod jobs;
 mod jobs_more;

@@ -8,7 +8,9 @@ use entity::rules::vocab::Role;
 use serde_json::{Value, json};
 use tests::TestApp;
 
-const OCDS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/ocds/1.1.5");
+/// The official schema, committed in the repository (`tests/ocds/`, with its source and
+/// licence), so that a fresh clone validates offline.
+const OCDS_DIR: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/ocds/1.1.5");
 
 /// Resolves the package schema's `$ref` to `release-schema.json` to the local copy: the
 /// tests never reach the network.
@@ -32,7 +34,7 @@ impl jsonschema::Retrieve for LocalOcdsSchemas {
 fn schema_errors(package: &Value) -> Vec<String> {
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(format!("{OCDS_DIR}/release-package-schema.json"))
-            .expect("the OCDS schemas beside the workspace"),
+            .expect("the OCDS schema in tests/ocds/1.1.5"),
     )
     .expect("schema JSON");
     let validator = jsonschema::draft4::options()

@@ -30,6 +30,19 @@ fn dec(v: &Value) -> Decimal {
     v.as_str().unwrap().parse().unwrap()
 }
 
+/// What a refused request about findings must leave as it was: every finding, whole, and the
+/// number of audit events.
+async fn findings_written(app: &TestApp) -> (Vec<entity::model::finding::Model>, i64) {
+    use entity::model::finding;
+    use sea_orm::{EntityTrait, QueryOrder};
+    let rows = finding::Entity::find()
+        .order_by_asc(finding::Column::Id)
+        .all(&app.state.db)
+        .await
+        .unwrap();
+    (rows, app.count("audit_event").await)
+}
+
 #[tokio::test]
 async fn the_spending_report_reconciles_with_payments_and_contracts_in_every_grouping() {
     let app = TestApp::new().await;
@@ -175,6 +188,90 @@ async fn exports_open_as_csv_with_bom_and_as_a_real_workbook_with_a_totals_row()
     }
 }
 
+/// A budget line named `=HYPERLINK("http://x","y")` (and coded like one): in the CSV its text
+/// cells start with `'` so a spreadsheet shows text, not a link; money stays numbers; the
+/// workbook holds the name as a plain string cell, with no formula anywhere.
+#[tokio::test]
+async fn a_formula_looking_name_is_exported_as_text_not_as_a_formula() {
+    let app = TestApp::new().await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let sup = app.user(Role::Supervisor).await;
+    let formula = r#"=HYPERLINK("http://x","y")"#;
+    let line = app
+        .post(
+            "/api/v1/budget-lines",
+            &fo.token,
+            json!({"fiscal_year": 2026, "code": formula, "name": formula, "amount": "1000.00", "source": "county"}),
+        )
+        .await
+        .expect(201)
+        .id();
+    app.active_contract(&fo, app.organisation().await, line, "500.00")
+        .await;
+    let label = format!("{formula} {formula} (2026)");
+    let json = app
+        .get("/api/v1/reports/spending?group_by=budget_line", &sup.token)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(
+        json["items"][0]["label"],
+        label.as_str(),
+        "JSON is unchanged"
+    );
+
+    let csv = app
+        .get(
+            "/api/v1/reports/spending?group_by=budget_line&format=csv",
+            &sup.token,
+        )
+        .await
+        .expect(200);
+    let mut reader = csv::Reader::from_reader(&csv.text.as_bytes()[3..]);
+    let records: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    let row = records
+        .iter()
+        .find(|r| r[0] == line.to_string())
+        .expect("the line's row");
+    assert_eq!(&row[1], format!("'{label}"));
+    for r in &records {
+        for cell in r {
+            assert!(
+                !cell.starts_with(['=', '+', '-', '@', '\t', '\r']),
+                "a formula cell {cell:?} in {r:?}"
+            );
+        }
+    }
+    assert_eq!(&row[2], "1000.00", "money is a number, not quoted");
+    assert_eq!(&row[4], "500.00");
+
+    let x = app
+        .send_from(
+            None,
+            Method::GET,
+            "/api/v1/reports/spending?group_by=budget_line&format=xlsx",
+            Some(&sup.token),
+            None,
+            None,
+        )
+        .await
+        .expect(200);
+    use calamine::{Data, Reader, Xlsx};
+    let mut wb: Xlsx<_> = calamine::open_workbook_from_rs(Cursor::new(x.raw)).expect("workbook");
+    let range = wb.worksheet_range("spending").unwrap();
+    let cell = range
+        .rows()
+        .find(|r| matches!(&r[0], Data::String(s) if *s == line.to_string()))
+        .expect("the line's row")[1]
+        .clone();
+    assert_eq!(cell, Data::String(label));
+    let formulas = wb.worksheet_formula("spending").unwrap();
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "the workbook holds no formula"
+    );
+}
+
 #[tokio::test]
 async fn finance_officers_see_their_own_purchasers_report_and_organisations_none() {
     let app = TestApp::new().await;
@@ -207,12 +304,16 @@ async fn findings_go_open_answered_resolved_and_are_counted_in_the_report() {
     let line = app.budget_line(&fo, "1000.00").await;
     let c = app.active_contract(&fo, org, line, "500.00").await;
     let path = format!("/api/v1/contracts/{c}/findings");
+    let nothing = findings_written(&app).await;
     app.post(&path, &fo.token, json!({"severity": "high", "text": "x"}))
         .await
         .expect(403);
+    assert_eq!(findings_written(&app).await, nothing, "403 wrote something");
     app.post(&path, &sup.token, json!({"severity": "fatal", "text": "x"}))
         .await
         .expect(422);
+    assert_eq!(findings_written(&app).await, nothing, "422 wrote something");
+    assert!(nothing.0.is_empty());
     let f = app
         .post(
             &path,
@@ -237,6 +338,9 @@ async fn findings_go_open_answered_resolved_and_are_counted_in_the_report() {
     assert_eq!(r["totals"]["flags"]["organisations_with_open_findings"], 1);
 
     let id = f.id();
+    let other = app.user(Role::FinanceOfficer).await;
+    let open = findings_written(&app).await;
+    assert_eq!(open.0.len(), 2);
     app.post(
         &format!("/api/v1/findings/{id}/resolve"),
         &sup.token,
@@ -244,7 +348,7 @@ async fn findings_go_open_answered_resolved_and_are_counted_in_the_report() {
     )
     .await
     .expect(409);
-    let other = app.user(Role::FinanceOfficer).await;
+    assert_eq!(findings_written(&app).await, open, "409 wrote something");
     app.post(
         &format!("/api/v1/findings/{id}/respond"),
         &other.token,
@@ -252,6 +356,7 @@ async fn findings_go_open_answered_resolved_and_are_counted_in_the_report() {
     )
     .await
     .expect(404);
+    assert_eq!(findings_written(&app).await, open, "404 wrote something");
     app.post(
         &format!("/api/v1/findings/{id}/respond"),
         &fo.token,
@@ -259,6 +364,7 @@ async fn findings_go_open_answered_resolved_and_are_counted_in_the_report() {
     )
     .await
     .expect(422);
+    assert_eq!(findings_written(&app).await, open, "422 wrote something");
     let a = app
         .post(
             &format!("/api/v1/findings/{id}/respond"),
@@ -268,6 +374,7 @@ async fn findings_go_open_answered_resolved_and_are_counted_in_the_report() {
         .await
         .expect(200);
     assert_eq!(a.body["status"], "answered");
+    let answered = findings_written(&app).await;
     app.post(
         &format!("/api/v1/findings/{id}/resolve"),
         &fo.token,
@@ -275,6 +382,11 @@ async fn findings_go_open_answered_resolved_and_are_counted_in_the_report() {
     )
     .await
     .expect(403);
+    assert_eq!(
+        findings_written(&app).await,
+        answered,
+        "403 wrote something"
+    );
     let done = app
         .post(
             &format!("/api/v1/findings/{id}/resolve"),
