@@ -123,19 +123,24 @@ fn allowed_before_password_change(parts: &Parts) -> bool {
 #[derive(Clone, Copy, Debug)]
 pub struct CookieSession;
 
+/// A cookie's value.
+pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().split_once('='))
+        .find(|(n, _)| *n == name)
+        .map(|(_, v)| v)
+}
+
 /// The session token a request carries: the bearer token of an API request, or the session
 /// cookie of a page's request.
 fn token_of(parts: &Parts) -> Result<&str, ApiError> {
     let token = if parts.extensions.get::<CookieSession>().is_some() {
-        parts
-            .headers
-            .get_all(header::COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|c| c.trim().split_once('='))
-            .find(|(name, _)| *name == crate::web::SESSION_COOKIE)
-            .map(|(_, value)| value)
+        cookie(parts, crate::web::SESSION_COOKIE)
     } else {
         parts
             .headers

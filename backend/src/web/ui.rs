@@ -11,6 +11,7 @@ use jobs::i18n;
 use rust_decimal::Decimal;
 
 use crate::auth::Actor;
+pub use crate::auth::actor::cookie;
 use crate::state::AppState;
 use crate::web::{FLASH_COOKIE, LANG_COOKIE, assets, csrf};
 
@@ -149,19 +150,6 @@ impl FromRequestParts<AppState> for Ui {
 /// A role's name in `locale`.
 pub fn role_label(locale: Locale, role: Role) -> String {
     i18n::text(locale, &format!("role-{}", role.as_str().replace('_', "-")))
-}
-
-/// A cookie's value.
-pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
-    parts
-        .headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .filter_map(|c| c.trim().split_once('='))
-        .find(|(n, _)| *n == name)
-        .map(|(_, v)| v)
 }
 
 /// The language of a visitor who is not signed in: the one chosen on this browser, else the
