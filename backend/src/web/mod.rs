@@ -46,6 +46,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(pages::session::login_form).post(pages::session::login),
         )
         .route("/logout", post(pages::session::logout))
+        .route("/budget-lines", get(pages::budget_lines::list))
         .route("/profile", get(pages::profile::profile))
         .route("/profile/password", post(pages::profile::change_password))
         .route("/profile/language", post(pages::profile::change_language))

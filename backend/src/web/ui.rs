@@ -102,8 +102,12 @@ impl Ui {
             return Vec::new();
         };
         let items: &[(&'static str, &str)] = match user.role {
-            Role::FinanceOfficer => &[("/", "nav-home"), ("/profile", "nav-profile")],
-            _ => &[("/", "nav-home"), ("/profile", "nav-profile")],
+            Role::FinanceOfficer | Role::Supervisor | Role::Admin => &[
+                ("/", "nav-home"),
+                ("/budget-lines", "nav-budget-lines"),
+                ("/profile", "nav-profile"),
+            ],
+            Role::Organisation => &[("/", "nav-home"), ("/profile", "nav-profile")],
         };
         items
             .iter()

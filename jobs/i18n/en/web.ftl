@@ -80,3 +80,4 @@ error-password-wrong = This is not your current password.
 error-password-too-short = The password needs at least 10 characters.
 error-password-too-long = The password may have at most 256 characters.
 error-password-unchanged = The new password must differ from the current one.
+list-next-page = Next page

@@ -80,3 +80,4 @@ error-password-wrong = 当前密码不正确。
 error-password-too-short = 密码至少需要 10 个字符。
 error-password-too-long = 密码最多 256 个字符。
 error-password-unchanged = 新密码不能与当前密码相同。
+list-next-page = 下一页

@@ -336,3 +336,51 @@ async fn pages_forbid_outside_requests_and_serve_hashed_assets_for_a_year() {
         .to_string();
     b.get(&js).await.expect(200);
 }
+
+#[tokio::test]
+async fn budget_lines_page_shows_the_readers_lines_a_page_at_a_time_and_refuses_organisations() {
+    let app = TestApp::new().await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let other = app.user(Role::FinanceOfficer).await;
+    // Created first: the supervisor's first page (oldest first) holds it.
+    let theirs = app.budget_line(&other, "777777.00").await;
+    for _ in 0..51 {
+        app.budget_line(&fo, "1000.00").await;
+    }
+    let mut b = Browser::new(&app);
+    b.sign_in(&email_of(&app, &fo).await, PASSWORD).await;
+    let first = b.get("/budget-lines").await.expect(200);
+    assert!(first.text.contains("aria-current=\"page\""));
+    assert_eq!(
+        first.text.matches("¥1,000.00").count(),
+        50 * 2,
+        "amount and available"
+    );
+    assert!(!first.text.contains("¥777,777.00"));
+    let next = first
+        .text
+        .split("href=\"")
+        .filter_map(|s| s.split('"').next())
+        .find(|h| h.starts_with("/budget-lines?cursor="))
+        .expect("a next page")
+        .replace("&amp;", "&");
+    let second = b.get(&next).await.expect(200);
+    assert_eq!(second.text.matches("¥1,000.00").count(), 2);
+    assert!(!second.text.contains("rel=\"next\""));
+    // Supervisors read every purchaser's lines; organisations may not.
+    let sup = app.user(Role::Supervisor).await;
+    let mut s = Browser::new(&app);
+    s.sign_in(&email_of(&app, &sup).await, PASSWORD).await;
+    let all = s.get("/budget-lines").await.expect(200);
+    assert!(all.text.contains("¥777,777.00"), "{theirs}");
+    let org = app.user(Role::Organisation).await;
+    let mut o = Browser::new(&app);
+    o.sign_in(&email_of(&app, &org).await, PASSWORD).await;
+    let refused = o.get("/budget-lines").await.expect(403);
+    assert!(
+        refused.text.contains("您的角色无权进行此操作"),
+        "{}",
+        refused.text
+    );
+    assert!(!o.get("/").await.text.contains("/budget-lines"));
+}

@@ -1,5 +1,6 @@
 //! The pages, one module per area, each with its template under `backend/templates/pages/`.
 
+pub mod budget_lines;
 pub mod home;
 pub mod profile;
 pub mod session;
