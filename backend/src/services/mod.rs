@@ -8,6 +8,7 @@ pub mod common;
 pub mod contracts;
 pub mod dashboard;
 pub mod dossier;
+pub mod names;
 pub mod findings;
 pub mod milestones;
 pub mod notify;

@@ -16,6 +16,7 @@
 pub mod assets;
 pub mod csrf;
 pub mod errors;
+pub mod feedback;
 pub mod form;
 pub mod pages;
 pub mod ui;
@@ -46,11 +47,13 @@ pub fn routes(state: AppState) -> Router<AppState> {
             get(pages::session::login_form).post(pages::session::login),
         )
         .route("/logout", post(pages::session::logout))
-        .route("/budget-lines", get(pages::budget_lines::list))
         .route("/profile", get(pages::profile::profile))
         .route("/profile/password", post(pages::profile::change_password))
         .route("/profile/language", post(pages::profile::change_language))
         .route("/assets/{*name}", get(assets::serve))
+        .merge(pages::budget_lines::routes())
+        .merge(pages::tenders::routes())
+        .merge(pages::contracts::routes())
         .fallback(errors::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

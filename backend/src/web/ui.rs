@@ -50,6 +50,12 @@ impl Ui {
         i18n::text(self.locale, key)
     }
 
+    /// The word of a closed list in the page's language: `word("contract-status", "active")`
+    /// is the text of `contract-status-active` (`_` in the word becomes `-`).
+    pub fn word(&self, prefix: &str, word: &str) -> String {
+        self.t(&format!("{prefix}-{}", word.replace('_', "-")))
+    }
+
     /// The text of a catalogue key with its `$count`.
     pub fn tn(&self, key: &str, count: i64) -> String {
         i18n::text_with(self.locale, key, &[("count", count.to_string())])
@@ -58,6 +64,21 @@ impl Ui {
     /// The text of a catalogue key with its `$name`.
     pub fn tname(&self, key: &str, name: &str) -> String {
         i18n::text_with(self.locale, key, &[("name", name.to_string())])
+    }
+
+    /// The message of an error `code` (API or form), or the generic one of its kind when the
+    /// catalogue has no specific text.
+    pub fn error_text(&self, code: &str) -> String {
+        let key = i18n::error_key(code);
+        let text = self.t(&key);
+        if text != key {
+            return text;
+        }
+        let generic = match code.split_once('.').map(|(kind, _)| kind) {
+            Some("field" | "form") => "field.invalid",
+            _ => "state.conflict",
+        };
+        self.t(&i18n::error_key(generic))
     }
 
     /// The BCP 47 tag of the page's language.
@@ -102,7 +123,16 @@ impl Ui {
             return Vec::new();
         };
         let items: &[(&'static str, &str)] = match user.role {
-            Role::FinanceOfficer | Role::Supervisor | Role::Admin => &[
+            Role::FinanceOfficer => &[
+                ("/", "nav-home"),
+                ("/budget-lines", "nav-budget-lines"),
+                ("/tenders", "nav-tenders"),
+                ("/contracts", "nav-contracts"),
+                ("/milestones", "nav-reports"),
+                ("/findings", "nav-findings"),
+                ("/notifications", "nav-notifications"),
+            ],
+            Role::Supervisor | Role::Admin => &[
                 ("/", "nav-home"),
                 ("/budget-lines", "nav-budget-lines"),
                 ("/profile", "nav-profile"),
@@ -114,7 +144,11 @@ impl Ui {
             .map(|(href, key)| NavItem {
                 href,
                 label: self.t(key),
-                current: self.path == *href,
+                current: if *href == "/" {
+                    self.path == "/"
+                } else {
+                    self.path == *href || self.path.starts_with(&format!("{href}/"))
+                },
             })
             .collect()
     }

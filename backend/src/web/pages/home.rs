@@ -21,7 +21,9 @@ pub struct Todo {
 }
 
 /// A budget line as its bar shows it (shares of the amount, in whole per cent).
+#[derive(Debug, Clone)]
 pub struct LineBar {
+    pub id: uuid::Uuid,
     pub name: String,
     pub code: String,
     pub fiscal_year: i32,
@@ -55,6 +57,7 @@ impl From<BudgetLine> for LineBar {
         let committed_pct = pct(committed_unpaid).min(100 - disbursed_pct);
         let reserved_pct = pct(l.reserved.decimal()).min(100 - disbursed_pct - committed_pct);
         LineBar {
+            id: l.id,
             name: l.name,
             code: l.code,
             fiscal_year: l.fiscal_year,
@@ -95,16 +98,32 @@ pub async fn home(State(st): State<AppState>, actor: Actor, ui: Ui) -> ApiResult
 async fn officer_home(st: &AppState, actor: &Actor, ui: &Ui) -> ApiResult<OfficerHome> {
     let counts = dashboard::officer_todo(st, actor).await?;
     let todo = [
-        (counts.reports_awaiting, "home-reports-awaiting", "/"),
-        (counts.overdue_milestones, "home-overdue-milestones", "/"),
+        (
+            counts.reports_awaiting,
+            "home-reports-awaiting",
+            "/milestones?view=review",
+        ),
+        (
+            counts.overdue_milestones,
+            "home-overdue-milestones",
+            "/milestones?view=overdue",
+        ),
         (
             counts.tenders_past_deadline,
             "home-tenders-past-deadline",
-            "/",
+            "/tenders?view=to-award",
         ),
-        (counts.contracts_ending, "home-contracts-ending", "/"),
-        (counts.draft_contracts, "home-draft-contracts", "/"),
-        (counts.open_findings, "home-open-findings", "/"),
+        (
+            counts.contracts_ending,
+            "home-contracts-ending",
+            "/contracts?view=ending",
+        ),
+        (
+            counts.draft_contracts,
+            "home-draft-contracts",
+            "/contracts?status=draft",
+        ),
+        (counts.open_findings, "home-open-findings", "/findings"),
     ]
     .into_iter()
     .filter(|(n, _, _)| *n > 0)

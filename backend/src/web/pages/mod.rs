@@ -1,9 +1,12 @@
 //! The pages, one module per area, each with its template under `backend/templates/pages/`.
 
 pub mod budget_lines;
+pub mod contract_page;
+pub mod contracts;
 pub mod home;
 pub mod profile;
 pub mod session;
+pub mod tenders;
 
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};

@@ -1,0 +1,67 @@
+//! What every tab of a contract's page shares: the contract with the names of its parties and
+//! budget line, shown above the tabs (`components/contract_head.html`). Each tab is a page of
+//! its own (`/contracts/{id}`, `/contracts/{id}/milestones` …), so each works without script.
+
+use uuid::Uuid;
+
+use crate::auth::Actor;
+use crate::error::ApiResult;
+use crate::services::contracts::{self, Contract};
+use crate::services::names;
+use crate::state::AppState;
+
+/// The tabs of a contract's page: `(name, path after /contracts/{id}, catalogue key)`.
+pub const TABS: &[(&str, &str, &str)] = &[
+    ("overview", "", "contract-tab-overview"),
+    ("milestones", "/milestones", "contract-tab-milestones"),
+    ("posts", "/posts", "contract-tab-posts"),
+    ("reports", "/reports", "contract-tab-reports"),
+    ("payments", "/payments", "contract-tab-payments"),
+    ("performance", "/performance", "contract-tab-performance"),
+    ("funding", "/post-funding", "contract-tab-funding"),
+    ("findings", "/findings", "contract-tab-findings"),
+    ("history", "/history", "contract-tab-history"),
+];
+
+/// The contract above every tab of its page.
+#[derive(Debug, Clone)]
+pub struct ContractHead {
+    pub contract: Contract,
+    pub organisation: String,
+    pub purchaser: String,
+    pub budget_line: String,
+    /// The open tab's name (see [`TABS`]).
+    pub tab: &'static str,
+}
+
+impl ContractHead {
+    /// The contract as the actor may see it (404 otherwise, as the API), with its names.
+    pub async fn load(st: &AppState, actor: &Actor, id: Uuid, tab: &'static str) -> ApiResult<Self> {
+        let contract = contracts::get(st, actor, id).await?;
+        let (orgs, buyers, lines) = tokio::try_join!(
+            names::organisations(&st.db, [contract.organisation_id]),
+            names::purchasers(&st.db, [contract.purchaser_id]),
+            names::budget_lines(&st.db, [contract.budget_line_id]),
+        )?;
+        Ok(ContractHead {
+            organisation: orgs.get(&contract.organisation_id).cloned().unwrap_or_default(),
+            purchaser: buyers.get(&contract.purchaser_id).cloned().unwrap_or_default(),
+            budget_line: lines.get(&contract.budget_line_id).cloned().unwrap_or_default(),
+            contract,
+            tab,
+        })
+    }
+
+    /// The tabs with their addresses, the open one marked.
+    pub fn tabs(&self) -> Vec<(String, &'static str, bool)> {
+        TABS.iter()
+            .map(|(name, path, key)| {
+                (
+                    format!("/contracts/{}{}", self.contract.id, path),
+                    *key,
+                    *name == self.tab,
+                )
+            })
+            .collect()
+    }
+}
