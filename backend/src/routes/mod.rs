@@ -15,7 +15,7 @@ mod organisations;
 mod outbox;
 mod posts;
 mod purchasers;
-mod reports;
+pub(crate) mod reports;
 mod supervision;
 mod tenders;
 mod users;

@@ -254,16 +254,29 @@ async fn download(
     actor: Can<can::ReadProcurement>,
     Path((id, sha256)): Path<(Uuid, String)>,
 ) -> ApiResult<Response> {
+    send_file(&st, &actor, id, &sha256, false).await
+}
+
+/// A report's attachment for whoever may read the report: to download, or (`inline`, for the
+/// pages: an image shown, a PDF opened in the browser) to show.
+pub(crate) async fn send_file(
+    st: &AppState,
+    actor: &crate::auth::Actor,
+    id: Uuid,
+    sha256: &str,
+    inline: bool,
+) -> ApiResult<Response> {
     if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Err(ApiError::NotFound);
     }
-    let a = reports::file(&st, &actor, id, &sha256).await?;
+    let a = reports::file(st, actor, id, sha256).await?;
     let file = tokio::fs::File::open(files::path_of(&st.config.files_dir(), &a.sha256)).await.map_err(|e| {
         tracing::error!(error = %e, sha256 = %a.sha256, "attachment missing from the file store");
         ApiError::NotFound
     })?;
     let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
-    let disposition = format!("attachment; filename*=UTF-8''{}", urlencode(&a.file_name));
+    let how = if inline { "inline" } else { "attachment" };
+    let disposition = format!("{how}; filename*=UTF-8''{}", urlencode(&a.file_name));
     Ok((
         [
             (header::CONTENT_TYPE, a.content_type),

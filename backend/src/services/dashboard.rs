@@ -3,13 +3,19 @@
 
 use chrono::Days;
 use entity::queries::numbered;
-use sea_orm::{ConnectionTrait, Statement};
+use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
 use serde::Serialize;
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::services::milestones::today;
 use crate::state::AppState;
+
+/// A milestone of an active contract (`m`, `c`) with a report waiting for a decision.
+const AWAITING_REVIEW: &str = "c.status = 'active' AND m.status = 'submitted'";
+/// A milestone of an active contract due before `$2` (today), neither accepted nor cancelled.
+const OVERDUE: &str = "c.status = 'active' AND m.status NOT IN ('accepted', 'cancelled') \
+                       AND m.due_date < $2";
 
 /// The finance officer's to-do counts.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -33,24 +39,25 @@ pub async fn officer_todo(st: &AppState, actor: &Actor) -> ApiResult<OfficerTodo
     let purchaser = actor.purchaser_scope().ok_or(ApiError::Forbidden)?;
     let today = today(st);
     let horizon = today + Days::new(30);
-    let sql = "SELECT \
+    let sql = format!(
+        "SELECT \
         (SELECT COUNT(*) FROM milestone m JOIN contract c ON c.id = m.contract_id \
-          WHERE c.purchaser_id = $1 AND c.status = 'active' AND m.status = 'submitted') AS reports_awaiting, \
+          WHERE c.purchaser_id = $1 AND {AWAITING_REVIEW}) AS reports_awaiting, \
         (SELECT COUNT(*) FROM milestone m JOIN contract c ON c.id = m.contract_id \
-          WHERE c.purchaser_id = $1 AND c.status = 'active' \
-          AND m.status NOT IN ('accepted', 'cancelled') AND m.due_date < $2) AS overdue_milestones, \
+          WHERE c.purchaser_id = $1 AND {OVERDUE}) AS overdue_milestones, \
         (SELECT COUNT(*) FROM tender t WHERE t.purchaser_id = $1 \
           AND ((t.status = 'published' AND t.bid_deadline < $3) OR t.status = 'closed')) AS tenders_past_deadline, \
         (SELECT COUNT(*) FROM contract c WHERE c.purchaser_id = $1 AND c.status = 'active' \
           AND c.end_date >= $2 AND c.end_date <= $4) AS contracts_ending, \
         (SELECT COUNT(*) FROM contract c WHERE c.purchaser_id = $1 AND c.status = 'draft') AS draft_contracts, \
-        (SELECT COUNT(*) FROM finding f WHERE f.purchaser_id = $1 AND f.status = 'open') AS open_findings";
+        (SELECT COUNT(*) FROM finding f WHERE f.purchaser_id = $1 AND f.status = 'open') AS open_findings"
+    );
     let b = st.db.get_database_backend();
     let row = st
         .db
         .query_one_raw(Statement::from_sql_and_values(
             b,
-            numbered(b, sql),
+            numbered(b, &sql),
             [
                 purchaser.into(),
                 today.into(),
@@ -69,4 +76,51 @@ pub async fn officer_todo(st: &AppState, actor: &Actor) -> ApiResult<OfficerTodo
         draft_contracts: n("draft_contracts")?,
         open_findings: n("open_findings")?,
     })
+}
+
+/// The officer's two lists of milestones (UI.md §2 "Reports to review").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Worklist {
+    /// Reports waiting for a decision.
+    Review,
+    /// Milestones overdue.
+    Overdue,
+}
+
+/// One milestone of a worklist, with its contract and organisation.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct WorkItem {
+    pub milestone_id: uuid::Uuid,
+    pub title: String,
+    pub due_date: chrono::NaiveDate,
+    pub amount_fen: i64,
+    pub status: String,
+    pub contract_id: uuid::Uuid,
+    pub contract_title: String,
+    pub organisation: String,
+}
+
+/// The most a worklist shows at once.
+pub const WORKLIST_LIMIT: u64 = 200;
+
+/// The milestones of a worklist of the officer's purchaser, by due date (one statement, the
+/// same conditions as the counts of [`officer_todo`]).
+pub async fn worklist(st: &AppState, actor: &Actor, list: Worklist) -> ApiResult<Vec<WorkItem>> {
+    let purchaser = actor.purchaser_scope().ok_or(ApiError::Forbidden)?;
+    // PostgreSQL refuses a parameter its statement does not use: today only where needed.
+    let (condition, values): (_, Vec<sea_orm::Value>) = match list {
+        Worklist::Review => (AWAITING_REVIEW, vec![purchaser.into()]),
+        Worklist::Overdue => (OVERDUE, vec![purchaser.into(), today(st).into()]),
+    };
+    let sql = format!(
+        "SELECT m.id AS milestone_id, m.title, m.due_date, m.amount_fen, m.status, \
+         c.id AS contract_id, c.title AS contract_title, o.name AS organisation \
+         FROM milestone m JOIN contract c ON c.id = m.contract_id \
+         JOIN organisation o ON o.id = c.organisation_id \
+         WHERE c.purchaser_id = $1 AND {condition} \
+         ORDER BY m.due_date, m.id LIMIT {WORKLIST_LIMIT}"
+    );
+    let b = st.db.get_database_backend();
+    let stmt = Statement::from_sql_and_values(b, numbered(b, &sql), values);
+    Ok(WorkItem::find_by_statement(stmt).all(&st.db).await?)
 }

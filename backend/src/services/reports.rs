@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use chrono::{DateTime, Days, Utc};
 use entity::model::{attachment, contract, indicator, measurement, milestone, milestone_report};
 use entity::rules::performance::payable_fen;
+use entity::rules::money::Money;
 use entity::rules::quantity::Quantity;
 use entity::rules::score::Score;
 use entity::rules::vocab::{ContractStatus, Decision, MilestoneStatus};
@@ -508,6 +509,62 @@ fn check_contract_active(k: &contract::Model) -> ApiResult<()> {
     Ok(())
 }
 
+/// What accepting a report gives: the score with its breakdown (each measurement against its
+/// target), the vacancy deduction of the milestone's period and the payable.
+#[derive(Debug, Clone)]
+pub struct Assessment {
+    pub breakdown: milestones::ScoreBreakdown,
+    pub deduction: Money,
+    pub payable: Money,
+}
+
+/// The one computation of an acceptance (SPEC §4), for the acceptance itself and for the
+/// review page that shows it before the officer confirms.
+async fn assess(
+    db: &impl ConnectionTrait,
+    k: &contract::Model,
+    m: &milestone::Model,
+    report: &milestone_report::Model,
+) -> ApiResult<Assessment> {
+    let breakdown = score_at(db, k, m.due_date, report.submitted_at).await?;
+    let deduction = vacancy_deduction(db, k, m).await?;
+    let payable = payable_fen(
+        m.amount_fen,
+        breakdown.score,
+        Score::from_tenths(k.full_pay_score_tenths),
+        Score::from_tenths(k.min_pay_score_tenths),
+        deduction,
+    );
+    Ok(Assessment {
+        breakdown,
+        deduction: Money::round_half_up(deduction / Decimal::from(100))
+            .map_err(|e| ApiError::internal(anyhow::anyhow!("deduction: {e}")))?,
+        payable: Money::from_fen(payable),
+    })
+}
+
+/// The assessment an acceptance of the milestone's pending report would make now, without
+/// deciding anything; `None` when no report awaits a decision.
+pub async fn preview(
+    st: &AppState,
+    actor: &Actor,
+    milestone_id: Uuid,
+) -> ApiResult<Option<Assessment>> {
+    let m = milestone::Entity::find_by_id(milestone_id)
+        .one(&st.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let k = contracts::load(&st.db, actor, m.contract_id).await?;
+    if m.status != MilestoneStatus::Submitted.as_str() {
+        return Ok(None);
+    }
+    match pending(&st.db, &m).await {
+        Ok(report) => assess(&st.db, &k, &m, &report).await.map(Some),
+        Err(ApiError::Conflict { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Accepts the pending report: the score is computed and stored, and the payable follows the
 /// contract's performance rule less the vacancy deduction.
 pub async fn accept(
@@ -531,15 +588,10 @@ pub async fn accept(
     let (m, k) = milestones::load_for_update(&txn, actor, milestone_id).await?;
     check_contract_active(&k)?;
     let report = pending(&txn, &m).await?;
-    let breakdown = score_at(&txn, &k, m.due_date, report.submitted_at).await?;
-    let deduction = vacancy_deduction(&txn, &k, &m).await?;
-    let payable = payable_fen(
-        m.amount_fen,
-        breakdown.score,
-        Score::from_tenths(k.full_pay_score_tenths),
-        Score::from_tenths(k.min_pay_score_tenths),
-        deduction,
-    );
+    let Assessment {
+        breakdown, payable, ..
+    } = assess(&txn, &k, &m, &report).await?;
+    let payable = payable.fen();
     let decided = decide(&txn, actor, now, report, Decision::Accepted, comment).await?;
     let before = shape(m.clone(), today(st))?;
     let mut am = m.into_active_model();

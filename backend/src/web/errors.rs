@@ -78,6 +78,7 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
         csrf: visitor_csrf,
         flash: None,
         path,
+        tz: chrono_tz::UTC,
     };
     let title = ui.t(match status.as_u16() {
         403 => "error-title-403",

@@ -49,7 +49,7 @@ impl Feedback {
                     .map(|f| (f.field.clone(), ui.error_text(&f.code)))
                     .collect(),
             }),
-            ApiError::Conflict(..)
+            ApiError::Conflict { .. }
             | ApiError::BadRequest(_)
             | ApiError::TooManyRequests { .. }
             | ApiError::Busy { .. } => Ok(Feedback {

@@ -54,6 +54,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(pages::budget_lines::routes())
         .merge(pages::tenders::routes())
         .merge(pages::contracts::routes())
+        .merge(pages::reviews::routes())
         .fallback(errors::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

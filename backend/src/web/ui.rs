@@ -42,6 +42,8 @@ pub struct Ui {
     pub flash: Option<String>,
     /// The path of the page (navigation marks it; the language switch returns to it).
     pub path: String,
+    /// The installation's time zone (`HUIMIN_TZ`): times are shown in it.
+    pub tz: chrono_tz::Tz,
 }
 
 impl Ui {
@@ -102,14 +104,27 @@ impl Ui {
         }
     }
 
-    /// Money as the pages show it.
-    pub fn money(&self, amount: &Decimal) -> String {
-        money(amount)
+    /// Money as the pages show it: a `Decimal` of yuan or a `Money`, by value or by reference
+    /// (templates pass either).
+    pub fn money(&self, amount: impl Yuan) -> String {
+        money(&amount.yuan())
+    }
+
+    /// An amount stored in fen, as the pages show money.
+    pub fn fen(&self, fen: &i64) -> String {
+        money(&Decimal::new(*fen, 2))
     }
 
     /// A date as the pages show it in the page's language.
     pub fn date(&self, d: &NaiveDate) -> String {
         date(self.locale, *d)
+    }
+
+    /// An instant as the pages show it, in the installation's time zone:
+    /// `2026年12月3日 14:05` / `3 Dec 2026 14:05`.
+    pub fn datetime(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
+        let local = at.with_timezone(&self.tz);
+        format!("{} {}", self.date(&local.date_naive()), local.format("%H:%M"))
     }
 
     /// The address of an embedded asset (its name carries its content hash).
@@ -181,6 +196,7 @@ impl FromRequestParts<AppState> for Ui {
             csrf,
             flash,
             path: parts.uri.path().to_string(),
+            tz: st.config.tz,
         })
     }
 }
@@ -216,6 +232,29 @@ pub fn visitor_locale(parts: &Parts) -> Locale {
         }
     }
     Locale::ZhCn
+}
+
+/// An amount of yuan, whatever its type.
+pub trait Yuan {
+    fn yuan(&self) -> Decimal;
+}
+
+impl Yuan for Decimal {
+    fn yuan(&self) -> Decimal {
+        *self
+    }
+}
+
+impl Yuan for entity::rules::money::Money {
+    fn yuan(&self) -> Decimal {
+        self.decimal()
+    }
+}
+
+impl<T: Yuan> Yuan for &T {
+    fn yuan(&self) -> Decimal {
+        (*self).yuan()
+    }
 }
 
 /// `¥1,234,567.89` (a negative amount `-¥12.00`).

@@ -117,3 +117,17 @@ budget-new-amount = New amount (yuan)
 budget-reason = Reason
 flash-budget-line-created = The budget line has been created.
 flash-budget-amount-changed = The amount has been changed.
+## Milestones and indicators: words several pages share.
+milestone = Milestone
+milestone-due = Due
+milestone-amount = Amount
+milestone-overdue = Overdue
+milestone-days-late = { $count } days overdue
+milestone-status-planned = Planned
+milestone-status-submitted = Report submitted
+milestone-status-accepted = Accepted
+milestone-status-rejected = Rejected
+milestone-status-cancelled = Cancelled
+indicator = Indicator
+indicator-target = Target
+indicator-weight = Weight

@@ -117,3 +117,17 @@ budget-new-amount = 新金额（元）
 budget-reason = 调整原因
 flash-budget-line-created = 预算指标已创建。
 flash-budget-amount-changed = 金额已调整。
+## 服务节点和绩效指标：多个页面共用的词。
+milestone = 服务节点
+milestone-due = 到期日
+milestone-amount = 金额
+milestone-overdue = 逾期
+milestone-days-late = 逾期 { $count } 天
+milestone-status-planned = 计划中
+milestone-status-submitted = 已提交报告
+milestone-status-accepted = 验收通过
+milestone-status-rejected = 退回
+milestone-status-cancelled = 已取消
+indicator = 绩效指标
+indicator-target = 目标值
+indicator-weight = 权重

@@ -5,6 +5,7 @@ pub mod contract_page;
 pub mod contracts;
 pub mod home;
 pub mod profile;
+pub mod reviews;
 pub mod session;
 pub mod tenders;
 
