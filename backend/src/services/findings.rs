@@ -246,3 +246,32 @@ async fn advance(
     txn.commit().await?;
     Ok(out)
 }
+
+/// The most findings one list shows.
+pub const SEARCH_LIMIT: u64 = 200;
+
+/// Findings across contracts, newest first, optionally of one status: a finance officer's
+/// purchaser's, or all for a supervisor or an admin (an organisation has no such list).
+pub async fn search(
+    st: &AppState,
+    actor: &Actor,
+    status: Option<FindingStatus>,
+) -> ApiResult<Vec<Finding>> {
+    if actor.organisation_scope().is_some() {
+        return Err(ApiError::Forbidden);
+    }
+    let mut q = finding::Entity::find();
+    if let Some(p) = actor.purchaser_scope() {
+        q = q.filter(finding::Column::PurchaserId.eq(p));
+    }
+    if let Some(s) = status {
+        q = q.filter(finding::Column::Status.eq(s.as_str()));
+    }
+    q.order_by_desc(finding::Column::Id)
+        .limit(SEARCH_LIMIT)
+        .all(&st.db)
+        .await?
+        .into_iter()
+        .map(Finding::try_from)
+        .collect()
+}

@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use entity::model::{budget_line, organisation, purchaser, user};
+use entity::model::{budget_line, contract, organisation, purchaser, user};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
@@ -95,6 +95,26 @@ pub async fn users(
         .select_only()
         .columns([user::Column::Id, user::Column::DisplayName])
         .filter(user::Column::Id.is_in(ids))
+        .into_tuple::<(Uuid, String)>()
+        .all(db)
+        .await?
+        .into_iter()
+        .collect())
+}
+
+/// Contracts' titles by id.
+pub async fn contracts(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> ApiResult<HashMap<Uuid, String>> {
+    let ids = unique(ids);
+    if ids.is_empty() {
+        return Ok(HashMap::new());
+    }
+    Ok(contract::Entity::find()
+        .select_only()
+        .columns([contract::Column::Id, contract::Column::Title])
+        .filter(contract::Column::Id.is_in(ids))
         .into_tuple::<(Uuid, String)>()
         .all(db)
         .await?

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use entity::model::{job_run, notification};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -56,12 +56,8 @@ pub struct NotificationFilter {
     pub cursor: Option<String>,
 }
 
-/// The actor's notifications: addressed to them, or to their organisation.
-pub async fn mine(
-    st: &AppState,
-    actor: &Actor,
-    f: NotificationFilter,
-) -> ApiResult<Page<Notification>> {
+/// The notifications that are the actor's: addressed to them, or to their organisation.
+fn own(actor: &Actor) -> Condition {
     let mut own = Condition::any().add(notification::Column::RecipientUserId.eq(actor.id()));
     if let Some(org) = actor.organisation_scope() {
         // The organisation's own copies (to its contact address), not colleagues' personal ones.
@@ -71,7 +67,30 @@ pub async fn mine(
                 .add(notification::Column::RecipientUserId.is_null()),
         );
     }
-    let mut q = notification::Entity::find().filter(own);
+    own
+}
+
+/// The actor's latest `limit` notifications, newest first (the in-app list).
+pub async fn recent(st: &AppState, actor: &Actor, limit: u64) -> ApiResult<Vec<Notification>> {
+    Ok(notification::Entity::find()
+        .filter(own(actor))
+        // Ids are time-ordered (UUID v7): the recipient's index serves the order.
+        .order_by_desc(notification::Column::Id)
+        .limit(limit)
+        .all(&st.db)
+        .await?
+        .into_iter()
+        .map(Notification::from)
+        .collect())
+}
+
+/// The actor's notifications: addressed to them, or to their organisation.
+pub async fn mine(
+    st: &AppState,
+    actor: &Actor,
+    f: NotificationFilter,
+) -> ApiResult<Page<Notification>> {
+    let mut q = notification::Entity::find().filter(own(actor));
     if let Some(s) = f.status {
         q = q.filter(notification::Column::Status.eq(s));
     }

@@ -55,6 +55,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(pages::tenders::routes())
         .merge(pages::contracts::routes())
         .merge(pages::reviews::routes())
+        .merge(pages::payments::routes())
+        .merge(pages::findings::routes())
+        .merge(pages::notifications::routes())
         .fallback(errors::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

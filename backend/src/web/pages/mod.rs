@@ -3,7 +3,10 @@
 pub mod budget_lines;
 pub mod contract_page;
 pub mod contracts;
+pub mod findings;
 pub mod home;
+pub mod notifications;
+pub mod payments;
 pub mod profile;
 pub mod reviews;
 pub mod session;
