@@ -69,8 +69,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .layer(middleware::from_fn(errors::error_pages))
 }
 
-/// A form that changed something (any POST not refused) wakes the audit sealer, as an API
-/// write does.
+/// A form that changed something (any POST not refused) wakes the audit sealer and forgets the
+/// API's cached answers, as an API write does: what a page wrote, the API reads at once.
 async fn wake_sealer_after_form(
     axum::extract::State(st): axum::extract::State<AppState>,
     req: Request,
@@ -79,6 +79,7 @@ async fn wake_sealer_after_form(
     let write = req.method() == axum::http::Method::POST;
     let res = next.run(req).await;
     if write && res.status().as_u16() < 400 {
+        st.read_cache.invalidate();
         st.sealer.wake();
     }
     res
