@@ -150,9 +150,14 @@ impl Ui {
             Role::Supervisor | Role::Admin => &[
                 ("/", "nav-home"),
                 ("/budget-lines", "nav-budget-lines"),
+                ("/notifications", "nav-notifications"),
                 ("/profile", "nav-profile"),
             ],
-            Role::Organisation => &[("/", "nav-home"), ("/profile", "nav-profile")],
+            Role::Organisation => &[
+                ("/", "nav-home"),
+                ("/notifications", "nav-notifications"),
+                ("/profile", "nav-profile"),
+            ],
         };
         items
             .iter()
