@@ -1,0 +1,122 @@
+//! The demo data set gives every demo login something to do on the day it is loaded: the
+//! finance officer's home counts each kind of to-do at least once, an organisation has a
+//! milestone due soon and a tender open for bids, the supervisor an open finding.
+
+use backend::demo::DEMO_PASSWORD;
+use chrono::{Duration, NaiveDate};
+use entity::rules::vocab::Locale;
+use serde_json::Value;
+use tests::TestApp;
+use tests::web::Browser;
+
+/// The count a home page shows before the text of `key` (`{ $count } …`), if it shows it.
+fn shown_count(page: &str, key: &str) -> Option<i64> {
+    let text = jobs::i18n::text_with(Locale::ZhCn, key, &[("count", "\u{1}".to_string())]);
+    let (before, after) = text.split_once('\u{1}')?;
+    let head = &page[..page.find(after)?];
+    let head = head.strip_suffix(before).unwrap_or(head);
+    let start = head.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+    head[start..].parse().ok()
+}
+
+async fn demo() -> TestApp {
+    let app = TestApp::new().await;
+    backend::demo::load(&app.state).await.expect("demo data");
+    app.seal().await;
+    app
+}
+
+fn today(app: &TestApp) -> NaiveDate {
+    jobs::clock::local_today(&app.clock, app.state.config.tz)
+}
+
+fn items(a: &Value) -> &Vec<Value> {
+    a["items"].as_array().expect("a list")
+}
+
+#[tokio::test]
+async fn the_demo_officers_home_has_one_of_each_thing_to_do() {
+    let app = demo().await;
+    let mut b = Browser::new(&app);
+    b.sign_in("finance@huimin.demo", DEMO_PASSWORD).await;
+    let home = b.get("/").await;
+    assert_eq!(home.status.as_u16(), 200);
+    for key in [
+        "home-reports-awaiting",
+        "home-overdue-milestones",
+        "home-tenders-past-deadline",
+        "home-contracts-ending",
+        "home-draft-contracts",
+        "home-open-findings",
+    ] {
+        let n = shown_count(&home.text, key)
+            .unwrap_or_else(|| panic!("the home page does not count {key}: {}", home.text));
+        assert!(n >= 1, "{key}: {n}");
+    }
+}
+
+#[tokio::test]
+async fn the_demo_organisation_and_supervisor_have_something_pending() {
+    let app = demo().await;
+    let today = today(&app);
+
+    // The first organisation: a milestone due within 30 days, a published tender still open.
+    let org = app.login("org1@huimin.demo", DEMO_PASSWORD).await;
+    let contracts = app.get("/api/v1/contracts", &org).await.expect(200).body;
+    let mut due_soon = Vec::new();
+    for k in items(&contracts) {
+        let id = k["id"].as_str().unwrap();
+        let ms = app
+            .get(&format!("/api/v1/contracts/{id}/milestones"), &org)
+            .await
+            .expect(200)
+            .body;
+        let list = ms["items"].as_array().or(ms.as_array()).cloned();
+        for m in list.unwrap_or_default() {
+            let due: NaiveDate = m["due_date"].as_str().unwrap().parse().unwrap();
+            let open = !["accepted", "cancelled"].contains(&m["status"].as_str().unwrap());
+            if open && due >= today && due <= today + Duration::days(30) {
+                due_soon.push(m["title"].clone());
+            }
+        }
+    }
+    assert!(!due_soon.is_empty(), "no milestone due soon: {contracts}");
+    let tenders = app
+        .get("/api/v1/tenders?status=published", &org)
+        .await
+        .expect(200)
+        .body;
+    let now = app.state.clock.now();
+    assert!(
+        items(&tenders).iter().any(|t| {
+            let deadline: chrono::DateTime<chrono::Utc> =
+                t["bid_deadline"].as_str().unwrap().parse().unwrap();
+            deadline > now
+        }),
+        "no tender open for bids: {tenders}"
+    );
+
+    // The supervisor: an open finding on some contract.
+    let sup = app.login("supervisor@huimin.demo", DEMO_PASSWORD).await;
+    let all = app
+        .get("/api/v1/contracts?limit=100", &sup)
+        .await
+        .expect(200)
+        .body;
+    let mut open = 0;
+    for k in items(&all) {
+        let id = k["id"].as_str().unwrap();
+        let f = app
+            .get(&format!("/api/v1/contracts/{id}/findings"), &sup)
+            .await
+            .expect(200)
+            .body;
+        let list = f["items"].as_array().or(f.as_array()).cloned();
+        open += list
+            .unwrap_or_default()
+            .iter()
+            .filter(|f| f["status"] == "open")
+            .count();
+    }
+    assert!(open >= 1, "no open finding");
+}
