@@ -511,7 +511,7 @@ async fn procurement(
     .map_err(ctx)?;
 
     // A direct award to org 3 (single source), signed: a 100-day trial ending in 20 days,
-    // its first period accepted and paid, its second due in 10 days.
+    // an advance, its first period accepted and paid, its second due in 10 days.
     let direct = contracts::create(
         past,
         fo,
@@ -554,7 +554,7 @@ async fn procurement(
             title: "志愿服务站运营（第二期）".into(),
             description: String::new(),
             due_date: today(clock) + Duration::days(90),
-            amount: money("48000.00")?,
+            amount: money("28000.00")?,
         },
     )
     .await
