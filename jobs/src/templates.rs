@@ -516,9 +516,15 @@ mod tests {
         };
         let (s, t, h) = render(&m, Locale::ZhCn, "http://x/contracts/1");
         assert!(s.contains("第一阶段") && s.contains("2026年6月30日"), "{s}");
-        assert!(t.contains("http://x/contracts/1") && t.contains("还有 7 天"), "{t}");
+        assert!(
+            t.contains("http://x/contracts/1") && t.contains("还有 7 天"),
+            "{t}"
+        );
         assert!(t.contains("¥1,000.00"), "{t}");
-        assert!(h.contains("&#60;script&#62;") && !h.contains("<script>"), "{h}");
+        assert!(
+            h.contains("&#60;script&#62;") && !h.contains("<script>"),
+            "{h}"
+        );
         let (s, t, _) = render(&m, Locale::En, "http://x");
         assert_eq!(s, "[Huimin] Milestone \"第一阶段\" is due on 30 Jun 2026");
         assert!(t.contains("in 7 days"), "{t}");
@@ -643,7 +649,11 @@ mod tests {
                     assert!(!out.trim().is_empty(), "{kind} {l:?} {part} is empty");
                 }
                 assert!(
-                    s.starts_with(if l == Locale::ZhCn { "【惠民】" } else { "[Huimin] " }),
+                    s.starts_with(if l == Locale::ZhCn {
+                        "【惠民】"
+                    } else {
+                        "[Huimin] "
+                    }),
                     "{kind} {l:?}: {s}"
                 );
                 // The plain text carries the values as they are, and the link last.

@@ -1271,7 +1271,11 @@ async fn a_published_tender_notifies_every_active_organisation_but_not_a_suspend
             n.body_text
         );
         // The deadline, ten days on from 09:00 on 2 March, in Beijing time.
-        assert!(n.body_text.contains("2026年3月12日 09:00"), "{}", n.body_text);
+        assert!(
+            n.body_text.contains("2026年3月12日 09:00"),
+            "{}",
+            n.body_text
+        );
     }
     // Suspended staff see nothing in the app either.
     let seen = app
