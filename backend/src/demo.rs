@@ -533,32 +533,27 @@ async fn procurement(
     )
     .await
     .map_err(ctx)?;
-    let direct_m = milestones::create(
-        past,
-        fo,
-        direct.id,
-        NewMilestone {
-            title: "志愿服务站运营（第一期）".into(),
-            description: String::new(),
-            due_date: today(clock) + Duration::days(60),
-            amount: money("48000.00")?,
-        },
-    )
-    .await
-    .map_err(ctx)?;
-    milestones::create(
-        past,
-        fo,
-        direct.id,
-        NewMilestone {
-            title: "志愿服务站运营（第二期）".into(),
-            description: String::new(),
-            due_date: today(clock) + Duration::days(90),
-            amount: money("28000.00")?,
-        },
-    )
-    .await
-    .map_err(ctx)?;
+    let mut direct_ms = Vec::new();
+    for (title, days, amount) in [
+        ("志愿服务站运营（第一期）", 60, "48000.00"),
+        ("志愿服务站运营（第二期）", 90, "28000.00"),
+    ] {
+        let m = milestones::create(
+            past,
+            fo,
+            direct.id,
+            NewMilestone {
+                title: title.into(),
+                description: String::new(),
+                due_date: today(clock) + Duration::days(days),
+                amount: money(amount)?,
+            },
+        )
+        .await
+        .map_err(ctx)?;
+        direct_ms.push(m);
+    }
+    let direct_m = &direct_ms[0];
     contracts::sign(past, fo, direct.id).await.map_err(ctx)?;
 
     // Contract A reports: the first accepted and paid, the second rejected then awaiting

@@ -34,6 +34,32 @@ fn items(a: &Value) -> &Vec<Value> {
     a["items"].as_array().expect("a list")
 }
 
+/// What `/api/v1/contracts/{id}/{what}` lists, for every contract `token` may read.
+async fn of_contracts(app: &TestApp, token: &str, what: &str) -> Vec<Value> {
+    let contracts = app
+        .get("/api/v1/contracts?limit=100", token)
+        .await
+        .expect(200)
+        .body;
+    let mut out = Vec::new();
+    for k in items(&contracts) {
+        let id = k["id"].as_str().unwrap();
+        let list = app
+            .get(&format!("/api/v1/contracts/{id}/{what}"), token)
+            .await
+            .expect(200)
+            .body;
+        out.extend(
+            list["items"]
+                .as_array()
+                .or(list.as_array())
+                .cloned()
+                .unwrap_or_default(),
+        );
+    }
+    out
+}
+
 #[tokio::test]
 async fn the_demo_officers_home_has_one_of_each_thing_to_do() {
     let app = demo().await;
@@ -62,25 +88,16 @@ async fn the_demo_organisation_and_supervisor_have_something_pending() {
 
     // The first organisation: a milestone due within 30 days, a published tender still open.
     let org = app.login("org1@huimin.demo", DEMO_PASSWORD).await;
-    let contracts = app.get("/api/v1/contracts", &org).await.expect(200).body;
-    let mut due_soon = Vec::new();
-    for k in items(&contracts) {
-        let id = k["id"].as_str().unwrap();
-        let ms = app
-            .get(&format!("/api/v1/contracts/{id}/milestones"), &org)
-            .await
-            .expect(200)
-            .body;
-        let list = ms["items"].as_array().or(ms.as_array()).cloned();
-        for m in list.unwrap_or_default() {
+    let due_soon: Vec<_> = of_contracts(&app, &org, "milestones")
+        .await
+        .into_iter()
+        .filter(|m| {
             let due: NaiveDate = m["due_date"].as_str().unwrap().parse().unwrap();
             let open = !["accepted", "cancelled"].contains(&m["status"].as_str().unwrap());
-            if open && due >= today && due <= today + Duration::days(30) {
-                due_soon.push(m["title"].clone());
-            }
-        }
-    }
-    assert!(!due_soon.is_empty(), "no milestone due soon: {contracts}");
+            open && due >= today && due <= today + Duration::days(30)
+        })
+        .collect();
+    assert!(!due_soon.is_empty(), "no milestone due soon");
     let tenders = app
         .get("/api/v1/tenders?status=published", &org)
         .await
@@ -98,25 +115,9 @@ async fn the_demo_organisation_and_supervisor_have_something_pending() {
 
     // The supervisor: an open finding on some contract.
     let sup = app.login("supervisor@huimin.demo", DEMO_PASSWORD).await;
-    let all = app
-        .get("/api/v1/contracts?limit=100", &sup)
-        .await
-        .expect(200)
-        .body;
-    let mut open = 0;
-    for k in items(&all) {
-        let id = k["id"].as_str().unwrap();
-        let f = app
-            .get(&format!("/api/v1/contracts/{id}/findings"), &sup)
-            .await
-            .expect(200)
-            .body;
-        let list = f["items"].as_array().or(f.as_array()).cloned();
-        open += list
-            .unwrap_or_default()
-            .iter()
-            .filter(|f| f["status"] == "open")
-            .count();
-    }
-    assert!(open >= 1, "no open finding");
+    let findings = of_contracts(&app, &sup, "findings").await;
+    assert!(
+        findings.iter().any(|f| f["status"] == "open"),
+        "no open finding: {findings:?}"
+    );
 }
