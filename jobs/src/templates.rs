@@ -154,7 +154,7 @@ impl Message {
 
 /// What a template of a message reads: the catalogue in the recipient's locale with the
 /// message's values as arguments, which of its optional parts it has, and the link.
-pub struct Mail<'a> {
+struct Mail<'a> {
     locale: Locale,
     args: HashMap<Cow<'static, str>, FluentValue<'static>>,
     /// The optional parts present (`score`, `high`, `accepted`, …).
