@@ -627,6 +627,20 @@ mod tests {
             Message::Digest {
                 items: vec![(x("提醒"), format!("{}\n\n第二行", x("正文")))],
             },
+            // The other subjects and lines of the kinds that have them.
+            Message::ReportDecided {
+                contract: x("合同"),
+                milestone: x("节点"),
+                accepted: false,
+                comment: Some(x("缺少签到表")),
+                payable: None,
+            },
+            Message::AccountChanged {
+                organisation: x("机构"),
+                user: x("用户"),
+                email: "a@b.example".into(),
+                reset: false,
+            },
         ];
         // Every kind is here (a new kind must be added).
         let kinds: std::collections::BTreeSet<_> = all.iter().map(Message::kind).collect();
@@ -678,6 +692,22 @@ mod tests {
                 assert!(!text.contains("2026-12-03"), "{kind}: {text}");
             }
         }
+    }
+
+    #[test]
+    fn every_mail_text_of_the_catalogue_is_used() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut used = include_str!("templates.rs").to_string();
+        for f in std::fs::read_dir(root.join("templates/mail")).unwrap() {
+            used.push_str(&std::fs::read_to_string(f.unwrap().path()).unwrap());
+        }
+        let catalogue = std::fs::read_to_string(root.join("i18n/en/mail.ftl")).unwrap();
+        let unused: Vec<_> = catalogue
+            .lines()
+            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k))
+            .filter(|k| k.starts_with("mail-") && !used.contains(&format!("\"{k}\"")))
+            .collect();
+        assert!(unused.is_empty(), "texts no mail uses: {unused:?}");
     }
 
     #[test]
