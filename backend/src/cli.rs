@@ -243,8 +243,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 let url = public
                     .or_else(|| l.api.map(|a| format!("http://{a}")))
                     .unwrap_or_default();
-                println!("Huimin is listening on {url}");
-                println!("API docs: {url}/docs   OpenAPI: {url}/api/openapi.json");
+                // The web address first (the logs go to stderr), then how to sign in.
+                println!("Huimin: {url}/  (API docs {url}/docs, OpenAPI {url}/api/openapi.json)");
+                if let Some(logins) = &logins {
+                    println!("{logins}");
+                }
                 print_metrics(l);
                 // Said at start, so that an operator (and a test) knows without waiting for a
                 // run whether this process runs the jobs.
@@ -252,9 +255,6 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     println!("Scheduled jobs: off (--no-jobs); `huimin worker` runs them");
                 } else {
                     println!("Scheduled jobs: run in this process (`huimin jobs list`)");
-                }
-                if let Some(logins) = &logins {
-                    println!("{logins}");
                 }
             })
             .await?;

@@ -2,6 +2,12 @@
 //! townships and villages, three social organisations, their staff, a supervisor and the
 //! county's budget lines. Loaded only into an empty database, through the same services the
 //! API uses, so every record has its audit event.
+//!
+//! Its dates are relative to the day it is loaded, so that every demo login lands on a home
+//! page with something to do: the finance officer has a report to review, overdue milestones,
+//! a tender past its bid deadline to award, a contract ending within 30 days, a draft contract
+//! to sign and an open finding to answer; the organisations have milestones due soon and a
+//! published tender open for bids; the supervisor has an open finding.
 
 use anyhow::Context;
 use entity::Money;
@@ -9,7 +15,7 @@ use entity::model::user;
 use entity::rules::codes::credit_code_check_char;
 use entity::rules::quantity::Quantity;
 use entity::rules::vocab::{
-    Comparator, FundSource, Qualification, Role, ServiceCategory, TenderMethod,
+    Comparator, FundSource, Qualification, Role, ServiceCategory, Severity, TenderMethod,
 };
 use std::sync::Arc;
 
@@ -22,6 +28,7 @@ use crate::auth::Actor;
 use crate::error::ApiError;
 use crate::services::budget::{self, NewBudgetLine};
 use crate::services::contracts::{self, NewContract};
+use crate::services::findings::{self, NewFinding};
 use crate::services::milestones::{self, NewIndicator, NewMilestone};
 use crate::services::parties::{self, NewOrganisation, NewPurchaser};
 use crate::services::payments::{self, NewPayment};
@@ -158,7 +165,7 @@ pub async fn load(real: &AppState) -> anyhow::Result<Option<String>> {
         .await
         .map_err(ctx)?;
     }
-    users::create_user(
+    let supervisor = users::create_user(
         st,
         None,
         mk_user(
@@ -173,6 +180,7 @@ pub async fn load(real: &AppState) -> anyhow::Result<Option<String>> {
     .map_err(ctx)?;
 
     let finance = actor(st, finance.id).await?;
+    let supervisor = actor(st, supervisor.id).await?;
     let mut line_ids = Vec::new();
     let lines = [
         (
@@ -225,6 +233,7 @@ pub async fn load(real: &AppState) -> anyhow::Result<Option<String>> {
         &clock,
         real.clock.now(),
         &finance,
+        &supervisor,
         &org_actors,
         &line_ids,
     )
@@ -268,13 +277,14 @@ fn money(s: &str) -> anyhow::Result<Money> {
         .map_err(|e| anyhow::anyhow!("demo amount {s}: {e}"))
 }
 
-/// Tenders in every state, bids, contracts (awarded, direct, draft) and staffed and vacant
-/// posts, on `clock` (which `past` runs on), ending at `now`.
+/// Tenders in every state, bids, contracts (awarded, direct, draft), staffed and vacant
+/// posts, reports and a finding, on `clock` (which `past` runs on), ending at `now`.
 async fn procurement(
     past: &AppState,
     clock: &ManualClock,
     now: chrono::DateTime<Utc>,
     fo: &Actor,
+    supervisor: &Actor,
     orgs: &[Actor],
     lines: &[Uuid],
 ) -> anyhow::Result<()> {
@@ -412,20 +422,22 @@ async fn procurement(
     )
     .await
     .map_err(ctx)?;
-    let third = contract_a.value.fen() / 3;
+    // Due 75 and 45 days ago (reported), 15 days ago (overdue) and in 15 days.
+    let quarter = contract_a.value.fen() / 4;
     let mut ms = Vec::new();
     for (i, (title, days)) in [
         ("第一阶段：建档走访", 30),
         ("第二阶段：个案服务", 60),
-        ("第三阶段：评估总结", 90),
+        ("第三阶段：小组活动", 90),
+        ("第四阶段：评估总结", 120),
     ]
     .iter()
     .enumerate()
     {
-        let amount = if i == 2 {
-            contract_a.value.fen() - 2 * third
+        let amount = if i == 3 {
+            contract_a.value.fen() - 3 * quarter
         } else {
-            third
+            quarter
         };
         let m = milestones::create(
             past,
@@ -498,7 +510,8 @@ async fn procurement(
     .await
     .map_err(ctx)?;
 
-    // A direct award to org 3 (single source), signed.
+    // A direct award to org 3 (single source), signed: a 100-day trial ending in 20 days,
+    // an advance, its first period accepted and paid, its second due in 10 days.
     let direct = contracts::create(
         past,
         fo,
@@ -506,13 +519,12 @@ async fn procurement(
             purchaser_id: fo.user.purchaser_id.context("officer's purchaser")?,
             organisation_id: orgs[2].user.organisation_id.context("org")?,
             budget_line_id: lines[2],
-            title: "城关镇巾帼志愿服务站运营".into(),
+            title: "城关镇巾帼志愿服务站试运营".into(),
             service_category: ServiceCategory::Volunteer,
             division_code: "410523100".into(),
             value: money("96000.00")?,
             start_date: today(clock),
-            end_date: entity::rules::procurement::max_end_date(today(clock), false)
-                .context("period")?,
+            end_date: today(clock) + Duration::days(100),
             direct_award_reason: "单一来源：县妇联指定的唯一志愿服务阵地运营方".into(),
             responsible_officer_id: None,
             multi_year_reason: None,
@@ -521,23 +533,31 @@ async fn procurement(
     )
     .await
     .map_err(ctx)?;
-    let direct_m = milestones::create(
-        past,
-        fo,
-        direct.id,
-        NewMilestone {
-            title: "志愿服务站运营（上半年）".into(),
-            description: String::new(),
-            due_date: today(clock) + Duration::days(60),
-            amount: money("48000.00")?,
-        },
-    )
-    .await
-    .map_err(ctx)?;
+    let mut direct_ms = Vec::new();
+    for (title, days, amount) in [
+        ("志愿服务站运营（第一期）", 60, "48000.00"),
+        ("志愿服务站运营（第二期）", 90, "28000.00"),
+    ] {
+        let m = milestones::create(
+            past,
+            fo,
+            direct.id,
+            NewMilestone {
+                title: title.into(),
+                description: String::new(),
+                due_date: today(clock) + Duration::days(days),
+                amount: money(amount)?,
+            },
+        )
+        .await
+        .map_err(ctx)?;
+        direct_ms.push(m);
+    }
+    let direct_m = &direct_ms[0];
     contracts::sign(past, fo, direct.id).await.map_err(ctx)?;
 
-    // Contract A reports: the first accepted and paid, the second rejected then pending; the
-    // third is overdue.
+    // Contract A reports: the first accepted and paid, the second rejected then awaiting
+    // review; the third is overdue, the fourth due soon.
     let report = |summary: &str, visits: &str, complaints: Option<&str>| {
         let mut measurements = vec![MeasurementIn {
             indicator_id: indicators[0].id,
@@ -635,12 +655,37 @@ async fn procurement(
     )
     .await
     .map_err(ctx)?;
+    // Home care: published 25 days ago, its bid deadline 15 days ago, two bids, to award.
+    clock.set(now - Duration::days(25));
+    let due_award = tenders::create(
+        past,
+        fo,
+        tender(
+            "社区居家养老上门服务",
+            ServiceCategory::Elderly,
+            TenderMethod::Inquiry,
+            lines[1],
+            "180000.00",
+            10,
+        )?,
+    )
+    .await
+    .map_err(ctx)?;
+    tenders::publish(past, fo, due_award.id)
+        .await
+        .map_err(ctx)?;
+    for (org, amount) in [(&orgs[1], "172000.00"), (&orgs[2], "175500.00")] {
+        tenders::submit_bid(past, org, due_award.id, bid(amount)?)
+            .await
+            .map_err(ctx)?;
+    }
+
     clock.set(now - Duration::days(18));
     reports::submit(
         past,
         &orgs[2],
         direct_m.id,
-        Ok(report_plain("上半年开展志愿服务86场。")),
+        Ok(report_plain("第一期开展志愿服务86场。")),
         Vec::new(),
         Ok(None),
     )
@@ -659,6 +704,20 @@ async fn procurement(
             paid_on: today(clock),
             voucher_no: "TYMZ-2026-0057".into(),
         }),
+    )
+    .await
+    .map_err(ctx)?;
+
+    // The supervisor's finding on contract A, for the officer to answer.
+    clock.set(now - Duration::days(5));
+    findings::create(
+        past,
+        supervisor,
+        contract_a.id,
+        NewFinding {
+            severity: Severity::Medium,
+            text: "第二阶段服务报告首次提交时缺少个案服务签到表，请说明原因及整改措施。".into(),
+        },
     )
     .await
     .map_err(ctx)?;

@@ -164,30 +164,36 @@ async fn migrate_create_users_and_verify_then_detect_tampering() {
 }
 
 #[tokio::test]
-async fn serve_demo_prints_the_url_and_logins_and_answers() {
+async fn serve_demo_prints_the_web_address_first_then_the_logins_and_answers() {
     let env = env().await;
     let mut child = command(&env)
         .args(["serve", "--demo"])
         .env("HUIMIN_BIND", "127.0.0.1:0")
+        // Logs on: they must not come before the address.
+        .env("RUST_LOG", "info")
         .stdout(Stdio::piped())
+        .stderr(Stdio::null())
         .spawn()
         .expect("start serve");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let deadline = Instant::now() + Duration::from_secs(60);
     let mut printed = String::new();
-    let mut addr = None;
     while Instant::now() < deadline {
         let Some(Ok(line)) = lines.next() else { break };
         printed.push_str(&line);
         printed.push('\n');
-        if let Some(rest) = line.strip_prefix("Huimin is listening on http://") {
-            addr = Some(rest.trim().to_string());
-        }
         if line.contains("supervisor@huimin.demo") {
             break;
         }
     }
-    let addr = addr.unwrap_or_else(|| panic!("no URL printed: {printed}"));
+    // The first line is the web address (the logs go to stderr), the logins follow.
+    let first = printed.lines().next().unwrap_or_default();
+    let addr = first
+        .strip_prefix("Huimin: http://")
+        .and_then(|rest| rest.split_once('/'))
+        .map(|(addr, _)| addr.to_string())
+        .unwrap_or_else(|| panic!("the web address is not the first line: {printed}"));
+    assert!(first.contains("/docs"), "{first}");
     assert!(
         printed.contains("admin@huimin.demo") && printed.contains("huimin-demo-2026"),
         "{printed}"

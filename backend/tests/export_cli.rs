@@ -27,7 +27,7 @@ async fn export_ocds_writes_the_demo_release_package_to_a_file() {
     let o = huimin(&env, &["export", "ocds", "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{o:?}");
     assert!(
-        String::from_utf8_lossy(&o.stdout).contains("wrote 7 OCDS releases"),
+        String::from_utf8_lossy(&o.stdout).contains("wrote 8 OCDS releases"),
         "{o:?}"
     );
     let package: serde_json::Value =
@@ -40,7 +40,7 @@ async fn export_ocds_writes_the_demo_release_package_to_a_file() {
             .ends_with("+08:00")
     );
     let releases = package["releases"].as_array().unwrap();
-    assert_eq!(releases.len(), 7);
+    assert_eq!(releases.len(), 8);
     for r in releases {
         assert!(
             r["ocid"].as_str().unwrap().starts_with("ocds-cli123-"),

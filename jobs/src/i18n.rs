@@ -48,6 +48,17 @@ pub fn text_with(locale: Locale, key: &str, args: &[(&'static str, String)]) -> 
         .unwrap_or_else(|| key.to_string())
 }
 
+/// The text of `key` in `locale` with Fluent arguments as they are (numbers select plurals).
+pub fn text_args(
+    locale: Locale,
+    key: &str,
+    args: &HashMap<Cow<'static, str>, FluentValue<'_>>,
+) -> String {
+    CATALOGUE
+        .try_lookup_with_args(lang(locale), key, args)
+        .unwrap_or_else(|| key.to_string())
+}
+
 /// The catalogue key of an API error code.
 pub fn error_key(code: &str) -> String {
     format!("error-{}", code.replace(['.', '_'], "-"))

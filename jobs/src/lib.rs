@@ -9,10 +9,12 @@
 //! - [`file_store`]: the attachment store's layout on disk and its safe removal (the uploads
 //!   in `backend` and the `file_sweep` job share it).
 //! - [`outbox`]: idempotent enqueueing and recipients; [`mailer`]: delivery with lettre;
-//!   [`templates`]: the messages in `zh-CN` and `en`.
+//!   [`templates`]: the messages in `zh-CN` and `en`; [`i18n`]: the message catalogue;
+//!   [`format`]: money and dates as pages and messages show them.
 
 pub mod clock;
 pub mod file_store;
+pub mod format;
 pub mod i18n;
 pub mod jobs;
 pub mod mailer;

@@ -36,7 +36,8 @@ pub struct Outgoing {
     pub entity_id: Uuid,
     /// The occurrence, e.g. `due7` or `late-w2` or a date.
     pub step: String,
-    /// The link path under the public URL, e.g. `/contracts/{id}`.
+    /// The path of the web page of what the message is about, under the public URL, e.g.
+    /// `/contracts/{id}` (a page, never an `/api/` address).
     pub link: String,
 }
 
@@ -98,8 +99,8 @@ pub async fn enqueue(
             if !seen.insert(key.clone()) {
                 return None;
             }
-            // Links lead to the API resource the message is about.
-            let link = format!("{public_url}/api/v1{}", o.link);
+            // Links lead to the web page of what the message is about.
+            let link = format!("{public_url}{}", o.link);
             let (subject, body_text, body_html) = render(&o.message, o.recipient.locale, &link);
             Some(Rendered {
                 id: Uuid::now_v7(),

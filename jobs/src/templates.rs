@@ -1,9 +1,21 @@
 //! The messages, in the recipient's locale (`zh-CN` by default, or `en`), as a subject, a
 //! plain-text body and an HTML body (every value escaped), each naming what it is about and
-//! linking to it.
+//! linking to its web page. One askama template per kind and body under
+//! `jobs/templates/mail/` (the HTML ones share `layout.html`); every word comes from the
+//! catalogue (`jobs/i18n/<locale>/mail.ftl`), with the values as Fluent arguments: money and
+//! dates in the pages' formats ([`crate::format`]).
 
-use chrono::NaiveDate;
+use std::borrow::Cow;
+use std::collections::HashMap;
+
+use askama::Template;
+use chrono::{NaiveDate, NaiveDateTime};
+use entity::Money;
 use entity::rules::vocab::Locale;
+use fluent_templates::fluent_bundle::FluentValue;
+
+use crate::format::{date, date_time, money};
+use crate::i18n;
 
 /// What a notification says; its variant is its `kind`.
 #[derive(Debug, Clone, PartialEq)]
@@ -14,7 +26,7 @@ pub enum Message {
         milestone: String,
         due: NaiveDate,
         days: i64,
-        amount: String,
+        amount: Money,
     },
     /// A milestone is `days` days overdue.
     MilestoneOverdue {
@@ -64,8 +76,8 @@ pub enum Message {
     /// A budget line's amount changed (to supervisors).
     BudgetAmountChanged {
         line: String,
-        old: String,
-        new: String,
+        old: Money,
+        new: Money,
         reason: String,
     },
     /// A report was submitted (to the officer).
@@ -80,12 +92,12 @@ pub enum Message {
         milestone: String,
         accepted: bool,
         comment: Option<String>,
-        payable: Option<String>,
+        payable: Option<Money>,
     },
     /// A payment was recorded (to the organisation).
     PaymentRecorded {
         contract: String,
-        amount: String,
+        amount: Money,
         paid_on: NaiveDate,
         voucher: String,
     },
@@ -93,8 +105,9 @@ pub enum Message {
     TenderPublished {
         title: String,
         purchaser: String,
-        ceiling: String,
-        deadline: String,
+        ceiling: Money,
+        /// The bid deadline in local time.
+        deadline: NaiveDateTime,
     },
     /// An admin created a user of the organisation or reset one's password (to the
     /// organisation's contact address and its other active users: nobody signs in as a bidder
@@ -110,7 +123,7 @@ pub enum Message {
         seq: i64,
         hash: String,
         /// When the head event was written, in local time.
-        at: String,
+        at: NaiveDateTime,
     },
     /// Several reminders of one run to one recipient.
     Digest { items: Vec<(String, String)> },
@@ -139,137 +152,120 @@ impl Message {
     }
 }
 
-/// The subject and body lines of a message in a locale.
-fn texts(m: &Message, l: Locale) -> (String, Vec<String>) {
-    let zh = l == Locale::ZhCn;
-    match m {
+/// What a template of a message reads: the catalogue in the recipient's locale with the
+/// message's values as arguments, which of its optional parts it has, and the link.
+struct Mail<'a> {
+    locale: Locale,
+    args: HashMap<Cow<'static, str>, FluentValue<'static>>,
+    /// The optional parts present (`score`, `high`, `accepted`, …).
+    flags: Vec<&'static str>,
+    /// A digest's reminders: (subject, text body).
+    items: &'a [(String, String)],
+    subject: String,
+    link: &'a str,
+}
+
+impl Mail<'_> {
+    /// The text of a catalogue key with the message's values.
+    pub fn t(&self, key: &str) -> String {
+        i18n::text_args(self.locale, key, &self.args)
+    }
+
+    /// Whether the message has the optional part `flag`.
+    pub fn has(&self, flag: &str) -> bool {
+        self.flags.contains(&flag)
+    }
+
+    /// The BCP 47 tag of the message's language.
+    pub fn lang(&self) -> &'static str {
+        self.locale.as_str()
+    }
+}
+
+/// The values of a message as catalogue arguments (formatted for `l`), its optional parts, and
+/// the catalogue key of its subject.
+fn values(
+    m: &Message,
+    l: Locale,
+) -> (
+    Vec<(&'static str, FluentValue<'static>)>,
+    Vec<&'static str>,
+    &'static str,
+) {
+    let s = |v: &str| FluentValue::from(v.to_string());
+    let n = |v: i64| FluentValue::from(v);
+    let cny = |v: &Money| FluentValue::from(money(&v.decimal()));
+    let day = |d: &NaiveDate| FluentValue::from(date(l, *d));
+    let mut flags = Vec::new();
+    let mut flag = |on: bool, name: &'static str| {
+        if on {
+            flags.push(name);
+        }
+    };
+    let (args, subject) = match m {
         Message::MilestoneDue {
             contract,
             milestone,
             due,
             days,
             amount,
-        } => {
-            if zh {
-                (
-                    format!("【惠民】里程碑“{milestone}”将于{due}到期"),
-                    vec![
-                        format!("合同：{contract}"),
-                        format!("里程碑：{milestone}（金额 {amount} 元）"),
-                        format!("到期日：{due}，还有 {days} 天。"),
-                        "请在到期前提交里程碑报告及绩效指标数据。".into(),
-                    ],
-                )
-            } else {
-                (
-                    format!("[Huimin] Milestone \"{milestone}\" is due on {due}"),
-                    vec![
-                        format!("Contract: {contract}"),
-                        format!("Milestone: {milestone} (CNY {amount})"),
-                        format!("Due date: {due}, in {days} days."),
-                        "Please submit the milestone report and indicator values before it is due."
-                            .into(),
-                    ],
-                )
-            }
-        }
+        } => (
+            vec![
+                ("contract", s(contract)),
+                ("milestone", s(milestone)),
+                ("due", day(due)),
+                ("days", n(*days)),
+                ("amount", cny(amount)),
+            ],
+            "mail-milestone-due-subject",
+        ),
         Message::MilestoneOverdue {
             contract,
             milestone,
             due,
             days,
-        } => {
-            if zh {
-                (
-                    format!("【惠民】里程碑“{milestone}”已逾期 {days} 天"),
-                    vec![
-                        format!("合同：{contract}"),
-                        format!("里程碑：{milestone}"),
-                        format!("到期日：{due}，已逾期 {days} 天。"),
-                        "请尽快提交报告；财务人员请跟进审核。".into(),
-                    ],
-                )
-            } else {
-                (
-                    format!("[Huimin] Milestone \"{milestone}\" is {days} days overdue"),
-                    vec![
-                        format!("Contract: {contract}"),
-                        format!("Milestone: {milestone}"),
-                        format!("Due date: {due}, {days} days ago."),
-                        "Please submit the report now; finance officers, please follow up.".into(),
-                    ],
-                )
-            }
-        }
+        } => (
+            vec![
+                ("contract", s(contract)),
+                ("milestone", s(milestone)),
+                ("due", day(due)),
+                ("days", n(*days)),
+            ],
+            "mail-milestone-overdue-subject",
+        ),
         Message::MilestoneEscalation {
             contract,
             organisation,
             milestone,
             due,
             days,
-        } => {
-            if zh {
-                (
-                    format!("【惠民】督办：里程碑“{milestone}”逾期超过 30 天"),
-                    vec![
-                        format!("合同：{contract}"),
-                        format!("承接机构：{organisation}"),
-                        format!("里程碑：{milestone}"),
-                        format!("到期日：{due}，已逾期 {days} 天。"),
-                        "请监督部门关注。".into(),
-                    ],
-                )
-            } else {
-                (
-                    format!("[Huimin] Escalation: milestone \"{milestone}\" over 30 days overdue"),
-                    vec![
-                        format!("Contract: {contract}"),
-                        format!("Organisation: {organisation}"),
-                        format!("Milestone: {milestone}"),
-                        format!("Due date: {due}, {days} days ago."),
-                        "For the supervisors' attention.".into(),
-                    ],
-                )
-            }
-        }
+        } => (
+            vec![
+                ("contract", s(contract)),
+                ("organisation", s(organisation)),
+                ("milestone", s(milestone)),
+                ("due", day(due)),
+                ("days", n(*days)),
+            ],
+            "mail-milestone-escalation-subject",
+        ),
         Message::IndicatorAlert {
             contract,
             score,
             min_pay,
             stale,
         } => {
-            let mut lines = vec![if zh {
-                format!("合同：{contract}")
-            } else {
-                format!("Contract: {contract}")
-            }];
-            if let Some(s) = score {
-                lines.push(if zh {
-                    format!("当前绩效得分 {s}，低于付款下限 {min_pay}。")
-                } else {
-                    format!("The score so far is {s}, below the minimum of {min_pay} for payment.")
-                });
-            }
-            if !stale.is_empty() {
-                let names = stale.join(if zh { "、" } else { ", " });
-                lines.push(if zh {
-                    format!("以下指标 90 天内没有数据：{names}。")
-                } else {
-                    format!("No value in 90 days for: {names}.")
-                });
-            }
-            lines.push(if zh {
-                "请核实服务进展并及时报送指标数据。".into()
-            } else {
-                "Please check the service and report indicator values.".into()
-            });
+            flag(score.is_some(), "score");
+            flag(!stale.is_empty(), "stale");
+            let sep = i18n::text(l, "mail-list-separator");
             (
-                if zh {
-                    format!("【惠民】绩效预警：{contract}")
-                } else {
-                    format!("[Huimin] Performance warning: {contract}")
-                },
-                lines,
+                vec![
+                    ("contract", s(contract)),
+                    ("score", s(score.as_deref().unwrap_or_default())),
+                    ("min_pay", s(min_pay)),
+                    ("stale", s(&stale.join(&sep))),
+                ],
+                "mail-indicator-alert-subject",
             )
         }
         Message::PostVacant {
@@ -277,55 +273,27 @@ fn texts(m: &Message, l: Locale) -> (String, Vec<String>) {
             post,
             since,
             days,
-        } => {
-            if zh {
-                (
-                    format!("【惠民】岗位“{post}”已空缺 {days} 天"),
-                    vec![
-                        format!("合同：{contract}"),
-                        format!("岗位：{post}"),
-                        format!("自 {since} 起无人在岗，已连续空缺 {days} 天。"),
-                        "空缺期间的岗位经费将从里程碑付款中扣减，请尽快补员。".into(),
-                    ],
-                )
-            } else {
-                (
-                    format!("[Huimin] Post \"{post}\" vacant for {days} days"),
-                    vec![
-                        format!("Contract: {contract}"),
-                        format!("Post: {post}"),
-                        format!("Nobody has filled it since {since}: {days} days in a row."),
-                        "Vacancy days are deducted from milestone payments; please fill the post."
-                            .into(),
-                    ],
-                )
-            }
-        }
+        } => (
+            vec![
+                ("contract", s(contract)),
+                ("post", s(post)),
+                ("since", day(since)),
+                ("days", n(*days)),
+            ],
+            "mail-post-vacant-subject",
+        ),
         Message::ContractExpiring {
             contract,
             end,
             open_milestones,
-        } => {
-            if zh {
-                (
-                    format!("【惠民】合同“{contract}”将于{end}到期"),
-                    vec![
-                        format!("合同：{contract}"),
-                        format!("到期日：{end}。"),
-                        format!("尚有 {open_milestones} 个里程碑未通过验收。"),
-                    ],
-                )
-            } else {
-                (
-                    format!("[Huimin] Contract \"{contract}\" ends on {end}"),
-                    vec![
-                        format!("Contract: {contract}"),
-                        format!("End date: {end}."),
-                        format!("{open_milestones} milestones are not accepted yet."),
-                    ],
-                )
-            }
-        }
+        } => (
+            vec![
+                ("contract", s(contract)),
+                ("end", day(end)),
+                ("open", n(*open_milestones)),
+            ],
+            "mail-contract-expiring-subject",
+        ),
         Message::BudgetWatch {
             line,
             fiscal_year,
@@ -335,117 +303,45 @@ fn texts(m: &Message, l: Locale) -> (String, Vec<String>) {
             high,
             slow,
         } => {
-            let mut lines = vec![if zh {
-                format!("预算项目：{line}（{fiscal_year} 年度）")
-            } else {
-                format!("Budget line: {line} ({fiscal_year})")
-            }];
-            if *high {
-                lines.push(if zh {
-                    format!("已承诺及预留资金占 {committed_pct}%，超过 90%。")
-                } else {
-                    format!("Committed and reserved: {committed_pct}% of the amount, over 90%.")
-                });
-            }
-            if *slow {
-                lines.push(if zh { format!("支出进度 {disbursed_pct}%，明显落后于年度时间进度 {elapsed_pct}%。") } else { format!("Disbursed {disbursed_pct}%, well behind the {elapsed_pct}% of the year elapsed.") });
-            }
+            flag(*high, "high");
+            flag(*slow, "slow");
             (
-                if zh {
-                    format!("【惠民】预算执行提示：{line}")
-                } else {
-                    format!("[Huimin] Budget watch: {line}")
-                },
-                lines,
+                vec![
+                    ("line", s(line)),
+                    ("year", s(&fiscal_year.to_string())),
+                    ("committed", s(committed_pct)),
+                    ("disbursed", s(disbursed_pct)),
+                    ("elapsed", s(elapsed_pct)),
+                ],
+                "mail-budget-watch-subject",
             )
-        }
-        Message::AccountChanged {
-            organisation,
-            user,
-            email,
-            reset,
-        } => {
-            if zh {
-                let what = if *reset {
-                    "的密码已被管理员重置"
-                } else {
-                    "已由管理员创建"
-                };
-                (
-                    format!("【惠民】{organisation}的账号“{user}”{what}"),
-                    vec![
-                        format!("机构：{organisation}"),
-                        format!("账号：{user}（{email}）{what}。"),
-                        "该账号首次登录时须修改密码。如非本机构所申请，请立即联系财政部门。".into(),
-                    ],
-                )
-            } else {
-                let what = if *reset {
-                    "had its password reset by an administrator"
-                } else {
-                    "was created by an administrator"
-                };
-                (
-                    format!("[Huimin] The account \"{user}\" of {organisation} {what}"),
-                    vec![
-                        format!("Organisation: {organisation}"),
-                        format!("Account: {user} ({email}) {what}."),
-                        "The account must change its password when it first signs in. If your organisation did not ask for this, contact the finance bureau at once.".into(),
-                    ],
-                )
-            }
         }
         Message::BudgetAmountChanged {
             line,
             old,
             new,
             reason,
-        } => {
-            if zh {
-                (
-                    format!("【惠民】预算项目“{line}”金额调整"),
-                    vec![
-                        format!("预算项目：{line}"),
-                        format!("金额由 {old} 元调整为 {new} 元。"),
-                        format!("理由：{reason}"),
-                    ],
-                )
-            } else {
-                (
-                    format!("[Huimin] Budget line \"{line}\" amount changed"),
-                    vec![
-                        format!("Budget line: {line}"),
-                        format!("Amount changed from CNY {old} to CNY {new}."),
-                        format!("Reason: {reason}"),
-                    ],
-                )
-            }
-        }
+        } => (
+            vec![
+                ("line", s(line)),
+                ("old", cny(old)),
+                ("new", cny(new)),
+                ("reason", s(reason)),
+            ],
+            "mail-budget-amount-changed-subject",
+        ),
         Message::ReportSubmitted {
             contract,
             milestone,
             organisation,
-        } => {
-            if zh {
-                (
-                    format!("【惠民】{organisation}提交了里程碑“{milestone}”的报告"),
-                    vec![
-                        format!("合同：{contract}"),
-                        format!("里程碑：{milestone}"),
-                        "请审核并作出验收决定。".into(),
-                    ],
-                )
-            } else {
-                (
-                    format!("[Huimin] {organisation} reported on milestone \"{milestone}\""),
-                    vec![
-                        format!("Contract: {contract}"),
-                        format!("Milestone: {milestone}"),
-                        "Please review and accept or reject it.".into(),
-                    ],
-                )
-            }
-        }
+        } => (
+            vec![
+                ("contract", s(contract)),
+                ("milestone", s(milestone)),
+                ("organisation", s(organisation)),
+            ],
+            "mail-report-submitted-subject",
+        ),
         Message::ReportDecided {
             contract,
             milestone,
@@ -453,153 +349,156 @@ fn texts(m: &Message, l: Locale) -> (String, Vec<String>) {
             comment,
             payable,
         } => {
-            let mut lines = vec![
-                if zh {
-                    format!("合同：{contract}")
-                } else {
-                    format!("Contract: {contract}")
-                },
-                if zh {
-                    format!("里程碑：{milestone}")
-                } else {
-                    format!("Milestone: {milestone}")
-                },
-            ];
+            flag(payable.is_some(), "payable");
+            flag(comment.is_some(), "comment");
+            let mut args = vec![("contract", s(contract)), ("milestone", s(milestone))];
             if let Some(p) = payable {
-                lines.push(if zh {
-                    format!("核定应付金额：{p} 元。")
-                } else {
-                    format!("Payable: CNY {p}.")
-                });
+                args.push(("payable", cny(p)));
             }
             if let Some(c) = comment {
-                lines.push(if zh {
-                    format!("审核意见：{c}")
-                } else {
-                    format!("Comment: {c}")
-                });
+                args.push(("comment", s(c)));
             }
-            let subject = match (zh, accepted) {
-                (true, true) => format!("【惠民】里程碑“{milestone}”已通过验收"),
-                (true, false) => format!("【惠民】里程碑“{milestone}”的报告被退回"),
-                (false, true) => format!("[Huimin] Milestone \"{milestone}\" accepted"),
-                (false, false) => format!("[Huimin] Report on milestone \"{milestone}\" rejected"),
+            let subject = if *accepted {
+                "mail-report-decided-subject-accepted"
+            } else {
+                "mail-report-decided-subject-rejected"
             };
-            (subject, lines)
+            (args, subject)
         }
         Message::PaymentRecorded {
             contract,
             amount,
             paid_on,
             voucher,
-        } => {
-            if zh {
-                (
-                    format!("【惠民】已支付 {amount} 元"),
-                    vec![
-                        format!("合同：{contract}"),
-                        format!("{paid_on} 支付 {amount} 元，凭证号 {voucher}。"),
-                    ],
-                )
-            } else {
-                (
-                    format!("[Huimin] Payment of CNY {amount}"),
-                    vec![
-                        format!("Contract: {contract}"),
-                        format!("CNY {amount} paid on {paid_on}, voucher {voucher}."),
-                    ],
-                )
-            }
-        }
+        } => (
+            vec![
+                ("contract", s(contract)),
+                ("amount", cny(amount)),
+                ("paid_on", day(paid_on)),
+                ("voucher", s(voucher)),
+            ],
+            "mail-payment-recorded-subject",
+        ),
         Message::TenderPublished {
             title,
             purchaser,
             ceiling,
             deadline,
+        } => (
+            vec![
+                ("title", s(title)),
+                ("purchaser", s(purchaser)),
+                ("ceiling", cny(ceiling)),
+                ("deadline", s(&date_time(l, *deadline))),
+            ],
+            "mail-tender-published-subject",
+        ),
+        Message::AccountChanged {
+            organisation,
+            user,
+            email,
+            reset,
         } => {
-            if zh {
-                (
-                    format!("【惠民】新采购公告：{title}"),
-                    vec![
-                        format!("采购人：{purchaser}"),
-                        format!("项目：{title}"),
-                        format!("最高限价：{ceiling} 元"),
-                        format!("投标截止：{deadline}"),
-                    ],
-                )
+            flag(*reset, "reset");
+            let subject = if *reset {
+                "mail-account-changed-subject-reset"
             } else {
-                (
-                    format!("[Huimin] New tender: {title}"),
-                    vec![
-                        format!("Purchaser: {purchaser}"),
-                        format!("Tender: {title}"),
-                        format!("Ceiling: CNY {ceiling}"),
-                        format!("Bid deadline: {deadline}"),
-                    ],
-                )
-            }
-        }
-        Message::AuditAnchor { seq, hash, at } => {
-            if zh {
-                (
-                    format!("【惠民】审计链存证：第 {seq} 条事件"),
-                    vec![
-                        format!("审计链最新事件：第 {seq} 条（记录于 {at}）"),
-                        format!("哈希值：{hash}"),
-                        "请在系统之外妥善保存本邮件。日后运行以下命令即可核验审计链仍包含该事件且未被改写；若最新事件被删除，核验将失败：".into(),
-                        format!("huimin audit verify --anchor {seq}:{hash}"),
-                    ],
-                )
-            } else {
-                (
-                    format!("[Huimin] Audit chain anchor: event {seq}"),
-                    vec![
-                        format!("The audit chain's newest event: {seq} (written {at})"),
-                        format!("Hash: {hash}"),
-                        "Keep this e-mail outside Huimin. This command later proves that the chain still holds this event unchanged; it fails if the newest events were deleted:".into(),
-                        format!("huimin audit verify --anchor {seq}:{hash}"),
-                    ],
-                )
-            }
-        }
-        Message::Digest { items } => {
-            let subject = if zh {
-                format!("【惠民】今日提醒（{} 条）", items.len())
-            } else {
-                format!("[Huimin] Today's reminders ({})", items.len())
+                "mail-account-changed-subject-created"
             };
             (
+                vec![
+                    ("organisation", s(organisation)),
+                    ("user", s(user)),
+                    ("email", s(email)),
+                ],
                 subject,
-                items
-                    .iter()
-                    .flat_map(|(s, t)| [s.clone(), t.clone(), String::new()])
-                    .collect(),
             )
         }
-    }
+        Message::AuditAnchor { seq, hash, at } => (
+            vec![
+                // The sequence number as digits, never grouped: the command must take it.
+                ("seq", s(&seq.to_string())),
+                ("hash", s(hash)),
+                ("at", s(&date_time(l, *at))),
+            ],
+            "mail-audit-anchor-subject",
+        ),
+        Message::Digest { items } => (
+            vec![("count", n(items.len() as i64))],
+            "mail-digest-subject",
+        ),
+    };
+    (args, flags, subject)
+}
+
+/// Declares the two templates (plain text and HTML) of each kind and renders a message with
+/// those of its kind.
+macro_rules! kinds {
+    ($($variant:ident => $text:ident($text_path:literal), $html:ident($html_path:literal);)*) => {
+        $(
+            #[derive(Template)]
+            #[template(path = $text_path)]
+            struct $text<'a> {
+                c: &'a Mail<'a>,
+            }
+
+            #[derive(Template)]
+            #[template(path = $html_path)]
+            struct $html<'a> {
+                c: &'a Mail<'a>,
+            }
+        )*
+
+        /// The text and HTML bodies of `m`.
+        fn bodies(m: &Message, c: &Mail<'_>) -> askama::Result<(String, String)> {
+            match m {
+                $(Message::$variant { .. } => Ok(($text { c }.render()?, $html { c }.render()?)),)*
+            }
+        }
+    };
+}
+
+kinds! {
+    MilestoneDue => MilestoneDueText("mail/milestone_due.txt"), MilestoneDueHtml("mail/milestone_due.html");
+    MilestoneOverdue => MilestoneOverdueText("mail/milestone_overdue.txt"), MilestoneOverdueHtml("mail/milestone_overdue.html");
+    MilestoneEscalation => MilestoneEscalationText("mail/milestone_escalation.txt"), MilestoneEscalationHtml("mail/milestone_escalation.html");
+    IndicatorAlert => IndicatorAlertText("mail/indicator_alert.txt"), IndicatorAlertHtml("mail/indicator_alert.html");
+    PostVacant => PostVacantText("mail/post_vacant.txt"), PostVacantHtml("mail/post_vacant.html");
+    ContractExpiring => ContractExpiringText("mail/contract_expiring.txt"), ContractExpiringHtml("mail/contract_expiring.html");
+    BudgetWatch => BudgetWatchText("mail/budget_watch.txt"), BudgetWatchHtml("mail/budget_watch.html");
+    BudgetAmountChanged => BudgetAmountChangedText("mail/budget_amount_changed.txt"), BudgetAmountChangedHtml("mail/budget_amount_changed.html");
+    ReportSubmitted => ReportSubmittedText("mail/report_submitted.txt"), ReportSubmittedHtml("mail/report_submitted.html");
+    ReportDecided => ReportDecidedText("mail/report_decided.txt"), ReportDecidedHtml("mail/report_decided.html");
+    PaymentRecorded => PaymentRecordedText("mail/payment_recorded.txt"), PaymentRecordedHtml("mail/payment_recorded.html");
+    TenderPublished => TenderPublishedText("mail/tender_published.txt"), TenderPublishedHtml("mail/tender_published.html");
+    AccountChanged => AccountChangedText("mail/account_changed.txt"), AccountChangedHtml("mail/account_changed.html");
+    AuditAnchor => AuditAnchorText("mail/audit_anchor.txt"), AuditAnchorHtml("mail/audit_anchor.html");
+    Digest => DigestText("mail/digest.txt"), DigestHtml("mail/digest.html");
 }
 
 /// The subject, text body and HTML body of a message for a locale, linking to `link`.
 pub fn render(m: &Message, l: Locale, link: &str) -> (String, String, String) {
-    let (subject, lines) = texts(m, l);
-    let open = if l == Locale::ZhCn {
-        "打开惠民查看"
-    } else {
-        "Open in Huimin"
+    let (args, flags, subject_key) = values(m, l);
+    let args = args
+        .into_iter()
+        .map(|(k, v)| (Cow::Borrowed(k), v))
+        .collect();
+    let items = match m {
+        Message::Digest { items } => items.as_slice(),
+        _ => &[],
     };
-    let mut text = lines.join("\n");
-    text.push_str(&format!("\n\n{open}: {link}\n"));
-    let mut html = String::from("<!doctype html><html><body style=\"font-family:sans-serif\">");
-    html.push_str(&format!("<h2>{}</h2>", html_escape::encode_text(&subject)));
-    for line in &lines {
-        html.push_str(&format!("<p>{}</p>", html_escape::encode_text(line)));
-    }
-    html.push_str(&format!(
-        "<p><a href=\"{}\">{}</a></p></body></html>",
-        html_escape::encode_double_quoted_attribute(link),
-        html_escape::encode_text(open)
-    ));
-    (subject, text, html)
+    let mut c = Mail {
+        locale: l,
+        args,
+        flags,
+        items,
+        subject: String::new(),
+        link,
+    };
+    c.subject = c.t(subject_key);
+    // The templates are compiled with the code and write only into a String: they cannot fail.
+    let (text, html) = bodies(m, &c).unwrap_or_default();
+    (c.subject, text, html)
 }
 
 #[cfg(test)]
@@ -613,13 +512,231 @@ mod tests {
             milestone: "第一阶段".into(),
             due: "2026-06-30".parse().unwrap(),
             days: 7,
-            amount: "1000.00".into(),
+            amount: "1000.00".parse().unwrap(),
         };
         let (s, t, h) = render(&m, Locale::ZhCn, "http://x/contracts/1");
-        assert!(s.contains("第一阶段") && s.contains("2026-06-30"));
-        assert!(t.contains("http://x/contracts/1") && t.contains("还有 7 天"));
-        assert!(h.contains("&lt;script&gt;") && !h.contains("<script>"));
-        let (s, _, _) = render(&m, Locale::En, "http://x");
-        assert!(s.starts_with("[Huimin] Milestone"));
+        assert!(s.contains("第一阶段") && s.contains("2026年6月30日"), "{s}");
+        assert!(
+            t.contains("http://x/contracts/1") && t.contains("还有 7 天"),
+            "{t}"
+        );
+        assert!(t.contains("¥1,000.00"), "{t}");
+        assert!(
+            h.contains("&#60;script&#62;") && !h.contains("<script>"),
+            "{h}"
+        );
+        let (s, t, _) = render(&m, Locale::En, "http://x");
+        assert_eq!(s, "[Huimin] Milestone \"第一阶段\" is due on 30 Jun 2026");
+        assert!(t.contains("in 7 days"), "{t}");
+    }
+
+    /// One message of every kind, each value carrying markup, with every optional part.
+    fn every_kind() -> Vec<Message> {
+        let x = |s: &str| format!("<b>{s}</b>");
+        let due: NaiveDate = "2026-12-03".parse().unwrap();
+        let at = due.and_hms_opt(9, 30, 0).unwrap();
+        let yuan: Money = "1234567.89".parse().unwrap();
+        let all = vec![
+            Message::MilestoneDue {
+                contract: x("合同"),
+                milestone: x("节点"),
+                due,
+                days: 1,
+                amount: yuan,
+            },
+            Message::MilestoneOverdue {
+                contract: x("合同"),
+                milestone: x("节点"),
+                due,
+                days: 3,
+            },
+            Message::MilestoneEscalation {
+                contract: x("合同"),
+                organisation: x("机构"),
+                milestone: x("节点"),
+                due,
+                days: 30,
+            },
+            Message::IndicatorAlert {
+                contract: x("合同"),
+                score: Some("54.9".into()),
+                min_pay: "60".into(),
+                stale: vec![x("走访"), x("投诉")],
+            },
+            Message::PostVacant {
+                contract: x("合同"),
+                post: x("岗位"),
+                since: due,
+                days: 31,
+            },
+            Message::ContractExpiring {
+                contract: x("合同"),
+                end: due,
+                open_milestones: 2,
+            },
+            Message::BudgetWatch {
+                line: x("预算"),
+                fiscal_year: 2026,
+                committed_pct: "95".into(),
+                disbursed_pct: "10".into(),
+                elapsed_pct: "75".into(),
+                high: true,
+                slow: true,
+            },
+            Message::BudgetAmountChanged {
+                line: x("预算"),
+                old: yuan,
+                new: Money::ZERO,
+                reason: x("理由"),
+            },
+            Message::ReportSubmitted {
+                contract: x("合同"),
+                milestone: x("节点"),
+                organisation: x("机构"),
+            },
+            Message::ReportDecided {
+                contract: x("合同"),
+                milestone: x("节点"),
+                accepted: true,
+                comment: Some(x("意见")),
+                payable: Some(yuan),
+            },
+            Message::PaymentRecorded {
+                contract: x("合同"),
+                amount: yuan,
+                paid_on: due,
+                voucher: x("PV-1"),
+            },
+            Message::TenderPublished {
+                title: x("项目"),
+                purchaser: x("民政局"),
+                ceiling: yuan,
+                deadline: at,
+            },
+            Message::AccountChanged {
+                organisation: x("机构"),
+                user: x("用户"),
+                email: "a@b.example".into(),
+                reset: true,
+            },
+            Message::AuditAnchor {
+                seq: 12345,
+                hash: x("abc"),
+                at,
+            },
+            Message::Digest {
+                items: vec![(x("提醒"), format!("{}\n\n第二行", x("正文")))],
+            },
+            // The other subjects and lines of the kinds that have them.
+            Message::ReportDecided {
+                contract: x("合同"),
+                milestone: x("节点"),
+                accepted: false,
+                comment: Some(x("缺少签到表")),
+                payable: None,
+            },
+            Message::AccountChanged {
+                organisation: x("机构"),
+                user: x("用户"),
+                email: "a@b.example".into(),
+                reset: false,
+            },
+        ];
+        // Every kind is here (a new kind must be added).
+        let kinds: std::collections::BTreeSet<_> = all.iter().map(Message::kind).collect();
+        assert_eq!(kinds.len(), 15);
+        all
+    }
+
+    #[test]
+    fn every_kind_renders_in_both_languages_from_the_catalogue_with_values_escaped() {
+        let link = "http://county.example/contracts/1?a=1&b=2";
+        for m in every_kind() {
+            for l in [Locale::ZhCn, Locale::En] {
+                let (s, t, h) = render(&m, l, link);
+                let kind = m.kind();
+                for (part, out) in [("subject", &s), ("text", &t), ("html", &h)] {
+                    assert!(
+                        !out.contains("mail-"),
+                        "{kind} {l:?} {part}: a key without its text: {out}"
+                    );
+                    assert!(!out.trim().is_empty(), "{kind} {l:?} {part} is empty");
+                }
+                assert!(
+                    s.starts_with(if l == Locale::ZhCn {
+                        "【惠民】"
+                    } else {
+                        "[Huimin] "
+                    }),
+                    "{kind} {l:?}: {s}"
+                );
+                // The plain text carries the values as they are, and the link last.
+                assert!(t.contains("<b>"), "{kind} {l:?} text: {t}");
+                assert!(
+                    t.trim_end().ends_with(&format!(": {link}")),
+                    "{kind} {l:?} text: {t}"
+                );
+                // The HTML escapes every value, and links to the page.
+                assert!(!h.contains("<b>"), "{kind} {l:?} html: {h}");
+                assert!(h.contains("&#60;b&#62;"), "{kind}: {h}");
+                assert!(
+                    h.contains("href=\"http://county.example/contracts/1?a=1&#38;b=2\""),
+                    "{kind} {l:?} html: {h}"
+                );
+                assert!(h.contains(&format!("<html lang=\"{}\">", l.as_str())));
+                // Money and dates as the pages show them.
+                let text = format!("{s}\n{t}");
+                if text.contains("¥") {
+                    assert!(text.contains("¥1,234,567.89"), "{kind}: {text}");
+                }
+                assert!(!text.contains("2026-12-03"), "{kind}: {text}");
+            }
+        }
+    }
+
+    #[test]
+    fn every_mail_text_of_the_catalogue_is_used() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut used = include_str!("templates.rs").to_string();
+        for f in std::fs::read_dir(root.join("templates/mail")).unwrap() {
+            used.push_str(&std::fs::read_to_string(f.unwrap().path()).unwrap());
+        }
+        let catalogue = std::fs::read_to_string(root.join("i18n/en/mail.ftl")).unwrap();
+        let unused: Vec<_> = catalogue
+            .lines()
+            .filter_map(|l| l.split_once(" = ").map(|(k, _)| k))
+            .filter(|k| k.starts_with("mail-") && !used.contains(&format!("\"{k}\"")))
+            .collect();
+        assert!(unused.is_empty(), "texts no mail uses: {unused:?}");
+    }
+
+    #[test]
+    fn dates_money_and_plurals_follow_the_language() {
+        let m = Message::TenderPublished {
+            title: "留守儿童关爱服务".into(),
+            purchaser: "汤阴县民政局".into(),
+            ceiling: "300000".parse().unwrap(),
+            deadline: "2026-03-12T09:00:00".parse().unwrap(),
+        };
+        let (_, zh, _) = render(&m, Locale::ZhCn, "http://x/tenders/1");
+        assert!(zh.contains("最高限价：¥300,000.00"), "{zh}");
+        assert!(zh.contains("响应截止时间：2026年3月12日 09:00"), "{zh}");
+        let (_, en, _) = render(&m, Locale::En, "http://x/tenders/1");
+        assert!(en.contains("Bid deadline: 12 Mar 2026 09:00"), "{en}");
+        let one = Message::MilestoneOverdue {
+            contract: "c".into(),
+            milestone: "m".into(),
+            due: "2026-03-05".parse().unwrap(),
+            days: 1,
+        };
+        let (s, t, _) = render(&one, Locale::En, "http://x");
+        assert!(s.ends_with("is 1 day overdue"), "{s}");
+        assert!(t.contains("Due date: 5 Mar 2026, 1 day ago."), "{t}");
+        let (_, t, _) = render(&one, Locale::ZhCn, "http://x");
+        assert_eq!(
+            t,
+            "合同：c\n服务节点：m\n到期日：2026年3月5日，已逾期 1 天。\n\
+             请尽快提交服务报告；财务人员请跟进审核。\n\n打开惠民查看: http://x"
+        );
     }
 }

@@ -257,8 +257,8 @@ pub async fn update(
     if p.amount.is_some() && out.amount != before.amount {
         let message = Message::BudgetAmountChanged {
             line: format!("{} {}", out.code, out.name),
-            old: before.amount.to_string(),
-            new: out.amount.to_string(),
+            old: before.amount,
+            new: out.amount,
             reason: p.reason.clone().unwrap_or_default(),
         };
         let to = jobs::outbox::supervisors(&txn).await?;

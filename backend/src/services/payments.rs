@@ -322,7 +322,7 @@ pub async fn record(
     .await?;
     let message = Message::PaymentRecorded {
         contract: k.title.clone(),
-        amount: out.amount.to_string(),
+        amount: out.amount,
         paid_on: out.paid_on,
         voucher: out.voucher_no.clone(),
     };

@@ -670,7 +670,7 @@ async fn notify_decision(
         milestone: m.title.clone(),
         accepted,
         comment: decided.review_comment.clone(),
-        payable: m.payable.map(|p| p.to_string()),
+        payable: m.payable,
     };
     let link = format!("/milestones/{}/reports", m.id);
     let to = notify::organisation_of(txn, k).await?;

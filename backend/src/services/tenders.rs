@@ -434,12 +434,8 @@ pub async fn publish(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender
     let message = Message::TenderPublished {
         title: out.title.clone(),
         purchaser: notify::purchaser_name(&txn, out.purchaser_id).await?,
-        ceiling: out.ceiling_amount.to_string(),
-        deadline: out
-            .bid_deadline
-            .with_timezone(&st.config.tz)
-            .format("%Y-%m-%d %H:%M")
-            .to_string(),
+        ceiling: out.ceiling_amount,
+        deadline: out.bid_deadline.with_timezone(&st.config.tz).naive_local(),
     };
     let to = jobs::outbox::active_organisations(&txn, today(st)).await?;
     notify::queue(

@@ -7,6 +7,7 @@ use axum::http::header;
 use axum::http::request::Parts;
 use chrono::NaiveDate;
 use entity::rules::vocab::{Locale, Role};
+pub use jobs::format::{date, money};
 use jobs::i18n;
 use rust_decimal::Decimal;
 
@@ -123,8 +124,7 @@ impl Ui {
     /// An instant as the pages show it, in the installation's time zone:
     /// `2026年12月3日 14:05` / `3 Dec 2026 14:05`.
     pub fn datetime(&self, at: &chrono::DateTime<chrono::Utc>) -> String {
-        let local = at.with_timezone(&self.tz);
-        format!("{} {}", self.date(&local.date_naive()), local.format("%H:%M"))
+        jobs::format::date_time(self.locale, at.with_timezone(&self.tz).naive_local())
     }
 
     /// The address of an embedded asset (its name carries its content hash).
@@ -259,54 +259,5 @@ impl Yuan for entity::rules::money::Money {
 impl<T: Yuan> Yuan for &T {
     fn yuan(&self) -> Decimal {
         (*self).yuan()
-    }
-}
-
-/// `¥1,234,567.89` (a negative amount `-¥12.00`).
-pub fn money(amount: &Decimal) -> String {
-    let text = format!("{:.2}", amount.abs());
-    let (whole, fraction) = text.split_once('.').unwrap_or((&text, "00"));
-    let mut grouped = String::new();
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(c);
-    }
-    let sign = if amount.is_sign_negative() && !amount.is_zero() {
-        "-"
-    } else {
-        ""
-    };
-    format!("{sign}¥{grouped}.{fraction}")
-}
-
-/// `2026年12月3日` or `3 Dec 2026`.
-pub fn date(locale: Locale, d: NaiveDate) -> String {
-    match locale {
-        Locale::ZhCn => d.format("%Y年%-m月%-d日").to_string(),
-        Locale::En => d.format("%-d %b %Y").to_string(),
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn money_is_shown_in_yuan_with_thousands_separators() {
-        let d = |s: &str| s.parse::<Decimal>().unwrap();
-        assert_eq!(money(&d("1234567.89")), "¥1,234,567.89");
-        assert_eq!(money(&d("0")), "¥0.00");
-        assert_eq!(money(&d("999.5")), "¥999.50");
-        assert_eq!(money(&d("100000")), "¥100,000.00");
-        assert_eq!(money(&d("-12")), "-¥12.00");
-    }
-
-    #[test]
-    fn dates_follow_the_language() {
-        let d = NaiveDate::from_ymd_opt(2026, 12, 3).unwrap();
-        assert_eq!(date(Locale::ZhCn, d), "2026年12月3日");
-        assert_eq!(date(Locale::En, d), "3 Dec 2026");
     }
 }

@@ -28,11 +28,7 @@ pub async fn run(
     let message = Message::AuditAnchor {
         seq: head.seq,
         hash: head.hash.clone(),
-        at: head
-            .at
-            .with_timezone(&ctx.tz)
-            .format("%Y-%m-%d %H:%M:%S %Z")
-            .to_string(),
+        at: head.at.with_timezone(&ctx.tz).naive_local(),
     };
     let step = ctx.today().to_string();
     // The dedupe key's entity is the head's seq (as a UUID's low bits: keys name a UUID).
@@ -45,7 +41,7 @@ pub async fn run(
             message: message.clone(),
             entity_id,
             step: step.clone(),
-            link: "/audit/head".into(),
+            link: "/audit".into(),
         })
         .collect();
     let notified = outbox::enqueue(db, ctx.clock.now(), &ctx.public_url, Some(run_id), out).await?;

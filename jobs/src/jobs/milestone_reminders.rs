@@ -96,7 +96,7 @@ pub async fn run(
                 milestone: r.title.clone(),
                 due: r.due,
                 days,
-                amount: entity::Money::from_fen(r.amount_fen).to_string(),
+                amount: entity::Money::from_fen(r.amount_fen),
             };
             for rc in org_list {
                 out.push(Outgoing {

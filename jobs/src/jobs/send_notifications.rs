@@ -178,7 +178,11 @@ fn compose(ctx: &JobContext, rows: Vec<notification::Model>) -> Vec<Job> {
             .collect();
         let zh = rows.iter().all(|r| !r.subject.starts_with("[Huimin]"));
         let locale = if zh { Locale::ZhCn } else { Locale::En };
-        let (subject, text, html) = render(&Message::Digest { items }, locale, &ctx.public_url);
+        let (subject, text, html) = render(
+            &Message::Digest { items },
+            locale,
+            &format!("{}/", ctx.public_url),
+        );
         jobs.push(Job {
             email: Email {
                 to: to.clone(),

@@ -65,7 +65,7 @@ async fn milestone_reminders_reach_the_organisation_once_with_the_right_content(
     });
     let m = &mail[0];
     assert!(
-        m.subject().contains("春季走访") && m.subject().contains("2026-03-09"),
+        m.subject().contains("春季走访") && m.subject().contains("2026年3月9日"),
         "{}",
         m.subject()
     );
@@ -87,12 +87,13 @@ async fn milestone_reminders_reach_the_organisation_once_with_the_right_content(
         stored
             .iter()
             .all(|n| n.body_text.contains(&format!("/contracts/{contract}"))
+                && !n.body_text.contains("/api/")
                 && n.body_html.contains("<a href="))
     );
     assert!(
         stored
             .iter()
-            .all(|n| n.body_text.contains("2026-03-09") && n.body_text.contains("10000.00"))
+            .all(|n| n.body_text.contains("2026年3月9日") && n.body_text.contains("¥10,000.00"))
     );
 
     // Running every job again sends nothing twice.

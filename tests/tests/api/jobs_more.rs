@@ -221,7 +221,7 @@ async fn a_milestone_due_tomorrow_reminds_the_organisation_but_not_the_officer()
     );
     for n in rows(&app).await {
         assert!(
-            n.subject.contains("第二次入户走访") && n.subject.contains("2026-03-03"),
+            n.subject.contains("第二次入户走访") && n.subject.contains("2026年3月3日"),
             "{}",
             n.subject
         );
@@ -300,7 +300,7 @@ async fn an_overdue_milestone_reminds_the_organisation_and_the_officer_once_a_we
     for n in of_kind(&app, "milestone_overdue").await {
         assert!(n.dedupe_key.contains(":late-w0@"), "{}", n.dedupe_key);
         assert!(n.subject.contains("三月走访") && n.subject.contains("3 天"));
-        assert!(n.body_text.contains("社区矫正帮扶服务") && n.body_text.contains("2026-03-05"));
+        assert!(n.body_text.contains("社区矫正帮扶服务") && n.body_text.contains("2026年3月5日"));
     }
 
     // The next day is the same week of lateness: nothing new.
@@ -509,7 +509,7 @@ async fn a_rescheduled_milestone_is_reminded_again_the_day_before_its_new_due_da
     let due_tomorrow: Vec<_> = of_kind(&app, "milestone_due")
         .await
         .into_iter()
-        .filter(|n| n.subject.contains("2026-03-20") && n.body_text.contains("还有 1 天"))
+        .filter(|n| n.subject.contains("2026年3月20日") && n.body_text.contains("还有 1 天"))
         .collect();
     assert!(due_tomorrow.is_empty());
     assert_eq!(
@@ -553,7 +553,10 @@ async fn the_link_in_a_message_leads_to_what_it_is_about() {
         let path = link
             .strip_prefix(&base)
             .unwrap_or_else(|| panic!("{link} under {base}"));
-        let a = app.get(path, token).await;
+        // A web page's address, never the API's; the page mirrors the API resource of the
+        // same path, which the recipient may read.
+        assert!(!path.starts_with("/api/"), "{} links to {link}", n.kind);
+        let a = app.get(&format!("/api/v1{path}"), token).await;
         assert_eq!(
             a.status.as_u16(),
             200,
@@ -838,7 +841,7 @@ async fn a_post_vacant_more_than_30_days_in_a_row_is_reported_once() {
     for n in &rows {
         assert!(n.dedupe_key.starts_with(&format!("post_vacant:{vacant}:")));
         assert!(n.subject.contains("东村社工岗") && n.subject.contains("31"));
-        assert!(n.body_text.contains("村级社工站运营") && n.body_text.contains("2026-03-01"));
+        assert!(n.body_text.contains("村级社工站运营") && n.body_text.contains("2026年3月1日"));
     }
     // Once per vacancy.
     at(&app, "2026-04-01");
@@ -910,8 +913,8 @@ async fn a_contract_ending_within_30_days_with_open_milestones_is_reported_and_a
             n.dedupe_key
                 .starts_with(&format!("contract_expiring:{}:", ending.contract))
         );
-        assert!(n.subject.contains("春节慰问服务") && n.subject.contains("2026-03-20"));
-        assert!(n.body_text.contains("1 个里程碑"), "{}", n.body_text);
+        assert!(n.subject.contains("春节慰问服务") && n.subject.contains("2026年3月20日"));
+        assert!(n.body_text.contains("1 个服务节点"), "{}", n.body_text);
     }
     at(&app, "2026-03-03");
     assert_eq!(
@@ -1074,7 +1077,7 @@ async fn a_line_disbursing_too_slowly_late_in_the_year_is_flagged() {
         set(&[email(&app, &sup).await, email(&app, &fo).await])
     );
     assert!(
-        rows[0].body_text.contains("75.1%") && rows[0].body_text.contains("支出进度 0%"),
+        rows[0].body_text.contains("75.1%") && rows[0].body_text.contains("已支付 0%"),
         "{}",
         rows[0].body_text
     );
@@ -1173,7 +1176,7 @@ async fn reports_decisions_and_payments_notify_the_officer_or_the_organisation()
     let accepted: Vec<_> = of_kind(&app, "report_decided")
         .await
         .into_iter()
-        .filter(|n| n.subject.contains("通过验收"))
+        .filter(|n| n.subject.contains("验收通过"))
         .collect();
     assert_eq!(
         accepted
@@ -1182,7 +1185,7 @@ async fn reports_decisions_and_payments_notify_the_officer_or_the_organisation()
             .collect::<BTreeSet<_>>(),
         set(&[&o.contact, &o.staff_email])
     );
-    assert!(accepted.iter().all(|n| n.body_text.contains("10000.00")));
+    assert!(accepted.iter().all(|n| n.body_text.contains("¥10,000.00")));
 
     let pay = json!({"milestone_id": m, "amount": "6000.00", "paid_on": "2026-03-02", "voucher_no": "PV-2026-001"});
     app.post(
@@ -1209,11 +1212,11 @@ async fn reports_decisions_and_payments_notify_the_officer_or_the_organisation()
     );
     assert_eq!(paid.len(), 2);
     for n in &paid {
-        assert!(n.subject.contains("6000.00"));
+        assert!(n.subject.contains("¥6,000.00"));
         assert!(
             n.body_text.contains("社区居家养老服务")
                 && n.body_text.contains("PV-2026-001")
-                && n.body_text.contains("2026-03-02"),
+                && n.body_text.contains("2026年3月2日"),
             "{}",
             n.body_text
         );
@@ -1263,12 +1266,16 @@ async fn a_published_tender_notifies_every_active_organisation_but_not_a_suspend
         );
         assert!(n.subject.contains("留守儿童关爱服务项目"), "{}", n.subject);
         assert!(
-            n.body_text.contains("300000.00") && n.body_text.contains("某县民政局"),
+            n.body_text.contains("¥300,000.00") && n.body_text.contains("某县民政局"),
             "{}",
             n.body_text
         );
         // The deadline, ten days on from 09:00 on 2 March, in Beijing time.
-        assert!(n.body_text.contains("2026-03-12 09:00"), "{}", n.body_text);
+        assert!(
+            n.body_text.contains("2026年3月12日 09:00"),
+            "{}",
+            n.body_text
+        );
     }
     // Suspended staff see nothing in the app either.
     let seen = app
@@ -1313,8 +1320,8 @@ async fn changing_a_budget_lines_amount_notifies_the_active_supervisors() {
     for n in &rows {
         assert!(n.subject.contains(&code), "{}", n.subject);
         assert!(
-            n.body_text.contains("100000.00")
-                && n.body_text.contains("150000.00")
+            n.body_text.contains("¥100,000.00")
+                && n.body_text.contains("¥150,000.00")
                 && n.body_text.contains("追加年度预算"),
             "{}",
             n.body_text
@@ -1439,7 +1446,7 @@ async fn english_for_a_user_who_chose_it_chinese_by_default_and_the_message_id_o
         if m.to[0] == o.staff_email {
             assert!(
                 norm(&m.subject())
-                    .starts_with("[Huimin] Milestone \"Spring visits\" is due on 2026-03-03"),
+                    .starts_with("[Huimin] Milestone \"Spring visits\" is due on 3 Mar 2026"),
                 "{}",
                 m.subject()
             );
@@ -1504,16 +1511,17 @@ async fn the_html_part_escapes_markup_in_a_contract_title() {
     assert_eq!(mail.len(), 2);
     for m in &mail {
         let html = html_part(m);
-        assert!(html.contains("&lt;script&gt;"), "{html}");
+        // Escaped as askama escapes the pages: `<` as `&#60;`, `&` as `&#38;`.
+        assert!(html.contains("&#60;script&#62;"), "{html}");
         assert!(
             !html.contains("<script>") && !html.contains("<b>"),
             "{html}"
         );
-        assert!(html.contains("&amp;"), "{html}");
+        assert!(html.contains("&#38;"), "{html}");
         assert!(part(m, "text/plain").contains("<script>alert('x')</script>关爱"));
     }
     for n in rows(&app).await {
-        assert!(!n.body_html.contains("<script>") && n.body_html.contains("&lt;b&gt;"));
+        assert!(!n.body_html.contains("<script>") && n.body_html.contains("&#60;b&#62;"));
     }
 }
 

@@ -98,13 +98,13 @@ async fn the_demo_package_is_valid_ocds_without_sealed_bids_or_workers() {
 
     let package = &a.body;
     assert_eq!(package["version"], "1.1");
-    // Six tenders in every state and one direct award.
+    // Seven tenders in every state (one past its deadline, to award) and one direct award.
     let all = releases(package);
-    assert_eq!(all.len(), 7, "{}", a.text);
+    assert_eq!(all.len(), 8, "{}", a.text);
     let mut ids: Vec<&str> = all.iter().map(|r| r["id"].as_str().unwrap()).collect();
     ids.sort_unstable();
     ids.dedup();
-    assert_eq!(ids.len(), 7, "release ids are unique");
+    assert_eq!(ids.len(), 8, "release ids are unique");
     let statuses: Vec<&str> = all
         .iter()
         .map(|r| r["tender"]["status"].as_str().unwrap())
@@ -138,7 +138,7 @@ async fn the_demo_package_is_valid_ocds_without_sealed_bids_or_workers() {
     let contract = &signed["contracts"][0];
     assert_eq!(contract["awardID"], signed["awards"][0]["id"]);
     let milestones = contract["implementation"]["milestones"].as_array().unwrap();
-    assert_eq!(milestones.len(), 3);
+    assert_eq!(milestones.len(), 4);
     assert_eq!(milestones[0]["status"], "met");
     assert!(milestones[0]["dateMet"].is_string());
     assert!(
