@@ -335,6 +335,8 @@ impl Chrome {
                 "--disable-extensions",
                 "--no-first-run",
                 "--lang=zh-CN",
+                // Screenshots without a scrollbar eating into the width.
+                "--hide-scrollbars",
                 format!("--window-size={},{}", size.width, size.height),
                 format!("--user-data-dir={}", profile.display()),
             ],
@@ -371,14 +373,35 @@ impl Chrome {
             driver,
         };
         if !size.phone {
-            // Headless windows have no frame: the window's size is the viewport's.
-            chrome
-                .client
-                .set_window_size(size.width, size.height)
-                .await
-                .expect("set the window size");
+            chrome.fit_viewport().await;
         }
         chrome
+    }
+
+    /// Sizes the window so that its viewport (inside the browser's own bars, which headless
+    /// Chromium counts too) is exactly the desk's width and height.
+    async fn fit_viewport(&self) {
+        let (w, h) = (self.size.width, self.size.height);
+        let (mut ow, mut oh) = (w, h);
+        for _ in 0..3 {
+            self.client
+                .set_window_size(ow, oh)
+                .await
+                .expect("set the window size");
+            let inner = self
+                .client
+                .execute("return [window.innerWidth, window.innerHeight]", vec![])
+                .await
+                .expect("the viewport's size");
+            let iw = inner[0].as_u64().unwrap_or(0) as u32;
+            let ih = inner[1].as_u64().unwrap_or(0) as u32;
+            if (iw, ih) == (w, h) {
+                return;
+            }
+            ow = (ow + w).saturating_sub(iw);
+            oh = (oh + h).saturating_sub(ih);
+        }
+        panic!("cannot give the window a {w}x{h} viewport");
     }
 
     /// The WebDriver client, for what the helpers do not cover.
@@ -551,7 +574,8 @@ impl Chrome {
     }
 
     /// Presses the displayed button whose text (or submit input whose value) is `button`, else
-    /// the displayed element `button` selects as CSS, and waits for the next page.
+    /// the displayed element `button` selects as CSS, and waits for the next page (a form's
+    /// POST, its redirect, the page it lands on).
     pub async fn click_button(&self, button: &str) {
         let lit = xpath_literal(button);
         let x = format!(
@@ -561,7 +585,8 @@ impl Chrome {
         self.press(Some(&x), button, "button").await;
     }
 
-    /// Follows the displayed link whose text is `link` (else the one `link` selects as CSS).
+    /// Follows the displayed link whose text is `link` (else the one `link` selects as CSS), and
+    /// waits for the page.
     pub async fn click_link(&self, link: &str) {
         let x = format!("//a[normalize-space(.)={}]", xpath_literal(link));
         self.press(Some(&x), link, "link").await;
@@ -575,10 +600,48 @@ impl Chrome {
                 self.text().await
             );
         };
+        // A mark on this page: it is gone once the next page has replaced it.
+        self.client
+            .execute("window.__huimin_old_page = true", vec![])
+            .await
+            .expect("mark the page");
         e.click()
             .await
             .unwrap_or_else(|err| panic!("press {kind} {what:?}: {err}"));
-        self.settle().await;
+        let start = Instant::now();
+        loop {
+            let now = self
+                .client
+                .execute(
+                    "return [window.__huimin_old_page === true, document.readyState]",
+                    vec![],
+                )
+                .await;
+            // Errors: the page is being replaced.
+            if let Ok(v) = now
+                && v[0] == Value::Bool(false)
+                && v[1] == "complete"
+            {
+                return;
+            }
+            assert!(
+                start.elapsed() < PATIENCE,
+                "no new page after pressing {kind} {what:?} on {}",
+                self.path().await
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+
+    /// Clicks the displayed element `css` selects, and waits for nothing (for what changes the
+    /// page in place; [`Chrome::click_button`] and [`Chrome::click_link`] wait for the next).
+    pub async fn click(&self, css: &str) {
+        let Some(e) = self.first_shown(None, css).await else {
+            panic!("no {css:?} on {}:\n{}", self.path().await, self.text().await);
+        };
+        e.click()
+            .await
+            .unwrap_or_else(|err| panic!("click {css:?}: {err}"));
     }
 
     /// Waits until the page has loaded.
