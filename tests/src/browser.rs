@@ -107,15 +107,18 @@ fn on_path(name: &str) -> Option<PathBuf> {
 
 /// Whether the browser tests run here: `true` when Chromium and chromedriver are installed;
 /// otherwise prints the skip (once, past the test harness's capture) and answers `false`, or
-/// panics when `HUIMIN_REQUIRE_BROWSER=1`.
+/// panics when `HUIMIN_REQUIRE_BROWSER=1`. `HUIMIN_SKIP_BROWSER=1` skips them anyway (`.ci/run`'s
+/// PostgreSQL pass: they run once, in its SQLite pass).
 pub fn available() -> bool {
-    if binaries().is_some() {
+    let message = if std::env::var("HUIMIN_SKIP_BROWSER").as_deref() == Ok("1") {
+        "SKIPPED: browser tests (HUIMIN_SKIP_BROWSER=1)".to_string()
+    } else if binaries().is_some() {
         return true;
-    }
-    let message = format!("SKIPPED: browser tests need Chromium: {INSTALL}");
-    if std::env::var("HUIMIN_REQUIRE_BROWSER").as_deref() == Ok("1") {
+    } else if std::env::var("HUIMIN_REQUIRE_BROWSER").as_deref() == Ok("1") {
         panic!("HUIMIN_REQUIRE_BROWSER=1 but Chromium or chromedriver is missing: {INSTALL}");
-    }
+    } else {
+        format!("SKIPPED: browser tests need Chromium: {INSTALL}")
+    };
     static ONCE: std::sync::Once = std::sync::Once::new();
     ONCE.call_once(|| {
         // Straight to the process's stderr: `eprintln!` would be captured and hidden.
