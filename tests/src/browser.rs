@@ -195,7 +195,7 @@ struct Driver {
     child: Child,
     port: u16,
     session: Option<String>,
-    _dir: tempfile::TempDir,
+    dir: tempfile::TempDir,
 }
 
 impl Driver {
@@ -217,7 +217,7 @@ impl Driver {
             child,
             port,
             session: None,
-            _dir: dir,
+            dir,
         };
         let start = Instant::now();
         while TcpStream::connect(("127.0.0.1", port)).is_err() {
@@ -327,7 +327,7 @@ impl Chrome {
     pub async fn open(base: String, size: Size) -> Chrome {
         let (chromium, driver) = binaries().unwrap_or_else(|| panic!("no Chromium: {INSTALL}"));
         let mut driver = Driver::start(&driver);
-        let profile = driver._dir.path().join("profile");
+        let profile = driver.dir.path().join("profile");
         let mut options = json!({
             "binary": chromium,
             "args": [
@@ -518,7 +518,9 @@ impl Chrome {
         let lit = xpath_literal(label);
         let labels = self
             .client
-            .find_all(Locator::XPath(&format!("//label[normalize-space(.)={lit}]")))
+            .find_all(Locator::XPath(&format!(
+                "//label[normalize-space(.)={lit}]"
+            )))
             .await
             .unwrap_or_default();
         for l in labels {
@@ -640,7 +642,11 @@ impl Chrome {
     /// page in place; [`Chrome::click_button`] and [`Chrome::click_link`] wait for the next).
     pub async fn click(&self, css: &str) {
         let Some(e) = self.first_shown(None, css).await else {
-            panic!("no {css:?} on {}:\n{}", self.path().await, self.text().await);
+            panic!(
+                "no {css:?} on {}:\n{}",
+                self.path().await,
+                self.text().await
+            );
         };
         e.click()
             .await

@@ -7,9 +7,7 @@
 //! To add a page to the screenshots: a line in [`PAGES`]. To go further in a role's journey:
 //! a step in its journey test, where it says so.
 
-use tests::browser::{
-    Chrome, DEMO_PASSWORD, DESK, FINANCE, PHONE, SIZES, Site, Size, en, zh,
-};
+use tests::browser::{Chrome, DEMO_PASSWORD, DESK, FINANCE, PHONE, SIZES, Site, Size, en, zh};
 
 /// Every page screenshot at each of [`SIZES`] (and checked to fit the width with no sideways
 /// scrolling): who looks at it (`None`: a visitor, signed out; else the demo login), the
