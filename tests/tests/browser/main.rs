@@ -7,7 +7,10 @@
 //! To add a page to the screenshots: a line in [`PAGES`]. To go further in a role's journey:
 //! a step in its journey test, where it says so.
 
-use tests::browser::{Chrome, DEMO_PASSWORD, DESK, FINANCE, PHONE, SIZES, Site, Size, en, zh};
+use tests::browser::{
+    ADMIN, Chrome, DEMO_PASSWORD, DESK, FINANCE, ORGANISATION, PHONE, SIZES, SUPERVISOR, Site,
+    Size, en, zh,
+};
 
 /// Every page screenshot at each of [`SIZES`] (and checked to fit the width with no sideways
 /// scrolling): who looks at it (`None`: a visitor, signed out; else the demo login), the
@@ -19,9 +22,13 @@ const PAGES: &[(Option<&str>, &str, &str)] = &[
     (Some(FINANCE), "finance-budget-lines", "/budget-lines"),
     (Some(FINANCE), "finance-profile", "/profile"),
     (Some(FINANCE), "finance-not-found", "/no-such-page"),
-    // The pages being built (add them as they land), e.g.:
+    (Some(ORGANISATION), "org-home", "/"),
+    (Some(ORGANISATION), "org-profile", "/profile"),
+    (Some(SUPERVISOR), "supervisor-home", "/"),
+    (Some(SUPERVISOR), "supervisor-budget-lines", "/budget-lines"),
+    (Some(ADMIN), "admin-home", "/"),
+    // The pages being built: add them as they land, grouped by who looks, e.g.
     // (Some(FINANCE), "finance-tenders", "/tenders"),
-    // (Some(ORGANISATION), "org-home", "/"),
 ];
 
 /// The demo site and a browser of `size` on it, or `None` when the browser tests are skipped.
@@ -42,6 +49,8 @@ async fn every_page_fits_a_desk_and_a_phone_and_is_screenshot() {
         for &(who, name, path) in PAGES {
             if who != signed_in {
                 if signed_in.is_some() {
+                    // From home: the error pages have no header with a sign-out button.
+                    b.goto("/").await;
                     b.sign_out().await;
                 }
                 if let Some(email) = who {
