@@ -187,6 +187,21 @@ impl Site {
     pub async fn chrome(&self, size: Size) -> Chrome {
         Chrome::open(self.base(), size).await
     }
+
+    /// Screenshots `path` as `who` (a demo login; `None`: a visitor) at each of [`SIZES`], each
+    /// in a browser of its own, as `<name>-<w>x<h>.png`: for a record's page a journey reaches
+    /// (`/tenders/<id>`), which a fixed list of paths cannot name.
+    pub async fn screenshot_at_every_size(&self, who: Option<&str>, path: &str, name: &str) {
+        for size in SIZES {
+            let b = self.chrome(size).await;
+            if let Some(email) = who {
+                b.sign_in(email, DEMO_PASSWORD).await;
+            }
+            b.goto(path).await;
+            b.screenshot(name).await;
+            b.close().await;
+        }
+    }
 }
 
 /// A `chromedriver` child process in its own process group (with the Chromium it starts):

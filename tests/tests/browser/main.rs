@@ -185,10 +185,11 @@ async fn the_finance_officers_journey() {
     // ------------------------------------------------------------------------------------
     // THE JOURNEY CONTINUES HERE, one block per step, as its pages land. Each step drives the
     // pages as the officer does (labels and buttons in the catalogue's words: zh("key")),
-    // checks what the page then says, and takes a screenshot of any page not in PAGES:
+    // checks what the page then says, and screenshots each page not in PAGES at both sizes:
+    // site.screenshot_at_every_size(Some(FINANCE), &b.path().await, "finance-tender").await.
     //
     //   1. Tenders → new tender: fill title, budget line, ceiling, deadline; save the draft;
-    //      publish it (flash "tender published"); b.screenshot("finance-tender").
+    //      publish it (flash "tender published"); screenshot the tender's page.
     //   2. The bid deadline passes: site.app.clock.advance(chrono::Duration::days(N)); an
     //      organisation's bid (a second browser: site.chrome(PHONE), sign in as ORGANISATION,
     //      or through the demo's bids); the officer closes, scores and awards → the new draft
