@@ -95,8 +95,7 @@ async fn the_finance_officer_signs_in_sees_home_budget_lines_and_profile_and_sig
     assert_eq!(b.path().await, "/budget-lines");
     b.see("2026-MZ-03").await;
     b.see("¥2,400,000.00").await;
-    b.click_link(&zh("nav-profile")).await;
-    assert_eq!(b.path().await, "/profile");
+    b.goto("/profile").await;
     b.see(&zh("profile-password-heading")).await;
     b.sign_out().await;
     b.see(&zh("flash-signed-out")).await;
