@@ -24,6 +24,7 @@ use uuid::Uuid;
 
 pub use backend;
 
+pub mod browser;
 pub mod smtp;
 pub mod web;
 
