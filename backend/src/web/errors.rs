@@ -7,12 +7,13 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::to_bytes;
-use axum::extract::Request;
+use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::error::ApiError;
+use crate::state::AppState;
 use crate::web::ui::{Ui, cookie, visitor_locale};
 use crate::web::{FLASH_COOKIE, csrf};
 
@@ -27,8 +28,10 @@ pub struct ErrorPage {
 }
 
 /// Renders refusals of the pages for a browser (see the module's text).
-pub async fn error_pages(req: Request, next: Next) -> Response {
+pub async fn error_pages(State(st): State<AppState>, req: Request, next: Next) -> Response {
     let (parts, body) = req.into_parts();
+    // What the error page needs to show its header as on any page (the user, the language).
+    let headers = parts.headers.clone();
     let locale = visitor_locale(&parts);
     let had_flash = cookie(&parts, FLASH_COOKIE).is_some();
     let visitor_csrf = csrf::visitor_token(&parts).unwrap_or_default();
@@ -72,14 +75,16 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
     if code == "password.change_required" {
         return Redirect::to("/profile").into_response();
     }
-    let ui = Ui {
-        locale,
-        user: None,
-        csrf: visitor_csrf,
-        flash: None,
-        path,
-        tz: chrono_tz::UTC,
-    };
+    let ui = signed_in_ui(&st, &headers, &path)
+        .await
+        .unwrap_or(Ui {
+            locale,
+            user: None,
+            csrf: visitor_csrf,
+            flash: None,
+            path,
+            tz: st.config.tz,
+        });
     let title = ui.t(match status.as_u16() {
         403 => "error-title-403",
         404 => "error-title-404",
@@ -98,6 +103,20 @@ pub async fn error_pages(req: Request, next: Next) -> Response {
         res.headers_mut().insert(header::RETRY_AFTER, retry);
     }
     res
+}
+
+/// The page context of the signed-in user who met the error, so that the error page keeps the
+/// header of every page (their name, the language switch, sign out); `None` for a visitor.
+async fn signed_in_ui(st: &AppState, headers: &axum::http::HeaderMap, path: &str) -> Option<Ui> {
+    let mut probe = Request::new(axum::body::Body::empty());
+    *probe.headers_mut() = headers.clone();
+    probe.extensions_mut().insert(crate::web::CookieSession);
+    let (mut parts, _) = probe.into_parts();
+    let mut ui = Ui::from_request_parts(&mut parts, st).await.ok()?;
+    ui.user.as_ref()?;
+    ui.path = path.to_string();
+    ui.flash = None;
+    Some(ui)
 }
 
 /// The wait a 429 or 503 asked for, kept on the page's answer.

@@ -66,7 +66,10 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .layer(middleware::from_fn(csrf::same_origin))
         .layer(middleware::from_fn(cookie_session))
         .layer(middleware::from_fn(security_headers))
-        .layer(middleware::from_fn(errors::error_pages))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            errors::error_pages,
+        ))
 }
 
 /// A form that changed something (any POST not refused) wakes the audit sealer and forgets the

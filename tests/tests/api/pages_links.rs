@@ -62,3 +62,16 @@ async fn every_link_of_every_demo_login_leads_to_a_page_it_may_see() {
     }
     assert!(broken.is_empty(), "{}", broken.join("\n"));
 }
+
+#[tokio::test]
+async fn an_error_page_keeps_the_signed_in_header() {
+    let app = TestApp::new().await;
+    let fo = app.user(entity::rules::vocab::Role::FinanceOfficer).await;
+    let mut b = Browser::new(&app);
+    b.set_cookie("huimin_session", &fo.token);
+    let missing = b.get("/no-such-page").await.expect(404);
+    assert!(missing.text.contains("action=\"/logout\""), "{}", missing.text);
+    assert!(missing.text.contains("财务人员"), "{}", missing.text);
+    let visitor = Browser::new(&app).get("/no-such-page").await.expect(404);
+    assert!(!visitor.text.contains("action=\"/logout\""));
+}
