@@ -346,7 +346,7 @@ pub async fn submit(
         milestone: after.title.clone(),
         organisation: parties.organisation_name,
     };
-    let link = format!("/milestones/{milestone_id}/reports");
+    let link = format!("/milestones/{milestone_id}");
     notify::queue(st, &txn, to, message, out.id, "submitted", link).await?;
     txn.commit().await?;
     Ok((true, out))
@@ -672,7 +672,7 @@ async fn notify_decision(
         comment: decided.review_comment.clone(),
         payable: m.payable,
     };
-    let link = format!("/milestones/{}/reports", m.id);
+    let link = format!("/milestones/{}", m.id);
     let to = notify::organisation_of(txn, k).await?;
     notify::queue(st, txn, to, message, decided.id, "decided", link).await
 }
