@@ -122,7 +122,13 @@ fn idempotency_key(h: &HeaderMap) -> ApiResult<Option<String>> {
         .map(|v| {
             v.to_str()
                 .map(str::to_string)
-                .map_err(|_| ApiError::validation("Idempotency-Key", "must be visible ASCII"))
+                .map_err(|_| {
+                    ApiError::field(
+                        "Idempotency-Key",
+                        crate::error::codes::IDEMPOTENCY_KEY_INVALID,
+                        "must be visible ASCII",
+                    )
+                })
         })
         .transpose()
 }
@@ -202,15 +208,22 @@ async fn read_multipart(
                 placed.push(stored);
             }
             other => {
-                return Err(ApiError::validation(
+                return Err(ApiError::field(
                     other,
+                    crate::error::codes::FIELD_UNKNOWN,
                     "unknown part; send `report` and `files`",
                 ));
             }
         }
     }
     let report =
-        report.ok_or_else(|| ApiError::validation("report", "the `report` part is required"))?;
+        report.ok_or_else(|| {
+        ApiError::field(
+            "report",
+            crate::error::codes::FIELD_REQUIRED,
+            "the `report` part is required",
+        )
+    })?;
     Ok(report)
 }
 
