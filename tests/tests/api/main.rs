@@ -8,6 +8,7 @@ mod contracts;
 mod conventions;
 mod delivery;
 mod delivery_flow;
+mod error_codes;
 mod files;
 mod flow;
 mod jobs;
