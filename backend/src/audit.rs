@@ -582,15 +582,13 @@ pub async fn list(
         q = q.filter(audit_event::Column::At.lt(v));
     }
     if let Some(c) = &f.cursor {
-        let after: i64 = c
-            .parse()
-            .map_err(|_| {
-                ApiError::field(
-                    "cursor",
-                    crate::error::codes::CURSOR_INVALID,
-                    "is not a cursor this server gave",
-                )
-            })?;
+        let after: i64 = c.parse().map_err(|_| {
+            ApiError::field(
+                "cursor",
+                crate::error::codes::CURSOR_INVALID,
+                "is not a cursor this server gave",
+            )
+        })?;
         q = q.filter(audit_event::Column::Seq.gt(after));
     }
     let mut rows = q

@@ -120,15 +120,13 @@ async fn submit_report(
 fn idempotency_key(h: &HeaderMap) -> ApiResult<Option<String>> {
     h.get("idempotency-key")
         .map(|v| {
-            v.to_str()
-                .map(str::to_string)
-                .map_err(|_| {
-                    ApiError::field(
-                        "Idempotency-Key",
-                        crate::error::codes::IDEMPOTENCY_KEY_INVALID,
-                        "must be visible ASCII",
-                    )
-                })
+            v.to_str().map(str::to_string).map_err(|_| {
+                ApiError::field(
+                    "Idempotency-Key",
+                    crate::error::codes::IDEMPOTENCY_KEY_INVALID,
+                    "must be visible ASCII",
+                )
+            })
         })
         .transpose()
 }
@@ -216,8 +214,7 @@ async fn read_multipart(
             }
         }
     }
-    let report =
-        report.ok_or_else(|| {
+    let report = report.ok_or_else(|| {
         ApiError::field(
             "report",
             crate::error::codes::FIELD_REQUIRED,

@@ -228,8 +228,7 @@ fn check_fields(c: &mut Checks, m: &contract::Model) {
             codes::PERFORMANCE_RULE_ORDER,
             "min_pay_score must not exceed full_pay_score",
         );
-    if let Some((code, p)) =
-        period_problem(m.start_date, m.end_date, m.multi_year_reason.is_some())
+    if let Some((code, p)) = period_problem(m.start_date, m.end_date, m.multi_year_reason.is_some())
     {
         c.check(false, "end_date", code, p);
     }
@@ -367,7 +366,13 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewContract) -> ApiResult
     let org = organisation::Entity::find_by_id(new.organisation_id)
         .one(&txn)
         .await?
-        .ok_or_else(|| ApiError::field("organisation_id", codes::REFERENCE_UNKNOWN, "no such organisation"))?;
+        .ok_or_else(|| {
+            ApiError::field(
+                "organisation_id",
+                codes::REFERENCE_UNKNOWN,
+                "no such organisation",
+            )
+        })?;
     let officer = new.responsible_officer_id.unwrap_or(actor.id());
     check_officer(&txn, officer, new.purchaser_id).await?;
     let rule = new.performance_rule.unwrap_or(PerformanceRule {
@@ -721,10 +726,7 @@ pub async fn amend(
     if before.status != ContractStatus::Active {
         return Err(ApiError::conflict(
             codes::CONTRACT_NOT_ACTIVE,
-            format!(
-                "a {} contract cannot be amended",
-                before.status.as_str()
-            ),
+            format!("a {} contract cannot be amended", before.status.as_str()),
         ));
     }
     let new_value = a.value.map_or(m.value_fen, Money::fen);

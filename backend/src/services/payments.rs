@@ -379,7 +379,9 @@ pub async fn record(
                 .filter(payment::Column::VoucherNo.eq(&voucher))
                 .one(&st.db)
                 .await?
-                .ok_or_else(|| ApiError::conflict(codes::VOUCHER_DUPLICATE, "this voucher_no is already used"))?;
+                .ok_or_else(|| {
+                    ApiError::conflict(codes::VOUCHER_DUPLICATE, "this voucher_no is already used")
+                })?;
             return if same(&existing, contract_id, &new) {
                 Ok((false, Payment::from(existing)))
             } else {

@@ -479,10 +479,12 @@ async fn pending(
         .order_by_desc(milestone_report::Column::SubmittedAt)
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::conflict(
+        .ok_or_else(|| {
+            ApiError::conflict(
                 codes::MILESTONE_NO_PENDING_REPORT,
                 "the milestone has no report awaiting a decision",
-            ))
+            )
+        })
 }
 
 /// The vacancy deduction of a milestone's period (from the day after the previous

@@ -222,10 +222,20 @@ async fn own_line(
     let line = budget_line::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::field("budget_line_id", codes::REFERENCE_UNKNOWN, "no such budget line"))?;
-    actor
-        .see_purchaser(line.purchaser_id)
-        .map_err(|_| ApiError::field("budget_line_id", codes::REFERENCE_UNKNOWN, "no such budget line"))?;
+        .ok_or_else(|| {
+            ApiError::field(
+                "budget_line_id",
+                codes::REFERENCE_UNKNOWN,
+                "no such budget line",
+            )
+        })?;
+    actor.see_purchaser(line.purchaser_id).map_err(|_| {
+        ApiError::field(
+            "budget_line_id",
+            codes::REFERENCE_UNKNOWN,
+            "no such budget line",
+        )
+    })?;
     Ok(line)
 }
 
@@ -542,7 +552,13 @@ pub async fn award(st: &AppState, actor: &Actor, id: Uuid, a: Award) -> ApiResul
         .one(&txn)
         .await?
         .filter(|b| b.tender_id == t.id)
-        .ok_or_else(|| ApiError::field("bid_id", codes::REFERENCE_UNKNOWN, "is not a bid on this tender"))?;
+        .ok_or_else(|| {
+            ApiError::field(
+                "bid_id",
+                codes::REFERENCE_UNKNOWN,
+                "is not a bid on this tender",
+            )
+        })?;
     if t.status != TenderStatus::Closed.as_str() {
         return Err(bad_transition("tender", &t.status, "awarded"));
     }
@@ -554,10 +570,10 @@ pub async fn award(st: &AppState, actor: &Actor, id: Uuid, a: Award) -> ApiResul
         return Err(ApiError::conflict(
             codes::TENDER_TOO_FEW_BIDS,
             format!(
-            "a {} tender needs at least {} bids to be awarded ({n} received); mark it unsuccessful",
-            method.as_str(),
-            method.min_bids()
-        ),
+                "a {} tender needs at least {} bids to be awarded ({n} received); mark it unsuccessful",
+                method.as_str(),
+                method.min_bids()
+            ),
         ));
     }
     if b.amount_fen > t.ceiling_fen {

@@ -101,21 +101,33 @@ async fn record_rules_have_their_codes() {
     let mut b = app.direct_award_body(&fo, org, line, "500.00");
     b["division_code"] = json!("4105");
     b["end_date"] = json!("2026-03-01");
-    let a = app.post("/api/v1/contracts", &fo.token, b).await.expect(422);
+    let a = app
+        .post("/api/v1/contracts", &fo.token, b)
+        .await
+        .expect(422);
     assert_eq!(field_code(&a, "division_code"), "division.invalid");
     assert_eq!(field_code(&a, "end_date"), "field.date_order");
     let mut b = app.direct_award_body(&fo, org, line, "500.00");
     b["end_date"] = json!("2027-06-30");
     b["start_date"] = json!("2026-04-0x");
-    let a = app.post("/api/v1/contracts", &fo.token, b).await.expect(422);
+    let a = app
+        .post("/api/v1/contracts", &fo.token, b)
+        .await
+        .expect(422);
     assert_eq!(field_code(&a, "start_date"), "field.date");
     let mut b = app.direct_award_body(&fo, org, line, "500.00");
     b["end_date"] = json!("2027-06-30");
-    let a = app.post("/api/v1/contracts", &fo.token, b).await.expect(422);
+    let a = app
+        .post("/api/v1/contracts", &fo.token, b)
+        .await
+        .expect(422);
     assert_eq!(field_code(&a, "end_date"), "period.too_long");
     let mut b = app.direct_award_body(&fo, org, line, "500.00");
     b["budget_line_id"] = json!(Uuid::now_v7());
-    let a = app.post("/api/v1/contracts", &fo.token, b).await.expect(422);
+    let a = app
+        .post("/api/v1/contracts", &fo.token, b)
+        .await
+        .expect(422);
     assert_eq!(field_code(&a, "budget_line_id"), "reference.unknown");
     // A duplicate unique value.
     let dup = app
@@ -278,6 +290,9 @@ async fn the_document_describes_the_codes() {
                 .is_some_and(|d| d.contains("stable machine word")),
             "{s}: {c}"
         );
-        assert!(c["examples"].is_array() || c["example"].is_string(), "{s}: {c}");
+        assert!(
+            c["examples"].is_array() || c["example"].is_string(),
+            "{s}: {c}"
+        );
     }
 }
