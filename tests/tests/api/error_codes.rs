@@ -187,10 +187,11 @@ async fn conflicts_have_their_codes() {
         .await
         .expect(409);
     assert_eq!(code(&a), "contract.not_draft");
-    // A voucher number used by a different payment; the same one again is a replay.
+    // A voucher number used by a different payment, an advance beyond the unplanned value.
+    let path = format!("/api/v1/contracts/{k}/payments");
     let pay = |amount: &str, voucher: &str| {
         app.post(
-            &format!("/api/v1/contracts/{k}/payments"),
+            &path,
             &fo.token,
             json!({"amount": amount, "paid_on": "2026-03-02", "voucher_no": voucher}),
         )
@@ -231,12 +232,6 @@ async fn tender_refusals_have_their_codes() {
         .await
         .expect(409);
     assert_eq!(code(&a), "budget.insufficient");
-    let bid = json!({"amount": "100.00", "proposal": "服务方案"});
-    let a = app
-        .post(&format!("/api/v1/tenders/{t}/bids"), &staff.token, bid)
-        .await
-        .expect(409);
-    assert_eq!(code(&a), "tender.not_published");
     let line = app.budget_line(&fo, "10000.00").await;
     let t = app.published_tender(&fo, line, "5000.00").await;
     let a = app
@@ -263,6 +258,28 @@ async fn tender_refusals_have_their_codes() {
         .await
         .expect(409);
     assert_eq!(code(&a), "tender.deadline_passed");
+    app.act(&format!("/api/v1/tenders/{t}/close"), &fo.token)
+        .await
+        .expect(200);
+    let a = app
+        .post(
+            &format!("/api/v1/tenders/{t}/bids"),
+            &staff.token,
+            json!({"amount": "100.00", "proposal": "服务方案"}),
+        )
+        .await
+        .expect(409);
+    assert_eq!(code(&a), "tender.not_published");
+    // Closed with no bids: too few to award, and only a closed tender is marked unsuccessful.
+    let a = app
+        .post(
+            &format!("/api/v1/tenders/{t}/award"),
+            &fo.token,
+            json!({"bid_id": Uuid::now_v7()}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(field_code(&a, "bid_id"), "reference.unknown");
     let a = app
         .post(
             &format!("/api/v1/tenders/{t}/cancel"),
