@@ -556,7 +556,11 @@ pub async fn list(
     use crate::error::ApiError;
     let limit = f.limit.unwrap_or(crate::pagination::DEFAULT_LIMIT);
     if !(1..=crate::pagination::MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::validation("limit", "must be between 1 and 500"));
+        return Err(ApiError::field(
+            "limit",
+            crate::error::codes::FIELD_OUT_OF_RANGE,
+            "must be between 1 and 500",
+        ));
     }
     let mut q = visible_events(now);
     if let Some(v) = f.entity_type {
@@ -578,9 +582,13 @@ pub async fn list(
         q = q.filter(audit_event::Column::At.lt(v));
     }
     if let Some(c) = &f.cursor {
-        let after: i64 = c
-            .parse()
-            .map_err(|_| ApiError::validation("cursor", "is not a cursor this server gave"))?;
+        let after: i64 = c.parse().map_err(|_| {
+            ApiError::field(
+                "cursor",
+                crate::error::codes::CURSOR_INVALID,
+                "is not a cursor this server gave",
+            )
+        })?;
         q = q.filter(audit_event::Column::Seq.gt(after));
     }
     let mut rows = q

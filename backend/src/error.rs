@@ -10,22 +10,28 @@ use sea_orm::{DbErr, SqlErr};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub mod codes;
+pub use codes::Code;
+
 /// One field's problem, as listed in a problem's `errors`.
 #[derive(Debug, Clone, Serialize, ToSchema, PartialEq, Eq)]
 pub struct FieldError {
     /// The field's name (dotted for nested fields, e.g. `measurements[0].value`).
     pub field: String,
-    /// A stable machine word for the problem (`field.invalid` …), for clients to translate.
+    /// A stable machine word for the field's problem (`field.required`, `field.too_long`,
+    /// `money.too_precise` …; the registry is `error::codes`), for clients to translate.
+    #[schema(example = "field.required")]
     pub code: String,
+    /// The problem in English, for people reading the raw answer.
     pub message: String,
 }
 
 impl FieldError {
-    /// A field error with the generic code `field.invalid`.
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+    /// A field error with the registered `code` of its problem.
+    pub fn new(field: impl Into<String>, code: Code, message: impl Into<String>) -> Self {
         FieldError {
             field: field.into(),
-            code: "field.invalid".into(),
+            code: code.into(),
             message: message.into(),
         }
     }
@@ -39,8 +45,10 @@ pub struct Problem {
     pub title: String,
     pub status: u16,
     pub detail: String,
-    /// A stable machine word naming the problem (`auth.forbidden`, `password.change_required`
-    /// …): clients translate it; `detail` is for people reading the raw answer.
+    /// A stable machine word naming the problem (`auth.forbidden`, `budget.insufficient`,
+    /// `state.transition`, `validation.failed` with `errors` …; the registry is
+    /// `error::codes`): clients translate it; `detail` is for people reading the raw answer.
+    #[schema(example = "budget.insufficient")]
     pub code: String,
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
@@ -53,7 +61,8 @@ pub enum ApiError {
     Unauthorized(&'static str),
     #[error("forbidden")]
     Forbidden,
-    /// A 403 for a reason other than the role (e.g. a password to change first).
+    /// A 403 for a reason other than the role (e.g. a password to change first). `code` is a
+    /// registered word of [`codes`] (a test checks every literal).
     #[error("forbidden: {code}")]
     ForbiddenBecause {
         code: &'static str,
@@ -69,8 +78,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("payload too large")]
     PayloadTooLarge,
-    #[error("conflict: {0}")]
-    Conflict(String),
+    /// A 409: a rule or the record's state forbids the request; `code` names which.
+    #[error("conflict: {detail}")]
+    Conflict { code: Code, detail: String },
     #[error("too many requests")]
     TooManyRequests { retry_after_secs: u64 },
     #[error("service unavailable")]
@@ -86,23 +96,18 @@ pub enum ApiError {
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
-    /// A 422 naming one field.
-    pub fn validation(field: impl Into<String>, message: impl Into<String>) -> Self {
-        ApiError::Validation(vec![FieldError::new(field, message)])
+    /// A 422 naming one field, with the registered `code` of its problem (`password.wrong` …).
+    pub fn field(field: impl Into<String>, code: Code, message: impl Into<String>) -> Self {
+        ApiError::Validation(vec![FieldError::new(field, code, message)])
     }
 
-    /// A 422 naming one field, with the machine `code` of its problem (`password.wrong` …).
-    pub fn field(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
-        ApiError::Validation(vec![FieldError {
-            field: field.into(),
-            code: code.into(),
-            message: message.into(),
-        }])
-    }
-
-    /// A 409 with a sentence saying which rule or state forbids the request.
-    pub fn conflict(detail: impl Into<String>) -> Self {
-        ApiError::Conflict(detail.into())
+    /// A 409: the registered `code` of the rule or state that forbids the request, and a
+    /// sentence saying it.
+    pub fn conflict(code: Code, detail: impl Into<String>) -> Self {
+        ApiError::Conflict {
+            code,
+            detail: detail.into(),
+        }
     }
 
     /// A 500 from any error; the cause is logged, never shown.
@@ -120,7 +125,7 @@ impl ApiError {
             ApiError::Validation(_) => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::Conflict { .. } => StatusCode::CONFLICT,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable | ApiError::Busy { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -133,7 +138,7 @@ impl ApiError {
             ApiError::Forbidden => "your role may not do this".into(),
             ApiError::ForbiddenBecause { detail, .. } => (*detail).to_string(),
             ApiError::NotFound => "no such record".into(),
-            ApiError::BadRequest(d) | ApiError::Conflict(d) => d.clone(),
+            ApiError::BadRequest(d) | ApiError::Conflict { detail: d, .. } => d.clone(),
             ApiError::UnsupportedMediaType(d) => d.clone(),
             ApiError::Validation(_) => "the request has invalid fields".into(),
             ApiError::PayloadTooLarge => "the request body is too large".into(),
@@ -150,21 +155,23 @@ impl ApiError {
 
     /// The stable machine word of this error (SPEC §6 `code`).
     pub fn code(&self) -> &'static str {
+        use codes::*;
         match self {
-            ApiError::Unauthorized(_) => "auth.unauthenticated",
-            ApiError::Forbidden => "auth.forbidden",
-            ApiError::ForbiddenBecause { code, .. } => code,
-            ApiError::NotFound => "not_found",
-            ApiError::BadRequest(_) => "request.malformed",
-            ApiError::Validation(_) => "validation.failed",
-            ApiError::UnsupportedMediaType(_) => "media_type.unsupported",
-            ApiError::PayloadTooLarge => "body.too_large",
-            ApiError::Conflict(_) => "state.conflict",
-            ApiError::TooManyRequests { .. } => "throttle.too_many_attempts",
-            ApiError::Unavailable => "service.unavailable",
-            ApiError::Busy { .. } => "service.busy",
-            ApiError::Internal(_) => "internal",
+            ApiError::Unauthorized(_) => AUTH_UNAUTHENTICATED,
+            ApiError::Forbidden => AUTH_FORBIDDEN,
+            ApiError::ForbiddenBecause { code, .. } => return code,
+            ApiError::NotFound => NOT_FOUND,
+            ApiError::BadRequest(_) => REQUEST_MALFORMED,
+            ApiError::Validation(_) => VALIDATION_FAILED,
+            ApiError::UnsupportedMediaType(_) => MEDIA_TYPE_UNSUPPORTED,
+            ApiError::PayloadTooLarge => BODY_TOO_LARGE,
+            ApiError::Conflict { code, .. } => *code,
+            ApiError::TooManyRequests { .. } => THROTTLE_TOO_MANY_ATTEMPTS,
+            ApiError::Unavailable => SERVICE_UNAVAILABLE,
+            ApiError::Busy { .. } => SERVICE_BUSY,
+            ApiError::Internal(_) => INTERNAL,
         }
+        .as_str()
     }
 
     /// The problem document of this error.
@@ -221,10 +228,17 @@ impl From<DbErr> for ApiError {
     fn from(e: DbErr) -> Self {
         match e.sql_err() {
             Some(SqlErr::UniqueConstraintViolation(_)) => {
-                return ApiError::conflict("a record with the same unique value already exists");
+                return ApiError::conflict(
+                    codes::RECORD_DUPLICATE,
+                    "a record with the same unique value already exists",
+                );
             }
             Some(SqlErr::ForeignKeyConstraintViolation(_)) => {
-                return ApiError::validation("id", "refers to a record that does not exist");
+                return ApiError::field(
+                    "id",
+                    codes::REFERENCE_UNKNOWN,
+                    "refers to a record that does not exist",
+                );
             }
             _ => {}
         }
@@ -244,21 +258,32 @@ impl From<DbErr> for ApiError {
 pub struct Checks(Vec<FieldError>);
 
 impl Checks {
-    /// Adds an error for `field` unless `ok`.
-    pub fn check(&mut self, ok: bool, field: &str, message: &str) -> &mut Self {
+    /// Adds an error with `code` for `field` unless `ok`.
+    pub fn check(&mut self, ok: bool, field: &str, code: Code, message: &str) -> &mut Self {
         if !ok {
-            self.0.push(FieldError::new(field, message));
+            self.0.push(FieldError::new(field, code, message));
         }
         self
     }
 
-    /// Checks a required text: trimmed non-empty, at most `max` characters.
+    /// Checks a required text: trimmed non-empty (`field.required`), at most `max`
+    /// characters (`field.too_long`).
     pub fn text(&mut self, field: &str, value: &str, max: usize) -> &mut Self {
-        let n = value.chars().count();
-        self.check(!value.trim().is_empty(), field, "must not be empty");
         self.check(
-            n <= max,
+            !value.trim().is_empty(),
             field,
+            codes::FIELD_REQUIRED,
+            "must not be empty",
+        );
+        self.max_chars(field, value, max)
+    }
+
+    /// Checks an optional text's length: at most `max` characters (`field.too_long`).
+    pub fn max_chars(&mut self, field: &str, value: &str, max: usize) -> &mut Self {
+        self.check(
+            value.chars().count() <= max,
+            field,
+            codes::FIELD_TOO_LONG,
             &format!("must be at most {max} characters"),
         )
     }
@@ -274,7 +299,7 @@ impl Checks {
                     && !domain.contains('@')
             })
             && !value.chars().any(char::is_whitespace);
-        self.check(ok, field, "must be an e-mail address")
+        self.check(ok, field, codes::FIELD_EMAIL, "must be an e-mail address")
     }
 
     /// `Ok` when every check passed, else the 422 listing them.

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::error::{ApiError, FieldError};
+use crate::error::{ApiError, Code, FieldError, codes};
 
 /// A JSON body. Refuses a missing or wrong `Content-Type` (415), a body over the limit (413),
 /// malformed JSON (400), and wrong types or unknown fields (422, naming the field).
@@ -60,11 +60,63 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
                 } else {
                     path
                 };
-                ApiError::Validation(vec![FieldError::new(field, message)])
+                let code = shape_code(&message);
+                ApiError::Validation(vec![FieldError::new(field, code, message)])
             }
         }
     })
 }
+
+/// The code of a body's or query's shape problem, from serde's message (its only output):
+/// an unknown or missing field, a wrong type, a word not in the list, or one of the value
+/// rules of `entity` (money, quantities, scores, dates).
+fn shape_code(message: &str) -> Code {
+    use entity::rules::money::MoneyError;
+    let starts = |p: &str| message.starts_with(p);
+    if starts("unknown field") {
+        codes::FIELD_UNKNOWN
+    } else if starts("missing field") {
+        codes::FIELD_REQUIRED
+    } else if starts("invalid type") {
+        codes::FIELD_TYPE
+    } else if starts("unknown variant") {
+        codes::FIELD_CHOICE
+    } else if let Some(e) = [
+        MoneyError::NotANumber,
+        MoneyError::TooPrecise,
+        MoneyError::Negative,
+        MoneyError::TooLarge,
+    ]
+    .into_iter()
+    .find(|e| e.to_string() == message)
+    {
+        match e {
+            MoneyError::NotANumber => codes::MONEY_NOT_A_NUMBER,
+            MoneyError::TooPrecise => codes::MONEY_TOO_PRECISE,
+            MoneyError::Negative => codes::MONEY_NEGATIVE,
+            MoneyError::TooLarge => codes::MONEY_TOO_LARGE,
+        }
+    } else if message == entity::rules::quantity::QUANTITY_PROBLEM {
+        codes::QUANTITY_INVALID
+    } else if message == entity::rules::score::SCORE_PROBLEM {
+        codes::SCORE_INVALID
+    } else if CHRONO_PROBLEMS.contains(&message) {
+        codes::FIELD_DATE
+    } else {
+        codes::FIELD_INVALID
+    }
+}
+
+/// chrono's parse errors, which its serde support reports for a bad date or time.
+const CHRONO_PROBLEMS: &[&str] = &[
+    "input is out of range",
+    "no possible date and time matching input",
+    "input is not enough for unique date and time",
+    "input contains invalid characters",
+    "premature end of input",
+    "trailing input",
+    "bad or unsupported format string",
+];
 
 /// serde_json appends " at line 1 column 17": the field name says more to a user.
 fn strip_position(msg: &str) -> String {
@@ -106,7 +158,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Query<T> {
                 } else {
                     path
                 };
-                ApiError::Validation(vec![FieldError::new(field, message)])
+                let code = shape_code(&message);
+                ApiError::Validation(vec![FieldError::new(field, code, message)])
             })
     }
 }

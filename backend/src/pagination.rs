@@ -58,8 +58,9 @@ where
 pub fn check_limit(limit: Option<u64>) -> ApiResult<u64> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
     if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             "limit",
+            crate::error::codes::FIELD_OUT_OF_RANGE,
             format!("must be between 1 and {MAX_LIMIT}"),
         ));
     }
@@ -77,5 +78,11 @@ pub fn decode(cursor: &str) -> ApiResult<Uuid> {
         .decode(cursor)
         .ok()
         .and_then(|b| Uuid::from_slice(&b).ok())
-        .ok_or_else(|| ApiError::validation("cursor", "is not a cursor this server gave"))
+        .ok_or_else(|| {
+            ApiError::field(
+                "cursor",
+                crate::error::codes::CURSOR_INVALID,
+                "is not a cursor this server gave",
+            )
+        })
 }

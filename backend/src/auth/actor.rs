@@ -168,7 +168,7 @@ impl FromRequestParts<AppState> for Actor {
         let actor = Self::authenticate(parts, state).await?;
         if actor.user.must_change_password && !allowed_before_password_change(parts) {
             return Err(ApiError::ForbiddenBecause {
-                code: "password.change_required",
+                code: crate::error::codes::PASSWORD_CHANGE_REQUIRED.as_str(),
                 detail: "change your password first (POST /api/v1/me/password)",
             });
         }

@@ -122,14 +122,14 @@ pub fn check_new(field: &str, password: &str) -> ApiResult<()> {
     if n < MIN_LEN {
         return Err(ApiError::field(
             field,
-            "password.too_short",
+            crate::error::codes::PASSWORD_TOO_SHORT,
             format!("must be at least {MIN_LEN} characters"),
         ));
     }
     if n > MAX_LEN {
         return Err(ApiError::field(
             field,
-            "password.too_long",
+            crate::error::codes::PASSWORD_TOO_LONG,
             format!("must be at most {MAX_LEN} characters"),
         ));
     }

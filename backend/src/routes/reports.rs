@@ -120,9 +120,13 @@ async fn submit_report(
 fn idempotency_key(h: &HeaderMap) -> ApiResult<Option<String>> {
     h.get("idempotency-key")
         .map(|v| {
-            v.to_str()
-                .map(str::to_string)
-                .map_err(|_| ApiError::validation("Idempotency-Key", "must be visible ASCII"))
+            v.to_str().map(str::to_string).map_err(|_| {
+                ApiError::field(
+                    "Idempotency-Key",
+                    crate::error::codes::IDEMPOTENCY_KEY_INVALID,
+                    "must be visible ASCII",
+                )
+            })
         })
         .transpose()
 }
@@ -202,15 +206,21 @@ async fn read_multipart(
                 placed.push(stored);
             }
             other => {
-                return Err(ApiError::validation(
+                return Err(ApiError::field(
                     other,
+                    crate::error::codes::FIELD_UNKNOWN,
                     "unknown part; send `report` and `files`",
                 ));
             }
         }
     }
-    let report =
-        report.ok_or_else(|| ApiError::validation("report", "the `report` part is required"))?;
+    let report = report.ok_or_else(|| {
+        ApiError::field(
+            "report",
+            crate::error::codes::FIELD_REQUIRED,
+            "the `report` part is required",
+        )
+    })?;
     Ok(report)
 }
 

@@ -122,14 +122,14 @@ pub async fn change_password(
     {
         return Err(ApiError::field(
             "current_password",
-            "password.wrong",
+            crate::error::codes::PASSWORD_WRONG,
             "is not your current password",
         ));
     }
     if req.new_password == req.current_password {
         return Err(ApiError::field(
             "new_password",
-            "password.unchanged",
+            crate::error::codes::PASSWORD_UNCHANGED,
             "must differ from the current password",
         ));
     }

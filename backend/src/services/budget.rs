@@ -17,7 +17,7 @@ use uuid::Uuid;
 use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
-use crate::error::{ApiError, ApiResult, Checks};
+use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::pagination::Page;
 use crate::services::notify;
 use crate::state::AppState;
@@ -141,6 +141,7 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewBudgetLine) -> ApiResu
         .check(
             (2000..=2100).contains(&new.fiscal_year),
             "fiscal_year",
+            codes::FIELD_OUT_OF_RANGE,
             "must be a year between 2000 and 2100",
         );
     c.finish()?;
@@ -154,6 +155,7 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewBudgetLine) -> ApiResu
         .await?;
     if clash.is_some() {
         return Err(ApiError::conflict(
+            codes::BUDGET_LINE_DUPLICATE,
             "this purchaser already has a budget line with this code in this fiscal year",
         ));
     }
@@ -203,15 +205,12 @@ pub async fn update(
         c.check(
             p.reason.as_deref().is_some_and(|r| !r.trim().is_empty()),
             "reason",
+            codes::BUDGET_REASON_REQUIRED,
             "is required when the amount changes",
         );
     }
     if let Some(r) = &p.reason {
-        c.check(
-            r.chars().count() <= 2000,
-            "reason",
-            "must be at most 2000 characters",
-        );
+        c.max_chars("reason", r, 2000);
     }
     c.finish()?;
     let now = st.now();
@@ -230,6 +229,7 @@ pub async fn update(
     if let Some(a) = p.amount {
         if a.fen() < f.committed_fen + f.reserved_fen {
             return Err(ApiError::conflict(
+                codes::BUDGET_BELOW_COMMITTED,
                 "the amount cannot be lower than what is committed and reserved on the line",
             ));
         }

@@ -1,16 +1,23 @@
 //! Small helpers the services share.
 
-use crate::error::{ApiError, ApiResult};
+use chrono::NaiveDate;
+
+use crate::error::{ApiError, ApiResult, Code, codes};
 
 /// A required reason (cancel, terminate, amendments …): trimmed, 1–2000 characters.
 pub fn reason(field: &str, value: &str) -> ApiResult<String> {
     let r = value.trim();
     if r.is_empty() {
-        return Err(ApiError::validation(field, "must not be empty"));
+        return Err(ApiError::field(
+            field,
+            codes::FIELD_REQUIRED,
+            "must not be empty",
+        ));
     }
     if r.chars().count() > 2000 {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             field,
+            codes::FIELD_TOO_LONG,
             "must be at most 2000 characters",
         ));
     }
@@ -26,7 +33,26 @@ pub fn stored<T>(parsed: Option<T>, what: &str, raw: &str) -> ApiResult<T> {
     })
 }
 
-/// A 409 for a transition the life cycle does not allow.
+/// A 409 `state.transition` for a transition the life cycle does not allow.
 pub fn bad_transition(entity: &str, status: &str, action: &str) -> ApiError {
-    ApiError::conflict(format!("a {status} {entity} cannot be {action}"))
+    ApiError::conflict(
+        codes::STATE_TRANSITION,
+        format!("a {status} {entity} cannot be {action}"),
+    )
+}
+
+/// The code and message of a service period's problem (end before start, or too long), if
+/// it has one ([`entity::rules::procurement::period_problem`]).
+pub fn period_problem(
+    start: NaiveDate,
+    end: NaiveDate,
+    multi_year: bool,
+) -> Option<(Code, &'static str)> {
+    let p = entity::rules::procurement::period_problem(start, end, multi_year)?;
+    let code = if end < start {
+        codes::FIELD_DATE_ORDER
+    } else {
+        codes::PERIOD_TOO_LONG
+    };
+    Some((code, p))
 }

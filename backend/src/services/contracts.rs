@@ -6,7 +6,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::Money;
 use entity::model::{amendment, contract, organisation, tender, user};
 use entity::rules::codes::is_valid_division_code;
-use entity::rules::procurement::{increases_within_limit, period_problem};
+use entity::rules::procurement::increases_within_limit;
 use entity::rules::score::Score;
 use entity::rules::vocab::{ContractStatus, Role, ServiceCategory, TenderStatus};
 use sea_orm::sea_query::LockType;
@@ -21,10 +21,10 @@ use uuid::Uuid;
 use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
-use crate::error::{ApiError, ApiResult, Checks};
+use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::pagination::{Page, page};
 use crate::services::budget::{available_fen, figures, lock_line};
-use crate::services::common::{bad_transition, reason, stored};
+use crate::services::common::{bad_transition, period_problem, reason, stored};
 use crate::services::milestones::today;
 use crate::state::AppState;
 
@@ -213,16 +213,24 @@ fn check_fields(c: &mut Checks, m: &contract::Model) {
         .check(
             is_valid_division_code(&m.division_code),
             "division_code",
+            codes::DIVISION_INVALID,
             "must be 6, 9 or 12 digits",
         )
-        .check(m.value_fen > 0, "value", "must be more than 0")
+        .check(
+            m.value_fen > 0,
+            "value",
+            codes::FIELD_NOT_POSITIVE,
+            "must be more than 0",
+        )
         .check(
             m.min_pay_score_tenths <= m.full_pay_score_tenths,
             "performance_rule",
+            codes::PERFORMANCE_RULE_ORDER,
             "min_pay_score must not exceed full_pay_score",
         );
-    if let Some(p) = period_problem(m.start_date, m.end_date, m.multi_year_reason.is_some()) {
-        c.check(false, "end_date", p);
+    if let Some((code, p)) = period_problem(m.start_date, m.end_date, m.multi_year_reason.is_some())
+    {
+        c.check(false, "end_date", code, p);
     }
     if m.tender_id.is_none() {
         c.text(
@@ -331,8 +339,9 @@ async fn check_officer(db: &impl ConnectionTrait, officer: Uuid, purchaser: Uuid
     if ok {
         Ok(())
     } else {
-        Err(ApiError::validation(
+        Err(ApiError::field(
             "responsible_officer_id",
+            codes::CONTRACT_OFFICER_INVALID,
             "must be an active finance officer of the purchaser",
         ))
     }
@@ -348,12 +357,22 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewContract) -> ApiResult
         .await?
         .filter(|l| l.purchaser_id == new.purchaser_id)
         .ok_or_else(|| {
-            ApiError::validation("budget_line_id", "no such budget line of this purchaser")
+            ApiError::field(
+                "budget_line_id",
+                codes::REFERENCE_UNKNOWN,
+                "no such budget line of this purchaser",
+            )
         })?;
     let org = organisation::Entity::find_by_id(new.organisation_id)
         .one(&txn)
         .await?
-        .ok_or_else(|| ApiError::validation("organisation_id", "no such organisation"))?;
+        .ok_or_else(|| {
+            ApiError::field(
+                "organisation_id",
+                codes::REFERENCE_UNKNOWN,
+                "no such organisation",
+            )
+        })?;
     let officer = new.responsible_officer_id.unwrap_or(actor.id());
     check_officer(&txn, officer, new.purchaser_id).await?;
     let rule = new.performance_rule.unwrap_or(PerformanceRule {
@@ -412,8 +431,9 @@ async fn check_holds_children(
         .all(db)
         .await?;
     if dues.iter().any(|d| *d < start || *d > end) {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             "end_date",
+            codes::CONTRACT_PERIOD_EXCLUDES_MILESTONES,
             "the contract period must still contain every milestone's due date",
         ));
     }
@@ -425,8 +445,9 @@ async fn check_holds_children(
         .all(db)
         .await?;
     if posts.iter().any(|(s, e)| *s < start || *e > end) {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             "end_date",
+            codes::CONTRACT_PERIOD_EXCLUDES_POSTS,
             "the contract period must still contain every post's dates",
         ));
     }
@@ -446,13 +467,15 @@ pub async fn update(
     let before = Contract::try_from(m.clone())?;
     if before.status != ContractStatus::Draft {
         return Err(ApiError::conflict(
+            codes::CONTRACT_NOT_DRAFT,
             "only a draft contract can be edited; amend an active one",
         ));
     }
     if let Some(v) = p.value {
         if m.tender_id.is_some() {
-            return Err(ApiError::validation(
+            return Err(ApiError::field(
                 "value",
+                codes::CONTRACT_VALUE_FIXED,
                 "a tendered contract keeps the awarded bid's amount",
             ));
         }
@@ -564,6 +587,7 @@ pub async fn sign(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract>
     };
     if available_fen(&line, &f) + own_reservation < m.value_fen {
         return Err(ApiError::conflict(
+            codes::BUDGET_INSUFFICIENT,
             "the budget line does not have the contract value available",
         ));
     }
@@ -660,9 +684,10 @@ async fn end(
             .count(&txn)
             .await?;
         if open > 0 {
-            return Err(ApiError::conflict(format!(
-                "{open} milestones are neither accepted nor cancelled"
-            )));
+            return Err(ApiError::conflict(
+                codes::CONTRACT_MILESTONES_OPEN,
+                format!("{open} milestones are neither accepted nor cancelled"),
+            ));
         }
     }
     // The line's figures change: take its lock like every other change to them.
@@ -688,8 +713,9 @@ pub async fn amend(
 ) -> ApiResult<Amendment> {
     let why = reason("reason", &a.reason)?;
     if a.value.is_none() && a.end_date.is_none() {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             "value",
+            codes::AMENDMENT_EMPTY,
             "give a new value, a new end_date, or both",
         ));
     }
@@ -698,28 +724,35 @@ pub async fn amend(
     let mut m = load_for_update(&txn, actor, id).await?;
     let before = Contract::try_from(m.clone())?;
     if before.status != ContractStatus::Active {
-        return Err(ApiError::conflict(format!(
-            "a {} contract cannot be amended",
-            before.status.as_str()
-        )));
+        return Err(ApiError::conflict(
+            codes::CONTRACT_NOT_ACTIVE,
+            format!("a {} contract cannot be amended", before.status.as_str()),
+        ));
     }
     let new_value = a.value.map_or(m.value_fen, Money::fen);
     let new_end = a.end_date.unwrap_or(m.end_date);
     if new_value <= 0 {
-        return Err(ApiError::validation("value", "must be more than 0"));
+        return Err(ApiError::field(
+            "value",
+            codes::FIELD_NOT_POSITIVE,
+            "must be more than 0",
+        ));
     }
-    if let Some(p) = period_problem(m.start_date, new_end, m.multi_year_reason.is_some()) {
-        return Err(ApiError::validation("end_date", p));
+    if let Some((code, p)) = period_problem(m.start_date, new_end, m.multi_year_reason.is_some()) {
+        return Err(ApiError::field("end_date", code, p));
     }
     check_holds_children(&txn, id, m.start_date, new_end).await?;
     let claimed = crate::services::milestones::claimed_fen(&txn, id).await?;
     crate::services::milestones::check_value_covers(new_value, claimed)?;
     let paid = crate::services::payments::paid_on_contract(&txn, id).await?;
     if new_value < paid {
-        return Err(ApiError::conflict(format!(
-            "the value cannot be below what was paid ({})",
-            Money::from_fen(paid)
-        )));
+        return Err(ApiError::conflict(
+            codes::AMENDMENT_BELOW_PAID,
+            format!(
+                "the value cannot be below what was paid ({})",
+                Money::from_fen(paid)
+            ),
+        ));
     }
     let line = lock_line(&txn, m.budget_line_id).await?;
     if new_value > m.value_fen {
@@ -737,6 +770,7 @@ pub async fn amend(
             earlier.iter().map(|(o, n)| (n - o).max(0)).sum::<i64>() + (new_value - m.value_fen);
         if !increases_within_limit(m.signed_value_fen.unwrap_or(m.value_fen), increases) {
             return Err(ApiError::conflict(
+                codes::AMENDMENT_OVER_LIMIT,
                 "increases may total at most 10 % of the signed value",
             ));
         }
@@ -746,6 +780,7 @@ pub async fn amend(
             .unwrap_or_default();
         if available_fen(&line, &f) < new_value - m.value_fen {
             return Err(ApiError::conflict(
+                codes::BUDGET_INSUFFICIENT,
                 "the budget line does not have the increase available",
             ));
         }

@@ -28,7 +28,7 @@ use uuid::Uuid;
 use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
-use crate::error::{ApiError, ApiResult, Checks};
+use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::services::common::{bad_transition, reason, stored};
 use crate::services::contracts;
 use crate::state::AppState;
@@ -151,26 +151,31 @@ pub async fn claimed_fen(db: &impl ConnectionTrait, contract_id: Uuid) -> ApiRes
 /// 409 unless a contract value of `value_fen` covers `claimed_fen` of milestones and advances.
 pub fn check_value_covers(value_fen: i64, claimed_fen: i64) -> ApiResult<()> {
     if claimed_fen > value_fen {
-        return Err(ApiError::conflict(format!(
-            "the milestones' amounts and the advances paid ({}) would exceed the contract value ({})",
-            entity::Money::from_fen(claimed_fen),
-            entity::Money::from_fen(value_fen)
-        )));
+        return Err(ApiError::conflict(
+            codes::MILESTONES_EXCEED_VALUE,
+            format!(
+                "the milestones' amounts and the advances paid ({}) would exceed the contract value ({})",
+                entity::Money::from_fen(claimed_fen),
+                entity::Money::from_fen(value_fen)
+            ),
+        ));
     }
     Ok(())
 }
 
 fn check_milestone(c: &mut Checks, m: &milestone::Model, k: &contract::Model) {
     c.text("title", &m.title, 200)
+        .max_chars("description", &m.description, 20_000)
         .check(
-            m.description.chars().count() <= 20_000,
-            "description",
-            "must be at most 20000 characters",
+            m.amount_fen > 0,
+            "amount",
+            codes::FIELD_NOT_POSITIVE,
+            "must be more than 0",
         )
-        .check(m.amount_fen > 0, "amount", "must be more than 0")
         .check(
             k.start_date <= m.due_date && m.due_date <= k.end_date,
             "due_date",
+            codes::FIELD_OUTSIDE_PERIOD,
             "must be inside the contract period",
         );
 }
@@ -207,10 +212,10 @@ pub async fn create(
         ContractStatus::parse(&k.status),
         Some(ContractStatus::Draft | ContractStatus::Active)
     ) {
-        return Err(ApiError::conflict(format!(
-            "milestones cannot be added to a {} contract",
-            k.status
-        )));
+        return Err(ApiError::conflict(
+            codes::CONTRACT_CLOSED,
+            format!("milestones cannot be added to a {} contract", k.status),
+        ));
     }
     // Advances already paid are part of the value no milestone can claim.
     check_value_covers(
@@ -390,7 +395,10 @@ pub async fn update(
     check_milestone(&mut c, &m, &k);
     c.finish()?;
     if before.status != MilestoneStatus::Planned {
-        return Err(ApiError::conflict("only a planned milestone can be edited"));
+        return Err(ApiError::conflict(
+            codes::MILESTONE_NOT_PLANNED,
+            "only a planned milestone can be edited",
+        ));
     }
     let others = claimed_fen(&txn, k.id).await? - before.amount.fen();
     check_value_covers(k.value_fen, others + m.amount_fen)?;
@@ -578,19 +586,17 @@ fn check_indicator(c: &mut Checks, prefix: &str, m: &indicator::Model) {
     let f = |n: &str| format!("{prefix}{n}");
     c.text(&f("code"), &m.code, 64)
         .text(&f("name"), &m.name, 200)
-        .check(
-            m.unit.chars().count() <= 32,
-            &f("unit"),
-            "must be at most 32 characters",
-        )
+        .max_chars(&f("unit"), &m.unit, 32)
         .check(
             (0..=100).contains(&m.weight),
             &f("weight"),
+            codes::FIELD_OUT_OF_RANGE,
             "must be a whole number from 0 to 100",
         )
         .check(
             m.comparator != Comparator::AtLeast.as_str() || m.target_e4 > 0,
             &f("target"),
+            codes::FIELD_NOT_POSITIVE,
             "must be more than 0 for an at_least indicator",
         );
 }
@@ -608,9 +614,10 @@ pub async fn check_weights(db: &impl ConnectionTrait, contract_id: Uuid) -> ApiR
     if weights.is_empty() || sum == 100 {
         Ok(())
     } else {
-        Err(ApiError::conflict(format!(
-            "the indicators' weights sum to {sum}, not 100"
-        )))
+        Err(ApiError::conflict(
+            codes::INDICATORS_WEIGHTS_NOT_100,
+            format!("the indicators' weights sum to {sum}, not 100"),
+        ))
     }
 }
 
@@ -660,10 +667,10 @@ pub async fn add_indicators(
     }
     c.finish()?;
     if !matches!(status, ContractStatus::Draft | ContractStatus::Active) {
-        return Err(ApiError::conflict(format!(
-            "indicators of a {} contract cannot change",
-            k.status
-        )));
+        return Err(ApiError::conflict(
+            codes::CONTRACT_CLOSED,
+            format!("indicators of a {} contract cannot change", k.status),
+        ));
     }
     let existing: Vec<String> = indicator::Entity::find()
         .select_only()
@@ -679,6 +686,7 @@ pub async fn add_indicators(
     codes.sort();
     if codes.windows(2).any(|w| w[0] == w[1]) {
         return Err(ApiError::conflict(
+            codes::INDICATOR_DUPLICATE,
             "an indicator with this code already exists on the contract",
         ));
     }
@@ -751,10 +759,10 @@ pub async fn update_indicator(
     check_indicator(&mut c, "", &m);
     c.finish()?;
     if !matches!(status, ContractStatus::Draft | ContractStatus::Active) {
-        return Err(ApiError::conflict(format!(
-            "indicators of a {} contract cannot change",
-            k.status
-        )));
+        return Err(ApiError::conflict(
+            codes::CONTRACT_CLOSED,
+            format!("indicators of a {} contract cannot change", k.status),
+        ));
     }
     let out = indicator_out(m.into_active_model().reset_all().update(&txn).await?)?;
     if status == ContractStatus::Active {
@@ -1043,7 +1051,11 @@ pub async fn post_funding(
     let from = w.from.unwrap_or(k.start_date);
     let to = w.to.unwrap_or(k.end_date);
     if to < from {
-        return Err(ApiError::validation("to", "must not be before from"));
+        return Err(ApiError::field(
+            "to",
+            codes::FIELD_DATE_ORDER,
+            "must not be before from",
+        ));
     }
     let rows = post_funding_of(&st.db, contract_id, from, to).await?;
     let total: Decimal = rows.iter().map(|r| r.3).sum();

@@ -128,10 +128,13 @@ pub async fn retry(st: &AppState, id: Uuid) -> ApiResult<Notification> {
         .await?
         .ok_or(ApiError::NotFound)?;
     if res.rows_affected == 0 {
-        return Err(ApiError::conflict(format!(
-            "only a dead notification is retried; this one is {}",
-            n.status
-        )));
+        return Err(ApiError::conflict(
+            crate::error::codes::NOTIFICATION_NOT_DEAD,
+            format!(
+                "only a dead notification is retried; this one is {}",
+                n.status
+            ),
+        ));
     }
     Ok(Notification::from(n))
 }

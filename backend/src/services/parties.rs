@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
-use crate::error::{ApiError, ApiResult, Checks};
+use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::pagination::{Page, page};
 use crate::services::milestones::today;
 use crate::state::AppState;
@@ -82,6 +82,7 @@ fn check_purchaser(
         c.check(
             is_valid_division_code(d),
             "division_code",
+            codes::DIVISION_INVALID,
             "must be 6, 9 or 12 digits",
         );
     }
@@ -254,10 +255,10 @@ pub fn check_active(org: &organisation::Model, today: NaiveDate, refused: &str) 
     let stored = OrgStatus::parse(&org.status).unwrap_or(OrgStatus::Suspended);
     match org_status_on(stored, org.status_until, today) {
         OrgStatus::Active => Ok(()),
-        s => Err(ApiError::conflict(format!(
-            "the organisation is {} and {refused}",
-            s.as_str()
-        ))),
+        s => Err(ApiError::conflict(
+            codes::ORGANISATION_NOT_ACTIVE,
+            format!("the organisation is {} and {refused}", s.as_str()),
+        )),
     }
 }
 
@@ -302,15 +303,12 @@ fn check_status(c: &mut Checks, status: OrgStatus, reason: Option<&str>) {
         c.check(
             reason.is_some_and(|r| !r.trim().is_empty()),
             "status_reason",
+            codes::ORGANISATION_STATUS_REASON_REQUIRED,
             "is required when an organisation is suspended or blacklisted",
         );
     }
     if let Some(r) = reason {
-        c.check(
-            r.chars().count() <= 2000,
-            "status_reason",
-            "must be at most 2000 characters",
-        );
+        c.max_chars("status_reason", r, 2000);
     }
 }
 
@@ -327,6 +325,7 @@ pub async fn create_organisation(
         .check(
             is_valid_credit_code(&new.credit_code),
             "credit_code",
+            codes::CREDIT_CODE_INVALID,
             "must be an 18-character unified social credit code with a valid check character",
         );
     check_status(&mut c, status, new.status_reason.as_deref());
@@ -339,6 +338,7 @@ pub async fn create_organisation(
         .await?;
     if taken.is_some() {
         return Err(ApiError::conflict(
+            codes::ORGANISATION_DUPLICATE,
             "an organisation with this credit_code already exists",
         ));
     }

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
-use crate::error::{ApiError, ApiResult, Checks};
+use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::services::milestones::today;
 use crate::services::{contracts, notify};
 use crate::state::AppState;
@@ -203,10 +203,16 @@ pub async fn record(
     let voucher = new.voucher_no.trim().to_string();
     let mut c = Checks::default();
     c.text("voucher_no", &voucher, 64)
-        .check(new.amount.fen() > 0, "amount", "must be more than 0")
+        .check(
+            new.amount.fen() > 0,
+            "amount",
+            codes::FIELD_NOT_POSITIVE,
+            "must be more than 0",
+        )
         .check(
             new.paid_on <= today(st),
             "paid_on",
+            codes::FIELD_IN_FUTURE,
             "must not be in the future",
         );
     c.finish()?;
@@ -220,6 +226,7 @@ pub async fn record(
             Ok((false, Payment::from(existing)))
         } else {
             Err(ApiError::conflict(
+                codes::VOUCHER_DUPLICATE,
                 "this voucher_no is already used by a different payment",
             ))
         };
@@ -228,8 +235,9 @@ pub async fn record(
         .signed_at
         .map(|t| t.with_timezone(&st.config.tz).date_naive());
     if signed_on.is_some_and(|d| new.paid_on < d) {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             "paid_on",
+            codes::PAYMENT_BEFORE_SIGNING,
             "must not be before the contract was signed",
         ));
     }
@@ -241,7 +249,11 @@ pub async fn record(
                 .await?
                 .filter(|m| m.contract_id == contract_id)
                 .ok_or_else(|| {
-                    ApiError::validation("milestone_id", "is not a milestone of this contract")
+                    ApiError::field(
+                        "milestone_id",
+                        codes::REFERENCE_UNKNOWN,
+                        "is not a milestone of this contract",
+                    )
                 })?,
         ),
         None => None,
@@ -250,36 +262,44 @@ pub async fn record(
         ContractStatus::parse(&k.status),
         Some(ContractStatus::Active | ContractStatus::Completed | ContractStatus::Terminated)
     ) {
-        return Err(ApiError::conflict(format!(
-            "a {} contract cannot be paid",
-            k.status
-        )));
+        return Err(ApiError::conflict(
+            codes::CONTRACT_NOT_PAYABLE,
+            format!("a {} contract cannot be paid", k.status),
+        ));
     }
     match milestone {
         Some(m) => {
             if m.status != MilestoneStatus::Accepted.as_str() {
                 return Err(ApiError::conflict(
+                    codes::PAYMENT_MILESTONE_NOT_ACCEPTED,
                     "a milestone is paid only after its report is accepted",
                 ));
             }
             if sums.on_milestone + amount > m.payable_fen.unwrap_or(0) {
-                return Err(ApiError::conflict(format!(
-                    "the milestone's payable is {}, of which {} is paid",
-                    Money::from_fen(m.payable_fen.unwrap_or(0)),
-                    Money::from_fen(sums.on_milestone)
-                )));
+                return Err(ApiError::conflict(
+                    codes::PAYMENT_ABOVE_PAYABLE,
+                    format!(
+                        "the milestone's payable is {}, of which {} is paid",
+                        Money::from_fen(m.payable_fen.unwrap_or(0)),
+                        Money::from_fen(sums.on_milestone)
+                    ),
+                ));
             }
         }
         None => {
             // An ended contract has released what it did not earn: no more advances.
             if k.status != ContractStatus::Active.as_str() {
-                return Err(ApiError::conflict(format!(
-                    "a {} contract takes no advance; pay its accepted milestones",
-                    k.status
-                )));
+                return Err(ApiError::conflict(
+                    codes::PAYMENT_NO_ADVANCE,
+                    format!(
+                        "a {} contract takes no advance; pay its accepted milestones",
+                        k.status
+                    ),
+                ));
             }
             if sums.advances + amount + sums.planned > k.value_fen {
                 return Err(ApiError::conflict(
+                    codes::PAYMENT_ADVANCE_TOO_LARGE,
                     "an advance may be at most the value not planned in milestones, less earlier advances",
                 ));
             }
@@ -287,6 +307,7 @@ pub async fn record(
     }
     if sums.paid + amount > k.value_fen {
         return Err(ApiError::conflict(
+            codes::PAYMENT_ABOVE_VALUE,
             "payments would exceed the contract value",
         ));
     }
@@ -341,6 +362,7 @@ pub async fn record(
         Ok(true) => {}
         Ok(false) => {
             return Err(ApiError::conflict(
+                codes::BUDGET_INSUFFICIENT,
                 "payments would exceed the budget line's amount",
             ));
         }
@@ -357,11 +379,14 @@ pub async fn record(
                 .filter(payment::Column::VoucherNo.eq(&voucher))
                 .one(&st.db)
                 .await?
-                .ok_or_else(|| ApiError::conflict("this voucher_no is already used"))?;
+                .ok_or_else(|| {
+                    ApiError::conflict(codes::VOUCHER_DUPLICATE, "this voucher_no is already used")
+                })?;
             return if same(&existing, contract_id, &new) {
                 Ok((false, Payment::from(existing)))
             } else {
                 Err(ApiError::conflict(
+                    codes::VOUCHER_DUPLICATE,
                     "this voucher_no is already used by a different payment",
                 ))
             };

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
-use crate::error::{ApiError, ApiResult, Checks};
+use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::services::common::stored;
 use crate::services::contracts;
 use crate::state::AppState;
@@ -192,21 +192,25 @@ fn check_post(c: &mut Checks, m: &post::Model, k: &contract::Model) {
         .check(
             is_local_division_code(&m.division_code),
             "division_code",
+            codes::DIVISION_NOT_LOCAL,
             "must be a township (9 digits) or village (12 digits) code",
         )
         .check(
             m.start_date <= m.end_date,
             "end_date",
+            codes::FIELD_DATE_ORDER,
             "must not be before the start date",
         )
         .check(
             m.start_date >= k.start_date,
             "start_date",
+            codes::FIELD_OUTSIDE_PERIOD,
             "must be inside the contract period",
         )
         .check(
             m.end_date <= k.end_date,
             "end_date",
+            codes::FIELD_OUTSIDE_PERIOD,
             "must be inside the contract period",
         );
 }
@@ -259,10 +263,10 @@ pub async fn create(
         ContractStatus::parse(&k.status),
         Some(ContractStatus::Draft | ContractStatus::Active)
     ) {
-        return Err(ApiError::conflict(format!(
-            "posts cannot be added to a {} contract",
-            k.status
-        )));
+        return Err(ApiError::conflict(
+            codes::CONTRACT_CLOSED,
+            format!("posts cannot be added to a {} contract", k.status),
+        ));
     }
     let out = shape(m.into_active_model().insert(&txn).await?, &[], today(st))?;
     audit::record(
@@ -298,10 +302,10 @@ pub async fn update(st: &AppState, actor: &Actor, id: Uuid, patch: PostPatch) ->
         ContractStatus::parse(&k.status),
         Some(ContractStatus::Draft | ContractStatus::Active)
     ) {
-        return Err(ApiError::conflict(format!(
-            "posts of a {} contract cannot change",
-            k.status
-        )));
+        return Err(ApiError::conflict(
+            codes::CONTRACT_CLOSED,
+            format!("posts of a {} contract cannot change", k.status),
+        ));
     }
     let list = assignments_of(&txn, &[id]).await?;
     let before = shape(old.clone(), &list, today(st))?;
@@ -331,6 +335,7 @@ pub async fn update(st: &AppState, actor: &Actor, id: Uuid, patch: PostPatch) ->
         list.iter()
             .all(|a| a.from_date >= m.start_date && a.to_date.is_none_or(|t| t <= m.end_date)),
         "start_date",
+        codes::POST_DATES_EXCLUDE_ASSIGNMENTS,
         "the post's dates must still contain its assignments",
     );
     c.finish()?;
@@ -401,6 +406,7 @@ pub async fn assign(
     c.text("worker_name", &new.worker_name, 100).check(
         is_valid_id_number(&new.id_number),
         "id_number",
+        codes::ID_NUMBER_INVALID,
         "must be an 18-character national ID number with a valid check character",
     );
     let cert = new
@@ -412,14 +418,11 @@ pub async fn assign(
     c.check(
         new.qualification == Qualification::None || cert.is_some(),
         "certificate_no",
+        codes::FIELD_REQUIRED,
         "is required for a qualified social worker",
     );
     if let Some(cn) = &cert {
-        c.check(
-            cn.chars().count() <= 64,
-            "certificate_no",
-            "must be at most 64 characters",
-        );
+        c.max_chars("certificate_no", cn, 64);
     }
     c.finish()?;
     let last4 = new.id_number[new.id_number.len() - 4..].to_ascii_uppercase();
@@ -445,14 +448,16 @@ pub async fn assign(
         &p.required_qualification,
     )?;
     if !new.qualification.satisfies(required) {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             "qualification",
+            codes::POST_QUALIFICATION_LOW,
             format!("the post requires at least {}", required.as_str()),
         ));
     }
     if new.from_date < p.start_date || new.from_date > p.end_date {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             "from_date",
+            codes::FIELD_OUTSIDE_PERIOD,
             "must be inside the post's dates",
         ));
     }
@@ -460,10 +465,10 @@ pub async fn assign(
         ContractStatus::parse(&k.status),
         Some(ContractStatus::Draft | ContractStatus::Active)
     ) {
-        return Err(ApiError::conflict(format!(
-            "posts of a {} contract cannot be staffed",
-            k.status
-        )));
+        return Err(ApiError::conflict(
+            codes::CONTRACT_CLOSED,
+            format!("posts of a {} contract cannot be staffed", k.status),
+        ));
     }
     let span = Span {
         from: new.from_date,
@@ -478,6 +483,7 @@ pub async fn assign(
         .overlaps(&span)
     }) {
         return Err(ApiError::conflict(
+            codes::POST_OCCUPIED,
             "the post is already filled on some of these days; end that assignment first",
         ));
     }
@@ -515,6 +521,7 @@ pub async fn assign(
             .overlaps(&span)
     }) {
         return Err(ApiError::conflict(
+            codes::WORKER_ALREADY_POSTED,
             "this person already holds a funded post on some of these days",
         ));
     }
@@ -569,11 +576,15 @@ pub async fn end_assignment(
         .filter(|a| a.post_id == post_id)
         .ok_or(ApiError::NotFound)?;
     if a.to_date.is_some() {
-        return Err(ApiError::conflict("the assignment has already ended"));
+        return Err(ApiError::conflict(
+            codes::ASSIGNMENT_ENDED,
+            "the assignment has already ended",
+        ));
     }
     if e.to_date < a.from_date || e.to_date > p.end_date {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             "to_date",
+            codes::FIELD_OUTSIDE_PERIOD,
             "must be between the assignment's start and the post's end",
         ));
     }

@@ -23,7 +23,7 @@ use uuid::Uuid;
 use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
-use crate::error::{ApiError, ApiResult, Checks};
+use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::services::common::stored;
 use crate::services::milestones::{self, Milestone, post_funding_of, score_at, shape, today};
 use crate::services::{contracts, notify};
@@ -186,6 +186,7 @@ pub async fn submit(
         c.check(
             !k.is_empty() && k.len() <= 128,
             "Idempotency-Key",
+            codes::IDEMPOTENCY_KEY_INVALID,
             "must be 1 to 128 characters",
         );
     }
@@ -194,6 +195,7 @@ pub async fn submit(
         c.check(
             seen.insert(m.indicator_id),
             &format!("measurements[{i}].indicator_id"),
+            codes::REPORT_MEASURED_TWICE,
             "is measured twice",
         );
     }
@@ -207,8 +209,9 @@ pub async fn submit(
             .count(&txn)
             .await?;
         if new.measurements.len() as u64 > indicators {
-            return Err(ApiError::validation(
+            return Err(ApiError::field(
                 "measurements",
+                codes::REPORT_TOO_MANY_MEASUREMENTS,
                 format!(
                     "has {} measurements; the contract has {indicators} indicators",
                     new.measurements.len()
@@ -227,22 +230,28 @@ pub async fn submit(
         return Ok((false, out));
     }
     let refusal = if k.status != ContractStatus::Active.as_str() {
-        Some(format!(
-            "reports are taken only on active contracts; this one is {}",
-            k.status
+        Some((
+            codes::CONTRACT_NOT_ACTIVE,
+            format!(
+                "reports are taken only on active contracts; this one is {}",
+                k.status
+            ),
         ))
     } else if !matches!(
         MilestoneStatus::parse(&m.status),
         Some(MilestoneStatus::Planned | MilestoneStatus::Rejected)
     ) {
-        Some(format!("a {} milestone takes no report", m.status))
+        Some((
+            codes::MILESTONE_NO_REPORT_EXPECTED,
+            format!("a {} milestone takes no report", m.status),
+        ))
     } else {
         None
     };
-    if let Some(reason) = refusal {
+    if let Some((code, reason)) = refusal {
         // A bad measurement (422) is answered before the state (409).
         check_indicators(&txn, k.id, &new.measurements).await?;
-        return Err(ApiError::conflict(reason));
+        return Err(ApiError::conflict(code, reason));
     }
     // The milestone moves to `submitted` only from the status it was read in: a racing report
     // on it waits for the first one's row lock, then finds the status changed and is refused
@@ -266,9 +275,10 @@ pub async fn submit(
             .map(|m| m.status)
             .unwrap_or_default();
         check_indicators(&txn, k.id, &new.measurements).await?;
-        return Err(ApiError::conflict(format!(
-            "a {status} milestone takes no report"
-        )));
+        return Err(ApiError::conflict(
+            codes::MILESTONE_NO_REPORT_EXPECTED,
+            format!("a {status} milestone takes no report"),
+        ));
     }
     let before = shape(m.clone(), today(st))?;
     let after = shape(
@@ -430,6 +440,7 @@ async fn check_indicators(
         c.check(
             known.contains(&ms.indicator_id),
             &format!("measurements[{i}].indicator_id"),
+            codes::REFERENCE_UNKNOWN,
             "is not an indicator of this contract",
         );
     }
@@ -458,10 +469,10 @@ async fn pending(
     m: &milestone::Model,
 ) -> ApiResult<milestone_report::Model> {
     if m.status != MilestoneStatus::Submitted.as_str() {
-        return Err(ApiError::conflict(format!(
-            "a {} milestone has no report to review",
-            m.status
-        )));
+        return Err(ApiError::conflict(
+            codes::MILESTONE_NO_PENDING_REPORT,
+            format!("a {} milestone has no report to review", m.status),
+        ));
     }
     milestone_report::Entity::find()
         .filter(milestone_report::Column::MilestoneId.eq(m.id))
@@ -469,7 +480,12 @@ async fn pending(
         .order_by_desc(milestone_report::Column::SubmittedAt)
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::conflict("the milestone has no report awaiting a decision"))
+        .ok_or_else(|| {
+            ApiError::conflict(
+                codes::MILESTONE_NO_PENDING_REPORT,
+                "the milestone has no report awaiting a decision",
+            )
+        })
 }
 
 /// The vacancy deduction of a milestone's period (from the day after the previous
@@ -501,10 +517,13 @@ async fn vacancy_deduction(
 /// undecided (SPEC §3), so that no acceptance raises an ended contract's commitment.
 fn check_contract_active(k: &contract::Model) -> ApiResult<()> {
     if k.status != ContractStatus::Active.as_str() {
-        return Err(ApiError::conflict(format!(
-            "reports are decided only on active contracts; this one is {}",
-            k.status
-        )));
+        return Err(ApiError::conflict(
+            codes::CONTRACT_NOT_ACTIVE,
+            format!(
+                "reports are decided only on active contracts; this one is {}",
+                k.status
+            ),
+        ));
     }
     Ok(())
 }
@@ -578,8 +597,9 @@ pub async fn accept(
         .map(|c| c.trim().to_string())
         .filter(|c| !c.is_empty());
     if comment.as_ref().is_some_and(|c| c.chars().count() > 5000) {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             "comment",
+            codes::FIELD_TOO_LONG,
             "must be at most 5000 characters",
         ));
     }

@@ -212,15 +212,20 @@ pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResul
         .as_ref()
         .is_some_and(|d| d.is_empty() || d.len() > 12 || !d.bytes().all(|b| b.is_ascii_digit()))
     {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             "division_code",
+            crate::error::codes::DIVISION_INVALID,
             "must be digits of a division code",
         ));
     }
     if let (Some(f), Some(t)) = (q.from, q.to)
         && t < f
     {
-        return Err(ApiError::validation("to", "must not be before from"));
+        return Err(ApiError::field(
+            "to",
+            crate::error::codes::FIELD_DATE_ORDER,
+            "must not be before from",
+        ));
     }
     let db = &st.db;
     let today = today(st);

@@ -9,7 +9,6 @@ use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::Money;
 use entity::model::{bid, budget_line, contract, organisation, tender};
 use entity::rules::codes::is_valid_division_code;
-use entity::rules::procurement::period_problem;
 use entity::rules::score::Score;
 use entity::rules::vocab::{ContractStatus, Role, ServiceCategory, TenderMethod, TenderStatus};
 use sea_orm::{
@@ -23,10 +22,10 @@ use uuid::Uuid;
 use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
-use crate::error::{ApiError, ApiResult, Checks};
+use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::pagination::{Page, page};
 use crate::services::budget::{available_fen, figures, lock_line};
-use crate::services::common::{bad_transition, reason, stored};
+use crate::services::common::{bad_transition, period_problem, reason, stored};
 use crate::services::contracts::{self, Contract, DEFAULT_FULL_PAY_TENTHS, DEFAULT_MIN_PAY_TENTHS};
 use crate::services::milestones::today;
 use crate::services::notify;
@@ -165,23 +164,25 @@ pub struct Award {
 
 fn check_fields(c: &mut Checks, t: &tender::Model) {
     c.text("title", &t.title, 200)
-        .check(
-            t.description.chars().count() <= 20_000,
-            "description",
-            "must be at most 20000 characters",
-        )
+        .max_chars("description", &t.description, 20_000)
         .check(
             is_valid_division_code(&t.division_code),
             "division_code",
+            codes::DIVISION_INVALID,
             "must be 6, 9 or 12 digits",
         )
-        .check(t.ceiling_fen > 0, "ceiling_amount", "must be more than 0");
-    if let Some(p) = period_problem(
+        .check(
+            t.ceiling_fen > 0,
+            "ceiling_amount",
+            codes::FIELD_NOT_POSITIVE,
+            "must be more than 0",
+        );
+    if let Some((code, p)) = period_problem(
         t.service_start,
         t.service_end,
         t.multi_year_reason.is_some(),
     ) {
-        c.check(false, "service_end", p);
+        c.check(false, "service_end", code, p);
     }
     if let Some(r) = &t.multi_year_reason {
         c.text("multi_year_reason", r, 2000);
@@ -221,10 +222,20 @@ async fn own_line(
     let line = budget_line::Entity::find_by_id(id)
         .one(db)
         .await?
-        .ok_or_else(|| ApiError::validation("budget_line_id", "no such budget line"))?;
-    actor
-        .see_purchaser(line.purchaser_id)
-        .map_err(|_| ApiError::validation("budget_line_id", "no such budget line"))?;
+        .ok_or_else(|| {
+            ApiError::field(
+                "budget_line_id",
+                codes::REFERENCE_UNKNOWN,
+                "no such budget line",
+            )
+        })?;
+    actor.see_purchaser(line.purchaser_id).map_err(|_| {
+        ApiError::field(
+            "budget_line_id",
+            codes::REFERENCE_UNKNOWN,
+            "no such budget line",
+        )
+    })?;
     Ok(line)
 }
 
@@ -234,8 +245,9 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewTender) -> ApiResult<T
     let txn = begin_write(&st.writer).await?;
     let line = own_line(&txn, actor, new.budget_line_id).await?;
     if new.purchaser_id.is_some_and(|p| p != line.purchaser_id) {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             "purchaser_id",
+            codes::TENDER_PURCHASER_MISMATCH,
             "must be the budget line's purchaser",
         ));
     }
@@ -290,7 +302,10 @@ pub async fn update(st: &AppState, actor: &Actor, id: Uuid, p: TenderPatch) -> A
     let old = load_for_update(&txn, actor, id).await?;
     let before = Tender::try_from(old.clone())?;
     if before.status != TenderStatus::Draft {
-        return Err(ApiError::conflict("only a draft tender can be edited"));
+        return Err(ApiError::conflict(
+            codes::TENDER_NOT_DRAFT,
+            "only a draft tender can be edited",
+        ));
     }
     let mut m = old;
     if let Some(l) = p.budget_line_id {
@@ -397,8 +412,9 @@ pub async fn publish(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender
     }
     let min_days = st.config.min_bid_days_for(method);
     if t.bid_deadline < now + Duration::days(min_days) || t.bid_deadline <= now {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             "bid_deadline",
+            codes::TENDER_DEADLINE_TOO_SOON,
             format!(
                 "must be in the future and at least {min_days} days away for a {} tender",
                 method.as_str()
@@ -406,8 +422,9 @@ pub async fn publish(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender
         ));
     }
     if t.bid_deadline.with_timezone(&st.config.tz).date_naive() > t.service_start {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             "service_start",
+            codes::TENDER_SERVICE_BEFORE_DEADLINE,
             "must not be before the bid deadline",
         ));
     }
@@ -418,6 +435,7 @@ pub async fn publish(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender
         .unwrap_or_default();
     if available_fen(&line, &f) < t.ceiling_fen {
         return Err(ApiError::conflict(
+            codes::BUDGET_INSUFFICIENT,
             "the budget line does not have the ceiling amount available",
         ));
     }
@@ -461,7 +479,10 @@ pub async fn close(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender> 
         return Err(bad_transition("tender", &t.status, "closed"));
     }
     if now < t.bid_deadline {
-        return Err(ApiError::conflict("the bid deadline has not passed"));
+        return Err(ApiError::conflict(
+            codes::TENDER_DEADLINE_NOT_PASSED,
+            "the bid deadline has not passed",
+        ));
     }
     let out = transition(&txn, actor, now, t, TenderStatus::Closed, None, "close").await?;
     txn.commit().await?;
@@ -527,7 +548,13 @@ pub async fn award(st: &AppState, actor: &Actor, id: Uuid, a: Award) -> ApiResul
         .one(&txn)
         .await?
         .filter(|b| b.tender_id == t.id)
-        .ok_or_else(|| ApiError::validation("bid_id", "is not a bid on this tender"))?;
+        .ok_or_else(|| {
+            ApiError::field(
+                "bid_id",
+                codes::REFERENCE_UNKNOWN,
+                "is not a bid on this tender",
+            )
+        })?;
     if t.status != TenderStatus::Closed.as_str() {
         return Err(bad_transition("tender", &t.status, "awarded"));
     }
@@ -536,14 +563,20 @@ pub async fn award(st: &AppState, actor: &Actor, id: Uuid, a: Award) -> ApiResul
         .count(&txn)
         .await?;
     if (n as usize) < method.min_bids() {
-        return Err(ApiError::conflict(format!(
-            "a {} tender needs at least {} bids to be awarded ({n} received); mark it unsuccessful",
-            method.as_str(),
-            method.min_bids()
-        )));
+        return Err(ApiError::conflict(
+            codes::TENDER_TOO_FEW_BIDS,
+            format!(
+                "a {} tender needs at least {} bids to be awarded ({n} received); mark it unsuccessful",
+                method.as_str(),
+                method.min_bids()
+            ),
+        ));
     }
     if b.amount_fen > t.ceiling_fen {
-        return Err(ApiError::conflict("the bid is above the tender's ceiling"));
+        return Err(ApiError::conflict(
+            codes::BID_ABOVE_CEILING,
+            "the bid is above the tender's ceiling",
+        ));
     }
     let org = organisation::Entity::find_by_id(b.organisation_id)
         .one(&txn)
@@ -700,6 +733,7 @@ pub async fn submit_bid(
     c.text("proposal", &new.proposal, 20_000).check(
         new.amount.fen() > 0,
         "amount",
+        codes::FIELD_NOT_POSITIVE,
         "must be more than 0",
     );
     c.finish()?;
@@ -707,14 +741,22 @@ pub async fn submit_bid(
     let txn = begin_write(&st.writer).await?;
     // A shared lock would do; the row lock also orders a bid against a concurrent close.
     let t = load_for_update(&txn, actor, tender_id).await?;
-    if t.status != TenderStatus::Published.as_str() || now >= t.bid_deadline {
+    if t.status != TenderStatus::Published.as_str() {
         return Err(ApiError::conflict(
-            "the tender is not open for bids (deadline passed or not published)",
+            codes::TENDER_NOT_PUBLISHED,
+            "the tender is not open for bids: it is not published",
+        ));
+    }
+    if now >= t.bid_deadline {
+        return Err(ApiError::conflict(
+            codes::TENDER_DEADLINE_PASSED,
+            "the tender is not open for bids: its bid deadline has passed",
         ));
     }
     if new.amount.fen() > t.ceiling_fen {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             "amount",
+            codes::BID_ABOVE_CEILING,
             "must not exceed the tender's ceiling amount",
         ));
     }

@@ -14,7 +14,7 @@ use uuid::Uuid;
 use crate::audit::{self, Change};
 use crate::auth::{Actor, password};
 use crate::db::begin_write;
-use crate::error::{ApiError, ApiResult, Checks};
+use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::pagination::{Page, page};
 use crate::state::AppState;
 use jobs::templates::Message;
@@ -116,6 +116,11 @@ async fn check_links(
         purchaser_id.is_some() == needs_p,
         "purchaser_id",
         if needs_p {
+            codes::FIELD_REQUIRED
+        } else {
+            codes::FIELD_NOT_FOR_ROLE
+        },
+        if needs_p {
             "is required for a finance officer"
         } else {
             "is only for finance officers"
@@ -124,6 +129,11 @@ async fn check_links(
     c.check(
         organisation_id.is_some() == needs_o,
         "organisation_id",
+        if needs_o {
+            codes::FIELD_REQUIRED
+        } else {
+            codes::FIELD_NOT_FOR_ROLE
+        },
         if needs_o {
             "is required for organisation staff"
         } else {
@@ -134,13 +144,18 @@ async fn check_links(
     if let Some(p) = purchaser_id
         && purchaser::Entity::find_by_id(p).one(db).await?.is_none()
     {
-        return Err(ApiError::validation("purchaser_id", "no such purchaser"));
+        return Err(ApiError::field(
+            "purchaser_id",
+            codes::REFERENCE_UNKNOWN,
+            "no such purchaser",
+        ));
     }
     if let Some(o) = organisation_id
         && organisation::Entity::find_by_id(o).one(db).await?.is_none()
     {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             "organisation_id",
+            codes::REFERENCE_UNKNOWN,
             "no such organisation",
         ));
     }
@@ -167,7 +182,10 @@ pub async fn create_user(st: &AppState, actor: Option<&Actor>, new: NewUser) -> 
         .await?
         .is_some()
     {
-        return Err(ApiError::conflict("a user with this email already exists"));
+        return Err(ApiError::conflict(
+            codes::USER_EMAIL_TAKEN,
+            "a user with this email already exists",
+        ));
     }
     let m = user::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -252,6 +270,7 @@ pub async fn update_user(st: &AppState, actor: &Actor, id: Uuid, p: UserPatch) -
     c.check(
         !(id == actor.id() && p.active == Some(false)),
         "active",
+        codes::USER_SELF_DEACTIVATE,
         "you cannot deactivate yourself",
     );
     c.finish()?;
@@ -280,14 +299,16 @@ pub async fn update_user(st: &AppState, actor: &Actor, id: Uuid, p: UserPatch) -
         .or(before.organisation_id)
         .filter(|_| role == Role::Organisation);
     if p.purchaser_id.is_some() && role != Role::FinanceOfficer {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             "purchaser_id",
+            codes::FIELD_NOT_FOR_ROLE,
             "is only for finance officers",
         ));
     }
     if p.organisation_id.is_some() && role != Role::Organisation {
-        return Err(ApiError::validation(
+        return Err(ApiError::field(
             "organisation_id",
+            codes::FIELD_NOT_FOR_ROLE,
             "is only for organisation staff",
         ));
     }

@@ -7,6 +7,7 @@ use axum::http::StatusCode;
 
 use entity::rules::money::{Money, MoneyError};
 
+use crate::error::codes::{self, Code};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::web::ui::Ui;
 
@@ -95,19 +96,15 @@ impl Feedback {
 pub struct Fields(Vec<FieldError>);
 
 impl Fields {
-    fn refuse(&mut self, field: &str, code: &'static str, message: &str) {
-        self.0.push(FieldError {
-            field: field.to_string(),
-            code: code.to_string(),
-            message: message.to_string(),
-        });
+    fn refuse(&mut self, field: &str, code: Code, message: &str) {
+        self.0.push(FieldError::new(field, code, message));
     }
 
     /// A required text, trimmed (empty: `form.required`; the service checks its length).
     pub fn text(&mut self, field: &str, raw: &str) -> String {
         let v = raw.trim();
         if v.is_empty() {
-            self.refuse(field, "form.required", "must not be empty");
+            self.refuse(field, codes::FIELD_REQUIRED, "must not be empty");
         }
         v.to_string()
     }
@@ -122,7 +119,7 @@ impl Fields {
     /// of the API ([`Money::new`]: two decimals, not negative, not too large).
     pub fn money(&mut self, field: &str, raw: &str) -> Money {
         if raw.trim().is_empty() {
-            self.refuse(field, "form.required", "must not be empty");
+            self.refuse(field, codes::FIELD_REQUIRED, "must not be empty");
             return Money::ZERO;
         }
         self.opt_money(field, raw).unwrap_or(Money::ZERO)
@@ -146,10 +143,10 @@ impl Fields {
             Ok(m) => Some(m),
             Err(e) => {
                 let code = match e {
-                    MoneyError::NotANumber => "money.not_a_number",
-                    MoneyError::TooPrecise => "money.too_precise",
-                    MoneyError::Negative => "money.negative",
-                    MoneyError::TooLarge => "money.too_large",
+                    MoneyError::NotANumber => codes::MONEY_NOT_A_NUMBER,
+                    MoneyError::TooPrecise => codes::MONEY_TOO_PRECISE,
+                    MoneyError::Negative => codes::MONEY_NEGATIVE,
+                    MoneyError::TooLarge => codes::MONEY_TOO_LARGE,
                 };
                 self.refuse(field, code, &e.to_string());
                 None
@@ -162,9 +159,9 @@ impl Fields {
         let v = parse(raw.trim());
         if v.is_none() {
             let code = if raw.trim().is_empty() {
-                "form.required"
+                codes::FIELD_REQUIRED
             } else {
-                "form.choice"
+                codes::FIELD_CHOICE
             };
             self.refuse(field, code, "must be one of the choices");
         }
@@ -175,7 +172,7 @@ impl Fields {
     pub fn date(&mut self, field: &str, raw: &str) -> chrono::NaiveDate {
         self.opt_date(field, raw).unwrap_or_else(|| {
             if raw.trim().is_empty() {
-                self.refuse(field, "form.required", "must not be empty");
+                self.refuse(field, codes::FIELD_REQUIRED, "must not be empty");
             }
             chrono::NaiveDate::MIN
         })
@@ -190,7 +187,7 @@ impl Fields {
         match chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d") {
             Ok(d) => Some(d),
             Err(_) => {
-                self.refuse(field, "form.date", "must be a date YYYY-MM-DD");
+                self.refuse(field, codes::FIELD_DATE, "must be a date YYYY-MM-DD");
                 None
             }
         }
@@ -207,7 +204,7 @@ impl Fields {
         match parsed {
             Ok(d) => Some(d),
             Err(_) => {
-                self.refuse(field, "form.datetime", "must be a date and time");
+                self.refuse(field, codes::FIELD_DATE, "must be a date and time");
                 None
             }
         }
@@ -222,7 +219,7 @@ impl Fields {
         match v.parse() {
             Ok(n) => Some(n),
             Err(_) => {
-                self.refuse(field, "form.number", "must be a number");
+                self.refuse(field, codes::FIELD_TYPE, "must be a number");
                 None
             }
         }
@@ -231,7 +228,7 @@ impl Fields {
     /// A required number.
     pub fn number<N: std::str::FromStr + Default>(&mut self, field: &str, raw: &str) -> N {
         if raw.trim().is_empty() {
-            self.refuse(field, "form.required", "must not be empty");
+            self.refuse(field, codes::FIELD_REQUIRED, "must not be empty");
             return N::default();
         }
         self.opt_number(field, raw).unwrap_or_default()
@@ -243,9 +240,9 @@ impl Fields {
             Ok(id) => id,
             Err(_) => {
                 let code = if raw.trim().is_empty() {
-                    "form.required"
+                    codes::FIELD_REQUIRED
                 } else {
-                    "form.choice"
+                    codes::FIELD_CHOICE
                 };
                 self.refuse(field, code, "must be one of the choices");
                 uuid::Uuid::nil()
@@ -281,6 +278,6 @@ mod tests {
             panic!("refused")
         };
         assert_eq!(e[0].code, "money.not_a_number");
-        assert_eq!((e[1].field.as_str(), e[1].code.as_str()), ("due", "form.required"));
+        assert_eq!((e[1].field.as_str(), e[1].code.as_str()), ("due", "field.required"));
     }
 }

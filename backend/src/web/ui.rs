@@ -69,19 +69,15 @@ impl Ui {
         i18n::text_with(self.locale, key, &[("name", name.to_string())])
     }
 
-    /// The message of an error `code` (API or form), or the generic one of its kind when the
-    /// catalogue has no specific text.
+    /// The message of an error `code` (every registered code has one in both languages, a
+    /// test checks; an unknown word gets the generic message of a bad value).
     pub fn error_text(&self, code: &str) -> String {
         let key = i18n::error_key(code);
         let text = self.t(&key);
         if text != key {
             return text;
         }
-        let generic = match code.split_once('.').map(|(kind, _)| kind) {
-            Some("field" | "form") => "field.invalid",
-            _ => "state.conflict",
-        };
-        self.t(&i18n::error_key(generic))
+        self.t(&i18n::error_key(crate::error::codes::FIELD_INVALID.as_str()))
     }
 
     /// The BCP 47 tag of the page's language.

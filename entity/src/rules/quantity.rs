@@ -63,9 +63,12 @@ impl Serialize for Quantity {
     }
 }
 
+/// The refusal of a measured value that is not a number ≥ 0 with at most 4 decimals.
+pub const QUANTITY_PROBLEM: &str = "must be a number ≥ 0 with at most 4 decimals";
+
 impl<'de> Deserialize<'de> for Quantity {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        const MSG: &str = "must be a number ≥ 0 with at most 4 decimals";
+        const MSG: &str = QUANTITY_PROBLEM;
         struct V;
         impl de::Visitor<'_> for V {
             type Value = Quantity;

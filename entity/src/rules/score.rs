@@ -51,12 +51,13 @@ impl Serialize for Score {
     }
 }
 
+/// The refusal of a score that is not 0–100 with at most one decimal.
+pub const SCORE_PROBLEM: &str = "must be a number from 0 to 100 with at most one decimal";
+
 impl<'de> Deserialize<'de> for Score {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let v = f64::deserialize(d)?;
-        Score::from_f64(v).ok_or_else(|| {
-            de::Error::custom("must be a number from 0 to 100 with at most one decimal")
-        })
+        Score::from_f64(v).ok_or_else(|| de::Error::custom(SCORE_PROBLEM))
     }
 }
 

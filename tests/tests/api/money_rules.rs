@@ -146,7 +146,7 @@ async fn a_report_pending_when_the_contract_ends_stays_undecided() {
         .act(&format!("/api/v1/milestones/{m}/accept"), &d.fo.token)
         .await
         .expect(409);
-    assert_eq!(accept.body["code"], "state.conflict");
+    assert_eq!(accept.body["code"], "contract.not_active");
     app.post(
         &format!("/api/v1/milestones/{m}/reject"),
         &d.fo.token,

@@ -301,7 +301,7 @@ async fn a_payment_form_shows_what_is_payable_and_refuses_more_than_that() {
         )
         .await
         .expect(422);
-    assert!(garbled.text.contains("请输入金额"), "{}", garbled.text);
+    assert!(garbled.text.contains("请填写金额"), "{}", garbled.text);
     assert_eq!(app.count("payment").await, 0);
 
     let done = b
@@ -489,7 +489,7 @@ async fn budget_lines_are_created_and_their_amount_changed_through_forms() {
         )
         .await
         .expect(422);
-    assert!(english.text.contains("Please enter an amount"), "{}", english.text);
+    assert!(english.text.contains("Enter an amount"), "{}", english.text);
 en.submit("/profile", "/profile/language", &[("locale", "zh-CN"), ("next", "/")])
         .await
         .expect(303);

@@ -84,8 +84,13 @@ pub async fn change_language(
     actor: Actor,
     Form(f): Form<LanguageForm>,
 ) -> ApiResult<Response> {
-    let locale = Locale::parse(&f.locale)
-        .ok_or_else(|| ApiError::validation("locale", "must be zh-CN or en"))?;
+    let locale = Locale::parse(&f.locale).ok_or_else(|| {
+        ApiError::field(
+            "locale",
+            crate::error::codes::FIELD_CHOICE,
+            "must be zh-CN or en",
+        )
+    })?;
     users::set_own_locale(&st, &actor, locale).await?;
     let jar = jar.add(
         Cookie::build((LANG_COOKIE, locale.as_str()))
