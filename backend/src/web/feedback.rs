@@ -6,6 +6,7 @@
 use axum::http::StatusCode;
 
 use entity::rules::money::{Money, MoneyError};
+use entity::rules::score::Score;
 
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::web::ui::Ui;
@@ -251,6 +252,46 @@ impl Fields {
                 uuid::Uuid::nil()
             }
         }
+    }
+
+    /// A local date and time (`<input type=datetime-local>`) in the time zone `tz`, as the
+    /// instant it names.
+    pub fn datetime_in(
+        &mut self,
+        field: &str,
+        raw: &str,
+        tz: chrono_tz::Tz,
+    ) -> chrono::DateTime<chrono::Utc> {
+        if raw.trim().is_empty() {
+            self.refuse(field, "form.required", "must not be empty");
+            return chrono::DateTime::UNIX_EPOCH;
+        }
+        let local = self.opt_datetime(field, raw);
+        match local.map(|l| l.and_local_timezone(tz).earliest()) {
+            Some(Some(at)) => at.with_timezone(&chrono::Utc),
+            Some(None) => {
+                self.refuse(field, "form.datetime", "must be a date and time");
+                chrono::DateTime::UNIX_EPOCH
+            }
+            None => chrono::DateTime::UNIX_EPOCH,
+        }
+    }
+
+    /// A score 0–100 with at most one decimal (the API's score rule, [`Score::from_f64`]).
+    pub fn score(&mut self, field: &str, raw: &str) -> Score {
+        if raw.trim().is_empty() {
+            self.refuse(field, "form.required", "must not be empty");
+            return Score::from_tenths(0);
+        }
+        let parsed = raw.trim().parse::<f64>().ok().and_then(Score::from_f64);
+        parsed.unwrap_or_else(|| {
+            self.refuse(
+                field,
+                "score.invalid",
+                "must be a number from 0 to 100 with at most one decimal",
+            );
+            Score::from_tenths(0)
+        })
     }
 
     /// `Ok` when every field could be read, else the 422 listing them.

@@ -1,0 +1,392 @@
+//! `GET /tenders/{id}`: a tender with its status and the actions its state allows (publish,
+//! close, cancel, mark unsuccessful), and after the deadline its bids side by side with a
+//! score form each and the award form. Before the deadline bids are sealed: the page never
+//! reads them. A refused action shows this page again with its message, the API's status.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum_extra::extract::cookie::CookieJar;
+use entity::rules::vocab::TenderStatus;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use uuid::Uuid;
+
+use crate::auth::{Actor, Can, Seen, can, kind};
+use crate::error::ApiResult;
+use crate::extract::Path;
+use crate::services::names;
+use crate::services::tenders::{self, Award, Bid, BidScore, Reason};
+use crate::state::AppState;
+use crate::web::feedback::{Feedback, Fields};
+use crate::web::form::Form;
+use crate::web::pages::done;
+use crate::web::pages::session::Empty;
+use crate::web::pages::tenders::{TenderRow, local_time};
+use crate::web::ui::Ui;
+
+/// A bid as the tender's page shows it.
+#[derive(Debug, Clone)]
+pub struct BidRow {
+    pub bid: Bid,
+    pub organisation: String,
+    pub amount: Decimal,
+    pub submitted: String,
+}
+
+/// The action whose form was refused, with what was typed in it.
+#[derive(Debug, Default, Clone)]
+pub struct Typed {
+    /// `publish`, `close`, `cancel`, `unsuccessful`, `award`, `score`; empty on a first visit.
+    pub action: &'static str,
+    pub reason: String,
+    /// The bid scored or chosen.
+    pub bid: Option<Uuid>,
+    pub score: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "pages/tenders/show.html")]
+pub struct TenderPage {
+    pub ui: Ui,
+    pub row: TenderRow,
+    /// The bids, after the deadline only (empty before: sealed).
+    pub bids: Vec<BidRow>,
+    /// The actor is a finance officer of the tender's purchaser.
+    pub can_manage: bool,
+    pub typed: Typed,
+    pub fb: Feedback,
+}
+
+impl TenderPage {
+    fn status(&self) -> TenderStatus {
+        self.row.tender.status
+    }
+
+    /// Whether the officer may edit and publish (a draft).
+    pub fn can_edit(&self) -> bool {
+        self.can_manage && self.status() == TenderStatus::Draft
+    }
+
+    /// Whether the officer may close bidding (published, deadline passed).
+    pub fn can_close(&self) -> bool {
+        self.can_manage && self.status() == TenderStatus::Published && self.row.past_deadline
+    }
+
+    /// Whether the officer may cancel (draft, published or closed).
+    pub fn can_cancel(&self) -> bool {
+        self.can_manage
+            && matches!(
+                self.status(),
+                TenderStatus::Draft | TenderStatus::Published | TenderStatus::Closed
+            )
+    }
+
+    /// Whether the officer may mark it unsuccessful or award a bid (closed).
+    pub fn can_decide(&self) -> bool {
+        self.can_manage && self.status() == TenderStatus::Closed
+    }
+
+    /// Whether the officer may score the bids (after the deadline, not yet decided).
+    pub fn can_score(&self) -> bool {
+        self.can_manage
+            && self.row.past_deadline
+            && matches!(self.status(), TenderStatus::Published | TenderStatus::Closed)
+    }
+
+    /// Whether the bids are sealed (before the deadline).
+    pub fn sealed(&self) -> bool {
+        !self.row.past_deadline
+    }
+
+    /// The message of `field` in the form of `action`, if that form was refused.
+    pub fn error(&self, action: &str, field: &str) -> Option<&str> {
+        (self.typed.action == action)
+            .then(|| self.fb.field(field))
+            .flatten()
+    }
+
+    /// Whether `bid` won the award.
+    pub fn awarded(&self, bid: &Uuid) -> bool {
+        self.row.tender.awarded_bid_id == Some(*bid)
+    }
+
+    /// Whether `bid` was the one chosen in a refused award form.
+    pub fn chosen(&self, bid: &Uuid) -> bool {
+        self.typed.action == "award" && self.typed.bid == Some(*bid)
+    }
+
+    /// The message of the score field of `bid`, if its form was refused.
+    pub fn score_error(&self, bid: &Uuid) -> Option<&str> {
+        (self.typed.bid == Some(*bid))
+            .then(|| self.error("score", "score"))
+            .flatten()
+    }
+
+    /// The score typed for `bid` (the refused value), else its score.
+    pub fn score_value(&self, b: &BidRow) -> String {
+        if self.typed.action == "score" && self.typed.bid == Some(b.bid.id) {
+            return self.typed.score.clone();
+        }
+        b.bid.score.map(|s| s.to_string()).unwrap_or_default()
+    }
+
+    /// The refusal's messages shown above the actions: the notice and the field messages
+    /// the refused form has no place for.
+    pub fn problems(&self) -> Vec<String> {
+        let shown: &[&str] = match self.typed.action {
+            "cancel" | "unsuccessful" => &["reason"],
+            "score" => &["score"],
+            _ => &[],
+        };
+        self.fb
+            .notice
+            .iter()
+            .cloned()
+            .chain(self.fb.others(shown).into_iter().map(String::from))
+            .collect()
+    }
+}
+
+async fn tender_page(
+    st: &AppState,
+    actor: &Actor,
+    ui: Ui,
+    id: Uuid,
+    typed: Typed,
+    fb: Feedback,
+) -> ApiResult<Response> {
+    let t = tenders::get(st, actor, id).await?;
+    let past = st.now() >= t.bid_deadline;
+    // Before the deadline nobody but the bidder reads a bid: the page does not ask.
+    let bids = if past && actor.organisation_scope().is_none() {
+        tenders::list_bids(st, actor, id).await?
+    } else {
+        Vec::new()
+    };
+    let orgs = names::organisations(&st.db, bids.iter().map(|b| b.organisation_id)).await?;
+    let bids = bids
+        .into_iter()
+        .map(|bid| BidRow {
+            organisation: orgs.get(&bid.organisation_id).cloned().unwrap_or_default(),
+            submitted: local_time(st, &ui, bid.submitted_at),
+            amount: bid.amount.decimal(),
+            bid,
+        })
+        .collect();
+    let can_manage = actor.purchaser_scope() == Some(t.purchaser_id);
+    let row = TenderRow::load(st, &ui, vec![t])
+        .await?
+        .pop()
+        .ok_or(crate::error::ApiError::NotFound)?;
+    let page = TenderPage {
+        ui,
+        row,
+        bids,
+        can_manage,
+        typed,
+        fb,
+    };
+    Ok((page.fb.status, page).into_response())
+}
+
+/// `GET /tenders/{id}`.
+pub async fn show(
+    State(st): State<AppState>,
+    actor: Can<can::ReadProcurement>,
+    ui: Ui,
+    Path(id): Path<Uuid>,
+) -> ApiResult<Response> {
+    tender_page(&st, &actor, ui, id, Typed::default(), Feedback::none()).await
+}
+
+/// After an action: to `to` with its message, or the tender's page again with the refusal.
+async fn answer<T>(
+    st: &AppState,
+    actor: &Actor,
+    (jar, ui): (CookieJar, Ui),
+    id: Uuid,
+    outcome: ApiResult<T>,
+    (to, flash): (String, &'static str),
+    typed: Typed,
+) -> ApiResult<Response> {
+    match outcome {
+        Ok(_) => Ok(done(jar, &to, flash)),
+        Err(e) => {
+            let fb = Feedback::refused(&ui, e)?;
+            tender_page(st, actor, ui, id, typed, fb).await
+        }
+    }
+}
+
+fn here(id: Uuid) -> String {
+    format!("/tenders/{id}")
+}
+
+/// `POST /tenders/{id}/publish`.
+pub async fn publish(
+    State(st): State<AppState>,
+    jar: CookieJar,
+    actor: Can<can::ManageProcurement>,
+    ui: Ui,
+    Path(id): Path<Uuid>,
+    Form(_): Form<Empty>,
+) -> ApiResult<Response> {
+    let out = tenders::publish(&st, &actor, id).await;
+    let typed = Typed {
+        action: "publish",
+        ..Typed::default()
+    };
+    let to = (here(id), "flash-tender-published");
+    answer(&st, &actor, (jar, ui), id, out, to, typed).await
+}
+
+/// `POST /tenders/{id}/close`.
+pub async fn close(
+    State(st): State<AppState>,
+    jar: CookieJar,
+    actor: Can<can::ManageProcurement>,
+    ui: Ui,
+    Path(id): Path<Uuid>,
+    Form(_): Form<Empty>,
+) -> ApiResult<Response> {
+    let out = tenders::close(&st, &actor, id).await;
+    let typed = Typed {
+        action: "close",
+        ..Typed::default()
+    };
+    let to = (here(id), "flash-tender-closed");
+    answer(&st, &actor, (jar, ui), id, out, to, typed).await
+}
+
+/// The reason of a cancellation or of an unsuccessful tender, as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonForm {
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// `POST /tenders/{id}/cancel`.
+pub async fn cancel(
+    State(st): State<AppState>,
+    jar: CookieJar,
+    actor: Can<can::ManageProcurement>,
+    _seen: Seen<kind::Tender>,
+    ui: Ui,
+    Path(id): Path<Uuid>,
+    Form(form): Form<ReasonForm>,
+) -> ApiResult<Response> {
+    let r = Reason {
+        reason: form.reason.clone(),
+    };
+    let out = tenders::cancel(&st, &actor, id, r).await;
+    let typed = Typed {
+        action: "cancel",
+        reason: form.reason,
+        ..Typed::default()
+    };
+    let to = (here(id), "flash-tender-cancelled");
+    answer(&st, &actor, (jar, ui), id, out, to, typed).await
+}
+
+/// `POST /tenders/{id}/unsuccessful`.
+pub async fn unsuccessful(
+    State(st): State<AppState>,
+    jar: CookieJar,
+    actor: Can<can::ManageProcurement>,
+    _seen: Seen<kind::Tender>,
+    ui: Ui,
+    Path(id): Path<Uuid>,
+    Form(form): Form<ReasonForm>,
+) -> ApiResult<Response> {
+    let r = Reason {
+        reason: form.reason.clone(),
+    };
+    let out = tenders::unsuccessful(&st, &actor, id, r).await;
+    let typed = Typed {
+        action: "unsuccessful",
+        reason: form.reason,
+        ..Typed::default()
+    };
+    let to = (here(id), "flash-tender-unsuccessful");
+    answer(&st, &actor, (jar, ui), id, out, to, typed).await
+}
+
+/// The award form: the chosen bid.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AwardForm {
+    #[serde(default)]
+    pub bid_id: String,
+}
+
+/// `POST /tenders/{id}/award`: on to the new draft contract's page.
+pub async fn award(
+    State(st): State<AppState>,
+    jar: CookieJar,
+    actor: Can<can::ManageProcurement>,
+    _seen: Seen<kind::Tender>,
+    ui: Ui,
+    Path(id): Path<Uuid>,
+    Form(form): Form<AwardForm>,
+) -> ApiResult<Response> {
+    let mut f = Fields::default();
+    let bid_id = f.id("bid_id", &form.bid_id);
+    let out = match f.finish() {
+        Ok(()) => tenders::award(&st, &actor, id, Award { bid_id }).await,
+        Err(e) => Err(e),
+    };
+    let typed = Typed {
+        action: "award",
+        bid: Some(bid_id),
+        ..Typed::default()
+    };
+    match out {
+        Ok(contract) => Ok(done(
+            jar,
+            &format!("/contracts/{}", contract.id),
+            "flash-tender-awarded",
+        )),
+        Err(e) => {
+            let fb = Feedback::refused(&ui, e)?;
+            tender_page(&st, &actor, ui, id, typed, fb).await
+        }
+    }
+}
+
+/// A bid's score as typed.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScoreForm {
+    #[serde(default)]
+    pub score: String,
+}
+
+/// `POST /bids/{id}/score`: the service of `PATCH /api/v1/bids/{id}` (after the deadline).
+pub async fn score(
+    State(st): State<AppState>,
+    jar: CookieJar,
+    actor: Can<can::ManageProcurement>,
+    _seen: Seen<kind::Bid>,
+    ui: Ui,
+    Path(id): Path<Uuid>,
+    Form(form): Form<ScoreForm>,
+) -> ApiResult<Response> {
+    let tender_id = tenders::get_bid(&st, &actor, id).await?.tender_id;
+    let mut f = Fields::default();
+    let score = f.score("score", &form.score);
+    let out = match f.finish() {
+        Ok(()) => tenders::score_bid(&st, &actor, id, BidScore { score }).await,
+        Err(e) => Err(e),
+    };
+    let typed = Typed {
+        action: "score",
+        bid: Some(id),
+        score: form.score,
+        ..Typed::default()
+    };
+    let to = (here(tender_id), "flash-bid-scored");
+    answer(&st, &actor, (jar, ui), tender_id, out, to, typed).await
+}
