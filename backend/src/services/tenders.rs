@@ -14,8 +14,7 @@ use entity::rules::score::Score;
 use entity::rules::vocab::{ContractStatus, Role, ServiceCategory, TenderMethod, TenderStatus};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    IntoActiveModel,
-    PaginatorTrait, QueryFilter, QuerySelect,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};

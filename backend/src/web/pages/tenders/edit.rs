@@ -84,7 +84,11 @@ impl TenderForm {
             title: self.title.clone(),
             description: self.description.clone(),
             service_category: f
-                .choice("service_category", &self.service_category, ServiceCategory::parse)
+                .choice(
+                    "service_category",
+                    &self.service_category,
+                    ServiceCategory::parse,
+                )
                 .unwrap_or(ServiceCategory::Other),
             division_code: self.division_code.trim().to_string(),
             method: f
@@ -158,22 +162,16 @@ impl TenderFormPage {
         form: TenderForm,
         fb: Feedback,
     ) -> ApiResult<Response> {
-        let lines = budget::list(
-            st,
-            actor,
-            BudgetLineFilter {
-                purchaser_id: None,
-                fiscal_year: None,
-                source: None,
-                limit: Some(500),
-                cursor: None,
-            },
-        )
-        .await?
-        .items
-        .into_iter()
-        .map(|l| (l.id.to_string(), format!("{} {}", l.code, l.name)))
-        .collect();
+        let all = BudgetLineFilter {
+            limit: Some(500),
+            ..BudgetLineFilter::default()
+        };
+        let lines = budget::list(st, actor, all)
+            .await?
+            .items
+            .into_iter()
+            .map(|l| (l.id.to_string(), format!("{} {}", l.code, l.name)))
+            .collect();
         let page = TenderFormPage {
             ui,
             form,
@@ -287,11 +285,7 @@ pub async fn update(
         Err(e) => Err(e),
     };
     match changed {
-        Ok(_) => Ok(done(
-            jar,
-            &format!("/tenders/{id}"),
-            "flash-tender-updated",
-        )),
+        Ok(_) => Ok(done(jar, &format!("/tenders/{id}"), "flash-tender-updated")),
         Err(e) => {
             let fb = Feedback::refused(&ui, e)?;
             TenderFormPage::answer(&st, &actor, ui, Some(id), form, fb).await

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::auth::{Actor, Can, Seen, can, kind};
 use crate::error::ApiResult;
 use crate::extract::Path;
+use crate::services::contracts::Contract;
 use crate::services::names;
 use crate::services::tenders::{self, Award, Bid, BidScore, Reason};
 use crate::state::AppState;
@@ -55,6 +56,8 @@ pub struct TenderPage {
     pub bids: Vec<BidRow>,
     /// The actor is a finance officer of the tender's purchaser.
     pub can_manage: bool,
+    /// The actor reads all bids after the deadline (not an organisation).
+    pub reads_bids: bool,
     pub typed: Typed,
     pub fb: Feedback,
 }
@@ -92,7 +95,10 @@ impl TenderPage {
     pub fn can_score(&self) -> bool {
         self.can_manage
             && self.row.past_deadline
-            && matches!(self.status(), TenderStatus::Published | TenderStatus::Closed)
+            && matches!(
+                self.status(),
+                TenderStatus::Published | TenderStatus::Closed
+            )
     }
 
     /// Whether the bids are sealed (before the deadline).
@@ -160,7 +166,8 @@ async fn tender_page(
     let t = tenders::get(st, actor, id).await?;
     let past = st.now() >= t.bid_deadline;
     // Before the deadline nobody but the bidder reads a bid: the page does not ask.
-    let bids = if past && actor.organisation_scope().is_none() {
+    let reads_bids = actor.organisation_scope().is_none();
+    let bids = if past && reads_bids {
         tenders::list_bids(st, actor, id).await?
     } else {
         Vec::new()
@@ -185,6 +192,7 @@ async fn tender_page(
         row,
         bids,
         can_manage,
+        reads_bids,
         typed,
         fb,
     };
@@ -201,18 +209,19 @@ pub async fn show(
     tender_page(&st, &actor, ui, id, Typed::default(), Feedback::none()).await
 }
 
-/// After an action: to `to` with its message, or the tender's page again with the refusal.
+/// After an action: on to the page `to` names with its message, or the tender's page again
+/// with the refusal.
 async fn answer<T>(
     st: &AppState,
     actor: &Actor,
     (jar, ui): (CookieJar, Ui),
     id: Uuid,
     outcome: ApiResult<T>,
-    (to, flash): (String, &'static str),
+    (to, flash): (impl FnOnce(&T) -> String, &'static str),
     typed: Typed,
 ) -> ApiResult<Response> {
     match outcome {
-        Ok(_) => Ok(done(jar, &to, flash)),
+        Ok(v) => Ok(done(jar, &to(&v), flash)),
         Err(e) => {
             let fb = Feedback::refused(&ui, e)?;
             tender_page(st, actor, ui, id, typed, fb).await
@@ -220,8 +229,27 @@ async fn answer<T>(
     }
 }
 
-fn here(id: Uuid) -> String {
-    format!("/tenders/{id}")
+/// An action without fields (publish, close), back to the tender's page.
+async fn act(
+    st: &AppState,
+    actor: &Actor,
+    page: (CookieJar, Ui),
+    id: Uuid,
+    action: &'static str,
+) -> ApiResult<Response> {
+    let (out, flash) = match action {
+        "publish" => (
+            tenders::publish(st, actor, id).await,
+            "flash-tender-published",
+        ),
+        _ => (tenders::close(st, actor, id).await, "flash-tender-closed"),
+    };
+    let typed = Typed {
+        action,
+        ..Typed::default()
+    };
+    let here = |_: &_| format!("/tenders/{id}");
+    answer(st, actor, page, id, out, (here, flash), typed).await
 }
 
 /// `POST /tenders/{id}/publish`.
@@ -233,13 +261,7 @@ pub async fn publish(
     Path(id): Path<Uuid>,
     Form(_): Form<Empty>,
 ) -> ApiResult<Response> {
-    let out = tenders::publish(&st, &actor, id).await;
-    let typed = Typed {
-        action: "publish",
-        ..Typed::default()
-    };
-    let to = (here(id), "flash-tender-published");
-    answer(&st, &actor, (jar, ui), id, out, to, typed).await
+    act(&st, &actor, (jar, ui), id, "publish").await
 }
 
 /// `POST /tenders/{id}/close`.
@@ -251,13 +273,7 @@ pub async fn close(
     Path(id): Path<Uuid>,
     Form(_): Form<Empty>,
 ) -> ApiResult<Response> {
-    let out = tenders::close(&st, &actor, id).await;
-    let typed = Typed {
-        action: "close",
-        ..Typed::default()
-    };
-    let to = (here(id), "flash-tender-closed");
-    answer(&st, &actor, (jar, ui), id, out, to, typed).await
+    act(&st, &actor, (jar, ui), id, "close").await
 }
 
 /// The reason of a cancellation or of an unsuccessful tender, as typed.
@@ -266,6 +282,36 @@ pub async fn close(
 pub struct ReasonForm {
     #[serde(default)]
     pub reason: String,
+}
+
+/// An action with its reason (cancel, unsuccessful), back to the tender's page.
+async fn act_for(
+    st: &AppState,
+    actor: &Actor,
+    page: (CookieJar, Ui),
+    id: Uuid,
+    (action, form): (&'static str, ReasonForm),
+) -> ApiResult<Response> {
+    let r = Reason {
+        reason: form.reason.clone(),
+    };
+    let (out, flash) = match action {
+        "cancel" => (
+            tenders::cancel(st, actor, id, r).await,
+            "flash-tender-cancelled",
+        ),
+        _ => (
+            tenders::unsuccessful(st, actor, id, r).await,
+            "flash-tender-unsuccessful",
+        ),
+    };
+    let typed = Typed {
+        action,
+        reason: form.reason,
+        ..Typed::default()
+    };
+    let here = |_: &_| format!("/tenders/{id}");
+    answer(st, actor, page, id, out, (here, flash), typed).await
 }
 
 /// `POST /tenders/{id}/cancel`.
@@ -278,17 +324,7 @@ pub async fn cancel(
     Path(id): Path<Uuid>,
     Form(form): Form<ReasonForm>,
 ) -> ApiResult<Response> {
-    let r = Reason {
-        reason: form.reason.clone(),
-    };
-    let out = tenders::cancel(&st, &actor, id, r).await;
-    let typed = Typed {
-        action: "cancel",
-        reason: form.reason,
-        ..Typed::default()
-    };
-    let to = (here(id), "flash-tender-cancelled");
-    answer(&st, &actor, (jar, ui), id, out, to, typed).await
+    act_for(&st, &actor, (jar, ui), id, ("cancel", form)).await
 }
 
 /// `POST /tenders/{id}/unsuccessful`.
@@ -301,17 +337,7 @@ pub async fn unsuccessful(
     Path(id): Path<Uuid>,
     Form(form): Form<ReasonForm>,
 ) -> ApiResult<Response> {
-    let r = Reason {
-        reason: form.reason.clone(),
-    };
-    let out = tenders::unsuccessful(&st, &actor, id, r).await;
-    let typed = Typed {
-        action: "unsuccessful",
-        reason: form.reason,
-        ..Typed::default()
-    };
-    let to = (here(id), "flash-tender-unsuccessful");
-    answer(&st, &actor, (jar, ui), id, out, to, typed).await
+    act_for(&st, &actor, (jar, ui), id, ("unsuccessful", form)).await
 }
 
 /// The award form: the chosen bid.
@@ -343,17 +369,9 @@ pub async fn award(
         bid: Some(bid_id),
         ..Typed::default()
     };
-    match out {
-        Ok(contract) => Ok(done(
-            jar,
-            &format!("/contracts/{}", contract.id),
-            "flash-tender-awarded",
-        )),
-        Err(e) => {
-            let fb = Feedback::refused(&ui, e)?;
-            tender_page(&st, &actor, ui, id, typed, fb).await
-        }
-    }
+    let contract = |c: &Contract| format!("/contracts/{}", c.id);
+    let to = (contract, "flash-tender-awarded");
+    answer(&st, &actor, (jar, ui), id, out, to, typed).await
 }
 
 /// A bid's score as typed.
@@ -387,6 +405,15 @@ pub async fn score(
         score: form.score,
         ..Typed::default()
     };
-    let to = (here(tender_id), "flash-bid-scored");
-    answer(&st, &actor, (jar, ui), tender_id, out, to, typed).await
+    let here = |_: &_| format!("/tenders/{tender_id}");
+    answer(
+        &st,
+        &actor,
+        (jar, ui),
+        tender_id,
+        out,
+        (here, "flash-bid-scored"),
+        typed,
+    )
+    .await
 }

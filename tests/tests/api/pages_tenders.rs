@@ -1,0 +1,558 @@
+//! The finance officer's tender pages through HTTP, as a browser uses them: the list and its
+//! filters, a draft's form, a tender's page with its actions, sealed bids, scores and the
+//! award; refusals shown in the user's language with nothing written, checked through the
+//! JSON API.
+
+use backend::web::ui::Ui;
+use entity::rules::vocab::{Locale, Role};
+use serde_json::{Value, json};
+use tests::web::{Browser, location};
+use tests::{Login, PASSWORD, TestApp};
+use uuid::Uuid;
+
+/// A browser signed in as `who`.
+async fn browser<'a>(app: &'a TestApp, who: &Login) -> Browser<'a> {
+    let me = app.get("/api/v1/me", &who.token).await.expect(200).body;
+    let mut b = Browser::new(app);
+    b.sign_in(me["email"].as_str().unwrap(), PASSWORD).await;
+    b
+}
+
+/// The page's message for an error `code` in `locale` (as far as it needs no HTML escape).
+fn message(locale: Locale, code: &str) -> String {
+    let ui = Ui {
+        locale,
+        user: None,
+        csrf: String::new(),
+        flash: None,
+        path: String::new(),
+    };
+    let text = ui.error_text(code);
+    let plain = text
+        .split(['&', '<', '>', '"', '\''])
+        .next()
+        .unwrap_or_default();
+    assert!(plain.chars().count() >= 4, "{code}: {text}");
+    plain.to_string()
+}
+
+/// The code of the first field error of a problem, else its own code.
+fn code_of(problem: &Value) -> String {
+    problem["errors"][0]["code"]
+        .as_str()
+        .or(problem["code"].as_str())
+        .unwrap()
+        .to_string()
+}
+
+async fn tender(app: &TestApp, who: &Login, id: Uuid) -> Value {
+    app.get(&format!("/api/v1/tenders/{id}"), &who.token)
+        .await
+        .expect(200)
+        .body
+}
+
+/// A draft through the API, with `changes` to the fixture's body.
+async fn draft(app: &TestApp, fo: &Login, line: Uuid, changes: Value) -> Uuid {
+    let mut body = app.tender_body(line, "50000.00");
+    for (k, v) in changes.as_object().unwrap() {
+        body[k] = v.clone();
+    }
+    app.post("/api/v1/tenders", &fo.token, body)
+        .await
+        .expect(201)
+        .id()
+}
+
+/// The new-draft form's fields for `line`, with `changes`.
+fn fields(line: Uuid, changes: &[(&'static str, &'static str)]) -> Vec<(&'static str, String)> {
+    let mut f: Vec<(&'static str, String)> = vec![
+        ("budget_line_id", line.to_string()),
+        ("title", "社区养老服务项目".into()),
+        ("description", "为社区老人提供助餐服务".into()),
+        ("service_category", "elderly".into()),
+        ("division_code", "410523".into()),
+        ("method", "inquiry".into()),
+        ("ceiling_amount", "50,000".into()),
+        ("bid_deadline", "2026-03-20T17:00".into()),
+        ("service_start", "2026-04-01".into()),
+        ("service_end", "2026-12-31".into()),
+        ("multi_year_reason", String::new()),
+    ];
+    for (k, v) in changes {
+        f.iter_mut().find(|(n, _)| n == k).unwrap().1 = (*v).to_string();
+    }
+    f
+}
+
+fn pairs<'a>(f: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+    f.iter().map(|(k, v)| (*k, v.as_str())).collect()
+}
+
+#[tokio::test]
+async fn an_officer_creates_edits_and_publishes_a_draft_through_its_forms() {
+    let app = TestApp::new().await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let line = app.budget_line(&fo, "1000000.00").await;
+    let mut b = browser(&app, &fo).await;
+    let form = b.get("/tenders/new").await.expect(200);
+    assert!(form.text.contains(&format!("<option value=\"{line}\"")));
+    assert!(form.text.contains("type=\"datetime-local\"") && form.text.contains("Asia/Shanghai"));
+    let f = fields(line, &[]);
+    let created = b
+        .submit("/tenders/new", "/tenders", &pairs(&f))
+        .await
+        .expect(303);
+    let to = location(&created);
+    let id: Uuid = to.trim_start_matches("/tenders/").parse().unwrap();
+    let t = tender(&app, &fo, id).await;
+    assert_eq!(
+        (t["status"].as_str(), t["ceiling_amount"].as_str()),
+        (Some("draft"), Some("50000.00"))
+    );
+    // 17:00 in Shanghai is 09:00 UTC.
+    assert_eq!(
+        t["bid_deadline"].as_str().unwrap().get(..19),
+        Some("2026-03-20T09:00:00")
+    );
+    assert_eq!(t["service_category"], "elderly");
+    let page = b.get(&to).await.expect(200);
+    for shown in [
+        "采购项目草稿已保存",
+        "2026年3月20日 17:00",
+        "¥50,000.00",
+        "草稿",
+        "为老服务",
+        "询价",
+    ] {
+        assert!(page.text.contains(shown), "{shown}: {}", page.text);
+    }
+    assert!(
+        page.text
+            .contains(&format!("action=\"/tenders/{id}/publish\""))
+    );
+    assert!(page.text.contains("响应截止时间之前，响应报价密封"));
+
+    let edit = b.get(&format!("/tenders/{id}/edit")).await.expect(200);
+    assert!(
+        edit.text.contains("value=\"2026-03-20T17:00\""),
+        "{}",
+        edit.text
+    );
+    let f = fields(
+        line,
+        &[("title", "社区助餐服务项目"), ("service_end", "2027-03-31")],
+    );
+    b.submit(&to, &to, &pairs(&f)).await.expect(303);
+    let t = tender(&app, &fo, id).await;
+    assert_eq!(
+        (t["title"].as_str(), t["service_end"].as_str()),
+        (Some("社区助餐服务项目"), Some("2027-03-31"))
+    );
+
+    let published = b
+        .submit(&to, &format!("{to}/publish"), &[])
+        .await
+        .expect(303);
+    assert_eq!(location(&published), to);
+    assert_eq!(tender(&app, &fo, id).await["status"], "published");
+    let page = b.get(&to).await.expect(200);
+    assert!(page.text.contains("采购项目已发布") && !page.text.contains("/publish\""));
+    // A published tender is no draft: its form leads to its page, a change is refused (409).
+    assert_eq!(
+        location(&b.get(&format!("{to}/edit")).await.expect(303)),
+        to
+    );
+    let again = b
+        .submit(&to, &to, &pairs(&fields(line, &[])))
+        .await
+        .expect(409);
+    assert!(
+        again.text.contains("class=\"notice error\""),
+        "{}",
+        again.text
+    );
+    assert_eq!(tender(&app, &fo, id).await["title"], "社区助餐服务项目");
+    let list = b.get("/tenders").await.expect(200);
+    assert!(list.text.contains(&format!("href=\"/tenders/{id}\"")) && list.text.contains("已发布"));
+}
+
+#[tokio::test]
+async fn refused_forms_show_the_message_in_the_users_language_and_write_nothing() {
+    let app = TestApp::new().await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let other = app.user(Role::FinanceOfficer).await;
+    let line = app.budget_line(&fo, "1000000.00").await;
+    let theirs = app.budget_line(&other, "1000000.00").await;
+    let mut b = browser(&app, &fo).await;
+    let count = || async { app.count("tender").await };
+
+    let f = fields(line, &[("ceiling_amount", "twelve"), ("title", "")]);
+    let refused = b
+        .submit("/tenders/new", "/tenders", &pairs(&f))
+        .await
+        .expect(422);
+    assert!(
+        refused
+            .text
+            .contains(&message(Locale::ZhCn, "money.not_a_number"))
+    );
+    assert!(
+        refused
+            .text
+            .contains("aria-describedby=\"f-ceiling_amount-error\"")
+    );
+    assert!(
+        refused.text.contains("value=\"twelve\""),
+        "the typed value is kept"
+    );
+    // Another purchaser's budget line, as the API refuses it.
+    let body = app.tender_body(theirs, "50000.00");
+    let api = app
+        .post("/api/v1/tenders", &fo.token, body)
+        .await
+        .expect(422);
+    let f = fields(theirs, &[]);
+    let tampered = b
+        .submit("/tenders/new", "/tenders", &pairs(&f))
+        .await
+        .expect(422);
+    assert!(
+        tampered.text.contains("id=\"f-budget_line_id-error\""),
+        "{}",
+        tampered.text
+    );
+    assert!(
+        tampered
+            .text
+            .contains(&message(Locale::ZhCn, &code_of(&api.body)))
+    );
+    assert_eq!(count().await, 0);
+
+    // Publishing with the deadline passed: the API's refusal, on the tender's page.
+    let past = (app.state.now() - chrono::Duration::days(1)).to_rfc3339();
+    let id = draft(&app, &fo, line, json!({"bid_deadline": past})).await;
+    let to = format!("/tenders/{id}");
+    let api = app
+        .act(&format!("/api/v1{to}/publish"), &fo.token)
+        .await
+        .expect(422);
+    let refused = b
+        .submit(&to, &format!("{to}/publish"), &[])
+        .await
+        .expect(422);
+    assert!(
+        refused
+            .text
+            .contains(&message(Locale::ZhCn, &code_of(&api.body))),
+        "{}",
+        refused.text
+    );
+    assert!(refused.text.contains("role=\"alert\""));
+    let no_reason = b
+        .submit(&to, &format!("{to}/cancel"), &[("reason", " ")])
+        .await
+        .expect(422);
+    assert!(
+        no_reason.text.contains("id=\"f-cancel-reason-error\""),
+        "{}",
+        no_reason.text
+    );
+    // No token: 403, nothing written.
+    b.post_raw(&format!("{to}/cancel"), &[("reason", "预算调整")])
+        .await
+        .expect(403);
+    b.post_raw("/tenders", &pairs(&fields(line, &[])))
+        .await
+        .expect(403);
+    // A field the form does not have (a status) changes nothing.
+    let mut f = fields(line, &[("title", "改名")]);
+    f.push(("status", "published".into()));
+    let a = b.submit(&to, &to, &pairs(&f)).await;
+    assert!(a.status.is_client_error(), "{}", a.status);
+    let t = tender(&app, &fo, id).await;
+    assert_eq!(
+        (t["status"].as_str(), t["title"].as_str()),
+        (Some("draft"), Some("留守儿童关爱服务项目"))
+    );
+    assert_eq!(count().await, 1);
+
+    // The same refusals in English.
+    b.submit("/", "/profile/language", &[("locale", "en"), ("next", "/")])
+        .await
+        .expect(303);
+    let f = fields(line, &[("ceiling_amount", "twelve")]);
+    let refused = b
+        .submit("/tenders/new", "/tenders", &pairs(&f))
+        .await
+        .expect(422);
+    assert!(
+        refused
+            .text
+            .contains(&message(Locale::En, "money.not_a_number")),
+        "{}",
+        refused.text
+    );
+    assert!(refused.text.contains("Ceiling amount (yuan)"));
+    let refused = b
+        .submit(&to, &format!("{to}/publish"), &[])
+        .await
+        .expect(422);
+    assert!(
+        refused
+            .text
+            .contains(&message(Locale::En, &code_of(&api.body)))
+    );
+    assert_eq!(tender(&app, &fo, id).await["status"], "draft");
+    assert_eq!(count().await, 1);
+}
+
+#[tokio::test]
+async fn other_roles_and_purchasers_are_refused_as_the_api_refuses_them() {
+    let app = TestApp::new().await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let line = app.budget_line(&fo, "1000000.00").await;
+    let id = draft(&app, &fo, line, json!({})).await;
+    let to = format!("/tenders/{id}");
+    let sup = app.user(Role::Supervisor).await;
+    let mut s = browser(&app, &sup).await;
+    s.get("/tenders/new").await.expect(403);
+    s.submit("/", "/tenders", &pairs(&fields(line, &[])))
+        .await
+        .expect(403);
+    s.submit("/", &format!("{to}/publish"), &[])
+        .await
+        .expect(403);
+    s.submit("/", &format!("{to}/cancel"), &[("reason", "x")])
+        .await
+        .expect(403);
+    let read = s.get(&to).await.expect(200);
+    assert!(!read.text.contains("/publish\"") && !read.text.contains("/cancel\""));
+    let org = app.user(Role::Organisation).await;
+    let mut o = browser(&app, &org).await;
+    o.submit("/", &format!("{to}/cancel"), &[("reason", "x")])
+        .await
+        .expect(403);
+    o.submit("/", &to, &pairs(&fields(line, &[])))
+        .await
+        .expect(403);
+    let other = app.user(Role::FinanceOfficer).await;
+    let mut p = browser(&app, &other).await;
+    p.get(&to).await.expect(404);
+    p.get(&format!("{to}/edit")).await.expect(404);
+    p.submit("/", &format!("{to}/cancel"), &[("reason", "x")])
+        .await
+        .expect(404);
+    p.submit("/", &format!("{to}/publish"), &[])
+        .await
+        .expect(404);
+    assert!(!p.get("/tenders").await.expect(200).text.contains(&to));
+    let t = tender(&app, &fo, id).await;
+    assert_eq!(
+        (t["status"].as_str(), t["published_at"].is_null()),
+        (Some("draft"), true)
+    );
+}
+
+#[tokio::test]
+async fn bids_are_sealed_until_the_deadline_then_scored_and_one_awarded() {
+    let app = TestApp::new().await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let line = app.budget_line(&fo, "1000000.00").await;
+    let id = app.published_tender(&fo, line, "50000.00").await;
+    let to = format!("/tenders/{id}");
+    let (a, c) = (
+        app.user(Role::Organisation).await,
+        app.user(Role::Organisation).await,
+    );
+    let bid_a = app.bid(&a, id, "45000.00").await;
+    let bid_c = app.bid(&c, id, "48000.00").await;
+    let mut b = browser(&app, &fo).await;
+    let sealed = b.get(&to).await.expect(200);
+    assert!(sealed.text.contains("响应报价密封"));
+    for hidden in [
+        "¥45,000.00",
+        "社工服务中心",
+        "服务方案",
+        "/bids/",
+        "/close\"",
+    ] {
+        assert!(
+            !sealed.text.contains(hidden),
+            "{hidden} before the deadline"
+        );
+    }
+    b.submit(&to, &format!("/bids/{bid_a}/score"), &[("score", "80")])
+        .await
+        .expect(404);
+
+    app.clock.advance(chrono::Duration::days(11));
+    let open = b.get(&to).await.expect(200);
+    for shown in [
+        "¥45,000.00",
+        "¥48,000.00",
+        "社工服务中心",
+        "服务方案",
+        "/close\"",
+        "已过响应截止时间",
+    ] {
+        assert!(open.text.contains(shown), "{shown}: {}", open.text);
+    }
+    assert!(
+        open.text
+            .contains(&format!("action=\"/bids/{bid_c}/score\""))
+    );
+    assert!(
+        !open.text.contains("/award\""),
+        "published: not yet to award"
+    );
+    let bad = b
+        .submit(&to, &format!("/bids/{bid_a}/score"), &[("score", "101")])
+        .await
+        .expect(422);
+    assert!(
+        bad.text.contains(&format!("id=\"f-score-{bid_a}-error\"")),
+        "{}",
+        bad.text
+    );
+    assert!(bad.text.contains(&message(Locale::ZhCn, "score.invalid")));
+    let scored = b
+        .submit(&to, &format!("/bids/{bid_a}/score"), &[("score", "86.5")])
+        .await
+        .expect(303);
+    assert_eq!(location(&scored), to);
+    let bids = app
+        .get(&format!("/api/v1{to}/bids"), &fo.token)
+        .await
+        .expect(200)
+        .body;
+    let score_of = |bid: Uuid| {
+        bids["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|x| x["id"] == bid.to_string())
+            .unwrap()["score"]
+            .clone()
+    };
+    assert_eq!(
+        (score_of(bid_a), score_of(bid_c)),
+        (json!(86.5), Value::Null)
+    );
+    assert!(b.get(&to).await.text.contains("value=\"86.5\""));
+
+    b.submit(&to, &format!("{to}/close"), &[]).await.expect(303);
+    assert_eq!(tender(&app, &fo, id).await["status"], "closed");
+    let closed = b.get(&to).await.expect(200);
+    assert!(closed.text.contains("/award\"") && closed.text.contains("/unsuccessful\""));
+    let none = b.submit(&to, &format!("{to}/award"), &[]).await.expect(422);
+    assert!(none.text.contains("id=\"f-bid_id-error\""), "{}", none.text);
+    // A bid of another tender: refused as the API refuses it.
+    let (_, others) = app
+        .closed_tender(&fo, line, "1000.00", &["900.00", "800.00"])
+        .await;
+    let stranger = others[0].1.to_string();
+    b.submit(&to, &format!("{to}/award"), &[("bid_id", &stranger)])
+        .await
+        .expect(422);
+    assert_eq!(tender(&app, &fo, id).await["status"], "closed");
+
+    let awarded = b
+        .submit(
+            &to,
+            &format!("{to}/award"),
+            &[("bid_id", &bid_c.to_string())],
+        )
+        .await
+        .expect(303);
+    let contract = location(&awarded);
+    let contract_id = contract
+        .strip_prefix("/contracts/")
+        .expect("the contract's page");
+    let c = app
+        .get(&format!("/api/v1/contracts/{contract_id}"), &fo.token)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(
+        (c["bid_id"].as_str(), c["status"].as_str()),
+        (Some(bid_c.to_string().as_str()), Some("draft"))
+    );
+    let t = tender(&app, &fo, id).await;
+    assert_eq!(
+        (t["status"].as_str(), t["awarded_bid_id"].as_str()),
+        (Some("awarded"), Some(bid_c.to_string().as_str()))
+    );
+}
+
+#[tokio::test]
+async fn the_list_filters_pages_and_shows_what_is_past_its_deadline_to_award() {
+    let app = TestApp::new().await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let line = app.budget_line(&fo, "10000000.00").await;
+    let (closed, _) = app.closed_tender(&fo, line, "1000.00", &["900.00"]).await;
+    let passed = app.published_tender(&fo, line, "1000.00").await;
+    app.clock.advance(chrono::Duration::days(11));
+    let open = draft(&app, &fo, line, json!({"service_start": "2026-06-01"})).await;
+    app.act(&format!("/api/v1/tenders/{open}/publish"), &fo.token)
+        .await
+        .expect(200);
+    let elderly = draft(&app, &fo, line, json!({"service_category": "elderly"})).await;
+    let mut b = browser(&app, &fo).await;
+    assert!(
+        b.get("/")
+            .await
+            .text
+            .contains("href=\"/tenders?view=to-award\"")
+    );
+    let shows = |text: &str, ids: &[Uuid]| {
+        [closed, passed, open, elderly]
+            .iter()
+            .all(|t| text.contains(&format!("href=\"/tenders/{t}\"")) == ids.contains(t))
+    };
+    let to_award = b.get("/tenders?view=to-award").await.expect(200);
+    assert!(
+        shows(&to_award.text, &[closed, passed]),
+        "{}",
+        to_award.text
+    );
+    assert!(
+        to_award
+            .text
+            .contains("name=\"view\" value=\"to-award\" checked")
+    );
+    let q = "/tenders?status=&service_category=elderly&division_code=&deadline_from=&deadline_to=";
+    assert!(shows(&b.get(q).await.expect(200).text, &[elderly]));
+    assert!(shows(
+        &b.get("/tenders?status=published").await.expect(200).text,
+        &[passed, open]
+    ));
+    let bad = b.get("/tenders?status=open").await.expect(422);
+    assert!(bad.text.contains("id=\"f-status-error\""), "{}", bad.text);
+
+    for _ in 0..50 {
+        draft(&app, &fo, line, json!({})).await;
+    }
+    let first = b.get("/tenders?status=draft").await.expect(200);
+    assert_eq!(first.text.matches("<a href=\"/tenders/").count(), 50);
+    let next = first
+        .text
+        .split("rel=\"next\"")
+        .next()
+        .unwrap()
+        .rsplit("href=\"")
+        .next()
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_string();
+    assert!(
+        next.starts_with("/tenders?status=draft&#38;cursor="),
+        "{next}"
+    );
+    let next = next.replace("&#38;", "&");
+    let second = b.get(&next).await.expect(200);
+    assert_eq!(second.text.matches("<a href=\"/tenders/").count(), 1);
+    assert!(!second.text.contains("rel=\"next\""));
+}
