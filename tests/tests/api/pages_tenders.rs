@@ -36,6 +36,14 @@ fn message(locale: Locale, code: &str) -> String {
     plain.to_string()
 }
 
+/// Panics unless the page shows each of `texts`.
+#[track_caller]
+fn shows_all(page: &str, texts: &[&str]) {
+    for t in texts {
+        assert!(page.contains(t), "{t}: {page}");
+    }
+}
+
 /// The code of the first field error of a problem, else its own code.
 fn code_of(problem: &Value) -> String {
     problem["errors"][0]["code"]
@@ -117,16 +125,17 @@ async fn an_officer_creates_edits_and_publishes_a_draft_through_its_forms() {
     );
     assert_eq!(t["service_category"], "elderly");
     let page = b.get(&to).await.expect(200);
-    for shown in [
-        "采购项目草稿已保存",
-        "2026年3月20日 17:00",
-        "¥50,000.00",
-        "草稿",
-        "为老服务",
-        "询价",
-    ] {
-        assert!(page.text.contains(shown), "{shown}: {}", page.text);
-    }
+    shows_all(
+        &page.text,
+        &[
+            "采购项目草稿已保存",
+            "2026年3月20日 17:00",
+            "¥50,000.00",
+            "草稿",
+            "为老服务",
+            "询价",
+        ],
+    );
     assert!(
         page.text
             .contains(&format!("action=\"/tenders/{id}/publish\""))
@@ -388,16 +397,17 @@ async fn bids_are_sealed_until_the_deadline_then_scored_and_one_awarded() {
 
     app.clock.advance(chrono::Duration::days(11));
     let open = b.get(&to).await.expect(200);
-    for shown in [
-        "¥45,000.00",
-        "¥48,000.00",
-        "社工服务中心",
-        "服务方案",
-        "/close\"",
-        "已过响应截止时间",
-    ] {
-        assert!(open.text.contains(shown), "{shown}: {}", open.text);
-    }
+    shows_all(
+        &open.text,
+        &[
+            "¥45,000.00",
+            "¥48,000.00",
+            "社工服务中心",
+            "服务方案",
+            "/close\"",
+            "已过响应截止时间",
+        ],
+    );
     assert!(
         open.text
             .contains(&format!("action=\"/bids/{bid_c}/score\""))

@@ -202,10 +202,7 @@ pub async fn list(
     ui: Ui,
     Query(q): Query<ListQuery>,
 ) -> ApiResult<Response> {
-    let found = match q.filter(&st) {
-        Ok(filter) => tenders::list(&st, &actor, filter).await,
-        Err(e) => Err(e),
-    };
+    let found = async { tenders::list(&st, &actor, q.filter(&st)?).await }.await;
     let (rows, next, fb) = match found {
         Ok(page) => (
             TenderRow::load(&st, &ui, page.items).await?,

@@ -238,10 +238,7 @@ pub async fn create(
     ui: Ui,
     Form(form): Form<TenderForm>,
 ) -> ApiResult<Response> {
-    let created = match form.read(&st) {
-        Ok(new) => tenders::create(&st, &actor, new).await,
-        Err(e) => Err(e),
-    };
+    let created = async { tenders::create(&st, &actor, form.read(&st)?).await }.await;
     match created {
         Ok(t) => Ok(done(
             jar,
@@ -280,10 +277,7 @@ pub async fn update(
     Path(id): Path<Uuid>,
     Form(form): Form<TenderForm>,
 ) -> ApiResult<Response> {
-    let changed = match form.read(&st) {
-        Ok(new) => tenders::update(&st, &actor, id, patch_of(new)).await,
-        Err(e) => Err(e),
-    };
+    let changed = async { tenders::update(&st, &actor, id, patch_of(form.read(&st)?)).await }.await;
     match changed {
         Ok(_) => Ok(done(jar, &format!("/tenders/{id}"), "flash-tender-updated")),
         Err(e) => {

@@ -360,10 +360,11 @@ pub async fn award(
 ) -> ApiResult<Response> {
     let mut f = Fields::default();
     let bid_id = f.id("bid_id", &form.bid_id);
-    let out = match f.finish() {
-        Ok(()) => tenders::award(&st, &actor, id, Award { bid_id }).await,
-        Err(e) => Err(e),
-    };
+    let out = async {
+        f.finish()?;
+        tenders::award(&st, &actor, id, Award { bid_id }).await
+    }
+    .await;
     let typed = Typed {
         action: "award",
         bid: Some(bid_id),
@@ -395,10 +396,11 @@ pub async fn score(
     let tender_id = tenders::get_bid(&st, &actor, id).await?.tender_id;
     let mut f = Fields::default();
     let score = f.score("score", &form.score);
-    let out = match f.finish() {
-        Ok(()) => tenders::score_bid(&st, &actor, id, BidScore { score }).await,
-        Err(e) => Err(e),
-    };
+    let out = async {
+        f.finish()?;
+        tenders::score_bid(&st, &actor, id, BidScore { score }).await
+    }
+    .await;
     let typed = Typed {
         action: "score",
         bid: Some(id),
