@@ -186,6 +186,18 @@ async fn an_officer_creates_edits_and_publishes_a_draft_through_its_forms() {
     assert!(list.text.contains(&format!("href=\"/tenders/{id}\"")) && list.text.contains("已发布"));
 }
 
+/// Submits a form from page `from` to `to` and checks the page answered shows `texts`.
+async fn refused(
+    b: &mut Browser<'_>,
+    (from, to): (&str, &str),
+    fields: &[(&str, &str)],
+    status: u16,
+    texts: &[&str],
+) {
+    let a = b.submit(from, to, fields).await.expect(status);
+    shows_all(&a.text, texts);
+}
+
 #[tokio::test]
 async fn refused_forms_show_the_message_in_the_users_language_and_write_nothing() {
     let app = TestApp::new().await;
@@ -193,82 +205,77 @@ async fn refused_forms_show_the_message_in_the_users_language_and_write_nothing(
     let other = app.user(Role::FinanceOfficer).await;
     let line = app.budget_line(&fo, "1000000.00").await;
     let theirs = app.budget_line(&other, "1000000.00").await;
-    let mut b = browser(&app, &fo).await;
-    let count = || async { app.count("tender").await };
-
-    let f = fields(line, &[("ceiling_amount", "twelve"), ("title", "")]);
-    let refused = b
-        .submit("/tenders/new", "/tenders", &pairs(&f))
-        .await
-        .expect(422);
-    assert!(
-        refused
-            .text
-            .contains(&message(Locale::ZhCn, "money.not_a_number"))
-    );
-    assert!(
-        refused
-            .text
-            .contains("aria-describedby=\"f-ceiling_amount-error\"")
-    );
-    assert!(
-        refused.text.contains("value=\"twelve\""),
-        "the typed value is kept"
-    );
-    // Another purchaser's budget line, as the API refuses it.
-    let body = app.tender_body(theirs, "50000.00");
-    let api = app
-        .post("/api/v1/tenders", &fo.token, body)
-        .await
-        .expect(422);
-    let f = fields(theirs, &[]);
-    let tampered = b
-        .submit("/tenders/new", "/tenders", &pairs(&f))
-        .await
-        .expect(422);
-    assert!(
-        tampered.text.contains("id=\"f-budget_line_id-error\""),
-        "{}",
-        tampered.text
-    );
-    assert!(
-        tampered
-            .text
-            .contains(&message(Locale::ZhCn, &code_of(&api.body)))
-    );
-    assert_eq!(count().await, 0);
-
-    // Publishing with the deadline passed: the API's refusal, on the tender's page.
     let past = (app.state.now() - chrono::Duration::days(1)).to_rfc3339();
     let id = draft(&app, &fo, line, json!({"bid_deadline": past})).await;
     let to = format!("/tenders/{id}");
+    let (publish, cancel) = (format!("{to}/publish"), format!("{to}/cancel"));
+    // What the API answers to the same requests (nothing written either).
+    let body = app.tender_body(theirs, "1.00");
+    let api = app.post("/api/v1/tenders", &fo.token, body).await;
+    let not_theirs = code_of(&api.expect(422).body);
+    let api = app.act(&format!("/api/v1{publish}"), &fo.token).await;
+    let deadline_passed = code_of(&api.expect(422).body);
+    let blank = json!({"reason": " "});
     let api = app
-        .act(&format!("/api/v1{to}/publish"), &fo.token)
-        .await
-        .expect(422);
-    let refused = b
-        .submit(&to, &format!("{to}/publish"), &[])
-        .await
-        .expect(422);
+        .post(&format!("/api/v1{cancel}"), &fo.token, blank)
+        .await;
+    let no_reason = code_of(&api.expect(422).body);
+    let mut b = browser(&app, &fo).await;
+    for locale in [Locale::ZhCn, Locale::En] {
+        let lang = [("locale", locale.as_str()), ("next", "/")];
+        b.submit("/", "/profile/language", &lang).await.expect(303);
+        let (new, create) = ("/tenders/new", "/tenders");
+        let typed = fields(line, &[("ceiling_amount", "twelve"), ("title", "")]);
+        let money = message(locale, "money.not_a_number");
+        let kept = [
+            "aria-describedby=\"f-ceiling_amount-error\"",
+            "value=\"twelve\"",
+        ];
+        refused(
+            &mut b,
+            (new, create),
+            &pairs(&typed),
+            422,
+            &[&money, kept[0], kept[1]],
+        )
+        .await;
+        // Another purchaser's budget line, as the API refuses it.
+        let theirs = fields(theirs, &[]);
+        let shown = [
+            message(locale, &not_theirs),
+            "id=\"f-budget_line_id-error\"".into(),
+        ];
+        refused(
+            &mut b,
+            (new, create),
+            &pairs(&theirs),
+            422,
+            &[&shown[0], &shown[1]],
+        )
+        .await;
+        // The API's refusal of an action, on the tender's page.
+        let late = message(locale, &deadline_passed);
+        refused(
+            &mut b,
+            (&to, &publish),
+            &[],
+            422,
+            &[&late, "role=\"alert\""],
+        )
+        .await;
+        let blank = [("reason", " ")];
+        let why = message(locale, &no_reason);
+        let at = "id=\"f-cancel-reason-error\"";
+        refused(&mut b, (&to, &cancel), &blank, 422, &[&why, at]).await;
+    }
     assert!(
-        refused
+        b.get("/tenders/new")
+            .await
             .text
-            .contains(&message(Locale::ZhCn, &code_of(&api.body))),
-        "{}",
-        refused.text
-    );
-    assert!(refused.text.contains("role=\"alert\""));
-    let no_reason = b
-        .submit(&to, &format!("{to}/cancel"), &[("reason", " ")])
-        .await
-        .expect(422);
-    assert!(
-        no_reason.text.contains("id=\"f-cancel-reason-error\""),
-        "{}",
-        no_reason.text
+            .contains("Ceiling amount (yuan)")
     );
     // No token: 403, nothing written.
-    b.post_raw(&format!("{to}/cancel"), &[("reason", "预算调整")])
+    b.post_raw(&cancel, &[("reason", "预算调整")])
         .await
         .expect(403);
     b.post_raw("/tenders", &pairs(&fields(line, &[])))
@@ -280,40 +287,9 @@ async fn refused_forms_show_the_message_in_the_users_language_and_write_nothing(
     let a = b.submit(&to, &to, &pairs(&f)).await;
     assert!(a.status.is_client_error(), "{}", a.status);
     let t = tender(&app, &fo, id).await;
-    assert_eq!(
-        (t["status"].as_str(), t["title"].as_str()),
-        (Some("draft"), Some("留守儿童关爱服务项目"))
-    );
-    assert_eq!(count().await, 1);
-
-    // The same refusals in English.
-    b.submit("/", "/profile/language", &[("locale", "en"), ("next", "/")])
-        .await
-        .expect(303);
-    let f = fields(line, &[("ceiling_amount", "twelve")]);
-    let refused = b
-        .submit("/tenders/new", "/tenders", &pairs(&f))
-        .await
-        .expect(422);
-    assert!(
-        refused
-            .text
-            .contains(&message(Locale::En, "money.not_a_number")),
-        "{}",
-        refused.text
-    );
-    assert!(refused.text.contains("Ceiling amount (yuan)"));
-    let refused = b
-        .submit(&to, &format!("{to}/publish"), &[])
-        .await
-        .expect(422);
-    assert!(
-        refused
-            .text
-            .contains(&message(Locale::En, &code_of(&api.body)))
-    );
-    assert_eq!(tender(&app, &fo, id).await["status"], "draft");
-    assert_eq!(count().await, 1);
+    let seen = (t["status"].as_str(), t["title"].as_str());
+    assert_eq!(seen, (Some("draft"), Some("留守儿童关爱服务项目")));
+    assert_eq!(app.count("tender").await, 1);
 }
 
 #[tokio::test]
