@@ -336,4 +336,24 @@ mod tests {
             ("due", "form.required")
         );
     }
+
+    #[test]
+    fn scores_and_local_deadlines_are_read_by_the_apis_rules() {
+        let mut f = Fields::default();
+        assert_eq!(f.score("s", " 86.5 ").tenths(), 865);
+        let at = f.datetime_in("d", "2026-03-20T17:00", chrono_tz::Asia::Shanghai);
+        assert_eq!(at.to_rfc3339(), "2026-03-20T09:00:00+00:00");
+        assert!(f.finish().is_ok());
+        let mut f = Fields::default();
+        f.score("s", "100.1");
+        f.datetime_in("d", "", chrono_tz::Asia::Shanghai);
+        let Err(ApiError::Validation(e)) = f.finish() else {
+            panic!("refused")
+        };
+        assert_eq!(e[0].code, "score.invalid");
+        assert_eq!(
+            (e[1].field.as_str(), e[1].code.as_str()),
+            ("d", "form.required")
+        );
+    }
 }
