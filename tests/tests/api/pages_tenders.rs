@@ -3,7 +3,6 @@
 //! award; refusals shown in the user's language with nothing written, checked through the
 //! JSON API.
 
-use backend::web::ui::Ui;
 use entity::rules::vocab::{Locale, Role};
 use serde_json::{Value, json};
 use tests::web::{Browser, location};
@@ -18,16 +17,19 @@ async fn browser<'a>(app: &'a TestApp, who: &Login) -> Browser<'a> {
     b
 }
 
-/// The page's message for an error `code` in `locale` (as far as it needs no HTML escape).
+/// The page's message for an error `code` in `locale` (as far as it needs no HTML escape): its
+/// catalogue text, or the generic one of its kind while it has none (as `Ui::error_text`).
 fn message(locale: Locale, code: &str) -> String {
-    let ui = Ui {
-        locale,
-        user: None,
-        csrf: String::new(),
-        flash: None,
-        path: String::new(),
+    let words = |code: &str| jobs::i18n::text(locale, &jobs::i18n::error_key(code));
+    let field = code.starts_with("field.") || code.starts_with("form.");
+    let kind = if field {
+        "field.invalid"
+    } else {
+        "state.conflict"
     };
-    let text = ui.error_text(code);
+    let text = Some(words(code))
+        .filter(|t| !t.starts_with("error-"))
+        .unwrap_or_else(|| words(kind));
     let plain = text
         .split(['&', '<', '>', '"', '\''])
         .next()
