@@ -494,6 +494,8 @@ async fn the_list_filters_pages_and_shows_what_is_past_its_deadline_to_award() {
         &b.get("/tenders?status=published").await.expect(200).text,
         &[passed, open]
     ));
+    let stale = b.get("/tenders?cursor=garbage").await.expect(422).text;
+    assert!(stale.contains("class=\"notice error\""), "{stale}");
     let bad = b.get("/tenders?status=open").await.expect(422);
     assert!(bad.text.contains("id=\"f-status-error\""), "{}", bad.text);
 

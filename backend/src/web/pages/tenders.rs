@@ -195,6 +195,21 @@ pub struct TendersPage {
     pub categories: &'static [ServiceCategory],
 }
 
+impl TendersPage {
+    /// Messages of refused fields the filter form has no place for (a stale `cursor` …).
+    pub fn other_problems(&self) -> Vec<&str> {
+        let shown = [
+            "status",
+            "service_category",
+            "division_code",
+            "deadline_from",
+            "deadline_to",
+            "view",
+        ];
+        self.fb.others(&shown)
+    }
+}
+
 /// `GET /tenders`: the reader's tenders, filtered as the API's list, a page at a time.
 pub async fn list(
     State(st): State<AppState>,
