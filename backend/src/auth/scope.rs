@@ -8,7 +8,7 @@ use std::ops::Deref;
 
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
-use entity::model::{bid, budget_line, organisation, purchaser, user};
+use entity::model::{budget_line, organisation, purchaser, user};
 use sea_orm::EntityTrait;
 use uuid::Uuid;
 
@@ -181,19 +181,7 @@ pub async fn visible(st: &AppState, actor: &Actor, kind: Kind, id: Uuid) -> ApiR
             actor.see_purchaser(l.purchaser_id)
         }
         Kind::Tender => tenders::get(st, actor, id).await.map(|_| ()),
-        Kind::Bid => {
-            let b = bid::Entity::find_by_id(id)
-                .one(db)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-            let t = tenders::get(st, actor, b.tender_id).await?;
-            match actor.organisation_scope() {
-                Some(own) if own != b.organisation_id => Err(ApiError::NotFound),
-                // Before the deadline a bid exists only for its bidder.
-                None if st.now() < t.bid_deadline => Err(ApiError::NotFound),
-                _ => Ok(()),
-            }
-        }
+        Kind::Bid => tenders::get_bid(st, actor, id).await.map(|_| ()),
         Kind::Contract => contracts::load(db, actor, id).await.map(|_| ()),
         Kind::Milestone => milestones::visible(db, actor, id).await,
         Kind::Indicator => milestones::get_indicator(st, actor, id).await.map(|_| ()),

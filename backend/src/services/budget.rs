@@ -119,7 +119,7 @@ pub struct BudgetLinePatch {
 }
 
 /// Filters of `GET /budget-lines`.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct BudgetLineFilter {
     pub purchaser_id: Option<Uuid>,

@@ -12,8 +12,8 @@ use entity::rules::codes::is_valid_division_code;
 use entity::rules::score::Score;
 use entity::rules::vocab::{ContractStatus, Role, ServiceCategory, TenderMethod, TenderStatus};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
+    IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -144,6 +144,9 @@ pub struct TenderFilter {
     pub deadline_from: Option<DateTime<Utc>>,
     /// Deadline before this instant.
     pub deadline_to: Option<DateTime<Utc>>,
+    /// `true`: only tenders waiting for the purchaser after their bid deadline — published
+    /// with the deadline passed (to close) or closed (to award); `false`: all the others.
+    pub to_award: Option<bool>,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
@@ -658,6 +661,16 @@ pub async fn list(st: &AppState, actor: &Actor, f: TenderFilter) -> ApiResult<Pa
     if let Some(v) = f.deadline_to {
         q = q.filter(tender::Column::BidDeadline.lt(v));
     }
+    if let Some(v) = f.to_award {
+        let waiting = Condition::any()
+            .add(
+                Condition::all()
+                    .add(tender::Column::Status.eq(TenderStatus::Published.as_str()))
+                    .add(tender::Column::BidDeadline.lt(st.now())),
+            )
+            .add(tender::Column::Status.eq(TenderStatus::Closed.as_str()));
+        q = q.filter(if v { waiting } else { waiting.not() });
+    }
     let (rows, next) = page(
         &st.db,
         q,
@@ -828,6 +841,22 @@ pub async fn list_bids(st: &AppState, actor: &Actor, tender_id: Uuid) -> ApiResu
         return Ok(Vec::new());
     }
     Ok(q.all(&st.db).await?.into_iter().map(Bid::from).collect())
+}
+
+/// One bid the actor may read: its organisation's own at any time; for the purchaser's
+/// officers, supervisors and admins only after the deadline (before it the bid is sealed: it
+/// does not exist for them, 404).
+pub async fn get_bid(st: &AppState, actor: &Actor, bid_id: Uuid) -> ApiResult<Bid> {
+    let b = bid::Entity::find_by_id(bid_id)
+        .one(&st.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let t = get(st, actor, b.tender_id).await?;
+    match actor.organisation_scope() {
+        Some(own) if own != b.organisation_id => Err(ApiError::NotFound),
+        None if st.now() < t.bid_deadline => Err(ApiError::NotFound),
+        _ => Ok(Bid::from(b)),
+    }
 }
 
 /// Scores a bid after the deadline (the purchaser's finance officers).

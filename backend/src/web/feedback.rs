@@ -6,6 +6,7 @@
 use axum::http::StatusCode;
 
 use entity::rules::money::{Money, MoneyError};
+use entity::rules::score::Score;
 
 use crate::error::codes::{self, Code};
 use crate::error::{ApiError, ApiResult, FieldError};
@@ -250,6 +251,46 @@ impl Fields {
         }
     }
 
+    /// A local date and time (`<input type=datetime-local>`) in the time zone `tz`, as the
+    /// instant it names.
+    pub fn datetime_in(
+        &mut self,
+        field: &str,
+        raw: &str,
+        tz: chrono_tz::Tz,
+    ) -> chrono::DateTime<chrono::Utc> {
+        if raw.trim().is_empty() {
+            self.refuse(field, codes::FIELD_REQUIRED, "must not be empty");
+            return chrono::DateTime::UNIX_EPOCH;
+        }
+        let local = self.opt_datetime(field, raw);
+        match local.map(|l| l.and_local_timezone(tz).earliest()) {
+            Some(Some(at)) => at.with_timezone(&chrono::Utc),
+            Some(None) => {
+                self.refuse(field, codes::FIELD_DATE, "must be a date and time");
+                chrono::DateTime::UNIX_EPOCH
+            }
+            None => chrono::DateTime::UNIX_EPOCH,
+        }
+    }
+
+    /// A score 0–100 with at most one decimal (the API's score rule, [`Score::from_f64`]).
+    pub fn score(&mut self, field: &str, raw: &str) -> Score {
+        if raw.trim().is_empty() {
+            self.refuse(field, codes::FIELD_REQUIRED, "must not be empty");
+            return Score::from_tenths(0);
+        }
+        let parsed = raw.trim().parse::<f64>().ok().and_then(Score::from_f64);
+        parsed.unwrap_or_else(|| {
+            self.refuse(
+                field,
+                codes::SCORE_INVALID,
+                "must be a number from 0 to 100 with at most one decimal",
+            );
+            Score::from_tenths(0)
+        })
+    }
+
     /// `Ok` when every field could be read, else the 422 listing them.
     pub fn finish(self) -> ApiResult<()> {
         if self.0.is_empty() {
@@ -279,5 +320,25 @@ mod tests {
         };
         assert_eq!(e[0].code, "money.not_a_number");
         assert_eq!((e[1].field.as_str(), e[1].code.as_str()), ("due", "field.required"));
+    }
+
+    #[test]
+    fn scores_and_local_deadlines_are_read_by_the_apis_rules() {
+        let mut f = Fields::default();
+        assert_eq!(f.score("s", " 86.5 ").tenths(), 865);
+        let at = f.datetime_in("d", "2026-03-20T17:00", chrono_tz::Asia::Shanghai);
+        assert_eq!(at.to_rfc3339(), "2026-03-20T09:00:00+00:00");
+        assert!(f.finish().is_ok());
+        let mut f = Fields::default();
+        f.score("s", "100.1");
+        f.datetime_in("d", "", chrono_tz::Asia::Shanghai);
+        let Err(ApiError::Validation(e)) = f.finish() else {
+            panic!("refused")
+        };
+        assert_eq!(e[0].code, codes::SCORE_INVALID);
+        assert_eq!(
+            (e[1].field.as_str(), e[1].code.as_str()),
+            ("d", codes::FIELD_REQUIRED)
+        );
     }
 }

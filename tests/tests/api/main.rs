@@ -19,6 +19,7 @@ mod ocds;
 mod pages;
 mod pages_links;
 mod pages_reviews;
+mod pages_tenders;
 mod parties;
 mod posts;
 mod read_cache;

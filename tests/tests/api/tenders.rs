@@ -2,6 +2,8 @@
 //! the budget line, closing, cancelling, marking unsuccessful, awarding, who sees which
 //! tender, and who reads which bid before and after the deadline.
 
+use std::collections::BTreeSet;
+
 use axum::http::Method;
 use chrono::{Duration, SecondsFormat, Utc};
 use entity::rules::vocab::Role;
@@ -2200,4 +2202,58 @@ async fn another_partys_tender_is_404_whatever_the_body() {
     )
     .await
     .expect(404);
+}
+
+#[tokio::test]
+async fn to_award_lists_what_waits_for_the_officer_after_its_deadline() {
+    let app = TestApp::new().await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let line = app.budget_line(&fo, "1000000.00").await;
+    let (closed, _) = app.closed_tender(&fo, line, "1000.00", &["900.00"]).await;
+    let passed = app.published_tender(&fo, line, "1000.00").await;
+    app.clock.advance(Duration::days(11));
+    let mut later = app.tender_body(line, "1000.00");
+    later["service_start"] = json!("2026-06-01");
+    let open = draft(&app, &fo, later).await;
+    app.act(&format!("{}/publish", tender_path(open)), &fo.token)
+        .await
+        .expect(200);
+    let drafted = draft(&app, &fo, app.tender_body(line, "1000.00")).await;
+    let cancelled = draft(&app, &fo, app.tender_body(line, "1000.00")).await;
+    app.post(
+        &format!("{}/cancel", tender_path(cancelled)),
+        &fo.token,
+        json!({"reason": "预算调整"}),
+    )
+    .await
+    .expect(200);
+    // The ids listed for a query, and the ids expected.
+    let list = async |q: &str| -> BTreeSet<String> {
+        let a = app.get(&format!("/api/v1/tenders{q}"), &fo.token).await;
+        ids(&a.expect(200)).into_iter().collect()
+    };
+    let set = |v: &[Uuid]| v.iter().map(Uuid::to_string).collect::<BTreeSet<_>>();
+    assert_eq!(list("?to_award=true").await, set(&[closed, passed]));
+    assert_eq!(
+        list("?to_award=false").await,
+        set(&[open, drafted, cancelled])
+    );
+    assert_eq!(list("?to_award=true&status=closed").await, set(&[closed]));
+    app.get("/api/v1/tenders?to_award=maybe", &fo.token)
+        .await
+        .expect(422);
+    // The OpenAPI document names the filter.
+    let doc = app
+        .call(Method::GET, "/api/openapi.json", None, None)
+        .await
+        .expect(200)
+        .body;
+    let params = doc["paths"]["/api/v1/tenders"]["get"]["parameters"]
+        .as_array()
+        .expect("parameters");
+    assert!(
+        params
+            .iter()
+            .any(|p| p["name"] == "to_award" && p["in"] == "query")
+    );
 }
