@@ -15,6 +15,7 @@ mod jobs_more;
 mod money_rules;
 mod ocds;
 mod pages;
+mod pages_contracts;
 mod parties;
 mod posts;
 mod read_cache;

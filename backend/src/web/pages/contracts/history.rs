@@ -49,7 +49,13 @@ fn word_or_raw(ui: &Ui, prefix: &str, word: &str) -> String {
     if text == key { word.to_string() } else { text }
 }
 
-fn event(ui: &Ui, st: &AppState, users: &HashMap<Uuid, String>, contract: Uuid, e: AuditEntry) -> Event {
+fn event(
+    ui: &Ui,
+    st: &AppState,
+    users: &HashMap<Uuid, String>,
+    contract: Uuid,
+    e: AuditEntry,
+) -> Event {
     Event {
         at: e
             .at
@@ -75,7 +81,11 @@ pub async fn show(
 ) -> ApiResult<HistoryPage> {
     let head = ContractHead::load(&st, &actor, id, "history").await?;
     let d = dossier::get(&st, &actor, id).await?;
-    let users = names::users(&st.db, d.audit_events.iter().filter_map(|e| e.actor_user_id)).await?;
+    let users = names::users(
+        &st.db,
+        d.audit_events.iter().filter_map(|e| e.actor_user_id),
+    )
+    .await?;
     let events = d
         .audit_events
         .into_iter()

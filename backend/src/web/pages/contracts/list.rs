@@ -65,10 +65,13 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> ApiResult<ContractsPage> {
     let ending = q.view.as_deref() == Some("ending");
-    let status = if ending {
-        Some(ContractStatus::Active)
-    } else {
-        q.status.as_deref().and_then(ContractStatus::parse)
+    let status = match q.status.as_deref().map(str::trim) {
+        _ if ending => Some(ContractStatus::Active),
+        None | Some("") => None,
+        // A status the API does not know: 422 as there.
+        Some(s) => Some(ContractStatus::parse(s).ok_or_else(|| {
+            ApiError::validation("status", "must be one of the contract statuses")
+        })?),
     };
     let page = contracts::list(
         &st,
@@ -215,7 +218,9 @@ pub async fn new_form(
     ui: Ui,
 ) -> ApiResult<Response> {
     let form = NewContractForm {
-        full_pay_score: contracts::DEFAULT_FULL_PAY_TENTHS.div_euclid(10).to_string(),
+        full_pay_score: contracts::DEFAULT_FULL_PAY_TENTHS
+            .div_euclid(10)
+            .to_string(),
         min_pay_score: contracts::DEFAULT_MIN_PAY_TENTHS.div_euclid(10).to_string(),
         ..NewContractForm::default()
     };

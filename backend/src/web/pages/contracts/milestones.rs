@@ -98,7 +98,11 @@ impl MilestonesPage {
 
     /// Whether a milestone may still be cancelled (planned or rejected).
     pub fn cancellable(&self, m: &Milestone) -> bool {
-        self.can_act && matches!(m.status, MilestoneStatus::Planned | MilestoneStatus::Rejected)
+        self.can_act
+            && matches!(
+                m.status,
+                MilestoneStatus::Planned | MilestoneStatus::Rejected
+            )
     }
 
     /// The reason typed for the cancellation of milestone `id`, if it was refused.

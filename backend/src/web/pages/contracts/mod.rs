@@ -34,9 +34,15 @@ pub fn routes() -> Router<AppState> {
             "/contracts/{id}/milestones",
             get(milestones::show).post(milestones::create),
         )
-        .route("/contracts/{id}/indicators", post(milestones::add_indicator))
+        .route(
+            "/contracts/{id}/indicators",
+            post(milestones::add_indicator),
+        )
         .route("/milestones/{id}/cancel", post(milestones::cancel))
-        .route("/contracts/{id}/posts", get(posts::show).post(posts::create))
+        .route(
+            "/contracts/{id}/posts",
+            get(posts::show).post(posts::create),
+        )
         .route("/contracts/{id}/post-funding", get(posts::funding))
         .route("/contracts/{id}/history", get(history::show))
 }

@@ -15,7 +15,7 @@ use serde::Deserialize;
 use uuid::Uuid;
 
 use super::{Forms, NoFields, ReasonForm, renamed};
-use crate::auth::{Actor, Can, Seen, can, kind};
+use crate::auth::{Action, Actor, Can, Seen, can, kind};
 use crate::error::ApiResult;
 use crate::services::contracts::{self, Amendment, NewAmendment, Reason};
 use crate::services::{budget, names, tenders};
@@ -139,7 +139,9 @@ async fn page(
     let amendments = contracts::amendments(st, actor, id).await?;
     let users = names::users(&st.db, amendments.iter().map(|a| a.created_by)).await?;
     let can_act = actor.purchaser_scope() == Some(head.contract.purchaser_id);
-    let effect = if head.contract.status == ContractStatus::Draft {
+    // The budget effect, to those who may read the line (not the organisation's staff).
+    let reads_budget = actor.require(Action::ReadBudget).is_ok();
+    let effect = if reads_budget && head.contract.status == ContractStatus::Draft {
         Some(effect(st, actor, &head).await?)
     } else {
         None
@@ -173,15 +175,15 @@ pub async fn show(
 }
 
 /// An action of the overview: its form's name, its message, what was typed.
-struct Action {
+struct Step {
     form: &'static str,
     flash: &'static str,
     typed: Typed,
 }
 
-impl Action {
+impl Step {
     fn plain(form: &'static str, flash: &'static str) -> Self {
-        Action {
+        Step {
             form,
             flash,
             typed: Typed::default(),
@@ -195,7 +197,7 @@ async fn after<T>(
     (jar, actor, ui): (CookieJar, &Actor, Ui),
     id: Uuid,
     result: ApiResult<T>,
-    a: Action,
+    a: Step,
 ) -> ApiResult<Response> {
     match result {
         Ok(_) => Ok(done(jar, &format!("/contracts/{id}"), a.flash)),
@@ -216,7 +218,14 @@ pub async fn sign(
     Form(_): Form<NoFields>,
 ) -> ApiResult<Response> {
     let r = contracts::sign(&st, &actor, id).await;
-    after(&st, (jar, &actor, ui), id, r, Action::plain("sign", "flash-contract-signed")).await
+    after(
+        &st,
+        (jar, &actor, ui),
+        id,
+        r,
+        Step::plain("sign", "flash-contract-signed"),
+    )
+    .await
 }
 
 /// `POST /contracts/{id}/cancel`: cancels a draft with a reason.
@@ -242,7 +251,7 @@ pub async fn cancel(
         cancel_reason: form.reason,
         ..Typed::default()
     };
-    let a = Action {
+    let a = Step {
         form: "cancel",
         flash: "flash-contract-cancelled",
         typed,
@@ -274,7 +283,7 @@ pub async fn terminate(
         terminate_reason: form.terminate_reason,
         ..Typed::default()
     };
-    let a = Action {
+    let a = Step {
         form: "terminate",
         flash: "flash-contract-terminated",
         typed,
@@ -292,7 +301,7 @@ pub async fn complete(
     Form(_): Form<NoFields>,
 ) -> ApiResult<Response> {
     let r = contracts::complete(&st, &actor, id).await;
-    let a = Action::plain("complete", "flash-contract-completed");
+    let a = Step::plain("complete", "flash-contract-completed");
     after(&st, (jar, &actor, ui), id, r, a).await
 }
 
@@ -320,7 +329,7 @@ pub async fn amend(
         amend: form,
         ..Typed::default()
     };
-    let a = Action {
+    let a = Step {
         form: "amend",
         flash: "flash-contract-amended",
         typed,
