@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Forms, ReasonForm};
+use super::{Forms, ReasonForm, settle};
 use crate::auth::{Actor, Can, Seen, can, kind};
 use crate::error::{ApiError, ApiResult, FieldError};
 use crate::services::milestones::{
@@ -24,7 +24,6 @@ use crate::state::AppState;
 use crate::web::feedback::Fields;
 use crate::web::form::Form;
 use crate::web::pages::contract_page::ContractHead;
-use crate::web::pages::done;
 use crate::web::ui::Ui;
 
 /// A new milestone's fields as typed.
@@ -200,14 +199,10 @@ pub async fn create(
         Ok(()) => milestones::create(&st, &actor, id, new).await,
         Err(e) => Err(e),
     };
-    match r {
-        Ok(_) => Ok(done(
-            jar,
-            &format!("/contracts/{id}/milestones"),
-            "flash-milestone-added",
-        )),
-        Err(e) => {
-            let forms = Forms::refused(&ui, "milestone", e)?;
+    let to = format!("/contracts/{id}/milestones");
+    match settle(&ui, jar, r, &to, "flash-milestone-added", "milestone")? {
+        Ok(done) => Ok(done),
+        Err(forms) => {
             let typed = Typed {
                 milestone: form,
                 ..Typed::default()
@@ -271,14 +266,10 @@ pub async fn add_indicator(
         }
         (Err(e), _) => Err(e),
     };
-    match r {
-        Ok(_) => Ok(done(
-            jar,
-            &format!("/contracts/{id}/milestones"),
-            "flash-indicator-added",
-        )),
-        Err(e) => {
-            let forms = Forms::refused(&ui, "indicator", e)?;
+    let to = format!("/contracts/{id}/milestones");
+    match settle(&ui, jar, r, &to, "flash-indicator-added", "indicator")? {
+        Ok(done) => Ok(done),
+        Err(forms) => {
             let typed = Typed {
                 indicator: form,
                 ..Typed::default()
@@ -309,14 +300,10 @@ pub async fn cancel(
         },
     )
     .await;
-    match r {
-        Ok(_) => Ok(done(
-            jar,
-            &format!("/contracts/{contract}/milestones"),
-            "flash-milestone-cancelled",
-        )),
-        Err(e) => {
-            let forms = Forms::refused(&ui, "cancel", e)?;
+    let to = format!("/contracts/{contract}/milestones");
+    match settle(&ui, jar, r, &to, "flash-milestone-cancelled", "cancel")? {
+        Ok(done) => Ok(done),
+        Err(forms) => {
             let typed = Typed {
                 cancel: Some((mid, form.reason)),
                 ..Typed::default()

@@ -12,11 +12,14 @@ pub mod posts;
 
 use axum::Router;
 use axum::http::StatusCode;
+use axum::response::Response;
 use axum::routing::{get, post};
+use axum_extra::extract::cookie::CookieJar;
 
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::web::feedback::Feedback;
+use crate::web::pages::done;
 use crate::web::ui::Ui;
 
 /// The routes of the contracts pages.
@@ -87,6 +90,22 @@ impl Forms {
         self.failed
             .as_ref()
             .map_or(StatusCode::OK, |(_, fb)| fb.status)
+    }
+}
+
+/// What became of a form's action: on success the redirect to `to` with its message, else
+/// the refusal of the page's form `form` to show.
+pub fn settle<T>(
+    ui: &Ui,
+    jar: CookieJar,
+    result: ApiResult<T>,
+    to: &str,
+    flash: &'static str,
+    form: &'static str,
+) -> ApiResult<Result<Response, Forms>> {
+    match result {
+        Ok(_) => Ok(Ok(done(jar, to, flash))),
+        Err(e) => Forms::refused(ui, form, e).map(Err),
     }
 }
 

@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Forms, NoFields, ReasonForm, renamed};
+use super::{Forms, NoFields, ReasonForm, renamed, settle};
 use crate::auth::{Action, Actor, Can, Seen, can, kind};
 use crate::error::ApiResult;
 use crate::services::contracts::{self, Amendment, NewAmendment, Reason};
@@ -23,7 +23,6 @@ use crate::state::AppState;
 use crate::web::feedback::Fields;
 use crate::web::form::Form;
 use crate::web::pages::contract_page::ContractHead;
-use crate::web::pages::done;
 use crate::web::ui::Ui;
 
 /// What signing a draft does to its budget line.
@@ -183,11 +182,11 @@ struct Step {
 
 impl Step {
     fn plain(form: &'static str, flash: &'static str) -> Self {
-        Step {
-            form,
-            flash,
-            typed: Typed::default(),
-        }
+        Self::with(form, flash, Typed::default())
+    }
+
+    fn with(form: &'static str, flash: &'static str, typed: Typed) -> Self {
+        Step { form, flash, typed }
     }
 }
 
@@ -199,12 +198,10 @@ async fn after<T>(
     result: ApiResult<T>,
     a: Step,
 ) -> ApiResult<Response> {
-    match result {
-        Ok(_) => Ok(done(jar, &format!("/contracts/{id}"), a.flash)),
-        Err(e) => {
-            let forms = Forms::refused(&ui, a.form, e)?;
-            page(st, actor, ui, id, forms, a.typed).await
-        }
+    let to = format!("/contracts/{id}");
+    match settle(&ui, jar, result, &to, a.flash, a.form)? {
+        Ok(done) => Ok(done),
+        Err(forms) => page(st, actor, ui, id, forms, a.typed).await,
     }
 }
 
@@ -238,24 +235,15 @@ pub async fn cancel(
     Path(id): Path<Uuid>,
     Form(form): Form<ReasonForm>,
 ) -> ApiResult<Response> {
-    let r = contracts::cancel(
-        &st,
-        &actor,
-        id,
-        Reason {
-            reason: form.reason.clone(),
-        },
-    )
-    .await;
+    let why = Reason {
+        reason: form.reason.clone(),
+    };
+    let r = contracts::cancel(&st, &actor, id, why).await;
     let typed = Typed {
         cancel_reason: form.reason,
         ..Typed::default()
     };
-    let a = Step {
-        form: "cancel",
-        flash: "flash-contract-cancelled",
-        typed,
-    };
+    let a = Step::with("cancel", "flash-contract-cancelled", typed);
     after(&st, (jar, &actor, ui), id, r, a).await
 }
 
@@ -269,25 +257,17 @@ pub async fn terminate(
     Path(id): Path<Uuid>,
     Form(form): Form<TerminateForm>,
 ) -> ApiResult<Response> {
-    let r = contracts::terminate(
-        &st,
-        &actor,
-        id,
-        Reason {
-            reason: form.terminate_reason.clone(),
-        },
-    )
-    .await
-    .map_err(|e| renamed(e, "reason", "terminate_reason"));
+    let why = Reason {
+        reason: form.terminate_reason.clone(),
+    };
+    let r = contracts::terminate(&st, &actor, id, why)
+        .await
+        .map_err(|e| renamed(e, "reason", "terminate_reason"));
     let typed = Typed {
         terminate_reason: form.terminate_reason,
         ..Typed::default()
     };
-    let a = Step {
-        form: "terminate",
-        flash: "flash-contract-terminated",
-        typed,
-    };
+    let a = Step::with("terminate", "flash-contract-terminated", typed);
     after(&st, (jar, &actor, ui), id, r, a).await
 }
 
@@ -329,10 +309,6 @@ pub async fn amend(
         amend: form,
         ..Typed::default()
     };
-    let a = Step {
-        form: "amend",
-        flash: "flash-contract-amended",
-        typed,
-    };
+    let a = Step::with("amend", "flash-contract-amended", typed);
     after(&st, (jar, &actor, ui), id, r, a).await
 }

@@ -14,6 +14,7 @@ use entity::rules::vocab::{ContractStatus, Qualification};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::{Forms, settle};
 use crate::auth::{Actor, Can, Seen, can, kind};
 use crate::error::ApiResult;
 use crate::services::milestones::{self, FundingWindow, PostFunding};
@@ -22,7 +23,6 @@ use crate::state::AppState;
 use crate::web::feedback::{Feedback, Fields};
 use crate::web::form::Form;
 use crate::web::pages::contract_page::ContractHead;
-use crate::web::pages::done;
 use crate::web::ui::Ui;
 
 /// A new post's fields as typed.
@@ -55,7 +55,7 @@ pub struct PostsPage {
     pub can_add: bool,
     pub qualifications: &'static [Qualification],
     pub form: PostForm,
-    pub fb: Feedback,
+    pub forms: Forms,
 }
 
 impl PostsPage {
@@ -71,7 +71,7 @@ async fn page(
     ui: Ui,
     id: Uuid,
     form: PostForm,
-    fb: Feedback,
+    forms: Forms,
 ) -> ApiResult<Response> {
     let head = ContractHead::load(st, actor, id, "posts").await?;
     let posts = posts::list(st, actor, id).await?;
@@ -94,9 +94,9 @@ async fn page(
         can_add,
         qualifications: Qualification::ALL,
         form,
-        fb,
+        forms,
     };
-    Ok((page.fb.status, page).into_response())
+    Ok((page.forms.status(), page).into_response())
 }
 
 /// `GET /contracts/{id}/posts`.
@@ -110,7 +110,7 @@ pub async fn show(
         required_qualification: Qualification::SocialWorker.as_str().to_string(),
         ..PostForm::default()
     };
-    page(&st, &actor, ui, id, form, Feedback::none()).await
+    page(&st, &actor, ui, id, form, Forms::none()).await
 }
 
 /// `POST /contracts/{id}/posts`: the service of `POST /api/v1/contracts/{id}/posts`.
@@ -142,16 +142,10 @@ pub async fn create(
         Ok(()) => posts::create(&st, &actor, id, new).await,
         Err(e) => Err(e),
     };
-    match r {
-        Ok(_) => Ok(done(
-            jar,
-            &format!("/contracts/{id}/posts"),
-            "flash-post-created",
-        )),
-        Err(e) => {
-            let fb = Feedback::refused(&ui, e)?;
-            page(&st, &actor, ui, id, form, fb).await
-        }
+    let to = format!("/contracts/{id}/posts");
+    match settle(&ui, jar, r, &to, "flash-post-created", "post")? {
+        Ok(done) => Ok(done),
+        Err(forms) => page(&st, &actor, ui, id, form, forms).await,
     }
 }
 
