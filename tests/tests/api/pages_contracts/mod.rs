@@ -152,6 +152,17 @@ async fn the_list_shows_the_officers_contracts_with_their_filters_and_pages() {
     let ending = b.get("/contracts?view=ending").await.expect(200);
     assert!(ending.text.contains(&format!("/contracts/{active}\"")));
     assert!(!ending.text.contains("¥100.00"), "drafts are not ending");
+    // One organisation's contracts, from its name in the list.
+    let theirs = format!("/contracts?organisation_id={}", d.org);
+    assert!(first.text.contains(&format!("href=\"{theirs}\"")));
+    let one = b.get(&theirs).await.expect(200);
+    assert!(one.text.contains("与社工服务中心") && one.text.contains("¥1,000.00"));
+    let another = app.organisation().await;
+    let none = b
+        .get(&format!("/contracts?organisation_id={another}"))
+        .await
+        .expect(200);
+    assert!(none.text.contains("没有合同。"));
     // A status the API does not know is refused as there.
     b.get("/contracts?status=signed").await.expect(422);
 }

@@ -51,6 +51,8 @@ pub struct ContractsPage {
     pub status: String,
     pub ending: bool,
     pub statuses: &'static [ContractStatus],
+    /// The organisation the list is limited to, with its name.
+    pub organisation: Option<(Uuid, String)>,
     /// The filters as a query string, for the next page's link.
     pub filters: String,
     pub next: Option<String>,
@@ -86,8 +88,12 @@ pub async fn list(
         },
     )
     .await?;
-    let organisations =
-        names::organisations(&st.db, page.items.iter().map(|c| c.organisation_id)).await?;
+    let ids = page.items.iter().map(|c| c.organisation_id);
+    // The filter's organisation is named to those who may read every organisation.
+    let named = q
+        .organisation_id
+        .filter(|_| actor.organisation_scope().is_none());
+    let organisations = names::organisations(&st.db, ids.chain(named)).await?;
     let mut filters = form_urlencoded::Serializer::new(String::new());
     if ending {
         filters.append_pair("view", "ending");
@@ -97,7 +103,11 @@ pub async fn list(
     if let Some(o) = q.organisation_id {
         filters.append_pair("organisation_id", &o.to_string());
     }
+    let organisation = q
+        .organisation_id
+        .map(|o| (o, organisations.get(&o).cloned().unwrap_or_default()));
     Ok(ContractsPage {
+        organisation,
         ui,
         contracts: page.items,
         organisations,
