@@ -266,7 +266,9 @@ mod tests {
         let at = Utc.timestamp_millis_opt(1_780_000_000_123).unwrap();
         let floor = v7_floor(at);
         assert_eq!(floor.get_version_num(), 7);
-        let ts = |ms: u64| uuid::Timestamp::from_unix(uuid::NoContext, ms / 1000, (ms % 1000) as u32 * 1_000_000);
+        let ts = |ms: u64| {
+            uuid::Timestamp::from_unix(uuid::NoContext, ms / 1000, (ms % 1000) as u32 * 1_000_000)
+        };
         for _ in 0..100 {
             assert!(Uuid::new_v7(ts(1_780_000_000_123)) >= floor);
             assert!(Uuid::new_v7(ts(1_780_000_000_124)) > floor);

@@ -15,8 +15,8 @@ use jobs::i18n::{self, FluentValue};
 use rust_decimal::Decimal;
 
 use crate::auth::Actor;
-use crate::services::outbox;
 pub use crate::auth::actor::cookie;
+use crate::services::outbox;
 use crate::state::AppState;
 use crate::web::{FLASH_COOKIE, LANG_COOKIE, assets, csrf};
 

@@ -16,6 +16,7 @@ mod jobs_more;
 mod money_rules;
 mod ocds;
 mod pages;
+mod pages_badge;
 mod pages_links;
 mod pages_reviews;
 mod parties;
