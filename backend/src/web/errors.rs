@@ -84,6 +84,7 @@ pub async fn error_pages(State(st): State<AppState>, req: Request, next: Next) -
             flash: None,
             path,
             tz: st.config.tz,
+            unread: 0,
         });
     let title = ui.t(match status.as_u16() {
         403 => "error-title-403",
