@@ -328,7 +328,10 @@ mod tests {
             panic!("refused")
         };
         assert_eq!(e[0].code, "money.not_a_number");
-        assert_eq!((e[1].field.as_str(), e[1].code.as_str()), ("due", "field.required"));
+        assert_eq!(
+            (e[1].field.as_str(), e[1].code.as_str()),
+            ("due", "field.required")
+        );
     }
 
     #[test]

@@ -84,7 +84,9 @@ impl Ui {
         if text != key {
             return text;
         }
-        self.t(&i18n::error_key(crate::error::codes::FIELD_INVALID.as_str()))
+        self.t(&i18n::error_key(
+            crate::error::codes::FIELD_INVALID.as_str(),
+        ))
     }
 
     /// The header's badge: the number of unseen notifications, `99+` above 99.
