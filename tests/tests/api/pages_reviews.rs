@@ -655,3 +655,28 @@ async fn the_contract_reports_and_performance_tabs_show_the_reports_and_the_scor
         .await
         .expect(404);
 }
+
+#[tokio::test]
+async fn a_tampered_form_with_a_field_it_does_not_have_is_refused_like_the_api() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let mut b = browser(&app, &w.fo);
+    let before = app.count("budget_line").await;
+    let tampered = b
+        .submit(
+            "/budget-lines/new",
+            "/budget-lines",
+            &[
+                ("fiscal_year", "2026"),
+                ("code", "MZ-X"),
+                ("name", "篡改"),
+                ("amount", "100"),
+                ("source", "county"),
+                ("purchaser_id", &Uuid::nil().to_string()),
+            ],
+        )
+        .await
+        .expect(422);
+    assert!(tampered.text.contains("<html"), "an error page, not JSON");
+    assert_eq!(app.count("budget_line").await, before);
+}
