@@ -468,7 +468,12 @@ async fn the_finance_officers_journey() {
             .get(&format!("/api/v1/contracts/{c}/indicators"), &token)
             .await
             .expect(200);
-        let items = all.body["items"].as_array().cloned().unwrap_or_default();
+        let items = all
+            .body
+            .as_array()
+            .or(all.body["items"].as_array())
+            .cloned()
+            .unwrap_or_default();
         items
             .iter()
             .map(|i| {
