@@ -70,7 +70,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
 /// The code of a body's or query's shape problem, from serde's message (its only output):
 /// an unknown or missing field, a wrong type, a word not in the list, or one of the value
 /// rules of `entity` (money, quantities, scores, dates).
-fn shape_code(message: &str) -> Code {
+pub(crate) fn shape_code(message: &str) -> Code {
     use entity::rules::money::MoneyError;
     let starts = |p: &str| message.starts_with(p);
     if starts("unknown field") {
@@ -126,7 +126,7 @@ fn strip_position(msg: &str) -> String {
     }
 }
 
-fn quoted_name(msg: &str) -> Option<String> {
+pub(crate) fn quoted_name(msg: &str) -> Option<String> {
     let start = msg.find('`')? + 1;
     let len = msg[start..].find('`')?;
     Some(msg[start..start + len].to_string())

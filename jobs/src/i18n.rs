@@ -7,7 +7,8 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 
 use entity::rules::vocab::Locale;
-use fluent_templates::fluent_bundle::FluentValue;
+/// A Fluent argument's value (a number selects a plural form; a string does not).
+pub use fluent_templates::fluent_bundle::FluentValue;
 use fluent_templates::{LanguageIdentifier, Loader, langid};
 
 fluent_templates::static_loader! {

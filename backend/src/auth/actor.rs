@@ -61,6 +61,7 @@ impl SessionCache {
             entries: moka::sync::Cache::builder()
                 .max_capacity(if ttl.is_zero() { 0 } else { 100_000 })
                 .time_to_live(ttl)
+                .support_invalidation_closures()
                 .build(),
             generation: Arc::new(AtomicU64::new(0)),
         }
@@ -70,6 +71,17 @@ impl SessionCache {
     pub fn clear(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);
         self.entries.invalidate_all();
+    }
+
+    /// Forgets the cached sessions of one user (after a change to them that only they see).
+    pub fn forget_user(&self, user_id: Uuid) {
+        if self
+            .entries
+            .invalidate_entries_if(move |_, c| c.actor.user.id == user_id)
+            .is_err()
+        {
+            self.clear();
+        }
     }
 
     /// The current generation: read it before the database read whose result is cached.
@@ -236,6 +248,7 @@ mod tests {
                 active: true,
                 locale: "zh-CN".into(),
                 must_change_password: false,
+                notifications_seen_at: None,
                 created_at: at,
                 updated_at: at,
             },

@@ -155,9 +155,15 @@ pub struct ContractFilter {
     pub status: Option<ContractStatus>,
     pub purchaser_id: Option<Uuid>,
     pub organisation_id: Option<Uuid>,
+    /// Only contracts whose end date is from today to this many days ahead (0–366); with
+    /// `status=active`, the contracts ending soon that an officer's home page counts.
+    pub ending_within_days: Option<u32>,
     pub limit: Option<u64>,
     pub cursor: Option<String>,
 }
+
+/// The longest horizon of `ending_within_days`.
+pub const MAX_ENDING_WITHIN_DAYS: u32 = 366;
 
 /// `{reason}` of a termination.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -852,6 +858,19 @@ pub async fn list(st: &AppState, actor: &Actor, f: ContractFilter) -> ApiResult<
     }
     if let Some(v) = f.organisation_id {
         q = q.filter(contract::Column::OrganisationId.eq(v));
+    }
+    if let Some(days) = f.ending_within_days {
+        if days > MAX_ENDING_WITHIN_DAYS {
+            return Err(ApiError::field(
+                "ending_within_days",
+                crate::error::codes::FIELD_OUT_OF_RANGE,
+                format!("must be from 0 to {MAX_ENDING_WITHIN_DAYS}"),
+            ));
+        }
+        let day = today(st);
+        q = q
+            .filter(contract::Column::EndDate.gte(day))
+            .filter(contract::Column::EndDate.lte(day + chrono::Days::new(days.into())));
     }
     let (rows, next) = page(
         &st.db,

@@ -6,8 +6,8 @@ use std::collections::HashSet;
 
 use chrono::{DateTime, Days, Utc};
 use entity::model::{attachment, contract, indicator, measurement, milestone, milestone_report};
-use entity::rules::performance::payable_fen;
 use entity::rules::money::Money;
+use entity::rules::performance::payable_fen;
 use entity::rules::quantity::Quantity;
 use entity::rules::score::Score;
 use entity::rules::vocab::{ContractStatus, Decision, MilestoneStatus};

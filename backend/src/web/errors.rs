@@ -75,16 +75,15 @@ pub async fn error_pages(State(st): State<AppState>, req: Request, next: Next) -
     if code == "password.change_required" {
         return Redirect::to("/profile").into_response();
     }
-    let ui = signed_in_ui(&st, &headers, &path)
-        .await
-        .unwrap_or(Ui {
-            locale,
-            user: None,
-            csrf: visitor_csrf,
-            flash: None,
-            path,
-            tz: st.config.tz,
-        });
+    let ui = signed_in_ui(&st, &headers, &path).await.unwrap_or(Ui {
+        locale,
+        user: None,
+        csrf: visitor_csrf,
+        flash: None,
+        path,
+        tz: st.config.tz,
+        unread: 0,
+    });
     let title = ui.t(match status.as_u16() {
         403 => "error-title-403",
         404 => "error-title-404",

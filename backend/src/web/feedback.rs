@@ -79,7 +79,11 @@ impl Feedback {
     pub fn others(&self, shown: &[&str]) -> Vec<&str> {
         self.fields
             .iter()
-            .filter(|(f, _)| !shown.iter().any(|s| f == s || f.starts_with(&format!("{s}["))))
+            .filter(|(f, _)| {
+                !shown
+                    .iter()
+                    .any(|s| f == s || f.starts_with(&format!("{s}[")))
+            })
             .map(|(_, m)| m.as_str())
             .collect()
     }
@@ -156,7 +160,12 @@ impl Fields {
     }
 
     /// A word of a closed list (`FundSource`, `ServiceCategory` …) from a select.
-    pub fn choice<T: Copy>(&mut self, field: &str, raw: &str, parse: fn(&str) -> Option<T>) -> Option<T> {
+    pub fn choice<T: Copy>(
+        &mut self,
+        field: &str,
+        raw: &str,
+        parse: fn(&str) -> Option<T>,
+    ) -> Option<T> {
         let v = parse(raw.trim());
         if v.is_none() {
             let code = if raw.trim().is_empty() {
@@ -319,7 +328,10 @@ mod tests {
             panic!("refused")
         };
         assert_eq!(e[0].code, "money.not_a_number");
-        assert_eq!((e[1].field.as_str(), e[1].code.as_str()), ("due", "field.required"));
+        assert_eq!(
+            (e[1].field.as_str(), e[1].code.as_str()),
+            ("due", "field.required")
+        );
     }
 
     #[test]
@@ -335,10 +347,10 @@ mod tests {
         let Err(ApiError::Validation(e)) = f.finish() else {
             panic!("refused")
         };
-        assert_eq!(e[0].code, codes::SCORE_INVALID);
+        assert_eq!(e[0].code, codes::SCORE_INVALID.as_str());
         assert_eq!(
             (e[1].field.as_str(), e[1].code.as_str()),
-            ("d", codes::FIELD_REQUIRED)
+            ("d", codes::FIELD_REQUIRED.as_str())
         );
     }
 }

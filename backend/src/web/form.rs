@@ -50,8 +50,13 @@ impl<T: DeserializeOwned> FromRequest<AppState> for Form<T> {
             return Err(csrf::refused());
         }
         let encoded = serde_urlencoded::to_string(&fields).map_err(ApiError::internal)?;
-        serde_urlencoded::from_str(&encoded)
-            .map(Form)
-            .map_err(|e| ApiError::BadRequest(format!("the form's fields: {e}")))
+        // A field the form does not have (a tampered or stale form) is refused as the API
+        // refuses it: 422 naming the field, nothing written.
+        serde_urlencoded::from_str(&encoded).map(Form).map_err(|e| {
+            let message = e.to_string();
+            let field = crate::extract::quoted_name(&message).unwrap_or_else(|| "form".into());
+            let code = crate::extract::shape_code(&message);
+            ApiError::Validation(vec![crate::error::FieldError::new(field, code, message)])
+        })
     }
 }

@@ -2,17 +2,21 @@
 //! catalogue, the signed-in user, the CSRF token of its forms, the message of the last action,
 //! and the formats of money and dates (`¥1,234,567.89`; `2026年12月3日` / `3 Dec 2026`).
 
+use std::borrow::Cow;
+use std::collections::HashMap;
+
 use axum::extract::FromRequestParts;
 use axum::http::header;
 use axum::http::request::Parts;
 use chrono::NaiveDate;
 use entity::rules::vocab::{Locale, Role};
 pub use jobs::format::{date, money};
-use jobs::i18n;
+use jobs::i18n::{self, FluentValue};
 use rust_decimal::Decimal;
 
 use crate::auth::Actor;
 pub use crate::auth::actor::cookie;
+use crate::services::outbox;
 use crate::state::AppState;
 use crate::web::{FLASH_COOKIE, LANG_COOKIE, assets, csrf};
 
@@ -45,6 +49,9 @@ pub struct Ui {
     pub path: String,
     /// The installation's time zone (`HUIMIN_TZ`): times are shown in it.
     pub tz: chrono_tz::Tz,
+    /// How many of the signed-in user's notifications they have not seen yet (counted up to
+    /// [`outbox::UNSEEN_CAP`]); 0 for a visitor.
+    pub unread: i64,
 }
 
 impl Ui {
@@ -77,7 +84,29 @@ impl Ui {
         if text != key {
             return text;
         }
-        self.t(&i18n::error_key(crate::error::codes::FIELD_INVALID.as_str()))
+        self.t(&i18n::error_key(
+            crate::error::codes::FIELD_INVALID.as_str(),
+        ))
+    }
+
+    /// The header's badge: the number of unseen notifications, `99+` above 99.
+    pub fn unread_badge(&self) -> String {
+        if self.unread > 99 {
+            "99+".to_string()
+        } else {
+            self.unread.to_string()
+        }
+    }
+
+    /// The badge's accessible name: "3 new notifications", "99+ new notifications".
+    pub fn unread_label(&self) -> String {
+        let count = if self.unread > 99 {
+            FluentValue::from("99+")
+        } else {
+            FluentValue::from(self.unread)
+        };
+        let args = HashMap::from([(Cow::Borrowed("count"), count)]);
+        i18n::text_args(self.locale, "layout-unread", &args)
     }
 
     /// The BCP 47 tag of the page's language.
@@ -187,8 +216,19 @@ impl FromRequestParts<AppState> for Ui {
         let flash = cookie(parts, FLASH_COOKIE)
             .filter(|k| k.starts_with("flash-"))
             .map(|k| i18n::text(locale, k));
+        let unread = match &actor {
+            Some(a) => outbox::unseen(st, a, outbox::UNSEEN_CAP)
+                .await
+                .unwrap_or_else(|e| {
+                    // The badge is not worth the page: it shows nothing.
+                    tracing::warn!(error = %e, "count unseen notifications");
+                    0
+                }),
+            None => 0,
+        };
         Ok(Ui {
             locale,
+            unread,
             user: actor.map(|a| Badge {
                 role_label: role_label(locale, a.role),
                 name: a.user.display_name,

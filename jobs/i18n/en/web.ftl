@@ -108,3 +108,8 @@ milestone-status-cancelled = Cancelled
 indicator = Indicator
 indicator-target = Target
 indicator-weight = Weight
+layout-unread = { $count ->
+        [one] 1 new notification
+       *[other] { $count } new notifications
+    }
+notification-new = New

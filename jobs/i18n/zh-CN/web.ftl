@@ -108,3 +108,5 @@ milestone-status-cancelled = 已取消
 indicator = 绩效指标
 indicator-target = 目标值
 indicator-weight = 权重
+layout-unread = { $count } 条新通知
+notification-new = 新

@@ -260,6 +260,7 @@ async fn main() -> anyhow::Result<()> {
             active: Set(true),
             locale: Set(Locale::ZhCn.as_str().to_string()),
             must_change_password: Set(false),
+            notifications_seen_at: Set(None),
             created_at: Set(now),
             updated_at: Set(now),
         });

@@ -1574,6 +1574,73 @@ async fn lists_filter_by_status_purchaser_and_organisation() {
 }
 
 #[tokio::test]
+async fn contracts_ending_within_some_days_are_filtered_from_today() {
+    let app = TestApp::new().await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let line = app.budget_line(&fo, "900000.00").await;
+    let org = app.organisation().await;
+    // Both end on 2026-12-31; the second ends early by amendment.
+    let late = app.active_contract(&fo, org, line, "1000.00").await;
+    let early = app.active_contract(&fo, org, line, "1000.00").await;
+    amend(
+        &app,
+        &fo,
+        early,
+        json!({"end_date": "2026-10-31", "reason": "提前结束"}),
+    )
+    .await
+    .expect(201);
+    let draft = app.draft_contract(&fo, org, line, "1000.00").await;
+    let q = |query: &'static str| {
+        let t = fo.token.clone();
+        let app = &app;
+        async move {
+            let page = app
+                .get(&format!("/api/v1/contracts?{query}"), &t)
+                .await
+                .expect(200)
+                .body;
+            let mut v = ids(&page);
+            v.sort();
+            v
+        }
+    };
+    let sorted = |v: &[Uuid]| {
+        let mut v: Vec<String> = v.iter().map(Uuid::to_string).collect();
+        v.sort();
+        v
+    };
+    // Today is 2026-03-02: nothing ends within 30 days.
+    assert!(q("status=active&ending_within_days=30").await.is_empty());
+    // 2026-10-15: the early one ends within 30 days; the drafts too are filtered by date.
+    app.clock.advance(chrono::Duration::days(227));
+    assert_eq!(
+        q("status=active&ending_within_days=30").await,
+        sorted(&[early])
+    );
+    assert_eq!(
+        q("ending_within_days=90").await,
+        sorted(&[late, early, draft])
+    );
+    // 2026-11-01: a contract that ended yesterday is no longer "ending".
+    app.clock.advance(chrono::Duration::days(17));
+    assert_eq!(
+        q("status=active&ending_within_days=60").await,
+        sorted(&[late])
+    );
+    assert_eq!(q("ending_within_days=0").await, Vec::<String>::new());
+    for bad in [
+        "ending_within_days=367",
+        "ending_within_days=-1",
+        "ending_within_days=soon",
+    ] {
+        app.get(&format!("/api/v1/contracts?{bad}"), &fo.token)
+            .await
+            .expect(422);
+    }
+}
+
+#[tokio::test]
 async fn cursor_pagination_walks_every_contract_once_in_creation_order() {
     let app = TestApp::new().await;
     let fo = app.user(Role::FinanceOfficer).await;

@@ -1133,7 +1133,13 @@ async fn reports_decisions_and_payments_notify_the_officer_or_the_organisation()
     );
     assert!(n.body_text.contains("社区居家养老服务"), "{}", n.body_text);
     // The link is the milestone's page, where the report is reviewed.
-    assert!(n.body_text.contains(&format!("/milestones/{m}\n")) || n.body_text.contains(&format!("/milestones/{m} ")) || n.body_text.ends_with(&format!("/milestones/{m}")), "{}", n.body_text);
+    assert!(
+        n.body_text.contains(&format!("/milestones/{m}\n"))
+            || n.body_text.contains(&format!("/milestones/{m} "))
+            || n.body_text.ends_with(&format!("/milestones/{m}")),
+        "{}",
+        n.body_text
+    );
     assert!(!n.body_text.contains("/reports"), "{}", n.body_text);
     // A refused report (the milestone awaits review) notifies nobody: the outbox row is in
     // the transaction of the change.

@@ -17,6 +17,8 @@ mod jobs_more;
 mod money_rules;
 mod ocds;
 mod pages;
+mod pages_badge;
+mod pages_contracts;
 mod pages_links;
 mod pages_reviews;
 mod pages_tenders;

@@ -34,7 +34,9 @@ async fn walk(app: &TestApp, email: &str, at_least: usize) -> Vec<String> {
             continue;
         }
         if status != 200 {
-            broken.push(format!("{email}: {path} (linked from {from}) answers {status}"));
+            broken.push(format!(
+                "{email}: {path} (linked from {from}) answers {status}"
+            ));
             continue;
         }
         if depth < 2 {
@@ -50,7 +52,9 @@ async fn walk(app: &TestApp, email: &str, at_least: usize) -> Vec<String> {
 #[tokio::test]
 async fn every_link_of_every_demo_login_leads_to_a_page_it_may_see() {
     let app = TestApp::new().await;
-    backend::demo::load(&app.state).await.expect("the demo data");
+    backend::demo::load(&app.state)
+        .await
+        .expect("the demo data");
     let mut broken = Vec::new();
     for (email, at_least) in [
         ("finance@huimin.demo", 20),
@@ -70,7 +74,11 @@ async fn an_error_page_keeps_the_signed_in_header() {
     let mut b = Browser::new(&app);
     b.set_cookie("huimin_session", &fo.token);
     let missing = b.get("/no-such-page").await.expect(404);
-    assert!(missing.text.contains("action=\"/logout\""), "{}", missing.text);
+    assert!(
+        missing.text.contains("action=\"/logout\""),
+        "{}",
+        missing.text
+    );
     assert!(missing.text.contains("财务人员"), "{}", missing.text);
     let visitor = Browser::new(&app).get("/no-such-page").await.expect(404);
     assert!(!visitor.text.contains("action=\"/logout\""));

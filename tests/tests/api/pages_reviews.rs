@@ -123,14 +123,25 @@ async fn the_officer_reviews_a_report_sees_what_acceptance_gives_and_accepts_it(
     let mut b = browser(&app, &w.fo);
 
     let home = b.get("/").await.expect(200);
-    assert!(home.text.contains("/milestones?view=review"), "{}", home.text);
+    assert!(
+        home.text.contains("/milestones?view=review"),
+        "{}",
+        home.text
+    );
     let queue = b.get("/milestones?view=review").await.expect(200);
     assert!(queue.text.contains("第二季度服务"), "{}", queue.text);
     assert!(queue.text.contains(&format!("/milestones/{}", w.milestone)));
 
-    let page = b.get(&format!("/milestones/{}", w.milestone)).await.expect(200);
+    let page = b
+        .get(&format!("/milestones/{}", w.milestone))
+        .await
+        .expect(200);
     // Each measurement against its target.
-    assert!(page.text.contains("入户走访") && page.text.contains("≥ 120"), "{}", page.text);
+    assert!(
+        page.text.contains("入户走访") && page.text.contains("≥ 120"),
+        "{}",
+        page.text
+    );
     assert!(page.text.contains("≤ 4"), "{}", page.text);
     assert!(page.text.contains("本季度入户走访 96 次"));
     // Visits 96/120 = 80 % of weight 60 (48) + complaints met (40): score 88.0 — what the
@@ -187,7 +198,11 @@ async fn a_rejection_needs_its_comment_and_a_forged_or_foreign_decision_changes_
         .submit(&path, &format!("{path}/reject"), &[("comment", "  ")])
         .await
         .expect(422);
-    assert!(refused.text.contains("id=\"reject-comment-error\""), "{}", refused.text);
+    assert!(
+        refused.text.contains("id=\"reject-comment-error\""),
+        "{}",
+        refused.text
+    );
     assert!(refused.text.contains("aria-invalid=\"true\""));
     assert_eq!(w.milestone(&app).await["status"], "submitted");
 
@@ -218,7 +233,11 @@ async fn a_rejection_needs_its_comment_and_a_forged_or_foreign_decision_changes_
         .expect(403);
 
     let done = b
-        .submit(&path, &format!("{path}/reject"), &[("comment", "走访次数不足，请补充材料")])
+        .submit(
+            &path,
+            &format!("{path}/reject"),
+            &[("comment", "走访次数不足，请补充材料")],
+        )
         .await
         .expect(303);
     let after = b.get(&location(&done)).await.expect(200);
@@ -263,7 +282,11 @@ async fn a_payment_form_shows_what_is_payable_and_refuses_more_than_that() {
     let mut b = browser(&app, &w.fo);
     let tab = format!("/contracts/{}/payments", w.contract);
     let page = b.get(&tab).await.expect(200);
-    assert!(page.text.contains(&format!("¥{}", group(&payable))), "{}", page.text);
+    assert!(
+        page.text.contains(&format!("¥{}", group(&payable))),
+        "{}",
+        page.text
+    );
     assert!(page.text.contains("尚可支付"));
 
     // Above the payable: the service's rule refuses, nothing is paid.
@@ -286,7 +309,10 @@ async fn a_payment_form_shows_what_is_payable_and_refuses_more_than_that() {
         too_much.text
     );
     assert!(too_much.text.contains("role=\"alert\"") || too_much.text.contains("field-error"));
-    assert!(too_much.text.contains("PZ-001"), "the typed values are kept");
+    assert!(
+        too_much.text.contains("PZ-001"),
+        "the typed values are kept"
+    );
     // Not an amount at all: the field says so.
     let garbled = b
         .submit(
@@ -356,7 +382,11 @@ async fn an_officer_answers_a_finding_from_the_list_and_an_empty_answer_is_refus
         )
         .await
         .expect(422);
-    assert!(empty.text.contains(&format!("answer-{finding}-error")), "{}", empty.text);
+    assert!(
+        empty.text.contains(&format!("answer-{finding}-error")),
+        "{}",
+        empty.text
+    );
     let done = b
         .submit(
             "/findings",
@@ -413,7 +443,10 @@ async fn report_attachments_show_as_thumbnails_to_those_who_may_read_the_report(
     app.send(None, req).await.expect(201);
 
     let mut b = browser(&app, &w.fo);
-    let page = b.get(&format!("/milestones/{}", w.milestone)).await.expect(200);
+    let page = b
+        .get(&format!("/milestones/{}", w.milestone))
+        .await
+        .expect(200);
     let at = page.text.find("<img src=\"/reports/").expect("a thumbnail");
     let src: String = page.text[at + 10..].split('"').next().unwrap().to_string();
     assert!(page.text.contains("alt=\"活动.png\""));
@@ -450,8 +483,15 @@ async fn budget_lines_are_created_and_their_amount_changed_through_forms() {
         )
         .await
         .expect(422);
-    assert!(refused.text.contains("id=\"f-name-error\""), "{}", refused.text);
-    assert!(refused.text.contains("MZ-2026-09"), "the typed values are kept");
+    assert!(
+        refused.text.contains("id=\"f-name-error\""),
+        "{}",
+        refused.text
+    );
+    assert!(
+        refused.text.contains("MZ-2026-09"),
+        "the typed values are kept"
+    );
     // An amount is read first (the money rule of the API), then the service's rules.
     let fen = b
         .submit(
@@ -472,9 +512,13 @@ async fn budget_lines_are_created_and_their_amount_changed_through_forms() {
     let before = app.count("budget_line").await;
     // English users read English messages (the language switch of the header).
     let mut en = browser(&app, &w.fo);
-    en.submit("/profile", "/profile/language", &[("locale", "en"), ("next", "/")])
-        .await
-        .expect(303);
+    en.submit(
+        "/profile",
+        "/profile/language",
+        &[("locale", "en"), ("next", "/")],
+    )
+    .await
+    .expect(303);
     let english = en
         .submit(
             "/budget-lines/new",
@@ -490,13 +534,20 @@ async fn budget_lines_are_created_and_their_amount_changed_through_forms() {
         .await
         .expect(422);
     assert!(english.text.contains("Enter an amount"), "{}", english.text);
-en.submit("/profile", "/profile/language", &[("locale", "zh-CN"), ("next", "/")])
-        .await
-        .expect(303);
+    en.submit(
+        "/profile",
+        "/profile/language",
+        &[("locale", "zh-CN"), ("next", "/")],
+    )
+    .await
+    .expect(303);
     assert_eq!(app.count("budget_line").await, before);
 
     // The API's answer cache holds the list now …
-    let listed = app.get("/api/v1/budget-lines", &w.fo.token).await.expect(200);
+    let listed = app
+        .get("/api/v1/budget-lines", &w.fo.token)
+        .await
+        .expect(200);
     assert!(!listed.text.contains("MZ-2026-09"));
     let done = b
         .submit(
@@ -513,7 +564,10 @@ en.submit("/profile", "/profile/language", &[("locale", "zh-CN"), ("next", "/")]
         .await
         .expect(303);
     // … and a page's write refreshes it, as an API write does (read your writes).
-    let listed = app.get("/api/v1/budget-lines", &w.fo.token).await.expect(200);
+    let listed = app
+        .get("/api/v1/budget-lines", &w.fo.token)
+        .await
+        .expect(200);
     assert!(listed.text.contains("MZ-2026-09"), "{}", listed.text);
     let line_page = location(&done);
     assert!(line_page.starts_with("/budget-lines/"));
@@ -580,16 +634,49 @@ async fn the_contract_reports_and_performance_tabs_show_the_reports_and_the_scor
         .get(&format!("/contracts/{}/reports", w.contract))
         .await
         .expect(200);
-    assert!(reports.text.contains("本季度入户走访 96 次"), "{}", reports.text);
+    assert!(
+        reports.text.contains("本季度入户走访 96 次"),
+        "{}",
+        reports.text
+    );
     assert!(reports.text.contains("aria-current=\"page\""));
     let perf = b
         .get(&format!("/contracts/{}/performance", w.contract))
         .await
         .expect(200);
-    assert!(perf.text.contains("入户走访") && perf.text.contains("第二季度服务"), "{}", perf.text);
+    assert!(
+        perf.text.contains("入户走访") && perf.text.contains("第二季度服务"),
+        "{}",
+        perf.text
+    );
     let other = app.user(Role::FinanceOfficer).await;
     browser(&app, &other)
         .get(&format!("/contracts/{}/performance", w.contract))
         .await
         .expect(404);
+}
+
+#[tokio::test]
+async fn a_tampered_form_with_a_field_it_does_not_have_is_refused_like_the_api() {
+    let app = TestApp::new().await;
+    let w = world(&app).await;
+    let mut b = browser(&app, &w.fo);
+    let before = app.count("budget_line").await;
+    let tampered = b
+        .submit(
+            "/budget-lines/new",
+            "/budget-lines",
+            &[
+                ("fiscal_year", "2026"),
+                ("code", "MZ-X"),
+                ("name", "篡改"),
+                ("amount", "100"),
+                ("source", "county"),
+                ("purchaser_id", &Uuid::nil().to_string()),
+            ],
+        )
+        .await
+        .expect(422);
+    assert!(tampered.text.contains("<html"), "an error page, not JSON");
+    assert_eq!(app.count("budget_line").await, before);
 }

@@ -46,6 +46,8 @@ const PAGES: &[(Option<&str>, &str, &str)] = &[
     (Some(FINANCE), "finance-notifications", "/notifications"),
     (Some(FINANCE), "finance-profile", "/profile"),
     (Some(FINANCE), "finance-not-found", "/no-such-page"),
+    // Last of the officer's: opening it clears the header's badge (it marks the new ones).
+    (Some(FINANCE), "finance-notifications", "/notifications"),
     (Some(ORGANISATION), "org-home", "/"),
     (Some(ORGANISATION), "org-profile", "/profile"),
     (Some(SUPERVISOR), "supervisor-home", "/"),

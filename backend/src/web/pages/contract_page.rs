@@ -36,7 +36,12 @@ pub struct ContractHead {
 
 impl ContractHead {
     /// The contract as the actor may see it (404 otherwise, as the API), with its names.
-    pub async fn load(st: &AppState, actor: &Actor, id: Uuid, tab: &'static str) -> ApiResult<Self> {
+    pub async fn load(
+        st: &AppState,
+        actor: &Actor,
+        id: Uuid,
+        tab: &'static str,
+    ) -> ApiResult<Self> {
         let contract = contracts::get(st, actor, id).await?;
         let (orgs, buyers, lines) = tokio::try_join!(
             names::organisations(&st.db, [contract.organisation_id]),
@@ -44,9 +49,18 @@ impl ContractHead {
             names::budget_lines(&st.db, [contract.budget_line_id]),
         )?;
         Ok(ContractHead {
-            organisation: orgs.get(&contract.organisation_id).cloned().unwrap_or_default(),
-            purchaser: buyers.get(&contract.purchaser_id).cloned().unwrap_or_default(),
-            budget_line: lines.get(&contract.budget_line_id).cloned().unwrap_or_default(),
+            organisation: orgs
+                .get(&contract.organisation_id)
+                .cloned()
+                .unwrap_or_default(),
+            purchaser: buyers
+                .get(&contract.purchaser_id)
+                .cloned()
+                .unwrap_or_default(),
+            budget_line: lines
+                .get(&contract.budget_line_id)
+                .cloned()
+                .unwrap_or_default(),
             contract,
             tab,
         })

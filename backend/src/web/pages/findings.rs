@@ -85,7 +85,11 @@ pub async fn list(
     Ok(FindingsPage {
         ui,
         back: format!("/findings?status={status}"),
-        status: if filter.is_some() { status } else { "all".into() },
+        status: if filter.is_some() {
+            status
+        } else {
+            "all".into()
+        },
         full: findings.len() as u64 >= findings::SEARCH_LIMIT,
         findings,
         contracts,

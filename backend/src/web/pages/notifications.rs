@@ -6,6 +6,7 @@ use askama_web::WebTemplate;
 use axum::Router;
 use axum::extract::State;
 use axum::routing::get;
+use chrono::{DateTime, Utc};
 
 use crate::auth::{Can, can};
 use crate::error::ApiResult;
@@ -26,16 +27,31 @@ pub fn routes() -> Router<AppState> {
 pub struct NotificationsPage {
     pub ui: Ui,
     pub items: Vec<Notification>,
+    /// When the user had last opened this page: those created after it are marked new.
+    pub seen_before: Option<DateTime<Utc>>,
 }
 
-/// `GET /notifications`.
+impl NotificationsPage {
+    /// Whether the user sees `n` for the first time here.
+    pub fn is_new(&self, n: &Notification) -> bool {
+        self.seen_before.is_none_or(|seen| n.created_at > seen)
+    }
+}
+
+/// `GET /notifications`: the list, then the time the user saw it (the header's badge counts
+/// from then on).
 pub async fn list(
     State(st): State<AppState>,
     actor: Can<can::ReadNotifications>,
-    ui: Ui,
+    mut ui: Ui,
 ) -> ApiResult<NotificationsPage> {
+    let items = outbox::recent(&st, &actor, SHOWN).await?;
+    outbox::mark_seen(&st, &actor).await?;
+    // They are on the page: nothing is unseen any more.
+    ui.unread = 0;
     Ok(NotificationsPage {
         ui,
-        items: outbox::recent(&st, &actor, SHOWN).await?,
+        items,
+        seen_before: actor.user.notifications_seen_at,
     })
 }

@@ -276,7 +276,11 @@ pub async fn accept(
         comment: Some(f.comment.clone()),
     };
     match reports::accept(&st, &actor, id, review).await {
-        Ok(_) => Ok(done(jar, &format!("/milestones/{id}"), "flash-report-accepted")),
+        Ok(_) => Ok(done(
+            jar,
+            &format!("/milestones/{id}"),
+            "flash-report-accepted",
+        )),
         Err(e) => {
             let fb = Feedback::refused(&ui, e)?;
             milestone_page(&st, &actor, ui, id, fb, (f.comment, "accept")).await
@@ -298,7 +302,11 @@ pub async fn reject(
         comment: f.comment.clone(),
     };
     match reports::reject(&st, &actor, id, rejection).await {
-        Ok(_) => Ok(done(jar, &format!("/milestones/{id}"), "flash-report-rejected")),
+        Ok(_) => Ok(done(
+            jar,
+            &format!("/milestones/{id}"),
+            "flash-report-rejected",
+        )),
         Err(e) => {
             let fb = Feedback::refused(&ui, e)?;
             milestone_page(&st, &actor, ui, id, fb, (f.comment, "reject")).await

@@ -24,7 +24,7 @@ use crate::web::feedback::{Feedback, Fields};
 use crate::web::form::Form;
 use crate::web::pages::done;
 use crate::web::pages::session::Empty;
-use crate::web::pages::tenders::{TenderRow};
+use crate::web::pages::tenders::TenderRow;
 use crate::web::ui::Ui;
 
 /// A bid as the tender's page shows it.
