@@ -463,7 +463,7 @@ async fn the_finance_officers_journey() {
         .trim_start_matches("/milestones/")
         .to_string();
     let indicators: Vec<(String, &str)> = {
-        let token = site.app.login(ORGANISATION, DEMO_PASSWORD).await;
+        let token = site.app.login(WINNER, DEMO_PASSWORD).await;
         let c = contract_page.trim_start_matches("/contracts/");
         let all = site
             .app
@@ -512,7 +512,9 @@ async fn the_finance_officers_journey() {
     b.see(&zh("milestone-status-accepted")).await;
     b.see(&zh("review-payable")).await;
 
-    // 5. The payment: the payables and what is left of each, then the payment recorded.
+    // 5. The payment: the payables and what is left of each, then the payment recorded; the
+    //    budget line's disbursed grows by it.
+    let disbursed_before = disbursed(&b, "困境儿童关爱服务").await;
     b.goto(&contract_page).await;
     b.click_link(&zh("contract-tab-payments")).await;
     assert_eq!(b.path().await, format!("{contract_page}/payments"));
@@ -530,25 +532,57 @@ async fn the_finance_officers_journey() {
     let amount = payable.trim_start_matches('¥').replace(',', "");
     b.fill(&zh("payment-for"), "全年社区矫正社会工作服务").await;
     b.fill(&zh("payment-amount"), &amount).await;
-    b.fill(&zh("payment-paid-on"), &day(0)).await;
+    // The payment date is today's unless changed (the test clock's today: 8 days on).
     b.fill(&zh("payment-voucher"), "TYMZ-2026-0108").await;
     b.click_button(&zh("payment-record")).await;
     b.see(&zh("flash-payment-recorded")).await;
     b.see("TYMZ-2026-0108").await;
     b.see(&payable).await;
     shoot("finance-contract-payments").await;
+    assert_eq!(
+        disbursed(&b, "困境儿童关爱服务").await,
+        disbursed_before + fen(&payable)
+    );
 
     phone.close().await;
     b.close().await;
 }
 
+/// What the budget line named `line` has disbursed, in fen, from the budget lines page.
+async fn disbursed(b: &Chrome, line: &str) -> i64 {
+    b.goto("/budget-lines").await;
+    for row in b.find_all("table.cards tbody tr").await {
+        let text = row.text().await.expect("a line's row");
+        if text.contains(line) {
+            let legend = row
+                .find(fantoccini::Locator::Css(".legend"))
+                .await
+                .expect("the reserved / committed / disbursed figures");
+            let figures = legend.text().await.expect("the figures");
+            return fen(figures.rsplit(" / ").next().expect("the disbursed figure"));
+        }
+    }
+    panic!("no budget line {line} on /budget-lines")
+}
+
+/// `¥1,234.56` in fen.
+fn fen(money: &str) -> i64 {
+    let digits: String = money.chars().filter(char::is_ascii_digit).collect();
+    digits
+        .parse()
+        .unwrap_or_else(|_| panic!("not an amount: {money}"))
+}
+
+/// The organisation whose bid the journey's officer awards (the cheaper, better scored one).
+const WINNER: &str = "org2@huimin.demo";
+
 /// A small real PNG (a house in a field) for a report's photo.
 const PHOTO: &[u8] = include_bytes!("../../fixtures/activity-photo.png");
 
-/// The organisation's report on `milestone` with its measurements and a photo, through the
+/// The winning organisation's report on `milestone` with its measurements and a photo, through the
 /// API as a multipart form (the organisation's pages are a later issue).
 async fn report_with_photo(site: &Site, milestone: &str, values: &[(String, &str)]) {
-    let token = site.app.login(ORGANISATION, DEMO_PASSWORD).await;
+    let token = site.app.login(WINNER, DEMO_PASSWORD).await;
     let measurements: Vec<serde_json::Value> = values
         .iter()
         .map(|(id, v)| serde_json::json!({"indicator_id": id, "value": v}))
