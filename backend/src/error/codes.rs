@@ -97,6 +97,8 @@ codes! {
     FIELD_UNKNOWN = "field.unknown";
     /// A value of the wrong JSON type (a number for money, text for a number …).
     FIELD_TYPE = "field.type";
+    /// A form's field that must be a number (a year, a weight) and is not one.
+    FIELD_NUMBER = "field.number";
     /// A word that is not one of the field's choices.
     FIELD_CHOICE = "field.choice";
     /// A value of another shape the field does not take.

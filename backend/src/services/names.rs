@@ -17,19 +17,21 @@ fn unique(ids: impl IntoIterator<Item = Uuid>) -> Vec<Uuid> {
     v
 }
 
-/// Organisations' names by id.
-pub async fn organisations(
+/// `(id, text)` of the rows of `E` with the given ids, in one query.
+async fn by_id<E: EntityTrait>(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
+    id: E::Column,
+    text: E::Column,
 ) -> ApiResult<HashMap<Uuid, String>> {
     let ids = unique(ids);
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    Ok(organisation::Entity::find()
+    Ok(E::find()
         .select_only()
-        .columns([organisation::Column::Id, organisation::Column::Name])
-        .filter(organisation::Column::Id.is_in(ids))
+        .columns([id, text])
+        .filter(id.is_in(ids))
         .into_tuple::<(Uuid, String)>()
         .all(db)
         .await?
@@ -37,24 +39,20 @@ pub async fn organisations(
         .collect())
 }
 
+/// Organisations' names by id.
+pub async fn organisations(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> ApiResult<HashMap<Uuid, String>> {
+    by_id::<organisation::Entity>(db, ids, organisation::Column::Id, organisation::Column::Name).await
+}
+
 /// Purchasers' names by id.
 pub async fn purchasers(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> ApiResult<HashMap<Uuid, String>> {
-    let ids = unique(ids);
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(purchaser::Entity::find()
-        .select_only()
-        .columns([purchaser::Column::Id, purchaser::Column::Name])
-        .filter(purchaser::Column::Id.is_in(ids))
-        .into_tuple::<(Uuid, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
+    by_id::<purchaser::Entity>(db, ids, purchaser::Column::Id, purchaser::Column::Name).await
 }
 
 /// Budget lines as `code name` by id.
@@ -87,19 +85,7 @@ pub async fn users(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> ApiResult<HashMap<Uuid, String>> {
-    let ids = unique(ids);
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(user::Entity::find()
-        .select_only()
-        .columns([user::Column::Id, user::Column::DisplayName])
-        .filter(user::Column::Id.is_in(ids))
-        .into_tuple::<(Uuid, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
+    by_id::<user::Entity>(db, ids, user::Column::Id, user::Column::DisplayName).await
 }
 
 /// Contracts' titles by id.
@@ -107,17 +93,5 @@ pub async fn contracts(
     db: &impl ConnectionTrait,
     ids: impl IntoIterator<Item = Uuid>,
 ) -> ApiResult<HashMap<Uuid, String>> {
-    let ids = unique(ids);
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    Ok(contract::Entity::find()
-        .select_only()
-        .columns([contract::Column::Id, contract::Column::Title])
-        .filter(contract::Column::Id.is_in(ids))
-        .into_tuple::<(Uuid, String)>()
-        .all(db)
-        .await?
-        .into_iter()
-        .collect())
+    by_id::<contract::Entity>(db, ids, contract::Column::Id, contract::Column::Title).await
 }

@@ -229,7 +229,7 @@ impl Fields {
         match v.parse() {
             Ok(n) => Some(n),
             Err(_) => {
-                self.refuse(field, codes::FIELD_TYPE, "must be a number");
+                self.refuse(field, codes::FIELD_NUMBER, "must be a number");
                 None
             }
         }

@@ -33,6 +33,7 @@ error-field-in-future = The date cannot be later than today.
 error-field-outside-period = The date must lie within the period of the contract or post.
 error-field-unknown = This field may not be sent (unknown, or set by the system).
 error-field-type = This value has the wrong type.
+error-field-number = Enter a number.
 error-field-choice = Choose one of the listed options.
 error-field-invalid = This value is not valid.
 error-field-not-for-role = This role does not take this field.

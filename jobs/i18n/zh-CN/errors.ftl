@@ -33,6 +33,7 @@ error-field-in-future = 日期不能晚于今天。
 error-field-outside-period = 日期须在合同或岗位的起止期间之内。
 error-field-unknown = 此项不能提交（未知或由系统生成的字段）。
 error-field-type = 填写的格式不对。
+error-field-number = 请填写数字。
 error-field-choice = 请从列出的选项中选择。
 error-field-invalid = 填写有误。
 error-field-not-for-role = 该角色不需要填写此项。

@@ -184,8 +184,8 @@ async fn a_refused_direct_award_says_why_in_the_users_language_and_writes_nothin
         .submit("/contracts/new", "/contracts", &bad)
         .await
         .expect(422);
-    assert!(refused.text.contains("请填写此项。"), "{}", refused.text);
-    assert!(refused.text.contains("请输入金额，例如 1234.50。"));
+    assert!(refused.text.contains("此项必填。"), "{}", refused.text);
+    assert!(refused.text.contains("请填写金额，例如 1234.50。"));
     assert!(refused.text.contains("aria-describedby=\"f-value-error\""));
     assert!(refused.text.contains("value=\"twelve\""));
     // No token: 403.
@@ -203,7 +203,7 @@ async fn a_refused_direct_award_says_why_in_the_users_language_and_writes_nothin
     assert!(
         refused
             .text
-            .contains("Please enter an amount such as 1234.50.")
+            .contains("Enter an amount, e.g. 1234.50.")
     );
 }
 

@@ -48,7 +48,7 @@ async fn milestones_are_added_within_the_value_and_period_and_link_to_their_revi
         .submit(&mp, &mp, &milestone("第一阶段", "2026-06-30", "abc"))
         .await
         .expect(422);
-    assert!(refused.text.contains("请输入金额，例如 1234.50。"));
+    assert!(refused.text.contains("请填写金额，例如 1234.50。"));
     let refused = b
         .submit(&mp, &mp, &milestone("第一阶段", "2027-06-30", "1000"))
         .await
@@ -99,7 +99,7 @@ async fn indicator_weights_are_summed_and_must_reach_100_before_signing() {
         .submit(&mp, &ip, &indicator("A1", "sixty"))
         .await
         .expect(422);
-    assert!(refused.text.contains("请输入数字。"));
+    assert!(refused.text.contains("请填写数字。"));
     b.submit(&mp, &ip, &indicator("A1", "60")).await.expect(303);
     let page = b.get(&mp).await.expect(200);
     assert!(

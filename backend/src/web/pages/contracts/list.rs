@@ -212,7 +212,7 @@ async fn new_page(
                     l.code,
                     l.name,
                     ui.t("budget-available"),
-                    ui.money(&l.available.decimal())
+                    ui.money(l.available)
                 );
                 (l.id.to_string(), label)
             })
