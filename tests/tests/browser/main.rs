@@ -205,11 +205,11 @@ async fn the_officers_record_pages_are_screenshot() {
     let contract = href(&b, "/contracts", "困境儿童关爱服务项目").await;
     let review = href(&b, "/milestones?view=review", "第二阶段：个案服务").await;
     let mut pages = vec![
-        ("finance-budget-line", line),
-        ("finance-tender-to-award", to_award),
-        ("finance-tender-awarded", awarded),
-        ("finance-contract", contract.clone()),
-        ("finance-review-demo", review),
+        ("finance-budget-line".to_string(), line),
+        ("finance-tender-to-award".to_string(), to_award),
+        ("finance-tender-awarded".to_string(), awarded),
+        ("finance-contract".to_string(), contract.clone()),
+        ("finance-review-demo".to_string(), review),
     ];
     for tab in [
         "milestones",
@@ -221,8 +221,10 @@ async fn the_officers_record_pages_are_screenshot() {
         "findings",
         "history",
     ] {
-        let name: &'static str = Box::leak(format!("finance-contract-{tab}").into_boxed_str());
-        pages.push((name, format!("{contract}/{tab}")));
+        pages.push((
+            format!("finance-contract-{tab}"),
+            format!("{contract}/{tab}"),
+        ));
     }
     let phone = _site.chrome(PHONE).await;
     phone.sign_in(FINANCE, DEMO_PASSWORD).await;
