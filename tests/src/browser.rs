@@ -561,8 +561,9 @@ impl Chrome {
 
     /// Fills the field of the `<label>` whose text is `label` (or the field `label` selects as
     /// CSS) with `value`: types into an input or text area (replacing what it held), picks the
-    /// option of that text or value in a select, ticks a checkbox or radio button (`value`
-    /// ignored).
+    /// option of that text or value (else the first whose text contains it) in a select, ticks
+    /// a checkbox or radio button (`value` ignored), sets a date or time input as its picker
+    /// does (`value` in the input's own format: `2026-05-01`, `2026-05-01T17:00`).
     pub async fn fill(&self, label: &str, value: &str) {
         let e = self.field(label).await;
         let tag = e.tag_name().await.expect("a tag").to_ascii_lowercase();
@@ -576,8 +577,33 @@ impl Chrome {
         let done = match (tag.as_str(), kind.as_str()) {
             ("select", _) => match e.select_by_label(value).await {
                 Ok(()) => Ok(()),
-                Err(_) => e.select_by_value(value).await,
+                Err(_) => match e.select_by_value(value).await {
+                    Ok(()) => Ok(()),
+                    // An option whose text contains `value` ("2026-MZ-01 困境儿童…").
+                    Err(_) => {
+                        let x = format!("./option[contains(., {})]", xpath_literal(value));
+                        match e.find(Locator::XPath(&x)).await {
+                            Ok(o) => o.click().await,
+                            Err(err) => Err(err),
+                        }
+                    }
+                },
             },
+            // What the browser's date picker does: the value in the input's own format
+            // (`2026-05-01`, `2026-05-01T17:00`), whatever the display's locale.
+            ("input", "date" | "datetime-local" | "time" | "month") => self
+                .client
+                .execute(
+                    "arguments[0].value = arguments[1]; \
+                     arguments[0].dispatchEvent(new Event('input', {bubbles: true})); \
+                     arguments[0].dispatchEvent(new Event('change', {bubbles: true}));",
+                    vec![
+                        serde_json::to_value(&e).expect("an element as JSON"),
+                        json!(value),
+                    ],
+                )
+                .await
+                .map(|_| ()),
             ("input", "checkbox" | "radio") => {
                 if e.is_selected().await.unwrap_or(false) {
                     Ok(())

@@ -1,6 +1,6 @@
 ## Contracts: the list, a direct award, and a contract's overview, milestones and indicators,
 ## posts, post funding and history tabs. Words follow the glossary.
-contracts-new = Direct award
+contracts-new = New direct award
 contracts-new-hint = A contract without a tender (direct award): give the reason. It starts as a draft, to sign once its milestones and indicators are set.
 contracts-create = Create the draft contract
 contracts-choose = Choose…
@@ -141,6 +141,10 @@ contracts-history-action-submit-bid = Bid submitted
 contracts-history-action-replace-bid = Bid replaced
 contracts-history-action-answer = Answered
 contracts-history-action-resolve = Resolved
+contracts-history-action-close = Bids closed
+contracts-history-action-mark-unsuccessful = Marked unsuccessful
+contracts-history-action-accepted = Accepted
+contracts-history-action-rejected = Rejected
 flash-contract-created = The draft contract has been created.
 flash-contract-signed = The contract has been signed.
 flash-contract-cancelled = The draft contract has been cancelled.
@@ -153,9 +157,9 @@ flash-indicator-added = The indicator has been added.
 flash-post-created = The post has been created.
 ## Words of closed lists.
 service-category-children = Children
-service-category-elderly = Older people
+service-category-elderly = Elderly
 service-category-women = Women
-service-category-disability = People with disabilities
+service-category-disability = Disability
 service-category-community = Community
 service-category-volunteer = Volunteering
 service-category-other = Other

@@ -1,5 +1,5 @@
 ## 合同：列表、单一来源，以及合同页的概况、服务节点和绩效指标、岗位、岗位经费、历史记录标签页。用词遵循术语表。
-contracts-new = 单一来源
+contracts-new = 新建单一来源合同
 contracts-new-hint = 不经采购项目直接签订的合同（单一来源），须说明理由。合同先为草稿，设好服务节点和绩效指标后签订。
 contracts-create = 创建合同草稿
 contracts-choose = 请选择…
@@ -140,6 +140,10 @@ contracts-history-action-submit-bid = 提交响应报价
 contracts-history-action-replace-bid = 更新响应报价
 contracts-history-action-answer = 答复
 contracts-history-action-resolve = 办结
+contracts-history-action-close = 结束响应
+contracts-history-action-mark-unsuccessful = 确认采购失败
+contracts-history-action-accepted = 验收通过
+contracts-history-action-rejected = 退回
 flash-contract-created = 合同草稿已创建。
 flash-contract-signed = 合同已签订。
 flash-contract-cancelled = 合同草稿已取消。
@@ -151,11 +155,11 @@ flash-milestone-cancelled = 服务节点已取消。
 flash-indicator-added = 绩效指标已添加。
 flash-post-created = 岗位已创建。
 ## 封闭列表的词。
-service-category-children = 儿童
-service-category-elderly = 老年人
-service-category-women = 妇女
-service-category-disability = 残疾人
-service-category-community = 社区
+service-category-children = 儿童关爱
+service-category-elderly = 为老服务
+service-category-women = 妇女服务
+service-category-disability = 助残服务
+service-category-community = 社区治理
 service-category-volunteer = 志愿服务
 service-category-other = 其他
 comparator-at-least = 不低于

@@ -49,19 +49,9 @@ fn word_or_raw(ui: &Ui, prefix: &str, word: &str) -> String {
     if text == key { word.to_string() } else { text }
 }
 
-fn event(
-    ui: &Ui,
-    st: &AppState,
-    users: &HashMap<Uuid, String>,
-    contract: Uuid,
-    e: AuditEntry,
-) -> Event {
+fn event(ui: &Ui, users: &HashMap<Uuid, String>, contract: Uuid, e: AuditEntry) -> Event {
     Event {
-        at: e
-            .at
-            .with_timezone(&st.config.tz)
-            .format("%Y-%m-%d %H:%M")
-            .to_string(),
+        at: ui.datetime(&e.at),
         who: e
             .actor_user_id
             .and_then(|u| users.get(&u).cloned())
@@ -90,7 +80,7 @@ pub async fn show(
         .audit_events
         .into_iter()
         .rev()
-        .map(|e| event(&ui, &st, &users, id, e))
+        .map(|e| event(&ui, &users, id, e))
         .collect();
     Ok(HistoryPage { ui, head, events })
 }
