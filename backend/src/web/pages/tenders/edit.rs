@@ -223,8 +223,16 @@ pub async fn new_form(
     actor: Can<can::ManageProcurement>,
     ui: Ui,
 ) -> ApiResult<Response> {
+    // The purchaser's own division is where most of its services are bought.
+    let division_code = match actor.purchaser_scope() {
+        Some(p) => crate::services::parties::get_purchaser(&st, p)
+            .await?
+            .division_code,
+        None => String::new(),
+    };
     let form = TenderForm {
         method: TenderMethod::Open.as_str().into(),
+        division_code,
         ..TenderForm::default()
     };
     TenderFormPage::answer(&st, &actor, ui, None, form, Feedback::none()).await
