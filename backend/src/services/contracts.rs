@@ -828,6 +828,12 @@ pub async fn amend(
 /// A contract's amendments, oldest first.
 pub async fn amendments(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Vec<Amendment>> {
     load(&st.db, actor, id).await?;
+    amendments_of_shown(st, id).await
+}
+
+/// The amendments of a contract the actor was just shown (by [`get`], which checked that
+/// they may see it): one query, no second visibility check.
+pub async fn amendments_of_shown(st: &AppState, id: Uuid) -> ApiResult<Vec<Amendment>> {
     let rows = amendment::Entity::find()
         .filter(amendment::Column::ContractId.eq(id))
         .order_by_asc(amendment::Column::Id)

@@ -43,24 +43,17 @@ impl ContractHead {
         tab: &'static str,
     ) -> ApiResult<Self> {
         let contract = contracts::get(st, actor, id).await?;
-        let (orgs, buyers, lines) = tokio::try_join!(
-            names::organisations(&st.db, [contract.organisation_id]),
-            names::purchasers(&st.db, [contract.purchaser_id]),
-            names::budget_lines(&st.db, [contract.budget_line_id]),
-        )?;
+        let (organisation, purchaser, budget_line) = names::of_contract(
+            &st.db,
+            contract.organisation_id,
+            contract.purchaser_id,
+            contract.budget_line_id,
+        )
+        .await?;
         Ok(ContractHead {
-            organisation: orgs
-                .get(&contract.organisation_id)
-                .cloned()
-                .unwrap_or_default(),
-            purchaser: buyers
-                .get(&contract.purchaser_id)
-                .cloned()
-                .unwrap_or_default(),
-            budget_line: lines
-                .get(&contract.budget_line_id)
-                .cloned()
-                .unwrap_or_default(),
+            organisation,
+            purchaser,
+            budget_line,
             contract,
             tab,
         })

@@ -200,11 +200,7 @@ async fn a_refused_direct_award_says_why_in_the_users_language_and_writes_nothin
         .await
         .expect(422);
     assert!(refused.text.contains("Please fill in this field."));
-    assert!(
-        refused
-            .text
-            .contains("Enter an amount, e.g. 1234.50.")
-    );
+    assert!(refused.text.contains("Enter an amount, e.g. 1234.50."));
 }
 
 #[tokio::test]

@@ -225,9 +225,11 @@ pub async fn new_form(
 ) -> ApiResult<Response> {
     // The purchaser's own division is where most of its services are bought.
     let division_code = match actor.purchaser_scope() {
-        Some(p) => crate::services::parties::get_purchaser(&st, p)
-            .await?
-            .division_code,
+        Some(p) => {
+            crate::services::parties::get_purchaser(&st, p)
+                .await?
+                .division_code
+        }
         None => String::new(),
     };
     let form = TenderForm {
