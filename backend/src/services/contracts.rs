@@ -843,6 +843,73 @@ pub async fn amendments_of_shown(st: &AppState, id: Uuid) -> ApiResult<Vec<Amend
 }
 
 /// One contract.
+/// What a contract's page shows above its tabs besides the contract: the names of its
+/// organisation, its purchaser and its budget line (`code name`), and how many amendments it
+/// has.
+#[derive(Debug, Clone, Default)]
+pub struct Parties {
+    pub organisation: String,
+    pub purchaser: String,
+    pub budget_line: String,
+    pub amendments: i64,
+}
+
+/// The contract row with its [`Parties`], read in one statement.
+struct WithParties(contract::Model, Parties);
+
+impl sea_orm::FromQueryResult for WithParties {
+    fn from_query_result(res: &sea_orm::QueryResult, pre: &str) -> Result<Self, sea_orm::DbErr> {
+        let text = |c: &str| -> Result<String, sea_orm::DbErr> {
+            Ok(res.try_get::<Option<String>>(pre, c)?.unwrap_or_default())
+        };
+        Ok(WithParties(
+            contract::Model::from_query_result(res, pre)?,
+            Parties {
+                organisation: text("parties_organisation")?,
+                purchaser: text("parties_purchaser")?,
+                budget_line: text("parties_line")?,
+                amendments: res.try_get(pre, "parties_amendments")?,
+            },
+        ))
+    }
+}
+
+/// One contract as [`get`] answers it, with its [`Parties`], in one statement (a page's).
+pub async fn get_with_parties(
+    st: &AppState,
+    actor: &Actor,
+    id: Uuid,
+) -> ApiResult<(Contract, Parties)> {
+    use sea_orm::sea_query::Expr;
+    let WithParties(c, parties) = contract::Entity::find_by_id(id)
+        .column_as(
+            Expr::cust("(SELECT name FROM organisation o WHERE o.id = contract.organisation_id)"),
+            "parties_organisation",
+        )
+        .column_as(
+            Expr::cust("(SELECT name FROM purchaser p WHERE p.id = contract.purchaser_id)"),
+            "parties_purchaser",
+        )
+        .column_as(
+            Expr::cust(
+                "(SELECT b.code || ' ' || b.name FROM budget_line b WHERE b.id = contract.budget_line_id)",
+            ),
+            "parties_line",
+        )
+        .column_as(
+            Expr::cust(
+                "(SELECT CAST(COUNT(*) AS BIGINT) FROM amendment a WHERE a.contract_id = contract.id)",
+            ),
+            "parties_amendments",
+        )
+        .into_model::<WithParties>()
+        .one(&st.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    visible(actor, &c)?;
+    Ok((Contract::try_from(c)?, parties))
+}
+
 pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract> {
     Contract::try_from(load(&st.db, actor, id).await?)
 }

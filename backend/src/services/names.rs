@@ -101,31 +101,3 @@ pub async fn contracts(
 ) -> ApiResult<HashMap<Uuid, String>> {
     by_id::<contract::Entity>(db, ids, contract::Column::Id, contract::Column::Title).await
 }
-
-/// The names a contract's page shows above its tabs: its organisation's, its purchaser's and
-/// its budget line's (`code name`), in one statement.
-pub async fn of_contract(
-    db: &impl ConnectionTrait,
-    organisation: Uuid,
-    purchaser: Uuid,
-    line: Uuid,
-) -> ApiResult<(String, String, String)> {
-    let b = db.get_database_backend();
-    let sql = "SELECT (SELECT name FROM organisation WHERE id = $1) AS organisation, \
-               (SELECT name FROM purchaser WHERE id = $2) AS purchaser, \
-               (SELECT code || ' ' || name FROM budget_line WHERE id = $3) AS line";
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_sql_and_values(
-            b,
-            entity::queries::numbered(b, sql),
-            [organisation.into(), purchaser.into(), line.into()],
-        ))
-        .await?;
-    let text = |c: &str| -> ApiResult<String> {
-        Ok(match &row {
-            Some(r) => r.try_get::<Option<String>>("", c)?.unwrap_or_default(),
-            None => String::new(),
-        })
-    };
-    Ok((text("organisation")?, text("purchaser")?, text("line")?))
-}

@@ -7,7 +7,6 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::error::ApiResult;
 use crate::services::contracts::{self, Contract};
-use crate::services::names;
 use crate::state::AppState;
 
 /// The tabs of a contract's page: `(name, path after /contracts/{id}, catalogue key)`.
@@ -30,6 +29,8 @@ pub struct ContractHead {
     pub organisation: String,
     pub purchaser: String,
     pub budget_line: String,
+    /// How many amendments the contract has.
+    pub amendments: i64,
     /// The open tab's name (see [`TABS`]).
     pub tab: &'static str,
 }
@@ -42,18 +43,12 @@ impl ContractHead {
         id: Uuid,
         tab: &'static str,
     ) -> ApiResult<Self> {
-        let contract = contracts::get(st, actor, id).await?;
-        let (organisation, purchaser, budget_line) = names::of_contract(
-            &st.db,
-            contract.organisation_id,
-            contract.purchaser_id,
-            contract.budget_line_id,
-        )
-        .await?;
+        let (contract, parties) = contracts::get_with_parties(st, actor, id).await?;
         Ok(ContractHead {
-            organisation,
-            purchaser,
-            budget_line,
+            organisation: parties.organisation,
+            purchaser: parties.purchaser,
+            budget_line: parties.budget_line,
+            amendments: parties.amendments,
             contract,
             tab,
         })

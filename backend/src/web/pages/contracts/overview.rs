@@ -135,7 +135,11 @@ async fn page(
     typed: Typed,
 ) -> ApiResult<Response> {
     let head = ContractHead::load(st, actor, id, "overview").await?;
-    let amendments = contracts::amendments_of_shown(st, id).await?;
+    let amendments = if head.amendments > 0 {
+        contracts::amendments_of_shown(st, id).await?
+    } else {
+        Vec::new()
+    };
     let users = names::users(&st.db, amendments.iter().map(|a| a.created_by)).await?;
     let can_act = actor.purchaser_scope() == Some(head.contract.purchaser_id);
     // The budget effect, to those who may read the line (not the organisation's staff).
