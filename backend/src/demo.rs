@@ -255,6 +255,7 @@ async fn actor(st: &AppState, id: Uuid) -> anyhow::Result<Actor> {
         user,
         role,
         session_id: Uuid::nil(),
+        unseen: Default::default(),
     })
 }
 

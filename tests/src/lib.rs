@@ -257,6 +257,7 @@ impl TestApp {
             user: u,
             role: Role::Admin,
             session_id: Uuid::nil(),
+            unseen: Default::default(),
         }
     }
 

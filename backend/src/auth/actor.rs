@@ -22,6 +22,11 @@ pub struct Actor {
     pub user: user::Model,
     pub role: Role,
     pub session_id: Uuid,
+    /// The page header's count of unseen notifications, once a page has counted it: shared
+    /// with the session's cache entry, so it is counted once per session read (at most
+    /// `HUIMIN_SESSION_CACHE_MS` old, like the session itself; opening the notifications
+    /// forgets the user's cached sessions).
+    pub unseen: Arc<std::sync::OnceLock<i64>>,
 }
 
 impl Actor {
@@ -221,6 +226,7 @@ impl Actor {
             user,
             role,
             session_id: session.id,
+            unseen: Arc::default(),
         };
         state
             .sessions
@@ -254,6 +260,7 @@ mod tests {
             },
             role: Role::Admin,
             session_id: Uuid::now_v7(),
+            unseen: Default::default(),
         }
     }
 
