@@ -255,7 +255,6 @@ async fn actor(st: &AppState, id: Uuid) -> anyhow::Result<Actor> {
         user,
         role,
         session_id: Uuid::nil(),
-        unseen: Default::default(),
     })
 }
 

@@ -257,7 +257,6 @@ impl TestApp {
             user: u,
             role: Role::Admin,
             session_id: Uuid::nil(),
-            unseen: Default::default(),
         }
     }
 

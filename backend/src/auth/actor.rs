@@ -22,11 +22,6 @@ pub struct Actor {
     pub user: user::Model,
     pub role: Role,
     pub session_id: Uuid,
-    /// The page header's count of unseen notifications, once a page has counted it: shared
-    /// with the session's cache entry, so it is counted once per session read (at most
-    /// `HUIMIN_SESSION_CACHE_MS` old, like the session itself; opening the notifications
-    /// forgets the user's cached sessions).
-    pub unseen: Arc<std::sync::OnceLock<i64>>,
 }
 
 impl Actor {
@@ -226,7 +221,6 @@ impl Actor {
             user,
             role,
             session_id: session.id,
-            unseen: Arc::default(),
         };
         state
             .sessions
@@ -260,7 +254,6 @@ mod tests {
             },
             role: Role::Admin,
             session_id: Uuid::now_v7(),
-            unseen: Default::default(),
         }
     }
 

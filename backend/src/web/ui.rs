@@ -217,18 +217,13 @@ impl FromRequestParts<AppState> for Ui {
             .filter(|k| k.starts_with("flash-"))
             .map(|k| i18n::text(locale, k));
         let unread = match &actor {
-            // Counted once per session read (see `Actor::unseen`), not on every page.
-            Some(a) => match a.unseen.get() {
-                Some(n) => *n,
-                None => match outbox::unseen(st, a, outbox::UNSEEN_CAP).await {
-                    Ok(n) => *a.unseen.get_or_init(|| n),
-                    Err(e) => {
-                        // The badge is not worth the page: it shows nothing.
-                        tracing::warn!(error = %e, "count unseen notifications");
-                        0
-                    }
-                },
-            },
+            Some(a) => outbox::unseen(st, a, outbox::UNSEEN_CAP)
+                .await
+                .unwrap_or_else(|e| {
+                    // The badge is not worth the page: it shows nothing.
+                    tracing::warn!(error = %e, "count unseen notifications");
+                    0
+                }),
             None => 0,
         };
         Ok(Ui {

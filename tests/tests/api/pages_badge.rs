@@ -13,11 +13,8 @@ use uuid::Uuid;
 
 /// A fresh application whose clock reads the real time: notification ids are UUID v7 of the
 /// real time, and the badge's index range starts at the time the user last looked.
-/// An installation without the session cache: a notification counts on the very next page.
-/// (With it, the count is read with the session and is as old as the session's cache entry,
-/// at most `HUIMIN_SESSION_CACHE_MS`: see the last test.)
 async fn app() -> TestApp {
-    let app = TestApp::with_config(|c| c.session_cache_ms = 0).await;
+    let app = TestApp::new().await;
     app.clock.set(Utc::now());
     app
 }
@@ -205,22 +202,4 @@ async fn one_notification_is_singular_in_english() {
         badge_of(&mut b, "/").await,
         Some(("1".into(), "1 new notification".into()))
     );
-}
-
-#[tokio::test]
-async fn with_the_session_cache_the_count_is_read_once_per_session_read_and_opening_the_list_resets_it()
- {
-    let app = TestApp::new().await; // session cache on (1 s)
-    app.clock.set(Utc::now());
-    let fo = app.user(Role::FinanceOfficer).await;
-    let mut b = browser(&app, &fo);
-    notify(&app, Some(fo.user_id), None).await;
-    assert_eq!(badge_of(&mut b, "/").await.map(|b| b.0), Some("1".into()));
-    // Opening the list forgets the user's cached session: the next page counts again.
-    b.get("/notifications").await.expect(200);
-    assert_eq!(badge_of(&mut b, "/").await, None);
-    notify(&app, Some(fo.user_id), None).await;
-    // Within the cache's second the count may be the cached one; after it, it is new.
-    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
-    assert_eq!(badge_of(&mut b, "/").await.map(|b| b.0), Some("1".into()));
 }
