@@ -194,17 +194,20 @@ pub struct MilestonePage {
     pub refused: &'static str,
 }
 
-impl MilestonePage {
-    /// The target of an indicator of the preview's breakdown.
-    pub fn target(&self, c: &Comparator, t: &rust_decimal::Decimal) -> String {
+/// The cells of `components/score_table.html`, for the pages that include it.
+pub trait ScoreTable {
+    /// The target of an indicator of a score's breakdown.
+    fn target(&self, c: &Comparator, t: &rust_decimal::Decimal) -> String {
         target_text(*c, &t.normalize())
     }
 
     /// A 0–1 achievement in whole per cent.
-    pub fn percent(&self, a: &rust_decimal::Decimal) -> String {
+    fn percent(&self, a: &rust_decimal::Decimal) -> String {
         format!("{}%", (a * rust_decimal::Decimal::from(100)).round())
     }
 }
+
+impl ScoreTable for MilestonePage {}
 
 async fn milestone_page(
     st: &AppState,
@@ -383,17 +386,7 @@ pub struct PerformancePage {
     pub perf: Performance,
 }
 
-impl PerformancePage {
-    /// The target of an indicator of the breakdown.
-    pub fn target(&self, c: &Comparator, t: &rust_decimal::Decimal) -> String {
-        target_text(*c, &t.normalize())
-    }
-
-    /// A 0–1 achievement in whole per cent.
-    pub fn percent(&self, a: &rust_decimal::Decimal) -> String {
-        format!("{}%", (a * rust_decimal::Decimal::from(100)).round())
-    }
-}
+impl ScoreTable for PerformancePage {}
 
 /// `GET /contracts/{id}/performance`: the score so far and each milestone's.
 pub async fn performance(
