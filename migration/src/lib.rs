@@ -17,6 +17,7 @@ mod m20261202_000011_audit_event_immutable;
 mod m20261203_000012_must_change_password;
 mod m20261204_000013_attachment_sha256_index;
 mod m20261206_000014_notifications_seen_at;
+mod m20261206_000015_notifications_unseen;
 mod util;
 
 /// Runs the migrations in order.
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000012_must_change_password::Migration),
             Box::new(m20261204_000013_attachment_sha256_index::Migration),
             Box::new(m20261206_000014_notifications_seen_at::Migration),
+            Box::new(m20261206_000015_notifications_unseen::Migration),
         ]
     }
 }

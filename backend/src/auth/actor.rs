@@ -249,6 +249,7 @@ mod tests {
                 locale: "zh-CN".into(),
                 must_change_password: false,
                 notifications_seen_at: None,
+                notifications_unseen: 0,
                 created_at: at,
                 updated_at: at,
             },

@@ -3,11 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use entity::model::{job_run, notification, user};
-use sea_orm::sea_query::{Expr, SelectStatement};
-use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
-    QueryTrait,
-};
+use sea_orm::sea_query::Expr;
+use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -87,53 +84,13 @@ pub async fn recent(st: &AppState, actor: &Actor, limit: u64) -> ApiResult<Vec<N
         .collect())
 }
 
-/// How many of the actor's notifications the header's badge counts at most: it shows more
-/// as `99+`.
-pub const UNSEEN_CAP: u64 = 100;
-
-/// How many of the actor's notifications were created after they last opened the
-/// notifications page (all, if they never did), up to `cap`. One query on the recipient's and
-/// the organisation's `(…, id)` indexes: ids are UUID v7, so "created after" starts the index
-/// range at the first id of that millisecond, and `created_at` settles the rest.
-pub async fn unseen(st: &AppState, actor: &Actor, cap: u64) -> ApiResult<i64> {
-    let mut q = notification::Entity::find().filter(own(actor));
-    if let Some(seen) = actor.user.notifications_seen_at {
-        q = q
-            .filter(notification::Column::Id.gte(v7_floor(seen)))
-            .filter(notification::Column::CreatedAt.gt(seen));
-    }
-    let rows = q
-        .select_only()
-        .column(notification::Column::Id)
-        .limit(cap)
-        .into_query();
-    let count = SelectStatement::new()
-        .expr(Expr::cust("COUNT(*) AS n"))
-        .from_subquery(rows, "unseen")
-        .to_owned();
-    let n = match st.db.query_one(&count).await? {
-        Some(row) => row.try_get::<i64>("", "n")?,
-        None => 0,
-    };
-    Ok(n)
-}
-
-/// The smallest UUID v7 of the millisecond of `at`: every id generated at or after `at` is at
-/// least this.
-fn v7_floor(at: DateTime<Utc>) -> Uuid {
-    let ms = u64::try_from(at.timestamp_millis()).unwrap_or(0);
-    let mut bytes = [0u8; 16];
-    bytes[..6].copy_from_slice(&ms.to_be_bytes()[2..]);
-    bytes[6] = 0x70; // version 7
-    bytes[8] = 0x80; // RFC 9562 variant
-    Uuid::from_bytes(bytes)
-}
-
-/// Records that the actor has just seen their notifications: the badge starts counting again
-/// from `now`.
+/// Records that the actor has just seen their notifications: the badge
+/// (`app_user.notifications_unseen`, which a trigger counts up) starts again from 0, and the
+/// list marks new what comes after `now`.
 pub async fn mark_seen(st: &AppState, actor: &Actor) -> ApiResult<()> {
     user::Entity::update_many()
         .col_expr(user::Column::NotificationsSeenAt, Expr::value(st.now()))
+        .col_expr(user::Column::NotificationsUnseen, Expr::value(0i64))
         .filter(user::Column::Id.eq(actor.id()))
         .exec(&st.writer)
         .await?;
@@ -257,25 +214,4 @@ pub async fn runs(st: &AppState, f: RunFilter) -> ApiResult<Page<JobRun>> {
         items: rows.into_iter().map(JobRun::from).collect(),
         next_cursor: next,
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn the_v7_floor_is_below_every_id_of_its_millisecond_and_above_earlier_ones() {
-        let at = Utc.timestamp_millis_opt(1_780_000_000_123).unwrap();
-        let floor = v7_floor(at);
-        assert_eq!(floor.get_version_num(), 7);
-        let ts = |ms: u64| {
-            uuid::Timestamp::from_unix(uuid::NoContext, ms / 1000, (ms % 1000) as u32 * 1_000_000)
-        };
-        for _ in 0..100 {
-            assert!(Uuid::new_v7(ts(1_780_000_000_123)) >= floor);
-            assert!(Uuid::new_v7(ts(1_780_000_000_124)) > floor);
-            assert!(Uuid::new_v7(ts(1_780_000_000_122)) < floor);
-        }
-    }
 }

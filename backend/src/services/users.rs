@@ -199,6 +199,7 @@ pub async fn create_user(st: &AppState, actor: Option<&Actor>, new: NewUser) -> 
         locale: Set(new.locale.unwrap_or(Locale::ZhCn).as_str().to_string()),
         must_change_password: Set(actor.is_some()),
         notifications_seen_at: Set(None),
+        notifications_unseen: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     }

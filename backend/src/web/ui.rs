@@ -16,7 +16,6 @@ use rust_decimal::Decimal;
 
 use crate::auth::Actor;
 pub use crate::auth::actor::cookie;
-use crate::services::outbox;
 use crate::state::AppState;
 use crate::web::{FLASH_COOKIE, LANG_COOKIE, assets, csrf};
 
@@ -49,8 +48,8 @@ pub struct Ui {
     pub path: String,
     /// The installation's time zone (`HUIMIN_TZ`): times are shown in it.
     pub tz: chrono_tz::Tz,
-    /// How many of the signed-in user's notifications they have not seen yet (counted up to
-    /// [`outbox::UNSEEN_CAP`]); 0 for a visitor.
+    /// How many of the signed-in user's notifications they have not seen yet; 0 for a
+    /// visitor.
     pub unread: i64,
 }
 
@@ -216,16 +215,10 @@ impl FromRequestParts<AppState> for Ui {
         let flash = cookie(parts, FLASH_COOKIE)
             .filter(|k| k.starts_with("flash-"))
             .map(|k| i18n::text(locale, k));
-        let unread = match &actor {
-            Some(a) => outbox::unseen(st, a, outbox::UNSEEN_CAP)
-                .await
-                .unwrap_or_else(|e| {
-                    // The badge is not worth the page: it shows nothing.
-                    tracing::warn!(error = %e, "count unseen notifications");
-                    0
-                }),
-            None => 0,
-        };
+        // Counted by the database as notifications are queued: it comes with the user's row.
+        let unread = actor
+            .as_ref()
+            .map_or(0, |a| a.user.notifications_unseen.max(0));
         Ok(Ui {
             locale,
             unread,

@@ -24,6 +24,10 @@ pub struct Model {
     /// When the user last opened their notifications page (the header's badge counts those
     /// created after it); null until the first time.
     pub notifications_seen_at: Option<DateTimeUtc>,
+    /// How many notifications the user has not seen: kept by a trigger on `notification` (each
+    /// new one to its recipient, an organisation's own copy to every user of it), set back to
+    /// 0 when they open their notifications page.
+    pub notifications_unseen: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

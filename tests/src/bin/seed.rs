@@ -261,6 +261,7 @@ async fn main() -> anyhow::Result<()> {
             locale: Set(Locale::ZhCn.as_str().to_string()),
             must_change_password: Set(false),
             notifications_seen_at: Set(None),
+            notifications_unseen: Set(0),
             created_at: Set(now),
             updated_at: Set(now),
         });

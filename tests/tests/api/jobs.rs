@@ -2,45 +2,15 @@
 
 use chrono::Duration;
 use entity::rules::vocab::Role;
-use serde_json::json;
 use tests::TestApp;
 use tests::smtp::SmtpServer;
-
-/// An active contract of a new organisation (with one staff member) with a milestone due on
-/// `due`.
-async fn contract_with_milestone(
-    app: &TestApp,
-    due: &str,
-) -> (tests::Login, tests::Login, uuid::Uuid) {
-    let fo = app.user(Role::FinanceOfficer).await;
-    let staff = app.user(Role::Organisation).await;
-    let line = app.budget_line(&fo, "100000.00").await;
-    let mut body = app.direct_award_body(&fo, staff.organisation_id.unwrap(), line, "50000.00");
-    body["start_date"] = json!("2026-03-01");
-    let contract = app
-        .post("/api/v1/contracts", &fo.token, body)
-        .await
-        .expect(201)
-        .id();
-    app.post(
-        &format!("/api/v1/contracts/{contract}/milestones"),
-        &fo.token,
-        json!({"title": "春季走访", "due_date": due, "amount": "10000.00"}),
-    )
-    .await
-    .expect(201);
-    app.act(&format!("/api/v1/contracts/{contract}/sign"), &fo.token)
-        .await
-        .expect(200);
-    (fo, staff, contract)
-}
 
 #[tokio::test]
 async fn milestone_reminders_reach_the_organisation_once_with_the_right_content() {
     let smtp = SmtpServer::start();
     let app = TestApp::with_smtp(&smtp.url()).await;
     // The clock shows 09:00 on 2 March in Beijing: due in 7 days is 9 March.
-    let (_, staff, contract) = contract_with_milestone(&app, "2026-03-09").await;
+    let (_, staff, contract) = app.contract_with_milestone("2026-03-09").await;
     let staff_email = app.get("/api/v1/me", &staff.token).await.body["email"]
         .as_str()
         .unwrap()
@@ -134,7 +104,7 @@ async fn with_the_smtp_server_down_messages_wait_retry_with_backoff_and_all_arri
 {
     let port = SmtpServer::reserve_port();
     let app = TestApp::with_smtp(&format!("smtp://127.0.0.1:{port}")).await;
-    contract_with_milestone(&app, "2026-03-03").await;
+    app.contract_with_milestone("2026-03-03").await;
     app.run_job("milestone_reminders").await;
     let queued = app.outbox().await.len();
     assert_eq!(queued, 2);
@@ -169,7 +139,7 @@ async fn a_message_is_dead_after_eight_failed_attempts_and_an_admin_can_retry_it
     let smtp = SmtpServer::start();
     smtp.set_down(true);
     let app = TestApp::with_smtp(&smtp.url()).await;
-    contract_with_milestone(&app, "2026-03-03").await;
+    app.contract_with_milestone("2026-03-03").await;
     app.run_job("milestone_reminders").await;
     for _ in 0..8 {
         app.run_job("send_notifications").await;
@@ -229,7 +199,7 @@ async fn a_message_is_dead_after_eight_failed_attempts_and_an_admin_can_retry_it
 async fn two_workers_on_one_database_run_each_slot_once() {
     let smtp = SmtpServer::start();
     let app = TestApp::with_smtp(&smtp.url()).await;
-    contract_with_milestone(&app, "2026-03-09").await;
+    app.contract_with_milestone("2026-03-09").await;
     let slot = app.state.now();
     let ctx = app.state.jobs.clone();
     let (a, b) = tokio::join!(

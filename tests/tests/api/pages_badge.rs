@@ -1,6 +1,8 @@
 //! The header's notifications badge: how many of the user's notifications (theirs, and for an
 //! organisation's staff their organisation's copies) were created since they last opened
-//! `/notifications`; opening it clears the badge and marks the new ones there.
+//! `/notifications`; opening it clears the badge and marks the new ones there. The database
+//! counts them as they are queued (`app_user.notifications_unseen`, by a trigger), whoever
+//! queues them: a direct insert, a service, or a job's set-based insert.
 
 use chrono::Utc;
 use entity::model::notification;
@@ -11,10 +13,16 @@ use tests::web::Browser;
 use tests::{Login, TestApp};
 use uuid::Uuid;
 
-/// A fresh application whose clock reads the real time: notification ids are UUID v7 of the
-/// real time, and the badge's index range starts at the time the user last looked.
+/// A fresh application whose clock reads the real time, as the outbox's UUID v7 ids do (the
+/// list marks new what came after the user last looked), and which checks the session on every
+/// request: the count comes with the user's row, and a cached session (1 s by default) may
+/// show it that much late.
 async fn app() -> TestApp {
-    let app = TestApp::new().await;
+    let app = TestApp::with_config(|c| {
+        c.token_ttl_hours = 24 * 365;
+        c.session_cache_ms = 0;
+    })
+    .await;
     app.clock.set(Utc::now());
     app
 }
@@ -202,4 +210,33 @@ async fn one_notification_is_singular_in_english() {
         badge_of(&mut b, "/").await,
         Some(("1".into(), "1 new notification".into()))
     );
+}
+
+#[tokio::test]
+async fn notifications_a_job_queues_in_one_statement_count_for_each_of_their_recipients() {
+    let app = TestApp::with_config(|c| c.session_cache_ms = 0).await;
+    // Due in 7 days: the reminder goes to the organisation's contact address (its own copy)
+    // and to its staff member.
+    let (fo, staff, _) = app.contract_with_milestone("2026-03-09").await;
+    let org = staff.organisation_id.unwrap();
+    let colleague = app.user_in(Role::Organisation, None, Some(org)).await;
+    let mut s = browser(&app, &staff);
+    let mut c = browser(&app, &colleague);
+    let mut f = browser(&app, &fo);
+    assert_eq!(badge_of(&mut s, "/").await, None);
+
+    let run = app.run_job("milestone_reminders").await.unwrap();
+    assert_eq!(
+        run.notified, 3,
+        "the contact address and both staff members"
+    );
+    // Each staff member: their own reminder and the organisation's copy.
+    assert_eq!(badge_of(&mut s, "/").await.unwrap().0, "2");
+    assert_eq!(badge_of(&mut c, "/").await.unwrap().0, "2");
+    assert_eq!(badge_of(&mut f, "/").await, None, "nothing for the officer");
+
+    // Opened, the list clears the staff member's count, not the colleague's.
+    assert_eq!(open_notifications(&mut s).await, 2);
+    assert_eq!(badge_of(&mut s, "/").await, None);
+    assert_eq!(badge_of(&mut c, "/").await.unwrap().0, "2");
 }
