@@ -29,6 +29,13 @@ impl<'a> Browser<'a> {
         }
     }
 
+    /// A browser signed in as `who`: a page session is the same kind of token as the API's.
+    pub fn signed_in(app: &'a TestApp, who: &crate::Login) -> Self {
+        let mut b = Browser::new(app);
+        b.set_cookie("huimin_session", &who.token);
+        b
+    }
+
     /// A cookie the browser holds.
     pub fn cookie(&self, name: &str) -> Option<&str> {
         self.cookies.get(name).map(String::as_str)

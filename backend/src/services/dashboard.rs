@@ -124,3 +124,73 @@ pub async fn worklist(st: &AppState, actor: &Actor, list: Worklist) -> ApiResult
     let stmt = Statement::from_sql_and_values(b, numbered(b, &sql), values);
     Ok(WorkItem::find_by_statement(stmt).all(&st.db).await?)
 }
+
+/// A milestone on the organisation's home: due within [`ORG_HORIZON_DAYS`] or overdue, or
+/// rejected and waiting to be reported again (with the officer's comment).
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct OrgMilestone {
+    pub milestone_id: uuid::Uuid,
+    pub title: String,
+    pub due_date: chrono::NaiveDate,
+    pub amount_fen: i64,
+    pub status: String,
+    pub contract_id: uuid::Uuid,
+    pub contract_title: String,
+    /// The comment of the decision on the latest report (a rejected milestone's reason).
+    pub review_comment: Option<String>,
+}
+
+/// A payment the organisation received.
+#[derive(Debug, Clone, sea_orm::FromQueryResult)]
+pub struct PaymentReceived {
+    pub amount_fen: i64,
+    pub paid_on: chrono::NaiveDate,
+    pub voucher_no: String,
+    pub contract_id: uuid::Uuid,
+    pub contract_title: String,
+    pub milestone_title: Option<String>,
+}
+
+/// How far ahead the organisation's home looks for milestones due.
+pub const ORG_HORIZON_DAYS: u64 = 30;
+/// The most milestones the organisation's home lists.
+pub const ORG_MILESTONES: u64 = 50;
+/// How many recent payments the organisation's home lists.
+pub const ORG_PAYMENTS: u64 = 5;
+
+/// The organisation's milestones on active contracts that ask something of it: planned and due
+/// within [`ORG_HORIZON_DAYS`] or overdue, submitted (waiting for the officer), rejected (to
+/// report again, with the comment), by due date (one statement).
+pub async fn organisation_milestones(st: &AppState, actor: &Actor) -> ApiResult<Vec<OrgMilestone>> {
+    let org = actor.organisation_scope().ok_or(ApiError::Forbidden)?;
+    let horizon = today(st) + Days::new(ORG_HORIZON_DAYS);
+    let sql = format!(
+        "SELECT m.id AS milestone_id, m.title, m.due_date, m.amount_fen, m.status, \
+         c.id AS contract_id, c.title AS contract_title, \
+         CASE WHEN m.status = 'rejected' THEN (SELECT r.review_comment FROM milestone_report r \
+           WHERE r.milestone_id = m.id ORDER BY r.submitted_at DESC LIMIT 1) END AS review_comment \
+         FROM milestone m JOIN contract c ON c.id = m.contract_id \
+         WHERE c.organisation_id = $1 AND c.status = 'active' \
+         AND (m.status IN ('submitted', 'rejected') OR (m.status = 'planned' AND m.due_date <= $2)) \
+         ORDER BY m.due_date, m.id LIMIT {ORG_MILESTONES}"
+    );
+    let b = st.db.get_database_backend();
+    let stmt = Statement::from_sql_and_values(b, numbered(b, &sql), [org.into(), horizon.into()]);
+    Ok(OrgMilestone::find_by_statement(stmt).all(&st.db).await?)
+}
+
+/// The latest payments on the organisation's contracts, newest first (one statement).
+pub async fn payments_received(st: &AppState, actor: &Actor) -> ApiResult<Vec<PaymentReceived>> {
+    let org = actor.organisation_scope().ok_or(ApiError::Forbidden)?;
+    let sql = format!(
+        "SELECT p.amount_fen, p.paid_on, p.voucher_no, c.id AS contract_id, \
+         c.title AS contract_title, m.title AS milestone_title \
+         FROM payment p JOIN contract c ON c.id = p.contract_id \
+         LEFT JOIN milestone m ON m.id = p.milestone_id \
+         WHERE c.organisation_id = $1 \
+         ORDER BY p.paid_on DESC, p.id DESC LIMIT {ORG_PAYMENTS}"
+    );
+    let b = st.db.get_database_backend();
+    let stmt = Statement::from_sql_and_values(b, numbered(b, &sql), [org.into()]);
+    Ok(PaymentReceived::find_by_statement(stmt).all(&st.db).await?)
+}

@@ -10,6 +10,7 @@ use entity::rules::performance::{
     IndicatorSpec, achievement, days_by_year, effective_target, pro_rata, round_fen, score,
 };
 use entity::rules::posts::Span;
+use entity::rules::procurement::milestone_overdue;
 use entity::rules::quantity::Quantity;
 use entity::rules::score::Score;
 use entity::rules::vocab::{Comparator, ContractStatus, Measure, MilestoneStatus};
@@ -63,11 +64,7 @@ pub fn shape(m: milestone::Model, today: NaiveDate) -> ApiResult<Milestone> {
         &m.status,
     )?;
     Ok(Milestone {
-        overdue: m.due_date < today
-            && !matches!(
-                status,
-                MilestoneStatus::Accepted | MilestoneStatus::Cancelled
-            ),
+        overdue: milestone_overdue(m.due_date, status, today),
         status,
         id: m.id,
         contract_id: m.contract_id,

@@ -388,6 +388,48 @@ pub async fn list(st: &AppState, actor: &Actor, contract_id: Uuid) -> ApiResult<
         .collect()
 }
 
+/// The posts of the organisation's active contracts that are vacant today, with their
+/// contract's title, longest vacant first (at most `limit`): the posts in their period in one
+/// query, their assignments in another, and the vacancy by the same rule as every post's.
+pub async fn vacant_of_organisation(
+    st: &AppState,
+    organisation_id: Uuid,
+    limit: usize,
+) -> ApiResult<Vec<(Post, String)>> {
+    let day = today(st);
+    let rows: Vec<(post::Model, Option<contract::Model>)> = post::Entity::find()
+        .find_also_related(contract::Entity)
+        .filter(contract::Column::OrganisationId.eq(organisation_id))
+        .filter(contract::Column::Status.eq(ContractStatus::Active.as_str()))
+        .filter(post::Column::StartDate.lte(day))
+        .filter(post::Column::EndDate.gte(day))
+        .order_by_asc(post::Column::Id)
+        .limit(VACANCY_SCAN)
+        .all(&st.db)
+        .await?;
+    let ids: Vec<Uuid> = rows.iter().map(|(p, _)| p.id).collect();
+    let all = assignments_of(&st.db, &ids).await?;
+    let mut by_post: std::collections::HashMap<Uuid, Vec<post_assignment::Model>> =
+        std::collections::HashMap::new();
+    for a in all {
+        by_post.entry(a.post_id).or_default().push(a);
+    }
+    let mut vacant = Vec::new();
+    for (p, k) in rows {
+        let mine = by_post.remove(&p.id).unwrap_or_default();
+        let post = shape(p, &mine, day)?;
+        if post.vacant {
+            vacant.push((post, k.map(|k| k.title).unwrap_or_default()));
+        }
+    }
+    vacant.sort_by(|a, b| b.0.vacant_days_running.cmp(&a.0.vacant_days_running));
+    vacant.truncate(limit);
+    Ok(vacant)
+}
+
+/// How many posts in their period [`vacant_of_organisation`] looks at, at most.
+const VACANCY_SCAN: u64 = 1_000;
+
 /// The keyed HMAC of an ID number (upper-cased check character), hex.
 pub fn id_hmac(secret: &[u8], id_number: &str) -> ApiResult<String> {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret).map_err(ApiError::internal)?;

@@ -130,7 +130,7 @@ pub struct TenderPatch {
 }
 
 /// Filters of `GET /tenders`.
-#[derive(Debug, Deserialize, IntoParams)]
+#[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct TenderFilter {
     #[param(value_type = Option<String>)]

@@ -179,6 +179,8 @@ impl Ui {
             ],
             Role::Organisation => &[
                 ("/", "nav-home"),
+                ("/tenders", "nav-tenders"),
+                ("/contracts", "nav-contracts"),
                 ("/notifications", "nav-notifications"),
                 ("/profile", "nav-profile"),
             ],

@@ -28,4 +28,10 @@ pub enum Relation {
     Contract,
 }
 
+impl Related<super::contract::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Contract.def()
+    }
+}
+
 impl ActiveModelBehavior for ActiveModel {}

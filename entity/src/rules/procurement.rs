@@ -2,7 +2,17 @@
 
 use chrono::{Days, Months, NaiveDate};
 
-use crate::rules::vocab::OrgStatus;
+use crate::rules::vocab::{MilestoneStatus, OrgStatus};
+
+/// Whether a milestone due on `due` is overdue on `today`: its day has passed and it is
+/// neither accepted nor cancelled (SPEC §3: `overdue` is derived, never stored).
+pub fn milestone_overdue(due: NaiveDate, status: MilestoneStatus, today: NaiveDate) -> bool {
+    due < today
+        && !matches!(
+            status,
+            MilestoneStatus::Accepted | MilestoneStatus::Cancelled
+        )
+}
 
 /// The last allowed end date of a service period starting on `start`: one year less a day,
 /// or three years less a day with a multi-year reason (MOF Order No. 102, 2020).

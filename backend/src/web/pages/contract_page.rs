@@ -4,12 +4,16 @@
 
 use uuid::Uuid;
 
+use entity::rules::vocab::Role;
+
 use crate::auth::Actor;
+use crate::auth::policy::{Action, allows};
 use crate::error::ApiResult;
 use crate::services::contracts::{self, Contract};
 use crate::state::AppState;
 
-/// The tabs of a contract's page: `(name, path after /contracts/{id}, catalogue key)`.
+/// The tabs of a contract's page: `(name, path after /contracts/{id}, catalogue key)`. The
+/// history tab is shown only to roles that may read it ([`Action::ReadSpending`]).
 pub const TABS: &[(&str, &str, &str)] = &[
     ("overview", "", "contract-tab-overview"),
     ("milestones", "/milestones", "contract-tab-milestones"),
@@ -33,6 +37,8 @@ pub struct ContractHead {
     pub amendments: i64,
     /// The open tab's name (see [`TABS`]).
     pub tab: &'static str,
+    /// The viewer's role: which tabs they may open.
+    pub role: Role,
 }
 
 impl ContractHead {
@@ -51,12 +57,14 @@ impl ContractHead {
             amendments: parties.amendments,
             contract,
             tab,
+            role: actor.role,
         })
     }
 
     /// The tabs with their addresses, the open one marked.
     pub fn tabs(&self) -> Vec<(String, &'static str, bool)> {
         TABS.iter()
+            .filter(|(name, _, _)| *name != "history" || allows(self.role, Action::ReadSpending))
             .map(|(name, path, key)| {
                 (
                     format!("/contracts/{}{}", self.contract.id, path),

@@ -1,4 +1,6 @@
-//! `/`: the role's home. A finance officer sees what needs them today and the budget lines.
+//! `/`: the role's home. A finance officer sees what needs them today and the budget lines; a
+//! social organisation's staff see their milestones (due, overdue, rejected with the officer's
+//! comment), vacant posts, the latest payments received and the tenders open for bids.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -6,10 +8,17 @@ use axum::extract::State;
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
+use chrono::NaiveDate;
+use entity::rules::procurement::milestone_overdue;
+use entity::rules::vocab::{MilestoneStatus, TenderStatus};
+
 use crate::auth::Actor;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::services::budget::{self, BudgetLine, BudgetLineFilter};
-use crate::services::dashboard;
+use crate::services::dashboard::{self, OrgMilestone, PaymentReceived};
+use crate::services::milestones::today;
+use crate::services::posts::{self, Post};
+use crate::services::tenders::{self, Tender, TenderFilter};
 use crate::state::AppState;
 use crate::web::ui::Ui;
 use entity::rules::vocab::Role;
@@ -79,20 +88,86 @@ pub struct OfficerHome {
     pub lines: Vec<LineBar>,
 }
 
+/// The organisation's part of the home page.
+pub struct OrganisationHome {
+    /// Planned and due soon or overdue, or submitted and waiting for the officer.
+    pub milestones: Vec<OrgMilestone>,
+    /// Rejected: to report again, with the officer's comment.
+    pub to_resubmit: Vec<OrgMilestone>,
+    /// Vacant posts with their contract's title.
+    pub vacant_posts: Vec<(Post, String)>,
+    pub payments: Vec<PaymentReceived>,
+    /// Published tenders whose bid deadline is still ahead.
+    pub tenders: Vec<Tender>,
+    pub today: NaiveDate,
+}
+
+impl OrganisationHome {
+    /// Whether `m` is overdue today.
+    pub fn overdue(&self, m: &OrgMilestone) -> bool {
+        MilestoneStatus::parse(&m.status)
+            .is_some_and(|s| milestone_overdue(m.due_date, s, self.today))
+    }
+
+    /// Days from today to `m`'s due date (negative: overdue by that many).
+    pub fn days_left(&self, m: &OrgMilestone) -> i64 {
+        (m.due_date - self.today).num_days()
+    }
+}
+
+/// How many vacant posts and open tenders the organisation's home lists.
+const ORG_LIST: usize = 5;
+
 #[derive(Template, WebTemplate)]
 #[template(path = "pages/home.html")]
 pub struct HomePage {
     pub ui: Ui,
     pub officer: Option<OfficerHome>,
+    pub organisation: Option<OrganisationHome>,
 }
 
 /// `GET /`.
 pub async fn home(State(st): State<AppState>, actor: Actor, ui: Ui) -> ApiResult<HomePage> {
-    let officer = match actor.role {
-        Role::FinanceOfficer => Some(officer_home(&st, &actor, &ui).await?),
-        _ => None,
+    let (officer, organisation) = match actor.role {
+        Role::FinanceOfficer => (Some(officer_home(&st, &actor, &ui).await?), None),
+        Role::Organisation => (None, Some(organisation_home(&st, &actor).await?)),
+        _ => (None, None),
     };
-    Ok(HomePage { ui, officer })
+    Ok(HomePage {
+        ui,
+        officer,
+        organisation,
+    })
+}
+
+async fn organisation_home(st: &AppState, actor: &Actor) -> ApiResult<OrganisationHome> {
+    let org = actor.organisation_scope().ok_or(ApiError::Forbidden)?;
+    let (to_resubmit, milestones) = dashboard::organisation_milestones(st, actor)
+        .await?
+        .into_iter()
+        .partition(|m| m.status == MilestoneStatus::Rejected.as_str());
+    let vacant_posts = posts::vacant_of_organisation(st, org, ORG_LIST).await?;
+    let payments = dashboard::payments_received(st, actor).await?;
+    let tenders = tenders::list(
+        st,
+        actor,
+        TenderFilter {
+            status: Some(TenderStatus::Published),
+            deadline_from: Some(st.now()),
+            limit: Some(ORG_LIST as u64),
+            ..TenderFilter::default()
+        },
+    )
+    .await?
+    .items;
+    Ok(OrganisationHome {
+        milestones,
+        to_resubmit,
+        vacant_posts,
+        payments,
+        tenders,
+        today: today(st),
+    })
 }
 
 async fn officer_home(st: &AppState, actor: &Actor, ui: &Ui) -> ApiResult<OfficerHome> {
