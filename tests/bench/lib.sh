@@ -89,3 +89,73 @@ jobs_verdicts() {
     line "$(verdict "$r2" "<" "$MAX_GROWTH")" "$job: growth factor ${r2}x with +$GROW non-due milestones (${J_OWN[$job]} s → ${J_OWN2[$job]} s) (target < ${MAX_GROWTH}x)"
   done
 }
+
+# The web benchmarks' server and load driver.
+
+# Latency as wrk prints it (850.00us, 1.23ms, 1.05s) → milliseconds.
+to_ms() {
+  awk -v v="$1" 'BEGIN {
+    if (v ~ /us$/) { sub(/us$/, "", v); printf "%.2f", v / 1000 }
+    else if (v ~ /ms$/) { sub(/ms$/, "", v); printf "%.2f", v }
+    else if (v ~ /m$/) { sub(/m$/, "", v); printf "%.2f", v * 60000 }
+    else { sub(/s$/, "", v); printf "%.2f", v * 1000 } }'
+}
+
+# start_server URL NAME: `huimin serve --no-jobs` on DATABASE_URL URL with the answer cache
+# off, data under $WORK/data-NAME; sets SERVER_PID and BASE once /ready answers.
+start_server() { # URL NAME
+  local log="$WORK/server-$2.log"
+  mkdir -p "$WORK/data-$2"
+  env DATABASE_URL="$1" HUIMIN_BIND=127.0.0.1:0 HUIMIN_DATA_DIR="$WORK/data-$2" RUST_LOG=warn \
+    HUIMIN_READ_CACHE_MS=0 HUIMIN_METRICS_BIND=off "$HUIMIN" serve --no-jobs >"$log" 2>&1 &
+  SERVER_PID=$!
+  BASE=""
+  for _ in $(seq 1 300); do
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$log" >&2; die "the server exited"; }
+    BASE=$(sed -n 's/^Huimin: \(http:\/\/127\.0\.0\.1:[0-9]*\).*/\1/p' "$log" | head -n 1)
+    if [[ -n $BASE ]] && curl -fsS --max-time 2 "$BASE/ready" >/dev/null 2>&1; then return; fi
+    sleep 0.1
+  done
+  cat "$log" >&2
+  die "the server was not ready within 30 s"
+}
+
+# drive PATH HEADER VALUE [LUA] → "req/s p50 p99 errors": wrk -t$THREADS -c$CONNECTIONS for
+# $DURATION after a 2 s warm-up against $BASE.
+drive() {
+  local lua=() out
+  [[ -n ${4:-} ]] && lua=(-s "$4")
+  timeout 60 wrk -t"$THREADS" -c"$CONNECTIONS" -d2s "${lua[@]}" -H "$2: $3" "$BASE$1" >/dev/null
+  out=$(timeout 120 wrk -t"$THREADS" -c"$CONNECTIONS" -d"$DURATION" --latency "${lua[@]}" \
+    -H "$2: $3" "$BASE$1")
+  local rps p50 p99 bad sock
+  rps=$(awk '/^Requests\/sec:/ { print $2 }' <<<"$out")
+  p50=$(awk '/Latency Distribution/ { d = 1 } d && $1 == "50%" { print $2; exit }' <<<"$out")
+  p99=$(awk '/Latency Distribution/ { d = 1 } d && $1 == "99%" { print $2; exit }' <<<"$out")
+  bad=$(awk '/Non-2xx or 3xx responses:/ { print $NF }' <<<"$out")
+  sock=$(awk '/Socket errors:/ { s = 0; for (i = 3; i <= NF; i += 2) s += $(i + 1); print s }' <<<"$out")
+  [[ -n $rps && -n $p99 ]] || { printf '%s\n' "$out" >&2; die "cannot read wrk's output"; }
+  echo "$rps $(to_ms "$p50") $(to_ms "$p99") $((${bad:-0} + ${sock:-0}))"
+}
+
+# each_database FUNC: FUNC NAME URL for each database of $DATABASES ("postgres sqlite"): SQLite
+# in $WORK, PostgreSQL as a fresh database $BENCH_DB on $PG_HOST:$PG_PORT (started if down),
+# listed in PG_CREATED for the script's cleanup to drop.
+each_database() {
+  local db
+  for db in $DATABASES; do
+    case $db in
+      sqlite) "$1" sqlite "sqlite://$WORK/bench.db?mode=rwc" ;;
+      postgres)
+        if ! pg_isready -q -h "$PG_HOST" -p "$PG_PORT"; then
+          say "starting PostgreSQL"
+          pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n 1)" main start
+          for _ in $(seq 1 30); do pg_isready -q -h "$PG_HOST" -p "$PG_PORT" && break; sleep 1; done
+        fi
+        psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -qc "CREATE DATABASE \"$BENCH_DB\""
+        PG_CREATED+=("$BENCH_DB")
+        "$1" postgres "postgres://$PG_USER@$PG_HOST:$PG_PORT/$BENCH_DB" ;;
+      *) die "unknown database $db" ;;
+    esac
+  done
+}

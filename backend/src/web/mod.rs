@@ -27,6 +27,8 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
+use tower_http::CompressionLevel;
+use tower_http::compression::CompressionLayer;
 
 pub use crate::auth::actor::CookieSession;
 use crate::state::AppState;
@@ -70,6 +72,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
             state.clone(),
             errors::error_pages,
         ))
+        // Pages and assets travel compressed to a browser that accepts it (a village phone on
+        // a weak connection): brotli, else gzip, at a level cheap enough for every answer.
+        .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
 }
 
 /// A form that changed something (any POST not refused) wakes the audit sealer and forgets the

@@ -20,7 +20,12 @@
 //!   `signed_value_fen`). The responsible officer is the purchaser's bench finance officer, so
 //!   the first purchaser's contracts are [`FINANCE_EMAIL`]'s;
 //! - post `p` belongs to contract `p mod contracts` (3 per contract by default), with the
-//!   contract's period, a village division code and a quarter of the contract's value a year.
+//!   contract's period, a village division code and a quarter of the contract's value a year;
+//! - with `--milestones N`, N milestones on each active contract at equal steps through its
+//!   period, each a 1/(N+1) share of its value: those due before today accepted and paid a
+//!   week later (at the latest today), the others planned (what the organisation's pages
+//!   show); with `--organisation-users N`, a staff user `bench-org-NNNNN@huimin.bench` for
+//!   each of the first N organisations.
 //!
 //! Budget lines stay coherent: each line's amount is the original varied amount (10,000.00 to
 //! 1,009,999.00 yuan, which `available` then shows) plus what the line's tenders reserve
@@ -41,11 +46,13 @@ use backend::demo::demo_credit_code;
 use backend::services::contracts::{DEFAULT_FULL_PAY_TENTHS, DEFAULT_MIN_PAY_TENTHS};
 use chrono::{DateTime, Days, NaiveDate, SubsecRound, TimeZone, Utc};
 use clap::Parser;
-use entity::model::{budget_line, contract, organisation, post, purchaser, tender, user};
+use entity::model::{
+    budget_line, contract, milestone, organisation, payment, post, purchaser, tender, user,
+};
 use entity::rules::procurement::max_end_date;
 use entity::rules::vocab::{
-    ContractStatus, FundSource, Locale, OrgStatus, Qualification, Role, ServiceCategory,
-    TenderMethod, TenderStatus,
+    ContractStatus, FundSource, Locale, MilestoneStatus, OrgStatus, Qualification, Role,
+    ServiceCategory, TenderMethod, TenderStatus,
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
@@ -95,6 +102,15 @@ struct Args {
     /// How many funded posts to insert, spread over the contracts.
     #[arg(long, default_value_t = 300_000)]
     posts: u32,
+    /// Milestones per active contract (none by default), due at equal steps through its
+    /// period: those due before today accepted at their full amount and paid a week after
+    /// their due date (at the latest today), the others planned.
+    #[arg(long, default_value_t = 0)]
+    milestones: u32,
+    /// How many organisations (the first ones) get a staff user
+    /// `bench-org-NNNNN@huimin.bench`, with the same password.
+    #[arg(long, default_value_t = 0)]
+    organisation_users: u32,
 }
 
 /// A tender as planned before anything is inserted.
@@ -247,24 +263,45 @@ async fn main() -> anyhow::Result<()> {
         Role::Admin,
         None,
     );
-    let rows = officers
-        .chain([admin])
-        .map(|(id, email, name, role, purchaser_id)| user::ActiveModel {
-            id: Set(id),
-            email: Set(email),
-            display_name: Set(name),
-            role: Set(role.as_str().to_string()),
-            purchaser_id: Set(purchaser_id),
-            organisation_id: Set(None),
-            password_hash: Set(hash.clone()),
-            active: Set(true),
-            locale: Set(Locale::ZhCn.as_str().to_string()),
-            must_change_password: Set(false),
-            notifications_seen_at: Set(None),
-            notifications_unseen: Set(0),
-            created_at: Set(now),
-            updated_at: Set(now),
+    let staff = ctx
+        .organisations
+        .iter()
+        .take(args.organisation_users as usize)
+        .enumerate()
+        .map(|(n, org)| {
+            (
+                Uuid::now_v7(),
+                format!("bench-org-{n:05}@huimin.bench"),
+                format!("基准测试 社工 {n:05}"),
+                Role::Organisation,
+                Some(*org),
+            )
         });
+    let rows = officers
+        .map(|(id, email, name, role, purchaser)| (id, email, name, role, purchaser, None))
+        .chain(
+            [admin]
+                .map(|(id, email, name, role, purchaser)| (id, email, name, role, purchaser, None)),
+        )
+        .chain(staff.map(|(id, email, name, role, org)| (id, email, name, role, None, org)))
+        .map(
+            |(id, email, name, role, purchaser_id, organisation_id)| user::ActiveModel {
+                id: Set(id),
+                email: Set(email),
+                display_name: Set(name),
+                role: Set(role.as_str().to_string()),
+                purchaser_id: Set(purchaser_id),
+                organisation_id: Set(organisation_id),
+                password_hash: Set(hash.clone()),
+                active: Set(true),
+                locale: Set(Locale::ZhCn.as_str().to_string()),
+                must_change_password: Set(false),
+                notifications_seen_at: Set(None),
+                notifications_unseen: Set(0),
+                created_at: Set(now),
+                updated_at: Set(now),
+            },
+        );
     total += insert_batched(&db, rows).await?;
 
     let rows = tenders
@@ -301,6 +338,13 @@ async fn main() -> anyhow::Result<()> {
     });
     total += insert_batched(&db, rows).await?;
 
+    if args.milestones > 0 {
+        let today = ctx.now.date_naive();
+        let (milestones, payments) = milestone_rows(&contracts, args.milestones, today, &ctx);
+        total += insert_batched(&db, milestones.into_iter()).await?;
+        total += insert_batched(&db, payments.into_iter()).await?;
+    }
+
     // Planner statistics, as after any bulk load (both databases understand a bare ANALYZE).
     let analyze = Instant::now();
     db.execute_unprepared("ANALYZE").await.context("analyze")?;
@@ -319,7 +363,7 @@ async fn main() -> anyhow::Result<()> {
          {} contracts and {} posts in {secs:.2} s (login {FINANCE_EMAIL} / {PASSWORD})",
         args.organisations,
         args.budget_lines,
-        PURCHASERS + 1,
+        PURCHASERS + 1 + (args.organisation_users.min(args.organisations) as usize),
         args.tenders,
         args.contracts,
         args.posts,
@@ -542,6 +586,70 @@ fn contract_row(
         created_at: Set(ctx.now),
         updated_at: Set(ctx.now),
     }
+}
+
+/// The milestones of the active contracts, `per_contract` each, and the payments of those
+/// accepted. Their amounts, a share each of the contract's value in whole yuan, sum to less
+/// than the value, and what is paid stays within what the contract commits: every budget line
+/// stays coherent.
+fn milestone_rows(
+    contracts: &[ContractPlan],
+    per_contract: u32,
+    today: NaiveDate,
+    ctx: &Ctx,
+) -> (Vec<milestone::ActiveModel>, Vec<payment::ActiveModel>) {
+    let n = i64::from(per_contract);
+    let mut milestones = Vec::new();
+    let mut payments = Vec::new();
+    for (c, k) in contracts.iter().enumerate() {
+        if k.status != ContractStatus::Active {
+            continue;
+        }
+        let purchaser = ctx.purchaser_of_line(k.line);
+        let days = (k.end - k.start).num_days();
+        let amount_fen = (k.value_fen / (n + 1) / 100 * 100).max(100);
+        for i in 1..=n {
+            let due = k.start + Days::new((days * i / n).max(0) as u64);
+            let id = Uuid::now_v7();
+            let accepted = due < today;
+            milestones.push(milestone::ActiveModel {
+                id: Set(id),
+                contract_id: Set(k.id),
+                title: Set(format!("基准测试服务节点 {c:06}-{i}")),
+                description: Set(String::new()),
+                due_date: Set(due),
+                amount_fen: Set(amount_fen),
+                status: Set(if accepted {
+                    MilestoneStatus::Accepted
+                } else {
+                    MilestoneStatus::Planned
+                }
+                .as_str()
+                .to_string()),
+                status_reason: Set(None),
+                score_tenths: Set(None),
+                payable_fen: Set(accepted.then_some(amount_fen)),
+                accepted_at: Set(accepted.then(|| morning(due))),
+                created_at: Set(ctx.now),
+                updated_at: Set(ctx.now),
+            });
+            if accepted {
+                payments.push(payment::ActiveModel {
+                    id: Set(Uuid::now_v7()),
+                    contract_id: Set(k.id),
+                    milestone_id: Set(Some(id)),
+                    purchaser_id: Set(ctx.purchasers[purchaser]),
+                    budget_line_id: Set(ctx.lines[k.line]),
+                    amount_fen: Set(amount_fen),
+                    paid_on: Set((due + Days::new(7)).min(today)),
+                    voucher_no: Set(format!("BENCH-{c:06}-{i}")),
+                    recorded_by: Set(ctx.officers[purchaser]),
+                    created_at: Set(ctx.now),
+                });
+            }
+        }
+    }
+    (milestones, payments)
 }
 
 /// Inserts `rows` in statements of up to [`BATCH`] rows (fewer for wide tables, see

@@ -23,6 +23,7 @@ mod pages_links;
 mod pages_org_home;
 mod pages_reviews;
 mod pages_tenders;
+mod pages_weight;
 mod parties;
 mod posts;
 mod read_cache;
