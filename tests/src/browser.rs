@@ -67,6 +67,13 @@ pub const PHONE: Size = Size {
     height: 844,
     phone: true,
 };
+/// The narrowest phone a page must fit without sideways scrolling: 360×740 (checked, not
+/// screenshot).
+pub const NARROW: Size = Size {
+    width: 360,
+    height: 740,
+    phone: true,
+};
 /// Every size a page is screenshot at.
 pub const SIZES: [Size; 2] = [DESK, PHONE];
 

@@ -13,6 +13,7 @@ org-home-days-left = { $count ->
     [one] { $count } day left
    *[other] { $count } days left
 }
+org-home-amount = Amount
 org-home-awaiting-review = report awaiting review
 org-home-vacant-posts = Vacant posts
 org-home-no-vacant-posts = Every post has a worker.

@@ -9,6 +9,7 @@ org-home-days-left = { $count ->
     [0] 今天到期
    *[other] 还有 { $count } 天
 }
+org-home-amount = 金额
 org-home-awaiting-review = 报告待验收
 org-home-vacant-posts = 空岗
 org-home-no-vacant-posts = 所有岗位都已有社工在岗。
