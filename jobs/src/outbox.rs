@@ -74,6 +74,8 @@ struct Rendered {
     body_html: String,
     message_id: String,
     dedupe_key: String,
+    /// The path of the page the message links to.
+    link: String,
 }
 
 /// Rows per statement: PostgreSQL takes them as one JSON parameter; SQLite as a multi-row
@@ -100,8 +102,8 @@ pub async fn enqueue(
                 return None;
             }
             // Links lead to the web page of what the message is about.
-            let link = format!("{public_url}{}", o.link);
-            let (subject, body_text, body_html) = render(&o.message, o.recipient.locale, &link);
+            let url = format!("{public_url}{}", o.link);
+            let (subject, body_text, body_html) = render(&o.message, o.recipient.locale, &url);
             Some(Rendered {
                 id: Uuid::now_v7(),
                 recipient_user_id: o.recipient.user_id,
@@ -113,6 +115,7 @@ pub async fn enqueue(
                 body_html,
                 message_id: message_id(&key, "huimin"),
                 dedupe_key: key,
+                link: o.link,
             })
         })
         .collect();
@@ -131,13 +134,14 @@ async fn insert_pg(
     rows: Vec<Rendered>,
 ) -> Result<u64, DbErr> {
     const SQL: &str = "INSERT INTO notification (id, recipient_user_id, recipient_email, \
-        organisation_id, kind, subject, body_text, body_html, message_id, dedupe_key, job_run_id, \
-        status, attempts, next_attempt_at, created_at) \
+        organisation_id, kind, subject, body_text, body_html, message_id, dedupe_key, link, \
+        job_run_id, status, attempts, next_attempt_at, created_at) \
         SELECT r.id, r.recipient_user_id, r.recipient_email, r.organisation_id, r.kind, \
-        r.subject, r.body_text, r.body_html, r.message_id, r.dedupe_key, $2, 'pending', 0, $3, $3 \
+        r.subject, r.body_text, r.body_html, r.message_id, r.dedupe_key, r.link, $2, 'pending', \
+        0, $3, $3 \
         FROM json_to_recordset($1::json) AS r(id uuid, recipient_user_id uuid, \
         recipient_email text, organisation_id uuid, kind text, subject text, body_text text, \
-        body_html text, message_id text, dedupe_key text) \
+        body_html text, message_id text, dedupe_key text, link text) \
         ON CONFLICT (dedupe_key) DO NOTHING";
     let mut inserted = 0;
     for chunk in rows.chunks(PG_BATCH) {
@@ -186,6 +190,7 @@ async fn insert_rows(
                 last_error: Set(None),
                 sent_at: Set(None),
                 created_at: Set(now),
+                link: Set(Some(r.link)),
             })
             .collect();
         let res = notification::Entity::insert_many(chunk)

@@ -28,6 +28,9 @@ pub struct Notification {
     pub last_error: Option<String>,
     pub created_at: DateTime<Utc>,
     pub sent_at: Option<DateTime<Utc>>,
+    /// The path of the web page of what it is about (`/milestones/{id}` …), under the public
+    /// URL; null for notifications queued before it was kept.
+    pub link: Option<String>,
 }
 
 impl From<notification::Model> for Notification {
@@ -43,6 +46,7 @@ impl From<notification::Model> for Notification {
             last_error: m.last_error,
             created_at: m.created_at,
             sent_at: m.sent_at,
+            link: m.link,
         }
     }
 }

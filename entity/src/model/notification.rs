@@ -30,6 +30,9 @@ pub struct Model {
     pub message_id: Option<String>,
     pub sent_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// The path of the web page of what it is about (`/milestones/{id}` …); null for rows
+    /// queued before it was kept.
+    pub link: Option<String>,
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]

@@ -113,3 +113,4 @@ layout-unread = { $count ->
        *[other] { $count } new notifications
     }
 notification-new = New
+notification-full-text = Full text

@@ -110,3 +110,4 @@ indicator-target = 目标值
 indicator-weight = 权重
 layout-unread = { $count } 条新通知
 notification-new = 新
+notification-full-text = 全文

@@ -60,6 +60,7 @@ fn row(
         message_id: Set(None),
         sent_at: Set(None),
         created_at: Set(now),
+        link: Set(Some("/notifications".into())),
     }
 }
 

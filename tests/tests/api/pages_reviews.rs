@@ -620,8 +620,24 @@ async fn notifications_are_listed_newest_first_for_their_recipient() {
         .await
         .expect(200);
     assert!(page.text.contains("第二季度服务"), "{}", page.text);
+    // Each links to the page of its subject: the milestone.
+    assert!(
+        page.text.contains(&format!(
+            r#"class="subject" href="/milestones/{}""#,
+            w.milestone
+        )),
+        "{}",
+        page.text
+    );
     let mine = browser(&app, &w.fo).get("/notifications").await.expect(200);
     assert!(!mine.text.contains("请补充材料"));
+    // The officer's: the report submitted, linking to the same milestone's page.
+    assert!(
+        mine.text
+            .contains(&format!(r#"href="/milestones/{}""#, w.milestone)),
+        "{}",
+        mine.text
+    );
 }
 
 #[tokio::test]
