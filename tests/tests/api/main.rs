@@ -20,6 +20,7 @@ mod pages;
 mod pages_badge;
 mod pages_contracts;
 mod pages_links;
+mod pages_reporting;
 mod pages_reviews;
 mod pages_tenders;
 mod parties;
