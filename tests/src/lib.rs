@@ -391,6 +391,25 @@ impl TestApp {
     }
 }
 
+/// Every file under `dir`, folders walked (relative paths, sorted).
+pub fn files_under(dir: &std::path::Path) -> Vec<String> {
+    fn walk(base: &std::path::Path, p: &std::path::Path, out: &mut Vec<String>) {
+        let Ok(rd) = std::fs::read_dir(p) else { return };
+        for e in rd.filter_map(Result::ok) {
+            let p = e.path();
+            if p.is_dir() {
+                walk(base, &p, out);
+            } else {
+                out.push(p.strip_prefix(base).unwrap().display().to_string());
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, dir, &mut out);
+    out.sort();
+    out
+}
+
 /// Creates an empty database on the PostgreSQL server of `server_url` and returns its URL.
 /// `.ci/run` drops these databases when the run ends.
 async fn fresh_postgres(server_url: &str) -> String {

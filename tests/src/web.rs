@@ -8,6 +8,9 @@ use axum::http::{Method, Request, header};
 
 use crate::{Answer, TestApp};
 
+/// The type of a form's urlencoded body.
+const FORM: &str = "application/x-www-form-urlencoded";
+
 /// The host the pages are asked for.
 pub const HOST: &str = "huimin.test";
 
@@ -65,6 +68,18 @@ impl<'a> Browser<'a> {
     }
 
     async fn send(&mut self, method: Method, path: &str, body: Option<String>) -> Answer {
+        let body = body.map(|b| (Body::from(b), FORM.to_string()));
+        self.send_body(method, path, body, None).await
+    }
+
+    /// A request with a body of its own type, and a `Content-Length` when given.
+    async fn send_body(
+        &mut self,
+        method: Method,
+        path: &str,
+        body: Option<(Body, String)>,
+        length: Option<u64>,
+    ) -> Answer {
         let mut req = Request::builder()
             .method(method.clone())
             .uri(path)
@@ -77,15 +92,22 @@ impl<'a> Browser<'a> {
                 .collect();
             req = req.header(header::COOKIE, jar.join("; "));
         }
-        if method == Method::POST {
-            if let Some(o) = &self.origin {
-                req = req.header(header::ORIGIN, o);
-            }
-            req = req.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if method == Method::POST
+            && let Some(o) = &self.origin
+        {
+            req = req.header(header::ORIGIN, o);
         }
-        let req = req
-            .body(body.map(Body::from).unwrap_or_else(Body::empty))
-            .expect("request");
+        if let Some(n) = length {
+            req = req.header(header::CONTENT_LENGTH, n);
+        }
+        let body = match body {
+            Some((body, content_type)) => {
+                req = req.header(header::CONTENT_TYPE, content_type);
+                body
+            }
+            None => Body::empty(),
+        };
+        let req = req.body(body).expect("request");
         let a = self.app.send(None, req).await;
         self.remember(&a);
         a
@@ -111,6 +133,40 @@ impl<'a> Browser<'a> {
         let mut all = vec![("_csrf", token.as_str())];
         all.extend_from_slice(fields);
         self.post_raw(path, &all).await
+    }
+
+    /// `POST path` of a multipart form, its parts as given (no token added).
+    pub async fn post_multipart(&mut self, path: &str, parts: &[Part]) -> Answer {
+        self.post_multipart_announcing(path, parts, None).await
+    }
+
+    /// `POST path` of a multipart form announcing a `Content-Length` of `length` (`None`: its
+    /// own), whatever its parts' size.
+    pub async fn post_multipart_announcing(
+        &mut self,
+        path: &str,
+        parts: &[Part],
+        length: Option<u64>,
+    ) -> Answer {
+        let (body, content_type) = multipart(parts);
+        let length = length.unwrap_or(body.len() as u64);
+        self.send_body(
+            Method::POST,
+            path,
+            Some((Body::from(body), content_type)),
+            Some(length),
+        )
+        .await
+    }
+
+    /// `POST path` of a multipart form with the CSRF token of the page `from` (fetched first)
+    /// as its first part, as a browser sends a form whose hidden token comes first.
+    pub async fn submit_multipart(&mut self, from: &str, path: &str, parts: &[Part]) -> Answer {
+        let page = self.get(from).await;
+        let token = csrf_of(&page.text).unwrap_or_else(|| panic!("no form token on {from}"));
+        let mut all = vec![Part::text("_csrf", &token)];
+        all.extend_from_slice(parts);
+        self.post_multipart(path, &all).await
     }
 
     /// Signs in through the sign-in page; panics unless it lands on `/`.
@@ -140,4 +196,70 @@ pub fn location(a: &Answer) -> String {
 pub fn csrf_of(html: &str) -> Option<String> {
     let at = html.find("name=\"_csrf\" value=\"")? + "name=\"_csrf\" value=\"".len();
     html[at..].split('"').next().map(str::to_string)
+}
+
+/// The `value` of the input `name` of a page (the first one).
+pub fn value_of(html: &str, name: &str) -> Option<String> {
+    let at = html.find(&format!("name=\"{name}\""))?;
+    let rest = &html[at..];
+    let v = rest.find("value=\"")? + "value=\"".len();
+    rest[v..].split('"').next().map(str::to_string)
+}
+
+/// One part of a multipart form: a text field, or a file with its name and type.
+#[derive(Debug, Clone)]
+pub struct Part {
+    pub name: String,
+    pub file_name: Option<String>,
+    pub content_type: Option<String>,
+    pub bytes: Vec<u8>,
+}
+
+impl Part {
+    /// A text field.
+    pub fn text(name: &str, value: &str) -> Self {
+        Part {
+            name: name.into(),
+            file_name: None,
+            content_type: None,
+            bytes: value.as_bytes().to_vec(),
+        }
+    }
+
+    /// A file of the field `files`.
+    pub fn file(file_name: &str, content_type: &str, bytes: &[u8]) -> Self {
+        Part {
+            name: "files".into(),
+            file_name: Some(file_name.into()),
+            content_type: Some(content_type.into()),
+            bytes: bytes.to_vec(),
+        }
+    }
+}
+
+/// A `multipart/form-data` body of `parts` and its content type.
+pub fn multipart(parts: &[Part]) -> (Vec<u8>, String) {
+    let boundary = "huimin-test-boundary-7d0c";
+    let mut body = Vec::new();
+    for p in parts {
+        body.extend(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"",
+                p.name
+            )
+            .as_bytes(),
+        );
+        if let Some(f) = &p.file_name {
+            body.extend(format!("; filename=\"{f}\"").as_bytes());
+        }
+        body.extend(b"\r\n");
+        if let Some(ct) = &p.content_type {
+            body.extend(format!("Content-Type: {ct}\r\n").as_bytes());
+        }
+        body.extend(b"\r\n");
+        body.extend(&p.bytes);
+        body.extend(b"\r\n");
+    }
+    body.extend(format!("--{boundary}--\r\n").as_bytes());
+    (body, format!("multipart/form-data; boundary={boundary}"))
 }

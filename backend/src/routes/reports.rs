@@ -2,6 +2,7 @@
 //! downloads, and payments.
 
 use axum::body::Body;
+use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -9,7 +10,7 @@ use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::auth::scope::{self, Kind};
-use crate::auth::{Can, Seen, can, kind};
+use crate::auth::{Actor, Can, Seen, can, kind};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Json, Path, parse_json};
 use crate::files::{self, ALLOWED, Placed, Upload};
@@ -65,7 +66,7 @@ async fn submit_report(
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_ascii_lowercase();
-    let (report, stored, mut placed) = if mime.starts_with("multipart/form-data") {
+    let (report, stored, placed) = if mime.starts_with("multipart/form-data") {
         // 404 before any file is stored.
         scope::visible(&st, &actor, Kind::Milestone, id).await?;
         let mp = Multipart::from_request(req, &st)
@@ -90,11 +91,35 @@ async fn submit_report(
         };
         (body, Vec::new(), None)
     };
+    let (created, out) = submit_stored(&st, &actor, id, report, stored, placed, key).await?;
+    Ok((
+        if created {
+            StatusCode::CREATED
+        } else {
+            StatusCode::OK
+        },
+        Json(out),
+    ))
+}
+
+/// Submits a report with the files this request put in the store (`placed`; none for a JSON
+/// report), as [`reports::submit`] does, then removes those files again when the report was
+/// refused or had already been made (a repeated idempotency key): for the API and the report
+/// page alike.
+pub(crate) async fn submit_stored(
+    st: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    report: ApiResult<NewReport>,
+    stored: Vec<Attachment>,
+    mut placed: Option<Placed>,
+    key: ApiResult<Option<String>>,
+) -> ApiResult<(bool, Report)> {
     // From here a request cut off may have written its report: its files stay for the sweep.
     if let Some(p) = &mut placed {
         p.disarm();
     }
-    let result = reports::submit(&st, &actor, id, report, stored, key).await;
+    let result = reports::submit(st, actor, id, report, stored, key).await;
     // Files of a refused (or repeated) report must not linger in the store. After a server
     // error it is unknown whether the report was written: the sweep decides, a day later.
     let refused = match &result {
@@ -106,15 +131,115 @@ async fn submit_report(
     {
         p.discard(&st.db).await;
     }
-    let (created, out) = result?;
-    Ok((
-        if created {
-            StatusCode::CREATED
-        } else {
-            StatusCode::OK
-        },
-        Json(out),
-    ))
+    result
+}
+
+/// Why a file part was not stored.
+#[derive(Debug)]
+pub(crate) enum FileRefusal {
+    /// The file is over [`files::MAX_FILE`] (`Some` of its name), or the request over
+    /// [`files::MAX_REQUEST`] (`None`).
+    TooLarge(Option<String>),
+    /// Its declared type is not one of [`ALLOWED`].
+    NotAllowed {
+        file_name: String,
+        content_type: String,
+    },
+    /// Its first bytes are not of its declared type.
+    NotWhatItSays {
+        file_name: String,
+        content_type: String,
+    },
+    /// Anything else: a malformed body, the store failing.
+    Failed(ApiError),
+}
+
+impl From<FileRefusal> for ApiError {
+    fn from(r: FileRefusal) -> Self {
+        match r {
+            FileRefusal::TooLarge(_) => ApiError::PayloadTooLarge,
+            FileRefusal::NotAllowed { content_type, .. } => ApiError::UnsupportedMediaType(
+                format!("attachments may be JPEG, PNG, HEIC or PDF, not {content_type}"),
+            ),
+            FileRefusal::NotWhatItSays {
+                file_name,
+                content_type,
+            } => {
+                ApiError::UnsupportedMediaType(format!("{file_name} is not a {content_type} file"))
+            }
+            FileRefusal::Failed(e) => e,
+        }
+    }
+}
+
+/// A multipart body's error: 413 when the request went past its limit, else 400.
+pub(crate) fn multipart_error(e: MultipartError) -> ApiError {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        ApiError::PayloadTooLarge
+    } else {
+        ApiError::BadRequest(e.body_text())
+    }
+}
+
+/// Streams the file part `field` into the store under `root` (never whole in memory): its
+/// declared type must be one of [`ALLOWED`] and its first bytes of that type, its size at most
+/// [`files::MAX_FILE`]. The stored file is listed in `placed`, so that it is removed again when
+/// the report is refused or the request cut off; a refused file leaves nothing.
+pub(crate) async fn store_file(
+    root: &std::path::Path,
+    mut field: Field<'_>,
+    placed: &mut Placed,
+) -> Result<Attachment, FileRefusal> {
+    let content_type = field
+        .content_type()
+        .unwrap_or("application/octet-stream")
+        .to_ascii_lowercase();
+    let file_name = field
+        .file_name()
+        .unwrap_or("attachment")
+        .chars()
+        .take(200)
+        .collect::<String>();
+    if !ALLOWED.iter().any(|(t, _)| *t == content_type) {
+        return Err(FileRefusal::NotAllowed {
+            file_name,
+            content_type,
+        });
+    }
+    // Its temporary file goes when `up` is dropped unfinished, on every path.
+    let mut up = Upload::start(root).await.map_err(FileRefusal::Failed)?;
+    loop {
+        let chunk = match field.chunk().await {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(e) => {
+                return Err(match multipart_error(e) {
+                    ApiError::PayloadTooLarge => FileRefusal::TooLarge(None),
+                    other => FileRefusal::Failed(other),
+                });
+            }
+        };
+        up.write(&chunk).await.map_err(|e| match e {
+            ApiError::PayloadTooLarge => FileRefusal::TooLarge(Some(file_name.clone())),
+            other => FileRefusal::Failed(other),
+        })?;
+    }
+    if !files::looks_like(&content_type, &up.head) {
+        return Err(FileRefusal::NotWhatItSays {
+            file_name,
+            content_type,
+        });
+    }
+    let size = up.size as i64;
+    let stored = up.finish().await.map_err(FileRefusal::Failed)?;
+    let sha256 = stored.sha256.clone();
+    placed.push(stored);
+    Ok(Attachment {
+        file_name,
+        content_type,
+        size,
+        sha256,
+    })
 }
 
 fn idempotency_key(h: &HeaderMap) -> ApiResult<Option<String>> {
@@ -154,57 +279,15 @@ async fn read_multipart(
     out: &mut Vec<Attachment>,
     placed: &mut Placed,
 ) -> ApiResult<NewReport> {
-    let too_large = |e: axum::extract::multipart::MultipartError| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::PayloadTooLarge
-        } else {
-            ApiError::BadRequest(e.body_text())
-        }
-    };
     let root = st.config.files_dir();
     let mut report = None;
-    while let Some(mut field) = mp.next_field().await.map_err(too_large)? {
+    while let Some(field) = mp.next_field().await.map_err(multipart_error)? {
         match field.name().unwrap_or_default() {
             "report" => {
-                let bytes = field.bytes().await.map_err(too_large)?;
+                let bytes = field.bytes().await.map_err(multipart_error)?;
                 report = Some(parse_json::<NewReport>(&bytes)?);
             }
-            "files" | "files[]" => {
-                let content_type = field
-                    .content_type()
-                    .unwrap_or("application/octet-stream")
-                    .to_ascii_lowercase();
-                if !ALLOWED.iter().any(|(t, _)| *t == content_type) {
-                    return Err(ApiError::UnsupportedMediaType(format!(
-                        "attachments may be JPEG, PNG, HEIC or PDF, not {content_type}"
-                    )));
-                }
-                let file_name = field
-                    .file_name()
-                    .unwrap_or("attachment")
-                    .chars()
-                    .take(200)
-                    .collect::<String>();
-                // Its temporary file goes when `up` is dropped unfinished, on every path.
-                let mut up = Upload::start(&root).await?;
-                while let Some(c) = field.chunk().await.map_err(too_large)? {
-                    up.write(&c).await?;
-                }
-                if !files::looks_like(&content_type, &up.head) {
-                    return Err(ApiError::UnsupportedMediaType(format!(
-                        "{file_name} is not a {content_type} file"
-                    )));
-                }
-                let size = up.size as i64;
-                let stored = up.finish().await?;
-                out.push(Attachment {
-                    file_name,
-                    content_type,
-                    size,
-                    sha256: stored.sha256.clone(),
-                });
-                placed.push(stored);
-            }
+            "files" | "files[]" => out.push(store_file(&root, field, placed).await?),
             other => {
                 return Err(ApiError::field(
                     other,

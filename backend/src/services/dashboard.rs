@@ -136,6 +136,7 @@ pub struct OrgMilestone {
     pub status: String,
     pub contract_id: uuid::Uuid,
     pub contract_title: String,
+    pub contract_status: String,
     /// The comment of the decision on the latest report (a rejected milestone's reason).
     pub review_comment: Option<String>,
 }
@@ -166,7 +167,7 @@ pub async fn organisation_milestones(st: &AppState, actor: &Actor) -> ApiResult<
     let horizon = today(st) + Days::new(ORG_HORIZON_DAYS);
     let sql = format!(
         "SELECT m.id AS milestone_id, m.title, m.due_date, m.amount_fen, m.status, \
-         c.id AS contract_id, c.title AS contract_title, \
+         c.id AS contract_id, c.title AS contract_title, c.status AS contract_status, \
          CASE WHEN m.status = 'rejected' THEN (SELECT r.review_comment FROM milestone_report r \
            WHERE r.milestone_id = m.id ORDER BY r.submitted_at DESC LIMIT 1) END AS review_comment \
          FROM milestone m JOIN contract c ON c.id = m.contract_id \

@@ -229,29 +229,10 @@ pub async fn submit(
         let out = shape_reports(&txn, vec![existing]).await?.remove(0);
         return Ok((false, out));
     }
-    let refusal = if k.status != ContractStatus::Active.as_str() {
-        Some((
-            codes::CONTRACT_NOT_ACTIVE,
-            format!(
-                "reports are taken only on active contracts; this one is {}",
-                k.status
-            ),
-        ))
-    } else if !matches!(
-        MilestoneStatus::parse(&m.status),
-        Some(MilestoneStatus::Planned | MilestoneStatus::Rejected)
-    ) {
-        Some((
-            codes::MILESTONE_NO_REPORT_EXPECTED,
-            format!("a {} milestone takes no report", m.status),
-        ))
-    } else {
-        None
-    };
-    if let Some((code, reason)) = refusal {
+    if let Some(refusal) = report_refused(&k.status, &m.status) {
         // A bad measurement (422) is answered before the state (409).
         check_indicators(&txn, k.id, &new.measurements).await?;
-        return Err(ApiError::conflict(code, reason));
+        return Err(refusal);
     }
     // The milestone moves to `submitted` only from the status it was read in: a racing report
     // on it waits for the first one's row lock, then finds the status changed and is refused
@@ -360,6 +341,29 @@ pub async fn submit(
     notify::queue(st, &txn, to, message, out.id, "submitted", link).await?;
     txn.commit().await?;
     Ok((true, out))
+}
+
+/// Why a milestone takes no report now, given its contract's status and its own (SPEC §3):
+/// reports are taken only on an active contract, on a planned or rejected milestone (a report
+/// waiting for its decision, or accepted, or a cancelled milestone takes none). `None` when it
+/// takes one. The one rule of [`submit`], also for the pages that offer the report form.
+pub fn report_refused(contract_status: &str, milestone_status: &str) -> Option<ApiError> {
+    if contract_status != ContractStatus::Active.as_str() {
+        Some(ApiError::conflict(
+            codes::CONTRACT_NOT_ACTIVE,
+            format!("reports are taken only on active contracts; this one is {contract_status}"),
+        ))
+    } else if !matches!(
+        MilestoneStatus::parse(milestone_status),
+        Some(MilestoneStatus::Planned | MilestoneStatus::Rejected)
+    ) {
+        Some(ApiError::conflict(
+            codes::MILESTONE_NO_REPORT_EXPECTED,
+            format!("a {milestone_status} milestone takes no report"),
+        ))
+    } else {
+        None
+    }
 }
 
 /// The most measurements one insert statement carries (SQLite refuses a compound SELECT of

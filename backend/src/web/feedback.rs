@@ -6,6 +6,7 @@
 use axum::http::StatusCode;
 
 use entity::rules::money::{Money, MoneyError};
+use entity::rules::quantity::Quantity;
 use entity::rules::score::Score;
 
 use crate::error::codes::{self, Code};
@@ -60,6 +61,16 @@ impl Feedback {
                 fields: Vec::new(),
             }),
             other => Err(other),
+        }
+    }
+
+    /// The refusal of one field with a message of the page's own (one that names a file, say),
+    /// answered with `status`.
+    pub fn field_message(status: StatusCode, field: &str, message: String) -> Self {
+        Feedback {
+            status,
+            notice: None,
+            fields: vec![(field.to_string(), message)],
         }
     }
 
@@ -242,6 +253,30 @@ impl Fields {
             return N::default();
         }
         self.opt_number(field, raw).unwrap_or_default()
+    }
+
+    /// An optional quantity (a measurement, a target: not negative, at most four decimals, by
+    /// the API's rule [`Quantity::from_decimal`]); `None` when blank or refused.
+    pub fn opt_quantity(&mut self, field: &str, raw: &str) -> Option<Quantity> {
+        let d: rust_decimal::Decimal = self.opt_number(field, raw)?;
+        let q = Quantity::from_decimal(d);
+        if q.is_none() {
+            self.refuse(
+                field,
+                codes::QUANTITY_INVALID,
+                "must be a number with at most four decimals, not negative",
+            );
+        }
+        q
+    }
+
+    /// A required quantity (see [`Fields::opt_quantity`]).
+    pub fn quantity(&mut self, field: &str, raw: &str) -> Quantity {
+        if raw.trim().is_empty() {
+            self.refuse(field, codes::FIELD_REQUIRED, "must not be empty");
+        }
+        self.opt_quantity(field, raw)
+            .unwrap_or_else(|| Quantity::from_e4(0))
     }
 
     /// A required id (a UUID from a select or a hidden field).

@@ -57,6 +57,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(pages::tenders::routes())
         .merge(pages::contracts::routes())
         .merge(pages::reviews::routes())
+        .merge(pages::reporting::routes())
         .merge(pages::payments::routes())
         .merge(pages::findings::routes())
         .merge(pages::notifications::routes())

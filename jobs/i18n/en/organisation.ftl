@@ -28,3 +28,5 @@ org-home-no-tenders = No tender is open for bids now.
 org-home-ceiling = Ceiling
 org-home-deadline = Bid deadline
 org-home-all-tenders = All tenders
+org-home-report = Report
+org-home-report-again = Report again

@@ -21,3 +21,5 @@ org-home-no-tenders = 目前没有可以响应的采购项目。
 org-home-ceiling = 最高限价
 org-home-deadline = 响应截止时间
 org-home-all-tenders = 全部采购项目
+org-home-report = 提交服务报告
+org-home-report-again = 重新提交服务报告

@@ -11,6 +11,7 @@ use entity::rules::vocab::Role;
 use http_body_util::BodyExt;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
+use tests::web::{Part, multipart};
 use tests::{Answer, Login, TestApp};
 use tower::ServiceExt;
 use uuid::Uuid;
@@ -276,61 +277,22 @@ fn stored_files(app: &TestApp) -> usize {
     walk(&app.state.config.files_dir())
 }
 
-/// One part of a multipart body.
-struct Part {
-    name: &'static str,
-    file_name: Option<&'static str>,
-    content_type: Option<&'static str>,
-    bytes: Vec<u8>,
-}
-
 fn report_part(v: Value) -> Part {
     Part {
-        name: "report",
-        file_name: None,
-        content_type: Some("application/json"),
-        bytes: v.to_string().into_bytes(),
+        content_type: Some("application/json".into()),
+        ..Part::text("report", &v.to_string())
     }
 }
 
-fn file_part(file_name: &'static str, content_type: Option<&'static str>, bytes: &[u8]) -> Part {
+fn file_part(file_name: &str, content_type: Option<&str>, bytes: &[u8]) -> Part {
     Part {
-        name: "files",
-        file_name: Some(file_name),
-        content_type,
-        bytes: bytes.to_vec(),
+        content_type: content_type.map(str::to_string),
+        ..Part::file(file_name, "", bytes)
     }
 }
 
 fn summary() -> Value {
     json!({"summary": "走访记录见附件", "measurements": []})
-}
-
-/// A multipart/form-data body and its content type.
-fn multipart(parts: &[Part]) -> (Vec<u8>, String) {
-    let boundary = "huimin-delivery-boundary";
-    let mut body = Vec::new();
-    for p in parts {
-        body.extend(
-            format!(
-                "--{boundary}\r\nContent-Disposition: form-data; name=\"{}\"",
-                p.name
-            )
-            .as_bytes(),
-        );
-        if let Some(f) = p.file_name {
-            body.extend(format!("; filename=\"{f}\"").as_bytes());
-        }
-        body.extend(b"\r\n");
-        if let Some(ct) = p.content_type {
-            body.extend(format!("Content-Type: {ct}\r\n").as_bytes());
-        }
-        body.extend(b"\r\n");
-        body.extend(&p.bytes);
-        body.extend(b"\r\n");
-    }
-    body.extend(format!("--{boundary}--\r\n").as_bytes());
-    (body, format!("multipart/form-data; boundary={boundary}"))
 }
 
 async fn upload(app: &TestApp, token: &str, m: Uuid, parts: &[Part]) -> Answer {
@@ -1550,7 +1512,7 @@ async fn an_attachment_whose_bytes_are_not_of_its_declared_type_is_refused() {
         file_part("photo.heic", Some("image/heic"), b"short"),
     ];
     for fake in fakes {
-        let name = fake.file_name;
+        let name = fake.file_name.clone();
         upload(&app, &d.staff.token, m, &[report_part(summary()), fake])
             .await
             .expect(415);
@@ -1676,15 +1638,7 @@ async fn a_multipart_report_needs_its_report_part() {
         &app,
         &d.staff.token,
         m,
-        &[
-            report_part(summary()),
-            Part {
-                name: "extra",
-                file_name: None,
-                content_type: None,
-                bytes: b"x".to_vec(),
-            },
-        ],
+        &[report_part(summary()), Part::text("extra", "x")],
     )
     .await
     .expect(422);

@@ -10,7 +10,7 @@ use axum::http::{Method, Request, header};
 use entity::rules::vocab::Role;
 use futures::StreamExt;
 use serde_json::json;
-use tests::{Answer, Login, TestApp};
+use tests::{Answer, Login, TestApp, files_under};
 use tower::ServiceExt;
 use uuid::Uuid;
 
@@ -80,25 +80,6 @@ async fn upload(app: &TestApp, staff: &Login, m: Uuid, files: &[(&str, &str, &[u
 
 fn root(app: &TestApp) -> PathBuf {
     app.state.config.files_dir()
-}
-
-/// Every file under `dir`, folders walked (relative paths, sorted).
-fn files_under(dir: &Path) -> Vec<String> {
-    fn walk(base: &Path, p: &Path, out: &mut Vec<String>) {
-        let Ok(rd) = std::fs::read_dir(p) else { return };
-        for e in rd.filter_map(Result::ok) {
-            let p = e.path();
-            if p.is_dir() {
-                walk(base, &p, out);
-            } else {
-                out.push(p.strip_prefix(base).unwrap().display().to_string());
-            }
-        }
-    }
-    let mut out = Vec::new();
-    walk(dir, dir, &mut out);
-    out.sort();
-    out
 }
 
 /// A file at `path` (folders made) last modified `age` ago.

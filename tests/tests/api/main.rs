@@ -21,6 +21,7 @@ mod pages_badge;
 mod pages_contracts;
 mod pages_links;
 mod pages_org_home;
+mod pages_reporting;
 mod pages_reviews;
 mod pages_tenders;
 mod pages_weight;

@@ -86,7 +86,9 @@ async fn the_home_shows_what_the_organisation_must_do_and_what_it_received() {
         !home.contains(&format!("/milestones/{}", ids[1])),
         "accepted: nothing to do"
     );
-    assert!(home.contains(&format!("/milestones/{}", ids[0])));
+    // The rejected one is a tap from its form; so is each planned one.
+    assert!(home.contains(&format!("/milestones/{}/report", ids[0])));
+    assert!(home.contains("重新提交服务报告") && home.contains("提交服务报告 →"));
     // The vacant post since 1 March, the payment, the tender.
     assert!(
         home.contains("驻村社工") && home.contains("空岗 2 天"),

@@ -10,7 +10,7 @@ use tests::{Login, TestApp};
 use uuid::Uuid;
 
 /// A browser signed in as `who` (a page session is the same kind of token as the API's).
-fn browser<'a>(app: &'a TestApp, who: &Login) -> Browser<'a> {
+pub(crate) fn browser<'a>(app: &'a TestApp, who: &Login) -> Browser<'a> {
     let mut b = Browser::new(app);
     b.set_cookie("huimin_session", &who.token);
     b
@@ -19,16 +19,16 @@ fn browser<'a>(app: &'a TestApp, who: &Login) -> Browser<'a> {
 /// An officer, an organisation's staff and an active contract of 100,000.00 with two
 /// indicators (visits ≥ 120, weight 60; complaints ≤ 4, weight 40) and a milestone of
 /// 60,000.00 due 2026-06-30, on a line of 1,000,000.00.
-struct World {
-    fo: Login,
-    staff: Login,
-    line: Uuid,
-    contract: Uuid,
-    milestone: Uuid,
-    indicators: Vec<(String, String)>,
+pub(crate) struct World {
+    pub(crate) fo: Login,
+    pub(crate) staff: Login,
+    pub(crate) line: Uuid,
+    pub(crate) contract: Uuid,
+    pub(crate) milestone: Uuid,
+    pub(crate) indicators: Vec<(String, String)>,
 }
 
-async fn world(app: &TestApp) -> World {
+pub(crate) async fn world(app: &TestApp) -> World {
     let fo = app.user(Role::FinanceOfficer).await;
     let staff = app.user(Role::Organisation).await;
     let line = app.budget_line(&fo, "1000000.00").await;
@@ -86,12 +86,23 @@ async fn world(app: &TestApp) -> World {
 }
 
 impl World {
-    fn indicator(&self, code: &str) -> &str {
+    pub(crate) fn indicator(&self, code: &str) -> &str {
         &self.indicators.iter().find(|(c, _)| c == code).unwrap().1
     }
 
     /// The organisation reports 96 visits and 2 complaints.
-    async fn report(&self, app: &TestApp) {
+    /// The officer rejects the pending report with `comment`.
+    pub(crate) async fn reject(&self, app: &TestApp, comment: &str) {
+        app.post(
+            &format!("/api/v1/milestones/{}/reject", self.milestone),
+            &self.fo.token,
+            json!({ "comment": comment }),
+        )
+        .await
+        .expect(200);
+    }
+
+    pub(crate) async fn report(&self, app: &TestApp) {
         app.post(
             &format!("/api/v1/milestones/{}/reports", self.milestone),
             &self.staff.token,
@@ -608,13 +619,7 @@ async fn notifications_are_listed_newest_first_for_their_recipient() {
     let app = TestApp::new().await;
     let w = world(&app).await;
     w.report(&app).await;
-    app.post(
-        &format!("/api/v1/milestones/{}/reject", w.milestone),
-        &w.fo.token,
-        json!({"comment": "请补充材料"}),
-    )
-    .await
-    .expect(200);
+    w.reject(&app, "请补充材料").await;
     let page = browser(&app, &w.staff)
         .get("/notifications")
         .await

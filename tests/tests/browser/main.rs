@@ -7,6 +7,8 @@
 //! To add a page to the screenshots: a line in [`PAGES`]. To go further in a role's journey:
 //! a step in its journey test, where it says so.
 
+mod reporting;
+
 use jobs::clock::Clock;
 use tests::browser::{
     ADMIN, Chrome, DEMO_PASSWORD, DESK, FINANCE, NARROW, ORGANISATION, PHONE, SIZES, SUPERVISOR,

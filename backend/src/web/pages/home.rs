@@ -18,6 +18,7 @@ use crate::services::budget::{self, BudgetLine, BudgetLineFilter};
 use crate::services::dashboard::{self, OrgMilestone, PaymentReceived};
 use crate::services::milestones::today;
 use crate::services::posts::{self, Post};
+use crate::services::reports;
 use crate::services::tenders::{self, Tender, TenderFilter};
 use crate::state::AppState;
 use crate::web::ui::Ui;
@@ -107,6 +108,11 @@ impl OrganisationHome {
     pub fn overdue(&self, m: &OrgMilestone) -> bool {
         MilestoneStatus::parse(&m.status)
             .is_some_and(|s| milestone_overdue(m.due_date, s, self.today))
+    }
+
+    /// Whether `m` takes a report now (the service's rule): the form is a tap away.
+    pub fn reportable(&self, m: &OrgMilestone) -> bool {
+        reports::report_refused(&m.contract_status, &m.status).is_none()
     }
 
     /// Days from today to `m`'s due date (negative: overdue by that many).

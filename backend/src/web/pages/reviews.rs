@@ -28,7 +28,7 @@ use crate::state::AppState;
 use crate::web::feedback::Feedback;
 use crate::web::form::Form;
 use crate::web::pages::contract_page::ContractHead;
-use crate::web::pages::done;
+use crate::web::pages::{done, reporting};
 use crate::web::ui::Ui;
 
 /// The routes of the review pages.
@@ -125,7 +125,7 @@ pub struct ReportView {
 }
 
 /// `≥ 120` / `≤ 4`.
-fn target_text(c: Comparator, target: &impl std::fmt::Display) -> String {
+pub(crate) fn target_text(c: Comparator, target: &impl std::fmt::Display) -> String {
     match c {
         Comparator::AtLeast => format!("≥ {target}"),
         Comparator::AtMost => format!("≤ {target}"),
@@ -192,6 +192,9 @@ pub struct MilestonePage {
     pub comment: String,
     /// Which form was refused: `accept` or `reject`.
     pub refused: &'static str,
+    /// For the organisation's staff while the milestone takes a report: the catalogue key of
+    /// the button to the report form.
+    pub report_button: Option<&'static str>,
 }
 
 /// The cells of `components/score_table.html`, for the pages that include it.
@@ -229,7 +232,11 @@ async fn milestone_page(
         && milestone.status == MilestoneStatus::Submitted
         && head.contract.status == ContractStatus::Active
         && preview.is_some();
+    let report_button =
+        reporting::can_report(actor.organisation_scope(), &head.contract, &milestone)
+            .then(|| reporting::report_button(&milestone));
     let page = MilestonePage {
+        report_button,
         reports: reports
             .into_iter()
             .rev()

@@ -8,7 +8,6 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
-use entity::rules::quantity::Quantity;
 use entity::rules::vocab::{Comparator, ContractStatus, Measure, MilestoneStatus};
 use rust_decimal::Decimal;
 use serde::Deserialize;
@@ -16,7 +15,7 @@ use uuid::Uuid;
 
 use super::{Forms, ReasonForm, settle};
 use crate::auth::{Actor, Can, Seen, can, kind};
-use crate::error::{ApiError, ApiResult, FieldError};
+use crate::error::ApiResult;
 use crate::services::milestones::{
     self, Indicator, Milestone, MilestoneFilter, NewIndicator, NewMilestone, Reason,
 };
@@ -24,6 +23,7 @@ use crate::state::AppState;
 use crate::web::feedback::Fields;
 use crate::web::form::Form;
 use crate::web::pages::contract_page::ContractHead;
+use crate::web::pages::reporting;
 use crate::web::ui::Ui;
 
 /// A new milestone's fields as typed.
@@ -83,6 +83,8 @@ pub struct MilestonesPage {
     pub can_add: bool,
     /// The actor is an officer of the contract's purchaser.
     pub can_act: bool,
+    /// The organisation whose staff the actor is, if any (they report on its milestones).
+    pub reporter: Option<Uuid>,
     pub comparators: &'static [Comparator],
     pub measures: &'static [Measure],
     pub forms: Forms,
@@ -102,6 +104,18 @@ impl MilestonesPage {
                 m.status,
                 MilestoneStatus::Planned | MilestoneStatus::Rejected
             )
+    }
+
+    /// The catalogue key of the link to milestone `m`'s report form, when the actor may report
+    /// on it now.
+    pub fn report_link(&self, m: &Milestone) -> Option<&'static str> {
+        reporting::can_report(self.reporter, &self.head.contract, m)
+            .then(|| reporting::report_button(m))
+    }
+
+    /// Whether the table has a column of actions.
+    pub fn has_actions(&self) -> bool {
+        self.can_act || self.reporter == Some(self.head.contract.organisation_id)
     }
 
     /// The reason typed for the cancellation of milestone `id`, if it was refused.
@@ -155,6 +169,7 @@ async fn page(
             .sum(),
         can_add: can_act && open,
         can_act,
+        reporter: actor.organisation_scope(),
         comparators: Comparator::ALL,
         measures: Measure::ALL,
         ui,
@@ -212,25 +227,6 @@ pub async fn create(
     }
 }
 
-/// A target as typed: a number with at most four decimals, not negative.
-fn target(f: &mut Fields, raw: &str) -> Result<Quantity, Option<FieldError>> {
-    let d: Option<Decimal> = f.opt_number("target", raw);
-    match d {
-        None if raw.trim().is_empty() => {
-            f.text("target", raw);
-            Err(None)
-        }
-        None => Err(None),
-        Some(d) => Quantity::from_decimal(d).ok_or_else(|| {
-            Some(FieldError::new(
-                "target",
-                crate::error::codes::QUANTITY_INVALID,
-                "must be a number with at most four decimals, not negative",
-            ))
-        }),
-    }
-}
-
 /// `POST /contracts/{id}/indicators`: one indicator, the service of
 /// `POST /api/v1/contracts/{id}/indicators`.
 pub async fn add_indicator(
@@ -243,12 +239,12 @@ pub async fn add_indicator(
     Form(form): Form<IndicatorForm>,
 ) -> ApiResult<Response> {
     let mut f = Fields::default();
-    let target = target(&mut f, &form.target);
+    let target = f.quantity("target", &form.target);
     let comparator = f.choice("comparator", &form.comparator, Comparator::parse);
     let measure = f.choice("measure", &form.measure, Measure::parse);
     let weight: i32 = f.number("weight", &form.weight);
-    let r = match (f.finish(), target) {
-        (Ok(()), Ok(target)) => {
+    let r = match f.finish() {
+        Ok(()) => {
             let new = NewIndicator {
                 code: form.code.clone(),
                 name: form.name.clone(),
@@ -260,12 +256,7 @@ pub async fn add_indicator(
             };
             milestones::add_indicators(&st, &actor, id, vec![new]).await
         }
-        (Ok(()), Err(bad)) => Err(ApiError::Validation(bad.into_iter().collect())),
-        (Err(ApiError::Validation(mut v)), Err(bad)) => {
-            v.extend(bad);
-            Err(ApiError::Validation(v))
-        }
-        (Err(e), _) => Err(e),
+        Err(e) => Err(e),
     };
     let to = format!("/contracts/{id}/milestones");
     match settle(&ui, jar, r, &to, "flash-indicator-added", "indicator")? {

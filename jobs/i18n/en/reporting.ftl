@@ -1,0 +1,25 @@
+## The organisation's report on a milestone: the report form, and its entries on the milestone's page and the contract's milestones tab.
+report-submit = Submit report
+report-resubmit = Resubmit
+report-contract = Contract
+report-days-left = { $count } days left
+report-due-today = Due today
+report-rejection = Reason for return
+report-rejection-hint = Please revise the report as asked and submit it again.
+report-summary = Summary of the services
+report-indicator-label = { $name } ({ $unit })
+report-target = Target { $target }
+report-files = Photos and documents
+report-files-hint = Take a photo or choose files: JPEG, PNG or HEIC photos or PDFs, at most { $file } MB each and { $total } MB in all.
+report-file-too-large = "{ $name }" is larger than { $mb } MB: compress it or choose another file.
+report-files-too-large = The files chosen come to more than { $mb } MB: choose fewer or compress them.
+report-file-type = "{ $name }" is not a photo (JPEG, PNG, HEIC) or a PDF and cannot be uploaded.
+report-uploading = Uploading { $current }/{ $total }
+report-sending = Submitting…
+report-network = The connection was lost and the report was not submitted. Check the network and submit again (it will not be submitted twice).
+report-closed-contract = The contract is "{ $name }": it takes no reports.
+report-closed-submitted = The report has been submitted and awaits review; it cannot be submitted again now.
+report-closed-accepted = This milestone has been accepted; no report is needed.
+report-closed-cancelled = This milestone was cancelled; it takes no report.
+report-back = Back to the milestone
+flash-report-submitted = Report submitted; it now awaits the purchaser's review.

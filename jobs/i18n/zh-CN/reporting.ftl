@@ -1,0 +1,25 @@
+## 社会组织提交服务报告：服务节点的报告表单，及服务节点页、合同服务节点标签页上的入口。
+report-submit = 提交服务报告
+report-resubmit = 重新提交
+report-contract = 合同
+report-days-left = 还有 { $count } 天
+report-due-today = 今天到期
+report-rejection = 退回意见
+report-rejection-hint = 请按退回意见修改后重新提交。
+report-summary = 服务情况摘要
+report-indicator-label = { $name }（{ $unit }）
+report-target = 目标 { $target }
+report-files = 照片和材料
+report-files-hint = 可拍照或选择文件：JPEG、PNG、HEIC 照片或 PDF，每个不超过 { $file } MB，合计不超过 { $total } MB。
+report-file-too-large = “{ $name }”超过 { $mb } MB，请压缩后再选，或换一个文件。
+report-files-too-large = 所选文件合计超过 { $mb } MB，请少选几个或压缩后再提交。
+report-file-type = “{ $name }”不是照片（JPEG、PNG、HEIC）或 PDF 文件，不能上传。
+report-uploading = { $current }/{ $total } 上传中
+report-sending = 正在提交…
+report-network = 网络中断，服务报告没有提交成功。请检查网络后再点一次提交（不会重复提交）。
+report-closed-contract = 合同当前为“{ $name }”，不接收服务报告。
+report-closed-submitted = 服务报告已提交，正在等待验收，暂不能再次提交。
+report-closed-accepted = 该服务节点已验收通过，无需再提交服务报告。
+report-closed-cancelled = 该服务节点已取消，不接收服务报告。
+report-back = 返回服务节点
+flash-report-submitted = 服务报告已提交，等待采购单位验收。
