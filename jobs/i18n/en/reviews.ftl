@@ -5,6 +5,7 @@ review-queue-none = No report is waiting for your review.
 review-overdue-none = No milestone is overdue.
 review-list-limited = Only the first 200 are shown, the oldest due first.
 review-decision-heading = Your decision
+review-preview-heading = If the report is accepted
 review-against-targets = Each measurement against its target
 review-value = Reported
 review-no-value = none (counts as 0)

@@ -5,6 +5,7 @@ review-queue-none = 没有待您验收的服务报告。
 review-overdue-none = 没有逾期的服务节点。
 review-list-limited = 仅显示最早到期的 200 条。
 review-decision-heading = 验收决定
+review-preview-heading = 如果验收通过
 review-against-targets = 各项实测值与目标值
 review-value = 报告值
 review-no-value = 未报告（按 0 计）
