@@ -18,6 +18,7 @@ mod m20261203_000012_must_change_password;
 mod m20261204_000013_attachment_sha256_index;
 mod m20261206_000014_notifications_seen_at;
 mod m20261206_000015_notifications_unseen;
+mod m20261208_000016_bid_organisation_id_index;
 mod util;
 
 /// Runs the migrations in order.
@@ -42,6 +43,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000013_attachment_sha256_index::Migration),
             Box::new(m20261206_000014_notifications_seen_at::Migration),
             Box::new(m20261206_000015_notifications_unseen::Migration),
+            Box::new(m20261208_000016_bid_organisation_id_index::Migration),
         ]
     }
 }
