@@ -18,6 +18,7 @@ mod money_rules;
 mod ocds;
 mod pages;
 mod pages_badge;
+mod pages_bids;
 mod pages_contracts;
 mod pages_links;
 mod pages_reviews;
