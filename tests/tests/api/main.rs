@@ -22,6 +22,7 @@ mod pages_bids;
 mod pages_contracts;
 mod pages_links;
 mod pages_reviews;
+mod pages_staffing;
 mod pages_tenders;
 mod parties;
 mod posts;
