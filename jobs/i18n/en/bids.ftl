@@ -1,24 +1,19 @@
 ## An organisation's tenders and bids: the countdown, submitting or replacing a bid, its own bids and their outcomes.
 tender-purchaser = Purchaser
-tender-countdown-days = { $days ->
+tender-countdown = { $name } left
+tender-countdown-day = { $count ->
     [one] 1 day
-   *[other] { $days } days
-} { $hours ->
+   *[other] { $count } days
+}
+tender-countdown-hour = { $count ->
     [one] 1 hour
-   *[other] { $hours } hours
-} left
-tender-countdown-hours = { $hours ->
-    [one] 1 hour
-   *[other] { $hours } hours
-} { $minutes ->
+   *[other] { $count } hours
+}
+tender-countdown-minute = { $count ->
     [one] 1 minute
-   *[other] { $minutes } minutes
-} left
-tender-countdown-minutes = { $minutes ->
-    [one] 1 minute
-   *[other] { $minutes } minutes
-} left
-tender-countdown-over = Closed
+   *[other] { $count } minutes
+}
+tender-countdown-over = Deadline passed
 bid-own = Your bid
 bid-none = You did not bid on this tender.
 bid-outcome = Outcome

@@ -1,8 +1,9 @@
 ## 社会组织的采购项目和响应报价：倒计时、提交或修改报价、我的响应报价及其结果。
 tender-purchaser = 采购单位
-tender-countdown-days = 还有 { $days } 天 { $hours } 小时
-tender-countdown-hours = 还有 { $hours } 小时 { $minutes } 分钟
-tender-countdown-minutes = 还有 { $minutes } 分钟
+tender-countdown = 还有 { $name }
+tender-countdown-day = { $count } 天
+tender-countdown-hour = { $count } 小时
+tender-countdown-minute = { $count } 分钟
 tender-countdown-over = 已截止
 bid-own = 我的响应报价
 bid-none = 你没有对这个采购项目提交响应报价。

@@ -134,7 +134,7 @@ async fn an_organisation_sees_the_published_tenders_with_their_purchaser_and_cou
     shows_all(&page, &["3 days 5 hours left", "Submit bid"]);
     app.clock.advance(chrono::Duration::days(4));
     let list = b.get("/tenders?status=published").await.expect(200).text;
-    shows_all(&list, &[&href(open), "Closed"]);
+    shows_all(&list, &[&href(open), "Deadline passed"]);
 }
 
 #[tokio::test]

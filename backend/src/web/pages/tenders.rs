@@ -127,29 +127,31 @@ pub fn time_left(now: DateTime<Utc>, deadline: DateTime<Utc>) -> Option<(i64, i6
 }
 
 /// The countdown to a deadline in the page's language: "还有 3 天 5 小时", "还有 2 小时
-/// 10 分钟", "还有 5 分钟", then "已截止".
+/// 10 分钟", "还有 5 分钟", then "已截止" (in English "3 days 5 hours left" …).
 pub fn countdown(ui: &Ui, now: DateTime<Utc>, deadline: DateTime<Utc>) -> String {
     let Some((days, hours, minutes)) = time_left(now, deadline) else {
         return ui.t("tender-countdown-over");
     };
-    let (key, args) = if days > 0 {
-        ("tender-countdown-days", [("days", days), ("hours", hours)])
+    let parts: &[(&str, i64)] = if days > 0 {
+        &[
+            ("tender-countdown-day", days),
+            ("tender-countdown-hour", hours),
+        ]
     } else if hours > 0 {
-        (
-            "tender-countdown-hours",
-            [("hours", hours), ("minutes", minutes)],
-        )
+        &[
+            ("tender-countdown-hour", hours),
+            ("tender-countdown-minute", minutes),
+        ]
     } else {
-        (
-            "tender-countdown-minutes",
-            [("minutes", minutes), ("hours", 0)],
-        )
+        &[("tender-countdown-minute", minutes)]
     };
-    let args: HashMap<Cow<'static, str>, FluentValue> = args
-        .into_iter()
-        .map(|(k, v)| (Cow::Borrowed(k), FluentValue::from(v)))
-        .collect();
-    jobs::i18n::text_args(ui.locale, key, &args)
+    // Numbers, so that each unit takes its plural form.
+    let counted = |key: &str, n: i64| {
+        let args = HashMap::from([(Cow::Borrowed("count"), FluentValue::from(n))]);
+        jobs::i18n::text_args(ui.locale, key, &args)
+    };
+    let left: Vec<String> = parts.iter().map(|(k, n)| counted(k, *n)).collect();
+    ui.tname("tender-countdown", &left.join(" "))
 }
 
 /// The start of a local day as an instant (`None` only where a time zone skips midnight).
