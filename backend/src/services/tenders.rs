@@ -32,6 +32,10 @@ use crate::services::notify;
 use crate::state::AppState;
 use jobs::templates::Message;
 
+mod own_bids;
+
+pub use own_bids::{BidOutcome, OwnBid, bid_outcome, own_bids};
+
 /// A tender as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Tender {

@@ -180,6 +180,7 @@ impl Ui {
             Role::Organisation => &[
                 ("/", "nav-home"),
                 ("/tenders", "nav-tenders"),
+                ("/bids", "nav-bids"),
                 ("/contracts", "nav-contracts"),
                 ("/notifications", "nav-notifications"),
                 ("/profile", "nav-profile"),

@@ -12,6 +12,7 @@ nav-home = Home
 nav-budget-lines = Budget lines
 nav-tenders = Tenders
 nav-contracts = Contracts
+nav-bids = My bids
 nav-reports = Reports to review
 nav-findings = Findings
 nav-notifications = Notifications

@@ -12,6 +12,7 @@ nav-home = 首页
 nav-budget-lines = 预算指标
 nav-tenders = 采购项目
 nav-contracts = 合同
+nav-bids = 我的报价
 nav-reports = 待审报告
 nav-findings = 监督意见
 nav-notifications = 通知

@@ -52,6 +52,7 @@ const PAGES: &[(Option<&str>, &str, &str)] = &[
     (Some(FINANCE), "finance-notifications", "/notifications"),
     (Some(ORGANISATION), "org-home", "/"),
     (Some(ORGANISATION), "org-tenders", "/tenders"),
+    (Some(ORGANISATION), "org-bids", "/bids"),
     (Some(ORGANISATION), "org-contracts", "/contracts"),
     (Some(ORGANISATION), "org-notifications", "/notifications"),
     (Some(ORGANISATION), "org-profile", "/profile"),

@@ -1,7 +1,7 @@
 //! The contracts pages of the finance officer's workspace (UI.md §2): the list, a direct award,
 //! and the tabs of a contract's page this module owns (overview, milestones and indicators,
-//! posts, post funding, history). Each form follows the pattern of
-//! [`crate::web::pages::budget_lines`]: the service of the API route does the work, a refusal
+//! posts with the organisation's staffing forms, post funding, history). Each form follows
+//! the pattern of [`crate::web::pages::budget_lines`]: the service of the API route does the work, a refusal
 //! shows the page again with its messages and the API's status.
 
 pub mod history;
@@ -9,6 +9,7 @@ pub mod list;
 pub mod milestones;
 pub mod overview;
 pub mod posts;
+pub mod staffing;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -46,6 +47,8 @@ pub fn routes() -> Router<AppState> {
             "/contracts/{id}/posts",
             get(posts::show).post(posts::create),
         )
+        .route("/posts/{id}/assignments", post(staffing::assign))
+        .route("/posts/{id}/assignments/{aid}/end", post(staffing::end))
         .route("/contracts/{id}/post-funding", get(posts::funding))
         .route("/contracts/{id}/history", get(history::show))
 }

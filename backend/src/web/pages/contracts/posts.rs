@@ -1,7 +1,8 @@
 //! `/contracts/{id}/posts`: the contract's funded posts with their current worker (name and
-//! qualification; of the ID number at most its last four characters) and vacancy days, and a
-//! finance officer's form to create a post; `/contracts/{id}/post-funding`: the posts' funding
-//! and vacancy deductions over a period.
+//! qualification; of the ID number at most its last four characters) and vacancy days, a
+//! finance officer's form to create a post, and for the organisation's own staff the forms of
+//! [`super::staffing`]; `/contracts/{id}/post-funding`: the posts' funding and vacancy
+//! deductions over a period.
 
 use std::collections::HashMap;
 
@@ -10,10 +11,12 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Response};
 use axum_extra::extract::cookie::CookieJar;
+use chrono::NaiveDate;
 use entity::rules::vocab::{ContractStatus, Qualification};
 use serde::Deserialize;
 use uuid::Uuid;
 
+use super::staffing::Staffing;
 use super::{Forms, settle};
 use crate::auth::{Actor, Can, Seen, can, kind};
 use crate::error::ApiResult;
@@ -53,6 +56,12 @@ pub struct PostsPage {
     pub current: HashMap<Uuid, Assignment>,
     /// The actor may add a post now.
     pub can_add: bool,
+    /// The actor is the organisation's staff and the contract is active: it may assign
+    /// workers and end assignments.
+    pub can_staff: bool,
+    /// The local date today (what the forms propose).
+    pub today: NaiveDate,
+    pub staffing: Staffing,
     pub qualifications: &'static [Qualification],
     pub form: PostForm,
     pub forms: Forms,
@@ -65,13 +74,14 @@ impl PostsPage {
     }
 }
 
-async fn page(
+/// The posts tab for `actor`, with the refused form of `forms` and what was typed in it.
+pub(super) async fn page(
     st: &AppState,
     actor: &Actor,
     ui: Ui,
     id: Uuid,
     form: PostForm,
-    forms: Forms,
+    (forms, staffing): (Forms, Staffing),
 ) -> ApiResult<Response> {
     let head = ContractHead::load(st, actor, id, "posts").await?;
     let posts = posts::list(st, actor, id).await?;
@@ -86,12 +96,17 @@ async fn page(
             head.contract.status,
             ContractStatus::Draft | ContractStatus::Active
         );
+    let can_staff = actor.organisation_scope() == Some(head.contract.organisation_id)
+        && head.contract.status == ContractStatus::Active;
     let page = PostsPage {
         ui,
         head,
         posts,
         current,
         can_add,
+        can_staff,
+        today: jobs::clock::local_today(st.clock.as_ref(), st.config.tz),
+        staffing,
         qualifications: Qualification::ALL,
         form,
         forms,
@@ -110,7 +125,8 @@ pub async fn show(
         required_qualification: Qualification::SocialWorker.as_str().to_string(),
         ..PostForm::default()
     };
-    page(&st, &actor, ui, id, form, Forms::none()).await
+    let none = (Forms::none(), Staffing::default());
+    page(&st, &actor, ui, id, form, none).await
 }
 
 /// `POST /contracts/{id}/posts`: the service of `POST /api/v1/contracts/{id}/posts`.
@@ -145,7 +161,7 @@ pub async fn create(
     let to = format!("/contracts/{id}/posts");
     match settle(&ui, jar, r, &to, "flash-post-created", "post")? {
         Ok(done) => Ok(done),
-        Err(forms) => page(&st, &actor, ui, id, form, forms).await,
+        Err(forms) => page(&st, &actor, ui, id, form, (forms, Staffing::default())).await,
     }
 }
 

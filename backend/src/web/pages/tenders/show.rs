@@ -1,7 +1,9 @@
 //! `GET /tenders/{id}`: a tender with its status and the actions its state allows (publish,
 //! close, cancel, mark unsuccessful), and after the deadline its bids side by side with a
 //! score form each and the award form. Before the deadline bids are sealed: the page never
-//! reads them. A refused action shows this page again with its message, the API's status.
+//! reads them. To an organisation the page shows its own bid only, with its outcome, and
+//! before the deadline the form to submit or replace it ([`super::bid`]). A refused action
+//! shows this page again with its message, the API's status.
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -18,7 +20,7 @@ use crate::error::ApiResult;
 use crate::extract::Path;
 use crate::services::contracts::Contract;
 use crate::services::names;
-use crate::services::tenders::{self, Award, Bid, BidScore, Reason};
+use crate::services::tenders::{self, Award, Bid, BidOutcome, BidScore, Reason};
 use crate::state::AppState;
 use crate::web::feedback::{Feedback, Fields};
 use crate::web::form::Form;
@@ -39,12 +41,16 @@ pub struct BidRow {
 /// The action whose form was refused, with what was typed in it.
 #[derive(Debug, Default, Clone)]
 pub struct Typed {
-    /// `publish`, `close`, `cancel`, `unsuccessful`, `award`, `score`; empty on a first visit.
+    /// `publish`, `close`, `cancel`, `unsuccessful`, `award`, `score`, `bid`; empty on a
+    /// first visit.
     pub action: &'static str,
     pub reason: String,
     /// The bid scored or chosen.
     pub bid: Option<Uuid>,
     pub score: String,
+    /// The amount and proposal of the organisation's bid form.
+    pub amount: String,
+    pub proposal: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -58,6 +64,10 @@ pub struct TenderPage {
     pub can_manage: bool,
     /// The actor reads all bids after the deadline (not an organisation).
     pub reads_bids: bool,
+    /// The reader is an organisation: it sees its own bid and may bid.
+    pub bidder: bool,
+    /// The organisation's own bid with its outcome.
+    pub own: Option<(BidRow, BidOutcome)>,
     pub typed: Typed,
     pub fb: Feedback,
 }
@@ -106,6 +116,49 @@ impl TenderPage {
         !self.row.past_deadline
     }
 
+    /// Whether the organisation may submit or replace its bid (published, before the
+    /// deadline; the service decides the rest, such as a suspended organisation).
+    pub fn can_bid(&self) -> bool {
+        self.bidder && self.status() == TenderStatus::Published && !self.row.past_deadline
+    }
+
+    /// The amount in the bid form: as typed when refused, else the current bid's.
+    pub fn bid_amount(&self) -> String {
+        if self.typed.action == "bid" {
+            return self.typed.amount.clone();
+        }
+        self.own
+            .as_ref()
+            .map(|(b, _)| b.amount.to_string())
+            .unwrap_or_default()
+    }
+
+    /// The proposal in the bid form: as typed when refused, else the current bid's.
+    pub fn bid_proposal(&self) -> String {
+        if self.typed.action == "bid" {
+            return self.typed.proposal.clone();
+        }
+        self.own
+            .as_ref()
+            .map(|(b, _)| b.bid.proposal.clone())
+            .unwrap_or_default()
+    }
+
+    /// The bid form's hint: more than 0, not above the ceiling.
+    pub fn ceiling_hint(&self) -> String {
+        self.ui
+            .tname("bid-ceiling-hint", &self.ui.money(self.row.ceiling))
+    }
+
+    /// The bid form's feedback (empty unless that form was refused).
+    pub fn bid_fb(&self) -> Feedback {
+        if self.typed.action == "bid" {
+            self.fb.clone()
+        } else {
+            Feedback::none()
+        }
+    }
+
     /// The message of `field` in the form of `action`, if that form was refused.
     pub fn error(&self, action: &str, field: &str) -> Option<&str> {
         (self.typed.action == action)
@@ -144,6 +197,7 @@ impl TenderPage {
         let shown: &[&str] = match self.typed.action {
             "cancel" | "unsuccessful" => &["reason"],
             "score" => &["score"],
+            "bid" if self.can_bid() => &["amount", "proposal"],
             _ => &[],
         };
         self.fb
@@ -155,7 +209,8 @@ impl TenderPage {
     }
 }
 
-async fn tender_page(
+/// The tender's page for `actor`, with the refused form `typed` and its feedback.
+pub(super) async fn tender_page(
     st: &AppState,
     actor: &Actor,
     ui: Ui,
@@ -164,16 +219,22 @@ async fn tender_page(
     fb: Feedback,
 ) -> ApiResult<Response> {
     let t = tenders::get(st, actor, id).await?;
-    let past = st.now() >= t.bid_deadline;
+    let now = st.now();
+    let past = now >= t.bid_deadline;
+    let bidder = actor.organisation_scope().is_some();
     // Before the deadline nobody but the bidder reads a bid: the page does not ask.
-    let reads_bids = actor.organisation_scope().is_none();
-    let bids = if past && reads_bids {
+    let reads_bids = !bidder;
+    let bids = if bidder || past {
         tenders::list_bids(st, actor, id).await?
     } else {
         Vec::new()
     };
-    let orgs = names::organisations(&st.db, bids.iter().map(|b| b.organisation_id)).await?;
-    let bids = bids
+    let orgs = if reads_bids {
+        names::organisations(&st.db, bids.iter().map(|b| b.organisation_id)).await?
+    } else {
+        Default::default()
+    };
+    let mut bids: Vec<BidRow> = bids
         .into_iter()
         .map(|bid| BidRow {
             organisation: orgs.get(&bid.organisation_id).cloned().unwrap_or_default(),
@@ -182,8 +243,14 @@ async fn tender_page(
             bid,
         })
         .collect();
+    // An organisation's list holds its own bid only.
+    let own = if bidder { bids.pop() } else { None }.map(|b| {
+        let outcome =
+            tenders::bid_outcome(b.bid.id, t.status, t.bid_deadline, t.awarded_bid_id, now);
+        (b, outcome)
+    });
     let can_manage = actor.purchaser_scope() == Some(t.purchaser_id);
-    let row = TenderRow::load(st, &ui, vec![t])
+    let row = TenderRow::load(st, &ui, actor, vec![t])
         .await?
         .pop()
         .ok_or(crate::error::ApiError::NotFound)?;
@@ -193,6 +260,8 @@ async fn tender_page(
         bids,
         can_manage,
         reads_bids,
+        bidder,
+        own,
         typed,
         fb,
     };
@@ -211,7 +280,7 @@ pub async fn show(
 
 /// After an action: on to the page `to` names with its message, or the tender's page again
 /// with the refusal.
-async fn answer<T>(
+pub(super) async fn answer<T>(
     st: &AppState,
     actor: &Actor,
     (jar, ui): (CookieJar, Ui),
