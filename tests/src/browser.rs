@@ -148,6 +148,25 @@ pub fn screenshot_dir() -> PathBuf {
     target.join("screenshots")
 }
 
+/// The items of a list answer (`{items}`, or a bare array).
+pub fn items(v: &serde_json::Value) -> Vec<serde_json::Value> {
+    v.as_array()
+        .or(v["items"].as_array())
+        .cloned()
+        .unwrap_or_default()
+}
+
+/// A milestone an organisation may report on: see [`Site::planned_milestone`].
+pub struct PlannedMilestone {
+    pub contract: String,
+    pub id: String,
+    pub title: String,
+    /// The labels of the contract's indicators on the report form.
+    pub labels: Vec<String>,
+    /// The organisation's API token.
+    pub token: String,
+}
+
 /// The application on a fresh database with the demo data set, served on a free loopback port.
 pub struct Site {
     pub app: TestApp,
@@ -183,6 +202,56 @@ impl Site {
             addr: listening.api.expect("an API address"),
             _stop: stop,
         })
+    }
+
+    /// A planned milestone of one of `email`'s organisation's active contracts (through the
+    /// API, as that organisation's staff), with the labels its report form gives the
+    /// contract's indicators ("name（unit）").
+    pub async fn planned_milestone(&self, email: &str) -> PlannedMilestone {
+        let token = self.app.login(email, DEMO_PASSWORD).await;
+        let contracts = self
+            .app
+            .get("/api/v1/contracts?status=active&limit=100", &token)
+            .await
+            .expect(200)
+            .body;
+        for k in items(&contracts) {
+            let contract = k["id"].as_str().expect("an id").to_string();
+            let ms = self
+                .app
+                .get(&format!("/api/v1/contracts/{contract}/milestones"), &token)
+                .await
+                .expect(200)
+                .body;
+            let Some(m) = items(&ms).into_iter().find(|m| m["status"] == "planned") else {
+                continue;
+            };
+            let indicators = self
+                .app
+                .get(&format!("/api/v1/contracts/{contract}/indicators"), &token)
+                .await
+                .expect(200)
+                .body;
+            let labels = items(&indicators)
+                .iter()
+                .map(|i| {
+                    let (name, unit) = (i["name"].as_str().unwrap(), i["unit"].as_str().unwrap());
+                    if unit.is_empty() {
+                        name.to_string()
+                    } else {
+                        format!("{name}（{unit}）")
+                    }
+                })
+                .collect();
+            return PlannedMilestone {
+                contract,
+                id: m["id"].as_str().expect("an id").to_string(),
+                title: m["title"].as_str().expect("a title").to_string(),
+                labels,
+                token,
+            };
+        }
+        panic!("{email} has no planned milestone of an active contract");
     }
 
     /// The site's address, `http://127.0.0.1:<port>`.

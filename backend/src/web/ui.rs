@@ -182,8 +182,9 @@ impl Ui {
                 ("/tenders", "nav-tenders"),
                 ("/bids", "nav-bids"),
                 ("/contracts", "nav-contracts"),
+                // The profile is the user's name in the header: the menu stays one line on a
+                // phone.
                 ("/notifications", "nav-notifications"),
-                ("/profile", "nav-profile"),
             ],
         };
         items

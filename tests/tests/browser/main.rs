@@ -534,22 +534,8 @@ async fn the_finance_officers_journey() {
     assert_eq!(b.path().await, format!("{contract_page}/payments"));
     b.see(&zh("payment-payables")).await;
     b.see(&zh("payment-remaining")).await;
-    let payable = b
-        .find_all("table.cards tbody tr td.num strong")
-        .await
-        .into_iter()
-        .next()
-        .expect("what is still payable")
-        .text()
-        .await
-        .expect("its text");
-    let amount = payable.trim_start_matches('¥').replace(',', "");
-    b.fill(&zh("payment-for"), "全年社区矫正社会工作服务").await;
-    b.fill(&zh("payment-amount"), &amount).await;
     // The payment date is today's unless changed (the test clock's today: 8 days on).
-    b.fill(&zh("payment-voucher"), "TYMZ-2026-0108").await;
-    b.click_button(&zh("payment-record")).await;
-    b.see(&zh("flash-payment-recorded")).await;
+    let payable = pay_what_is_payable(&b, "全年社区矫正社会工作服务", "TYMZ-2026-0108").await;
     b.see("TYMZ-2026-0108").await;
     b.see(&payable).await;
     shoot("finance-contract-payments").await;
@@ -585,6 +571,30 @@ fn fen(money: &str) -> i64 {
     digits
         .parse()
         .unwrap_or_else(|_| panic!("not an amount: {money}"))
+}
+
+/// On a contract's payments tab, records a payment of what is still payable for milestone
+/// `what`, with `voucher`; answers that amount as shown (`¥138,500.00`).
+async fn pay_what_is_payable(b: &Chrome, what: &str, voucher: &str) -> String {
+    let mut payable = None;
+    for row in b.find_all("table.cards tbody tr").await {
+        if row.text().await.is_ok_and(|t| t.contains(what)) {
+            let cell = row
+                .find(fantoccini::Locator::Css("td.num strong"))
+                .await
+                .expect("what is still payable");
+            payable = Some(cell.text().await.expect("its text"));
+            break;
+        }
+    }
+    let payable = payable.unwrap_or_else(|| panic!("no payable of {what}"));
+    let amount = payable.trim_start_matches('¥').replace(',', "");
+    b.fill(&zh("payment-for"), what).await;
+    b.fill(&zh("payment-amount"), &amount).await;
+    b.fill(&zh("payment-voucher"), voucher).await;
+    b.click_button(&zh("payment-record")).await;
+    b.see(&zh("flash-payment-recorded")).await;
+    payable
 }
 
 /// The organisation whose bid the journey's officer awards (the cheaper, better scored one).

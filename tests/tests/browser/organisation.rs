@@ -5,17 +5,13 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-use tests::browser::{Chrome, DEMO_PASSWORD, DESK, FINANCE, ORGANISATION, PHONE, zh};
+use tests::browser::{Chrome, DEMO_PASSWORD, DESK, FINANCE, PHONE, zh};
 
-use super::start;
+use super::{pay_what_is_payable, start};
 
-fn items(v: &Value) -> Vec<Value> {
-    v.as_array()
-        .or(v["items"].as_array())
-        .cloned()
-        .unwrap_or_default()
-}
+/// The demo organisation whose project lead makes the journey (it has not bid on the demo's
+/// open tender yet).
+const LEAD: &str = "org3@huimin.demo";
 
 /// Waits (a few seconds at most) until the page is at `path` (the report form sends with
 /// script, then shows where it landed).
@@ -37,79 +33,26 @@ async fn the_organisations_journey_on_a_phone() {
     let Some((site, b)) = start(PHONE).await else {
         return;
     };
-    // What the demo gives the organisation: a published tender, and a planned milestone of an
-    // active contract with its indicators' labels.
-    let token = site.app.login(ORGANISATION, DEMO_PASSWORD).await;
-    let mut found = None;
-    let contracts = site
-        .app
-        .get("/api/v1/contracts?status=active&limit=100", &token)
-        .await
-        .expect(200)
-        .body;
-    for k in items(&contracts) {
-        let c = k["id"].as_str().unwrap().to_string();
-        let ms = site
-            .app
-            .get(&format!("/api/v1/contracts/{c}/milestones"), &token)
-            .await
-            .expect(200)
-            .body;
-        if let Some(m) = items(&ms).into_iter().find(|m| m["status"] == "planned") {
-            found = Some((c, m));
-            break;
-        }
-    }
-    let (contract, milestone) = found.expect("a planned milestone of an active contract");
-    let milestone_id = milestone["id"].as_str().unwrap().to_string();
-    let milestone_title = milestone["title"].as_str().unwrap().to_string();
-    let labels: Vec<String> = items(
-        &site
-            .app
-            .get(&format!("/api/v1/contracts/{contract}/indicators"), &token)
-            .await
-            .expect(200)
-            .body,
-    )
-    .iter()
-    .map(|i| {
-        let (name, unit) = (i["name"].as_str().unwrap(), i["unit"].as_str().unwrap());
-        if unit.is_empty() {
-            name.to_string()
-        } else {
-            format!("{name}（{unit}）")
-        }
-    })
-    .collect();
-
-    // A published tender it has not bid on yet.
-    let mut open = None;
-    let tenders = site
-        .app
-        .get("/api/v1/tenders?status=published", &token)
-        .await
-        .expect(200)
-        .body;
-    for t in items(&tenders) {
-        let id = t["id"].as_str().unwrap().to_string();
-        let bids = site
-            .app
-            .get(&format!("/api/v1/tenders/{id}/bids"), &token)
-            .await
-            .expect(200)
-            .body;
-        if items(&bids).is_empty() {
-            open = Some(id);
-            break;
-        }
-    }
-    let tender_page = format!("/tenders/{}", open.expect("a tender without its bid"));
+    // What the demo gives this organisation: a planned milestone of an active contract with
+    // its indicators' labels, and a tender open for bids it has not bid on.
+    let planned = site.planned_milestone(LEAD).await;
+    let (contract, milestone_id, milestone_title) =
+        (&planned.contract, &planned.id, &planned.title);
+    let labels = &planned.labels;
 
     // 1. Home, then the tender open for bids, and a bid on it.
-    b.sign_in(ORGANISATION, DEMO_PASSWORD).await;
+    b.sign_in(LEAD, DEMO_PASSWORD).await;
     b.see(&zh("org-home-milestones")).await;
     b.see(&zh("org-home-tenders")).await;
     b.screenshot("org-journey-home").await;
+    let tender_page = b
+        .find_all("section[aria-labelledby=tenders] a[href^='/tenders/']")
+        .await
+        .remove(0)
+        .attr("href")
+        .await
+        .expect("an href")
+        .expect("a tender open for bids on the home page");
     b.click(&format!(
         "section[aria-labelledby=tenders] a[href='{tender_page}']"
     ))
@@ -138,13 +81,13 @@ async fn the_organisations_journey_on_a_phone() {
     let form = format!("/milestones/{milestone_id}/report");
     b.click(&format!("a[href='{form}']")).await;
     assert_eq!(b.path().await, form);
-    b.see(&milestone_title).await;
+    b.see(milestone_title).await;
     b.fill(
         &zh("report-summary"),
         "本期入户走访 120 户，小组活动 4 次，照片附后。",
     )
     .await;
-    for label in &labels {
+    for label in labels {
         b.fill(label, "12").await;
     }
     let photo = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/activity-photo.png");
@@ -174,21 +117,7 @@ async fn the_organisations_journey_on_a_phone() {
     desk.click_button(&zh("review-accept")).await;
     desk.see(&zh("flash-report-accepted")).await;
     desk.goto(&format!("/contracts/{contract}/payments")).await;
-    let payable = desk
-        .find_all("table.cards tbody tr td.num strong")
-        .await
-        .into_iter()
-        .next()
-        .expect("what is still payable")
-        .text()
-        .await
-        .expect("its text");
-    let amount = payable.trim_start_matches('¥').replace(',', "");
-    desk.fill(&zh("payment-for"), &milestone_title).await;
-    desk.fill(&zh("payment-amount"), &amount).await;
-    desk.fill(&zh("payment-voucher"), "TYMZ-2026-0901").await;
-    desk.click_button(&zh("payment-record")).await;
-    desk.see(&zh("flash-payment-recorded")).await;
+    let payable = pay_what_is_payable(&desk, milestone_title, "TYMZ-2026-0901").await;
     desk.close().await;
 
     // 4. Back on the phone: the milestone accepted, the payment received on the home page.
@@ -202,7 +131,7 @@ async fn the_organisations_journey_on_a_phone() {
         .await
         .expect("the payments");
     assert!(
-        payments.contains(&payable) && payments.contains(&milestone_title),
+        payments.contains(&payable) && payments.contains(milestone_title.as_str()),
         "{payments}"
     );
     b.screenshot("org-journey-paid").await;

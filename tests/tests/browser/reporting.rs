@@ -4,8 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::Value;
-use tests::browser::{Chrome, DEMO_PASSWORD, ORGANISATION, PHONE, zh};
+use tests::browser::{Chrome, DEMO_PASSWORD, ORGANISATION, PHONE, items, zh};
 
 use super::start;
 
@@ -26,13 +25,6 @@ async fn wait_for(b: &Chrome, path: &str, needle: &str) {
     }
 }
 
-fn items(v: &Value) -> Vec<Value> {
-    v.as_array()
-        .or(v["items"].as_array())
-        .cloned()
-        .unwrap_or_default()
-}
-
 #[tokio::test]
 async fn the_organisation_reports_a_milestone_with_a_photo_on_a_phone() {
     let Some((site, b)) = start(PHONE).await else {
@@ -40,45 +32,8 @@ async fn the_organisation_reports_a_milestone_with_a_photo_on_a_phone() {
     };
     // A planned milestone of the first organisation's active contract, and the labels of the
     // contract's indicators.
-    let token = site.app.login(ORGANISATION, DEMO_PASSWORD).await;
-    let contracts = site
-        .app
-        .get("/api/v1/contracts?status=active&limit=100", &token)
-        .await
-        .expect(200)
-        .body;
-    let mut found = None;
-    for k in items(&contracts) {
-        let c = k["id"].as_str().unwrap().to_string();
-        let ms = site
-            .app
-            .get(&format!("/api/v1/contracts/{c}/milestones"), &token)
-            .await
-            .expect(200)
-            .body;
-        if let Some(m) = items(&ms).iter().find(|m| m["status"] == "planned") {
-            found = Some((c, m["id"].as_str().unwrap().to_string()));
-            break;
-        }
-    }
-    let (contract, milestone) = found.expect("a planned milestone of an active contract");
-    let indicators = site
-        .app
-        .get(&format!("/api/v1/contracts/{contract}/indicators"), &token)
-        .await
-        .expect(200)
-        .body;
-    let labels: Vec<String> = items(&indicators)
-        .iter()
-        .map(|i| {
-            let (name, unit) = (i["name"].as_str().unwrap(), i["unit"].as_str().unwrap());
-            if unit.is_empty() {
-                name.to_string()
-            } else {
-                format!("{name}（{unit}）")
-            }
-        })
-        .collect();
+    let planned = site.planned_milestone(ORGANISATION).await;
+    let (milestone, labels, token) = (planned.id, planned.labels, planned.token);
     assert!(!labels.is_empty(), "the contract's indicators");
     let reports = || async {
         let list = site
