@@ -42,6 +42,11 @@ pub const MAX_REQUEST: usize = 25 * 1024 * 1024;
 /// box with its major brand and a few compatible ones.
 const HEAD: usize = 64;
 
+/// How much of an upload is gathered before it is handed to the disk: one write (one trip to
+/// the blocking pool) per 256 KiB rather than per network chunk of a few KiB, and no more than
+/// that held in memory per upload.
+const WRITE_BUFFER: usize = 256 * 1024;
+
 /// Whether the first bytes of a file match its declared content type.
 pub fn looks_like(content_type: &str, head: &[u8]) -> bool {
     match content_type {
@@ -103,7 +108,7 @@ impl Drop for TempFile {
 pub struct Upload {
     root: PathBuf,
     // Closed before the temporary file is removed (fields drop in order).
-    file: tokio::fs::File,
+    file: tokio::io::BufWriter<tokio::fs::File>,
     tmp: TempFile,
     hasher: Sha256,
     pub size: u64,
@@ -132,7 +137,10 @@ impl Upload {
         let tmp = TempFile(tmp);
         Ok(Upload {
             root: root.to_path_buf(),
-            file: tokio::fs::File::from_std(file),
+            file: tokio::io::BufWriter::with_capacity(
+                WRITE_BUFFER,
+                tokio::fs::File::from_std(file),
+            ),
             tmp,
             hasher: Sha256::new(),
             size: 0,
@@ -160,7 +168,11 @@ impl Upload {
     /// the sweep never takes a file a request in flight has just stored.
     pub async fn finish(mut self) -> ApiResult<Stored> {
         self.file.flush().await.map_err(ApiError::internal)?;
-        self.file.sync_all().await.map_err(ApiError::internal)?;
+        self.file
+            .get_ref()
+            .sync_all()
+            .await
+            .map_err(ApiError::internal)?;
         let sha256 = hex::encode(self.hasher.finalize_reset());
         let dest = path_of(&self.root, &sha256);
         if let Some(dir) = dest.parent() {

@@ -158,6 +158,17 @@ async fn an_organisation_sees_its_contracts_tabs_without_the_history_and_without
         .expect(200)
         .text;
     assert!(page.contains(&format!("/contracts/{contract}/history")));
+    // The officer's pages are not the organisation's: 403, as in the API.
+    for path in [
+        "/budget-lines".to_string(),
+        "/budget-lines/new".into(),
+        "/tenders/new".into(),
+        "/contracts/new".into(),
+        "/milestones?view=review".into(),
+        format!("/contracts/{contract}/history"),
+    ] {
+        b.get(&path).await.expect(403);
+    }
     // Another organisation: 404.
     let stranger = app.user(Role::Organisation).await;
     let mut s = Browser::signed_in(&app, &stranger);

@@ -5,9 +5,9 @@
 
 use std::time::{Duration, Instant};
 
-use tests::browser::{Chrome, DEMO_PASSWORD, DESK, FINANCE, PHONE, zh};
+use tests::browser::{Chrome, DEMO_PASSWORD, DESK, FINANCE, NARROW, ORGANISATION, PHONE, zh};
 
-use super::{pay_what_is_payable, start};
+use super::{href, pay_what_is_payable, start};
 
 /// The demo organisation whose project lead makes the journey (it has not bid on the demo's
 /// open tender yet).
@@ -137,5 +137,66 @@ async fn the_organisations_journey_on_a_phone() {
     b.screenshot("org-journey-paid").await;
     b.goto(&format!("/milestones/{milestone_id}")).await;
     b.see(&zh("milestone-status-accepted")).await;
+    b.close().await;
+}
+
+/// The pages of the demo's records an organisation opens, reached through its pages' links:
+/// a tender open for bids, each tab of its active contract (the posts tab with its staffing
+/// forms), a milestone and its report form; each screenshot at a desk and on a phone, and
+/// checked to fit the narrowest phone.
+#[tokio::test]
+async fn the_organisations_record_pages_are_screenshot() {
+    let Some((site, b)) = start(PHONE).await else {
+        return;
+    };
+    let planned = site.planned_milestone(ORGANISATION).await;
+    b.sign_in(ORGANISATION, DEMO_PASSWORD).await;
+    let tender = href(
+        &b,
+        "/",
+        "section[aria-labelledby=tenders] a[href^='/tenders/']",
+    )
+    .await;
+    let contract = format!("/contracts/{}", planned.contract);
+    let mut pages = vec![
+        ("org-tender".to_string(), tender),
+        ("org-contract".to_string(), contract.clone()),
+        (
+            "org-milestone".to_string(),
+            format!("/milestones/{}", planned.id),
+        ),
+        (
+            "org-report-form".to_string(),
+            format!("/milestones/{}/report", planned.id),
+        ),
+    ];
+    for tab in ["milestones", "posts", "reports", "payments", "performance"] {
+        pages.push((format!("org-contract-{tab}"), format!("{contract}/{tab}")));
+    }
+    let desk = site.chrome(DESK).await;
+    desk.sign_in(ORGANISATION, DEMO_PASSWORD).await;
+    let narrow = site.chrome(NARROW).await;
+    narrow.sign_in(ORGANISATION, DEMO_PASSWORD).await;
+    for (name, path) in &pages {
+        for browser in [&b, &desk] {
+            browser.goto(path).await;
+            let title = browser.title().await;
+            assert!(
+                title.ends_with(&zh("app-name")) && !title.starts_with(&zh("error-title-404")),
+                "{path}: {title}"
+            );
+            browser.screenshot(name).await;
+        }
+        narrow.goto(path).await;
+        narrow.assert_fits().await;
+    }
+    // The posts tab offers the lead the staffing forms.
+    b.goto(&format!("{contract}/posts")).await;
+    assert!(
+        !b.find_all("form[action*='/assignments']").await.is_empty(),
+        "the staffing forms"
+    );
+    narrow.close().await;
+    desk.close().await;
     b.close().await;
 }
