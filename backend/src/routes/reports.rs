@@ -69,7 +69,7 @@ async fn submit_report(
     let (report, stored, placed) = if mime.starts_with("multipart/form-data") {
         // 404 before any file is stored.
         scope::visible(&st, &actor, Kind::Milestone, id).await?;
-        let mp = Multipart::from_request(req, &st)
+        let mp = Multipart::from_request(files::paced(req), &st)
             .await
             .map_err(|e| ApiError::BadRequest(e.body_text()))?;
         let mut stored = Vec::new();

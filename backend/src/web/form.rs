@@ -90,7 +90,7 @@ impl FromRequest<AppState> for MultipartForm {
         let (mut parts, body) = req.into_parts();
         let expected = expected_token(&mut parts, st).await?;
         let req = Request::from_parts(parts, body);
-        let mut mp = Multipart::from_request(req, st)
+        let mut mp = Multipart::from_request(crate::files::paced(req), st)
             .await
             .map_err(|_| csrf::refused())?;
         let token = match mp.next_field().await {
