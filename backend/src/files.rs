@@ -48,9 +48,9 @@ pub const MAX_REQUEST: usize = 25 * 1024 * 1024;
 const HEAD: usize = 64;
 
 /// How much of an upload is gathered before it is handed to the disk: one write (one trip to
-/// the blocking pool) per 256 KiB rather than per network chunk of a few KiB, and no more than
-/// that held in memory per upload.
-const WRITE_BUFFER: usize = 256 * 1024;
+/// the blocking pool) per 128 KiB rather than per network chunk of a few KiB, and no more than
+/// that held in memory per upload (twice, while the previous block is being written).
+const WRITE_BUFFER: usize = 128 * 1024;
 
 /// Whether the first bytes of a file match its declared content type.
 pub fn looks_like(content_type: &str, head: &[u8]) -> bool {
@@ -109,7 +109,7 @@ impl Drop for TempFile {
 }
 
 /// How much of a request body the multipart parser takes in at once (see [`paced`]).
-const PACE: usize = 64 * 1024;
+const PACE: usize = 32 * 1024;
 
 /// `req` with its body handed to the multipart parser at most [`PACE`] bytes at a time. The
 /// parser (multer) takes in everything the connection has before it hands on a part's chunk:

@@ -141,9 +141,14 @@ async fn connection(
         peer,
         activity: activity.clone(),
     };
+    const READ_AHEAD: usize = 64 * 1024;
     let conn = hyper::server::conn::http1::Builder::new()
         // Replaced by the phases above (hyper's would also cut idle connections short).
         .header_read_timeout(None)
+        // What one connection reads ahead at most (hyper's default is ~400 KB): a request's
+        // head fits with room to spare, and eight phones uploading at once hold 64 KB each
+        // here, not 400.
+        .max_buf_size(READ_AHEAD)
         .serve_connection(io, service);
     tokio::pin!(conn);
     // The earliest any phase begun from now on can expire: the timer never sleeps past it,
