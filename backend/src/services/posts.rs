@@ -422,7 +422,7 @@ pub async fn vacant_of_organisation(
             vacant.push((post, k.map(|k| k.title).unwrap_or_default()));
         }
     }
-    vacant.sort_by(|a, b| b.0.vacant_days_running.cmp(&a.0.vacant_days_running));
+    vacant.sort_by_key(|(p, _)| std::cmp::Reverse(p.vacant_days_running));
     vacant.truncate(limit);
     Ok(vacant)
 }
