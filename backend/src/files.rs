@@ -210,11 +210,17 @@ impl Upload {
         self.file.write_all(chunk).await.map_err(ApiError::internal)
     }
 
-    /// Moves the file into place and answers its hash. When no file of these bytes is there,
+    /// The SHA-256 of what was written, hex: the name the file takes in the store.
+    pub fn sha256(&self) -> String {
+        hex::encode(self.hasher.clone().finalize())
+    }
+
+    /// Makes the file durable and moves it into place. When no file of these bytes is there,
     /// the file gets its place as a second name (a hard link, which never replaces a file), so
     /// the upload knows the stored file is its own; otherwise it replaces the older copy (the
     /// same bytes), so the file in place is always the latest upload's and as young as it:
-    /// the sweep never takes a file a request in flight has just stored.
+    /// the sweep never takes a file a request in flight has just stored. A file is synced
+    /// before it takes its place, so a file in place is always whole.
     pub async fn finish(mut self) -> ApiResult<Stored> {
         self.file.flush().await.map_err(ApiError::internal)?;
         self.file
@@ -222,7 +228,7 @@ impl Upload {
             .sync_all()
             .await
             .map_err(ApiError::internal)?;
-        let sha256 = hex::encode(self.hasher.finalize_reset());
+        let sha256 = self.sha256();
         let dest = path_of(&self.root, &sha256);
         if let Some(dir) = dest.parent() {
             tokio::fs::create_dir_all(dir)
@@ -251,6 +257,9 @@ impl Upload {
 pub struct Placed {
     root: PathBuf,
     files: Vec<Stored>,
+    /// Uploads being synced and moved into place in tasks of their own (see
+    /// [`Placed::place`]).
+    pending: Vec<tokio::task::JoinHandle<ApiResult<Stored>>>,
     armed: bool,
 }
 
@@ -259,12 +268,34 @@ impl Placed {
         Placed {
             root: root.to_path_buf(),
             files: Vec::new(),
+            pending: Vec::new(),
             armed: true,
         }
     }
 
     pub fn push(&mut self, s: Stored) {
         self.files.push(s);
+    }
+
+    /// Finishes `up` ([`Upload::finish`]: its fsync, then its place in the store) in a task of
+    /// its own, while the request reads its next part: a report's files are synced side by
+    /// side, not one after the other. [`Placed::settle`] waits for them.
+    pub fn place(&mut self, up: Upload) {
+        self.pending.push(tokio::spawn(up.finish()));
+    }
+
+    /// Waits until every upload [`Placed::place`] started is in the store; the first failure,
+    /// once all have ended.
+    pub async fn settle(&mut self) -> ApiResult<()> {
+        let mut first = Ok(());
+        for task in std::mem::take(&mut self.pending) {
+            match task.await {
+                Ok(Ok(stored)) => self.files.push(stored),
+                Ok(Err(e)) => first = first.and(Err(e)),
+                Err(e) => first = first.and(Err(ApiError::internal(e))),
+            }
+        }
+        first
     }
 
     /// The report is about to be written with these files: from here a request cut off
@@ -280,6 +311,8 @@ impl Placed {
     pub async fn discard(mut self, db: &impl sea_orm::ConnectionTrait) {
         use entity::model::attachment;
         use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QuerySelect};
+        // What is still being placed is known once it is in place. A failed one left nothing.
+        let _ = self.settle().await;
         let own: Vec<String> = self
             .files
             .iter()
@@ -325,9 +358,20 @@ impl Placed {
 
 impl Drop for Placed {
     fn drop(&mut self) {
-        if self.armed {
-            self.remove_own();
+        if !self.armed {
+            return;
         }
+        // Uploads still being placed: those in place are listed, so removed below; the others
+        // are stopped, their temporary files going with them (one caught between taking its
+        // place and its task's end is the sweep's).
+        for mut task in std::mem::take(&mut self.pending) {
+            match futures::FutureExt::now_or_never(&mut task) {
+                Some(Ok(Ok(stored))) => self.files.push(stored),
+                Some(_) => {}
+                None => task.abort(),
+            }
+        }
+        self.remove_own();
     }
 }
 

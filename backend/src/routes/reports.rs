@@ -115,6 +115,15 @@ pub(crate) async fn submit_stored(
     mut placed: Option<Placed>,
     key: ApiResult<Option<String>>,
 ) -> ApiResult<(bool, Report)> {
+    // Every file synced and in place before the report that names it is written.
+    if let Some(p) = &mut placed
+        && let Err(e) = p.settle().await
+    {
+        if let Some(p) = placed {
+            p.discard(&st.db).await;
+        }
+        return Err(e);
+    }
     // From here a request cut off may have written its report: its files stay for the sweep.
     if let Some(p) = &mut placed {
         p.disarm();
@@ -231,9 +240,8 @@ pub(crate) async fn store_file(
         });
     }
     let size = up.size as i64;
-    let stored = up.finish().await.map_err(FileRefusal::Failed)?;
-    let sha256 = stored.sha256.clone();
-    placed.push(stored);
+    let sha256 = up.sha256();
+    placed.place(up);
     Ok(Attachment {
         file_name,
         content_type,
