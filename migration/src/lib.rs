@@ -21,6 +21,7 @@ mod m20261206_000015_notifications_unseen;
 mod m20261206_000016_notification_link;
 mod m20261206_000017_bid_organisation_id_index;
 mod m20261207_000018_division_register;
+mod m20261207_000019_public_disclosure;
 mod util;
 
 /// Runs the migrations in order.
@@ -48,6 +49,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000016_notification_link::Migration),
             Box::new(m20261206_000017_bid_organisation_id_index::Migration),
             Box::new(m20261207_000018_division_register::Migration),
+            Box::new(m20261207_000019_public_disclosure::Migration),
         ]
     }
 }

@@ -18,6 +18,7 @@ pub mod outbox;
 pub mod parties;
 pub mod payments;
 pub mod posts;
+pub mod public;
 pub mod reports;
 pub mod spending;
 pub mod tenders;

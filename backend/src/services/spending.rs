@@ -489,9 +489,16 @@ async fn label(
                 }
             }
         }
-        GroupBy::Category | GroupBy::Division => {
+        GroupBy::Category => {
             for row in groups.values_mut() {
                 row.label = row.key.clone();
+            }
+        }
+        GroupBy::Division => {
+            let codes: Vec<String> = groups.keys().cloned().collect();
+            let names = crate::services::divisions::names(db, &codes).await?;
+            for row in groups.values_mut() {
+                row.label = crate::services::divisions::label(&row.key, &names);
             }
         }
     }

@@ -8,6 +8,7 @@
 //! a step in its journey test, where it says so.
 
 mod organisation;
+mod public;
 mod reporting;
 
 use jobs::clock::Clock;

@@ -8,6 +8,7 @@ pub mod home;
 pub mod notifications;
 pub mod payments;
 pub mod profile;
+pub mod public;
 pub mod reporting;
 pub mod reviews;
 pub mod session;
