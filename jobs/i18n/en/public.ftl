@@ -71,4 +71,3 @@ public-score = Score
 public-sub-divisions = Areas below
 public-own-level = This level (no area below)
 public-print-note = Everything, always current:
-error-throttle-too-many-requests = Too many requests from your address; try again in a minute.

@@ -71,4 +71,3 @@ public-score = 绩效得分
 public-sub-divisions = 下辖地区
 public-own-level = 本级（不分下辖地区）
 public-print-note = 完整信息请访问：
-error-throttle-too-many-requests = 请求过于频繁，请稍后再试。

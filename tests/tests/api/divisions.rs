@@ -156,10 +156,10 @@ async fn pages_reports_and_exports_show_the_name_beside_the_code() {
     let mut seen_village = false;
     for k in contracts["items"].as_array().unwrap() {
         let id = k["id"].as_str().unwrap();
-        let name = if k["division_code"] == "410523" {
-            "汤阴县（410523）"
-        } else {
-            "城关镇（410523100）"
+        let name = match k["division_code"].as_str().unwrap() {
+            "410523" => "汤阴县（410523）",
+            "410523100201" => "韩庄村（410523100201）",
+            other => panic!("a demo contract in {other}"),
         };
         let overview = b.get(&format!("/contracts/{id}")).await.expect(200).text;
         assert!(overview.contains(name), "{id}");

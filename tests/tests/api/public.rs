@@ -855,10 +855,10 @@ async fn the_atom_feed_parses_as_atom() {
                 }
                 stack.push(name);
             }
-            quick_xml::events::Event::Empty(e) => {
-                if stack.last().map(String::as_str) == Some("entry") {
-                    entry_children.push(e.name().as_ref().to_string());
-                }
+            quick_xml::events::Event::Empty(e)
+                if stack.last().map(String::as_str) == Some("entry") =>
+            {
+                entry_children.push(e.name().as_ref().to_string());
             }
             quick_xml::events::Event::End(_) => {
                 stack.pop();

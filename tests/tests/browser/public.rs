@@ -3,9 +3,15 @@
 //! the county, a township and a village; the village's page prints on one A4 sheet.
 
 use fantoccini::wd::{PrintConfiguration, PrintMargins, PrintSize};
-use tests::browser::{DESK, NARROW, PHONE, Site, zh};
+use tests::browser::{Chrome, DESK, NARROW, PHONE, Site, zh};
 
-/// The demo's village with a funded post (vacant).
+/// The page's path without its query (the pages' links keep `?lang=`).
+async fn path_of(b: &Chrome) -> String {
+    let p = b.path().await;
+    p.split('?').next().unwrap_or_default().to_string()
+}
+
+/// The demo's village with its service station (a direct award) and a funded post (vacant).
 const VILLAGE: &str = "/public/divisions/410523100201";
 
 #[tokio::test]
@@ -46,18 +52,21 @@ async fn the_public_pages_read_on_a_desk_and_a_phone_and_a_village_prints_on_one
     b.screenshot("public-notice").await;
     b.goto("/public").await;
     b.click_link("汤阴县").await;
-    assert_eq!(b.path().await, "/public/divisions/410523");
+    assert_eq!(path_of(&b).await, "/public/divisions/410523");
     b.see(&zh("public-sub-divisions")).await;
     b.click_link("城关镇").await;
-    assert_eq!(b.path().await, "/public/divisions/410523100");
+    assert_eq!(path_of(&b).await, "/public/divisions/410523100");
     // The town's station post is staffed (by whom, no page says).
     b.see("城关镇社工站驻站社工").await;
     b.see(&zh("public-filled")).await;
     assert!(!b.text().await.contains("张晓梅"));
     b.click_link("韩庄村").await;
-    assert_eq!(b.path().await, "/public/divisions/410523100201");
+    assert_eq!(path_of(&b).await, "/public/divisions/410523100201");
     b.see("韩庄村儿童主任").await;
     b.see(&zh("public-vacant")).await;
+    // Its own service station, what it cost and the milestone accepted.
+    b.see("韩庄村巾帼志愿服务站试运营").await;
+    b.see("志愿服务站运营（第一期）").await;
     b.close().await;
 
     // The notice board: one A4 sheet.

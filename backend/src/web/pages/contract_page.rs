@@ -55,7 +55,8 @@ impl ContractHead {
         tab: &'static str,
     ) -> ApiResult<Self> {
         let (contract, parties) = contracts::get_with_parties(st, actor, id).await?;
-        let divisions = divisions::names(&st.db, &[contract.division_code.clone()]).await?;
+        let divisions =
+            divisions::names(&st.db, std::slice::from_ref(&contract.division_code)).await?;
         Ok(ContractHead {
             divisions,
             organisation: parties.organisation,
