@@ -95,10 +95,15 @@ impl MigrationTrait for Migration {
         m.create_index(index("contract", &["division_code", "status"]))
             .await?;
         m.create_index(index("post", &["division_code"])).await?;
+        // A division's accepted milestones: its contracts' milestones, by status.
+        m.create_index(index("milestone", &["contract_id", "status"]))
+            .await?;
         Ok(())
     }
 
     async fn down(&self, m: &SchemaManager) -> Result<(), DbErr> {
+        m.drop_index(drop_index("milestone", "ix_milestone_contract_id_status"))
+            .await?;
         m.drop_index(drop_index("post", "ix_post_division_code"))
             .await?;
         m.drop_index(drop_index("contract", "ix_contract_division_code_status"))

@@ -348,11 +348,27 @@ async fn organisations(
         .collect())
 }
 
-/// An ended contract's committed part (SPEC §2): its advances plus the payable of its
-/// accepted milestones (`entity::queries::COMMITTED_SQL`, per contract).
-const COMMITTED_OF_C: &str = "CASE WHEN c.status = 'active' THEN c.value_fen ELSE \
+/// A contract's committed (SPEC §2; `entity::queries::COMMITTED_SQL` per contract): an active
+/// one's value; an ended one's advances plus the payable of its accepted milestones. Then what
+/// was paid on it. Looked up contract by contract (a village's or a township's few contracts:
+/// index lookups)…
+const FIGURES_BY_LOOKUP: &str = "CAST(SUM(CASE WHEN c.status = 'active' THEN c.value_fen ELSE \
     COALESCE((SELECT SUM(p.amount_fen) FROM payment p WHERE p.contract_id = c.id AND p.milestone_id IS NULL), 0) \
-    + COALESCE((SELECT SUM(m.payable_fen) FROM milestone m WHERE m.contract_id = c.id AND m.status = 'accepted'), 0) END";
+    + COALESCE((SELECT SUM(m.payable_fen) FROM milestone m WHERE m.contract_id = c.id AND m.status = 'accepted'), 0) END) AS BIGINT) AS committed, \
+    CAST(SUM(COALESCE((SELECT SUM(p.amount_fen) FROM payment p WHERE p.contract_id = c.id), 0)) AS BIGINT) AS disbursed \
+    FROM contract c";
+
+/// … or from payments and milestones summed per contract once (a county's tens of thousands
+/// of contracts: one pass over each table instead of a lookup per contract).
+const FIGURES_BY_JOIN: &str = "CAST(SUM(CASE WHEN c.status = 'active' THEN c.value_fen ELSE \
+    COALESCE(p.advances, 0) + COALESCE(m.accepted_payable, 0) END) AS BIGINT) AS committed, \
+    CAST(SUM(COALESCE(p.paid, 0)) AS BIGINT) AS disbursed \
+    FROM contract c \
+    LEFT JOIN (SELECT contract_id, SUM(amount_fen) AS paid, \
+               SUM(CASE WHEN milestone_id IS NULL THEN amount_fen ELSE 0 END) AS advances \
+               FROM payment GROUP BY contract_id) p ON p.contract_id = c.id \
+    LEFT JOIN (SELECT contract_id, SUM(payable_fen) AS accepted_payable FROM milestone \
+               WHERE status = 'accepted' GROUP BY contract_id) m ON m.contract_id = c.id";
 
 /// This fiscal year's figures for `code` and below, by the code of the next level down (or
 /// the division's own code) and category; and the length of a sub-division's code.
@@ -367,12 +383,15 @@ async fn figures(
         _ => code.len() + 3,
     };
     let b = db.get_database_backend();
+    let sums = if level == Level::County {
+        FIGURES_BY_JOIN
+    } else {
+        FIGURES_BY_LOOKUP
+    };
     let sql = format!(
         "SELECT SUBSTR(c.division_code, 1, {child_len}) AS d, c.service_category AS cat, \
-         COUNT(*) AS n, \
-         CAST(SUM({COMMITTED_OF_C}) AS BIGINT) AS committed, \
-         CAST(SUM(COALESCE((SELECT SUM(p.amount_fen) FROM payment p WHERE p.contract_id = c.id), 0)) AS BIGINT) AS disbursed \
-         FROM contract c JOIN budget_line l ON l.id = c.budget_line_id \
+         COUNT(*) AS n, {sums} \
+         JOIN budget_line l ON l.id = c.budget_line_id \
          WHERE c.division_code >= $1 AND c.division_code <= $2 \
          AND c.status IN ('active', 'completed', 'terminated') AND l.fiscal_year = $3 \
          GROUP BY SUBSTR(c.division_code, 1, {child_len}), c.service_category"
@@ -424,9 +443,23 @@ async fn posts(
     today: NaiveDate,
 ) -> ApiResult<(Vec<PublicPost>, i64, i64)> {
     let b = db.get_database_backend();
-    let from = "FROM post p JOIN contract c ON c.id = p.contract_id \
-         WHERE p.division_code >= $1 AND p.division_code <= $2 AND c.status = 'active' \
-         AND p.start_date <= $3 AND p.end_date >= $3";
+    // A village's few posts look their contract up one by one; a township's or county's many
+    // join the contracts once.
+    let (from, org) = if Level::of(code) == Some(Level::Village) {
+        (
+            "FROM post p WHERE p.division_code >= $1 AND p.division_code <= $2 \
+             AND (SELECT c.status FROM contract c WHERE c.id = p.contract_id) = 'active' \
+             AND p.start_date <= $3 AND p.end_date >= $3",
+            "(SELECT c.organisation_id FROM contract c WHERE c.id = p.contract_id)",
+        )
+    } else {
+        (
+            "FROM post p JOIN contract c ON c.id = p.contract_id \
+             WHERE p.division_code >= $1 AND p.division_code <= $2 AND c.status = 'active' \
+             AND p.start_date <= $3 AND p.end_date >= $3",
+            "c.organisation_id",
+        )
+    };
     let filled = "EXISTS (SELECT 1 FROM post_assignment a WHERE a.post_id = p.id \
          AND a.from_date <= $3 AND (a.to_date IS NULL OR a.to_date >= $3))";
     let values =
@@ -450,7 +483,7 @@ async fn posts(
         None => (0, 0),
     };
     let list_sql = format!(
-        "SELECT p.title AS title, p.division_code AS division_code, c.organisation_id AS org, \
+        "SELECT p.title AS title, p.division_code AS division_code, {org} AS org, \
          CASE WHEN {filled} THEN 1 ELSE 0 END AS filled {from} \
          ORDER BY p.division_code, p.id LIMIT {LISTED}"
     );
