@@ -25,7 +25,11 @@
 //!   period, each a 1/(N+1) share of its value: those due before today accepted and paid a
 //!   week later (at the latest today), the others planned (what the organisation's pages
 //!   show); with `--organisation-users N`, a staff user `bench-org-NNNNN@huimin.bench` for
-//!   each of the first N organisations.
+//!   each of the first N organisations;
+//! - with `--villages N`, tenders, contracts and posts are spread over N villages of the
+//!   county instead of the purchasers' townships; with `--notices`, the procurement notices
+//!   the seeded transitions would have written (SPEC §8: published, awarded, signed,
+//!   terminated).
 //!
 //! Budget lines stay coherent: each line's amount is the original varied amount (10,000.00 to
 //! 1,009,999.00 yuan, which `available` then shows) plus what the line's tenders reserve
