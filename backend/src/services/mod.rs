@@ -21,3 +21,4 @@ pub mod reports;
 pub mod spending;
 pub mod tenders;
 pub mod users;
+pub mod oversight;

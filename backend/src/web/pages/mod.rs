@@ -12,6 +12,9 @@ pub mod reporting;
 pub mod reviews;
 pub mod session;
 pub mod tenders;
+pub mod spending;
+pub mod dossier;
+pub mod supervisor_home;
 
 use axum::response::{IntoResponse, Redirect, Response};
 use axum_extra::extract::cookie::{Cookie, CookieJar, SameSite};
