@@ -35,3 +35,5 @@ mod sign_in;
 mod supervision;
 mod tenders;
 mod users;
+mod pages_supervisor;
+mod pages_supervisor_dossier;

@@ -110,7 +110,7 @@ impl SpendingForm {
     }
 
     /// This page's address with these filters, `change` applied (a blank value drops the
-    /// field).
+    /// field), written for an `href` attribute (the template shows it unescaped).
     pub fn href(&self, change: &[(&str, &str)]) -> String {
         let mut fields: Vec<(&str, String)> = vec![
             ("group_by", self.group_by.trim().to_string()),
@@ -132,7 +132,8 @@ impl SpendingForm {
         for (k, v) in fields.iter().filter(|(_, v)| !v.is_empty()) {
             s.append_pair(k, v);
         }
-        let q = s.finish();
+        // URL-encoded values and `&amp;` between them: ready for an attribute as it is.
+        let q = s.finish().replace('&', "&amp;");
         if q.is_empty() {
             "/spending".into()
         } else {
