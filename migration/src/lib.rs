@@ -20,6 +20,7 @@ mod m20261206_000014_notifications_seen_at;
 mod m20261206_000015_notifications_unseen;
 mod m20261206_000016_notification_link;
 mod m20261206_000017_bid_organisation_id_index;
+mod m20261207_000020_finding_severity_index;
 mod util;
 
 /// Runs the migrations in order.
@@ -46,6 +47,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000015_notifications_unseen::Migration),
             Box::new(m20261206_000016_notification_link::Migration),
             Box::new(m20261206_000017_bid_organisation_id_index::Migration),
+            Box::new(m20261207_000020_finding_severity_index::Migration),
         ]
     }
 }

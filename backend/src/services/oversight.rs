@@ -33,7 +33,10 @@ pub struct FilterChoices {
 
 /// The choices of the spending filters: every organisation, and every purchaser when
 /// `purchasers` (a finance officer's report is their own purchaser's: no choice).
-pub async fn filter_choices(db: &impl ConnectionTrait, purchasers: bool) -> ApiResult<FilterChoices> {
+pub async fn filter_choices(
+    db: &impl ConnectionTrait,
+    purchasers: bool,
+) -> ApiResult<FilterChoices> {
     let organisations = organisation::Entity::find()
         .select_only()
         .columns([organisation::Column::Id, organisation::Column::Name])

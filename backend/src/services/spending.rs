@@ -576,7 +576,10 @@ impl Flags {
                 "organisations_with_open_findings",
                 self.organisations_with_open_findings,
             ),
-            ("payments_before_acceptance", self.payments_before_acceptance),
+            (
+                "payments_before_acceptance",
+                self.payments_before_acceptance,
+            ),
         ]
     }
 

@@ -68,7 +68,6 @@ spending-accepted = Milestones accepted
 spending-overdue = Milestones overdue
 spending-score = Average score
 spending-open-findings = Unresolved findings
-spending-flags = Anomalies
 spending-total = Total
 ## Findings: record, resolve, filter.
 finding-filters = Filters of the findings

@@ -50,7 +50,6 @@ spending-accepted = 已验收节点
 spending-overdue = 逾期节点
 spending-score = 平均绩效得分
 spending-open-findings = 未办结监督意见
-spending-flags = 异常
 spending-total = 合计
 ## 监督意见：登记、办结、筛选。
 finding-filters = 监督意见筛选条件

@@ -54,7 +54,9 @@ pub(crate) fn elements<'a>(html: &'a str, tag: &str) -> Vec<(&'a str, &'a str)> 
             rest = after;
             continue;
         }
-        let Some(end_attrs) = after.find('>') else { break };
+        let Some(end_attrs) = after.find('>') else {
+            break;
+        };
         let attrs = &after[..end_attrs];
         let body = &after[end_attrs + 1..];
         let Some(end) = body.find(&close) else { break };
@@ -89,7 +91,8 @@ pub(crate) struct PageRow {
     flags: Vec<i64>,
 }
 
-/// The rows of the spending table (body, then the totals row).
+/// The rows of the spending table (body, then the totals row); a row's first cell holds the
+/// group's name, then its anomalies.
 pub(crate) fn table_rows(html: &str) -> Vec<PageRow> {
     let table = html
         .split("class=\"cards spending-table\"")
@@ -103,15 +106,12 @@ pub(crate) fn table_rows(html: &str) -> Vec<PageRow> {
         .filter_map(|(attrs, body)| {
             let key = attr(attrs, "data-key")?.to_string();
             let tds = elements(body, "td");
-            let flags = tds
-                .last()
-                .map(|(_, b)| {
-                    elements(b, "span")
-                        .into_iter()
-                        .map(|(_, f)| integers(&text(f))[0])
-                        .collect()
-                })
-                .unwrap_or_default();
+            // The anomalies are explained under the group's name.
+            let flags = body
+                .split("<span class=\"flag\">")
+                .skip(1)
+                .map(|f| integers(&text(f.split("</span>").next().unwrap()))[0])
+                .collect();
             let cells = tds.into_iter().map(|(_, b)| text(b)).collect();
             Some(PageRow { key, cells, flags })
         })
@@ -150,23 +150,37 @@ async fn the_spending_page_answers_officers_supervisors_and_admins_as_the_report
             let page = browser(&app, who).get(&path).await.expect(200);
             assert!(page.text.contains("<svg class=\"spending-chart\""), "{g}");
             let api = app
-                .get(&format!("/api/v1/reports/spending?group_by={g}"), &who.token)
+                .get(
+                    &format!("/api/v1/reports/spending?group_by={g}"),
+                    &who.token,
+                )
                 .await
                 .expect(200)
                 .body;
             let rows = table_rows(&page.text);
-            assert_eq!(rows.len(), api["items"].as_array().unwrap().len() + 1, "{g}");
+            assert_eq!(
+                rows.len(),
+                api["items"].as_array().unwrap().len() + 1,
+                "{g}"
+            );
             let total = rows.last().unwrap();
             assert_eq!(total.key, "total");
             assert_eq!(
                 money(&total.cells[3]),
-                api["totals"]["committed"].as_str().unwrap().parse().unwrap()
+                api["totals"]["committed"]
+                    .as_str()
+                    .unwrap()
+                    .parse()
+                    .unwrap()
             );
         }
         // An officer's report is their purchaser's: this one has no contract.
         let own = browser(&app, &fo).get(&path).await.expect(200);
         assert!(own.text.contains("没有符合条件的合同"), "{g}");
-        assert!(!own.text.contains("name=\"purchaser_id\""), "no purchaser to choose");
+        assert!(
+            !own.text.contains("name=\"purchaser_id\""),
+            "no purchaser to choose"
+        );
         browser(&app, &staff).get(&path).await.expect(403);
     }
     // The demo officer sees their own figures; a visitor is sent to sign in.
@@ -174,14 +188,21 @@ async fn the_spending_page_answers_officers_supervisors_and_admins_as_the_report
     demo_fo
         .sign_in("finance@huimin.demo", backend::demo::DEMO_PASSWORD)
         .await;
-    let own = demo_fo.get("/spending?group_by=budget_line").await.expect(200);
+    let own = demo_fo
+        .get("/spending?group_by=budget_line")
+        .await
+        .expect(200);
     assert!(own.text.contains("困境儿童"), "the demo's lines");
     let visitor = Browser::new(&app).get("/spending").await;
     assert_eq!(visitor.status.as_u16(), 303);
     assert!(location(&visitor).starts_with("/login"));
     // The supervisor's menu leads here, and to the findings and the contracts.
     let home = browser(&app, &sup).get("/").await.expect(200);
-    for href in ["href=\"/spending\"", "href=\"/findings\"", "href=\"/contracts\""] {
+    for href in [
+        "href=\"/spending\"",
+        "href=\"/findings\"",
+        "href=\"/contracts\"",
+    ] {
         assert!(home.text.contains(href), "{href}");
     }
 }
@@ -292,10 +313,20 @@ fn assert_same(page: &[PageRow], csv_bytes: &[u8], xlsx: Vec<u8>, check_label: b
             let Data::Float(f) = x[c] else {
                 panic!("money is a number cell: {:?}", x[c])
             };
-            assert_eq!(format!("{f:.2}"), money(&p.cells[col]).to_string(), "{}", p.key);
+            assert_eq!(
+                format!("{f:.2}"),
+                money(&p.cells[col]).to_string(),
+                "{}",
+                p.key
+            );
         }
         for (c, col) in (7..=9).zip(6..=8) {
-            assert_eq!(x[c], Data::Float(p.cells[col].parse().unwrap()), "{}", p.key);
+            assert_eq!(
+                x[c],
+                Data::Float(p.cells[col].parse().unwrap()),
+                "{}",
+                p.key
+            );
         }
     }
 }
@@ -319,7 +350,8 @@ async fn the_csv_and_the_workbook_hold_exactly_what_the_page_shows() {
         // The page's own download links, followed as a browser would.
         let href_of = |format: &str| {
             let marker = format!("format={format}\" download");
-            let end = page.text.find(&marker).expect("a download link") + "format=".len() + format.len();
+            let end =
+                page.text.find(&marker).expect("a download link") + "format=".len() + format.len();
             let start = page.text[..end].rfind("href=\"").unwrap() + 6;
             page.text[start..end].replace("&amp;", "&")
         };
@@ -404,8 +436,15 @@ async fn the_drill_down_goes_from_the_county_to_its_townships_to_its_villages() 
     let rows = table_rows(&villages.text);
     let keys: Vec<&str> = rows.iter().map(|r| r.key.as_str()).collect();
     assert_eq!(keys, ["410523100201", "410523100202", "total"]);
-    let village_row = villages.text.split("data-key=\"410523100201\"").nth(1).unwrap();
-    assert!(!village_row.split("</tr>").next().unwrap().contains("<a "), "villages are the last level");
+    let village_row = villages
+        .text
+        .split("data-key=\"410523100201\"")
+        .nth(1)
+        .unwrap();
+    assert!(
+        !village_row.split("</tr>").next().unwrap().contains("<a "),
+        "villages are the last level"
+    );
     let village = b
         .get("/spending?group_by=division&division_code=410523100202")
         .await
@@ -453,8 +492,14 @@ async fn bad_filters_are_shown_beside_their_fields() {
             "{query}: {}",
             page.text
         );
-        assert!(page.text.contains(&format!("aria-describedby=\"f-{field}-error\"")));
-        assert!(!page.text.contains("spending-table"), "no report for bad filters");
+        assert!(
+            page.text
+                .contains(&format!("aria-describedby=\"f-{field}-error\""))
+        );
+        assert!(
+            !page.text.contains("spending-table"),
+            "no report for bad filters"
+        );
     }
     // English too.
     b.submit("/", "/profile/language", &[("locale", "en"), ("next", "/")])

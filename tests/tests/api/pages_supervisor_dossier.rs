@@ -56,7 +56,10 @@ async fn the_dossier_shows_everything_the_apis_dossier_holds_to_the_roles_that_r
             continue;
         }
         let d = app
-            .get(&format!("/api/v1/contracts/{}/dossier", c["id"].as_str().unwrap()), &sup.token)
+            .get(
+                &format!("/api/v1/contracts/{}/dossier", c["id"].as_str().unwrap()),
+                &sup.token,
+            )
             .await
             .expect(200)
             .body;
@@ -77,7 +80,9 @@ async fn the_dossier_shows_everything_the_apis_dossier_holds_to_the_roles_that_r
         assert!(html.contains(&yuan(&b["amount"])), "bid {}", b["amount"]);
     }
     assert_eq!(html.matches("class=\"tl tl-bid\"").count(), bids.len());
-    for kind in ["tender", "award", "sign", "due", "report", "decision", "payment"] {
+    for kind in [
+        "tender", "award", "sign", "due", "report", "decision", "payment",
+    ] {
         assert!(html.contains(&format!("class=\"tl tl-{kind}\"")), "{kind}");
     }
     for p in d["payments"].as_array().unwrap() {
@@ -93,8 +98,14 @@ async fn the_dossier_shows_everything_the_apis_dossier_holds_to_the_roles_that_r
     for p in d["posts"].as_array().unwrap() {
         assert!(html.contains(p["title"].as_str().unwrap()));
     }
-    assert_eq!(audit_rows(html), d["audit_events"].as_array().unwrap().len());
-    assert!(html.contains("aria-current=\"page\">卷宗"), "the dossier's tab");
+    assert_eq!(
+        audit_rows(html),
+        d["audit_events"].as_array().unwrap().len()
+    );
+    assert!(
+        html.contains("aria-current=\"page\">卷宗"),
+        "the dossier's tab"
+    );
 
     // The purchaser's officer and an admin read it; another purchaser's officer does not find
     // it; an organisation may not read dossiers; a visitor signs in first.
@@ -111,7 +122,10 @@ async fn the_dossier_shows_everything_the_apis_dossier_holds_to_the_roles_that_r
         .await;
     org.get(&path).await.expect(403);
     let tab = org.get(&format!("/contracts/{id}")).await;
-    assert!(!tab.text.contains("/dossier\""), "no tab to a page it may not read");
+    assert!(
+        !tab.text.contains("/dossier\""),
+        "no tab to a page it may not read"
+    );
     Browser::new(&app).get(&path).await.expect(303);
     browser(&app, &sup)
         .get(&format!("/contracts/{}/dossier", Uuid::new_v4()))
@@ -153,21 +167,36 @@ async fn sealed_bids_are_absent_from_the_dossier_and_report_photos_are_in_it() {
         .body(axum::body::Body::from(body))
         .unwrap();
     let report = app.send(None, req).await.expect(201);
-    let sha = report.body["attachments"][0]["sha256"].as_str().unwrap().to_string();
+    let sha = report.body["attachments"][0]["sha256"]
+        .as_str()
+        .unwrap()
+        .to_string();
 
     let path = format!("/contracts/{}/dossier", w.contract);
     for who in [&sup, &w.fo] {
         let page = browser(&app, who).get(&path).await.expect(200);
-        for sealed in ["87,654.32", "87654.32", "密封的服务方案XYZ", &bid.to_string(), &tender.to_string()] {
+        for sealed in [
+            "87,654.32",
+            "87654.32",
+            "密封的服务方案XYZ",
+            &bid.to_string(),
+            &tender.to_string(),
+        ] {
             assert!(!page.text.contains(sealed), "{sealed} leaked");
         }
         assert!(page.text.contains("活动照片已上传"));
         let src = format!("/reports/{}/files/{sha}", report.id());
-        assert!(page.text.contains(&format!("<img src=\"{src}\"")), "the photo's thumbnail");
+        assert!(
+            page.text.contains(&format!("<img src=\"{src}\"")),
+            "the photo's thumbnail"
+        );
         browser(&app, who).get(&src).await.expect(200);
     }
     // Nor is it in the API's dossier (one service).
-    let api = app.get(&format!("/api/v1/{}", &path[1..]), &sup.token).await.expect(200);
+    let api = app
+        .get(&format!("/api/v1/{}", &path[1..]), &sup.token)
+        .await
+        .expect(200);
     assert!(!api.text.contains("87654.32"));
 }
 
@@ -185,11 +214,23 @@ async fn a_supervisor_records_a_finding_from_the_dossier_and_resolves_it_once_an
 
     // Refusals: no text, no severity, no token; nothing written.
     let empty = b
-        .submit(&path, &record, &[("severity", "high"), ("text", " "), ("next", &path)])
+        .submit(
+            &path,
+            &record,
+            &[("severity", "high"), ("text", " "), ("next", &path)],
+        )
         .await
         .expect(422);
-    assert!(empty.text.contains("id=\"finding-text-error\""), "{}", empty.text);
-    assert!(empty.text.contains("aria-describedby=\"finding-text-error\""));
+    assert!(
+        empty.text.contains("id=\"finding-text-error\""),
+        "{}",
+        empty.text
+    );
+    assert!(
+        empty
+            .text
+            .contains("aria-describedby=\"finding-text-error\"")
+    );
     let none = b
         .submit(&path, &record, &[("text", "缺少签到表"), ("next", &path)])
         .await
@@ -201,7 +242,10 @@ async fn a_supervisor_records_a_finding_from_the_dossier_and_resolves_it_once_an
         .expect(403);
     let mut wrong = browser(&app, &sup);
     wrong
-        .post_raw(&record, &[("_csrf", "forged"), ("severity", "low"), ("text", "x")])
+        .post_raw(
+            &record,
+            &[("_csrf", "forged"), ("severity", "low"), ("text", "x")],
+        )
         .await
         .expect(403);
     assert_eq!(app.count("finding").await, 0);
@@ -218,7 +262,11 @@ async fn a_supervisor_records_a_finding_from_the_dossier_and_resolves_it_once_an
         .submit(
             &path,
             &record,
-            &[("severity", "high"), ("text", "服务记录缺少签到表"), ("next", &path)],
+            &[
+                ("severity", "high"),
+                ("text", "服务记录缺少签到表"),
+                ("next", &path),
+            ],
         )
         .await
         .expect(303);
@@ -226,9 +274,15 @@ async fn a_supervisor_records_a_finding_from_the_dossier_and_resolves_it_once_an
     let after = b.get(&path).await.expect(200);
     assert!(after.text.contains("监督意见已登记"), "the flash");
     assert!(after.text.contains("服务记录缺少签到表"));
-    assert!(after.text.contains("class=\"tl tl-finding\""), "in the timeline");
+    assert!(
+        after.text.contains("class=\"tl tl-finding\""),
+        "in the timeline"
+    );
     let list = app
-        .get(&format!("/api/v1/contracts/{}/findings", w.contract), &sup.token)
+        .get(
+            &format!("/api/v1/contracts/{}/findings", w.contract),
+            &sup.token,
+        )
         .await
         .expect(200)
         .body;
@@ -238,7 +292,11 @@ async fn a_supervisor_records_a_finding_from_the_dossier_and_resolves_it_once_an
     // Not answered yet: no resolve form, and resolving is refused (409).
     assert!(!after.text.contains(&format!("action=\"{resolve}\"")));
     let early = b
-        .submit(&path, &resolve, &[("resolution", "已核实"), ("next", &path)])
+        .submit(
+            &path,
+            &resolve,
+            &[("resolution", "已核实"), ("next", &path)],
+        )
         .await
         .expect(409);
     assert!(early.text.contains("notice error"), "{}", early.text);
@@ -254,19 +312,32 @@ async fn a_supervisor_records_a_finding_from_the_dossier_and_resolves_it_once_an
     )
     .await
     .expect(303);
-    fo.submit(&path, &resolve, &[("resolution", "x")]).await.expect(403);
+    fo.submit(&path, &resolve, &[("resolution", "x")])
+        .await
+        .expect(403);
     let answered = b.get(&path).await.expect(200);
     assert!(answered.text.contains(&format!("action=\"{resolve}\"")));
     let blank = b
         .submit(&path, &resolve, &[("resolution", ""), ("next", &path)])
         .await
         .expect(422);
-    assert!(blank.text.contains(&format!("id=\"resolve-{finding}-error\"")));
-    b.submit(&path, &resolve, &[("resolution", "已核实，办结"), ("next", &path)])
-        .await
-        .expect(303);
+    assert!(
+        blank
+            .text
+            .contains(&format!("id=\"resolve-{finding}-error\""))
+    );
+    b.submit(
+        &path,
+        &resolve,
+        &[("resolution", "已核实，办结"), ("next", &path)],
+    )
+    .await
+    .expect(303);
     let f = app
-        .get(&format!("/api/v1/contracts/{}/findings", w.contract), &sup.token)
+        .get(
+            &format!("/api/v1/contracts/{}/findings", w.contract),
+            &sup.token,
+        )
         .await
         .expect(200)
         .body;
@@ -278,11 +349,19 @@ async fn a_supervisor_records_a_finding_from_the_dossier_and_resolves_it_once_an
     // The contract's findings tab carries the same forms.
     let tab = b.get(&record).await.expect(200);
     assert!(tab.text.contains(&format!("action=\"{record}\"")));
-    b.submit(&record, &record, &[("severity", "low"), ("text", "第二条"), ("next", &record)])
-        .await
-        .expect(303);
+    b.submit(
+        &record,
+        &record,
+        &[("severity", "low"), ("text", "第二条"), ("next", &record)],
+    )
+    .await
+    .expect(303);
     let refused = b
-        .submit(&record, &record, &[("severity", "low"), ("text", ""), ("next", &record)])
+        .submit(
+            &record,
+            &record,
+            &[("severity", "low"), ("text", ""), ("next", &record)],
+        )
         .await
         .expect(422);
     assert!(refused.text.contains("id=\"finding-text-error\""));
@@ -313,7 +392,10 @@ async fn the_findings_list_filters_by_status_severity_and_purchaser() {
         assert!(all.text.contains(t));
     }
     assert!(all.text.contains("name=\"purchaser_id\""));
-    let high = s.get("/findings?status=open&severity=high").await.expect(200);
+    let high = s
+        .get("/findings?status=open&severity=high")
+        .await
+        .expect(200);
     assert!(high.text.contains("甲-严重") && high.text.contains("乙-严重"));
     assert!(!high.text.contains("甲-一般"));
     let pa = a.fo.purchaser_id.unwrap();
@@ -330,7 +412,10 @@ async fn the_findings_list_filters_by_status_severity_and_purchaser() {
     // An officer sees only their purchaser's, whatever the filter asks, and has no purchaser
     // to choose.
     let mut fo = browser(&app, &b.fo);
-    let own = fo.get(&format!("/findings?status=all&purchaser_id={pa}")).await.expect(200);
+    let own = fo
+        .get(&format!("/findings?status=all&purchaser_id={pa}"))
+        .await
+        .expect(200);
     assert!(!own.text.contains("甲-"));
     assert!(!own.text.contains("name=\"purchaser_id\""));
     let theirs = fo.get("/findings?status=all").await.expect(200);
@@ -356,11 +441,18 @@ async fn the_supervisors_home_shows_findings_anomalies_late_milestones_and_the_c
     assert!(t.contains("1 条监督意见待采购单位答复"), "{t}");
     assert!(t.contains("0 条监督意见已答复，待办结"));
     assert!(t.contains("逾期超过 30 天的服务节点：1 个"), "{t}");
-    assert!(home.text.contains(&format!("/contracts/{contract}/dossier")));
+    assert!(
+        home.text
+            .contains(&format!("/contracts/{contract}/dossier"))
+    );
     assert!(t.contains("春季走访"));
     assert!(t.contains("1 份合同签订时没有绩效指标"), "{t}");
     assert!(t.contains("1 份合同的未完成服务节点全部逾期"), "{t}");
-    let head = app.get("/api/v1/audit/head", &sup.token).await.expect(200).body;
+    let head = app
+        .get("/api/v1/audit/head", &sup.token)
+        .await
+        .expect(200)
+        .body;
     let seq = head["seq"].as_i64().unwrap();
     assert!(home.text.contains(&format!("<dd>{seq}</dd>")));
     let hash = head["hash"].as_str().unwrap();
@@ -381,15 +473,29 @@ async fn a_supervisor_is_refused_every_form_but_the_findings() {
     demo(&app).await;
     let sup = app.user(Role::Supervisor).await;
     let any = |v: &Value| v["items"][0]["id"].as_str().unwrap().to_string();
-    let contract = any(&app.get("/api/v1/contracts?status=active", &sup.token).await.expect(200).body);
-    let tender = any(&app.get("/api/v1/tenders", &sup.token).await.expect(200).body);
-    let line = any(&app.get("/api/v1/budget-lines", &sup.token).await.expect(200).body);
-    let milestone = any(
-        &app.get(&format!("/api/v1/contracts/{contract}/milestones"), &sup.token)
-            .await
-            .expect(200)
-            .body,
-    );
+    let contract = any(&app
+        .get("/api/v1/contracts?status=active", &sup.token)
+        .await
+        .expect(200)
+        .body);
+    let tender = any(&app
+        .get("/api/v1/tenders", &sup.token)
+        .await
+        .expect(200)
+        .body);
+    let line = any(&app
+        .get("/api/v1/budget-lines", &sup.token)
+        .await
+        .expect(200)
+        .body);
+    let milestone = any(&app
+        .get(
+            &format!("/api/v1/contracts/{contract}/milestones"),
+            &sup.token,
+        )
+        .await
+        .expect(200)
+        .body);
     let post = Uuid::new_v4();
     let other = Uuid::new_v4();
     let paths = [
@@ -425,14 +531,21 @@ async fn a_supervisor_is_refused_every_form_but_the_findings() {
     let mut b = browser(&app, &sup);
     for p in &paths {
         let a = b
-            .submit("/", p, &[("reason", "x"), ("amount", "1.00"), ("title", "x")])
+            .submit(
+                "/",
+                p,
+                &[("reason", "x"), ("amount", "1.00"), ("title", "x")],
+            )
             .await;
         assert_eq!(a.status.as_u16(), 403, "{p}: {}", a.text);
     }
     let report = format!("/milestones/{milestone}/report");
     let token = tests::web::csrf_of(&b.get("/").await.text).unwrap();
     let a = b
-        .post_multipart(&report, &[Part::text("_csrf", &token), Part::text("summary", "x")])
+        .post_multipart(
+            &report,
+            &[Part::text("_csrf", &token), Part::text("summary", "x")],
+        )
         .await;
     assert_eq!(a.status.as_u16(), 403, "{report}");
     app.seal().await;

@@ -191,7 +191,11 @@ fn timeline(
                         ui.t("org-home-ceiling"),
                         ui.money(t.ceiling_amount)
                     ),
-                    format!("{} {}", ui.t("org-home-deadline"), ui.datetime(&t.bid_deadline)),
+                    format!(
+                        "{} {}",
+                        ui.t("org-home-deadline"),
+                        ui.datetime(&t.bid_deadline)
+                    ),
                 ],
                 Some(format!("/tenders/{}", t.id)),
             );
@@ -204,7 +208,11 @@ fn timeline(
             None,
         );
         for b in &d.bids {
-            let mut details = vec![format!("{} {}", ui.t("dossier-bid-amount"), ui.money(b.amount))];
+            let mut details = vec![format!(
+                "{} {}",
+                ui.t("dossier-bid-amount"),
+                ui.money(b.amount)
+            )];
             if let Some(s) = b.score {
                 details.push(format!("{} {s}", ui.t("dossier-bid-score")));
             }
@@ -219,7 +227,10 @@ fn timeline(
                 None,
             );
         }
-        if let Some(won) = t.awarded_bid_id.and_then(|w| d.bids.iter().find(|b| b.id == w)) {
+        if let Some(won) = t
+            .awarded_bid_id
+            .and_then(|w| d.bids.iter().find(|b| b.id == w))
+        {
             // The award's time is its audit event's.
             let when = d
                 .audit_events
@@ -230,7 +241,11 @@ fn timeline(
                 at(when),
                 "award",
                 ui.tname("dossier-award", &org(&won.organisation_id)),
-                vec![format!("{} {}", ui.t("dossier-bid-amount"), ui.money(won.amount))],
+                vec![format!(
+                    "{} {}",
+                    ui.t("dossier-bid-amount"),
+                    ui.money(won.amount)
+                )],
                 None,
             );
         }
@@ -331,7 +346,11 @@ fn timeline(
     // Milestones fallen due, reports with their decisions and the scores they fixed.
     for m in &d.milestones {
         if m.due_date <= today {
-            let mut details = vec![format!("{} {}", ui.t("milestone-amount"), ui.money(m.amount))];
+            let mut details = vec![format!(
+                "{} {}",
+                ui.t("milestone-amount"),
+                ui.money(m.amount)
+            )];
             details.push(ui.word("milestone-status", m.status.as_str()));
             if m.overdue {
                 details.push(ui.tn("milestone-days-late", (today - m.due_date).num_days()));
@@ -398,7 +417,10 @@ fn timeline(
             when: ui.date(&p.paid_on),
             kind: "payment",
             title: ui.tname("dossier-payment", &ui.money(p.amount)),
-            details: vec![what, format!("{} {}", ui.t("dossier-voucher"), p.voucher_no)],
+            details: vec![
+                what,
+                format!("{} {}", ui.t("dossier-voucher"), p.voucher_no),
+            ],
             report: None,
             href: Some(format!("/contracts/{}/payments", d.contract.id)),
         });
@@ -423,11 +445,10 @@ fn timeline(
         }
     }
     // The contract's end, with its reason.
-    for e in d
-        .audit_events
-        .iter()
-        .filter(|e| e.entity_id == d.contract.id && matches!(e.action.as_str(), "complete" | "terminate" | "cancel"))
-    {
+    for e in d.audit_events.iter().filter(|e| {
+        e.entity_id == d.contract.id
+            && matches!(e.action.as_str(), "complete" | "terminate" | "cancel")
+    }) {
         push(Entry {
             at: e.at,
             when: ui.datetime(&e.at),
@@ -456,11 +477,17 @@ pub async fn render(
     )?;
     let (orgs, users) = tokio::try_join!(
         names::organisations(&st.db, d.bids.iter().map(|b| b.organisation_id)),
-        names::users(&st.db, d.audit_events.iter().filter_map(|e| e.actor_user_id)),
+        names::users(
+            &st.db,
+            d.audit_events.iter().filter_map(|e| e.actor_user_id)
+        ),
     )?;
     let today = crate::services::milestones::today(st);
-    let milestone_titles: HashMap<Uuid, String> =
-        d.milestones.iter().map(|m| (m.id, m.title.clone())).collect();
+    let milestone_titles: HashMap<Uuid, String> = d
+        .milestones
+        .iter()
+        .map(|m| (m.id, m.title.clone()))
+        .collect();
     let post_titles = d.posts.iter().map(|p| (p.id, p.title.clone())).collect();
     let timeline = timeline(&ui, &d, &orgs, &milestone_titles, today);
     let events = d

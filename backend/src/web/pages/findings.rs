@@ -142,7 +142,8 @@ async fn list_page(
     let severity = (!q.severity.trim().is_empty())
         .then(|| f.choice("severity", &q.severity, Severity::parse))
         .flatten();
-    let purchaser_id = (!q.purchaser_id.trim().is_empty()).then(|| f.id("purchaser_id", &q.purchaser_id));
+    let purchaser_id =
+        (!q.purchaser_id.trim().is_empty()).then(|| f.id("purchaser_id", &q.purchaser_id));
     f.finish()?;
     let filter = FindingFilter {
         status: FindingStatus::parse(&status),

@@ -294,7 +294,10 @@ impl SpendingPage {
             .iter()
             .map(|(name, _)| {
                 let key = format!("spending-flag-{}", name.replace('_', "-"));
-                (self.ui.t(&format!("{key}-name")), self.ui.t(&format!("{key}-why")))
+                (
+                    self.ui.t(&format!("{key}-name")),
+                    self.ui.t(&format!("{key}-why")),
+                )
             })
             .collect()
     }

@@ -54,7 +54,12 @@ fn word_or_raw(ui: &Ui, prefix: &str, word: &str) -> String {
 }
 
 /// An audit event of contract `contract` as the history and the dossier show it.
-pub(crate) fn event(ui: &Ui, users: &HashMap<Uuid, String>, contract: Uuid, e: &AuditEntry) -> Event {
+pub(crate) fn event(
+    ui: &Ui,
+    users: &HashMap<Uuid, String>,
+    contract: Uuid,
+    e: &AuditEntry,
+) -> Event {
     Event {
         seq: e.seq,
         hash: e.hash.chars().take(12).collect(),
