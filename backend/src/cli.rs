@@ -1,5 +1,5 @@
 //! The `huimin` command (SPEC §7): `serve`, `migrate`, `demo`, `user create`, `audit verify`,
-//! `export ocds`.
+//! `export ocds`, `divisions import`.
 
 use std::process::ExitCode;
 
@@ -9,8 +9,8 @@ use entity::rules::vocab::Role;
 use uuid::Uuid;
 
 use crate::config::Config;
-use crate::services::ocds;
 use crate::services::users::{self, NewUser};
+use crate::services::{divisions, ocds};
 use crate::{app, audit, demo, telemetry};
 
 /// Huimin: government purchase of social-work and volunteer services.
@@ -60,6 +60,23 @@ pub enum Command {
     Export {
         #[command(subcommand)]
         command: ExportCommand,
+    },
+    /// The register of division names.
+    Divisions {
+        #[command(subcommand)]
+        command: DivisionsCommand,
+    },
+}
+
+/// `huimin divisions …`
+#[derive(Subcommand)]
+pub enum DivisionsCommand {
+    /// Load division names from a CSV file with the columns code,name (a header row is
+    /// allowed): parents follow from the codes, known codes take the new name, and a bad row
+    /// refuses the whole file (naming its line) with nothing written.
+    Import {
+        /// The CSV file (UTF-8).
+        file: std::path::PathBuf,
     },
 }
 
@@ -309,6 +326,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify { anchor },
         } => return verify_chain(&state, &anchor).await,
+        Command::Divisions {
+            command: DivisionsCommand::Import { file },
+        } => {
+            let bytes = std::fs::read(&file).with_context(|| format!("read {}", file.display()))?;
+            let entries = divisions::parse_csv(&bytes)
+                .with_context(|| format!("{}: nothing imported", file.display()))?;
+            let done = divisions::import(&state.writer, &entries)
+                .await
+                .context("write the division register")?;
+            println!(
+                "imported {} divisions from {} ({} added, {} renamed or unchanged)",
+                entries.len(),
+                file.display(),
+                done.added,
+                done.updated
+            );
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

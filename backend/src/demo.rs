@@ -28,6 +28,7 @@ use crate::auth::Actor;
 use crate::error::ApiError;
 use crate::services::budget::{self, NewBudgetLine};
 use crate::services::contracts::{self, NewContract};
+use crate::services::divisions;
 use crate::services::findings::{self, NewFinding};
 use crate::services::milestones::{self, NewIndicator, NewMilestone};
 use crate::services::parties::{self, NewOrganisation, NewPurchaser};
@@ -37,6 +38,8 @@ use crate::services::reports::{self, MeasurementIn, NewReport, Rejection, Review
 use crate::services::tenders::{self, Award, NewBid, NewTender, Reason};
 use crate::services::users::{self, NewUser};
 use crate::state::AppState;
+
+mod register;
 
 /// The password of every demo account.
 pub const DEMO_PASSWORD: &str = "huimin-demo-2026";
@@ -111,6 +114,8 @@ pub async fn load(real: &AppState) -> anyhow::Result<Option<String>> {
     )
     .await
     .map_err(ctx)?;
+
+    divisions::import(&st.writer, &register::entries()).await?;
 
     let orgs = [
         ("汤阴县阳光社会工作服务中心", "sunshine@ngo.demo"),

@@ -20,6 +20,8 @@ mod m20261206_000014_notifications_seen_at;
 mod m20261206_000015_notifications_unseen;
 mod m20261206_000016_notification_link;
 mod m20261206_000017_bid_organisation_id_index;
+mod m20261207_000018_division_register;
+mod m20261207_000019_contract_ending_index;
 mod m20261207_000020_finding_severity_index;
 mod util;
 
@@ -47,6 +49,8 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000015_notifications_unseen::Migration),
             Box::new(m20261206_000016_notification_link::Migration),
             Box::new(m20261206_000017_bid_organisation_id_index::Migration),
+            Box::new(m20261207_000018_division_register::Migration),
+            Box::new(m20261207_000019_contract_ending_index::Migration),
             Box::new(m20261207_000020_finding_severity_index::Migration),
         ]
     }

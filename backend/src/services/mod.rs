@@ -7,6 +7,7 @@ pub mod budget;
 pub mod common;
 pub mod contracts;
 pub mod dashboard;
+pub mod divisions;
 pub mod dossier;
 pub mod findings;
 pub mod milestones;

@@ -7,6 +7,7 @@ pub mod audit_event;
 pub mod bid;
 pub mod budget_line;
 pub mod contract;
+pub mod division;
 pub mod finding;
 pub mod indicator;
 pub mod job_run;

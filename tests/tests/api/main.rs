@@ -9,6 +9,7 @@ mod conventions;
 mod delivery;
 mod delivery_flow;
 mod demo;
+mod divisions;
 mod error_codes;
 mod files;
 mod flow;

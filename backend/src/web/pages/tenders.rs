@@ -261,7 +261,7 @@ pub struct TendersPage {
     /// The reader is an organisation: its columns (purchaser, division, countdown) and no
     /// officer's filter.
     pub bidder: bool,
-    pub statuses: &'static [TenderStatus],
+    pub statuses: Vec<TenderStatus>,
     pub categories: &'static [ServiceCategory],
 }
 
@@ -310,7 +310,12 @@ pub async fn list(
         fb,
         rows,
         next,
-        statuses: TenderStatus::ALL,
+        // An organisation never sees a draft: its filter does not offer one.
+        statuses: TenderStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| !bidder || *s != TenderStatus::Draft)
+            .collect(),
         categories: ServiceCategory::ALL,
     };
     Ok((page.fb.status, page).into_response())
