@@ -528,9 +528,20 @@ async fn label(
                 }
             }
         }
-        GroupBy::Category | GroupBy::Division => {
+        GroupBy::Category => {
             for row in groups.values_mut() {
                 row.label = row.key.clone();
+            }
+        }
+        // A division's name from the register; its code where the register has none.
+        GroupBy::Division => {
+            let codes: Vec<String> = groups.keys().cloned().collect();
+            let names = crate::services::divisions::names(db, &codes).await?;
+            for row in groups.values_mut() {
+                row.label = names
+                    .get(&row.key)
+                    .cloned()
+                    .unwrap_or_else(|| row.key.clone());
             }
         }
     }

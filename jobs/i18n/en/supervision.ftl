@@ -86,6 +86,7 @@ dossier-parties = Parties
 dossier-org-status-active = Active
 dossier-org-status-suspended = Suspended
 dossier-org-status-blacklisted = Blacklisted
+dossier-division = Division
 dossier-procedure = Procedure
 dossier-direct-award = Direct award
 dossier-score-so-far = Score so far

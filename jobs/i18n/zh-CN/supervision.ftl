@@ -68,6 +68,7 @@ dossier-parties = 合同各方
 dossier-org-status-active = 正常
 dossier-org-status-suspended = 暂停
 dossier-org-status-blacklisted = 列入黑名单
+dossier-division = 行政区划
 dossier-procedure = 采购方式
 dossier-direct-award = 单一来源
 dossier-score-so-far = 目前绩效得分

@@ -396,6 +396,21 @@ async fn the_drill_down_goes_from_the_county_to_its_townships_to_its_villages() 
     contract_at(&app, &fo, org, "410523100201", "20000.00").await;
     contract_at(&app, &fo, org, "410523100202", "30000.00").await;
     contract_at(&app, &fo, org, "410523101001", "40000.00").await;
+    // The register names the county, one township and one village (not the others).
+    let entries: Vec<_> = [
+        ("410523", "汤阴县"),
+        ("410523100", "城关镇"),
+        ("410523100201", "韩庄村"),
+    ]
+    .into_iter()
+    .map(|(code, name)| backend::services::divisions::Entry {
+        code: code.into(),
+        name: name.into(),
+    })
+    .collect();
+    backend::services::divisions::import(&app.state.writer, &entries)
+        .await
+        .expect("the names");
     let sup = app.user(Role::Supervisor).await;
     let mut b = browser(&app, &sup);
 
@@ -407,6 +422,11 @@ async fn the_drill_down_goes_from_the_county_to_its_townships_to_its_villages() 
         ["410523", "total"]
     );
     assert_eq!(rows[0].cells[6], "4");
+    assert!(
+        rows[0].cells[0].starts_with("汤阴县 410523"),
+        "{:?}",
+        rows[0].cells
+    );
     let link = "/spending?group_by=division&amp;division_code=410523\"";
     assert!(county.text.contains(link), "{}", county.text);
 
@@ -420,6 +440,14 @@ async fn the_drill_down_goes_from_the_county_to_its_townships_to_its_villages() 
     assert_eq!(keys, ["410523", "410523100", "410523101", "total"]);
     assert_eq!(money(&rows[1].cells[3]), "50000.00".parse().unwrap());
     assert_eq!(rows[1].cells[6], "2");
+    // Names beside codes; a division the register does not know shows its code.
+    assert!(rows[1].cells[0].starts_with("城关镇 410523100"));
+    assert!(rows[2].cells[0].starts_with("410523101"));
+    assert!(
+        townships.text.contains(
+            "<span aria-current=\"page\">汤阴县 <span class=\"muted\">410523</span></span>"
+        )
+    );
     assert!(townships.text.contains("division_code=410523100\""));
     let own_row = townships.text.split("data-key=\"410523\"").nth(1).unwrap();
     assert!(
@@ -469,6 +497,8 @@ async fn the_drill_down_goes_from_the_county_to_its_townships_to_its_villages() 
         .map(|i| i["key"].as_str().unwrap())
         .collect();
     assert_eq!(api_keys, ["410523", "410523100", "410523101"]);
+    assert_eq!(api["items"][1]["label"], "城关镇");
+    assert_eq!(api["items"][2]["label"], "410523101");
 }
 
 #[tokio::test]

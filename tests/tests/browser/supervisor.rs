@@ -63,9 +63,12 @@ async fn the_supervisor_drills_to_a_village_downloads_the_csv_and_records_a_find
     assert_eq!(b.path().await, "/spending");
     b.see(&zh("spending-chart")).await;
     assert_eq!(b.find_all("svg.spending-chart rect").await.len(), 2);
-    b.click_link("410523").await;
+    // Names from the register (the demo's), each with its code beside it.
+    b.click_link("汤阴县").await;
+    b.see("城关镇").await;
     b.see(TOWNSHIP).await;
-    b.click_link(TOWNSHIP).await;
+    b.click_link("城关镇").await;
+    b.see("韩庄村").await;
     b.see(VILLAGE).await;
     b.screenshot("supervisor-spending-villages").await;
     // The township's own contract (the demo's) and the village's.

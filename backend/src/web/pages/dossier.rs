@@ -21,8 +21,8 @@ use crate::auth::{Actor, Can, can};
 use crate::error::ApiResult;
 use crate::services::dossier::{self, Dossier};
 use crate::services::milestones::Milestone;
-use crate::services::names;
 use crate::services::posts::Post;
+use crate::services::{divisions, names};
 use crate::state::AppState;
 use crate::web::pages::contract_page::ContractHead;
 use crate::web::pages::contracts::history::{Event, event};
@@ -67,6 +67,8 @@ pub struct DossierPage {
     pub milestone_titles: HashMap<Uuid, String>,
     pub post_titles: HashMap<Uuid, String>,
     pub today: NaiveDate,
+    /// The register's names of the contract's and its posts' divisions.
+    pub division_names: HashMap<String, String>,
 }
 
 impl DossierPage {
@@ -78,6 +80,11 @@ impl DossierPage {
     /// The title of a post.
     pub fn post(&self, id: &Uuid) -> &str {
         self.post_titles.get(id).map_or("", String::as_str)
+    }
+
+    /// A division as the pages show it: its name and code (the bare code when unnamed).
+    pub fn division(&self, code: &str) -> String {
+        divisions::label(code, &self.division_names)
     }
 
     /// How many days `m` is late today.
@@ -156,6 +163,7 @@ fn timeline(
     d: &Dossier,
     orgs: &HashMap<Uuid, String>,
     titles: &HashMap<Uuid, String>,
+    division_names: &HashMap<String, String>,
     today: NaiveDate,
 ) -> Vec<Entry> {
     let mut out = Vec::new();
@@ -316,7 +324,7 @@ fn timeline(
                 ui.t("dossier-post-funding"),
                 ui.money(p.annual_funding),
                 ui.t("dossier-post-division"),
-                p.division_code
+                divisions::label(&p.division_code, division_names)
             )],
             Some(format!("/contracts/{}/posts", d.contract.id)),
         );
@@ -475,12 +483,16 @@ pub async fn render(
         ContractHead::load(st, actor, id, "dossier"),
         dossier::get(st, actor, id),
     )?;
-    let (orgs, users) = tokio::try_join!(
+    let codes: Vec<String> = std::iter::once(d.contract.division_code.clone())
+        .chain(d.posts.iter().map(|p| p.division_code.clone()))
+        .collect();
+    let (orgs, users, division_names) = tokio::try_join!(
         names::organisations(&st.db, d.bids.iter().map(|b| b.organisation_id)),
         names::users(
             &st.db,
             d.audit_events.iter().filter_map(|e| e.actor_user_id)
         ),
+        async { Ok::<_, crate::error::ApiError>(divisions::names(&st.db, &codes).await?) },
     )?;
     let today = crate::services::milestones::today(st);
     let milestone_titles: HashMap<Uuid, String> = d
@@ -489,7 +501,7 @@ pub async fn render(
         .map(|m| (m.id, m.title.clone()))
         .collect();
     let post_titles = d.posts.iter().map(|p| (p.id, p.title.clone())).collect();
-    let timeline = timeline(&ui, &d, &orgs, &milestone_titles, today);
+    let timeline = timeline(&ui, &d, &orgs, &milestone_titles, &division_names, today);
     let events = d
         .audit_events
         .iter()
@@ -505,6 +517,7 @@ pub async fn render(
         milestone_titles,
         post_titles,
         today,
+        division_names,
         head,
         d,
         ui,

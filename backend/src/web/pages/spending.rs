@@ -7,6 +7,8 @@
 //! `?format=csv` and `?format=xlsx` of the same address download what the page shows: the same
 //! query through the same service, in the same order, written by the API's own exports.
 
+use std::collections::HashMap;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
@@ -20,10 +22,10 @@ use uuid::Uuid;
 use crate::auth::{Can, can};
 use crate::error::{ApiError, ApiResult};
 use crate::routes::supervision::export;
-use crate::services::oversight;
 use crate::services::spending::{
     self, Format, GroupBy, SpendingQuery, SpendingReport, SpendingRow,
 };
+use crate::services::{divisions, oversight};
 use crate::state::AppState;
 use crate::web::feedback::{Feedback, Fields};
 use crate::web::ui::Ui;
@@ -345,8 +347,13 @@ fn view(ui: &Ui, form: &SpendingForm, q: &SpendingQuery, row: SpendingRow) -> Ro
 }
 
 /// The path from every division down to the filter's division: the county, the township,
-/// the village.
-fn crumbs(ui: &Ui, form: &SpendingForm, code: Option<&str>) -> Vec<Crumb> {
+/// the village, each named by the register (`names`).
+fn crumbs(
+    ui: &Ui,
+    form: &SpendingForm,
+    code: Option<&str>,
+    names: &HashMap<String, String>,
+) -> Vec<Crumb> {
     let Some(code) = code.filter(|c| !c.is_empty()) else {
         return Vec::new();
     };
@@ -360,7 +367,7 @@ fn crumbs(ui: &Ui, form: &SpendingForm, code: Option<&str>) -> Vec<Crumb> {
             let c = &code[..len];
             out.push(Crumb {
                 code: Some(c.to_string()),
-                label: c.to_string(),
+                label: names.get(c).cloned().unwrap_or_else(|| c.to_string()),
                 href: form.href(&[("division_code", c)]),
             });
         }
@@ -404,7 +411,19 @@ pub async fn page(
         }
         Err(e) => (None, None, Feedback::refused(&ui, e)?),
     };
-    let choices = oversight::filter_choices(&st.db, !officer).await?;
+    let filter_code = q.as_ref().and_then(|q| q.division_code.clone());
+    let path: Vec<String> = filter_code
+        .iter()
+        .flat_map(|c| {
+            [6, 9, 12]
+                .into_iter()
+                .filter(|l| c.len() >= *l)
+                .map(|l| c[..l].to_string())
+        })
+        .collect();
+    let (choices, names) = tokio::try_join!(oversight::filter_choices(&st.db, !officer), async {
+        Ok::<_, ApiError>(divisions::names(&st.db, &path).await?)
+    },)?;
     let group = q
         .as_ref()
         .map(|q| q.group_by)
@@ -428,11 +447,7 @@ pub async fn page(
     };
     let page = SpendingPage {
         chart: Chart::of(&rows),
-        crumbs: crumbs(
-            &ui,
-            &form,
-            q.as_ref().and_then(|q| q.division_code.as_deref()),
-        ),
+        crumbs: crumbs(&ui, &form, filter_code.as_deref(), &names),
         group_by: group.as_str(),
         groupings: GroupBy::ALL,
         categories: ServiceCategory::ALL,
