@@ -15,6 +15,7 @@ spending-from = From
 spending-to = To
 spending-apply = Show
 spending-division-path = Division levels
+spending-division-own = { $name } (itself)
 spending-all-divisions = All divisions
 spending-download-csv = Download CSV
 spending-download-xlsx = Download Excel (XLSX)

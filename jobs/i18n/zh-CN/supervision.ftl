@@ -15,6 +15,7 @@ spending-from = 起始日期
 spending-to = 截止日期
 spending-apply = 查看
 spending-division-path = 行政区划层级
+spending-division-own = { $name }（本级）
 spending-all-divisions = 全部区划
 spending-download-csv = 下载 CSV
 spending-download-xlsx = 下载 Excel（XLSX）

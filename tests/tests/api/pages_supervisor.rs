@@ -441,6 +441,11 @@ async fn the_drill_down_goes_from_the_county_to_its_townships_to_its_villages() 
     assert_eq!(money(&rows[1].cells[3]), "50000.00".parse().unwrap());
     assert_eq!(rows[1].cells[6], "2");
     // Names beside codes; a division the register does not know shows its code.
+    assert!(
+        rows[0].cells[0].starts_with("汤阴县（本级） 410523"),
+        "{:?}",
+        rows[0]
+    );
     assert!(rows[1].cells[0].starts_with("城关镇 410523100"));
     assert!(rows[2].cells[0].starts_with("410523101"));
     assert!(

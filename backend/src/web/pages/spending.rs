@@ -328,6 +328,15 @@ fn order(report: &mut SpendingReport, g: GroupBy) {
 fn view(ui: &Ui, form: &SpendingForm, q: &SpendingQuery, row: SpendingRow) -> RowView {
     let (name, code) = match q.group_by {
         GroupBy::Category => (ui.word("service-category", &row.key), None),
+        // The filter's division itself: its own contracts, beside its sub-divisions.
+        GroupBy::Division
+            if row.key.len() < 12 && q.division_code.as_deref() == Some(row.key.as_str()) =>
+        {
+            (
+                ui.tname("spending-division-own", &row.label),
+                Some(row.key.clone()),
+            )
+        }
         GroupBy::Division => (row.label.clone(), Some(row.key.clone())),
         _ => (row.label.clone(), None),
     };
