@@ -22,6 +22,7 @@ mod m20261206_000016_notification_link;
 mod m20261206_000017_bid_organisation_id_index;
 mod m20261207_000018_division_register;
 mod m20261207_000019_contract_ending_index;
+mod m20261207_000020_finding_severity_index;
 mod util;
 
 /// Runs the migrations in order.
@@ -50,6 +51,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000017_bid_organisation_id_index::Migration),
             Box::new(m20261207_000018_division_register::Migration),
             Box::new(m20261207_000019_contract_ending_index::Migration),
+            Box::new(m20261207_000020_finding_severity_index::Migration),
         ]
     }
 }

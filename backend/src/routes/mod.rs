@@ -16,7 +16,7 @@ mod outbox;
 mod posts;
 mod purchasers;
 pub(crate) mod reports;
-mod supervision;
+pub(crate) mod supervision;
 mod tenders;
 mod users;
 

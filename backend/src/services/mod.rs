@@ -15,6 +15,7 @@ pub mod names;
 pub mod notify;
 pub mod ocds;
 pub mod outbox;
+pub mod oversight;
 pub mod parties;
 pub mod payments;
 pub mod posts;

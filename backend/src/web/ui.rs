@@ -170,8 +170,18 @@ impl Ui {
                 ("/milestones", "nav-reports"),
                 ("/findings", "nav-findings"),
                 ("/notifications", "nav-notifications"),
+                ("/spending", "nav-spending"),
             ],
-            Role::Supervisor | Role::Admin => &[
+            Role::Supervisor => &[
+                ("/", "nav-home"),
+                ("/spending", "nav-spending"),
+                ("/contracts", "nav-contracts"),
+                ("/findings", "nav-findings"),
+                ("/budget-lines", "nav-budget-lines"),
+                ("/notifications", "nav-notifications"),
+                ("/profile", "nav-profile"),
+            ],
+            Role::Admin => &[
                 ("/", "nav-home"),
                 ("/budget-lines", "nav-budget-lines"),
                 ("/notifications", "nav-notifications"),

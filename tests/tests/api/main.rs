@@ -26,6 +26,8 @@ mod pages_org_home;
 mod pages_reporting;
 mod pages_reviews;
 mod pages_staffing;
+mod pages_supervisor;
+mod pages_supervisor_dossier;
 mod pages_tenders;
 mod pages_weight;
 mod parties;

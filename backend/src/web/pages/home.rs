@@ -130,6 +130,7 @@ pub struct HomePage {
     pub ui: Ui,
     pub officer: Option<OfficerHome>,
     pub organisation: Option<OrganisationHome>,
+    pub supervisor: Option<super::supervisor_home::SupervisorView>,
 }
 
 /// `GET /`.
@@ -139,10 +140,15 @@ pub async fn home(State(st): State<AppState>, actor: Actor, ui: Ui) -> ApiResult
         Role::Organisation => (None, Some(organisation_home(&st, &actor).await?)),
         _ => (None, None),
     };
+    let supervisor = match actor.role {
+        Role::Supervisor => Some(super::supervisor_home::load(&st, &actor, &ui).await?),
+        _ => None,
+    };
     Ok(HomePage {
         ui,
         officer,
         organisation,
+        supervisor,
     })
 }
 

@@ -3,6 +3,7 @@
 pub mod budget_lines;
 pub mod contract_page;
 pub mod contracts;
+pub mod dossier;
 pub mod findings;
 pub mod home;
 pub mod notifications;
@@ -11,6 +12,8 @@ pub mod profile;
 pub mod reporting;
 pub mod reviews;
 pub mod session;
+pub mod spending;
+pub mod supervisor_home;
 pub mod tenders;
 
 use axum::response::{IntoResponse, Redirect, Response};
