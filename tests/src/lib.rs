@@ -389,6 +389,33 @@ impl TestApp {
         let db = &self.state.db;
         db.execute_unprepared(sql).await.expect("sql");
     }
+
+    /// Runs `sql` as an attacker with the database's keys would: past the triggers that refuse
+    /// changes to sealed audit events (PostgreSQL: replica mode, which skips ordinary triggers,
+    /// for one transaction; SQLite: the triggers dropped), so that the chain's own checks are
+    /// what is tested.
+    pub async fn tamper(&self, sql: &str) {
+        use sea_orm::{DbBackend, TransactionTrait};
+        let db = &self.state.db;
+        if db.get_database_backend() == DbBackend::Postgres {
+            let txn = db.begin().await.unwrap();
+            txn.execute_unprepared("SET LOCAL session_replication_role = replica")
+                .await
+                .unwrap();
+            txn.execute_unprepared(sql).await.unwrap();
+            txn.commit().await.unwrap();
+        } else {
+            for t in [
+                "audit_event_sealed_update",
+                "audit_event_unsealed_update",
+                "audit_event_sealed_delete",
+                "audit_event_unsealed_delete",
+            ] {
+                self.sql(&format!("DROP TRIGGER IF EXISTS {t}")).await;
+            }
+            self.sql(sql).await;
+        }
+    }
 }
 
 /// Every file under `dir`, folders walked (relative paths, sorted).

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
-use crate::pagination::{Page, page};
+use crate::pagination::{Page, page, page_newest_first};
 use crate::state::AppState;
 
 /// A notification as its recipient sees it.
@@ -218,4 +218,113 @@ pub async fn runs(st: &AppState, f: RunFilter) -> ApiResult<Page<JobRun>> {
         items: rows.into_iter().map(JobRun::from).collect(),
         next_cursor: next,
     })
+}
+
+/// Job runs, newest first (the jobs page), filtered as `GET /jobs/runs`.
+pub async fn recent_runs(st: &AppState, f: RunFilter) -> ApiResult<Page<JobRun>> {
+    let mut q = job_run::Entity::find();
+    if let Some(j) = f.job {
+        q = q.filter(job_run::Column::Job.eq(j));
+    }
+    let (rows, next) = page_newest_first(
+        &st.db,
+        q,
+        job_run::Column::Id,
+        f.limit,
+        f.cursor.as_deref(),
+        |m: &job_run::Model| m.id,
+    )
+    .await?;
+    Ok(Page {
+        items: rows.into_iter().map(JobRun::from).collect(),
+        next_cursor: next,
+    })
+}
+
+/// The latest run of each job that has run, in the order of `jobs list`: one statement, each
+/// job's newest slot found through the index of (`job`, `scheduled_for`).
+pub async fn latest_runs(st: &AppState) -> ApiResult<Vec<JobRun>> {
+    use sea_orm::Statement;
+    let backend = st.db.get_database_backend();
+    let names = jobs::JobName::ALL;
+    let sql = (1..=names.len())
+        .map(|n| {
+            format!(
+                "SELECT * FROM (SELECT * FROM job_run WHERE job = ${n} \
+                 ORDER BY scheduled_for DESC LIMIT 1) AS latest_{n}"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    let values = names.iter().map(|j| j.as_str().into());
+    let rows = job_run::Entity::find()
+        .from_raw_sql(Statement::from_sql_and_values(
+            backend,
+            entity::queries::numbered(backend, &sql),
+            values,
+        ))
+        .all(&st.db)
+        .await?;
+    let mut out: Vec<JobRun> = rows.into_iter().map(JobRun::from).collect();
+    out.sort_by_key(|r| names.iter().position(|j| j.as_str() == r.job));
+    Ok(out)
+}
+
+/// Dead notifications (every recipient's), newest first: the admin's list to retry.
+pub async fn dead(st: &AppState, cursor: Option<&str>) -> ApiResult<Page<Notification>> {
+    let q = notification::Entity::find().filter(notification::Column::Status.eq("dead"));
+    let (rows, next) = page_newest_first(
+        &st.db,
+        q,
+        notification::Column::Id,
+        None,
+        cursor,
+        |m: &notification::Model| m.id,
+    )
+    .await?;
+    Ok(Page {
+        items: rows.into_iter().map(Notification::from).collect(),
+        next_cursor: next,
+    })
+}
+
+/// What waits in the outbox: notifications pending (and of those, due now) and dead.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Depth {
+    pub pending: i64,
+    /// Pending and due: the sender takes them on its next pass.
+    pub due: i64,
+    pub dead: i64,
+}
+
+/// The outbox's depth, counted through the index of (`status`, `next_attempt_at`) in one
+/// statement (the sent ones, most of the table, are not read).
+pub async fn depth(st: &AppState) -> ApiResult<Depth> {
+    use sea_orm::ExprTrait;
+    use sea_orm::sea_query::Expr as E;
+    let now = st.now();
+    let due = notification::Column::Status
+        .eq("pending")
+        .and(notification::Column::NextAttemptAt.lte(now));
+    let rows: Vec<(String, i64, i64)> = notification::Entity::find()
+        .select_only()
+        .column(notification::Column::Status)
+        .column_as(E::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .column_as(
+            E::cust_with_expr("CAST(SUM(CASE WHEN $1 THEN 1 ELSE 0 END) AS BIGINT)", due),
+            "due",
+        )
+        .filter(notification::Column::Status.is_in(["pending", "dead"]))
+        .group_by(notification::Column::Status)
+        .into_tuple()
+        .all(&st.db)
+        .await?;
+    let mut d = Depth::default();
+    for (status, n, due) in rows {
+        match status.as_str() {
+            "pending" => (d.pending, d.due) = (n, due),
+            _ => d.dead = n,
+        }
+    }
+    Ok(d)
 }

@@ -61,6 +61,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(pages::payments::routes())
         .merge(pages::findings::routes())
         .merge(pages::notifications::routes())
+        .merge(pages::audit::routes())
+        .merge(pages::jobs::routes())
+        .merge(pages::admin::routes())
         .fallback(errors::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

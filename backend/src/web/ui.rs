@@ -171,11 +171,23 @@ impl Ui {
                 ("/findings", "nav-findings"),
                 ("/notifications", "nav-notifications"),
             ],
-            Role::Supervisor | Role::Admin => &[
+            Role::Supervisor => &[
                 ("/", "nav-home"),
                 ("/budget-lines", "nav-budget-lines"),
+                ("/audit", "nav-audit"),
+                ("/jobs", "nav-jobs"),
                 ("/notifications", "nav-notifications"),
                 ("/profile", "nav-profile"),
+            ],
+            Role::Admin => &[
+                ("/", "nav-home"),
+                ("/users", "nav-users"),
+                ("/purchasers", "nav-purchasers"),
+                ("/organisations", "nav-organisations"),
+                ("/jobs", "nav-jobs"),
+                ("/outbox", "nav-outbox"),
+                ("/audit", "nav-audit"),
+                ("/notifications", "nav-notifications"),
             ],
             Role::Organisation => &[
                 ("/", "nav-home"),

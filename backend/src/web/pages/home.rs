@@ -130,6 +130,7 @@ pub struct HomePage {
     pub ui: Ui,
     pub officer: Option<OfficerHome>,
     pub organisation: Option<OrganisationHome>,
+    pub admin: Option<crate::web::pages::admin::home::AdminHome>,
 }
 
 /// `GET /`.
@@ -139,10 +140,15 @@ pub async fn home(State(st): State<AppState>, actor: Actor, ui: Ui) -> ApiResult
         Role::Organisation => (None, Some(organisation_home(&st, &actor).await?)),
         _ => (None, None),
     };
+    let admin = match actor.role {
+        Role::Admin => Some(crate::web::pages::admin::home::load(&st, &ui).await?),
+        _ => None,
+    };
     Ok(HomePage {
         ui,
         officer,
         organisation,
+        admin,
     })
 }
 
