@@ -39,27 +39,12 @@ where
     E: EntityTrait<Model = M>,
     M: FromQueryResult + Send + Sync,
 {
-    page_in(db, select, id_col, limit, cursor, id_of, false).await
+    page_ordered(db, select, id_col, limit, cursor, id_of, false).await
 }
 
-/// [`page`] newest first (a page's worklist: the latest runs, the latest failures); its cursor
-/// pages back in time.
-pub async fn page_newest_first<E, M>(
-    db: &impl ConnectionTrait,
-    select: Select<E>,
-    id_col: E::Column,
-    limit: Option<u64>,
-    cursor: Option<&str>,
-    id_of: impl Fn(&M) -> Uuid,
-) -> ApiResult<(Vec<M>, Option<String>)>
-where
-    E: EntityTrait<Model = M>,
-    M: FromQueryResult + Send + Sync,
-{
-    page_in(db, select, id_col, limit, cursor, id_of, true).await
-}
-
-async fn page_in<E, M>(
+/// [`page`] in either order: `newest_first` (a page's worklist: the latest runs, the latest
+/// failures) pages back in time.
+pub async fn page_ordered<E, M>(
     db: &impl ConnectionTrait,
     select: Select<E>,
     id_col: E::Column,

@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
-use crate::pagination::{Page, page, page_newest_first};
+use crate::pagination::{Page, page, page_ordered};
 use crate::state::AppState;
 
 /// A notification as its recipient sees it.
@@ -201,38 +201,27 @@ pub struct RunFilter {
 
 /// Job runs, oldest first.
 pub async fn runs(st: &AppState, f: RunFilter) -> ApiResult<Page<JobRun>> {
-    let mut q = job_run::Entity::find();
-    if let Some(j) = f.job {
-        q = q.filter(job_run::Column::Job.eq(j));
-    }
-    let (rows, next) = page(
-        &st.db,
-        q,
-        job_run::Column::Id,
-        f.limit,
-        f.cursor.as_deref(),
-        |m: &job_run::Model| m.id,
-    )
-    .await?;
-    Ok(Page {
-        items: rows.into_iter().map(JobRun::from).collect(),
-        next_cursor: next,
-    })
+    runs_in(st, f, false).await
 }
 
 /// Job runs, newest first (the jobs page), filtered as `GET /jobs/runs`.
 pub async fn recent_runs(st: &AppState, f: RunFilter) -> ApiResult<Page<JobRun>> {
+    runs_in(st, f, true).await
+}
+
+async fn runs_in(st: &AppState, f: RunFilter, newest_first: bool) -> ApiResult<Page<JobRun>> {
     let mut q = job_run::Entity::find();
     if let Some(j) = f.job {
         q = q.filter(job_run::Column::Job.eq(j));
     }
-    let (rows, next) = page_newest_first(
+    let (rows, next) = page_ordered(
         &st.db,
         q,
         job_run::Column::Id,
         f.limit,
         f.cursor.as_deref(),
         |m: &job_run::Model| m.id,
+        newest_first,
     )
     .await?;
     Ok(Page {
@@ -273,13 +262,14 @@ pub async fn latest_runs(st: &AppState) -> ApiResult<Vec<JobRun>> {
 /// Dead notifications (every recipient's), newest first: the admin's list to retry.
 pub async fn dead(st: &AppState, cursor: Option<&str>) -> ApiResult<Page<Notification>> {
     let q = notification::Entity::find().filter(notification::Column::Status.eq("dead"));
-    let (rows, next) = page_newest_first(
+    let (rows, next) = page_ordered(
         &st.db,
         q,
         notification::Column::Id,
         None,
         cursor,
         |m: &notification::Model| m.id,
+        true,
     )
     .await?;
     Ok(Page {

@@ -113,6 +113,11 @@ async fn the_admin_pages_answer_whom_the_api_answers() {
             assert_eq!(a.status.as_u16(), expected, "{page}: {}", a.text);
         }
     }
+    // An address that names no record: not found, as in the API.
+    let mut b = Browser::signed_in(&app, &admin);
+    for page in ["/users/not-an-id", "/purchasers/1", "/organisations/x"] {
+        b.get(page).await.expect(404);
+    }
     // Another organisation's page is "not found" to an organisation's staff, as in the API.
     let mut b = Browser::signed_in(&app, &staff);
     b.get(&format!("/organisations/{other_org}"))

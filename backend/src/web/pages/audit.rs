@@ -6,10 +6,11 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::extract::Path;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::Deserialize;
@@ -348,9 +349,15 @@ impl TrailPage {
         self.q.href(None) != "/audit"
     }
 
-    /// The word of an entity type in the page's language.
-    pub fn entity_word(&self, t: &str) -> String {
-        word_or_raw(&self.ui, "contracts-history-entity", t)
+    /// The kinds of record of the filter: (word, name).
+    pub fn entity_type_options(&self) -> Vec<(String, String)> {
+        self.entity_types
+            .iter()
+            .map(|t| {
+                let name = word_or_raw(&self.ui, "contracts-history-entity", t);
+                (t.to_string(), name)
+            })
+            .collect()
     }
 
     /// The word of an action in the page's language.

@@ -106,7 +106,8 @@ pub struct JobsPage {
     pub next: Option<String>,
     /// The reader may retry dead notifications (admins): the dead count links to their list.
     pub can_retry: bool,
-    pub jobs: Vec<(&'static str, String)>,
+    /// The jobs of the filter: (name, name in the page's language).
+    pub jobs: Vec<(String, String)>,
 }
 
 impl JobsPage {
@@ -135,7 +136,7 @@ pub async fn runs(
     };
     let jobs = JobName::ALL
         .iter()
-        .map(|j| (j.as_str(), job_word(&ui, j.as_str())))
+        .map(|j| (j.as_str().to_string(), job_word(&ui, j.as_str())))
         .collect();
     let page = JobsPage {
         can_retry: actor.require(Action::RetryNotifications).is_ok(),

@@ -4,10 +4,11 @@
 //! (`ManageParties`), through `services::parties` as `POST` and `PATCH /api/v1/organisations`
 //! do. The status shown is the one in force today (a lapsed suspension shows as active).
 
+use crate::extract::Path;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
@@ -60,6 +61,17 @@ pub struct OrganisationsPage {
 }
 
 impl OrganisationsPage {
+    /// The statuses of the filter: (word, name).
+    pub fn status_options(&self) -> Vec<(String, String)> {
+        self.statuses
+            .iter()
+            .map(|s| {
+                let w = s.as_str();
+                (w.to_string(), self.ui.word("organisations-status", w))
+            })
+            .collect()
+    }
+
     /// Messages of refused fields the form has no place for (a stale cursor).
     pub fn other_problems(&self) -> Vec<&str> {
         self.fb.others(&["status", "credit_code"])

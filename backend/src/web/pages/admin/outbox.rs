@@ -2,10 +2,11 @@
 //! its last error, for the admin to put back in the queue (`POST /outbox/{id}/retry`, the
 //! service of `POST /api/v1/notifications/{id}/retry`; the API's `RetryNotifications`).
 
+use crate::extract::Path;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;

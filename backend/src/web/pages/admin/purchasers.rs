@@ -2,10 +2,11 @@
 //! admins register one and change its name, division and contact address (`ManageParties`),
 //! through `services::parties` as `POST` and `PATCH /api/v1/purchasers` do.
 
+use crate::extract::Path;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum_extra::extract::cookie::CookieJar;

@@ -4,10 +4,11 @@
 //! `PATCH /api/v1/users/{id}` do. A user an admin created or whose password an admin reset must
 //! change it at the next sign-in.
 
+use crate::extract::Path;
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum_extra::extract::cookie::CookieJar;
@@ -91,6 +92,14 @@ pub struct UsersPage {
 }
 
 impl UsersPage {
+    /// The roles of the filter: (word, name).
+    pub fn role_options(&self) -> Vec<(String, String)> {
+        self.roles
+            .iter()
+            .map(|r| (r.as_str().to_string(), role_label(self.ui.locale, *r)))
+            .collect()
+    }
+
     /// Messages of refused fields the form has no place for (a stale cursor).
     pub fn other_problems(&self) -> Vec<&str> {
         self.fb.others(&["role", "email"])
