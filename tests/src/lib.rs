@@ -653,6 +653,26 @@ impl TestApp {
             .expect("job runs")
     }
 
+    /// Makes the oldest notification dead, as the sender leaves one after 8 failed attempts
+    /// ending with `error`; answers its id.
+    pub async fn kill_oldest_notification(&self, error: &str) -> Uuid {
+        use entity::model::notification;
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel, QueryOrder};
+        let oldest = notification::Entity::find()
+            .order_by_asc(notification::Column::Id)
+            .one(&self.state.db)
+            .await
+            .expect("notifications")
+            .expect("a notification");
+        let id = oldest.id;
+        let mut dead = oldest.into_active_model();
+        dead.status = Set("dead".into());
+        dead.attempts = Set(8);
+        dead.last_error = Set(Some(error.into()));
+        dead.update(&self.state.db).await.expect("made dead");
+        id
+    }
+
     /// The notifications queued, as (kind, recipient_email, status).
     pub async fn outbox(&self) -> Vec<(String, String, String)> {
         use entity::model::notification;

@@ -36,20 +36,8 @@ fn id_in(location: &str) -> String {
 async fn dead_notification(app: &TestApp) -> Uuid {
     app.contract_with_milestone("2026-03-03").await;
     app.run_job("milestone_reminders").await;
-    app.sql(
-        "UPDATE notification SET status = 'dead', attempts = 8, last_error = '550 mailbox unavailable' \
-         WHERE id = (SELECT MIN(id) FROM notification)",
-    )
-    .await;
-    use entity::model::notification;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    notification::Entity::find()
-        .filter(notification::Column::Status.eq("dead"))
-        .one(&app.state.db)
+    app.kill_oldest_notification("550 mailbox unavailable")
         .await
-        .unwrap()
-        .expect("a dead notification")
-        .id
 }
 
 async fn notification_status(app: &TestApp, id: Uuid) -> String {

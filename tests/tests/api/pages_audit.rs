@@ -366,11 +366,8 @@ async fn the_jobs_page_lists_runs_newest_first_with_their_counts_and_the_outbox_
     app.run_job("audit_anchor").await;
     let pending = app.count_where("notification", "status = 'pending'").await;
     assert!(pending > 1);
-    app.sql(
-        "UPDATE notification SET status = 'dead', attempts = 8, last_error = '550 mailbox unavailable' \
-         WHERE id = (SELECT MIN(id) FROM notification)",
-    )
-    .await;
+    app.kill_oldest_notification("550 mailbox unavailable")
+        .await;
 
     let mut b = Browser::signed_in(&app, &sup);
     let page = b.get("/jobs").await.expect(200);

@@ -105,12 +105,9 @@ async fn the_audit_jobs_and_admin_pages_fit_a_desk_and_a_phone_and_are_screensho
         return;
     };
     // A failed notification, so that its list shows one.
+    site.app.run_job("milestone_reminders").await;
     site.app
-        .sql(
-            "UPDATE notification SET status = 'dead', attempts = 8, \
-             last_error = '550 5.1.1 mailbox unavailable' \
-             WHERE id = (SELECT MIN(id) FROM notification)",
-        )
+        .kill_oldest_notification("550 5.1.1 mailbox unavailable")
         .await;
     site.app.run_job("audit_anchor").await;
     let mut admin_pages: Vec<(String, String)> = [
