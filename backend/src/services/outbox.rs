@@ -287,32 +287,31 @@ pub struct Depth {
     pub dead: i64,
 }
 
-/// The outbox's depth, counted through the index of (`status`, `next_attempt_at`) in one
-/// statement (the sent ones, most of the table, are not read).
+/// The outbox's depth, counted through the index of (`status`, `next_attempt_at`): the sent
+/// ones, most of the table, are not read.
 pub async fn depth(st: &AppState) -> ApiResult<Depth> {
-    use sea_orm::ExprTrait;
+    use sea_orm::PaginatorTrait;
     use sea_orm::sea_query::Expr as E;
-    let now = st.now();
-    let due = notification::Column::Status
-        .eq("pending")
-        .and(notification::Column::NextAttemptAt.lte(now));
-    let rows: Vec<(String, i64, i64)> = notification::Entity::find()
+    let by_status = notification::Entity::find()
         .select_only()
         .column(notification::Column::Status)
         .column_as(E::cust("CAST(COUNT(*) AS BIGINT)"), "n")
-        .column_as(
-            E::cust_with_expr("CAST(SUM(CASE WHEN $1 THEN 1 ELSE 0 END) AS BIGINT)", due),
-            "due",
-        )
         .filter(notification::Column::Status.is_in(["pending", "dead"]))
         .group_by(notification::Column::Status)
-        .into_tuple()
-        .all(&st.db)
-        .await?;
-    let mut d = Depth::default();
-    for (status, n, due) in rows {
+        .into_tuple::<(String, i64)>()
+        .all(&st.db);
+    let due = notification::Entity::find()
+        .filter(notification::Column::Status.eq("pending"))
+        .filter(notification::Column::NextAttemptAt.lte(st.now()))
+        .count(&st.db);
+    let (rows, due) = tokio::try_join!(by_status, due)?;
+    let mut d = Depth {
+        due: i64::try_from(due).unwrap_or(i64::MAX),
+        ..Depth::default()
+    };
+    for (status, n) in rows {
         match status.as_str() {
-            "pending" => (d.pending, d.due) = (n, due),
+            "pending" => d.pending = n,
             _ => d.dead = n,
         }
     }

@@ -82,6 +82,7 @@ jobs-older = Older runs
 jobs-outcome-ok = OK
 jobs-outcome-error = Failed
 jobs-outcome-running = Running
+jobs-outcome-never = Not run yet
 jobs-name-milestone-reminders = Milestone reminders
 jobs-name-indicator-check = Indicator check
 jobs-name-post-vacancy-check = Vacancy check

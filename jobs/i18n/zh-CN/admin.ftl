@@ -81,6 +81,7 @@ jobs-older = 更早的运行记录
 jobs-outcome-ok = 成功
 jobs-outcome-error = 失败
 jobs-outcome-running = 运行中
+jobs-outcome-never = 尚未运行
 jobs-name-milestone-reminders = 服务节点提醒
 jobs-name-indicator-check = 绩效指标检查
 jobs-name-post-vacancy-check = 空岗检查

@@ -229,7 +229,8 @@ pub struct EventRow {
     /// The kind of record, in the page's language.
     pub what: String,
     pub entity_id: Uuid,
-    /// The id's first 8 characters (the list's; the event's page shows it whole).
+    /// The id's last 8 characters (its random part: the first ones are a time, alike for
+    /// records made together); the event's page shows it whole.
     pub short_id: String,
     /// The trail of this record.
     pub entity_href: String,
@@ -252,7 +253,7 @@ impl EventRow {
             who_href: actor.map(|u| trail_of(&[("actor", &u.to_string())])),
             what: word_or_raw(ui, "contracts-history-entity", &e.entity_type),
             entity_id: e.entity_id,
-            short_id: e.entity_id.simple().to_string()[..8].to_string(),
+            short_id: e.entity_id.simple().to_string()[24..].to_string(),
             entity_href: trail_of(&[
                 ("entity_type", &e.entity_type),
                 ("entity_id", &e.entity_id.to_string()),
@@ -486,6 +487,9 @@ pub struct EventPage {
     pub prev_hash: String,
     pub hash: String,
     pub fields: Vec<FieldChange>,
+    /// The event has a before and an after (a change, not a creation): changed fields are
+    /// marked.
+    pub both_sides: bool,
 }
 
 /// `GET /audit/events/{seq}`: one event, its before and after side by side (404 for no such
@@ -506,6 +510,7 @@ pub async fn event(
         entity_type: e.entity_type.clone(),
         actor_id: e.actor_user_id,
         fields: diff(e.before.as_ref(), e.after.as_ref()),
+        both_sides: e.before.is_some() && e.after.is_some(),
         prev_hash: e.prev_hash,
         hash: e.hash,
         ui,

@@ -16,9 +16,9 @@ pub struct JobHealth {
     pub job: String,
     /// Its name in the page's language.
     pub name: String,
-    /// `ok`, `error` or `running`.
+    /// `ok`, `error` or `running`; `never` for a job that has not run yet.
     pub outcome: String,
-    /// When that run's slot was, in the page's language.
+    /// When that run's slot was, in the page's language (empty: never).
     pub at: String,
 }
 
@@ -32,20 +32,24 @@ pub struct AdminHome {
     pub depth: Depth,
 }
 
-/// The admin's home: three statements (users, latest runs, outbox).
+/// The admin's home: the users, each job's latest run and the outbox, read at once.
 pub async fn load(st: &AppState, ui: &Ui) -> ApiResult<AdminHome> {
     let (users, runs, depth) = tokio::try_join!(
         users::counts(st),
         outbox::latest_runs(st),
         outbox::depth(st),
     )?;
-    let jobs: Vec<JobHealth> = runs
-        .into_iter()
-        .map(|r| JobHealth {
-            name: job_word(ui, &r.job),
-            at: ui.datetime(&r.scheduled_for),
-            job: r.job,
-            outcome: r.outcome,
+    // Every job, run or not: one that never ran is news too.
+    let jobs: Vec<JobHealth> = jobs::JobName::ALL
+        .iter()
+        .map(|j| {
+            let last = runs.iter().find(|r| r.job == j.as_str());
+            JobHealth {
+                job: j.as_str().to_string(),
+                name: job_word(ui, j.as_str()),
+                outcome: last.map_or_else(|| "never".to_string(), |r| r.outcome.clone()),
+                at: last.map_or_else(String::new, |r| ui.datetime(&r.scheduled_for)),
+            }
         })
         .collect();
     Ok(AdminHome {
