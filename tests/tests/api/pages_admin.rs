@@ -335,14 +335,9 @@ async fn the_admin_changes_a_role_resets_a_password_and_deactivates_a_user() {
         user_json(&app, &admin, &id).await["must_change_password"],
         true
     );
-    app.login(
-        &user_json(&app, &admin, &id).await["email"]
-            .as_str()
-            .unwrap()
-            .to_string(),
-        "reset-password-2026",
-    )
-    .await;
+    let email = user_json(&app, &admin, &id).await["email"].clone();
+    app.login(email.as_str().unwrap(), "reset-password-2026")
+        .await;
 
     // Deactivated, then reactivated; an answer that is neither is refused.
     b.submit(&page, &format!("{page}/active"), &[("active", "maybe")])

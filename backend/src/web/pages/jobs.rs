@@ -16,6 +16,7 @@ use crate::error::ApiResult;
 use crate::services::outbox::{self, Depth, JobRun, RunFilter};
 use crate::state::AppState;
 use crate::web::feedback::{Feedback, Fields};
+use crate::web::pages::admin::list_href;
 use crate::web::ui::Ui;
 
 /// The route of the jobs page.
@@ -52,12 +53,7 @@ impl RunsQuery {
     }
 
     fn href(&self, cursor: &str) -> String {
-        let mut q = form_urlencoded::Serializer::new(String::new());
-        if !self.job.trim().is_empty() {
-            q.append_pair("job", self.job.trim());
-        }
-        q.append_pair("cursor", cursor);
-        format!("/jobs?{}", q.finish())
+        list_href("/jobs", &[("job", &self.job)], cursor)
     }
 }
 

@@ -10,8 +10,6 @@ pub mod outbox;
 pub mod purchasers;
 pub mod users;
 
-use std::collections::HashMap;
-
 use axum::Router;
 use uuid::Uuid;
 
@@ -69,15 +67,6 @@ impl Parties {
             purchasers,
             organisations,
         })
-    }
-
-    /// The names by id, for a list.
-    pub fn names(&self) -> HashMap<Uuid, String> {
-        self.purchasers
-            .iter()
-            .chain(&self.organisations)
-            .cloned()
-            .collect()
     }
 }
 
