@@ -553,6 +553,25 @@ pub async fn list(
     f: AuditFilter,
     now: DateTime<Utc>,
 ) -> Result<crate::pagination::Page<AuditEntry>, crate::error::ApiError> {
+    list_in(db, f, now, false).await
+}
+
+/// [`list`] newest first (the audit trail page: the head on top); its cursor pages back
+/// towards the first event.
+pub async fn list_newest_first(
+    db: &impl ConnectionTrait,
+    f: AuditFilter,
+    now: DateTime<Utc>,
+) -> Result<crate::pagination::Page<AuditEntry>, crate::error::ApiError> {
+    list_in(db, f, now, true).await
+}
+
+async fn list_in(
+    db: &impl ConnectionTrait,
+    f: AuditFilter,
+    now: DateTime<Utc>,
+    newest_first: bool,
+) -> Result<crate::pagination::Page<AuditEntry>, crate::error::ApiError> {
     use crate::error::ApiError;
     let limit = f.limit.unwrap_or(crate::pagination::DEFAULT_LIMIT);
     if !(1..=crate::pagination::MAX_LIMIT).contains(&limit) {
@@ -589,13 +608,18 @@ pub async fn list(
                 "is not a cursor this server gave",
             )
         })?;
-        q = q.filter(audit_event::Column::Seq.gt(after));
+        q = q.filter(if newest_first {
+            audit_event::Column::Seq.lt(after)
+        } else {
+            audit_event::Column::Seq.gt(after)
+        });
     }
-    let mut rows = q
-        .order_by_asc(audit_event::Column::Seq)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
+    q = if newest_first {
+        q.order_by_desc(audit_event::Column::Seq)
+    } else {
+        q.order_by_asc(audit_event::Column::Seq)
+    };
+    let mut rows = q.limit(limit + 1).all(db).await?;
     let next = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
         rows.last().and_then(|r| r.seq).map(|s| s.to_string())
@@ -632,6 +656,20 @@ fn visible_events(now: DateTime<Utc>) -> sea_orm::Select<audit_event::Entity> {
                 .add(audit_event::Column::EntityType.ne("bid"))
                 .add(audit_event::Column::EntityId.not_in_subquery(sealed)),
         )
+}
+
+/// One visible event by its place in the chain (`None`: no such sealed event, or one of a bid
+/// still sealed at `now`).
+pub async fn event(
+    db: &impl ConnectionTrait,
+    seq: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<AuditEntry>, DbErr> {
+    Ok(visible_events(now)
+        .filter(audit_event::Column::Seq.eq(seq))
+        .one(db)
+        .await?
+        .map(AuditEntry::from))
 }
 
 /// The visible audit events of the given records, in chain order.

@@ -63,6 +63,9 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(pages::notifications::routes())
         .merge(pages::spending::routes())
         .merge(pages::dossier::routes())
+        .merge(pages::audit::routes())
+        .merge(pages::jobs::routes())
+        .merge(pages::admin::routes())
         .fallback(errors::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

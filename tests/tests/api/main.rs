@@ -18,6 +18,8 @@ mod jobs_more;
 mod money_rules;
 mod ocds;
 mod pages;
+mod pages_admin;
+mod pages_audit;
 mod pages_badge;
 mod pages_bids;
 mod pages_contracts;

@@ -7,6 +7,7 @@
 //! To add a page to the screenshots: a line in [`PAGES`]. To go further in a role's journey:
 //! a step in its journey test, where it says so.
 
+mod admin;
 mod organisation;
 mod reporting;
 mod supervisor;

@@ -131,6 +131,7 @@ pub struct HomePage {
     pub officer: Option<OfficerHome>,
     pub organisation: Option<OrganisationHome>,
     pub supervisor: Option<super::supervisor_home::SupervisorView>,
+    pub admin: Option<crate::web::pages::admin::home::AdminHome>,
 }
 
 /// `GET /`.
@@ -144,11 +145,16 @@ pub async fn home(State(st): State<AppState>, actor: Actor, ui: Ui) -> ApiResult
         Role::Supervisor => Some(super::supervisor_home::load(&st, &actor, &ui).await?),
         _ => None,
     };
+    let admin = match actor.role {
+        Role::Admin => Some(crate::web::pages::admin::home::load(&st, &ui).await?),
+        _ => None,
+    };
     Ok(HomePage {
         ui,
         officer,
         organisation,
         supervisor,
+        admin,
     })
 }
 

@@ -1,11 +1,14 @@
 //! The pages, one module per area, each with its template under `backend/templates/pages/`.
 
+pub mod admin;
+pub mod audit;
 pub mod budget_lines;
 pub mod contract_page;
 pub mod contracts;
 pub mod dossier;
 pub mod findings;
 pub mod home;
+pub mod jobs;
 pub mod notifications;
 pub mod payments;
 pub mod profile;

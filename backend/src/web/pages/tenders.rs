@@ -155,7 +155,7 @@ pub fn countdown(ui: &Ui, now: DateTime<Utc>, deadline: DateTime<Utc>) -> String
 }
 
 /// The start of a local day as an instant (`None` only where a time zone skips midnight).
-fn day_start(st: &AppState, d: NaiveDate) -> Option<DateTime<Utc>> {
+pub fn day_start(st: &AppState, d: NaiveDate) -> Option<DateTime<Utc>> {
     d.and_hms_opt(0, 0, 0)?
         .and_local_timezone(st.config.tz)
         .earliest()

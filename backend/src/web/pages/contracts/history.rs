@@ -47,7 +47,7 @@ pub struct HistoryPage {
 
 /// The word of `prefix-word` in the page's language, or the word itself when the catalogue
 /// has none (an action added later still shows).
-fn word_or_raw(ui: &Ui, prefix: &str, word: &str) -> String {
+pub fn word_or_raw(ui: &Ui, prefix: &str, word: &str) -> String {
     let key = format!("{prefix}-{}", word.replace('_', "-"));
     let text = ui.t(&key);
     if text == key { word.to_string() } else { text }
