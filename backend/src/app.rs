@@ -54,6 +54,7 @@ pub async fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::R
             config.read_cache_ms,
         )),
         sealer: Arc::new(crate::audit::Sealer::new(writer.clone())),
+        public: crate::public::Guard::new(&config),
         db,
         writer,
         config: Arc::new(config),

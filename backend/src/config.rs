@@ -224,6 +224,37 @@ pub struct Config {
         hide_env_values = true
     )]
     pub metrics_token: Option<String>,
+
+    /// Requests for public answers (notices, division pages, open data) one client address
+    /// may make in a minute, counted across replicas in the database; beyond, 429 with
+    /// `Retry-After`. 0 turns the limit off (a benchmark behind one address).
+    #[arg(
+        long,
+        env = "HUIMIN_PUBLIC_REQUESTS_PER_MINUTE",
+        default_value_t = 300,
+        global = true
+    )]
+    pub public_requests_per_minute: u64,
+
+    /// How often (ms) this process adds its count of an address's public requests to the
+    /// database's (and reads every replica's total back); 0 writes every request.
+    #[arg(
+        long,
+        env = "HUIMIN_PUBLIC_THROTTLE_SYNC_MS",
+        default_value_t = 1000,
+        global = true
+    )]
+    pub public_throttle_sync_ms: u64,
+
+    /// How long (ms) this process keeps a public answer (they are public and may be 60 s old
+    /// by contract); 0 turns the cache off. A write through this process drops them at once.
+    #[arg(
+        long,
+        env = "HUIMIN_PUBLIC_CACHE_MS",
+        default_value_t = 60_000,
+        global = true
+    )]
+    pub public_cache_ms: u64,
 }
 
 /// The address of the metrics listener, or none.
@@ -345,6 +376,10 @@ impl Config {
             // Tests and tools bind no metrics listener of their own.
             metrics_bind: MetricsBind(None),
             metrics_token: None,
+            // Exact counts and fresh answers: tests read what they just wrote.
+            public_requests_per_minute: 300,
+            public_throttle_sync_ms: 0,
+            public_cache_ms: 0,
         }
     }
 

@@ -524,9 +524,10 @@ async fn procurement(
             purchaser_id: fo.user.purchaser_id.context("officer's purchaser")?,
             organisation_id: orgs[2].user.organisation_id.context("org")?,
             budget_line_id: lines[2],
-            title: "城关镇巾帼志愿服务站试运营".into(),
+            title: "韩庄村巾帼志愿服务站试运营".into(),
             service_category: ServiceCategory::Volunteer,
-            division_code: "410523100".into(),
+            // A village's own service station: its public page shows what it buys.
+            division_code: "410523100201".into(),
             value: money("96000.00")?,
             start_date: today(clock),
             end_date: today(clock) + Duration::days(100),

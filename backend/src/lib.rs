@@ -17,6 +17,7 @@ pub mod error;
 pub mod extract;
 pub mod files;
 pub mod pagination;
+pub mod public;
 pub mod read_cache;
 pub mod routes;
 pub mod server;

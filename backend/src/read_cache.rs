@@ -74,6 +74,12 @@ impl ReadCache {
         }
     }
 
+    /// The number of writes through this process so far: an answer computed under an older
+    /// generation may be stale (the public answer cache keys on it too).
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
+    }
+
     /// Forgets every answer (after a write).
     pub fn invalidate(&self) {
         self.generation.fetch_add(1, Ordering::SeqCst);

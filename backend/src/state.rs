@@ -35,6 +35,8 @@ pub struct AppState {
     pub read_cache: crate::read_cache::ReadCache,
     /// Seals committed audit events into the chain (see [`crate::audit`]).
     pub sealer: Arc<crate::audit::Sealer>,
+    /// Throttles and caches the public answers (see [`crate::public`]).
+    pub public: crate::public::Guard,
 }
 
 impl AppState {

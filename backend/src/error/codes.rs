@@ -67,6 +67,8 @@ codes! {
     BODY_TOO_LARGE = "body.too_large";
     /// Too many failed sign-in attempts (429).
     THROTTLE_TOO_MANY_ATTEMPTS = "throttle.too_many_attempts";
+    /// Too many requests for public answers from one client address (429).
+    THROTTLE_TOO_MANY_REQUESTS = "throttle.too_many_requests";
     /// The database cannot be reached (503).
     SERVICE_UNAVAILABLE = "service.unavailable";
     /// The server is at its limit for this kind of work (503).

@@ -14,6 +14,7 @@ mod ops;
 mod organisations;
 mod outbox;
 mod posts;
+mod public;
 mod purchasers;
 pub(crate) mod reports;
 pub(crate) mod supervision;
@@ -88,7 +89,8 @@ async fn refuse_announced_oversize(req: AxumRequest, next: Next) -> Response {
 #[openapi(
     info(title = "Huimin API", description = "Government purchase of social-work and volunteer services: tenders, contracts, posts, milestones, payments and supervision."),
     modifiers(&BearerAuth),
-    components(schemas(crate::error::Problem, crate::error::FieldError))
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    tags((name = "public", description = "Public disclosure (SPEC §8): procurement notices, a division's page and the open-data OCDS package, read without signing in; cacheable for 60 s, throttled per client address (429 with Retry-After)."))
 )]
 struct ApiDoc;
 
@@ -120,7 +122,8 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(outbox::routes())
         .merge(supervision::routes())
         .merge(audit::routes())
-        .merge(ocds::routes());
+        .merge(ocds::routes())
+        .merge(public::routes());
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(ops::routes())
@@ -142,12 +145,18 @@ pub fn build(state: AppState) -> Router {
         state.clone(),
         crate::read_cache::layer,
     ))
+    .route_layer(axum::middleware::from_fn_with_state(
+        state.clone(),
+        crate::public::guard_api,
+    ))
     .route_layer(axum::middleware::from_fn(refuse_announced_oversize))
     .route_layer(axum::middleware::from_fn(telemetry::track))
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // The web interface's pages; its fallback answers every unknown path (a page's 404
         // in the visitor's language, a problem document under /api/).
         .merge(crate::web::routes(state.clone()))
+        // The public pages, with layers of their own (no session; see `crate::public`).
+        .merge(crate::web::pages::public::routes(state.clone()))
         .with_state(state)
         .merge(docs)
         .layer(

@@ -26,6 +26,7 @@ use crate::pagination::{Page, page};
 use crate::services::budget::{available_fen, figures, lock_line};
 use crate::services::common::{bad_transition, period_problem, reason, stored};
 use crate::services::milestones::today;
+use crate::services::public::notices::{self as public_notices, Outcome};
 use crate::state::AppState;
 
 /// The default score at or above which a milestone is paid in full.
@@ -601,6 +602,7 @@ pub async fn sign(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract>
     m.signed_at = Some(now);
     m.signed_value_fen = Some(m.value_fen);
     let out = save(&txn, actor, now, &before, m, "sign").await?;
+    public_notices::contract_signed(&txn, now, id).await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -619,6 +621,7 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
             "cancelled",
         ));
     }
+    let mut withdrawn = None;
     if let Some(tid) = m.tender_id
         && let Some(t) = tender::Entity::find_by_id(tid)
             .lock_exclusive()
@@ -645,10 +648,14 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
             ),
         )
         .await?;
+        withdrawn = Some(tid);
     }
     m.status = ContractStatus::Cancelled.as_str().into();
     m.status_reason = Some(why);
     let out = save(&txn, actor, now, &before, m, "cancel").await?;
+    if let Some(tid) = withdrawn {
+        public_notices::tender_result(&txn, now, tid, Outcome::AwardWithdrawn, Some(id)).await?;
+    }
     txn.commit().await?;
     Ok(out)
 }
@@ -706,6 +713,9 @@ async fn end(
         "terminate"
     };
     let out = save(&txn, actor, now, &before, m, action).await?;
+    if to == ContractStatus::Terminated {
+        public_notices::contract_terminated(&txn, now, id).await?;
+    }
     txn.commit().await?;
     Ok(out)
 }
@@ -821,6 +831,7 @@ pub async fn amend(
         ),
     )
     .await?;
+    public_notices::contract_amended(&txn, now, id, out.id).await?;
     txn.commit().await?;
     Ok(out)
 }

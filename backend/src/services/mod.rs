@@ -19,6 +19,7 @@ pub mod oversight;
 pub mod parties;
 pub mod payments;
 pub mod posts;
+pub mod public;
 pub mod reports;
 pub mod spending;
 pub mod tenders;

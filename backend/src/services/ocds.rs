@@ -16,6 +16,7 @@
 
 mod build;
 mod load;
+pub mod public;
 mod schema;
 
 use std::io::Write;

@@ -533,7 +533,8 @@ async fn label(
                 row.label = row.key.clone();
             }
         }
-        // A division's name from the register; its code where the register has none.
+        // A division's name from the register (its code is the row's key, beside it); its
+        // code where the register has none.
         GroupBy::Division => {
             let codes: Vec<String> = groups.keys().cloned().collect();
             let names = crate::services::divisions::names(db, &codes).await?;

@@ -29,6 +29,7 @@ use crate::services::common::{bad_transition, period_problem, reason, stored};
 use crate::services::contracts::{self, Contract, DEFAULT_FULL_PAY_TENTHS, DEFAULT_MIN_PAY_TENTHS};
 use crate::services::milestones::today;
 use crate::services::notify;
+use crate::services::public::notices::{self as public_notices, Outcome};
 use crate::state::AppState;
 use jobs::templates::Message;
 
@@ -473,6 +474,7 @@ pub async fn publish(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender
         format!("/tenders/{}", out.id),
     )
     .await?;
+    public_notices::tender_published(&txn, now, out.id).await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -518,6 +520,7 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
         "cancel",
     )
     .await?;
+    public_notices::tender_result(&txn, now, out.id, Outcome::Cancelled, None).await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -541,6 +544,7 @@ pub async fn unsuccessful(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> 
         "mark_unsuccessful",
     )
     .await?;
+    public_notices::tender_result(&txn, now, out.id, Outcome::Unsuccessful, None).await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -624,6 +628,7 @@ pub async fn award(st: &AppState, actor: &Actor, id: Uuid, a: Award) -> ApiResul
         .ok_or(ApiError::NotFound)?;
     transition(&txn, actor, now, t, TenderStatus::Awarded, None, "award").await?;
     let out = contracts::insert(&txn, actor, now, contract).await?;
+    public_notices::tender_result(&txn, now, id, Outcome::Awarded, Some(out.id)).await?;
     txn.commit().await?;
     Ok(out)
 }

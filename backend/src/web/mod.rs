@@ -109,7 +109,8 @@ async fn cookie_session(mut req: Request, next: Next) -> Response {
 const CSP: &str = "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; \
                    form-action 'self'; base-uri 'none'";
 
-async fn security_headers(req: Request, next: Next) -> Response {
+/// Headers every page carries (the public pages too): the content security policy and friends.
+pub(crate) async fn security_headers(req: Request, next: Next) -> Response {
     let mut res = next.run(req).await;
     let h = res.headers_mut();
     h.insert(

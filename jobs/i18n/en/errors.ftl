@@ -17,6 +17,7 @@ error-validation-failed = Please check what you entered.
 error-media-type-unsupported = This file type is not supported.
 error-body-too-large = What you sent is too large.
 error-throttle-too-many-attempts = Too many failed attempts; try again later.
+error-throttle-too-many-requests = Too many requests from your address; try again in a minute.
 error-service-unavailable = The database is unavailable; try again shortly.
 error-service-busy = The system is busy; try again shortly.
 error-internal = An internal error occurred; it has been logged.

@@ -17,6 +17,7 @@ error-validation-failed = 请检查填写的内容。
 error-media-type-unsupported = 不支持的文件类型。
 error-body-too-large = 提交的内容过大。
 error-throttle-too-many-attempts = 失败次数过多，请稍后再试。
+error-throttle-too-many-requests = 请求过于频繁，请稍后再试。
 error-service-unavailable = 数据库暂时不可用，请稍后再试。
 error-service-busy = 系统繁忙，请稍后再试。
 error-internal = 系统内部错误，已记录。

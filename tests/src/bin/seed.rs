@@ -43,6 +43,9 @@
 //! `/budget-lines` and `/contracts`, none of which touches the audit chain (which stays empty
 //! and therefore intact).
 
+#[path = "seed_public/notices.rs"]
+mod seed_notices;
+
 use std::time::Instant;
 
 use anyhow::{Context, bail};
@@ -121,6 +124,15 @@ struct Args {
     /// services do; its id is printed as `dossier contract <id>`.
     #[arg(long)]
     dossier: bool,
+    /// With N > 0, tenders, contracts and posts are spread over N villages of the bench county
+    /// (30 to a township: `410523100201`…`410523100230`, `410523101201`…) instead of the
+    /// purchasers' townships: what the public division pages read.
+    #[arg(long, default_value_t = 0)]
+    villages: u32,
+    /// Also write the procurement notices the seeded transitions would have written
+    /// (SPEC §8): what the public notices, feed and open data show.
+    #[arg(long)]
+    notices: bool,
 }
 
 /// The dossier contract's milestones, audit events and value (`--dossier`).
@@ -161,12 +173,29 @@ struct Ctx {
     officers: Vec<Uuid>,
     organisations: Vec<Uuid>,
     lines: Vec<Uuid>,
+    /// `--villages`.
+    villages: usize,
 }
 
 impl Ctx {
     fn purchaser_of_line(&self, line: usize) -> usize {
         line % self.purchasers.len()
     }
+
+    /// The division of a row of `purchaser` numbered `key`: its village with `--villages`,
+    /// else the purchaser's township.
+    fn place(&self, purchaser: usize, key: usize) -> String {
+        if self.villages > 0 {
+            village(key % self.villages)
+        } else {
+            division(purchaser)
+        }
+    }
+}
+
+/// Village `v` of the bench county: 30 to a township, townships numbered from 100.
+fn village(v: usize) -> String {
+    format!("{COUNTY}{:03}{:03}", 100 + v / 30, 201 + v % 30)
 }
 
 #[tokio::main]
@@ -203,6 +232,7 @@ async fn main() -> anyhow::Result<()> {
         officers: (0..PURCHASERS).map(|_| Uuid::now_v7()).collect(),
         organisations: (0..args.organisations).map(|_| Uuid::now_v7()).collect(),
         lines: Vec::new(),
+        villages: args.villages as usize,
     };
     let (tenders, contracts) = plan(&args, &ctx);
     let mut total = 0;
@@ -363,7 +393,11 @@ async fn main() -> anyhow::Result<()> {
             contract_id: Set(k.id),
             title: Set(format!("基准测试社工岗位 {p:06}")),
             // A village (12 digits) under the purchaser's township.
-            division_code: Set(format!("{}{:03}", division(purchaser), p % 1000)),
+            division_code: Set(if ctx.villages > 0 {
+                ctx.place(purchaser, k.tender.unwrap_or(p % contracts.len()))
+            } else {
+                format!("{}{:03}", division(purchaser), p % 1000)
+            }),
             required_qualification: Set(Qualification::ALL[p % Qualification::ALL.len()]
                 .as_str()
                 .to_string()),
@@ -386,6 +420,9 @@ async fn main() -> anyhow::Result<()> {
 
     if let Some(plan) = &dossier {
         total += dossier_contract(&db, plan, contracts.len(), &tenders, &ctx).await?;
+    }
+    if args.notices {
+        total += insert_batched(&db, notice_rows(&tenders, &contracts, &ctx)).await?;
     }
 
     // Planner statistics, as after any bulk load (both databases understand a bare ANALYZE).
@@ -557,7 +594,7 @@ fn tender_row(t: usize, plan: &TenderPlan, ctx: &Ctx) -> tender::ActiveModel {
             "基准测试：第 {t} 号政府购买社会工作服务项目招标公告。"
         )),
         service_category: Set(categories[t % categories.len()].as_str().to_string()),
-        division_code: Set(division(purchaser)),
+        division_code: Set(ctx.place(purchaser, t)),
         method: Set(methods[t % methods.len()].as_str().to_string()),
         ceiling_fen: Set(plan.ceiling_fen),
         bid_deadline: Set(plan.deadline),
@@ -611,7 +648,7 @@ fn contract_row(
         budget_line_id: Set(ctx.lines[plan.line]),
         title: Set(title),
         service_category: Set(category.as_str().to_string()),
-        division_code: Set(division(purchaser)),
+        division_code: Set(ctx.place(purchaser, plan.tender.unwrap_or(c))),
         value_fen: Set(plan.value_fen),
         signed_value_fen: Set(signed.then_some(plan.value_fen)),
         start_date: Set(plan.start),
@@ -629,6 +666,126 @@ fn contract_row(
         created_at: Set(ctx.now),
         updated_at: Set(ctx.now),
     }
+}
+
+/// The notices of the seeded tenders and contracts (`--notices`; see [`seed_notices`]).
+fn notice_rows(
+    tenders: &[TenderPlan],
+    contracts: &[ContractPlan],
+    ctx: &Ctx,
+) -> Vec<entity::model::notice::ActiveModel> {
+    use crate::seed_notices::{self as n, Seen};
+    use backend::services::public::notices::{NoticeKind, Supplier};
+    let purchaser_name = |i: usize| format!("基准测试采购单位 {i:03}");
+    let supplier = |o: usize| Supplier {
+        name: format!("基准测试社会工作服务中心 {o:05}"),
+        credit_code: demo_credit_code(o as u32 + 1),
+    };
+    let categories = ServiceCategory::ALL;
+    let methods = TenderMethod::ALL;
+    let orgs = ctx.organisations.len().max(1);
+    let mut contract_of = vec![None; tenders.len()];
+    for (c, k) in contracts.iter().enumerate() {
+        if let Some(t) = k.tender {
+            contract_of[t] = Some(c);
+        }
+    }
+    let mut out = Vec::new();
+    for (t, plan) in tenders.iter().enumerate() {
+        if !n::announced(plan.status) {
+            continue;
+        }
+        let p = ctx.purchaser_of_line(plan.line);
+        let seen = |kind, at, contract, details| Seen {
+            kind,
+            at,
+            process: plan.id,
+            tender: Some(plan.id),
+            contract,
+            purchaser: ctx.purchasers[p],
+            division: ctx.place(p, t),
+            category: categories[t % categories.len()].as_str(),
+            title: format!("基准测试招标项目 {t:05}"),
+            details,
+        };
+        let method = methods[t % methods.len()];
+        out.push(n::row(seen(
+            NoticeKind::TenderPublished,
+            plan.deadline - Days::new(25),
+            None,
+            n::published(
+                purchaser_name(p),
+                method,
+                plan.ceiling_fen,
+                plan.deadline,
+                plan.start,
+                plan.end,
+            ),
+        )));
+        if plan.status == TenderStatus::Awarded
+            && let Some(c) = contract_of[t]
+        {
+            let k = &contracts[c];
+            let mut d = n::of_contract(
+                purchaser_name(p),
+                supplier((t * 13 + 5) % orgs),
+                k.value_fen,
+                k.start,
+                k.end,
+            );
+            d.outcome = Some(n::AWARDED);
+            d.method = Some(method);
+            out.push(n::row(seen(
+                NoticeKind::TenderResult,
+                plan.deadline + Days::new(1),
+                Some(k.id),
+                d,
+            )));
+        }
+    }
+    for (c, k) in contracts.iter().enumerate() {
+        let p = ctx.purchaser_of_line(k.line);
+        let (key, title, org, reason) = match k.tender {
+            Some(t) => (
+                t,
+                format!("基准测试招标项目 {t:05}"),
+                (t * 13 + 5) % orgs,
+                None,
+            ),
+            None => (
+                c,
+                format!("基准测试直接采购服务合同 {c:06}"),
+                (c * 31 + 7) % orgs,
+                Some("基准测试：单一来源采购，只能从唯一供应商处采购。".to_string()),
+            ),
+        };
+        for (kind, at) in n::contract_kinds(k.status, k.start, ctx.now) {
+            let mut d = n::of_contract(
+                purchaser_name(p),
+                supplier(org),
+                k.value_fen,
+                k.start,
+                k.end,
+            );
+            match kind {
+                NoticeKind::ContractSigned => d.direct_award_reason.clone_from(&reason),
+                _ => d.reason = Some("基准测试：服务提前终止。".into()),
+            }
+            out.push(n::row(Seen {
+                kind,
+                at,
+                process: k.tender.map_or(k.id, |t| tenders[t].id),
+                tender: k.tender.map(|t| tenders[t].id),
+                contract: Some(k.id),
+                purchaser: ctx.purchasers[p],
+                division: ctx.place(p, key),
+                category: categories[key % categories.len()].as_str(),
+                title: title.clone(),
+                details: d,
+            }));
+        }
+    }
+    out
 }
 
 /// The milestones of the active contracts, `per_contract` each, and the payments of those

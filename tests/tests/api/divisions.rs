@@ -103,3 +103,73 @@ async fn the_demo_names_its_county_townships_and_villages() {
         .await;
     assert_eq!(unnamed, 0);
 }
+
+#[tokio::test]
+async fn pages_reports_and_exports_show_the_name_beside_the_code() {
+    let app = TestApp::new().await;
+    backend::demo::load(&app.state).await.expect("demo data");
+    let password = backend::demo::DEMO_PASSWORD;
+    let sup = app.login("supervisor@huimin.demo", password).await;
+    let fo = app.login("finance@huimin.demo", password).await;
+
+    // The spending report by division, its CSV and the OCDS export.
+    let report = app
+        .get("/api/v1/reports/spending?group_by=division", &sup)
+        .await
+        .expect(200)
+        .body;
+    assert_eq!(report["items"][0]["key"], "410523");
+    // The report keeps the code in `key`, beside the name in `label`.
+    assert_eq!(report["items"][0]["label"], "汤阴县");
+    let csv = app
+        .get(
+            "/api/v1/reports/spending?group_by=division&format=csv",
+            &sup,
+        )
+        .await
+        .expect(200)
+        .text;
+    assert!(csv.contains("410523,汤阴县,"), "{csv}");
+    let ocds = app
+        .get("/api/v1/ocds/releases", &sup)
+        .await
+        .expect(200)
+        .text;
+    assert!(ocds.contains("汤阴县（410523）"));
+
+    // The tender list and a tender's page, a contract's overview and its posts.
+    // (The division is a column of the list an organisation reads.)
+    let mut org = tests::web::Browser::new(&app);
+    org.sign_in("org1@huimin.demo", password).await;
+    let list = org.get("/tenders").await.expect(200).text;
+    assert!(list.contains("汤阴县（410523）"), "{list}");
+    let mut b = tests::web::Browser::new(&app);
+    b.sign_in("finance@huimin.demo", password).await;
+    let tenders = app.get("/api/v1/tenders", &fo).await.expect(200).body;
+    let t = tenders["items"][0]["id"].as_str().unwrap();
+    let page = b.get(&format!("/tenders/{t}")).await.expect(200).text;
+    assert!(page.contains("汤阴县（410523）"));
+    let contracts = app
+        .get("/api/v1/contracts?status=active", &fo)
+        .await
+        .expect(200)
+        .body;
+    let mut seen_village = false;
+    for k in contracts["items"].as_array().unwrap() {
+        let id = k["id"].as_str().unwrap();
+        let name = match k["division_code"].as_str().unwrap() {
+            "410523" => "汤阴县（410523）",
+            "410523100201" => "韩庄村（410523100201）",
+            other => panic!("a demo contract in {other}"),
+        };
+        let overview = b.get(&format!("/contracts/{id}")).await.expect(200).text;
+        assert!(overview.contains(name), "{id}");
+        let posts = b
+            .get(&format!("/contracts/{id}/posts"))
+            .await
+            .expect(200)
+            .text;
+        seen_village |= posts.contains("韩庄村（410523100201）");
+    }
+    assert!(seen_village, "the village post's name");
+}

@@ -34,6 +34,7 @@ mod pages_tenders;
 mod pages_weight;
 mod parties;
 mod posts;
+mod public;
 mod read_cache;
 mod server;
 mod sign_in;

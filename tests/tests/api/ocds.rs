@@ -31,7 +31,7 @@ impl jsonschema::Retrieve for LocalOcdsSchemas {
 }
 
 /// Every schema error of a package, as `path: message` lines (formats checked too).
-fn schema_errors(package: &Value) -> Vec<String> {
+pub fn schema_errors(package: &Value) -> Vec<String> {
     let schema: Value = serde_json::from_str(
         &std::fs::read_to_string(format!("{OCDS_DIR}/release-package-schema.json"))
             .expect("the OCDS schema in tests/ocds/1.1.5"),

@@ -9,6 +9,7 @@
 
 mod admin;
 mod organisation;
+mod public;
 mod reporting;
 mod supervisor;
 

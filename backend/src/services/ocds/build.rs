@@ -97,7 +97,7 @@ pub fn milestone_status(s: MilestoneStatus, due: NaiveDate, today: NaiveDate) ->
     }
 }
 
-fn category_label(c: ServiceCategory) -> &'static str {
+pub(super) fn category_label(c: ServiceCategory) -> &'static str {
     match c {
         ServiceCategory::Children => "儿童关爱服务",
         ServiceCategory::Elderly => "养老服务",
@@ -273,7 +273,7 @@ pub fn tender_release(cx: &Context, batch: &Batch, t: &tender::Model) -> ApiResu
                 "{} ({}), {}",
                 category_label(category),
                 category.as_str(),
-                t.division_code
+                crate::services::divisions::label(&t.division_code, &batch.divisions)
             ),
         }],
         value: Value::cny(t.ceiling_fen),
@@ -346,7 +346,7 @@ pub fn direct_release(cx: &Context, batch: &Batch, c: &contract::Model) -> ApiRe
                 "{} ({}), {}",
                 category_label(category),
                 category.as_str(),
-                c.division_code
+                crate::services::divisions::label(&c.division_code, &batch.divisions)
             ),
         }],
         value: Value::cny(first_value),

@@ -42,6 +42,8 @@ pub struct Batch {
     pub amendments: HashMap<Uuid, Vec<amendment::Model>>,
     pub organisations: HashMap<Uuid, organisation::Model>,
     pub purchasers: HashMap<Uuid, purchaser::Model>,
+    /// The register's names of the page's division codes.
+    pub divisions: HashMap<String, String>,
 }
 
 impl Batch {
@@ -174,6 +176,8 @@ pub async fn for_tenders(
     let purchasers = tenders.iter().map(|t| t.purchaser_id);
     let organisations = bids.iter().map(|b| b.organisation_id);
     let mut batch = for_contracts(db, &contracts, purchasers, organisations).await?;
+    let codes: Vec<String> = tenders.iter().map(|t| t.division_code.clone()).collect();
+    batch.divisions = crate::services::divisions::names(db, &codes).await?;
     batch.bids = group(bids, |b| b.tender_id);
     batch.by_tender = group(contracts, |c| c.tender_id.unwrap_or_default());
     Ok(batch)
@@ -195,6 +199,8 @@ pub async fn for_contracts(
         .chain(contracts.iter().map(|c| c.organisation_id))
         .collect();
     let mut batch = Batch::default();
+    let codes: Vec<String> = contracts.iter().map(|c| c.division_code.clone()).collect();
+    batch.divisions = crate::services::divisions::names(db, &codes).await?;
     if !ids.is_empty() {
         let mut ms = milestone::Entity::find()
             .filter(milestone::Column::ContractId.is_in(ids.clone()))

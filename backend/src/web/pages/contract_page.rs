@@ -2,6 +2,8 @@
 //! budget line, shown above the tabs (`components/contract_head.html`). Each tab is a page of
 //! its own (`/contracts/{id}`, `/contracts/{id}/milestones` …), so each works without script.
 
+use std::collections::HashMap;
+
 use uuid::Uuid;
 
 use entity::rules::vocab::Role;
@@ -10,6 +12,7 @@ use crate::auth::Actor;
 use crate::auth::policy::{Action, allows};
 use crate::error::ApiResult;
 use crate::services::contracts::{self, Contract};
+use crate::services::divisions;
 use crate::state::AppState;
 
 /// The tabs of a contract's page: `(name, path after /contracts/{id}, catalogue key)`. The
@@ -40,6 +43,8 @@ pub struct ContractHead {
     pub tab: &'static str,
     /// The viewer's role: which tabs they may open.
     pub role: Role,
+    /// Division names by code: the contract's (a tab adds the codes it shows).
+    pub divisions: HashMap<String, String>,
 }
 
 impl ContractHead {
@@ -51,7 +56,10 @@ impl ContractHead {
         tab: &'static str,
     ) -> ApiResult<Self> {
         let (contract, parties) = contracts::get_with_parties(st, actor, id).await?;
+        let divisions =
+            divisions::names(&st.db, std::slice::from_ref(&contract.division_code)).await?;
         Ok(ContractHead {
+            divisions,
             organisation: parties.organisation,
             purchaser: parties.purchaser,
             budget_line: parties.budget_line,
@@ -60,6 +68,12 @@ impl ContractHead {
             tab,
             role: actor.role,
         })
+    }
+
+    /// A division as the pages show it: its name with its code (the bare code when the
+    /// register does not know it).
+    pub fn division(&self, code: &str) -> String {
+        divisions::label(code, &self.divisions)
     }
 
     /// The tabs with their addresses, the open one marked.

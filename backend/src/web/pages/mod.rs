@@ -12,6 +12,7 @@ pub mod jobs;
 pub mod notifications;
 pub mod payments;
 pub mod profile;
+pub mod public;
 pub mod reporting;
 pub mod reviews;
 pub mod session;

@@ -70,6 +70,8 @@ pub struct TenderRow {
     pub past_deadline: bool,
     /// The time left before the deadline ("还有 3 天 5 小时"), or that it has passed.
     pub countdown: String,
+    /// The division as the pages show it: its name with its code.
+    pub division: String,
 }
 
 impl TenderRow {
@@ -87,6 +89,8 @@ impl TenderRow {
         } else {
             names::budget_lines(&st.db, items.iter().map(|t| t.budget_line_id)).await?
         };
+        let codes: Vec<String> = items.iter().map(|t| t.division_code.clone()).collect();
+        let division_names = crate::services::divisions::names(&st.db, &codes).await?;
         let now = st.now();
         Ok(items
             .into_iter()
@@ -103,6 +107,10 @@ impl TenderRow {
                     (name, String::new())
                 };
                 TenderRow {
+                    division: crate::services::divisions::label(
+                        &tender.division_code,
+                        &division_names,
+                    ),
                     deadline: ui.datetime(&tender.bid_deadline),
                     past_deadline: now >= tender.bid_deadline,
                     countdown: countdown(ui, now, tender.bid_deadline),

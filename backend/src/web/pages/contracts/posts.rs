@@ -83,8 +83,11 @@ pub(super) async fn page(
     form: PostForm,
     (forms, staffing): (Forms, Staffing),
 ) -> ApiResult<Response> {
-    let head = ContractHead::load(st, actor, id, "posts").await?;
+    let mut head = ContractHead::load(st, actor, id, "posts").await?;
     let posts = posts::list(st, actor, id).await?;
+    let codes: Vec<String> = posts.iter().map(|p| p.division_code.clone()).collect();
+    head.divisions
+        .extend(crate::services::divisions::names(&st.db, &codes).await?);
     let current = posts::assignments_of_contract(&st.db, id)
         .await?
         .into_iter()
