@@ -21,7 +21,7 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use chrono::{DateTime, SecondsFormat, Utc};
-use entity::model::audit_event;
+use entity::model::{audit_event, chain_check};
 use entity::rules::audit_chain::{
     ChainBreak, ChainEvent, ChainVerifier, GENESIS_HASH, StoredEvent, canonical_json, chain_hash,
 };
@@ -358,6 +358,14 @@ fn stored(row: audit_event::Model) -> Result<StoredEvent, ChainBreak> {
 /// Recomputes the chain from the first event; stops at the first break. Also counts the
 /// events still unsealed a minute after `now` minus their time.
 pub async fn verify(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<VerifyReport, DbErr> {
+    Ok(verify_through(db, now).await?.0)
+}
+
+/// [`verify`], and the `seq` of the last event it read (0: none).
+async fn verify_through(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<(VerifyReport, i64), DbErr> {
     const BATCH: u64 = 5_000;
     let stale = audit_event::Entity::find()
         .filter(audit_event::Column::Seq.is_null())
@@ -378,26 +386,59 @@ pub async fn verify(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Ver
         let n = rows.len() as u64;
         for row in rows {
             if let Err(b) = stored(row).and_then(|e| verifier.check(&e)) {
-                return Ok(VerifyReport {
+                let report = VerifyReport {
                     intact: false,
                     checked: verifier.checked,
                     first_bad_seq: Some(b.seq),
                     reason: Some(b.reason),
                     unsealed_over_a_minute: stale,
-                });
+                };
+                return Ok((report, after_seq));
             }
         }
         if n < BATCH {
             break;
         }
     }
-    Ok(VerifyReport {
+    let report = VerifyReport {
         intact: true,
         checked: verifier.checked,
         first_bad_seq: None,
         reason: None,
         unsealed_over_a_minute: stale,
+    };
+    Ok((report, after_seq))
+}
+
+/// Verifies the chain ([`verify`]) and records the result in `chain_check`, for the
+/// supervisor's home: every way to verify (the API, the audit trail page, `huimin audit
+/// verify`) goes through here. `checked_by` is the user who asked; `None` is the command line.
+/// `head_seq` is the newest event the check read when the chain is intact, else the chain's
+/// head at the time of the break.
+pub async fn verify_and_record(
+    st: &AppState,
+    checked_by: Option<Uuid>,
+) -> Result<VerifyReport, DbErr> {
+    let now = st.now();
+    let (report, last_seq) = verify_through(&st.db, now).await?;
+    let head_seq = if report.intact {
+        (last_seq > 0).then_some(last_seq)
+    } else {
+        entity::queries::audit_head(&st.db).await?.map(|h| h.seq)
+    };
+    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    chain_check::Entity::insert(chain_check::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        checked_at: Set(now),
+        checked_by: Set(checked_by),
+        intact: Set(report.intact),
+        checked: Set(n(report.checked)),
+        first_bad_seq: Set(report.first_bad_seq),
+        head_seq: Set(head_seq),
     })
+    .exec_without_returning(&st.writer)
+    .await?;
+    Ok(report)
 }
 
 /// The chain's head as `GET /audit/head` answers it and a witness keeps it (the daily

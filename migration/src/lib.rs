@@ -23,6 +23,7 @@ mod m20261206_000017_bid_organisation_id_index;
 mod m20261207_000018_division_register;
 mod m20261207_000019_contract_ending_index;
 mod m20261207_000020_finding_severity_index;
+mod m20261207_000021_chain_check;
 mod m20261207_000022_public_disclosure;
 mod util;
 
@@ -53,6 +54,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000018_division_register::Migration),
             Box::new(m20261207_000019_contract_ending_index::Migration),
             Box::new(m20261207_000020_finding_severity_index::Migration),
+            Box::new(m20261207_000021_chain_check::Migration),
             Box::new(m20261207_000022_public_disclosure::Migration),
         ]
     }

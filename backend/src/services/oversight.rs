@@ -1,7 +1,8 @@
 //! What a supervisor's pages need beside the reports themselves: the supervisor's home
-//! (findings waiting, milestones overdue more than 30 days, the audit chain's head and its last
-//! witness) and the choices of the spending report's filters. Counts are one statement each,
-//! over indexes; the anomalies come from the spending report itself (one rule, one place).
+//! (findings waiting, milestones overdue more than 30 days, the audit chain's head, its last
+//! witness and its last verification) and the choices of the spending report's filters.
+//! Counts are one statement each, over indexes; the anomalies come from the spending report
+//! itself (one rule, one place).
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use entity::model::{job_run, organisation, purchaser};
@@ -87,14 +88,41 @@ pub struct LateMilestone {
     pub purchaser: String,
 }
 
-/// The audit chain as the home shows it: its head, and the last run of the job that sends
-/// the head to supervisors (`audit_anchor`). Verifications themselves are not recorded.
+/// The audit chain as the home shows it: its head, the last run of the job that sends the
+/// head to supervisors (`audit_anchor`) and the last verification.
 #[derive(Debug, Clone, Default)]
 pub struct ChainState {
     pub head: Option<crate::audit::Head>,
     /// When `audit_anchor` last ran and whether it succeeded.
     pub anchored_at: Option<DateTime<Utc>>,
     pub anchor_ok: bool,
+    /// The last verification of the chain (`None`: never verified).
+    pub last_check: Option<LastCheck>,
+}
+
+/// The chain's last verification (`chain_check`) and who ran it.
+#[derive(Debug, Clone, FromQueryResult)]
+pub struct LastCheck {
+    pub checked_at: DateTime<Utc>,
+    /// The verifier's display name; `None`: the command line.
+    pub checked_by: Option<String>,
+    pub intact: bool,
+    pub checked: i64,
+    pub first_bad_seq: Option<i64>,
+}
+
+/// The newest row of `chain_check` (through its index on `checked_at`), with the verifier's
+/// name.
+async fn last_check(db: &impl ConnectionTrait) -> Result<Option<LastCheck>, sea_orm::DbErr> {
+    let b = db.get_database_backend();
+    LastCheck::find_by_statement(Statement::from_string(
+        b,
+        "SELECT k.checked_at, u.display_name AS checked_by, k.intact, k.checked, k.first_bad_seq \
+         FROM chain_check k LEFT JOIN app_user u ON u.id = k.checked_by \
+         ORDER BY k.checked_at DESC, k.id DESC LIMIT 1",
+    ))
+    .one(db)
+    .await
 }
 
 /// The supervisor's home.
@@ -150,8 +178,13 @@ pub async fn supervisor_home(st: &AppState, actor: &Actor) -> ApiResult<Supervis
         .filter(job_run::Column::Job.eq("audit_anchor"))
         .order_by_desc(job_run::Column::ScheduledFor)
         .one(db);
-    let (counts, late, anchor, head) =
-        tokio::try_join!(counts, late, anchor, entity::queries::audit_head(db))?;
+    let (counts, late, anchor, head, last_check) = tokio::try_join!(
+        counts,
+        late,
+        anchor,
+        entity::queries::audit_head(db),
+        last_check(db)
+    )?;
     let row = counts
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no row from the home's counts")))?;
     let n = |c: &str| row.try_get::<i64>("", c);
@@ -170,6 +203,7 @@ pub async fn supervisor_home(st: &AppState, actor: &Actor) -> ApiResult<Supervis
             head: head.map(crate::audit::Head::from),
             anchored_at: anchor.as_ref().and_then(|a| a.finished_at),
             anchor_ok: anchor.is_some_and(|a| a.outcome == "ok"),
+            last_check,
         },
     })
 }

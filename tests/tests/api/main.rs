@@ -22,6 +22,7 @@ mod pages_admin;
 mod pages_audit;
 mod pages_badge;
 mod pages_bids;
+mod pages_chain_check;
 mod pages_contracts;
 mod pages_links;
 mod pages_org_home;

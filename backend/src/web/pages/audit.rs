@@ -418,15 +418,15 @@ pub async fn trail(
 }
 
 /// `GET /audit/verify`: the whole chain recomputed (what `GET /api/v1/audit/verify` and
-/// `huimin audit verify` do), its result above the trail's first page. Reading, not
-/// changing: a GET, safe to repeat.
+/// `huimin audit verify` do), its result above the trail's first page, and recorded for the
+/// supervisor's home. Changes nothing but that record: a GET, safe to repeat.
 pub async fn verify(
     State(st): State<AppState>,
-    _actor: Can<can::ReadAudit>,
+    actor: Can<can::ReadAudit>,
     ui: Ui,
 ) -> ApiResult<Response> {
     st.sealer.seal().await?;
-    let report = audit::verify(&st.db, st.now()).await?;
+    let report = audit::verify_and_record(&st, Some(actor.id())).await?;
     trail_page(&st, ui, TrailQuery::default(), Some(Verified::from(report))).await
 }
 

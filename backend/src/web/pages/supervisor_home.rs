@@ -1,8 +1,9 @@
 //! The supervisor's part of the home page (`/`): findings waiting (open ones for the officers
 //! to answer, answered ones to resolve, by severity), the anomalies of the spending report,
 //! milestones overdue more than 30 days, and the audit chain's head with its last witness
-//! (the daily `audit_anchor` run). Verifications of the chain are not recorded anywhere, so the
-//! home shows the head to compare with the one written down.
+//! (the daily `audit_anchor` run) and its last verification (when, by whom or the command
+//! line, intact or where it broke, how many events), with the way to the audit trail that
+//! verifies it.
 
 use crate::auth::Actor;
 use crate::error::ApiResult;
