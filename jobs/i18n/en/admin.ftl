@@ -58,6 +58,7 @@ contracts-history-entity-budget-line = Budget line
 contracts-history-action-change-status = Status changed
 contracts-history-action-reset-password = Password reset
 contracts-history-action-change-password = Password changed
+contracts-history-action-respond = Answered
 
 ## Jobs
 jobs-title = Jobs

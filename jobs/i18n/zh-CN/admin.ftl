@@ -57,6 +57,7 @@ contracts-history-entity-budget-line = 预算指标
 contracts-history-action-change-status = 变更状态
 contracts-history-action-reset-password = 重置密码
 contracts-history-action-change-password = 修改密码
+contracts-history-action-respond = 答复
 
 ## 定时任务
 jobs-title = 定时任务

@@ -76,7 +76,7 @@ pub const ACTIONS: &[&str] = &[
     "accept",
     "reject",
     "end",
-    "answer",
+    "respond",
     "resolve",
     "change_status",
     "reset_password",
