@@ -6,7 +6,8 @@
 //! "Below" is by code: a village's contracts count for its township and its county, so the
 //! sub-divisions' totals and the division's own contracts (those carrying its very code) add up
 //! to the division's totals. Every part is one set-based statement over the code's range (an
-//! index range on `division_code`), whatever the number of contracts.
+//! index range on `division_code`), whatever the number of contracts; the parts are read at
+//! once.
 
 use std::collections::{BTreeMap, HashMap};
 
@@ -176,10 +177,17 @@ pub async fn page(
     let cursor = q.cursor.as_deref().map(decode).transpose()?;
     let fiscal_year = today.year();
 
-    let (contracts, contracts_next_cursor) = contracts(db, code, limit, cursor).await?;
-    let (rows, child_len) = figures(db, code, level, fiscal_year).await?;
-    let (posts, posts_filled, posts_vacant) = posts(db, code, today).await?;
-    let milestones = milestones(db, code).await?;
+    // Four independent reads: at once, each on a connection of its own.
+    let (contracts, figures, posts, milestones) = tokio::join!(
+        contracts(db, code, limit, cursor),
+        figures(db, code, level, fiscal_year),
+        posts(db, code, today),
+        milestones(db, code),
+    );
+    let (contracts, contracts_next_cursor) = contracts?;
+    let (rows, child_len) = figures?;
+    let (posts, posts_filled, posts_vacant) = posts?;
+    let milestones = milestones?;
 
     let mut totals = Figures::default();
     let mut own = Figures::default();

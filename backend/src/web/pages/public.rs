@@ -81,6 +81,7 @@ pub struct DivisionOption {
     pub selected: bool,
 }
 
+/// `/public`: the latest notices and their search.
 #[derive(Template, WebTemplate)]
 #[template(path = "pages/public/index.html")]
 pub struct IndexPage {
@@ -169,6 +170,7 @@ pub async fn index(
     })
 }
 
+/// `/public/notices/{id}`: one notice as published.
 #[derive(Template, WebTemplate)]
 #[template(path = "pages/public/notice.html")]
 pub struct NoticePage {
@@ -188,6 +190,7 @@ pub async fn notice(
     })
 }
 
+/// `/public/divisions/{code}`: a division's page (a village's: its service station).
 #[derive(Template, WebTemplate)]
 #[template(path = "pages/public/division.html")]
 pub struct DivisionView {
