@@ -35,6 +35,8 @@ pub struct AppState {
     pub read_cache: crate::read_cache::ReadCache,
     /// Seals committed audit events into the chain (see [`crate::audit`]).
     pub sealer: Arc<crate::audit::Sealer>,
+    /// The supervisor's home's last anomaly counts (see [`crate::services::home_anomalies`]).
+    pub home_anomalies: crate::services::home_anomalies::HomeAnomalies,
 }
 
 impl AppState {

@@ -23,3 +23,4 @@ pub mod reports;
 pub mod spending;
 pub mod tenders;
 pub mod users;
+pub mod home_anomalies;
