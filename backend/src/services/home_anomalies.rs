@@ -58,16 +58,22 @@ impl Drop for Refreshing {
 
 /// The last counts computed, at once (`None` before the first computation has finished).
 /// Starts a computation in a task of its own when there are none or they are older than
-/// [`FRESH_FOR`] by the state's clock, unless one is running already. Only for a supervisor.
+/// [`FRESH_FOR`] by the state's clock, unless one is running already. Only for a supervisor
+/// (`None` for anyone else: the counts are the whole report's).
 pub fn current(st: &AppState, actor: &Actor) -> Option<Computed> {
-    debug_assert_eq!(actor.role, Role::Supervisor);
+    if actor.role != Role::Supervisor {
+        return None;
+    }
     let now = st.now();
-    let cache = &st.home_anomalies;
-    let mut inner = cache.lock();
-    let fresh = inner.last.as_ref().is_some_and(|c| now - c.at < FRESH_FOR);
-    if !fresh && !inner.refreshing && actor.role == Role::Supervisor {
-        inner.refreshing = true;
-        let guard = Refreshing(cache.clone());
+    let (last, start) = {
+        let mut inner = st.home_anomalies.lock();
+        let fresh = inner.last.as_ref().is_some_and(|c| now - c.at < FRESH_FOR);
+        let start = !fresh && !inner.refreshing;
+        inner.refreshing |= start;
+        (inner.last.clone(), start)
+    };
+    if start {
+        let guard = Refreshing(st.home_anomalies.clone());
         let (st, actor) = (st.clone(), actor.clone());
         tokio::spawn(async move {
             let _guard = guard;
@@ -77,7 +83,7 @@ pub fn current(st: &AppState, actor: &Actor) -> Option<Computed> {
             }
         });
     }
-    inner.last.clone()
+    last
 }
 
 /// The spending report over every purchaser, as the supervisor's spending page groups it, and

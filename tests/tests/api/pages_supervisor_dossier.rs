@@ -4,8 +4,8 @@
 use entity::rules::vocab::Role;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use tests::{Login, TestApp};
 use tests::web::{Browser, Part, location, multipart};
+use tests::{Login, TestApp};
 use uuid::Uuid;
 
 use crate::pages_reviews::world;
@@ -536,7 +536,11 @@ async fn the_supervisors_home_keeps_its_anomaly_counts_five_minutes_then_refresh
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
     let fresh = fresh.expect("the anomalies were refreshed");
-    assert!(text(&fresh.text).contains(&format!("1 {flag}")), "{}", fresh.text);
+    assert!(
+        text(&fresh.text).contains(&format!("1 {flag}")),
+        "{}",
+        fresh.text
+    );
     // In English too.
     let admin = app.user(Role::Admin).await;
     app.patch(
