@@ -10,6 +10,7 @@ pub mod dashboard;
 pub mod divisions;
 pub mod dossier;
 pub mod findings;
+pub mod home_anomalies;
 pub mod milestones;
 pub mod names;
 pub mod notify;

@@ -4,8 +4,8 @@
 use entity::rules::vocab::Role;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use tests::TestApp;
 use tests::web::{Browser, Part, location, multipart};
+use tests::{Login, TestApp};
 use uuid::Uuid;
 
 use crate::pages_reviews::world;
@@ -436,8 +436,14 @@ async fn the_supervisors_home_shows_findings_anomalies_late_milestones_and_the_c
     .expect(201);
     app.clock.advance(chrono::Duration::days(45));
     app.seal().await;
-    let home = browser(&app, &sup).get("/").await.expect(200);
+    // The first home after a start does not wait for the anomalies: they are computed in the
+    // background, and a later visit shows them.
+    let first = browser(&app, &sup).get("/").await.expect(200);
+    assert!(text(&first.text).contains("异常统计计算中，请稍后刷新"));
+    assert!(first.text.contains("/spending?group_by=purchaser"));
+    let home = home_with_anomalies(&app, &sup).await;
     let t = text(&home.text);
+    assert!(!t.contains("异常统计计算中"), "{t}");
     assert!(t.contains("1 条监督意见待采购单位答复"), "{t}");
     assert!(t.contains("0 条监督意见已答复，待办结"));
     assert!(t.contains("逾期超过 30 天的服务节点：1 个"), "{t}");
@@ -465,6 +471,87 @@ async fn the_supervisors_home_shows_findings_anomalies_late_milestones_and_the_c
     // The officer's home stays the officer's.
     let own = browser(&app, &fo).get("/").await.expect(200);
     assert!(!own.text.contains("sup-chain"));
+}
+
+/// The supervisor's home once its anomaly counts are computed (polled a few times).
+async fn home_with_anomalies(app: &TestApp, who: &Login) -> tests::Answer {
+    for _ in 0..200 {
+        let home = browser(app, who).get("/").await.expect(200);
+        if home.text.contains("anomalies-at") {
+            return home;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the home's anomalies were never computed");
+}
+
+/// The "as of" line of the home's anomalies.
+fn as_of(html: &str) -> String {
+    let at = html.split("anomalies-at\">").nth(1).expect("an as-of line");
+    text(at.split("</p>").next().unwrap())
+}
+
+#[tokio::test]
+async fn the_supervisors_home_keeps_its_anomaly_counts_five_minutes_then_refreshes_them() {
+    let app = TestApp::new().await;
+    let (_, _, contract) = app.contract_with_milestone("2026-03-10").await;
+    let sup = app.user(Role::Supervisor).await;
+    let finding = |text: &'static str| {
+        let path = format!("/api/v1/contracts/{contract}/findings");
+        let (app, token) = (&app, sup.token.clone());
+        async move {
+            app.post(&path, &token, json!({"severity": "low", "text": text}))
+                .await
+                .expect(201);
+        }
+    };
+    finding("台账不全").await;
+    let flag = "个社会组织有两条以上未办结的监督意见";
+    let home = home_with_anomalies(&app, &sup).await;
+    let computed = as_of(&home.text);
+    assert!(computed.starts_with("截至"), "{computed}");
+    assert!(!text(&home.text).contains(flag));
+    // A second open finding makes an anomaly; within five minutes the home keeps the counts
+    // it has, and says when they were computed.
+    finding("签到表缺失").await;
+    app.clock.advance(chrono::Duration::minutes(4));
+    for _ in 0..3 {
+        let again = browser(&app, &sup).get("/").await.expect(200);
+        assert!(!text(&again.text).contains(flag));
+        assert_eq!(as_of(&again.text), computed);
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // Past the window the old counts are shown at once, and new ones are computed meanwhile.
+    app.clock.advance(chrono::Duration::minutes(2));
+    let stale = browser(&app, &sup).get("/").await.expect(200);
+    assert_eq!(as_of(&stale.text), computed);
+    assert!(!text(&stale.text).contains(flag));
+    let mut fresh = None;
+    for _ in 0..200 {
+        let home = browser(&app, &sup).get("/").await.expect(200);
+        if as_of(&home.text) != computed {
+            fresh = Some(home);
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    let fresh = fresh.expect("the anomalies were refreshed");
+    assert!(
+        text(&fresh.text).contains(&format!("1 {flag}")),
+        "{}",
+        fresh.text
+    );
+    // In English too.
+    let admin = app.user(Role::Admin).await;
+    app.patch(
+        &format!("/api/v1/users/{}", sup.user_id),
+        &admin.token,
+        json!({"locale": "en"}),
+    )
+    .await
+    .expect(200);
+    let page = browser(&app, &sup).get("/").await.expect(200);
+    assert!(as_of(&page.text).starts_with("As of"), "{}", page.text);
 }
 
 #[tokio::test]

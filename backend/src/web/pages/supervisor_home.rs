@@ -7,8 +7,8 @@
 
 use crate::auth::Actor;
 use crate::error::ApiResult;
+use crate::services::home_anomalies;
 use crate::services::oversight::{self, SupervisorHome};
-use crate::services::spending::{self, GroupBy, SpendingQuery};
 use crate::state::AppState;
 use crate::web::ui::Ui;
 
@@ -17,6 +17,8 @@ pub struct SupervisorView {
     pub home: SupervisorHome,
     /// The spending report's anomalies over every purchaser, each explained.
     pub anomalies: Vec<String>,
+    /// When the anomalies were computed; `None` while the first computation runs.
+    pub anomalies_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl SupervisorView {
@@ -48,29 +50,22 @@ impl SupervisorView {
     }
 }
 
-/// Loads the supervisor's home.
+/// Loads the supervisor's home. The anomalies are the last counts computed in the background
+/// (see [`home_anomalies`]): the home never waits for the spending report.
 pub async fn load(st: &AppState, actor: &Actor, ui: &Ui) -> ApiResult<SupervisorView> {
-    let q = SpendingQuery {
-        group_by: GroupBy::Purchaser,
-        fiscal_year: None,
-        purchaser_id: None,
-        organisation_id: None,
-        service_category: None,
-        division_code: None,
-        from: None,
-        to: None,
-        format: None,
-    };
-    let (home, report) = tokio::try_join!(
-        oversight::supervisor_home(st, actor),
-        spending::report(st, actor, &q),
-    )?;
-    let anomalies = report
-        .totals
-        .flags
-        .raised()
-        .into_iter()
-        .map(|(name, n)| ui.tn(&format!("spending-flag-{}", name.replace('_', "-")), n))
-        .collect();
-    Ok(SupervisorView { home, anomalies })
+    let computed = home_anomalies::current(st, actor);
+    let home = oversight::supervisor_home(st, actor).await?;
+    let anomalies = computed.as_ref().map_or(Vec::new(), |c| {
+        c.flags
+            .raised()
+            .into_iter()
+            .map(|(name, n)| ui.tn(&format!("spending-flag-{}", name.replace('_', "-")), n))
+            .collect()
+    });
+    let anomalies_at = computed.map(|c| c.at);
+    Ok(SupervisorView {
+        home,
+        anomalies,
+        anomalies_at,
+    })
 }
