@@ -309,8 +309,12 @@ impl Upload {
                 std::fs::create_dir_all(dir)?;
             }
             match std::fs::hard_link(&tmp, &dest) {
-                // The temporary name goes when the upload is dropped.
-                Ok(()) => Ok(FileId::of(&std::fs::metadata(&tmp)?)),
+                // The temporary name goes at once (else when the upload is dropped).
+                Ok(()) => {
+                    let id = FileId::of(&std::fs::metadata(&tmp)?);
+                    let _ = std::fs::remove_file(&tmp);
+                    Ok(id)
+                }
                 // Already stored (or no hard links on this file system).
                 Err(_) => std::fs::rename(&tmp, &dest).map(|()| None),
             }
