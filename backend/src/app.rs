@@ -69,6 +69,7 @@ pub async fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::R
             config_session_ms,
         )),
         jobs,
+        home_anomalies: Default::default(),
     })
 }
 

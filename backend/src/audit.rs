@@ -21,7 +21,7 @@ use axum::http::Method;
 use axum::middleware::Next;
 use axum::response::Response;
 use chrono::{DateTime, SecondsFormat, Utc};
-use entity::model::audit_event;
+use entity::model::{audit_event, chain_check};
 use entity::rules::audit_chain::{
     ChainBreak, ChainEvent, ChainVerifier, GENESIS_HASH, StoredEvent, canonical_json, chain_hash,
 };
@@ -358,6 +358,14 @@ fn stored(row: audit_event::Model) -> Result<StoredEvent, ChainBreak> {
 /// Recomputes the chain from the first event; stops at the first break. Also counts the
 /// events still unsealed a minute after `now` minus their time.
 pub async fn verify(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<VerifyReport, DbErr> {
+    Ok(verify_through(db, now).await?.0)
+}
+
+/// [`verify`], and the `seq` of the last event it read (0: none).
+async fn verify_through(
+    db: &impl ConnectionTrait,
+    now: DateTime<Utc>,
+) -> Result<(VerifyReport, i64), DbErr> {
     const BATCH: u64 = 5_000;
     let stale = audit_event::Entity::find()
         .filter(audit_event::Column::Seq.is_null())
@@ -378,26 +386,59 @@ pub async fn verify(db: &impl ConnectionTrait, now: DateTime<Utc>) -> Result<Ver
         let n = rows.len() as u64;
         for row in rows {
             if let Err(b) = stored(row).and_then(|e| verifier.check(&e)) {
-                return Ok(VerifyReport {
+                let report = VerifyReport {
                     intact: false,
                     checked: verifier.checked,
                     first_bad_seq: Some(b.seq),
                     reason: Some(b.reason),
                     unsealed_over_a_minute: stale,
-                });
+                };
+                return Ok((report, after_seq));
             }
         }
         if n < BATCH {
             break;
         }
     }
-    Ok(VerifyReport {
+    let report = VerifyReport {
         intact: true,
         checked: verifier.checked,
         first_bad_seq: None,
         reason: None,
         unsealed_over_a_minute: stale,
+    };
+    Ok((report, after_seq))
+}
+
+/// Verifies the chain ([`verify`]) and records the result in `chain_check`, for the
+/// supervisor's home: every way to verify (the API, the audit trail page, `huimin audit
+/// verify`) goes through here. `checked_by` is the user who asked; `None` is the command line.
+/// `head_seq` is the newest event the check read when the chain is intact, else the chain's
+/// head at the time of the break.
+pub async fn verify_and_record(
+    st: &AppState,
+    checked_by: Option<Uuid>,
+) -> Result<VerifyReport, DbErr> {
+    let now = st.now();
+    let (report, last_seq) = verify_through(&st.db, now).await?;
+    let head_seq = if report.intact {
+        (last_seq > 0).then_some(last_seq)
+    } else {
+        entity::queries::audit_head(&st.db).await?.map(|h| h.seq)
+    };
+    let n = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+    chain_check::Entity::insert(chain_check::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        checked_at: Set(now),
+        checked_by: Set(checked_by),
+        intact: Set(report.intact),
+        checked: Set(n(report.checked)),
+        first_bad_seq: Set(report.first_bad_seq),
+        head_seq: Set(head_seq),
     })
+    .exec_without_returning(&st.writer)
+    .await?;
+    Ok(report)
 }
 
 /// The chain's head as `GET /audit/head` answers it and a witness keeps it (the daily
@@ -553,6 +594,25 @@ pub async fn list(
     f: AuditFilter,
     now: DateTime<Utc>,
 ) -> Result<crate::pagination::Page<AuditEntry>, crate::error::ApiError> {
+    list_in(db, f, now, false).await
+}
+
+/// [`list`] newest first (the audit trail page: the head on top); its cursor pages back
+/// towards the first event.
+pub async fn list_newest_first(
+    db: &impl ConnectionTrait,
+    f: AuditFilter,
+    now: DateTime<Utc>,
+) -> Result<crate::pagination::Page<AuditEntry>, crate::error::ApiError> {
+    list_in(db, f, now, true).await
+}
+
+async fn list_in(
+    db: &impl ConnectionTrait,
+    f: AuditFilter,
+    now: DateTime<Utc>,
+    newest_first: bool,
+) -> Result<crate::pagination::Page<AuditEntry>, crate::error::ApiError> {
     use crate::error::ApiError;
     let limit = f.limit.unwrap_or(crate::pagination::DEFAULT_LIMIT);
     if !(1..=crate::pagination::MAX_LIMIT).contains(&limit) {
@@ -589,13 +649,18 @@ pub async fn list(
                 "is not a cursor this server gave",
             )
         })?;
-        q = q.filter(audit_event::Column::Seq.gt(after));
+        q = q.filter(if newest_first {
+            audit_event::Column::Seq.lt(after)
+        } else {
+            audit_event::Column::Seq.gt(after)
+        });
     }
-    let mut rows = q
-        .order_by_asc(audit_event::Column::Seq)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
+    q = if newest_first {
+        q.order_by_desc(audit_event::Column::Seq)
+    } else {
+        q.order_by_asc(audit_event::Column::Seq)
+    };
+    let mut rows = q.limit(limit + 1).all(db).await?;
     let next = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
         rows.last().and_then(|r| r.seq).map(|s| s.to_string())
@@ -632,6 +697,20 @@ fn visible_events(now: DateTime<Utc>) -> sea_orm::Select<audit_event::Entity> {
                 .add(audit_event::Column::EntityType.ne("bid"))
                 .add(audit_event::Column::EntityId.not_in_subquery(sealed)),
         )
+}
+
+/// One visible event by its place in the chain (`None`: no such sealed event, or one of a bid
+/// still sealed at `now`).
+pub async fn event(
+    db: &impl ConnectionTrait,
+    seq: i64,
+    now: DateTime<Utc>,
+) -> Result<Option<AuditEntry>, DbErr> {
+    Ok(visible_events(now)
+        .filter(audit_event::Column::Seq.eq(seq))
+        .one(db)
+        .await?
+        .map(AuditEntry::from))
 }
 
 /// The visible audit events of the given records, in chain order.

@@ -353,7 +353,7 @@ async fn verify_chain(
     state: &crate::state::AppState,
     anchors: &[audit::Anchor],
 ) -> anyhow::Result<ExitCode> {
-    let report = audit::verify(&state.db, state.now())
+    let report = audit::verify_and_record(state, None)
         .await
         .context("read the audit chain")?;
     if report.intact {

@@ -24,7 +24,6 @@ use axum::extract::Request;
 use futures::Stream;
 use jobs::file_store::{self, FileId};
 use sha2::{Digest, Sha256};
-use tokio::io::AsyncWriteExt;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
@@ -49,7 +48,8 @@ const HEAD: usize = 64;
 
 /// How much of an upload is gathered before it is handed to the disk: one write (one trip to
 /// the blocking pool) per 128 KiB rather than per network chunk of a few KiB, and no more than
-/// that held in memory per upload (twice, while the previous block is being written).
+/// that held in memory per upload (twice, while the previous block is being hashed and
+/// written).
 const WRITE_BUFFER: usize = 128 * 1024;
 
 /// Whether the first bytes of a file match its declared content type.
@@ -154,14 +154,37 @@ impl Stream for Paced {
 
 /// A file being written into the store; its temporary file goes when it is dropped
 /// unfinished.
+///
+/// The bytes are gathered in a block of [`WRITE_BUFFER`]; a full block is hashed and written
+/// in the blocking pool while the next one is gathered. So an upload holds two blocks at most,
+/// and the hashing runs beside the network's reading instead of in its way.
 pub struct Upload {
     root: PathBuf,
-    // Closed before the temporary file is removed (fields drop in order).
-    file: tokio::io::BufWriter<tokio::fs::File>,
     tmp: TempFile,
-    hasher: Sha256,
+    /// The block being gathered.
+    block: Vec<u8>,
+    disk: Disk,
+    /// Set by [`Upload::seal`]: the SHA-256 of every byte written.
+    sealed: Option<String>,
     pub size: u64,
     pub head: Vec<u8>,
+}
+
+/// Where the temporary file and its hash are: here between blocks, in the blocking pool while
+/// a block is hashed and written.
+enum Disk {
+    Idle(Sink),
+    Busy(tokio::task::JoinHandle<std::io::Result<Sink>>),
+    /// A write failed; the upload is abandoned.
+    Failed,
+}
+
+/// The temporary file, the hash of what was written to it, and the spare block (the one the
+/// blocking pool wrote last, emptied, to gather the block after next).
+struct Sink {
+    file: std::fs::File,
+    hasher: Sha256,
+    spare: Vec<u8>,
 }
 
 /// A file an upload put in the store.
@@ -183,15 +206,16 @@ impl Upload {
         // Created and guarded with no `.await` between: a request cut off while a background
         // thread was creating the file would leave it behind, unguarded.
         let file = std::fs::File::create(&tmp).map_err(ApiError::internal)?;
-        let tmp = TempFile(tmp);
         Ok(Upload {
             root: root.to_path_buf(),
-            file: tokio::io::BufWriter::with_capacity(
-                WRITE_BUFFER,
-                tokio::fs::File::from_std(file),
-            ),
-            tmp,
-            hasher: Sha256::new(),
+            tmp: TempFile(tmp),
+            block: Vec::with_capacity(WRITE_BUFFER),
+            disk: Disk::Idle(Sink {
+                file,
+                hasher: Sha256::new(),
+                spare: Vec::new(),
+            }),
+            sealed: None,
             size: 0,
             head: Vec::new(),
         })
@@ -206,47 +230,98 @@ impl Upload {
         if self.head.len() < HEAD {
             self.head.extend(chunk.iter().take(HEAD - self.head.len()));
         }
-        self.hasher.update(chunk);
-        self.file.write_all(chunk).await.map_err(ApiError::internal)
-    }
-
-    /// The SHA-256 of what was written, hex: the name the file takes in the store.
-    pub fn sha256(&self) -> String {
-        hex::encode(self.hasher.clone().finalize())
-    }
-
-    /// Makes the file durable and moves it into place. When no file of these bytes is there,
-    /// the file gets its place as a second name (a hard link, which never replaces a file), so
-    /// the upload knows the stored file is its own; otherwise it replaces the older copy (the
-    /// same bytes), so the file in place is always the latest upload's and as young as it:
-    /// the sweep never takes a file a request in flight has just stored. A file is synced
-    /// before it takes its place, so a file in place is always whole.
-    pub async fn finish(mut self) -> ApiResult<Stored> {
-        self.file.flush().await.map_err(ApiError::internal)?;
-        self.file
-            .get_ref()
-            .sync_all()
-            .await
-            .map_err(ApiError::internal)?;
-        let sha256 = self.sha256();
-        let dest = path_of(&self.root, &sha256);
-        if let Some(dir) = dest.parent() {
-            tokio::fs::create_dir_all(dir)
-                .await
-                .map_err(ApiError::internal)?;
-        }
-        let tmp = &self.tmp.0;
-        let created = match tokio::fs::hard_link(tmp, &dest).await {
-            // The temporary name goes when `self` is dropped.
-            Ok(()) => FileId::of(&tokio::fs::metadata(tmp).await.map_err(ApiError::internal)?),
-            // Already stored (or no hard links on this file system).
-            Err(_) => {
-                tokio::fs::rename(tmp, &dest)
-                    .await
-                    .map_err(ApiError::internal)?;
-                None
+        let mut rest = chunk;
+        while !rest.is_empty() {
+            let n = (WRITE_BUFFER - self.block.len()).min(rest.len());
+            self.block.extend_from_slice(&rest[..n]);
+            rest = &rest[n..];
+            if self.block.len() == WRITE_BUFFER {
+                self.ship().await?;
             }
-        };
+        }
+        Ok(())
+    }
+
+    /// Hands the gathered block to the blocking pool, once the previous one is written.
+    async fn ship(&mut self) -> ApiResult<()> {
+        let mut sink = self.idle().await?;
+        let mut next = std::mem::take(&mut sink.spare);
+        next.reserve_exact(WRITE_BUFFER);
+        let block = std::mem::replace(&mut self.block, next);
+        self.disk = Disk::Busy(tokio::task::spawn_blocking(move || {
+            use std::io::Write;
+            sink.hasher.update(&block);
+            sink.file.write_all(&block)?;
+            sink.spare = block;
+            sink.spare.clear();
+            Ok(sink)
+        }));
+        Ok(())
+    }
+
+    /// The file and hash, once the block being written (if any) is written.
+    async fn idle(&mut self) -> ApiResult<Sink> {
+        match std::mem::replace(&mut self.disk, Disk::Failed) {
+            Disk::Idle(sink) => Ok(sink),
+            Disk::Busy(task) => task
+                .await
+                .map_err(ApiError::internal)?
+                .map_err(ApiError::internal),
+            Disk::Failed => Err(ApiError::internal(anyhow::anyhow!(
+                "an earlier write of this upload failed"
+            ))),
+        }
+    }
+
+    /// Writes what is left and answers the SHA-256 of the whole file, hex: the name it takes
+    /// in the store. The blocks' memory is given back here, before the file is synced.
+    pub async fn seal(&mut self) -> ApiResult<String> {
+        if let Some(sha256) = &self.sealed {
+            return Ok(sha256.clone());
+        }
+        if !self.block.is_empty() {
+            self.ship().await?;
+        }
+        let mut sink = self.idle().await?;
+        self.block = Vec::new();
+        sink.spare = Vec::new();
+        let sha256 = hex::encode(sink.hasher.clone().finalize());
+        self.disk = Disk::Idle(sink);
+        self.sealed = Some(sha256.clone());
+        Ok(sha256)
+    }
+
+    /// Makes the file durable and moves it into place, in one trip to the blocking pool. When
+    /// no file of these bytes is there, the file gets its place as a second name (a hard link,
+    /// which never replaces a file), so the upload knows the stored file is its own; otherwise
+    /// it replaces the older copy (the same bytes), so the file in place is always the latest
+    /// upload's and as young as it: the sweep never takes a file a request in flight has just
+    /// stored. A file is synced before it takes its place, so a file in place is always whole.
+    pub async fn finish(mut self) -> ApiResult<Stored> {
+        let sha256 = self.seal().await?;
+        let sink = self.idle().await?;
+        let dest = path_of(&self.root, &sha256);
+        let tmp = self.tmp.0.clone();
+        let created = tokio::task::spawn_blocking(move || -> std::io::Result<_> {
+            sink.file.sync_all()?;
+            drop(sink);
+            if let Some(dir) = dest.parent() {
+                std::fs::create_dir_all(dir)?;
+            }
+            match std::fs::hard_link(&tmp, &dest) {
+                // The temporary name goes at once (else when the upload is dropped).
+                Ok(()) => {
+                    let id = FileId::of(&std::fs::metadata(&tmp)?);
+                    let _ = std::fs::remove_file(&tmp);
+                    Ok(id)
+                }
+                // Already stored (or no hard links on this file system).
+                Err(_) => std::fs::rename(&tmp, &dest).map(|()| None),
+            }
+        })
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(ApiError::internal)?;
         Ok(Stored { sha256, created })
     }
 }

@@ -39,12 +39,40 @@ where
     E: EntityTrait<Model = M>,
     M: FromQueryResult + Send + Sync,
 {
+    page_ordered(db, select, id_col, limit, cursor, id_of, false).await
+}
+
+/// [`page`] in either order: `newest_first` (a page's worklist: the latest runs, the latest
+/// failures) pages back in time.
+pub async fn page_ordered<E, M>(
+    db: &impl ConnectionTrait,
+    select: Select<E>,
+    id_col: E::Column,
+    limit: Option<u64>,
+    cursor: Option<&str>,
+    id_of: impl Fn(&M) -> Uuid,
+    newest_first: bool,
+) -> ApiResult<(Vec<M>, Option<String>)>
+where
+    E: EntityTrait<Model = M>,
+    M: FromQueryResult + Send + Sync,
+{
     let limit = check_limit(limit)?;
     let mut select = select;
     if let Some(c) = cursor {
-        select = select.filter(id_col.gt(decode(c)?));
+        let after = decode(c)?;
+        select = select.filter(if newest_first {
+            id_col.lt(after)
+        } else {
+            id_col.gt(after)
+        });
     }
-    let mut rows = select.order_by_asc(id_col).limit(limit + 1).all(db).await?;
+    let select = if newest_first {
+        select.order_by_desc(id_col)
+    } else {
+        select.order_by_asc(id_col)
+    };
+    let mut rows = select.limit(limit + 1).all(db).await?;
     let next = if rows.len() as u64 > limit {
         rows.truncate(limit as usize);
         rows.last().map(|m| encode(id_of(m)))

@@ -37,6 +37,8 @@ pub struct AppState {
     pub sealer: Arc<crate::audit::Sealer>,
     /// Throttles and caches the public answers (see [`crate::public`]).
     pub public: crate::public::Guard,
+    /// The supervisor's home's last anomaly counts (see [`crate::services::home_anomalies`]).
+    pub home_anomalies: crate::services::home_anomalies::HomeAnomalies,
 }
 
 impl AppState {

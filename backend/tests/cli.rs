@@ -18,6 +18,19 @@ fn huimin(env: &Env, args: &[&str]) -> Output {
     command(env).args(args).output().expect("run huimin")
 }
 
+/// The newest verification `chain_check` recorded.
+async fn last_check(db: &sea_orm::DatabaseConnection) -> entity::model::chain_check::Model {
+    use entity::model::chain_check;
+    use sea_orm::{EntityTrait, QueryOrder};
+    chain_check::Entity::find()
+        .order_by_desc(chain_check::Column::CheckedAt)
+        .order_by_desc(chain_check::Column::Id)
+        .one(db)
+        .await
+        .unwrap()
+        .expect("a verification recorded")
+}
+
 #[tokio::test]
 async fn migrate_create_users_and_verify_then_detect_tampering() {
     let env = env().await;
@@ -104,6 +117,17 @@ async fn migrate_create_users_and_verify_then_detect_tampering() {
     assert!(stdout(&ok).contains("intact: 2 events"), "{}", stdout(&ok));
 
     let db = Database::connect(&env.url).await.unwrap();
+    // Recorded for the supervisor's home, by the command line (no user).
+    let check = last_check(&db).await;
+    assert_eq!(
+        (
+            check.checked_by,
+            check.intact,
+            check.checked,
+            check.head_seq
+        ),
+        (None, true, 2, Some(2))
+    );
     // An event a crashed process committed but never sealed, two minutes ago.
     {
         use entity::model::audit_event;
@@ -146,6 +170,11 @@ async fn migrate_create_users_and_verify_then_detect_tampering() {
         stdout(&bad).contains("BROKEN at event 2"),
         "{}",
         stdout(&bad)
+    );
+    let check = last_check(&db).await;
+    assert_eq!(
+        (check.intact, check.checked, check.first_bad_seq),
+        (false, 1, Some(2))
     );
 
     tamper(

@@ -33,9 +33,30 @@ fn lang(l: Locale) -> &'static LanguageIdentifier {
 /// The text of `key` in `locale`; the key itself when neither the locale nor the fallback
 /// (`zh-CN`) has it, so that a missing text shows, and the catalogue test catches it.
 pub fn text(locale: Locale, key: &str) -> String {
-    CATALOGUE
-        .try_lookup(lang(locale), key)
-        .unwrap_or_else(|| key.to_string())
+    // A text without arguments never changes: each thread formats it once (a page asks for
+    // dozens of labels, each a Fluent lookup and format otherwise).
+    thread_local! {
+        static PLAIN: std::cell::RefCell<[HashMap<Box<str>, String>; 2]> =
+            std::cell::RefCell::new([HashMap::new(), HashMap::new()]);
+    }
+    let slot = match locale {
+        Locale::ZhCn => 0,
+        Locale::En => 1,
+    };
+    PLAIN.with_borrow_mut(|plain| {
+        if let Some(t) = plain[slot].get(key) {
+            return t.clone();
+        }
+        // Only keys of the catalogue are kept: a key may come from a request (a flash
+        // cookie), and unknown ones must not grow the map.
+        match CATALOGUE.try_lookup(lang(locale), key) {
+            Some(t) => {
+                plain[slot].insert(key.into(), t.clone());
+                t
+            }
+            None => key.to_string(),
+        }
+    })
 }
 
 /// The text of `key` in `locale` with its `{ $name }` arguments.

@@ -21,7 +21,10 @@ mod m20261206_000015_notifications_unseen;
 mod m20261206_000016_notification_link;
 mod m20261206_000017_bid_organisation_id_index;
 mod m20261207_000018_division_register;
-mod m20261207_000019_public_disclosure;
+mod m20261207_000019_contract_ending_index;
+mod m20261207_000020_finding_severity_index;
+mod m20261207_000021_chain_check;
+mod m20261207_000022_public_disclosure;
 mod util;
 
 /// Runs the migrations in order.
@@ -49,7 +52,10 @@ impl MigratorTrait for Migrator {
             Box::new(m20261206_000016_notification_link::Migration),
             Box::new(m20261206_000017_bid_organisation_id_index::Migration),
             Box::new(m20261207_000018_division_register::Migration),
-            Box::new(m20261207_000019_public_disclosure::Migration),
+            Box::new(m20261207_000019_contract_ending_index::Migration),
+            Box::new(m20261207_000020_finding_severity_index::Migration),
+            Box::new(m20261207_000021_chain_check::Migration),
+            Box::new(m20261207_000022_public_disclosure::Migration),
         ]
     }
 }

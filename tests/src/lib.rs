@@ -389,6 +389,33 @@ impl TestApp {
         let db = &self.state.db;
         db.execute_unprepared(sql).await.expect("sql");
     }
+
+    /// Runs `sql` as an attacker with the database's keys would: past the triggers that refuse
+    /// changes to sealed audit events (PostgreSQL: replica mode, which skips ordinary triggers,
+    /// for one transaction; SQLite: the triggers dropped), so that the chain's own checks are
+    /// what is tested.
+    pub async fn tamper(&self, sql: &str) {
+        use sea_orm::{DbBackend, TransactionTrait};
+        let db = &self.state.db;
+        if db.get_database_backend() == DbBackend::Postgres {
+            let txn = db.begin().await.unwrap();
+            txn.execute_unprepared("SET LOCAL session_replication_role = replica")
+                .await
+                .unwrap();
+            txn.execute_unprepared(sql).await.unwrap();
+            txn.commit().await.unwrap();
+        } else {
+            for t in [
+                "audit_event_sealed_update",
+                "audit_event_unsealed_update",
+                "audit_event_sealed_delete",
+                "audit_event_unsealed_delete",
+            ] {
+                self.sql(&format!("DROP TRIGGER IF EXISTS {t}")).await;
+            }
+            self.sql(sql).await;
+        }
+    }
 }
 
 /// Every file under `dir`, folders walked (relative paths, sorted).
@@ -624,6 +651,26 @@ impl TestApp {
         jobs::runner::run_now(&self.state.jobs, job)
             .await
             .expect("job runs")
+    }
+
+    /// Makes the oldest notification dead, as the sender leaves one after 8 failed attempts
+    /// ending with `error`; answers its id.
+    pub async fn kill_oldest_notification(&self, error: &str) -> Uuid {
+        use entity::model::notification;
+        use sea_orm::{ActiveModelTrait, ActiveValue::Set, IntoActiveModel, QueryOrder};
+        let oldest = notification::Entity::find()
+            .order_by_asc(notification::Column::Id)
+            .one(&self.state.db)
+            .await
+            .expect("notifications")
+            .expect("a notification");
+        let id = oldest.id;
+        let mut dead = oldest.into_active_model();
+        dead.status = Set("dead".into());
+        dead.attempts = Set(8);
+        dead.last_error = Set(Some(error.into()));
+        dead.update(&self.state.db).await.expect("made dead");
+        id
     }
 
     /// The notifications queued, as (kind, recipient_email, status).

@@ -19,14 +19,15 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list))
 }
 
-/// Recompute the audit chain (admins and supervisors).
+/// Recompute the audit chain (admins and supervisors); the result is recorded for the
+/// supervisor's home.
 #[utoipa::path(get, path = "/audit/verify", tag = "audit", security(("bearer" = [])),
     responses((status = 200, body = VerifyReport), (status = 403, body = Problem)))]
 async fn verify(
     State(st): State<AppState>,
-    _actor: Can<can::ReadAudit>,
+    actor: Can<can::ReadAudit>,
 ) -> ApiResult<Json<VerifyReport>> {
-    Ok(Json(audit::verify(&st.db, st.now()).await?))
+    Ok(Json(audit::verify_and_record(&st, Some(actor.id())).await?))
 }
 
 /// The audit trail, filtered, in chain order (admins and supervisors). Events of sealed bids

@@ -17,7 +17,7 @@ mod posts;
 mod public;
 mod purchasers;
 pub(crate) mod reports;
-mod supervision;
+pub(crate) mod supervision;
 mod tenders;
 mod users;
 

@@ -240,7 +240,7 @@ pub(crate) async fn store_file(
         });
     }
     let size = up.size as i64;
-    let sha256 = up.sha256();
+    let sha256 = up.seal().await.map_err(FileRefusal::Failed)?;
     placed.place(up);
     Ok(Attachment {
         file_name,

@@ -36,35 +36,40 @@ async fn spending_report(
     Query(q): Query<SpendingQuery>,
 ) -> ApiResult<Response> {
     let report = spending::report(&st, &actor, &q).await?;
+    match q.format.unwrap_or_default() {
+        Format::Json => Ok(Json(report).into_response()),
+        f => export(&report, f, st.now()),
+    }
+}
+
+/// The report as a CSV or XLSX download (JSON for `Format::Json`), for the API and the
+/// spending page alike.
+pub(crate) fn export(
+    report: &SpendingReport,
+    format: Format,
+    now: chrono::DateTime<chrono::Utc>,
+) -> ApiResult<Response> {
     let name = format!("spending-{}", report.group_by);
-    Ok(match q.format.unwrap_or_default() {
-        Format::Json => Json(report).into_response(),
-        Format::Csv => (
-            [
-                (header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}.csv\""),
-                ),
-            ],
-            spending::to_csv(&report)?,
-        )
-            .into_response(),
+    let (mime, ext, bytes) = match format {
+        Format::Json => return Ok(Json(report).into_response()),
+        Format::Csv => ("text/csv; charset=utf-8", "csv", spending::to_csv(report)?),
         Format::Xlsx => (
-            [
-                (
-                    header::CONTENT_TYPE,
-                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-                ),
-                (
-                    header::CONTENT_DISPOSITION,
-                    format!("attachment; filename=\"{name}.xlsx\""),
-                ),
-            ],
-            spending::to_xlsx(&report, st.now())?,
-        )
-            .into_response(),
-    })
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "xlsx",
+            spending::to_xlsx(report, now)?,
+        ),
+    };
+    Ok((
+        [
+            (header::CONTENT_TYPE, mime.to_string()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{name}.{ext}\""),
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// Everything about one contract for an auditor's review.

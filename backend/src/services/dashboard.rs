@@ -14,7 +14,7 @@ use crate::state::AppState;
 /// A milestone of an active contract (`m`, `c`) with a report waiting for a decision.
 const AWAITING_REVIEW: &str = "c.status = 'active' AND m.status = 'submitted'";
 /// A milestone of an active contract due before `$2` (today), neither accepted nor cancelled.
-const OVERDUE: &str = "c.status = 'active' AND m.status NOT IN ('accepted', 'cancelled') \
+pub(crate) const OVERDUE: &str = "c.status = 'active' AND m.status NOT IN ('accepted', 'cancelled') \
                        AND m.due_date < $2";
 
 /// The finance officer's to-do counts.

@@ -250,12 +250,21 @@ async fn advance(
 /// The most findings one list shows.
 pub const SEARCH_LIMIT: u64 = 200;
 
-/// Findings across contracts, newest first, optionally of one status: a finance officer's
-/// purchaser's, or all for a supervisor or an admin (an organisation has no such list).
+/// What a list of findings across contracts is narrowed to.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct FindingFilter {
+    pub status: Option<FindingStatus>,
+    pub severity: Option<Severity>,
+    /// One purchaser's findings (a finance officer sees only their own anyway).
+    pub purchaser_id: Option<Uuid>,
+}
+
+/// Findings across contracts, newest first: a finance officer's purchaser's, or all for a
+/// supervisor or an admin (an organisation has no such list), narrowed by `filter`.
 pub async fn search(
     st: &AppState,
     actor: &Actor,
-    status: Option<FindingStatus>,
+    filter: FindingFilter,
 ) -> ApiResult<Vec<Finding>> {
     if actor.organisation_scope().is_some() {
         return Err(ApiError::Forbidden);
@@ -264,8 +273,14 @@ pub async fn search(
     if let Some(p) = actor.purchaser_scope() {
         q = q.filter(finding::Column::PurchaserId.eq(p));
     }
-    if let Some(s) = status {
+    if let Some(p) = filter.purchaser_id {
+        q = q.filter(finding::Column::PurchaserId.eq(p));
+    }
+    if let Some(s) = filter.status {
         q = q.filter(finding::Column::Status.eq(s.as_str()));
+    }
+    if let Some(s) = filter.severity {
+        q = q.filter(finding::Column::Severity.eq(s.as_str()));
     }
     q.order_by_desc(finding::Column::Id)
         .limit(SEARCH_LIMIT)

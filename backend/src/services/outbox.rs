@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
-use crate::pagination::{Page, page};
+use crate::pagination::{Page, page, page_ordered};
 use crate::state::AppState;
 
 /// A notification as its recipient sees it.
@@ -201,21 +201,119 @@ pub struct RunFilter {
 
 /// Job runs, oldest first.
 pub async fn runs(st: &AppState, f: RunFilter) -> ApiResult<Page<JobRun>> {
+    runs_in(st, f, false).await
+}
+
+/// Job runs, newest first (the jobs page), filtered as `GET /jobs/runs`.
+pub async fn recent_runs(st: &AppState, f: RunFilter) -> ApiResult<Page<JobRun>> {
+    runs_in(st, f, true).await
+}
+
+async fn runs_in(st: &AppState, f: RunFilter, newest_first: bool) -> ApiResult<Page<JobRun>> {
     let mut q = job_run::Entity::find();
     if let Some(j) = f.job {
         q = q.filter(job_run::Column::Job.eq(j));
     }
-    let (rows, next) = page(
+    let (rows, next) = page_ordered(
         &st.db,
         q,
         job_run::Column::Id,
         f.limit,
         f.cursor.as_deref(),
         |m: &job_run::Model| m.id,
+        newest_first,
     )
     .await?;
     Ok(Page {
         items: rows.into_iter().map(JobRun::from).collect(),
         next_cursor: next,
     })
+}
+
+/// The latest run of each job that has run, in the order of `jobs list`: one statement, each
+/// job's newest slot found through the index of (`job`, `scheduled_for`).
+pub async fn latest_runs(st: &AppState) -> ApiResult<Vec<JobRun>> {
+    use sea_orm::Statement;
+    let backend = st.db.get_database_backend();
+    let names = jobs::JobName::ALL;
+    let sql = (1..=names.len())
+        .map(|n| {
+            format!(
+                "SELECT * FROM (SELECT * FROM job_run WHERE job = ${n} \
+                 ORDER BY scheduled_for DESC LIMIT 1) AS latest_{n}"
+            )
+        })
+        .collect::<Vec<_>>()
+        .join(" UNION ALL ");
+    let values = names.iter().map(|j| j.as_str().into());
+    let rows = job_run::Entity::find()
+        .from_raw_sql(Statement::from_sql_and_values(
+            backend,
+            entity::queries::numbered(backend, &sql),
+            values,
+        ))
+        .all(&st.db)
+        .await?;
+    let mut out: Vec<JobRun> = rows.into_iter().map(JobRun::from).collect();
+    out.sort_by_key(|r| names.iter().position(|j| j.as_str() == r.job));
+    Ok(out)
+}
+
+/// Dead notifications (every recipient's), newest first: the admin's list to retry.
+pub async fn dead(st: &AppState, cursor: Option<&str>) -> ApiResult<Page<Notification>> {
+    let q = notification::Entity::find().filter(notification::Column::Status.eq("dead"));
+    let (rows, next) = page_ordered(
+        &st.db,
+        q,
+        notification::Column::Id,
+        None,
+        cursor,
+        |m: &notification::Model| m.id,
+        true,
+    )
+    .await?;
+    Ok(Page {
+        items: rows.into_iter().map(Notification::from).collect(),
+        next_cursor: next,
+    })
+}
+
+/// What waits in the outbox: notifications pending (and of those, due now) and dead.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Depth {
+    pub pending: i64,
+    /// Pending and due: the sender takes them on its next pass.
+    pub due: i64,
+    pub dead: i64,
+}
+
+/// The outbox's depth, counted through the index of (`status`, `next_attempt_at`): the sent
+/// ones, most of the table, are not read.
+pub async fn depth(st: &AppState) -> ApiResult<Depth> {
+    use sea_orm::PaginatorTrait;
+    use sea_orm::sea_query::Expr as E;
+    let by_status = notification::Entity::find()
+        .select_only()
+        .column(notification::Column::Status)
+        .column_as(E::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .filter(notification::Column::Status.is_in(["pending", "dead"]))
+        .group_by(notification::Column::Status)
+        .into_tuple::<(String, i64)>()
+        .all(&st.db);
+    let due = notification::Entity::find()
+        .filter(notification::Column::Status.eq("pending"))
+        .filter(notification::Column::NextAttemptAt.lte(st.now()))
+        .count(&st.db);
+    let (rows, due) = tokio::try_join!(by_status, due)?;
+    let mut d = Depth {
+        due: i64::try_from(due).unwrap_or(i64::MAX),
+        ..Depth::default()
+    };
+    for (status, n) in rows {
+        match status.as_str() {
+            "pending" => d.pending = n,
+            _ => d.dead = n,
+        }
+    }
+    Ok(d)
 }

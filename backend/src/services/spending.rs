@@ -1,5 +1,6 @@
 //! The spending report (SPEC §6 `/reports/spending`): per purchaser, organisation, budget
-//! line, service category or division (county), the budget, what is committed, disbursed and
+//! line, service category or division (the counties, or one level below the division filter:
+//! [`division_level`]), the budget, what is committed, disbursed and
 //! available, contracts, milestones accepted and overdue, the average score, open findings,
 //! and anomaly flags. Each figure comes from one grouped statement over the contracts (with
 //! payments and milestones pre-aggregated per contract), so the totals reconcile exactly with
@@ -36,6 +37,33 @@ pub enum GroupBy {
     BudgetLine,
     Category,
     Division,
+}
+
+impl GroupBy {
+    /// Every grouping, in the order a choice lists them.
+    pub const ALL: &'static [GroupBy] = &[
+        GroupBy::Purchaser,
+        GroupBy::Organisation,
+        GroupBy::BudgetLine,
+        GroupBy::Category,
+        GroupBy::Division,
+    ];
+
+    /// The query's word for the grouping.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            GroupBy::Purchaser => "purchaser",
+            GroupBy::Organisation => "organisation",
+            GroupBy::BudgetLine => "budget_line",
+            GroupBy::Category => "category",
+            GroupBy::Division => "division",
+        }
+    }
+
+    /// The grouping of a query's word.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.iter().copied().find(|g| g.as_str() == s)
+    }
 }
 
 /// The answer's format.
@@ -129,13 +157,28 @@ pub struct SpendingReport {
     pub totals: SpendingRow,
 }
 
-fn key_sql(g: GroupBy) -> &'static str {
-    match g {
-        GroupBy::Purchaser => "c.purchaser_id",
-        GroupBy::Organisation => "c.organisation_id",
-        GroupBy::BudgetLine => "c.budget_line_id",
-        GroupBy::Category => "c.service_category",
-        GroupBy::Division => "SUBSTR(c.division_code, 1, 6)",
+/// The length of the division codes a division grouping shows: one level below the division
+/// filter (no filter or a county's prefix: counties; a county: its townships; a township: its
+/// villages; a village: itself). A contract placed at the filter's own level keeps its code
+/// (the county's own contracts, beside its townships).
+pub fn division_level(filter: Option<&str>) -> usize {
+    match filter.map_or(0, str::len) {
+        0..6 => 6,
+        6..9 => 9,
+        _ => 12,
+    }
+}
+
+fn key_sql(q: &SpendingQuery) -> String {
+    match q.group_by {
+        GroupBy::Purchaser => "c.purchaser_id".into(),
+        GroupBy::Organisation => "c.organisation_id".into(),
+        GroupBy::BudgetLine => "c.budget_line_id".into(),
+        GroupBy::Category => "c.service_category".into(),
+        GroupBy::Division => format!(
+            "SUBSTR(c.division_code, 1, {})",
+            division_level(q.division_code.as_deref())
+        ),
     }
 }
 
@@ -230,7 +273,7 @@ pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResul
     let db = &st.db;
     let today = today(st);
     let scope = actor.purchaser_scope();
-    let key = key_sql(q.group_by);
+    let key = key_sql(q);
     let mut groups: BTreeMap<String, SpendingRow> = BTreeMap::new();
 
     // 1. Contracts with their payments and milestones, grouped.
@@ -429,12 +472,8 @@ pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResul
         t.payments_before_acceptance += f.payments_before_acceptance;
     }
     totals.average_score = average(totals.score_sum, totals.scored);
-    let group_by = serde_json::to_value(q.group_by)
-        .ok()
-        .and_then(|v| v.as_str().map(String::from))
-        .unwrap_or_default();
     Ok(SpendingReport {
-        group_by,
+        group_by: q.group_by.as_str().to_string(),
         items: groups.into_values().collect(),
         totals,
     })
@@ -494,11 +533,16 @@ async fn label(
                 row.label = row.key.clone();
             }
         }
+        // A division's name from the register (its code is the row's key, beside it); its
+        // code where the register has none.
         GroupBy::Division => {
             let codes: Vec<String> = groups.keys().cloned().collect();
             let names = crate::services::divisions::names(db, &codes).await?;
             for row in groups.values_mut() {
-                row.label = crate::services::divisions::label(&row.key, &names);
+                row.label = names
+                    .get(&row.key)
+                    .cloned()
+                    .unwrap_or_else(|| row.key.clone());
             }
         }
     }
@@ -522,26 +566,59 @@ const COLUMNS: [&str; 13] = [
     "异常 Flags",
 ];
 
+impl Flags {
+    /// Each anomaly as `(name, count)`, in one order for every view of the report (the
+    /// exports' text, the page's highlights): the name is the field's.
+    pub fn list(&self) -> [(&'static str, i64); 6] {
+        [
+            (
+                "contracts_all_milestones_overdue",
+                self.contracts_all_milestones_overdue,
+            ),
+            ("posts_vacant_over_30_days", self.posts_vacant_over_30_days),
+            (
+                "contracts_without_indicators",
+                self.contracts_without_indicators,
+            ),
+            (
+                "budget_lines_over_90_percent",
+                self.budget_lines_over_90_percent,
+            ),
+            (
+                "organisations_with_open_findings",
+                self.organisations_with_open_findings,
+            ),
+            (
+                "payments_before_acceptance",
+                self.payments_before_acceptance,
+            ),
+        ]
+    }
+
+    /// The anomalies found (count above 0), as [`Flags::list`] names them.
+    pub fn raised(&self) -> Vec<(&'static str, i64)> {
+        self.list().into_iter().filter(|(_, n)| *n > 0).collect()
+    }
+}
+
+/// The exports' words for each anomaly of [`Flags::list`].
+fn flag_words(name: &str) -> &'static str {
+    match name {
+        "contracts_all_milestones_overdue" => "all milestones overdue",
+        "posts_vacant_over_30_days" => "posts vacant > 30 days",
+        "contracts_without_indicators" => "contracts without indicators",
+        "budget_lines_over_90_percent" => "lines committed > 90%",
+        "organisations_with_open_findings" => "organisations with open findings",
+        _ => "payments before acceptance",
+    }
+}
+
 fn flags_text(f: &Flags) -> String {
-    let mut v = Vec::new();
-    let mut add = |n: i64, what: &str| {
-        if n > 0 {
-            v.push(format!("{what}: {n}"));
-        }
-    };
-    add(f.contracts_all_milestones_overdue, "all milestones overdue");
-    add(f.posts_vacant_over_30_days, "posts vacant > 30 days");
-    add(
-        f.contracts_without_indicators,
-        "contracts without indicators",
-    );
-    add(f.budget_lines_over_90_percent, "lines committed > 90%");
-    add(
-        f.organisations_with_open_findings,
-        "organisations with open findings",
-    );
-    add(f.payments_before_acceptance, "payments before acceptance");
-    v.join("; ")
+    f.raised()
+        .into_iter()
+        .map(|(name, n)| format!("{}: {n}", flag_words(name)))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// A text cell as CSV must carry it: a spreadsheet reads a cell starting with `=`, `+`, `-`,

@@ -454,3 +454,53 @@ pub async fn list_users(st: &AppState, f: UserFilter) -> ApiResult<Page<User>> {
         next_cursor: next,
     })
 }
+
+/// How many users there are, as the admin's home shows them.
+#[derive(Debug, Clone, Default)]
+pub struct UserCounts {
+    /// Active users of each role, in the order of [`Role::ALL`].
+    pub active_by_role: Vec<(Role, i64)>,
+    pub inactive: i64,
+    /// Active users who have not yet changed the password an admin set.
+    pub must_change_password: i64,
+}
+
+/// The users counted by role, activation and pending password change, in one statement.
+pub async fn counts(st: &AppState) -> ApiResult<UserCounts> {
+    use sea_orm::QuerySelect;
+    let rows: Vec<(String, bool, bool, i64)> = user::Entity::find()
+        .select_only()
+        .columns([
+            user::Column::Role,
+            user::Column::Active,
+            user::Column::MustChangePassword,
+        ])
+        .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .group_by(user::Column::Role)
+        .group_by(user::Column::Active)
+        .group_by(user::Column::MustChangePassword)
+        .into_tuple()
+        .all(&st.db)
+        .await?;
+    let mut c = UserCounts {
+        active_by_role: Role::ALL.iter().map(|r| (*r, 0)).collect(),
+        ..UserCounts::default()
+    };
+    for (role, active, must_change, n) in rows {
+        if !active {
+            c.inactive += n;
+            continue;
+        }
+        if must_change {
+            c.must_change_password += n;
+        }
+        if let Some(slot) = c
+            .active_by_role
+            .iter_mut()
+            .find(|(r, _)| r.as_str() == role)
+        {
+            slot.1 += n;
+        }
+    }
+    Ok(c)
+}

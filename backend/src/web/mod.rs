@@ -61,6 +61,11 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(pages::payments::routes())
         .merge(pages::findings::routes())
         .merge(pages::notifications::routes())
+        .merge(pages::spending::routes())
+        .merge(pages::dossier::routes())
+        .merge(pages::audit::routes())
+        .merge(pages::jobs::routes())
+        .merge(pages::admin::routes())
         .fallback(errors::not_found)
         .layer(middleware::from_fn_with_state(
             state.clone(),

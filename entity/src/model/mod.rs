@@ -6,6 +6,7 @@ pub mod attachment;
 pub mod audit_event;
 pub mod bid;
 pub mod budget_line;
+pub mod chain_check;
 pub mod contract;
 pub mod division;
 pub mod finding;

@@ -4,8 +4,9 @@
 //!
 //! The data set: [`PURCHASERS`] purchasers, `--organisations` organisations with valid credit
 //! codes, `--budget-lines` budget lines spread evenly over the purchasers, a finance officer per
-//! purchaser ([`FINANCE_EMAIL`] for the first, `bench-finance-NNN@huimin.bench` for the others)
-//! and an admin [`ADMIN_EMAIL`], all with the password [`PASSWORD`]; then `--tenders` tenders,
+//! purchaser ([`FINANCE_EMAIL`] for the first, `bench-finance-NNN@huimin.bench` for the others),
+//! an admin [`ADMIN_EMAIL`] and a supervisor [`SUPERVISOR_EMAIL`], all with the password
+//! [`PASSWORD`]; then `--tenders` tenders,
 //! `--contracts` contracts and `--posts` funded posts:
 //!
 //! - tender `t` is on budget line `t mod lines`; by [`scatter`]`(t) mod 20`: 0 draft,
@@ -29,7 +30,9 @@
 //! - with `--villages N`, tenders, contracts and posts are spread over N villages of the
 //!   county instead of the purchasers' townships; with `--notices`, the procurement notices
 //!   the seeded transitions would have written (SPEC §8: published, awarded, signed,
-//!   terminated).
+//!   terminated);
+//! - with `--dossier`, one more active contract of the first purchaser with 50 milestones and
+//!   200 audit events (the contract dossier page's benchmark), its id printed.
 //!
 //! Budget lines stay coherent: each line's amount is the original varied amount (10,000.00 to
 //! 1,009,999.00 yuan, which `available` then shows) plus what the line's tenders reserve
@@ -38,7 +41,8 @@
 //! milestones, so they keep nothing committed). So `committed + reserved <= amount` on every
 //! line.
 //!
-//! The rows bypass the services on purpose, so **no audit events are written**: bulk
+//! The rows bypass the services on purpose, so **no audit events are written** (but the
+//! `--dossier` contract's, through the audit module, sealed into a valid chain): bulk
 //! benchmark data is not a business change anyone made, and the benchmark reads only `/me`,
 //! `/budget-lines` and `/contracts`, none of which touches the audit chain (which stays empty
 //! and therefore intact).
@@ -118,6 +122,12 @@ struct Args {
     /// `bench-org-NNNNN@huimin.bench`, with the same password.
     #[arg(long, default_value_t = 0)]
     organisation_users: u32,
+    /// One more active contract of the first purchaser, for the dossier page's benchmark:
+    /// [`DOSSIER_MILESTONES`] milestones (those due before today accepted and paid) and
+    /// [`DOSSIER_EVENTS`] audit events on it and its records, written and sealed as the
+    /// services do; its id is printed as `dossier contract <id>`.
+    #[arg(long)]
+    dossier: bool,
     /// With N > 0, tenders, contracts and posts are spread over N villages of the bench county
     /// (30 to a township: `410523100201`…`410523100230`, `410523101201`…) instead of the
     /// purchasers' townships: what the public division pages read.
@@ -128,6 +138,13 @@ struct Args {
     #[arg(long)]
     notices: bool,
 }
+
+/// The dossier contract's milestones, audit events and value (`--dossier`).
+const DOSSIER_MILESTONES: u32 = 50;
+const DOSSIER_EVENTS: usize = 200;
+const DOSSIER_VALUE_FEN: i64 = 10_000_000;
+/// A supervisor, for the supervisor's pages.
+const SUPERVISOR_EMAIL: &str = "bench-supervisor@huimin.bench";
 
 /// A tender as planned before anything is inserted.
 struct TenderPlan {
@@ -197,13 +214,16 @@ async fn main() -> anyhow::Result<()> {
     if args.posts > 0 && args.contracts == 0 {
         bail!("posts need at least one contract");
     }
+    if args.dossier && (args.organisations == 0 || args.budget_lines == 0) {
+        bail!("the dossier contract needs an organisation and a budget line");
+    }
     let started = Instant::now();
     let db = backend::db::connect(&args.database_url, 2)
         .await
         .context("connect to the database")?;
     backend::db::migrate(&db).await.context("migrate")?;
     let taken = user::Entity::find()
-        .filter(user::Column::Email.is_in([FINANCE_EMAIL, ADMIN_EMAIL]))
+        .filter(user::Column::Email.is_in([FINANCE_EMAIL, ADMIN_EMAIL, SUPERVISOR_EMAIL]))
         .count(&db)
         .await?;
     if taken > 0 {
@@ -267,6 +287,18 @@ async fn main() -> anyhow::Result<()> {
             _ => {}
         }
     }
+    let dossier = args.dossier.then(|| ContractPlan {
+        id: Uuid::now_v7(),
+        line: 0,
+        tender: None,
+        status: ContractStatus::Active,
+        value_fen: DOSSIER_VALUE_FEN,
+        start: NaiveDate::from_ymd_opt(FISCAL_YEAR, 1, 1).unwrap_or_default(),
+        end: year_from(NaiveDate::from_ymd_opt(FISCAL_YEAR, 1, 1).unwrap_or_default()),
+    });
+    if dossier.is_some() {
+        held[0] += DOSSIER_VALUE_FEN;
+    }
     ctx.lines = (0..args.budget_lines).map(|_| Uuid::now_v7()).collect();
     let rows = (0..ctx.lines.len()).map(|n| budget_line(n, &ctx, held[n]));
     total += insert_batched(&db, rows).await?;
@@ -297,6 +329,13 @@ async fn main() -> anyhow::Result<()> {
         Role::Admin,
         None,
     );
+    let supervisor = (
+        Uuid::now_v7(),
+        SUPERVISOR_EMAIL.to_string(),
+        "基准测试 监督人员".to_string(),
+        Role::Supervisor,
+        None,
+    );
     let staff = ctx
         .organisations
         .iter()
@@ -314,7 +353,7 @@ async fn main() -> anyhow::Result<()> {
     let rows = officers
         .map(|(id, email, name, role, purchaser)| (id, email, name, role, purchaser, None))
         .chain(
-            [admin]
+            [admin, supervisor]
                 .map(|(id, email, name, role, purchaser)| (id, email, name, role, purchaser, None)),
         )
         .chain(staff.map(|(id, email, name, role, org)| (id, email, name, role, None, org)))
@@ -383,6 +422,9 @@ async fn main() -> anyhow::Result<()> {
         total += insert_batched(&db, payments.into_iter()).await?;
     }
 
+    if let Some(plan) = &dossier {
+        total += dossier_contract(&db, plan, contracts.len(), &tenders, &ctx).await?;
+    }
     if args.notices {
         total += insert_batched(&db, notice_rows(&tenders, &contracts, &ctx)).await?;
     }
@@ -405,7 +447,7 @@ async fn main() -> anyhow::Result<()> {
          {} contracts and {} posts in {secs:.2} s (login {FINANCE_EMAIL} / {PASSWORD})",
         args.organisations,
         args.budget_lines,
-        PURCHASERS + 1 + (args.organisation_users.min(args.organisations) as usize),
+        PURCHASERS + 2 + (args.organisation_users.min(args.organisations) as usize),
         args.tenders,
         args.contracts,
         args.posts,
@@ -812,6 +854,89 @@ fn milestone_rows(
         }
     }
     (milestones, payments)
+}
+
+/// The dossier contract of `plan` (`--dossier`) with its milestones, payments and audit
+/// events (sealed into the chain); answers the rows inserted and prints its id.
+async fn dossier_contract(
+    db: &DatabaseConnection,
+    plan: &ContractPlan,
+    c: usize,
+    tenders: &[TenderPlan],
+    ctx: &Ctx,
+) -> anyhow::Result<usize> {
+    use backend::audit::{self, Change};
+    use serde_json::json;
+    let mut total = insert_batched(db, [contract_row(c, plan, tenders, ctx)]).await?;
+    let today = ctx.now.date_naive();
+    let (mut milestones, mut payments) =
+        milestone_rows(std::slice::from_ref(plan), DOSSIER_MILESTONES, today, ctx);
+    for (i, m) in milestones.iter_mut().enumerate() {
+        m.title = Set(format!("卷宗基准服务节点 {:02}", i + 1));
+    }
+    for (i, p) in payments.iter_mut().enumerate() {
+        p.voucher_no = Set(format!("DOSSIER-{:02}", i + 1));
+    }
+    let ids = |v: &[milestone::ActiveModel]| -> Vec<(Uuid, bool)> {
+        v.iter()
+            .map(|m| {
+                (
+                    *m.id.as_ref(),
+                    m.status.as_ref() == MilestoneStatus::Accepted.as_str(),
+                )
+            })
+            .collect()
+    };
+    let milestone_ids = ids(&milestones);
+    let payment_ids: Vec<Uuid> = payments.iter().map(|p| *p.id.as_ref()).collect();
+    total += insert_batched(db, milestones).await?;
+    total += insert_batched(db, payments).await?;
+    // The events the services would have written, in their order, then edits of the
+    // milestones up to DOSSIER_EVENTS.
+    let officer = Some(ctx.officers[0]);
+    let after = |what: &str| json!({ "bench": what });
+    let change = |action: &'static str, entity: &'static str, id: Uuid, what: &str| {
+        Change::of(officer, action, entity, id, None, Some(&after(what)))
+    };
+    let mut changes = vec![
+        change("create", "contract", plan.id, "contract"),
+        change("sign", "contract", plan.id, "contract"),
+    ];
+    changes.extend(
+        milestone_ids
+            .iter()
+            .map(|(id, _)| change("create", "milestone", *id, "milestone")),
+    );
+    changes.extend(
+        milestone_ids
+            .iter()
+            .filter(|(_, accepted)| *accepted)
+            .map(|(id, _)| change("accept", "milestone", *id, "accepted")),
+    );
+    changes.extend(
+        payment_ids
+            .iter()
+            .map(|id| change("create", "payment", *id, "payment")),
+    );
+    let mut edit = 0;
+    while changes.len() < DOSSIER_EVENTS {
+        let (id, _) = milestone_ids[edit % milestone_ids.len()];
+        changes.push(change("update", "milestone", id, &format!("edit {edit}")));
+        edit += 1;
+    }
+    changes.truncate(DOSSIER_EVENTS);
+    let started = Instant::now();
+    let txn = backend::db::begin_write(db).await?;
+    audit::record_all(&txn, ctx.now, changes).await?;
+    txn.commit().await?;
+    let sealed = audit::seal_pending(db).await?;
+    println!(
+        "seed  {:<14} {sealed:>8} rows {:>8.2} s",
+        "audit_event",
+        started.elapsed().as_secs_f64()
+    );
+    println!("dossier contract {}", plan.id);
+    Ok(total + sealed as usize)
 }
 
 /// Inserts `rows` in statements of up to [`BATCH`] rows (fewer for wide tables, see

@@ -3,31 +3,9 @@ use entity::rules::vocab::Role;
 use serde_json::json;
 use tests::TestApp;
 
-/// Runs `sql` as an attacker with the database's keys would: past the triggers that refuse
-/// changes to sealed events (PostgreSQL: replica mode, which skips ordinary triggers, for one
-/// transaction; SQLite: the triggers dropped), so that the chain's own checks are what is
-/// tested.
+/// Runs `sql` past the triggers that refuse changes to sealed events ([`TestApp::tamper`]).
 async fn tamper(app: &TestApp, sql: &str) {
-    use sea_orm::{ConnectionTrait, DbBackend, TransactionTrait};
-    let db = &app.state.db;
-    if db.get_database_backend() == DbBackend::Postgres {
-        let txn = db.begin().await.unwrap();
-        txn.execute_unprepared("SET LOCAL session_replication_role = replica")
-            .await
-            .unwrap();
-        txn.execute_unprepared(sql).await.unwrap();
-        txn.commit().await.unwrap();
-    } else {
-        for t in [
-            "audit_event_sealed_update",
-            "audit_event_unsealed_update",
-            "audit_event_sealed_delete",
-            "audit_event_unsealed_delete",
-        ] {
-            app.sql(&format!("DROP TRIGGER IF EXISTS {t}")).await;
-        }
-        app.sql(sql).await;
-    }
+    app.tamper(sql).await;
 }
 
 async fn verify(app: &TestApp, token: &str) -> serde_json::Value {

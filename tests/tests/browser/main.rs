@@ -7,9 +7,11 @@
 //! To add a page to the screenshots: a line in [`PAGES`]. To go further in a role's journey:
 //! a step in its journey test, where it says so.
 
+mod admin;
 mod organisation;
 mod public;
 mod reporting;
+mod supervisor;
 
 use jobs::clock::Clock;
 use tests::browser::{
@@ -60,6 +62,18 @@ const PAGES: &[(Option<&str>, &str, &str)] = &[
     (Some(ORGANISATION), "org-profile", "/profile"),
     (Some(SUPERVISOR), "supervisor-home", "/"),
     (Some(SUPERVISOR), "supervisor-budget-lines", "/budget-lines"),
+    (Some(SUPERVISOR), "supervisor-spending", "/spending"),
+    (
+        Some(SUPERVISOR),
+        "supervisor-spending-organisation",
+        "/spending?group_by=organisation",
+    ),
+    (
+        Some(SUPERVISOR),
+        "supervisor-spending-budget-line",
+        "/spending?group_by=budget_line",
+    ),
+    (Some(SUPERVISOR), "supervisor-findings-open", "/findings"),
     (Some(ADMIN), "admin-home", "/"),
     // The pages of a record (`/tenders/<id>`): `the_officers_record_pages_are_screenshot` and
     // the journeys.

@@ -16,7 +16,7 @@ use crate::services::divisions;
 use crate::state::AppState;
 
 /// The tabs of a contract's page: `(name, path after /contracts/{id}, catalogue key)`. The
-/// history tab is shown only to roles that may read it ([`Action::ReadSpending`]).
+/// history and dossier tabs are shown only to roles that may read them ([`Action::ReadSpending`]).
 pub const TABS: &[(&str, &str, &str)] = &[
     ("overview", "", "contract-tab-overview"),
     ("milestones", "/milestones", "contract-tab-milestones"),
@@ -27,6 +27,7 @@ pub const TABS: &[(&str, &str, &str)] = &[
     ("funding", "/post-funding", "contract-tab-funding"),
     ("findings", "/findings", "contract-tab-findings"),
     ("history", "/history", "contract-tab-history"),
+    ("dossier", "/dossier", "contract-tab-dossier"),
 ];
 
 /// The contract above every tab of its page.
@@ -78,7 +79,9 @@ impl ContractHead {
     /// The tabs with their addresses, the open one marked.
     pub fn tabs(&self) -> Vec<(String, &'static str, bool)> {
         TABS.iter()
-            .filter(|(name, _, _)| *name != "history" || allows(self.role, Action::ReadSpending))
+            .filter(|(name, _, _)| {
+                !matches!(*name, "history" | "dossier") || allows(self.role, Action::ReadSpending)
+            })
             .map(|(name, path, key)| {
                 (
                     format!("/contracts/{}{}", self.contract.id, path),

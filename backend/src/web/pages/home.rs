@@ -130,6 +130,8 @@ pub struct HomePage {
     pub ui: Ui,
     pub officer: Option<OfficerHome>,
     pub organisation: Option<OrganisationHome>,
+    pub supervisor: Option<super::supervisor_home::SupervisorView>,
+    pub admin: Option<crate::web::pages::admin::home::AdminHome>,
 }
 
 /// `GET /`.
@@ -139,10 +141,20 @@ pub async fn home(State(st): State<AppState>, actor: Actor, ui: Ui) -> ApiResult
         Role::Organisation => (None, Some(organisation_home(&st, &actor).await?)),
         _ => (None, None),
     };
+    let supervisor = match actor.role {
+        Role::Supervisor => Some(super::supervisor_home::load(&st, &actor, &ui).await?),
+        _ => None,
+    };
+    let admin = match actor.role {
+        Role::Admin => Some(crate::web::pages::admin::home::load(&st, &ui).await?),
+        _ => None,
+    };
     Ok(HomePage {
         ui,
         officer,
         organisation,
+        supervisor,
+        admin,
     })
 }
 

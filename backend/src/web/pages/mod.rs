@@ -1,10 +1,14 @@
 //! The pages, one module per area, each with its template under `backend/templates/pages/`.
 
+pub mod admin;
+pub mod audit;
 pub mod budget_lines;
 pub mod contract_page;
 pub mod contracts;
+pub mod dossier;
 pub mod findings;
 pub mod home;
+pub mod jobs;
 pub mod notifications;
 pub mod payments;
 pub mod profile;
@@ -12,6 +16,8 @@ pub mod public;
 pub mod reporting;
 pub mod reviews;
 pub mod session;
+pub mod spending;
+pub mod supervisor_home;
 pub mod tenders;
 
 use axum::response::{IntoResponse, Redirect, Response};

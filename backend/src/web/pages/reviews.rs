@@ -133,7 +133,8 @@ pub(crate) fn target_text(c: Comparator, target: &impl std::fmt::Display) -> Str
 }
 
 impl ReportView {
-    fn of(r: Report, indicators: &HashMap<Uuid, Indicator>) -> Self {
+    /// A report as the pages show it, its measurements named by `indicators`.
+    pub(crate) fn of(r: Report, indicators: &HashMap<Uuid, Indicator>) -> Self {
         let measurements = r
             .measurements
             .iter()

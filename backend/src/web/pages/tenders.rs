@@ -163,7 +163,7 @@ pub fn countdown(ui: &Ui, now: DateTime<Utc>, deadline: DateTime<Utc>) -> String
 }
 
 /// The start of a local day as an instant (`None` only where a time zone skips midnight).
-fn day_start(st: &AppState, d: NaiveDate) -> Option<DateTime<Utc>> {
+pub fn day_start(st: &AppState, d: NaiveDate) -> Option<DateTime<Utc>> {
     d.and_hms_opt(0, 0, 0)?
         .and_local_timezone(st.config.tz)
         .earliest()
@@ -269,7 +269,7 @@ pub struct TendersPage {
     /// The reader is an organisation: its columns (purchaser, division, countdown) and no
     /// officer's filter.
     pub bidder: bool,
-    pub statuses: &'static [TenderStatus],
+    pub statuses: Vec<TenderStatus>,
     pub categories: &'static [ServiceCategory],
 }
 
@@ -318,7 +318,12 @@ pub async fn list(
         fb,
         rows,
         next,
-        statuses: TenderStatus::ALL,
+        // An organisation never sees a draft: its filter does not offer one.
+        statuses: TenderStatus::ALL
+            .iter()
+            .copied()
+            .filter(|s| !bidder || *s != TenderStatus::Draft)
+            .collect(),
         categories: ServiceCategory::ALL,
     };
     Ok((page.fb.status, page).into_response())

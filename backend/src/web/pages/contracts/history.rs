@@ -22,6 +22,10 @@ use crate::web::ui::Ui;
 /// One event as the page shows it.
 #[derive(Debug, Clone)]
 pub struct Event {
+    /// Its place in the chain.
+    pub seq: i64,
+    /// The start of its hash (the whole one is in the audit trail).
+    pub hash: String,
     /// Local date and time, `YYYY-MM-DD HH:MM`.
     pub at: String,
     pub who: String,
@@ -43,14 +47,22 @@ pub struct HistoryPage {
 
 /// The word of `prefix-word` in the page's language, or the word itself when the catalogue
 /// has none (an action added later still shows).
-fn word_or_raw(ui: &Ui, prefix: &str, word: &str) -> String {
+pub fn word_or_raw(ui: &Ui, prefix: &str, word: &str) -> String {
     let key = format!("{prefix}-{}", word.replace('_', "-"));
     let text = ui.t(&key);
     if text == key { word.to_string() } else { text }
 }
 
-fn event(ui: &Ui, users: &HashMap<Uuid, String>, contract: Uuid, e: AuditEntry) -> Event {
+/// An audit event of contract `contract` as the history and the dossier show it.
+pub(crate) fn event(
+    ui: &Ui,
+    users: &HashMap<Uuid, String>,
+    contract: Uuid,
+    e: &AuditEntry,
+) -> Event {
     Event {
+        seq: e.seq,
+        hash: e.hash.chars().take(12).collect(),
         at: ui.datetime(&e.at),
         who: e
             .actor_user_id
@@ -78,7 +90,7 @@ pub async fn show(
     .await?;
     let events = d
         .audit_events
-        .into_iter()
+        .iter()
         .rev()
         .map(|e| event(&ui, &users, id, e))
         .collect();
