@@ -145,8 +145,8 @@ mod tests {
         String::from_utf8(b.to_vec()).unwrap()
     }
 
-    fn page(s: &'static str) -> impl Future<Output = Response> + Send + 'static {
-        async move { s.into_response() }
+    async fn page(s: &'static str) -> Response {
+        s.into_response()
     }
 
     #[tokio::test]
