@@ -350,6 +350,19 @@ pub async fn tender_result(
     .await
 }
 
+/// A contract's details with its purchaser's name and its supplier, as every contract notice
+/// starts them.
+async fn contract_notice_details(
+    db: &impl ConnectionTrait,
+    c: &contract::Model,
+) -> ApiResult<Details> {
+    Ok(contract_details(
+        c,
+        purchaser_name(db, c.purchaser_id).await?,
+        supplier(db, c.organisation_id).await?,
+    ))
+}
+
 fn contract_details(c: &contract::Model, purchaser: String, who: Option<Supplier>) -> Details {
     Details {
         purchaser,
@@ -368,11 +381,7 @@ pub async fn contract_signed(
     contract_id: Uuid,
 ) -> ApiResult<()> {
     let c = contract_row(db, contract_id).await?;
-    let mut details = contract_details(
-        &c,
-        purchaser_name(db, c.purchaser_id).await?,
-        supplier(db, c.organisation_id).await?,
-    );
+    let mut details = contract_notice_details(db, &c).await?;
     details.direct_award_reason = c.direct_award_reason.clone();
     write(
         db,
@@ -395,11 +404,7 @@ pub async fn contract_amended(
         .one(db)
         .await?
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("missing amendment {amendment_id}")))?;
-    let mut details = contract_details(
-        &c,
-        purchaser_name(db, c.purchaser_id).await?,
-        supplier(db, c.organisation_id).await?,
-    );
+    let mut details = contract_notice_details(db, &c).await?;
     details.amount = Some(Money::from_fen(a.new_value_fen));
     details.end_date = Some(a.new_end_date);
     details.previous_amount = Some(Money::from_fen(a.old_value_fen));
@@ -421,11 +426,7 @@ pub async fn contract_terminated(
     contract_id: Uuid,
 ) -> ApiResult<()> {
     let c = contract_row(db, contract_id).await?;
-    let mut details = contract_details(
-        &c,
-        purchaser_name(db, c.purchaser_id).await?,
-        supplier(db, c.organisation_id).await?,
-    );
+    let mut details = contract_notice_details(db, &c).await?;
     details.reason = c.status_reason.clone();
     write(
         db,
