@@ -295,6 +295,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 organisation_id: organisation,
                 password,
                 locale: None,
+                approver: None,
             };
             let user = users::create_user(&state, None, new).await.map_err(|e| {
                 let p = e.problem();

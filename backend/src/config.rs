@@ -112,6 +112,16 @@ pub struct Config {
     #[arg(long, env = "HUIMIN_BUDGET_LAG", default_value = "0.20", global = true)]
     pub budget_lag: rust_decimal::Decimal,
 
+    /// A payment request above this amount (CNY) needs a second, different approver before
+    /// it is approved (SPEC §9).
+    #[arg(
+        long,
+        env = "HUIMIN_SECOND_APPROVAL_ABOVE",
+        default_value = "500000.00",
+        global = true
+    )]
+    pub second_approval_above: entity::Money,
+
     /// How long (ms, at most 5000) a checked session is remembered in this process; 0 checks
     /// the database on every request. Revocations clear it at once in this process; another
     /// replica may accept a revoked token for at most this long.
@@ -369,6 +379,7 @@ impl Config {
             mail_from: "Huimin <noreply@huimin.local>".into(),
             digest: false,
             budget_lag: rust_decimal::Decimal::new(20, 2),
+            second_approval_above: entity::Money::from_fen(50_000_000),
             ocid_prefix: "ocds-huimin".into(),
             header_timeout_ms: 10_000,
             idle_timeout_ms: 60_000,

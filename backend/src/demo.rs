@@ -32,6 +32,7 @@ use crate::services::divisions;
 use crate::services::findings::{self, NewFinding};
 use crate::services::milestones::{self, NewIndicator, NewMilestone};
 use crate::services::parties::{self, NewOrganisation, NewPurchaser};
+use crate::services::payment_requests::{self, NewPaymentRequest};
 use crate::services::payments::{self, NewPayment};
 use crate::services::posts::{self, NewAssignment, NewPost};
 use crate::services::reports::{self, MeasurementIn, NewReport, Rejection, Review};
@@ -61,7 +62,7 @@ pub async fn load(real: &AppState) -> anyhow::Result<Option<String>> {
     if user::Entity::find().count(&real.db).await? > 0 {
         tracing::info!("the database already has users: demo data not loaded");
         return Ok(Some(format!(
-            "Demo logins (password {DEMO_PASSWORD}): admin@huimin.demo, finance@huimin.demo, org1@huimin.demo, supervisor@huimin.demo"
+            "Demo logins (password {DEMO_PASSWORD}): admin@huimin.demo, finance@huimin.demo, approver@huimin.demo, org1@huimin.demo, supervisor@huimin.demo"
         )));
     }
     // The story starts 120 days ago: the services run on a clock moved through it, so
@@ -82,6 +83,7 @@ pub async fn load(real: &AppState) -> anyhow::Result<Option<String>> {
         organisation_id: o,
         password: DEMO_PASSWORD.into(),
         locale: None,
+        approver: None,
     };
     let admin = users::create_user(
         st,
@@ -154,6 +156,24 @@ pub async fn load(real: &AppState) -> anyhow::Result<Option<String>> {
     )
     .await
     .map_err(ctx)?;
+    // The bureau's approver of payment requests (SPEC §9): the officer above verifies and
+    // pays, this one approves.
+    let approver = users::create_user(
+        st,
+        None,
+        NewUser {
+            approver: Some(true),
+            ..mk_user(
+                "approver@huimin.demo",
+                "赵科长",
+                Role::FinanceOfficer,
+                Some(bureau.id),
+                None,
+            )
+        },
+    )
+    .await
+    .map_err(ctx)?;
     for (i, id) in org_ids.iter().enumerate() {
         let email = format!("org{}@huimin.demo", i + 1);
         users::create_user(
@@ -185,6 +205,7 @@ pub async fn load(real: &AppState) -> anyhow::Result<Option<String>> {
     .map_err(ctx)?;
 
     let finance = actor(st, finance.id).await?;
+    let approver = actor(st, approver.id).await?;
     let supervisor = actor(st, supervisor.id).await?;
     let mut line_ids = Vec::new();
     let lines = [
@@ -238,6 +259,7 @@ pub async fn load(real: &AppState) -> anyhow::Result<Option<String>> {
         &clock,
         real.clock.now(),
         &finance,
+        &approver,
         &supervisor,
         &org_actors,
         &line_ids,
@@ -245,8 +267,54 @@ pub async fn load(real: &AppState) -> anyhow::Result<Option<String>> {
     .await?;
 
     Ok(Some(format!(
-        "Demo logins (password {DEMO_PASSWORD}):\n  admin       admin@huimin.demo\n  finance     finance@huimin.demo   (汤阴县民政局)\n  organisation org1@huimin.demo, org2@huimin.demo, org3@huimin.demo\n  supervisor  supervisor@huimin.demo"
+        "Demo logins (password {DEMO_PASSWORD}):\n  admin       admin@huimin.demo\n  finance     finance@huimin.demo   (汤阴县民政局)\n  approver    approver@huimin.demo  (汤阴县民政局, approves payment requests)\n  organisation org1@huimin.demo, org2@huimin.demo, org3@huimin.demo\n  supervisor  supervisor@huimin.demo"
     )))
+}
+
+/// A payment as the demo's people make it (SPEC §9): the organisation requests it with its
+/// invoice, the officer verifies it, the approver approves it, and the officer pays it.
+async fn pay(
+    st: &AppState,
+    [org, fo, approver]: [&Actor; 3],
+    contract_id: Uuid,
+    milestone_id: Option<Uuid>,
+    amount: Money,
+    voucher: &str,
+    day: chrono::NaiveDate,
+) -> anyhow::Result<()> {
+    let request = payment_requests::submit(
+        st,
+        org,
+        contract_id,
+        NewPaymentRequest {
+            milestone_id,
+            amount,
+            invoice_no: format!("FP{}", voucher.replace('-', "")),
+            invoice_date: day,
+            note: None,
+        },
+    )
+    .await
+    .map_err(ctx)?;
+    payment_requests::verify(st, fo, request.id)
+        .await
+        .map_err(ctx)?;
+    payment_requests::approve(st, approver, request.id)
+        .await
+        .map_err(ctx)?;
+    payments::record(
+        st,
+        fo,
+        contract_id,
+        Ok(NewPayment {
+            payment_request_id: request.id,
+            paid_on: day,
+            voucher_no: voucher.into(),
+        }),
+    )
+    .await
+    .map_err(ctx)?;
+    Ok(())
 }
 
 /// An actor for a user without a session, as the CLI and the demo loader act.
@@ -289,6 +357,7 @@ async fn procurement(
     clock: &ManualClock,
     now: chrono::DateTime<Utc>,
     fo: &Actor,
+    approver: &Actor,
     supervisor: &Actor,
     orgs: &[Actor],
     lines: &[Uuid],
@@ -601,19 +670,16 @@ async fn procurement(
     )
     .await
     .map_err(ctx)?;
-    payments::record(
+    pay(
         past,
-        fo,
+        [&orgs[0], fo, approver],
         contract_a.id,
-        Ok(NewPayment {
-            milestone_id: Some(m1.id),
-            amount: m1.payable.context("payable")?,
-            paid_on: today(clock),
-            voucher_no: "TYMZ-2026-0031".into(),
-        }),
+        Some(m1.id),
+        m1.payable.context("payable")?,
+        "TYMZ-2026-0031",
+        today(clock),
     )
-    .await
-    .map_err(ctx)?;
+    .await?;
     clock.set(now - Duration::days(43));
     reports::submit(
         past,
@@ -648,19 +714,16 @@ async fn procurement(
     .map_err(ctx)?;
 
     // The direct award: an advance, then its milestone accepted and paid.
-    payments::record(
+    pay(
         past,
-        fo,
+        [&orgs[2], fo, approver],
         direct.id,
-        Ok(NewPayment {
-            milestone_id: None,
-            amount: money("20000.00")?,
-            paid_on: today(clock),
-            voucher_no: "TYMZ-2026-0040".into(),
-        }),
+        None,
+        money("20000.00")?,
+        "TYMZ-2026-0040",
+        today(clock),
     )
-    .await
-    .map_err(ctx)?;
+    .await?;
     // Home care: published 25 days ago, its bid deadline 15 days ago, two bids, to award.
     clock.set(now - Duration::days(25));
     let due_award = tenders::create(
@@ -700,19 +763,16 @@ async fn procurement(
     let dm = reports::accept(past, fo, direct_m.id, Review::default())
         .await
         .map_err(ctx)?;
-    payments::record(
+    pay(
         past,
-        fo,
+        [&orgs[2], fo, approver],
         direct.id,
-        Ok(NewPayment {
-            milestone_id: Some(dm.id),
-            amount: dm.payable.context("payable")?,
-            paid_on: today(clock),
-            voucher_no: "TYMZ-2026-0057".into(),
-        }),
+        Some(dm.id),
+        dm.payable.context("payable")?,
+        "TYMZ-2026-0057",
+        today(clock),
     )
-    .await
-    .map_err(ctx)?;
+    .await?;
 
     // The supervisor's finding on contract A, for the officer to answer.
     clock.set(now - Duration::days(5));

@@ -11,7 +11,7 @@ use std::collections::HashMap;
 use askama::Template;
 use chrono::{NaiveDate, NaiveDateTime};
 use entity::Money;
-use entity::rules::vocab::Locale;
+use entity::rules::vocab::{Locale, PaymentRequestStatus};
 use fluent_templates::fluent_bundle::FluentValue;
 
 use crate::format::{date, date_time, money};
@@ -101,6 +101,29 @@ pub enum Message {
         paid_on: NaiveDate,
         voucher: String,
     },
+    /// A payment request moved to `status` (SPEC §9): submitted → the officer; verified → the
+    /// approvers (`second`: the first of two approvals is given, to the other approvers);
+    /// approved → the officer and the organisation; returned (with the comment) → the
+    /// organisation.
+    PaymentRequestMoved {
+        contract: String,
+        organisation: String,
+        milestone: Option<String>,
+        amount: Money,
+        status: PaymentRequestStatus,
+        second: bool,
+        comment: Option<String>,
+    },
+    /// A payment request has waited `days` days in `status`: to whoever acts next, or, past
+    /// 15 days, to supervisors (`escalation`).
+    PaymentRequestWaiting {
+        contract: String,
+        organisation: String,
+        amount: Money,
+        status: PaymentRequestStatus,
+        days: i64,
+        escalation: bool,
+    },
     /// A tender was published (to active organisations).
     TenderPublished {
         title: String,
@@ -144,6 +167,13 @@ impl Message {
             Message::ReportSubmitted { .. } => "report_submitted",
             Message::ReportDecided { .. } => "report_decided",
             Message::PaymentRecorded { .. } => "payment_recorded",
+            Message::PaymentRequestMoved { .. } => "payment_request",
+            Message::PaymentRequestWaiting {
+                escalation: false, ..
+            } => "payment_request_waiting",
+            Message::PaymentRequestWaiting {
+                escalation: true, ..
+            } => "payment_request_escalation",
             Message::TenderPublished { .. } => "tender_published",
             Message::AccountChanged { .. } => "account_changed",
             Message::AuditAnchor { .. } => "audit_anchor",
@@ -379,6 +409,62 @@ fn values(
             ],
             "mail-payment-recorded-subject",
         ),
+        Message::PaymentRequestMoved {
+            contract,
+            organisation,
+            milestone,
+            amount,
+            status,
+            second,
+            comment,
+        } => {
+            flag(milestone.is_some(), "milestone");
+            flag(comment.is_some(), "comment");
+            let mut args = vec![
+                ("contract", s(contract)),
+                ("organisation", s(organisation)),
+                ("amount", cny(amount)),
+            ];
+            if let Some(m) = milestone {
+                args.push(("milestone", s(m)));
+            }
+            if let Some(c) = comment {
+                args.push(("comment", s(c)));
+            }
+            let subject = match (status, second) {
+                (PaymentRequestStatus::Verified, true) => "mail-payment-request-subject-second",
+                (PaymentRequestStatus::Verified, false) => "mail-payment-request-subject-verified",
+                (PaymentRequestStatus::Approved, _) => "mail-payment-request-subject-approved",
+                (PaymentRequestStatus::Returned, _) => "mail-payment-request-subject-returned",
+                _ => "mail-payment-request-subject-submitted",
+            };
+            (args, subject)
+        }
+        Message::PaymentRequestWaiting {
+            contract,
+            organisation,
+            amount,
+            status,
+            days,
+            escalation,
+        } => {
+            flag(*escalation, "escalation");
+            let subject = if *escalation {
+                "mail-payment-request-waiting-subject-escalation"
+            } else {
+                "mail-payment-request-waiting-subject"
+            };
+            (
+                vec![
+                    ("contract", s(contract)),
+                    ("organisation", s(organisation)),
+                    ("amount", cny(amount)),
+                    ("status", s(status.as_str())),
+                    ("days", n(*days)),
+                ],
+                subject,
+            )
+        }
         Message::TenderPublished {
             title,
             purchaser,
@@ -470,6 +556,8 @@ kinds! {
     ReportSubmitted => ReportSubmittedText("mail/report_submitted.txt"), ReportSubmittedHtml("mail/report_submitted.html");
     ReportDecided => ReportDecidedText("mail/report_decided.txt"), ReportDecidedHtml("mail/report_decided.html");
     PaymentRecorded => PaymentRecordedText("mail/payment_recorded.txt"), PaymentRecordedHtml("mail/payment_recorded.html");
+    PaymentRequestMoved => PaymentRequestMovedText("mail/payment_request.txt"), PaymentRequestMovedHtml("mail/payment_request.html");
+    PaymentRequestWaiting => PaymentRequestWaitingText("mail/payment_request_waiting.txt"), PaymentRequestWaitingHtml("mail/payment_request_waiting.html");
     TenderPublished => TenderPublishedText("mail/tender_published.txt"), TenderPublishedHtml("mail/tender_published.html");
     AccountChanged => AccountChangedText("mail/account_changed.txt"), AccountChangedHtml("mail/account_changed.html");
     AuditAnchor => AuditAnchorText("mail/audit_anchor.txt"), AuditAnchorHtml("mail/audit_anchor.html");
@@ -607,6 +695,31 @@ mod tests {
                 paid_on: due,
                 voucher: x("PV-1"),
             },
+            Message::PaymentRequestMoved {
+                contract: x("合同"),
+                organisation: x("机构"),
+                milestone: Some(x("节点")),
+                amount: yuan,
+                status: PaymentRequestStatus::Submitted,
+                second: false,
+                comment: None,
+            },
+            Message::PaymentRequestWaiting {
+                contract: x("合同"),
+                organisation: x("机构"),
+                amount: yuan,
+                status: PaymentRequestStatus::Verified,
+                days: 6,
+                escalation: false,
+            },
+            Message::PaymentRequestWaiting {
+                contract: x("合同"),
+                organisation: x("机构"),
+                amount: yuan,
+                status: PaymentRequestStatus::Submitted,
+                days: 16,
+                escalation: true,
+            },
             Message::TenderPublished {
                 title: x("项目"),
                 purchaser: x("民政局"),
@@ -641,10 +754,46 @@ mod tests {
                 email: "a@b.example".into(),
                 reset: false,
             },
+            Message::PaymentRequestMoved {
+                contract: x("合同"),
+                organisation: x("机构"),
+                milestone: None,
+                amount: yuan,
+                status: PaymentRequestStatus::Verified,
+                second: false,
+                comment: None,
+            },
+            Message::PaymentRequestMoved {
+                contract: x("合同"),
+                organisation: x("机构"),
+                milestone: None,
+                amount: yuan,
+                status: PaymentRequestStatus::Verified,
+                second: true,
+                comment: None,
+            },
+            Message::PaymentRequestMoved {
+                contract: x("合同"),
+                organisation: x("机构"),
+                milestone: None,
+                amount: yuan,
+                status: PaymentRequestStatus::Approved,
+                second: false,
+                comment: None,
+            },
+            Message::PaymentRequestMoved {
+                contract: x("合同"),
+                organisation: x("机构"),
+                milestone: None,
+                amount: yuan,
+                status: PaymentRequestStatus::Returned,
+                second: false,
+                comment: Some(x("发票抬头有误")),
+            },
         ];
         // Every kind is here (a new kind must be added).
         let kinds: std::collections::BTreeSet<_> = all.iter().map(Message::kind).collect();
-        assert_eq!(kinds.len(), 15);
+        assert_eq!(kinds.len(), 18);
         all
     }
 

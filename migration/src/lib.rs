@@ -25,6 +25,7 @@ mod m20261207_000019_contract_ending_index;
 mod m20261207_000020_finding_severity_index;
 mod m20261207_000021_chain_check;
 mod m20261207_000022_public_disclosure;
+mod m20261208_000023_payment_requests;
 mod util;
 
 /// Runs the migrations in order.
@@ -56,6 +57,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000020_finding_severity_index::Migration),
             Box::new(m20261207_000021_chain_check::Migration),
             Box::new(m20261207_000022_public_disclosure::Migration),
+            Box::new(m20261208_000023_payment_requests::Migration),
         ]
     }
 }

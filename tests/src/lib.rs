@@ -25,6 +25,7 @@ use uuid::Uuid;
 pub use backend;
 
 pub mod browser;
+mod paying;
 pub mod smtp;
 pub mod web;
 
@@ -40,6 +41,8 @@ pub struct TestApp {
     pub state: AppState,
     pub clock: ManualClock,
     router: Router,
+    /// The organisation users and approvers [`TestApp::pay`] acts with, by party.
+    payers: tokio::sync::Mutex<std::collections::HashMap<Uuid, String>>,
     _dir: tempfile::TempDir,
 }
 
@@ -124,6 +127,7 @@ impl TestApp {
             state,
             clock,
             router,
+            payers: Default::default(),
             _dir: dir,
         }
     }
@@ -275,6 +279,7 @@ impl TestApp {
             organisation_id: o,
             password: PASSWORD.into(),
             locale: None,
+            approver: None,
         }
     }
 

@@ -248,6 +248,7 @@ mod tests {
                 active: true,
                 locale: "zh-CN".into(),
                 must_change_password: false,
+                approver: false,
                 notifications_seen_at: None,
                 notifications_unseen: 0,
                 created_at: at,

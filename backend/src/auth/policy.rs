@@ -41,6 +41,10 @@ pub enum Action {
     StaffPosts,
     /// Report on the milestones of one's organisation's contracts.
     ReportMilestones,
+    /// Request, correct and withdraw payments on one's organisation's contracts (SPEC §9).
+    RequestPayment,
+    /// Verify, approve (approvers only) and return payment requests of one's purchaser.
+    ReviewPaymentRequests,
     /// Read one's own notifications.
     ReadNotifications,
     /// Retry dead notifications.
@@ -70,7 +74,8 @@ pub fn allows(role: Role, action: Action) -> bool {
         ReadAudit => matches!(role, Admin | Supervisor),
         ReadProcurement => true,
         ManageProcurement => role == FinanceOfficer,
-        SubmitBid | StaffPosts | ReportMilestones => role == Organisation,
+        SubmitBid | StaffPosts | ReportMilestones | RequestPayment => role == Organisation,
+        ReviewPaymentRequests => role == FinanceOfficer,
         ReadNotifications => true,
         RetryNotifications => role == Admin,
         ReadJobRuns => matches!(role, Admin | Supervisor),

@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::auth::{Action, Actor};
 use crate::error::{ApiError, ApiResult};
-use crate::services::{contracts, findings, milestones, posts, tenders};
+use crate::services::{contracts, findings, milestones, payment_requests, posts, tenders};
 use crate::state::AppState;
 
 /// A marker naming the [`Action`] a handler performs.
@@ -70,6 +70,8 @@ pub mod can {
         SubmitBid,
         StaffPosts,
         ReportMilestones,
+        RequestPayment,
+        ReviewPaymentRequests,
         ReadNotifications,
         RetryNotifications,
         ReadJobRuns,
@@ -94,6 +96,7 @@ pub enum Kind {
     Indicator,
     Post,
     Finding,
+    PaymentRequest,
 }
 
 /// A marker naming the [`Kind`] a path's `{id}` refers to.
@@ -147,7 +150,8 @@ pub mod kind {
         Milestone,
         Indicator,
         Post,
-        Finding
+        Finding,
+        PaymentRequest
     );
 }
 
@@ -187,5 +191,6 @@ pub async fn visible(st: &AppState, actor: &Actor, kind: Kind, id: Uuid) -> ApiR
         Kind::Indicator => milestones::get_indicator(st, actor, id).await.map(|_| ()),
         Kind::Post => posts::get(st, actor, id).await.map(|_| ()),
         Kind::Finding => findings::get(st, actor, id).await.map(|_| ()),
+        Kind::PaymentRequest => payment_requests::get(st, actor, id).await.map(|_| ()),
     }
 }

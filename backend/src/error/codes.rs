@@ -253,6 +253,14 @@ codes! {
     PAYMENT_ABOVE_VALUE = "payment.above_value";
     /// A voucher number used by a different payment.
     VOUCHER_DUPLICATE = "voucher.duplicate";
+    /// A payment for a request that is not approved (or already paid).
+    PAYMENT_REQUEST_NOT_APPROVED = "payment_request.not_approved";
+    /// An approval by the verifier, by the user who accepted the milestone, or twice by the
+    /// same approver (403).
+    APPROVAL_SAME_PERSON = "approval.same_person";
+    /// An approval (or a return at the approval step) by a finance officer who is not an
+    /// approver (403).
+    APPROVAL_NOT_APPROVER = "approval.not_approver";
     /// A retry of a notification that is not dead.
     NOTIFICATION_NOT_DEAD = "notification.not_dead";
 }

@@ -13,6 +13,7 @@ mod ocds;
 mod ops;
 mod organisations;
 mod outbox;
+mod payment_requests;
 mod posts;
 mod public;
 mod purchasers;
@@ -119,6 +120,7 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(posts::routes())
         .merge(delivery::routes())
         .merge(reports::routes())
+        .merge(payment_requests::routes())
         .merge(outbox::routes())
         .merge(supervision::routes())
         .merge(audit::routes())

@@ -6,13 +6,13 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::Money;
-use entity::model::{contract, milestone, payment};
+use entity::model::{contract, payment, payment_request};
 use entity::queries::numbered;
-use entity::rules::vocab::{ContractStatus, MilestoneStatus};
+use entity::rules::vocab::PaymentRequestStatus;
 use sea_orm::sea_query::{Expr, IntoCondition};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryOrder, QuerySelect, Set, Statement,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -23,6 +23,7 @@ use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::services::milestones::today;
+use crate::services::payment_requests::{self, PaymentRequest};
 use crate::services::{contracts, notify};
 use crate::state::AppState;
 use jobs::templates::Message;
@@ -38,6 +39,8 @@ pub struct Payment {
     pub paid_on: NaiveDate,
     pub voucher_no: String,
     pub recorded_by: Uuid,
+    /// The approved request it pays (SPEC §9).
+    pub payment_request_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
 }
 
@@ -51,18 +54,17 @@ impl From<payment::Model> for Payment {
             paid_on: m.paid_on,
             voucher_no: m.voucher_no,
             recorded_by: m.recorded_by,
+            payment_request_id: m.payment_request_id,
             created_at: m.created_at,
         }
     }
 }
 
-/// A payment to record.
+/// A payment to record: it pays an approved request, whose amount and milestone it takes.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPayment {
-    pub milestone_id: Option<Uuid>,
-    #[schema(value_type = String, example = "45000.00")]
-    pub amount: Money,
+    pub payment_request_id: Uuid,
     pub paid_on: NaiveDate,
     pub voucher_no: String,
 }
@@ -83,54 +85,31 @@ async fn paid_fen(db: &impl ConnectionTrait, filter: sea_orm::Condition) -> ApiR
 }
 
 /// What the payment rules read of a contract under its lock, in one statement: what was paid
-/// on it (in all, and as advances), what its live milestones plan, what was paid on
-/// `milestone` (0 without one), and the purchaser's payment with the request's voucher, if any.
+/// on it, and the purchaser's payment with the request's voucher, if any.
 struct ContractSums {
     paid: i64,
-    advances: i64,
-    planned: i64,
-    on_milestone: i64,
     same_voucher: Option<Uuid>,
 }
 
 async fn contract_sums(
     db: &impl ConnectionTrait,
     k: &contract::Model,
-    milestone_id: Option<Uuid>,
     voucher: &str,
 ) -> ApiResult<ContractSums> {
-    // The contract's payments are read once for both of their sums.
-    let sql = format!(
-        "SELECT (SELECT id FROM payment WHERE purchaser_id = $3 AND voucher_no = $4) AS same_voucher, \
-         CAST(COALESCE(p.paid, 0) AS BIGINT) AS paid, \
-         CAST(COALESCE(p.advances, 0) AS BIGINT) AS advances, \
-         CAST(COALESCE((SELECT SUM(amount_fen) FROM milestone WHERE contract_id = $1 AND status <> '{cancelled}'), 0) AS BIGINT) AS planned, \
-         CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE milestone_id = $2), 0) AS BIGINT) AS on_milestone \
-         FROM (SELECT SUM(amount_fen) AS paid, \
-                      SUM(CASE WHEN milestone_id IS NULL THEN amount_fen END) AS advances \
-               FROM payment WHERE contract_id = $1) AS p",
-        cancelled = MilestoneStatus::Cancelled.as_str()
-    );
+    let sql = "SELECT (SELECT id FROM payment WHERE purchaser_id = $2 AND voucher_no = $3) AS same_voucher, \
+               CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE contract_id = $1), 0) AS BIGINT) AS paid";
     let b = db.get_database_backend();
     let row = db
         .query_one_raw(Statement::from_sql_and_values(
             b,
-            numbered(b, &sql),
-            [
-                k.id.into(),
-                milestone_id.into(),
-                k.purchaser_id.into(),
-                voucher.into(),
-            ],
+            numbered(b, sql),
+            [k.id.into(), k.purchaser_id.into(), voucher.into()],
         ))
         .await?
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no row from the contract's sums")))?;
     Ok(ContractSums {
         same_voucher: row.try_get("", "same_voucher")?,
         paid: row.try_get("", "paid")?,
-        advances: row.try_get("", "advances")?,
-        planned: row.try_get("", "planned")?,
-        on_milestone: row.try_get("", "on_milestone")?,
     })
 }
 
@@ -156,8 +135,8 @@ async fn lock_line(db: &impl ConnectionTrait, line_id: Uuid) -> ApiResult<()> {
 async fn insert_within_line(db: &impl ConnectionTrait, p: &payment::Model) -> Result<bool, DbErr> {
     let b = db.get_database_backend();
     let sql = "INSERT INTO payment (id, contract_id, milestone_id, purchaser_id, budget_line_id, \
-               amount_fen, paid_on, voucher_no, recorded_by, created_at) \
-               SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10 \
+               amount_fen, paid_on, voucher_no, recorded_by, created_at, payment_request_id) \
+               SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 \
                WHERE $6 + COALESCE((SELECT SUM(amount_fen) FROM payment WHERE budget_line_id = $5), 0) \
                <= (SELECT amount_fen FROM budget_line WHERE id = $5)";
     let done = db
@@ -175,6 +154,7 @@ async fn insert_within_line(db: &impl ConnectionTrait, p: &payment::Model) -> Re
                 p.voucher_no.clone().into(),
                 p.recorded_by.into(),
                 p.created_at.into(),
+                p.payment_request_id.into(),
             ],
         ))
         .await?;
@@ -184,8 +164,7 @@ async fn insert_within_line(db: &impl ConnectionTrait, p: &payment::Model) -> Re
 /// Whether a stored payment is the same request as `new` (a retry).
 fn same(p: &payment::Model, contract_id: Uuid, new: &NewPayment) -> bool {
     p.contract_id == contract_id
-        && p.milestone_id == new.milestone_id
-        && p.amount_fen == new.amount.fen()
+        && p.payment_request_id == Some(new.payment_request_id)
         && p.paid_on == new.paid_on
 }
 
@@ -202,21 +181,25 @@ pub async fn record(
     let new = new?;
     let voucher = new.voucher_no.trim().to_string();
     let mut c = Checks::default();
-    c.text("voucher_no", &voucher, 64)
-        .check(
-            new.amount.fen() > 0,
-            "amount",
-            codes::FIELD_NOT_POSITIVE,
-            "must be more than 0",
-        )
-        .check(
-            new.paid_on <= today(st),
-            "paid_on",
-            codes::FIELD_IN_FUTURE,
-            "must not be in the future",
-        );
+    c.text("voucher_no", &voucher, 64).check(
+        new.paid_on <= today(st),
+        "paid_on",
+        codes::FIELD_IN_FUTURE,
+        "must not be in the future",
+    );
     c.finish()?;
-    let sums = contract_sums(&txn, &k, new.milestone_id, &voucher).await?;
+    let request = payment_request::Entity::find_by_id(new.payment_request_id)
+        .one(&txn)
+        .await?
+        .filter(|r| r.contract_id == contract_id)
+        .ok_or_else(|| {
+            ApiError::field(
+                "payment_request_id",
+                codes::REFERENCE_UNKNOWN,
+                "is not a payment request of this contract",
+            )
+        })?;
+    let sums = contract_sums(&txn, &k, &voucher).await?;
     if let Some(id) = sums.same_voucher {
         let existing = payment::Entity::find_by_id(id)
             .one(&txn)
@@ -241,70 +224,18 @@ pub async fn record(
             "must not be before the contract was signed",
         ));
     }
-    let amount = new.amount.fen();
-    let milestone = match new.milestone_id {
-        Some(mid) => Some(
-            milestone::Entity::find_by_id(mid)
-                .one(&txn)
-                .await?
-                .filter(|m| m.contract_id == contract_id)
-                .ok_or_else(|| {
-                    ApiError::field(
-                        "milestone_id",
-                        codes::REFERENCE_UNKNOWN,
-                        "is not a milestone of this contract",
-                    )
-                })?,
-        ),
-        None => None,
-    };
-    if !matches!(
-        ContractStatus::parse(&k.status),
-        Some(ContractStatus::Active | ContractStatus::Completed | ContractStatus::Terminated)
-    ) {
+    if request.status != PaymentRequestStatus::Approved.as_str() {
         return Err(ApiError::conflict(
-            codes::CONTRACT_NOT_PAYABLE,
-            format!("a {} contract cannot be paid", k.status),
+            codes::PAYMENT_REQUEST_NOT_APPROVED,
+            format!("a {} payment request cannot be paid", request.status),
         ));
     }
-    match milestone {
-        Some(m) => {
-            if m.status != MilestoneStatus::Accepted.as_str() {
-                return Err(ApiError::conflict(
-                    codes::PAYMENT_MILESTONE_NOT_ACCEPTED,
-                    "a milestone is paid only after its report is accepted",
-                ));
-            }
-            if sums.on_milestone + amount > m.payable_fen.unwrap_or(0) {
-                return Err(ApiError::conflict(
-                    codes::PAYMENT_ABOVE_PAYABLE,
-                    format!(
-                        "the milestone's payable is {}, of which {} is paid",
-                        Money::from_fen(m.payable_fen.unwrap_or(0)),
-                        Money::from_fen(sums.on_milestone)
-                    ),
-                ));
-            }
-        }
-        None => {
-            // An ended contract has released what it did not earn: no more advances.
-            if k.status != ContractStatus::Active.as_str() {
-                return Err(ApiError::conflict(
-                    codes::PAYMENT_NO_ADVANCE,
-                    format!(
-                        "a {} contract takes no advance; pay its accepted milestones",
-                        k.status
-                    ),
-                ));
-            }
-            if sums.advances + amount + sums.planned > k.value_fen {
-                return Err(ApiError::conflict(
-                    codes::PAYMENT_ADVANCE_TOO_LARGE,
-                    "an advance may be at most the value not planned in milestones, less earlier advances",
-                ));
-            }
-        }
-    }
+    let amount = request.amount_fen;
+    let milestone = match request.milestone_id {
+        Some(mid) => Some(payment_requests::milestone_of(&txn, &k, mid).await?),
+        None => None,
+    };
+    payment_requests::check_amount(&txn, &k, milestone.as_ref(), amount, Some(request.id)).await?;
     if sums.paid + amount > k.value_fen {
         return Err(ApiError::conflict(
             codes::PAYMENT_ABOVE_VALUE,
@@ -318,27 +249,45 @@ pub async fn record(
     let row = payment::Model {
         id: Uuid::now_v7(),
         contract_id,
-        milestone_id: new.milestone_id,
+        milestone_id: request.milestone_id,
         purchaser_id: k.purchaser_id,
         budget_line_id: k.budget_line_id,
         amount_fen: amount,
         paid_on: new.paid_on,
         voucher_no: voucher.clone(),
         recorded_by: actor.id(),
+        payment_request_id: Some(request.id),
         created_at: now,
     };
     let out = Payment::from(row.clone());
-    audit::record(
+    let request_before = PaymentRequest::from_model(st, request.clone())?;
+    let mut paid = request.into_active_model();
+    paid.status = Set(PaymentRequestStatus::Paid.as_str().into());
+    paid.payment_id = Set(Some(out.id));
+    paid.status_changed_at = Set(now);
+    paid.updated_at = Set(now);
+    let request_after = PaymentRequest::from_model(st, paid.update(&txn).await?)?;
+    audit::record_all(
         &txn,
         now,
-        Change::of(
-            Some(actor.id()),
-            "create",
-            "payment",
-            out.id,
-            None,
-            Some(&out),
-        ),
+        [
+            Change::of(
+                Some(actor.id()),
+                "create",
+                "payment",
+                out.id,
+                None,
+                Some(&out),
+            ),
+            Change::of(
+                Some(actor.id()),
+                "pay",
+                "payment_request",
+                request_after.id,
+                Some(&request_before),
+                Some(&request_after),
+            ),
+        ],
     )
     .await?;
     let message = Message::PaymentRecorded {

@@ -35,6 +35,8 @@ pub struct User {
     /// The password was set by an admin: until the user changes it (`POST /me/password`),
     /// every other request answers 403 `password.change_required`.
     pub must_change_password: bool,
+    /// A finance officer who may approve payment requests (SPEC §9).
+    pub approver: bool,
 }
 
 impl User {
@@ -53,6 +55,7 @@ impl User {
             active: m.active,
             locale: Locale::parse(&m.locale).ok_or_else(|| bad("locale"))?,
             must_change_password: m.must_change_password,
+            approver: m.approver,
         })
     }
 }
@@ -72,6 +75,8 @@ pub struct NewUser {
     pub password: String,
     #[schema(value_type = Option<String>, example = "zh-CN")]
     pub locale: Option<Locale>,
+    /// May approve payment requests (SPEC §9): finance officers only; default false.
+    pub approver: Option<bool>,
 }
 
 /// An admin's changes to a user: role, activation, a password reset, name, locale.
@@ -88,6 +93,9 @@ pub struct UserPatch {
     pub password: Option<String>,
     #[schema(value_type = Option<String>)]
     pub locale: Option<Locale>,
+    /// May approve payment requests (SPEC §9): finance officers only. A change of role away
+    /// from finance officer clears it.
+    pub approver: Option<bool>,
 }
 
 /// Filters of `GET /users`.
@@ -162,6 +170,16 @@ async fn check_links(
     Ok(())
 }
 
+/// Refuses `approver: true` for any role but finance officer (422).
+fn check_approver(c: &mut Checks, role: Role, approver: Option<bool>) {
+    c.check(
+        approver != Some(true) || role == Role::FinanceOfficer,
+        "approver",
+        codes::FIELD_NOT_FOR_ROLE,
+        "only a finance officer may approve payment requests",
+    );
+}
+
 /// Creates a user; `actor` is `None` when the CLI creates the first admin. A user an admin
 /// creates must change the password first; creating an organisation's user tells the
 /// organisation.
@@ -170,6 +188,7 @@ pub async fn create_user(st: &AppState, actor: Option<&Actor>, new: NewUser) -> 
     let mut c = Checks::default();
     c.email("email", &email)
         .text("display_name", &new.display_name, 200);
+    check_approver(&mut c, new.role, new.approver);
     c.finish()?;
     password::check_new("password", &new.password)?;
     let hash = st.passwords.hash(&new.password).await?;
@@ -198,6 +217,7 @@ pub async fn create_user(st: &AppState, actor: Option<&Actor>, new: NewUser) -> 
         active: Set(true),
         locale: Set(new.locale.unwrap_or(Locale::ZhCn).as_str().to_string()),
         must_change_password: Set(actor.is_some()),
+        approver: Set(new.approver.unwrap_or(false)),
         notifications_seen_at: Set(None),
         notifications_unseen: Set(0),
         created_at: Set(now),
@@ -314,7 +334,11 @@ pub async fn update_user(st: &AppState, actor: &Actor, id: Uuid, p: UserPatch) -
             "is only for organisation staff",
         ));
     }
+    let mut c = Checks::default();
+    check_approver(&mut c, role, p.approver);
+    c.finish()?;
     check_links(&txn, role, purchaser_id, organisation_id).await?;
+    let approver = role == Role::FinanceOfficer && p.approver.unwrap_or(before.approver);
     let end_sessions = hash.is_some() || p.active == Some(false) || role != before.role;
     let mut am = old.into_active_model();
     if let Some(v) = p.display_name {
@@ -334,6 +358,7 @@ pub async fn update_user(st: &AppState, actor: &Actor, id: Uuid, p: UserPatch) -
     am.role = Set(role.as_str().to_string());
     am.purchaser_id = Set(purchaser_id);
     am.organisation_id = Set(organisation_id);
+    am.approver = Set(approver);
     am.updated_at = Set(now);
     let updated = am.update(&txn).await?;
     let out = User::from_model(&updated)?;

@@ -20,6 +20,7 @@ pub mod notice;
 pub mod notification;
 pub mod organisation;
 pub mod payment;
+pub mod payment_request;
 pub mod post;
 pub mod post_assignment;
 pub mod public_hit;

@@ -17,6 +17,9 @@ pub struct Model {
     pub paid_on: Date,
     pub voucher_no: String,
     pub recorded_by: Uuid,
+    /// The approved request this payment pays (SPEC §9); never null for a payment the
+    /// service records (`NOT NULL` on PostgreSQL).
+    pub payment_request_id: Option<Uuid>,
     pub created_at: DateTimeUtc,
 }
 

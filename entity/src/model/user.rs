@@ -21,6 +21,8 @@ pub struct Model {
     /// Set when an admin creates the user or resets the password: until the user changes it,
     /// every other request is refused.
     pub must_change_password: bool,
+    /// A finance officer who may approve payment requests (SPEC §9); set by an admin.
+    pub approver: bool,
     /// When the user last opened their notifications page (the header's badge counts those
     /// created after it); null until the first time.
     pub notifications_seen_at: Option<DateTimeUtc>,

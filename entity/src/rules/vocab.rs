@@ -173,6 +173,31 @@ vocab!(
 );
 
 vocab!(
+    /// A payment request's life cycle (SPEC §9).
+    PaymentRequestStatus {
+        /// Sent by the organisation; waits for an officer to verify it.
+        Submitted = "submitted",
+        /// Checked by an officer; waits for the approver (or the second approver).
+        Verified = "verified",
+        /// Approved; waits for the payment.
+        Approved = "approved",
+        /// Paid by its payment.
+        Paid = "paid",
+        /// Sent back to the organisation with a comment, to edit and resubmit.
+        Returned = "returned",
+        /// Taken back by the organisation.
+        Withdrawn = "withdrawn",
+    }
+);
+
+impl PaymentRequestStatus {
+    /// Whether the request still holds money: counted against what may be requested.
+    pub fn is_open(self) -> bool {
+        matches!(self, Self::Submitted | Self::Verified | Self::Approved)
+    }
+}
+
+vocab!(
     /// A reviewer's decision on a milestone report.
     Decision {
         Accepted = "accepted",

@@ -114,3 +114,6 @@ error-payment-advance-too-large = An advance may be at most the value not planne
 error-payment-above-value = Payments cannot exceed the contract value.
 error-voucher-duplicate = This voucher number is already used by another payment.
 error-notification-not-dead = Only a failed notification can be sent again.
+error-payment-request-not-approved = A payment needs an approved request, and pays it only once.
+error-approval-same-person = The approver cannot be the verifier, the person who accepted the milestone, or an earlier approver of the request.
+error-approval-not-approver = You are not an approver of payment requests; ask the system administrator.

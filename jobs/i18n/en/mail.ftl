@@ -91,3 +91,26 @@ mail-audit-anchor-ask = Keep this e-mail outside Huimin. This command later prov
 mail-audit-anchor-command = huimin audit verify --anchor { $seq }:{ $hash }
 
 mail-digest-subject = [Huimin] Today's reminders ({ $count })
+
+mail-payment-request-subject-submitted = [Huimin] { $organisation } requests a payment of { $amount }: please verify
+mail-payment-request-subject-verified = [Huimin] Payment request of { $amount } verified: please approve
+mail-payment-request-subject-second = [Huimin] Payment request of { $amount } is above the limit: a second approval is needed
+mail-payment-request-subject-approved = [Huimin] Payment request of { $amount } approved, to be paid
+mail-payment-request-subject-returned = [Huimin] Payment request of { $amount } returned: please correct and resubmit
+mail-payment-request-advance = Kind: advance payment
+mail-payment-request-amount = Amount requested: { $amount }
+mail-payment-request-comment = Reason for return: { $comment }
+mail-payment-request-waiting-subject = [Huimin] Payment request of { $amount } has waited { $days } days { $status ->
+    [submitted] for verification
+    [verified] for approval
+    [approved] for payment
+   *[returned] for correction
+}
+mail-payment-request-waiting-subject-escalation = [Huimin] Escalation: a payment request of { $organisation } has waited { $days } days
+mail-payment-request-waiting-days = Waiting { $status ->
+    [submitted] for a finance officer to verify it
+    [verified] for an approver
+    [approved] for the payment
+   *[returned] for the organisation to correct it
+} for { $days } days.
+mail-payment-request-waiting-ask = Over 15 days: for the supervisors' attention.

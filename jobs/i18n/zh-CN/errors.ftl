@@ -114,3 +114,6 @@ error-payment-advance-too-large = 预付款不能超过未列入服务节点的�
 error-payment-above-value = 累计支付不能超过合同金额。
 error-voucher-duplicate = 该凭证号已用于另一笔支付。
 error-notification-not-dead = 只有发送失败的通知可以重新发送。
+error-payment-request-not-approved = 付款申请审批通过后才能支付，且每个申请只能支付一次。
+error-approval-same-person = 审批人不能是核验人、验收该服务节点的人，也不能重复审批同一申请。
+error-approval-not-approver = 您不是审批人，不能审批付款申请；请联系系统管理员。

@@ -73,3 +73,26 @@ mail-audit-anchor-ask = 请在系统之外妥善保存本邮件。日后运行�
 mail-audit-anchor-command = huimin audit verify --anchor { $seq }:{ $hash }
 
 mail-digest-subject = 【惠民】今日提醒（{ $count } 条）
+
+mail-payment-request-subject-submitted = 【惠民】{ $organisation }提交了付款申请 { $amount }，请核验
+mail-payment-request-subject-verified = 【惠民】付款申请 { $amount } 已核验，请审批
+mail-payment-request-subject-second = 【惠民】付款申请 { $amount } 超过限额，请第二位审批人审批
+mail-payment-request-subject-approved = 【惠民】付款申请 { $amount } 已审批，待支付
+mail-payment-request-subject-returned = 【惠民】付款申请 { $amount } 被退回，请修改后重新提交
+mail-payment-request-advance = 申请类型：预付款
+mail-payment-request-amount = 申请金额：{ $amount }
+mail-payment-request-comment = 退回意见：{ $comment }
+mail-payment-request-waiting-subject = 【惠民】付款申请 { $amount } 已在“{ $status ->
+    [submitted] 待核验
+    [verified] 待审批
+    [approved] 待支付
+   *[returned] 退回待修改
+}”等待 { $days } 天
+mail-payment-request-waiting-subject-escalation = 【惠民】督办：{ $organisation }的付款申请已等待 { $days } 天
+mail-payment-request-waiting-days = 当前环节：{ $status ->
+    [submitted] 待财务人员核验
+    [verified] 待审批人审批
+    [approved] 已审批，待支付
+   *[returned] 已退回，待社会组织修改
+}，已等待 { $days } 天。
+mail-payment-request-waiting-ask = 已超过 15 天，请监督人员关注。

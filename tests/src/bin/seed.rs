@@ -58,12 +58,13 @@ use backend::services::contracts::{DEFAULT_FULL_PAY_TENTHS, DEFAULT_MIN_PAY_TENT
 use chrono::{DateTime, Days, NaiveDate, SubsecRound, TimeZone, Utc};
 use clap::Parser;
 use entity::model::{
-    budget_line, contract, milestone, organisation, payment, post, purchaser, tender, user,
+    budget_line, contract, milestone, organisation, payment, payment_request, post, purchaser,
+    tender, user,
 };
 use entity::rules::procurement::max_end_date;
 use entity::rules::vocab::{
-    ContractStatus, FundSource, Locale, MilestoneStatus, OrgStatus, Qualification, Role,
-    ServiceCategory, TenderMethod, TenderStatus,
+    ContractStatus, FundSource, Locale, MilestoneStatus, OrgStatus, PaymentRequestStatus,
+    Qualification, Role, ServiceCategory, TenderMethod, TenderStatus,
 };
 use sea_orm::ActiveValue::Set;
 use sea_orm::{
@@ -369,6 +370,7 @@ async fn main() -> anyhow::Result<()> {
                 active: Set(true),
                 locale: Set(Locale::ZhCn.as_str().to_string()),
                 must_change_password: Set(false),
+                approver: Set(false),
                 notifications_seen_at: Set(None),
                 notifications_unseen: Set(0),
                 created_at: Set(now),
@@ -418,7 +420,9 @@ async fn main() -> anyhow::Result<()> {
     if args.milestones > 0 {
         let today = ctx.now.date_naive();
         let (milestones, payments) = milestone_rows(&contracts, args.milestones, today, &ctx);
+        let (requests, payments): (Vec<_>, Vec<_>) = payments.into_iter().unzip();
         total += insert_batched(&db, milestones.into_iter()).await?;
+        total += insert_batched(&db, requests.into_iter()).await?;
         total += insert_batched(&db, payments.into_iter()).await?;
     }
 
@@ -619,6 +623,15 @@ fn tender_row(t: usize, plan: &TenderPlan, ctx: &Ctx) -> tender::ActiveModel {
 }
 
 /// Contract `c` as planned: an award copies its tender's fields, a direct award has its own.
+/// The organisation (index into the context's) that contract `c` of `plan` is with.
+fn organisation_of(c: usize, plan: &ContractPlan, ctx: &Ctx) -> usize {
+    let orgs = ctx.organisations.len();
+    match plan.tender {
+        Some(t) => (t * 13 + 5) % orgs,
+        None => (c * 31 + 7) % orgs,
+    }
+}
+
 fn contract_row(
     c: usize,
     plan: &ContractPlan,
@@ -627,18 +640,16 @@ fn contract_row(
 ) -> contract::ActiveModel {
     let purchaser = ctx.purchaser_of_line(plan.line);
     let categories = ServiceCategory::ALL;
-    let orgs = ctx.organisations.len();
-    let (title, category, organisation, reason) = match plan.tender {
+    let organisation = organisation_of(c, plan, ctx);
+    let (title, category, reason) = match plan.tender {
         Some(t) => (
             format!("基准测试招标项目 {t:05}"),
             categories[t % categories.len()],
-            (t * 13 + 5) % orgs,
             None,
         ),
         None => (
             format!("基准测试直接采购服务合同 {c:06}"),
             categories[c % categories.len()],
-            (c * 31 + 7) % orgs,
             Some("基准测试：单一来源采购，只能从唯一供应商处采购。".to_string()),
         ),
     };
@@ -793,7 +804,8 @@ fn notice_rows(
 }
 
 /// The milestones of the active contracts, `per_contract` each, and the payments of those
-/// accepted. Their amounts, a share each of the contract's value in whole yuan, sum to less
+/// accepted, each with the paid request it paid (SPEC §9; marked `migrated`, as the payments
+/// recorded before requests existed, the request taking the payment's id). Their amounts, a share each of the contract's value in whole yuan, sum to less
 /// than the value, and what is paid stays within what the contract commits: every budget line
 /// stays coherent.
 fn milestone_rows(
@@ -801,7 +813,10 @@ fn milestone_rows(
     per_contract: u32,
     today: NaiveDate,
     ctx: &Ctx,
-) -> (Vec<milestone::ActiveModel>, Vec<payment::ActiveModel>) {
+) -> (
+    Vec<milestone::ActiveModel>,
+    Vec<(payment_request::ActiveModel, payment::ActiveModel)>,
+) {
     let n = i64::from(per_contract);
     let mut milestones = Vec::new();
     let mut payments = Vec::new();
@@ -838,18 +853,51 @@ fn milestone_rows(
                 updated_at: Set(ctx.now),
             });
             if accepted {
-                payments.push(payment::ActiveModel {
-                    id: Set(Uuid::now_v7()),
+                let paid_on = (due + Days::new(7)).min(today);
+                let payment_id = Uuid::now_v7();
+                let officer = ctx.officers[purchaser];
+                let at = Some(ctx.now);
+                let request = payment_request::ActiveModel {
+                    id: Set(payment_id),
+                    contract_id: Set(k.id),
+                    purchaser_id: Set(ctx.purchasers[purchaser]),
+                    organisation_id: Set(ctx.organisations[organisation_of(c, k, ctx)]),
+                    milestone_id: Set(Some(id)),
+                    amount_fen: Set(amount_fen),
+                    invoice_no: Set(format!("BENCH-{c:06}-{i}")),
+                    invoice_date: Set(paid_on),
+                    note: Set(String::new()),
+                    status: Set(PaymentRequestStatus::Paid.as_str().to_string()),
+                    submitted_by: Set(officer),
+                    submitted_at: Set(ctx.now),
+                    verified_by: Set(Some(officer)),
+                    verified_at: Set(at),
+                    approved_by: Set(Some(officer)),
+                    approved_at: Set(at),
+                    second_approved_by: Set(None),
+                    second_approved_at: Set(None),
+                    returned_by: Set(None),
+                    return_comment: Set(None),
+                    payment_id: Set(Some(payment_id)),
+                    migrated: Set(true),
+                    status_changed_at: Set(ctx.now),
+                    created_at: Set(ctx.now),
+                    updated_at: Set(ctx.now),
+                };
+                let payment = payment::ActiveModel {
+                    id: Set(payment_id),
                     contract_id: Set(k.id),
                     milestone_id: Set(Some(id)),
                     purchaser_id: Set(ctx.purchasers[purchaser]),
                     budget_line_id: Set(ctx.lines[k.line]),
                     amount_fen: Set(amount_fen),
-                    paid_on: Set((due + Days::new(7)).min(today)),
+                    paid_on: Set(paid_on),
                     voucher_no: Set(format!("BENCH-{c:06}-{i}")),
-                    recorded_by: Set(ctx.officers[purchaser]),
+                    recorded_by: Set(officer),
+                    payment_request_id: Set(Some(payment_id)),
                     created_at: Set(ctx.now),
-                });
+                };
+                payments.push((request, payment));
             }
         }
     }
@@ -874,9 +922,10 @@ async fn dossier_contract(
     for (i, m) in milestones.iter_mut().enumerate() {
         m.title = Set(format!("卷宗基准服务节点 {:02}", i + 1));
     }
-    for (i, p) in payments.iter_mut().enumerate() {
+    for (i, (_, p)) in payments.iter_mut().enumerate() {
         p.voucher_no = Set(format!("DOSSIER-{:02}", i + 1));
     }
+    let (requests, payments): (Vec<_>, Vec<_>) = payments.into_iter().unzip();
     let ids = |v: &[milestone::ActiveModel]| -> Vec<(Uuid, bool)> {
         v.iter()
             .map(|m| {
@@ -890,6 +939,7 @@ async fn dossier_contract(
     let milestone_ids = ids(&milestones);
     let payment_ids: Vec<Uuid> = payments.iter().map(|p| *p.id.as_ref()).collect();
     total += insert_batched(db, milestones).await?;
+    total += insert_batched(db, requests).await?;
     total += insert_batched(db, payments).await?;
     // The events the services would have written, in their order, then edits of the
     // milestones up to DOSSIER_EVENTS.

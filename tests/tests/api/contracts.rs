@@ -1190,9 +1190,9 @@ async fn an_amendment_cannot_go_below_the_milestones_or_what_was_paid() {
     .expect(201);
 
     let paid = app.active_contract(&fo, org, line, "100000.00").await;
-    app.post(
-        &format!("/api/v1/contracts/{paid}/payments"),
+    app.pay(
         &fo.token,
+        paid,
         json!({"amount": "30000.00", "paid_on": "2026-03-02", "voucher_no": "YF-001"}),
     )
     .await

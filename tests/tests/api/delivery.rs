@@ -214,12 +214,7 @@ fn payment(milestone: Option<Uuid>, amount: &str, voucher: &str) -> Value {
 }
 
 async fn pay(app: &TestApp, token: &str, contract: Uuid, body: Value) -> Answer {
-    app.post(
-        &format!("{}/payments", contract_path(contract)),
-        token,
-        body,
-    )
-    .await
+    app.pay(token, contract, body).await
 }
 
 /// A budget line's `(committed, disbursed, available)`.
@@ -2536,7 +2531,13 @@ async fn a_supervisor_cannot_pay() {
     let d = active_deal(&app, "10000.00").await;
     let body = payment(None, "100.00", "V-1");
     let supervisor = app.user(Role::Supervisor).await;
-    let a = pay(&app, &supervisor.token, d.contract, body.clone())
+    // The payment itself (SPEC §9: it pays a request) is refused to every role but the
+    // purchaser's finance officers before its body is read.
+    let direct =
+        json!({"payment_request_id": Uuid::now_v7(), "paid_on": "2026-03-02", "voucher_no": "V-1"});
+    let payments = format!("{}/payments", contract_path(d.contract));
+    let a = app
+        .post(&payments, &supervisor.token, direct.clone())
         .await
         .expect(403);
     assert_eq!(a.body["status"], 403);
@@ -2545,14 +2546,13 @@ async fn a_supervisor_cannot_pay() {
         &app.user(Role::Admin).await.token,
         &app.user(Role::Organisation).await.token,
     ] {
-        pay(&app, token, d.contract, body.clone()).await.expect(403);
+        app.post(&payments, token, direct.clone()).await.expect(403);
     }
     // Another purchaser's officer does not see the contract.
-    pay(
-        &app,
+    app.post(
+        &payments,
         &app.user(Role::FinanceOfficer).await.token,
-        d.contract,
-        body.clone(),
+        direct.clone(),
     )
     .await
     .expect(404);
@@ -3171,9 +3171,8 @@ async fn a_hundred_racing_payments_of_one_milestone_never_exceed_its_payable() {
     let requests = (0..100).map(|i| {
         let body = payment(Some(m), "30.00", &format!("R-{i}"));
         let token = d.fo.token.clone();
-        let path = format!("{}/payments", contract_path(d.contract));
         let app = &app;
-        async move { app.post(&path, &token, body).await }
+        async move { app.pay(&token, d.contract, body).await }
     });
     let answers = futures::future::join_all(requests).await;
     let refused: Vec<_> = answers.iter().filter(|a| a.status != 201).collect();

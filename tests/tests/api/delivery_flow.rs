@@ -94,9 +94,9 @@ async fn a_milestone_is_reported_rejected_resubmitted_accepted_scored_and_paid()
     )
     .await
     .expect(200);
-    app.post(
-        &format!("/api/v1/contracts/{contract}/payments"),
+    app.pay(
         &fo.token,
+        contract,
         json!({"milestone_id": m1, "amount": "1.00", "paid_on": "2026-03-02", "voucher_no": "V-0"}),
     )
     .await
@@ -136,19 +136,13 @@ async fn a_milestone_is_reported_rejected_resubmitted_accepted_scored_and_paid()
 
     // Payments: at most the payable; a retried voucher answers the first payment.
     let pay = json!({"milestone_id": m1, "amount": "60000.00", "paid_on": "2026-03-02", "voucher_no": "V-1"});
-    let first = app
-        .post(&format!("{c}/payments"), &fo.token, pay.clone())
-        .await
-        .expect(201);
-    let again = app
-        .post(&format!("{c}/payments"), &fo.token, pay)
-        .await
-        .expect(200);
+    let first = app.pay(&fo.token, contract, pay.clone()).await.expect(201);
+    let again = app.pay(&fo.token, contract, pay).await.expect(200);
     assert_eq!(first.id(), again.id());
-    app.post(&format!("{c}/payments"), &fo.token, json!({"milestone_id": m1, "amount": "8000.01", "paid_on": "2026-03-02", "voucher_no": "V-2"})).await.expect(409);
-    app.post(
-        &format!("{c}/payments"),
+    app.pay(&fo.token, contract, json!({"milestone_id": m1, "amount": "8000.01", "paid_on": "2026-03-02", "voucher_no": "V-2"})).await.expect(409);
+    app.pay(
         &fo.token,
+        contract,
         json!({"milestone_id": m1, "amount": "5.00", "paid_on": "2026-03-02", "voucher_no": "V-1"}),
     )
     .await
@@ -213,14 +207,7 @@ async fn a_hundred_racing_payments_never_exceed_the_contract_or_the_line() {
             json!({"amount": "150.00", "paid_on": "2026-03-02", "voucher_no": format!("R-{i}")});
         let token = fo.token.clone();
         let app = &app;
-        async move {
-            app.post(
-                &format!("/api/v1/contracts/{contract}/payments"),
-                &token,
-                body,
-            )
-            .await
-        }
+        async move { app.pay(&token, contract, body).await }
     });
     let answers = futures::future::join_all(requests).await;
     let created = answers.iter().filter(|a| a.status == 201).count();

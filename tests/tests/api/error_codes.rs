@@ -188,11 +188,10 @@ async fn conflicts_have_their_codes() {
         .expect(409);
     assert_eq!(code(&a), "contract.not_draft");
     // A voucher number used by a different payment, an advance beyond the unplanned value.
-    let path = format!("/api/v1/contracts/{k}/payments");
     let pay = |amount: &str, voucher: &str| {
-        app.post(
-            &path,
+        app.pay(
             &fo.token,
+            k,
             json!({"amount": amount, "paid_on": "2026-03-02", "voucher_no": voucher}),
         )
     };

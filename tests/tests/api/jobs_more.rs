@@ -5,9 +5,9 @@
 use std::collections::BTreeSet;
 
 use chrono::{Duration, NaiveDate, SubsecRound, TimeZone, Utc};
-use entity::model::notification;
+use entity::model::{notification, user};
 use entity::rules::vocab::Role;
-use sea_orm::{EntityTrait, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 use tests::smtp::{Received, SmtpServer};
 use tests::{Login, TestApp};
@@ -1048,9 +1048,9 @@ async fn a_line_disbursing_too_slowly_late_in_the_year_is_flagged() {
     app.act(&format!("/api/v1/contracts/{k}/sign"), &fo.token)
         .await
         .expect(200);
-    app.post(
-        &format!("/api/v1/contracts/{k}/payments"),
+    app.pay(
         &fo.token,
+        k,
         json!({"amount": "70000.00", "paid_on": "2026-03-02", "voucher_no": "PV-ADV-1"}),
     )
     .await
@@ -1196,21 +1196,11 @@ async fn reports_decisions_and_payments_notify_the_officer_or_the_organisation()
     assert!(accepted.iter().all(|n| n.body_text.contains("¥10,000.00")));
 
     let pay = json!({"milestone_id": m, "amount": "6000.00", "paid_on": "2026-03-02", "voucher_no": "PV-2026-001"});
-    app.post(
-        &format!("/api/v1/contracts/{}/payments", d.contract),
-        &fo.token,
-        pay.clone(),
-    )
-    .await
-    .expect(201);
+    app.pay(&fo.token, d.contract, pay.clone())
+        .await
+        .expect(201);
     // A repeated voucher answers the same payment and notifies nobody again.
-    app.post(
-        &format!("/api/v1/contracts/{}/payments", d.contract),
-        &fo.token,
-        pay,
-    )
-    .await
-    .expect(200);
+    app.pay(&fo.token, d.contract, pay).await.expect(200);
     let paid = of_kind(&app, "payment_recorded").await;
     assert_eq!(
         paid.iter()
@@ -1229,10 +1219,33 @@ async fn reports_decisions_and_payments_notify_the_officer_or_the_organisation()
             n.body_text
         );
     }
-    // Nobody else heard of it.
+    // Nobody else heard of it: the payment's request (SPEC §9) told the officer of its
+    // submission, the approver of its verification, and the officer and the organisation of
+    // its approval.
+    let approvers: BTreeSet<String> = user::Entity::find()
+        .filter(user::Column::Approver.eq(true))
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.email)
+        .collect();
+    assert_eq!(approvers.len(), 1);
+    let requests = of_kind(&app, "payment_request").await;
+    assert_eq!(
+        requests
+            .iter()
+            .map(|n| n.recipient_email.clone())
+            .collect::<BTreeSet<_>>(),
+        set(&[&o.contact, &o.staff_email, &fo_email])
+            .union(&approvers)
+            .cloned()
+            .collect()
+    );
     let everyone: BTreeSet<String> = rows(&app)
         .await
         .into_iter()
+        .filter(|n| n.kind != "payment_request")
         .map(|n| n.recipient_email)
         .collect();
     assert_eq!(everyone, set(&[&o.contact, &o.staff_email, &fo_email]));

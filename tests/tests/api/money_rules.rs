@@ -46,9 +46,9 @@ async fn add_milestone(app: &TestApp, d: &Deal, amount: &str) -> Answer {
 }
 
 async fn advance(app: &TestApp, d: &Deal, amount: &str, voucher: &str) -> Answer {
-    app.post(
-        &format!("/api/v1/contracts/{}/payments", d.contract),
+    app.pay(
         &d.fo.token,
+        d.contract,
         json!({"amount": amount, "paid_on": "2026-03-02", "voucher_no": voucher}),
     )
     .await

@@ -47,9 +47,9 @@ async fn the_home_shows_what_the_organisation_must_do_and_what_it_received() {
     app.act(&format!("/api/v1/milestones/{}/accept", ids[1]), &fo.token)
         .await
         .expect(200);
-    app.post(
-        &format!("/api/v1/contracts/{contract}/payments"),
+    app.pay(
         &fo.token,
+        contract,
         json!({"milestone_id": ids[1], "amount": "8000.00", "paid_on": "2026-03-02", "voucher_no": "PZ-0001"}),
     )
     .await

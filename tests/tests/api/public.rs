@@ -565,17 +565,17 @@ async fn a_villages_totals_are_its_contracts_and_roll_up_to_township_and_county(
     app.post("/api/v1/contracts", &fo.token, draft)
         .await
         .expect(201);
-    app.post(
-        &format!("/api/v1/contracts/{}/payments", v1[0]),
+    app.pay(
         &fo.token,
+        v1[0],
         json!({"amount": "3000.00", "paid_on": "2026-03-02", "voucher_no": "V-PUB-1"}),
     )
     .await
     .expect(201);
     let ended = signed(&app, &fo, line, "410523100201", "8000.00").await;
-    app.post(
-        &format!("/api/v1/contracts/{ended}/payments"),
+    app.pay(
         &fo.token,
+        ended,
         json!({"amount": "500.00", "paid_on": "2026-03-02", "voucher_no": "V-PUB-2"}),
     )
     .await

@@ -11,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum_extra::extract::cookie::CookieJar;
 use entity::rules::money::Money;
-use entity::rules::vocab::{ContractStatus, MilestoneStatus, Role};
+use entity::rules::vocab::{ContractStatus, MilestoneStatus, PaymentRequestStatus, Role};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 use uuid::Uuid;
@@ -19,6 +19,7 @@ use uuid::Uuid;
 use crate::auth::{Actor, Can, can};
 use crate::error::ApiResult;
 use crate::services::milestones::{self, MilestoneFilter};
+use crate::services::payment_requests::{self, PaymentRequest};
 use crate::services::payments::{self, NewPayment, Payment};
 use crate::state::AppState;
 use crate::web::feedback::{Feedback, Fields};
@@ -42,14 +43,12 @@ pub struct Payable {
     pub remaining: Decimal,
 }
 
-/// The payment form's fields as typed; `milestone_id` empty for an advance.
+/// The payment form's fields as typed: the approved request it pays.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentForm {
     #[serde(default)]
-    pub milestone_id: String,
-    #[serde(default)]
-    pub amount: String,
+    pub payment_request_id: String,
     #[serde(default)]
     pub paid_on: String,
     #[serde(default)]
@@ -68,11 +67,21 @@ pub struct PaymentsPage {
     pub paid_total: Decimal,
     pub value_left: Decimal,
     pub can_record: bool,
+    /// The contract's approved requests, waiting for their payment.
+    pub approved: Vec<PaymentRequest>,
     pub form: PaymentForm,
     pub fb: Feedback,
 }
 
 impl PaymentsPage {
+    /// The title of a request's milestone (or "advance").
+    pub fn requested(&self, r: &PaymentRequest) -> String {
+        match r.milestone_id.and_then(|m| self.titles.get(&m)) {
+            Some(t) => t.clone(),
+            None => self.ui.t("payment-advance"),
+        }
+    }
+
     /// The title of a payment's milestone (or "advance").
     pub fn what(&self, p: &Payment) -> String {
         match p.milestone_id.and_then(|m| self.titles.get(&m)) {
@@ -94,11 +103,16 @@ async fn page(
         status: None,
         overdue: None,
     };
-    let (head, ms, mut paid) = tokio::try_join!(
+    let (head, ms, mut paid, requests) = tokio::try_join!(
         ContractHead::load(st, actor, id, "payments"),
         milestones::list(st, actor, id, all),
         payments::list(st, actor, id),
+        payment_requests::of_contract(st, actor, id),
     )?;
+    let approved: Vec<PaymentRequest> = requests
+        .into_iter()
+        .filter(|r| r.status == PaymentRequestStatus::Approved)
+        .collect();
     let paid_on = |m: Uuid| -> Decimal {
         paid.iter()
             .filter(|p| p.milestone_id == Some(m))
@@ -124,7 +138,9 @@ async fn page(
     paid.reverse();
     let page = PaymentsPage {
         can_record: actor.role == Role::FinanceOfficer
-            && head.contract.status == ContractStatus::Active,
+            && head.contract.status == ContractStatus::Active
+            && !approved.is_empty(),
+        approved,
         value_left: (head.contract.value.decimal() - paid_total).max(Decimal::ZERO),
         titles: ms.into_iter().map(|m| (m.id, m.title)).collect(),
         ui,
@@ -162,13 +178,8 @@ pub async fn record(
     Form(form): Form<PaymentForm>,
 ) -> ApiResult<Response> {
     let mut f = Fields::default();
-    let milestone_id = match form.milestone_id.trim() {
-        "" => None,
-        m => Some(f.id("milestone_id", m)),
-    };
     let new = NewPayment {
-        milestone_id,
-        amount: f.money("amount", &form.amount),
+        payment_request_id: f.id("payment_request_id", &form.payment_request_id),
         paid_on: f.date("paid_on", &form.paid_on),
         voucher_no: form.voucher_no.clone(),
     };

@@ -257,6 +257,7 @@ pub async fn create(
         locale: (!form.locale.trim().is_empty())
             .then(|| f.choice("locale", &form.locale, Locale::parse))
             .flatten(),
+        approver: None,
     };
     let created = match f.finish() {
         Ok(()) => users::create_user(&st, Some(&actor), new).await,
@@ -419,6 +420,7 @@ fn patch() -> UserPatch {
         active: None,
         password: None,
         locale: None,
+        approver: None,
     }
 }
 

@@ -1,0 +1,836 @@
+//! Payment requests (SPEC §9): the organisation asks to be paid for an accepted milestone (or
+//! an advance) with its invoice; an officer of the purchaser verifies it; an approver who is
+//! neither the verifier nor the user who accepted the milestone approves it (two different
+//! approvers above `HUIMIN_SECOND_APPROVAL_ABOVE`); then a payment pays it
+//! ([`crate::services::payments::record`]). Either officer step may return it to the
+//! organisation with a comment; the organisation edits it (`PATCH`, which resubmits it) or
+//! withdraws it.
+//!
+//! Every transition locks the contract's row first, as a payment does, so the amount rules —
+//! a milestone's request at most its payable less what is paid and what other open requests
+//! ask; an advance at most the advance rule less other open advance requests — are decided one
+//! request at a time, at submission, verification, approval and payment.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use entity::Money;
+use entity::model::{contract, milestone, milestone_report, payment_request, user};
+use entity::queries::numbered;
+use entity::rules::vocab::{ContractStatus, Decision, MilestoneStatus, PaymentRequestStatus, Role};
+use jobs::outbox::{self, Recipient};
+use jobs::templates::Message;
+use sea_orm::sea_query::{LockType, Query};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, Set, Statement,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::audit::{self, Change};
+use crate::auth::Actor;
+use crate::db::begin_write;
+use crate::error::{ApiError, ApiResult, Checks, codes};
+use crate::pagination::{Page, page};
+use crate::services::milestones::today;
+use crate::services::{contracts, notify};
+use crate::state::AppState;
+
+/// A payment request as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PaymentRequest {
+    pub id: Uuid,
+    pub contract_id: Uuid,
+    /// None: an advance.
+    pub milestone_id: Option<Uuid>,
+    #[schema(value_type = String, example = "45000.00")]
+    pub amount: Money,
+    pub invoice_no: String,
+    pub invoice_date: NaiveDate,
+    pub note: String,
+    #[schema(value_type = String, example = "submitted")]
+    pub status: PaymentRequestStatus,
+    pub submitted_by: Uuid,
+    pub submitted_at: DateTime<Utc>,
+    pub verified_by: Option<Uuid>,
+    pub verified_at: Option<DateTime<Utc>>,
+    pub approved_by: Option<Uuid>,
+    pub approved_at: Option<DateTime<Utc>>,
+    pub second_approved_by: Option<Uuid>,
+    pub second_approved_at: Option<DateTime<Utc>>,
+    pub return_comment: Option<String>,
+    pub payment_id: Option<Uuid>,
+    /// Above `HUIMIN_SECOND_APPROVAL_ABOVE`: two different approvers approve it.
+    pub needs_second_approval: bool,
+    /// Made for a payment recorded before requests existed.
+    pub migrated: bool,
+    /// When the request entered its status: how long it has waited there.
+    pub status_changed_at: DateTime<Utc>,
+}
+
+impl PaymentRequest {
+    /// The API form of a stored request.
+    pub fn from_model(st: &AppState, m: payment_request::Model) -> ApiResult<Self> {
+        let status = PaymentRequestStatus::parse(&m.status).ok_or_else(|| {
+            ApiError::internal(anyhow::anyhow!("payment request {} has a bad status", m.id))
+        })?;
+        Ok(PaymentRequest {
+            id: m.id,
+            contract_id: m.contract_id,
+            milestone_id: m.milestone_id,
+            amount: Money::from_fen(m.amount_fen),
+            invoice_no: m.invoice_no,
+            invoice_date: m.invoice_date,
+            note: m.note,
+            status,
+            submitted_by: m.submitted_by,
+            submitted_at: m.submitted_at,
+            verified_by: m.verified_by,
+            verified_at: m.verified_at,
+            approved_by: m.approved_by,
+            approved_at: m.approved_at,
+            second_approved_by: m.second_approved_by,
+            second_approved_at: m.second_approved_at,
+            return_comment: m.return_comment,
+            payment_id: m.payment_id,
+            needs_second_approval: needs_second(st, m.amount_fen),
+            migrated: m.migrated,
+            status_changed_at: m.status_changed_at,
+        })
+    }
+}
+
+/// Whether a request of `amount_fen` needs two approvers.
+pub fn needs_second(st: &AppState, amount_fen: i64) -> bool {
+    amount_fen > st.config.second_approval_above.fen()
+}
+
+/// A request to submit: for an accepted milestone, or an advance (no `milestone_id`).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewPaymentRequest {
+    pub milestone_id: Option<Uuid>,
+    #[schema(value_type = String, example = "45000.00")]
+    pub amount: Money,
+    pub invoice_no: String,
+    pub invoice_date: NaiveDate,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// The organisation's corrections to a returned request; sending them resubmits it.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentRequestPatch {
+    #[schema(value_type = Option<String>, example = "45000.00")]
+    pub amount: Option<Money>,
+    pub invoice_no: Option<String>,
+    pub invoice_date: Option<NaiveDate>,
+    pub note: Option<String>,
+}
+
+/// Why a request goes back to the organisation.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReturnComment {
+    pub comment: String,
+}
+
+/// Filters of `GET /payment-requests`.
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PaymentRequestFilter {
+    #[param(value_type = Option<String>)]
+    pub status: Option<PaymentRequestStatus>,
+    pub contract_id: Option<Uuid>,
+    pub limit: Option<u64>,
+    pub cursor: Option<String>,
+}
+
+/// The checks of a request's fields.
+fn check_fields(
+    st: &AppState,
+    amount: Money,
+    invoice_no: &str,
+    invoice_date: NaiveDate,
+    note: &str,
+) -> ApiResult<()> {
+    let mut c = Checks::default();
+    c.text("invoice_no", invoice_no, 64)
+        .check(
+            amount.fen() > 0,
+            "amount",
+            codes::FIELD_NOT_POSITIVE,
+            "must be more than 0",
+        )
+        .check(
+            invoice_date <= today(st),
+            "invoice_date",
+            codes::FIELD_IN_FUTURE,
+            "must not be in the future",
+        )
+        .check(
+            note.chars().count() <= 2000,
+            "note",
+            codes::FIELD_TOO_LONG,
+            "must be at most 2000 characters",
+        );
+    c.finish()
+}
+
+/// 409 unless the contract can be paid (active, completed or terminated).
+fn check_payable_contract(k: &contract::Model) -> ApiResult<()> {
+    if matches!(
+        ContractStatus::parse(&k.status),
+        Some(ContractStatus::Active | ContractStatus::Completed | ContractStatus::Terminated)
+    ) {
+        Ok(())
+    } else {
+        Err(ApiError::conflict(
+            codes::CONTRACT_NOT_PAYABLE,
+            format!("a {} contract cannot be paid", k.status),
+        ))
+    }
+}
+
+/// The milestone `id` of contract `k` (422 when it is not one of its milestones).
+pub(crate) async fn milestone_of(
+    db: &impl ConnectionTrait,
+    k: &contract::Model,
+    id: Uuid,
+) -> ApiResult<milestone::Model> {
+    milestone::Entity::find_by_id(id)
+        .one(db)
+        .await?
+        .filter(|m| m.contract_id == k.id)
+        .ok_or_else(|| {
+            ApiError::field(
+                "milestone_id",
+                codes::REFERENCE_UNKNOWN,
+                "is not a milestone of this contract",
+            )
+        })
+}
+
+/// Checks under the contract's lock that `amount_fen` may be requested (or paid) on the
+/// contract for `milestone` (an advance without one), counting what is paid and what the open
+/// requests other than `except` ask (SPEC §9).
+pub(crate) async fn check_amount(
+    db: &impl ConnectionTrait,
+    k: &contract::Model,
+    milestone: Option<&milestone::Model>,
+    amount_fen: i64,
+    except: Option<Uuid>,
+) -> ApiResult<()> {
+    check_payable_contract(k)?;
+    let open: Vec<&str> = PaymentRequestStatus::ALL
+        .iter()
+        .filter(|s| s.is_open())
+        .map(|s| s.as_str())
+        .collect();
+    let open = format!("'{}'", open.join("','"));
+    let b = db.get_database_backend();
+    let except = except.unwrap_or(Uuid::nil());
+    match milestone {
+        Some(m) => {
+            if m.status != MilestoneStatus::Accepted.as_str() {
+                return Err(ApiError::conflict(
+                    codes::PAYMENT_MILESTONE_NOT_ACCEPTED,
+                    "a milestone is paid only after its report is accepted",
+                ));
+            }
+            let sql = format!(
+                "SELECT CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE milestone_id = $1), 0) AS BIGINT) AS paid, \
+                 CAST(COALESCE((SELECT SUM(amount_fen) FROM payment_request WHERE milestone_id = $1 \
+                 AND status IN ({open}) AND id <> $2), 0) AS BIGINT) AS requested"
+            );
+            let row = db
+                .query_one_raw(Statement::from_sql_and_values(
+                    b,
+                    numbered(b, &sql),
+                    [m.id.into(), except.into()],
+                ))
+                .await?
+                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no row of sums")))?;
+            let paid: i64 = row.try_get("", "paid")?;
+            let requested: i64 = row.try_get("", "requested")?;
+            let payable = m.payable_fen.unwrap_or(0);
+            if paid + requested + amount_fen > payable {
+                return Err(ApiError::conflict(
+                    codes::PAYMENT_ABOVE_PAYABLE,
+                    format!(
+                        "the milestone's payable is {}, of which {} is paid and {} is requested",
+                        Money::from_fen(payable),
+                        Money::from_fen(paid),
+                        Money::from_fen(requested)
+                    ),
+                ));
+            }
+        }
+        None => {
+            // An ended contract has released what it did not earn: no more advances.
+            if k.status != ContractStatus::Active.as_str() {
+                return Err(ApiError::conflict(
+                    codes::PAYMENT_NO_ADVANCE,
+                    format!(
+                        "a {} contract takes no advance; request its accepted milestones",
+                        k.status
+                    ),
+                ));
+            }
+            let sql = format!(
+                "SELECT CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE contract_id = $1 AND milestone_id IS NULL), 0) AS BIGINT) AS advances, \
+                 CAST(COALESCE((SELECT SUM(amount_fen) FROM milestone WHERE contract_id = $1 AND status <> '{cancelled}'), 0) AS BIGINT) AS planned, \
+                 CAST(COALESCE((SELECT SUM(amount_fen) FROM payment_request WHERE contract_id = $1 AND milestone_id IS NULL \
+                 AND status IN ({open}) AND id <> $2), 0) AS BIGINT) AS requested",
+                cancelled = MilestoneStatus::Cancelled.as_str()
+            );
+            let row = db
+                .query_one_raw(Statement::from_sql_and_values(
+                    b,
+                    numbered(b, &sql),
+                    [k.id.into(), except.into()],
+                ))
+                .await?
+                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no row of sums")))?;
+            let advances: i64 = row.try_get("", "advances")?;
+            let planned: i64 = row.try_get("", "planned")?;
+            let requested: i64 = row.try_get("", "requested")?;
+            if advances + requested + planned + amount_fen > k.value_fen {
+                return Err(ApiError::conflict(
+                    codes::PAYMENT_ADVANCE_TOO_LARGE,
+                    "an advance may be at most the value not planned in milestones, less earlier advances and open advance requests",
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The contract of request `id`, visible to the actor and locked for the transaction, and
+/// the request as it is under that lock (404 for either).
+pub(crate) async fn load_for_update(
+    txn: &impl ConnectionTrait,
+    actor: &Actor,
+    id: Uuid,
+) -> ApiResult<(contract::Model, payment_request::Model)> {
+    let k = contracts::load_where(
+        txn,
+        actor,
+        contract::Column::Id.in_subquery(
+            Query::select()
+                .column(payment_request::Column::ContractId)
+                .from(payment_request::Entity)
+                .and_where(payment_request::Column::Id.eq(id))
+                .to_owned(),
+        ),
+        Some(LockType::Update),
+    )
+    .await?;
+    let r = payment_request::Entity::find_by_id(id)
+        .one(txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    Ok((k, r))
+}
+
+/// 409 unless the request is in one of `from`.
+fn check_status(
+    r: &payment_request::Model,
+    from: &[PaymentRequestStatus],
+    to: &str,
+) -> ApiResult<()> {
+    if from.iter().any(|s| s.as_str() == r.status) {
+        Ok(())
+    } else {
+        Err(ApiError::conflict(
+            codes::STATE_TRANSITION,
+            format!("a {} payment request cannot be {to}", r.status),
+        ))
+    }
+}
+
+/// What a message about a request names: the contract, the organisation, the milestone.
+async fn message(
+    db: &impl ConnectionTrait,
+    k: &contract::Model,
+    r: &payment_request::Model,
+    status: PaymentRequestStatus,
+    second: bool,
+) -> ApiResult<Message> {
+    let organisation = crate::services::names::organisations(db, [k.organisation_id])
+        .await?
+        .remove(&k.organisation_id)
+        .unwrap_or_default();
+    let milestone = match r.milestone_id {
+        Some(id) => milestone::Entity::find_by_id(id)
+            .one(db)
+            .await?
+            .map(|m| m.title),
+        None => None,
+    };
+    Ok(Message::PaymentRequestMoved {
+        contract: k.title.clone(),
+        organisation,
+        milestone,
+        amount: Money::from_fen(r.amount_fen),
+        status,
+        second,
+        comment: (status == PaymentRequestStatus::Returned)
+            .then(|| r.return_comment.clone())
+            .flatten(),
+    })
+}
+
+/// The contract's responsible officer, if active.
+async fn officer_of(db: &impl ConnectionTrait, k: &contract::Model) -> ApiResult<Vec<Recipient>> {
+    Ok(outbox::users(db, &[k.responsible_officer_id])
+        .await?
+        .into_values()
+        .collect())
+}
+
+/// The purchaser's active approvers, but `except`.
+async fn approvers_of(
+    db: &impl ConnectionTrait,
+    purchaser_id: Uuid,
+    except: &[Uuid],
+) -> ApiResult<Vec<Recipient>> {
+    let ids: Vec<Uuid> = user::Entity::find()
+        .filter(user::Column::PurchaserId.eq(purchaser_id))
+        .filter(user::Column::Role.eq(Role::FinanceOfficer.as_str()))
+        .filter(user::Column::Approver.eq(true))
+        .filter(user::Column::Active.eq(true))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|u| u.id)
+        .filter(|id| !except.contains(id))
+        .collect();
+    Ok(outbox::users(db, &ids).await?.into_values().collect())
+}
+
+/// Writes the request's new state with its audit event and its notification, and commits.
+#[allow(clippy::too_many_arguments)]
+async fn save(
+    st: &AppState,
+    txn: sea_orm::DatabaseTransaction,
+    actor: &Actor,
+    action: &'static str,
+    before: Option<PaymentRequest>,
+    am: payment_request::ActiveModel,
+    insert: bool,
+    notice: Option<(Vec<Recipient>, Message)>,
+) -> ApiResult<PaymentRequest> {
+    let now = st.now();
+    let saved = if insert {
+        am.insert(&txn).await?
+    } else {
+        am.update(&txn).await?
+    };
+    let out = PaymentRequest::from_model(st, saved)?;
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            action,
+            "payment_request",
+            out.id,
+            before.as_ref(),
+            Some(&out),
+        ),
+    )
+    .await?;
+    if let Some((to, message)) = notice {
+        // One notice per step the request reaches: a request returned and resubmitted
+        // announces its new submission again.
+        let step = format!("{action}-{}", now.timestamp_micros());
+        notify::queue(
+            st,
+            &txn,
+            to,
+            message,
+            out.id,
+            &step,
+            format!("/payment-requests/{}", out.id),
+        )
+        .await?;
+    }
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// The organisation asks to be paid on one of its contracts.
+pub async fn submit(
+    st: &AppState,
+    actor: &Actor,
+    contract_id: Uuid,
+    new: NewPaymentRequest,
+) -> ApiResult<PaymentRequest> {
+    let note = new.note.unwrap_or_default();
+    let invoice_no = new.invoice_no.trim().to_string();
+    let now = st.now();
+    let txn = begin_write(&st.writer).await?;
+    let k = contracts::load_for_update(&txn, actor, contract_id).await?;
+    check_fields(st, new.amount, &invoice_no, new.invoice_date, &note)?;
+    let m = match new.milestone_id {
+        Some(id) => Some(milestone_of(&txn, &k, id).await?),
+        None => None,
+    };
+    check_amount(&txn, &k, m.as_ref(), new.amount.fen(), None).await?;
+    let row = payment_request::Model {
+        id: Uuid::now_v7(),
+        contract_id,
+        purchaser_id: k.purchaser_id,
+        organisation_id: k.organisation_id,
+        milestone_id: new.milestone_id,
+        amount_fen: new.amount.fen(),
+        invoice_no,
+        invoice_date: new.invoice_date,
+        note: note.trim().to_string(),
+        status: PaymentRequestStatus::Submitted.as_str().into(),
+        submitted_by: actor.id(),
+        submitted_at: now,
+        verified_by: None,
+        verified_at: None,
+        approved_by: None,
+        approved_at: None,
+        second_approved_by: None,
+        second_approved_at: None,
+        returned_by: None,
+        return_comment: None,
+        payment_id: None,
+        migrated: false,
+        status_changed_at: now,
+        created_at: now,
+        updated_at: now,
+    };
+    let to = officer_of(&txn, &k).await?;
+    let msg = message(&txn, &k, &row, PaymentRequestStatus::Submitted, false).await?;
+    let am: payment_request::ActiveModel = row.into();
+    save(st, txn, actor, "create", None, am, true, Some((to, msg))).await
+}
+
+/// The organisation corrects a returned request, which resubmits it.
+pub async fn resubmit(
+    st: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    p: PaymentRequestPatch,
+) -> ApiResult<PaymentRequest> {
+    let now = st.now();
+    let txn = begin_write(&st.writer).await?;
+    let (k, r) = load_for_update(&txn, actor, id).await?;
+    let amount = p.amount.unwrap_or(Money::from_fen(r.amount_fen));
+    let invoice_no = p
+        .invoice_no
+        .as_deref()
+        .unwrap_or(&r.invoice_no)
+        .trim()
+        .to_string();
+    let invoice_date = p.invoice_date.unwrap_or(r.invoice_date);
+    let note = p.note.as_deref().unwrap_or(&r.note).trim().to_string();
+    check_fields(st, amount, &invoice_no, invoice_date, &note)?;
+    check_status(&r, &[PaymentRequestStatus::Returned], "edited")?;
+    let m = match r.milestone_id {
+        Some(mid) => Some(milestone_of(&txn, &k, mid).await?),
+        None => None,
+    };
+    check_amount(&txn, &k, m.as_ref(), amount.fen(), Some(r.id)).await?;
+    let before = PaymentRequest::from_model(st, r.clone())?;
+    let mut am = r.clone().into_active_model();
+    am.amount_fen = Set(amount.fen());
+    am.invoice_no = Set(invoice_no);
+    am.invoice_date = Set(invoice_date);
+    am.note = Set(note);
+    am.status = Set(PaymentRequestStatus::Submitted.as_str().into());
+    am.submitted_by = Set(actor.id());
+    am.submitted_at = Set(now);
+    // A resubmitted request is verified and approved anew.
+    am.verified_by = Set(None);
+    am.verified_at = Set(None);
+    am.approved_by = Set(None);
+    am.approved_at = Set(None);
+    am.second_approved_by = Set(None);
+    am.second_approved_at = Set(None);
+    am.status_changed_at = Set(now);
+    am.updated_at = Set(now);
+    let to = officer_of(&txn, &k).await?;
+    let msg = message(&txn, &k, &r, PaymentRequestStatus::Submitted, false).await?;
+    save(
+        st,
+        txn,
+        actor,
+        "resubmit",
+        Some(before),
+        am,
+        false,
+        Some((to, msg)),
+    )
+    .await
+}
+
+/// The organisation takes back a request not yet verified (or returned).
+pub async fn withdraw(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<PaymentRequest> {
+    let now = st.now();
+    let txn = begin_write(&st.writer).await?;
+    let (_, r) = load_for_update(&txn, actor, id).await?;
+    check_status(
+        &r,
+        &[
+            PaymentRequestStatus::Submitted,
+            PaymentRequestStatus::Returned,
+        ],
+        "withdrawn",
+    )?;
+    let before = PaymentRequest::from_model(st, r.clone())?;
+    let mut am = r.into_active_model();
+    am.status = Set(PaymentRequestStatus::Withdrawn.as_str().into());
+    am.status_changed_at = Set(now);
+    am.updated_at = Set(now);
+    save(st, txn, actor, "withdraw", Some(before), am, false, None).await
+}
+
+/// An officer of the purchaser checks the request against the invoice and the milestone.
+pub async fn verify(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<PaymentRequest> {
+    let now = st.now();
+    let txn = begin_write(&st.writer).await?;
+    let (k, r) = load_for_update(&txn, actor, id).await?;
+    check_status(&r, &[PaymentRequestStatus::Submitted], "verified")?;
+    let m = match r.milestone_id {
+        Some(mid) => Some(milestone_of(&txn, &k, mid).await?),
+        None => None,
+    };
+    check_amount(&txn, &k, m.as_ref(), r.amount_fen, Some(r.id)).await?;
+    let before = PaymentRequest::from_model(st, r.clone())?;
+    let mut am = r.clone().into_active_model();
+    am.status = Set(PaymentRequestStatus::Verified.as_str().into());
+    am.verified_by = Set(Some(actor.id()));
+    am.verified_at = Set(Some(now));
+    am.status_changed_at = Set(now);
+    am.updated_at = Set(now);
+    let to = approvers_of(&txn, k.purchaser_id, &[actor.id()]).await?;
+    let msg = message(&txn, &k, &r, PaymentRequestStatus::Verified, false).await?;
+    save(
+        st,
+        txn,
+        actor,
+        "verify",
+        Some(before),
+        am,
+        false,
+        Some((to, msg)),
+    )
+    .await
+}
+
+/// 403 `approval.not_approver` unless the actor is, as stored now, an active approver.
+async fn require_approver(db: &impl ConnectionTrait, actor: &Actor) -> ApiResult<()> {
+    let now = user::Entity::find_by_id(actor.id()).one(db).await?;
+    if now.is_some_and(|u| u.approver && u.active) {
+        Ok(())
+    } else {
+        Err(ApiError::ForbiddenBecause {
+            code: codes::APPROVAL_NOT_APPROVER.as_str(),
+            detail: "only an approver may approve a payment request or return it at approval",
+        })
+    }
+}
+
+/// The user who accepted the milestone (the decider of its accepted report), if any.
+pub(crate) async fn accepted_by(
+    db: &impl ConnectionTrait,
+    milestone_id: Option<Uuid>,
+) -> ApiResult<Option<Uuid>> {
+    let Some(mid) = milestone_id else {
+        return Ok(None);
+    };
+    Ok(milestone_report::Entity::find()
+        .filter(milestone_report::Column::MilestoneId.eq(mid))
+        .filter(milestone_report::Column::Decision.eq(Decision::Accepted.as_str()))
+        .order_by_desc(milestone_report::Column::DecidedAt)
+        .one(db)
+        .await?
+        .and_then(|r| r.decided_by))
+}
+
+/// An approver approves a verified request: the first of two above the threshold, else the
+/// approval that lets it be paid.
+pub async fn approve(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<PaymentRequest> {
+    let now = st.now();
+    let txn = begin_write(&st.writer).await?;
+    require_approver(&txn, actor).await?;
+    let (k, r) = load_for_update(&txn, actor, id).await?;
+    check_status(&r, &[PaymentRequestStatus::Verified], "approved")?;
+    let me = Some(actor.id());
+    let accepter = accepted_by(&txn, r.milestone_id).await?;
+    if r.verified_by == me || accepter == me || r.approved_by == me {
+        return Err(ApiError::ForbiddenBecause {
+            code: codes::APPROVAL_SAME_PERSON.as_str(),
+            detail: "the approver must be neither the verifier, nor the person who accepted the milestone, nor an earlier approver of this request",
+        });
+    }
+    let m = match r.milestone_id {
+        Some(mid) => Some(milestone_of(&txn, &k, mid).await?),
+        None => None,
+    };
+    check_amount(&txn, &k, m.as_ref(), r.amount_fen, Some(r.id)).await?;
+    let before = PaymentRequest::from_model(st, r.clone())?;
+    let mut am = r.clone().into_active_model();
+    let first_of_two = needs_second(st, r.amount_fen) && r.approved_by.is_none();
+    if r.approved_by.is_none() {
+        am.approved_by = Set(me);
+        am.approved_at = Set(Some(now));
+    } else {
+        am.second_approved_by = Set(me);
+        am.second_approved_at = Set(Some(now));
+    }
+    let notice = if first_of_two {
+        // Still waiting at approval, for a second approver.
+        let mut except = vec![actor.id()];
+        except.extend(r.verified_by);
+        except.extend(accepter);
+        let to = approvers_of(&txn, k.purchaser_id, &except).await?;
+        (
+            to,
+            message(&txn, &k, &r, PaymentRequestStatus::Verified, true).await?,
+        )
+    } else {
+        am.status = Set(PaymentRequestStatus::Approved.as_str().into());
+        am.status_changed_at = Set(now);
+        let mut to = officer_of(&txn, &k).await?;
+        to.extend(notify::organisation_of(&txn, &k).await?);
+        (
+            to,
+            message(&txn, &k, &r, PaymentRequestStatus::Approved, false).await?,
+        )
+    };
+    am.updated_at = Set(now);
+    save(
+        st,
+        txn,
+        actor,
+        "approve",
+        Some(before),
+        am,
+        false,
+        Some(notice),
+    )
+    .await
+}
+
+/// An officer returns a submitted request, or an approver a verified one, to the organisation
+/// with a comment.
+pub async fn send_back(
+    st: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    body: ReturnComment,
+) -> ApiResult<PaymentRequest> {
+    let now = st.now();
+    let txn = begin_write(&st.writer).await?;
+    let (k, r) = load_for_update(&txn, actor, id).await?;
+    let mut c = Checks::default();
+    c.text("comment", &body.comment, 2000);
+    c.finish()?;
+    if r.status == PaymentRequestStatus::Verified.as_str() {
+        require_approver(&txn, actor).await?;
+    }
+    check_status(
+        &r,
+        &[
+            PaymentRequestStatus::Submitted,
+            PaymentRequestStatus::Verified,
+        ],
+        "returned",
+    )?;
+    let before = PaymentRequest::from_model(st, r.clone())?;
+    let mut am = r.clone().into_active_model();
+    am.status = Set(PaymentRequestStatus::Returned.as_str().into());
+    am.returned_by = Set(Some(actor.id()));
+    am.return_comment = Set(Some(body.comment.trim().to_string()));
+    am.status_changed_at = Set(now);
+    am.updated_at = Set(now);
+    let mut shown = r.clone();
+    shown.return_comment = Some(body.comment.trim().to_string());
+    let to = notify::organisation_of(&txn, &k).await?;
+    let msg = message(&txn, &k, &shown, PaymentRequestStatus::Returned, false).await?;
+    save(
+        st,
+        txn,
+        actor,
+        "return",
+        Some(before),
+        am,
+        false,
+        Some((to, msg)),
+    )
+    .await
+}
+
+/// One request the actor may see.
+pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<PaymentRequest> {
+    let r = payment_request::Entity::find_by_id(id)
+        .one(&st.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    actor.see_purchaser(r.purchaser_id)?;
+    actor.see_organisation(r.organisation_id)?;
+    PaymentRequest::from_model(st, r)
+}
+
+/// The requests the actor may see (officers: their purchaser's; organisation staff: their
+/// organisation's), oldest first.
+pub async fn list(
+    st: &AppState,
+    actor: &Actor,
+    f: PaymentRequestFilter,
+) -> ApiResult<Page<PaymentRequest>> {
+    let mut q = payment_request::Entity::find();
+    if let Some(own) = actor.purchaser_scope() {
+        q = q.filter(payment_request::Column::PurchaserId.eq(own));
+    }
+    if let Some(own) = actor.organisation_scope() {
+        q = q.filter(payment_request::Column::OrganisationId.eq(own));
+    }
+    if let Some(s) = f.status {
+        q = q.filter(payment_request::Column::Status.eq(s.as_str()));
+    }
+    if let Some(c) = f.contract_id {
+        q = q.filter(payment_request::Column::ContractId.eq(c));
+    }
+    let (rows, next) = page(
+        &st.db,
+        q,
+        payment_request::Column::Id,
+        f.limit,
+        f.cursor.as_deref(),
+        |m: &payment_request::Model| m.id,
+    )
+    .await?;
+    Ok(Page {
+        items: rows
+            .into_iter()
+            .map(|m| PaymentRequest::from_model(st, m))
+            .collect::<ApiResult<_>>()?,
+        next_cursor: next,
+    })
+}
+
+/// A contract's requests, oldest first.
+pub async fn of_contract(
+    st: &AppState,
+    actor: &Actor,
+    contract_id: Uuid,
+) -> ApiResult<Vec<PaymentRequest>> {
+    contracts::load(&st.db, actor, contract_id).await?;
+    payment_request::Entity::find()
+        .filter(payment_request::Column::ContractId.eq(contract_id))
+        .order_by_asc(payment_request::Column::Id)
+        .all(&st.db)
+        .await?
+        .into_iter()
+        .map(|m| PaymentRequest::from_model(st, m))
+        .collect()
+}
