@@ -100,17 +100,17 @@ mail-payment-request-subject-returned = [Huimin] Payment request of { $amount } 
 mail-payment-request-advance = Kind: advance payment
 mail-payment-request-amount = Amount requested: { $amount }
 mail-payment-request-comment = Reason for return: { $comment }
-mail-payment-request-waiting-subject = [Huimin] Payment request of { $amount } has waited { $days } days { $status ->
+mail-payment-request-waiting-subject = [Huimin] Payment request of { $amount }: { $days } days waiting { $status ->
     [submitted] for verification
     [verified] for approval
     [approved] for payment
    *[returned] for correction
 }
 mail-payment-request-waiting-subject-escalation = [Huimin] Escalation: a payment request of { $organisation } has waited { $days } days
-mail-payment-request-waiting-days = Waiting { $status ->
-    [submitted] for a finance officer to verify it
-    [verified] for an approver
-    [approved] for the payment
-   *[returned] for the organisation to correct it
-} for { $days } days.
+mail-payment-request-waiting-days = { $days } days waiting { $status ->
+    [submitted] for a finance officer to verify it.
+    [verified] for an approver.
+    [approved] for the payment.
+   *[returned] for the organisation to correct it.
+}
 mail-payment-request-waiting-ask = Over 15 days: for the supervisors' attention.

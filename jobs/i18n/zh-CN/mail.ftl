@@ -82,17 +82,17 @@ mail-payment-request-subject-returned = 【惠民】付款申请 { $amount } 被
 mail-payment-request-advance = 申请类型：预付款
 mail-payment-request-amount = 申请金额：{ $amount }
 mail-payment-request-comment = 退回意见：{ $comment }
-mail-payment-request-waiting-subject = 【惠民】付款申请 { $amount } 已在“{ $status ->
+mail-payment-request-waiting-subject = 【惠民】付款申请 { $amount } 已等待 { $days } 天：{ $status ->
     [submitted] 待核验
     [verified] 待审批
     [approved] 待支付
    *[returned] 退回待修改
-}”等待 { $days } 天
+}
 mail-payment-request-waiting-subject-escalation = 【惠民】督办：{ $organisation }的付款申请已等待 { $days } 天
-mail-payment-request-waiting-days = 当前环节：{ $status ->
-    [submitted] 待财务人员核验
-    [verified] 待审批人审批
-    [approved] 已审批，待支付
-   *[returned] 已退回，待社会组织修改
-}，已等待 { $days } 天。
+mail-payment-request-waiting-days = 已等待 { $days } 天，当前环节：{ $status ->
+    [submitted] 待财务人员核验。
+    [verified] 待审批人审批。
+    [approved] 已审批，待支付。
+   *[returned] 已退回，待社会组织修改。
+}
 mail-payment-request-waiting-ask = 已超过 15 天，请监督人员关注。

@@ -1070,11 +1070,22 @@ async fn a_line_disbursing_too_slowly_late_in_the_year_is_flagged() {
         "{:?}",
         rows.iter().map(|n| &n.dedupe_key).collect::<Vec<_>>()
     );
+    // The purchaser's officers include the approver the payment's request needed (SPEC §9).
+    let approver = user::Entity::find()
+        .filter(user::Column::Approver.eq(true))
+        .one(&app.state.db)
+        .await
+        .unwrap()
+        .unwrap();
     assert_eq!(
         rows.iter()
             .map(|n| n.recipient_email.clone())
             .collect::<BTreeSet<_>>(),
-        set(&[email(&app, &sup).await, email(&app, &fo).await])
+        set(&[
+            email(&app, &sup).await,
+            email(&app, &fo).await,
+            approver.email
+        ])
     );
     assert!(
         rows[0].body_text.contains("75.1%") && rows[0].body_text.contains("已支付 0%"),

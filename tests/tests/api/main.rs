@@ -34,6 +34,7 @@ mod pages_supervisor_dossier;
 mod pages_tenders;
 mod pages_weight;
 mod parties;
+mod payment_requests;
 mod posts;
 mod public;
 mod read_cache;
