@@ -13,6 +13,13 @@
 //! Prints one line of `key=value` figures on standard output (sent, answered, rps, p50_ms,
 //! p99_ms, max_ms, non2xx, errors); `--ok-log` receives, per 2xx answer, the `--ok-fields` of
 //! its JSON body as a CSV line.
+//!
+//! `--closed` runs a closed loop instead (each connection sends its next request as soon as the
+//! last is answered, for `--duration`), for throughput. `--chain` makes each unit of work the
+//! whole way of one payment (SPEC §9): the organisation requests 0.01 (`--org-token`), the
+//! officer verifies (`--token`), the approver approves (`--approver-token`), the officer pays;
+//! its lines are `CONTRACT<TAB>VOUCHER<TAB>DAY`, its latency is the chain's, a chain with any
+//! refused step counts as non-2xx, and `--ok-log` receives the payment's fields.
 
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -47,9 +54,21 @@ struct Args {
     /// Connections kept open (each carries one request at a time).
     #[arg(long, default_value_t = 64)]
     connections: usize,
-    /// Requests due per second.
-    #[arg(long)]
+    /// Requests due per second (ignored with --closed).
+    #[arg(long, default_value_t = 0.0)]
     rate: f64,
+    /// A closed loop: every connection sends its next request when the last is answered.
+    #[arg(long)]
+    closed: bool,
+    /// Each line is a payment's whole chain: CONTRACT<TAB>VOUCHER<TAB>DAY.
+    #[arg(long, requires_all = ["org_token", "approver_token"])]
+    chain: bool,
+    /// The organisation's token, which requests the chain's payments.
+    #[arg(long)]
+    org_token: Option<String>,
+    /// An approver's token, which approves them.
+    #[arg(long)]
+    approver_token: Option<String>,
     /// Seconds of load.
     #[arg(long, default_value_t = 10.0)]
     duration: f64,
@@ -97,6 +116,24 @@ fn read_calls(path: &PathBuf) -> anyhow::Result<Vec<Call>> {
         .collect()
 }
 
+/// The chains of a file, one per line: CONTRACT<TAB>VOUCHER<TAB>DAY (kept as a call to the
+/// contract whose body is the voucher and the day).
+fn read_chains(path: &PathBuf) -> anyhow::Result<Vec<Call>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    text.lines()
+        .enumerate()
+        .map(|(n, line)| match line.split_once('\t') {
+            Some((contract, rest)) if rest.contains('\t') => Ok(Call {
+                method: Method::POST,
+                path: contract.to_owned(),
+                body: Bytes::copy_from_slice(rest.as_bytes()),
+            }),
+            _ => bail!("line {}: expected CONTRACT<TAB>VOUCHER<TAB>DAY", n + 1),
+        })
+        .collect()
+}
+
 async fn connect(addr: &str) -> anyhow::Result<SendRequest<Full<Bytes>>> {
     let stream = TcpStream::connect(addr)
         .await
@@ -111,40 +148,129 @@ struct Shared {
     calls: Vec<Call>,
     authority: String,
     bearer: String,
+    /// The organisation's and the approver's bearer headers, for chains.
+    chain: Option<(String, String)>,
     due: Mutex<mpsc::UnboundedReceiver<(usize, Instant)>>,
+    /// In a closed loop: when to stop taking requests.
+    until: Option<Instant>,
 }
 
-/// One connection: takes the next due request, sends it, waits for its answer; reconnects after
-/// a failure.
+/// Sends one request and reads its answer: the status and, for a 2xx answer, its body; `None`
+/// when the connection failed.
+async fn send(
+    sender: &mut SendRequest<Full<Bytes>>,
+    authority: &str,
+    bearer: &str,
+    method: Method,
+    path: &str,
+    body: Bytes,
+) -> Option<(u16, Option<Bytes>)> {
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
+        .header(HOST, authority)
+        .header(AUTHORIZATION, bearer)
+        .header(CONTENT_TYPE, "application/json")
+        .body(Full::new(body))
+        .expect("a request of valid parts");
+    sender.ready().await.ok()?;
+    let response = sender.send_request(request).await.ok()?;
+    let status = response.status();
+    let body = response.into_body().collect().await.ok()?;
+    Some((
+        status.as_u16(),
+        status.is_success().then(|| body.to_bytes()),
+    ))
+}
+
+/// The `id` of a 2xx answer's JSON body.
+fn id_of(answer: &Option<(u16, Option<Bytes>)>) -> Option<String> {
+    let body = answer.as_ref()?.1.as_ref()?;
+    let value: serde_json::Value = serde_json::from_slice(body).ok()?;
+    value["id"].as_str().map(str::to_owned)
+}
+
+/// One payment's chain (see the module's comment): its last answer, or the first refusal.
+async fn chain(
+    sender: &mut SendRequest<Full<Bytes>>,
+    shared: &Shared,
+    call: &Call,
+) -> Option<(u16, Option<Bytes>)> {
+    let (org, approver) = shared.chain.as_ref().expect("chain tokens");
+    let line = std::str::from_utf8(&call.body).unwrap_or_default();
+    let (voucher, day) = line.split_once('\t').unwrap_or((line, ""));
+    let contract = &call.path;
+    let a = shared.authority.as_str();
+    let asked = send(
+        sender,
+        a,
+        org,
+        Method::POST,
+        &format!("/api/v1/contracts/{contract}/payment-requests"),
+        Bytes::from(format!(
+            r#"{{"amount":"0.01","invoice_no":"{voucher}","invoice_date":"{day}"}}"#
+        )),
+    )
+    .await;
+    let Some(id) = id_of(&asked) else {
+        return asked;
+    };
+    for (bearer, step) in [(&shared.bearer, "verify"), (approver, "approve")] {
+        let answer = send(
+            sender,
+            a,
+            bearer,
+            Method::POST,
+            &format!("/api/v1/payment-requests/{id}/{step}"),
+            Bytes::new(),
+        )
+        .await;
+        if !matches!(answer, Some((200, _))) {
+            return answer;
+        }
+    }
+    send(
+        sender,
+        a,
+        &shared.bearer,
+        Method::POST,
+        &format!("/api/v1/contracts/{contract}/payments"),
+        Bytes::from(format!(
+            r#"{{"payment_request_id":"{id}","paid_on":"{day}","voucher_no":"{voucher}"}}"#
+        )),
+    )
+    .await
+}
+
+/// One connection: takes the next due request (or chain), sends it, waits for its answer;
+/// reconnects after a failure.
 async fn connection(shared: Arc<Shared>, mut sender: SendRequest<Full<Bytes>>) -> Vec<Outcome> {
     let mut outcomes = Vec::new();
     loop {
+        if shared.until.is_some_and(|until| Instant::now() >= until) {
+            break;
+        }
         let next = shared.due.lock().await.recv().await;
         let Some((i, due)) = next else { break };
+        // In a closed loop a request is due when a connection takes it.
+        let due = if shared.until.is_some() {
+            Instant::now()
+        } else {
+            due
+        };
         let call = &shared.calls[i];
-        let request = Request::builder()
-            .method(call.method.clone())
-            .uri(&call.path)
-            .header(HOST, &shared.authority)
-            .header(AUTHORIZATION, &shared.bearer)
-            .header(CONTENT_TYPE, "application/json")
-            .body(Full::new(call.body.clone()))
-            .expect("a request of valid parts");
-        let answer = match sender.ready().await {
-            Ok(()) => match sender.send_request(request).await {
-                Ok(response) => {
-                    let status = response.status();
-                    match response.into_body().collect().await {
-                        Ok(body) => Some((
-                            status.as_u16(),
-                            status.is_success().then(|| body.to_bytes()),
-                        )),
-                        Err(_) => None,
-                    }
-                }
-                Err(_) => None,
-            },
-            Err(_) => None,
+        let answer = if shared.chain.is_some() {
+            chain(&mut sender, &shared, call).await
+        } else {
+            send(
+                &mut sender,
+                &shared.authority,
+                &shared.bearer,
+                call.method.clone(),
+                &call.path,
+                call.body.clone(),
+            )
+            .await
         };
         let finished = Instant::now();
         if answer.is_none() {
@@ -181,12 +307,21 @@ fn ok_line(body: &[u8], fields: &[String]) -> String {
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
     anyhow::ensure!(
-        args.rate > 0.0 && args.duration > 0.0,
-        "--rate and --duration must be positive"
+        (args.closed || args.rate > 0.0) && args.duration > 0.0,
+        "--rate (unless --closed) and --duration must be positive"
     );
     anyhow::ensure!(args.connections > 0, "--connections must be positive");
-    let calls = read_calls(&args.requests)?;
-    let total = (args.rate * args.duration).round() as usize;
+    let calls = if args.chain {
+        read_chains(&args.requests)?
+    } else {
+        read_calls(&args.requests)?
+    };
+    // A closed loop takes from every line until the time is up.
+    let total = if args.closed {
+        calls.len()
+    } else {
+        (args.rate * args.duration).round() as usize
+    };
     anyhow::ensure!(total > 0, "--rate × --duration is less than one request");
     anyhow::ensure!(
         calls.len() >= total,
@@ -208,23 +343,42 @@ async fn main() -> anyhow::Result<()> {
         senders.push(connect(&authority).await?);
     }
     let (tx, rx) = mpsc::unbounded_channel();
+    let start = Instant::now() + Duration::from_millis(50);
+    let until = args
+        .closed
+        .then(|| start + Duration::from_secs_f64(args.duration));
+    let bearer = |t: &str| format!("Bearer {t}");
     let shared = Arc::new(Shared {
         calls,
         authority,
-        bearer: format!("Bearer {}", args.token),
+        bearer: bearer(&args.token),
+        chain: args
+            .org_token
+            .as_deref()
+            .zip(args.approver_token.as_deref())
+            .filter(|_| args.chain)
+            .map(|(o, a)| (bearer(o), bearer(a))),
         due: Mutex::new(rx),
+        until,
     });
     let workers: Vec<_> = senders
         .into_iter()
         .map(|sender| tokio::spawn(connection(shared.clone(), sender)))
         .collect();
 
-    let start = Instant::now() + Duration::from_millis(50);
-    for i in 0..total {
-        let due = start + Duration::from_secs_f64(i as f64 / args.rate);
-        tokio::time::sleep_until(due).await;
-        tx.send((i, due))
-            .expect("the connections wait for the queue to close");
+    if args.closed {
+        tokio::time::sleep_until(start).await;
+        for i in 0..total {
+            // The connections stop taking at the deadline and leave the rest queued.
+            let _ = tx.send((i, start));
+        }
+    } else {
+        for i in 0..total {
+            let due = start + Duration::from_secs_f64(i as f64 / args.rate);
+            tokio::time::sleep_until(due).await;
+            tx.send((i, due))
+                .expect("the connections wait for the queue to close");
+        }
     }
     drop(tx);
     let mut outcomes = Vec::with_capacity(total);
@@ -250,13 +404,14 @@ async fn main() -> anyhow::Result<()> {
     if let Some(path) = &args.ok_log {
         std::fs::write(path, ok_log).with_context(|| format!("writing {}", path.display()))?;
     }
+    let sent = outcomes.len();
     println!(
-        "sent={total} answered={answered} rps={:.1} p50_ms={:.2} p99_ms={:.2} max_ms={:.2} non2xx={non2xx} errors={}",
+        "sent={sent} answered={answered} rps={:.1} p50_ms={:.2} p99_ms={:.2} max_ms={:.2} non2xx={non2xx} errors={}",
         answered as f64 / (last - start).as_secs_f64().max(f64::MIN_POSITIVE),
         quantile_ms(&latencies, 0.50),
         quantile_ms(&latencies, 0.99),
         quantile_ms(&latencies, 1.0),
-        total - answered,
+        sent - answered,
     );
     Ok(())
 }
