@@ -836,3 +836,106 @@ async fn payments_recorded_before_requests_get_a_paid_migrated_request() {
         .expect(409);
     assert_eq!(code(&more), "payment.above_payable");
 }
+
+#[tokio::test]
+async fn an_admin_makes_finance_officers_approvers_and_only_them() {
+    let app = TestApp::new().await;
+    let admin = app.user(Role::Admin).await;
+    let purchaser = app.purchaser().await;
+    let organisation = app.organisation().await;
+    let user = |email: &str, role: &str, approver: bool| {
+        let mut b = json!({"email": email, "display_name": "赵科长", "role": role,
+                           "password": "correct-horse-battery", "approver": approver});
+        match role {
+            "finance_officer" => b["purchaser_id"] = json!(purchaser),
+            "organisation" => b["organisation_id"] = json!(organisation),
+            _ => {}
+        }
+        b
+    };
+    let a = app
+        .post(
+            "/api/v1/users",
+            &admin.token,
+            user("zhao@county.example", "finance_officer", true),
+        )
+        .await
+        .expect(201);
+    assert_eq!(a.body["approver"], true);
+    let approver = a.id();
+    let plain = app
+        .post(
+            "/api/v1/users",
+            &admin.token,
+            user("qian@county.example", "finance_officer", false),
+        )
+        .await
+        .expect(201);
+    assert_eq!(plain.body["approver"], false);
+    let before = app.count("app_user").await;
+    for role in ["organisation", "supervisor", "admin"] {
+        let a = app
+            .post(
+                "/api/v1/users",
+                &admin.token,
+                user(&format!("{role}@ngo.example"), role, true),
+            )
+            .await
+            .expect(422);
+        assert_eq!(a.error_fields(), ["approver"]);
+    }
+    assert_eq!(app.count("app_user").await, before);
+    // Set and cleared by the admin; a role change away from finance officer clears it.
+    let p = app
+        .patch(
+            &format!("/api/v1/users/{}", plain.id()),
+            &admin.token,
+            json!({"approver": true}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(p.body["approver"], true);
+    let fo = app
+        .user_in(Role::FinanceOfficer, Some(purchaser), None)
+        .await;
+    app.patch(
+        &format!("/api/v1/users/{approver}"),
+        &fo.token,
+        json!({"approver": false}),
+    )
+    .await
+    .expect(403);
+    let a = app
+        .patch(
+            &format!("/api/v1/users/{approver}"),
+            &admin.token,
+            json!({"role": "supervisor", "approver": true}),
+        )
+        .await
+        .expect(422);
+    assert_eq!(a.error_fields(), ["approver"]);
+    let p = app
+        .patch(
+            &format!("/api/v1/users/{approver}"),
+            &admin.token,
+            json!({"role": "supervisor"}),
+        )
+        .await
+        .expect(200);
+    assert_eq!(p.body["approver"], false);
+    // The user sees it on /me.
+    let token = app
+        .login("qian@county.example", "correct-horse-battery")
+        .await;
+    app.post(
+        "/api/v1/me/password",
+        &token,
+        json!({"current_password": "correct-horse-battery", "new_password": "another-horse-battery"}),
+    )
+    .await;
+    let token = app
+        .login("qian@county.example", "another-horse-battery")
+        .await;
+    let me = app.get("/api/v1/me", &token).await.expect(200);
+    assert_eq!(me.body["approver"], true);
+}
