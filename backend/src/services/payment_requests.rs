@@ -355,6 +355,7 @@ async fn message(
     db: &impl ConnectionTrait,
     k: &contract::Model,
     r: &payment_request::Model,
+    m: Option<&milestone::Model>,
     status: PaymentRequestStatus,
     second: bool,
 ) -> ApiResult<Message> {
@@ -362,17 +363,10 @@ async fn message(
         .await?
         .remove(&k.organisation_id)
         .unwrap_or_default();
-    let milestone = match r.milestone_id {
-        Some(id) => milestone::Entity::find_by_id(id)
-            .one(db)
-            .await?
-            .map(|m| m.title),
-        None => None,
-    };
     Ok(Message::PaymentRequestMoved {
         contract: k.title.clone(),
         organisation,
-        milestone,
+        milestone: m.map(|m| m.title.clone()),
         amount: Money::from_fen(r.amount_fen),
         status,
         second,
@@ -396,7 +390,7 @@ async fn approvers_of(
     purchaser_id: Uuid,
     except: &[Uuid],
 ) -> ApiResult<Vec<Recipient>> {
-    let ids: Vec<Uuid> = user::Entity::find()
+    Ok(user::Entity::find()
         .filter(user::Column::PurchaserId.eq(purchaser_id))
         .filter(user::Column::Role.eq(Role::FinanceOfficer.as_str()))
         .filter(user::Column::Approver.eq(true))
@@ -404,10 +398,9 @@ async fn approvers_of(
         .all(db)
         .await?
         .into_iter()
-        .map(|u| u.id)
-        .filter(|id| !except.contains(id))
-        .collect();
-    Ok(outbox::users(db, &ids).await?.into_values().collect())
+        .filter(|u| !except.contains(&u.id))
+        .map(|u| Recipient::user(u.id, u.email, &u.locale, u.organisation_id))
+        .collect())
 }
 
 /// Writes the request's new state with its audit event and its notification, and commits.
@@ -507,7 +500,15 @@ pub async fn submit(
         updated_at: now,
     };
     let to = officer_of(&txn, &k).await?;
-    let msg = message(&txn, &k, &row, PaymentRequestStatus::Submitted, false).await?;
+    let msg = message(
+        &txn,
+        &k,
+        &row,
+        m.as_ref(),
+        PaymentRequestStatus::Submitted,
+        false,
+    )
+    .await?;
     let am: payment_request::ActiveModel = row.into();
     save(st, txn, actor, "create", None, am, true, Some((to, msg))).await
 }
@@ -557,7 +558,15 @@ pub async fn resubmit(
     am.status_changed_at = Set(now);
     am.updated_at = Set(now);
     let to = officer_of(&txn, &k).await?;
-    let msg = message(&txn, &k, &r, PaymentRequestStatus::Submitted, false).await?;
+    let msg = message(
+        &txn,
+        &k,
+        &r,
+        m.as_ref(),
+        PaymentRequestStatus::Submitted,
+        false,
+    )
+    .await?;
     save(
         st,
         txn,
@@ -611,7 +620,15 @@ pub async fn verify(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Payment
     am.status_changed_at = Set(now);
     am.updated_at = Set(now);
     let to = approvers_of(&txn, k.purchaser_id, &[actor.id()]).await?;
-    let msg = message(&txn, &k, &r, PaymentRequestStatus::Verified, false).await?;
+    let msg = message(
+        &txn,
+        &k,
+        &r,
+        m.as_ref(),
+        PaymentRequestStatus::Verified,
+        false,
+    )
+    .await?;
     save(
         st,
         txn,
@@ -694,7 +711,15 @@ pub async fn approve(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Paymen
         let to = approvers_of(&txn, k.purchaser_id, &except).await?;
         (
             to,
-            message(&txn, &k, &r, PaymentRequestStatus::Verified, true).await?,
+            message(
+                &txn,
+                &k,
+                &r,
+                m.as_ref(),
+                PaymentRequestStatus::Verified,
+                true,
+            )
+            .await?,
         )
     } else {
         am.status = Set(PaymentRequestStatus::Approved.as_str().into());
@@ -703,7 +728,15 @@ pub async fn approve(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Paymen
         to.extend(notify::organisation_of(&txn, &k).await?);
         (
             to,
-            message(&txn, &k, &r, PaymentRequestStatus::Approved, false).await?,
+            message(
+                &txn,
+                &k,
+                &r,
+                m.as_ref(),
+                PaymentRequestStatus::Approved,
+                false,
+            )
+            .await?,
         )
     };
     am.updated_at = Set(now);
@@ -755,7 +788,19 @@ pub async fn send_back(
     let mut shown = r.clone();
     shown.return_comment = Some(body.comment.trim().to_string());
     let to = notify::organisation_of(&txn, &k).await?;
-    let msg = message(&txn, &k, &shown, PaymentRequestStatus::Returned, false).await?;
+    let m = match r.milestone_id {
+        Some(mid) => Some(milestone_of(&txn, &k, mid).await?),
+        None => None,
+    };
+    let msg = message(
+        &txn,
+        &k,
+        &shown,
+        m.as_ref(),
+        PaymentRequestStatus::Returned,
+        false,
+    )
+    .await?;
     save(
         st,
         txn,
