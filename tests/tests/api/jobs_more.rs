@@ -1947,6 +1947,12 @@ async fn two_schedulers_run_each_slot_once_in_beijing_time_and_catch_up_once() {
             (ContractExpiry, slot(0, 6), true),
             (SendNotifications, slot(1, 6), true),
             (AuditAnchor, slot(22, 5), true),
+            // 08:30 in Beijing is 00:30 UTC.
+            (
+                PaymentRequestReminders,
+                Utc.with_ymd_and_hms(2026, 3, 6, 0, 30, 0).unwrap(),
+                true
+            ),
             (FileSweep, sweep(5), true),
         ]
     );

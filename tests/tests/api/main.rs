@@ -15,6 +15,7 @@ mod files;
 mod flow;
 mod jobs;
 mod jobs_more;
+mod jobs_payment_requests;
 mod money_rules;
 mod ocds;
 mod pages;
