@@ -16,13 +16,13 @@ use tests::{Login, TestApp};
 use uuid::Uuid;
 
 /// Sets the clock to 09:00 in Beijing (01:00 UTC) on `date`.
-fn at(app: &TestApp, date: &str) {
+pub(crate) fn at(app: &TestApp, date: &str) {
     let d: NaiveDate = date.parse().expect("a date");
     app.clock
         .set(Utc.from_utc_datetime(&d.and_hms_opt(1, 0, 0).expect("time")));
 }
 
-async fn email(app: &TestApp, who: &Login) -> String {
+pub(crate) async fn email(app: &TestApp, who: &Login) -> String {
     app.get("/api/v1/me", &who.token).await.expect(200).body["email"]
         .as_str()
         .expect("email")
@@ -32,23 +32,23 @@ async fn email(app: &TestApp, who: &Login) -> String {
 /// Who is who around one contract: the responsible officer `fo` (who created it), the
 /// approvers `verifier` (verifies), `accepter` (accepted the milestones) and `a`, `b` (plain
 /// approvers), the organisation's staff member and its contact address, and a supervisor.
-struct World {
-    fo: Login,
-    verifier: Login,
-    accepter: Login,
-    a: Login,
-    b: Login,
-    staff: Login,
-    contact: String,
-    organisation: String,
-    supervisor: Login,
-    contract: Uuid,
-    milestones: Vec<Uuid>,
+pub(crate) struct World {
+    pub(crate) fo: Login,
+    pub(crate) verifier: Login,
+    pub(crate) accepter: Login,
+    pub(crate) a: Login,
+    pub(crate) b: Login,
+    pub(crate) staff: Login,
+    pub(crate) contact: String,
+    pub(crate) organisation: String,
+    pub(crate) supervisor: Login,
+    pub(crate) contract: Uuid,
+    pub(crate) milestones: Vec<Uuid>,
 }
 
 /// An active contract with `n` milestones of 10 000.00, each reported and accepted by the
 /// `accepter`, on 2 March 2026.
-async fn world(app: &TestApp, n: usize) -> World {
+pub(crate) async fn world(app: &TestApp, n: usize) -> World {
     let admin = app.user(Role::Admin).await;
     let fo = app.user(Role::FinanceOfficer).await;
     let p = fo.purchaser_id.expect("purchaser");
@@ -122,7 +122,7 @@ async fn world(app: &TestApp, n: usize) -> World {
 
 impl World {
     /// The organisation asks for `amount` on milestone `i`.
-    async fn request(&self, app: &TestApp, i: usize, amount: &str) -> Uuid {
+    pub(crate) async fn request(&self, app: &TestApp, i: usize, amount: &str) -> Uuid {
         app.post(
             &format!("/api/v1/contracts/{}/payment-requests", self.contract),
             &self.staff.token,
@@ -135,7 +135,7 @@ impl World {
     }
 }
 
-async fn step(app: &TestApp, who: &Login, request: Uuid, what: &str) {
+pub(crate) async fn step(app: &TestApp, who: &Login, request: Uuid, what: &str) {
     app.act(
         &format!("/api/v1/payment-requests/{request}/{what}"),
         &who.token,

@@ -35,6 +35,7 @@ mod pages_supervisor_dossier;
 mod pages_tenders;
 mod pages_weight;
 mod parties;
+mod payment_requests_reporting;
 mod posts;
 mod public;
 mod read_cache;
