@@ -1070,11 +1070,27 @@ async fn a_line_disbursing_too_slowly_late_in_the_year_is_flagged() {
         "{:?}",
         rows.iter().map(|n| &n.dedupe_key).collect::<Vec<_>>()
     );
+    // The purchaser's officers: the one who paid and the approver the payment's request
+    // needed (SPEC §9).
+    let approvers: Vec<String> = user::Entity::find()
+        .filter(user::Column::PurchaserId.eq(fo.purchaser_id))
+        .filter(user::Column::Approver.eq(true))
+        .all(&app.state.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|u| u.email)
+        .collect();
+    assert_eq!(approvers.len(), 1);
     assert_eq!(
         rows.iter()
             .map(|n| n.recipient_email.clone())
             .collect::<BTreeSet<_>>(),
-        set(&[email(&app, &sup).await, email(&app, &fo).await])
+        set(&[
+            email(&app, &sup).await,
+            email(&app, &fo).await,
+            approvers[0].clone()
+        ])
     );
     assert!(
         rows[0].body_text.contains("75.1%") && rows[0].body_text.contains("已支付 0%"),
