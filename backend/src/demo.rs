@@ -401,6 +401,7 @@ fn money(s: &str) -> anyhow::Result<Money> {
 
 /// Tenders in every state, bids, contracts (awarded, direct, draft), staffed and vacant
 /// posts, reports and a finding, on `clock` (which `past` runs on), ending at `now`.
+#[allow(clippy::too_many_arguments)]
 async fn procurement(
     past: &AppState,
     clock: &ManualClock,
