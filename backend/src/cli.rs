@@ -127,7 +127,8 @@ pub enum JobsCommand {
     /// Run one job now, as a manual slot.
     Run {
         /// milestone_reminders, indicator_check, post_vacancy_check, contract_expiry,
-        /// budget_watch, send_notifications or audit_anchor.
+        /// budget_watch, send_notifications, audit_anchor, payment_request_reminders or
+        /// file_sweep.
         job: String,
     },
 }

@@ -8,6 +8,12 @@
 //! a tender past its bid deadline to award, a contract ending within 30 days, a draft contract
 //! to sign and an open finding to answer; the organisations have milestones due soon and a
 //! published tender open for bids; the supervisor has an open finding.
+//!
+//! Payment requests (SPEC §9) stand in every state: paid, approved and waiting for the payment
+//! (17 days: the reminders job tells the officer and, past 15 days, the supervisors), verified
+//! and waiting for the approver (11 days), returned with a comment and waiting for the
+//! organisation (8 days), submitted (2 days) and withdrawn. None is above
+//! `HUIMIN_SECOND_APPROVAL_ABOVE` (500 000.00 by default): no demo milestone is that large.
 
 use anyhow::Context;
 use entity::Money;
@@ -32,7 +38,7 @@ use crate::services::divisions;
 use crate::services::findings::{self, NewFinding};
 use crate::services::milestones::{self, NewIndicator, NewMilestone};
 use crate::services::parties::{self, NewOrganisation, NewPurchaser};
-use crate::services::payment_requests::{self, NewPaymentRequest};
+use crate::services::payment_requests::{self, NewPaymentRequest, ReturnComment};
 use crate::services::payments::{self, NewPayment};
 use crate::services::posts::{self, NewAssignment, NewPost};
 use crate::services::reports::{self, MeasurementIn, NewReport, Rejection, Review};
@@ -317,6 +323,49 @@ async fn pay(
     Ok(())
 }
 
+/// What is left of contract A's first milestone after its first instalment: requested, and
+/// returned for a wrong invoice.
+const A_REST: &str = "24500.00";
+
+/// The organisations' payment requests, on the demo's clock.
+struct Requests<'a> {
+    st: &'a AppState,
+    clock: &'a ManualClock,
+    now: chrono::DateTime<Utc>,
+}
+
+impl Requests<'_> {
+    /// `org` requests `amount` on the contract's milestone (an advance without one) with its
+    /// invoice, `days_ago` days before the story's end; answers the request's id.
+    async fn submit(
+        &self,
+        org: &Actor,
+        contract_id: Uuid,
+        milestone_id: Option<Uuid>,
+        amount: &str,
+        invoice: &str,
+        days_ago: i64,
+    ) -> anyhow::Result<Uuid> {
+        self.clock.set(self.now - Duration::days(days_ago));
+        let day = jobs::clock::local_today(self.clock, self.st.config.tz);
+        Ok(payment_requests::submit(
+            self.st,
+            org,
+            contract_id,
+            NewPaymentRequest {
+                milestone_id,
+                amount: money(amount)?,
+                invoice_no: invoice.into(),
+                invoice_date: day,
+                note: None,
+            },
+        )
+        .await
+        .map_err(ctx)?
+        .id)
+    }
+}
+
 /// An actor for a user without a session, as the CLI and the demo loader act.
 async fn actor(st: &AppState, id: Uuid) -> anyhow::Result<Actor> {
     let user = user::Entity::find_by_id(id)
@@ -352,6 +401,7 @@ fn money(s: &str) -> anyhow::Result<Money> {
 
 /// Tenders in every state, bids, contracts (awarded, direct, draft), staffed and vacant
 /// posts, reports and a finding, on `clock` (which `past` runs on), ending at `now`.
+#[allow(clippy::too_many_arguments)]
 async fn procurement(
     past: &AppState,
     clock: &ManualClock,
@@ -670,12 +720,14 @@ async fn procurement(
     )
     .await
     .map_err(ctx)?;
+    // The first instalment of its payable; the rest (A_REST) is requested later.
+    let m1_payable = m1.payable.context("payable")?;
     pay(
         past,
         [&orgs[0], fo, approver],
         contract_a.id,
         Some(m1.id),
-        m1.payable.context("payable")?,
+        Money::from_fen(m1_payable.fen() - money(A_REST)?.fen()),
         "TYMZ-2026-0031",
         today(clock),
     )
@@ -763,16 +815,80 @@ async fn procurement(
     let dm = reports::accept(past, fo, direct_m.id, Review::default())
         .await
         .map_err(ctx)?;
+    // Its payable (48 000.00) is paid in part, and the rest requested in parts that wait at
+    // every step of SPEC §9: one paid today …
     pay(
         past,
         [&orgs[2], fo, approver],
         direct.id,
         Some(dm.id),
-        dm.payable.context("payable")?,
+        money("30000.00")?,
         "TYMZ-2026-0057",
         today(clock),
     )
     .await?;
+    let requests = Requests {
+        st: past,
+        clock,
+        now,
+    };
+    // … one approved 17 days ago and still not paid (the officer is reminded, and after 15
+    // days the supervisors too) …
+    let approved = requests
+        .submit(
+            &orgs[2],
+            direct.id,
+            Some(dm.id),
+            "8000.00",
+            "FP2026005801",
+            18,
+        )
+        .await?;
+    clock.set(now - Duration::days(17));
+    payment_requests::verify(past, fo, approved)
+        .await
+        .map_err(ctx)?;
+    payment_requests::approve(past, approver, approved)
+        .await
+        .map_err(ctx)?;
+    // … one verified 11 days ago, waiting for the approver …
+    let verified = requests
+        .submit(
+            &orgs[2],
+            direct.id,
+            Some(dm.id),
+            "6000.00",
+            "FP2026006302",
+            12,
+        )
+        .await?;
+    clock.set(now - Duration::days(11));
+    payment_requests::verify(past, fo, verified)
+        .await
+        .map_err(ctx)?;
+    // Contract A's first milestone: the rest of its payable, returned 8 days ago for a wrong
+    // invoice, waiting for the organisation to correct it.
+    let returned = requests
+        .submit(
+            &orgs[0],
+            contract_a.id,
+            Some(m1.id),
+            A_REST,
+            "FP2026007110",
+            9,
+        )
+        .await?;
+    clock.set(now - Duration::days(8));
+    payment_requests::send_back(
+        past,
+        fo,
+        returned,
+        ReturnComment {
+            comment: "发票抬头应为“汤阴县民政局”，请重新开具发票后修改提交。".into(),
+        },
+    )
+    .await
+    .map_err(ctx)?;
 
     // The supervisor's finding on contract A, for the officer to answer.
     clock.set(now - Duration::days(5));
@@ -787,6 +903,32 @@ async fn procurement(
     )
     .await
     .map_err(ctx)?;
+
+    // The direct award's last part: submitted twice by mistake 3 days ago (one withdrawn),
+    // the other waiting for the officer to verify it.
+    let twice = requests
+        .submit(
+            &orgs[2],
+            direct.id,
+            Some(dm.id),
+            "4000.00",
+            "FP2026008203",
+            3,
+        )
+        .await?;
+    payment_requests::withdraw(past, &orgs[2], twice)
+        .await
+        .map_err(ctx)?;
+    requests
+        .submit(
+            &orgs[2],
+            direct.id,
+            Some(dm.id),
+            "4000.00",
+            "FP2026008204",
+            2,
+        )
+        .await?;
 
     // Today: one open tender with a bid, one draft, one cancelled.
     clock.set(now);

@@ -17,7 +17,7 @@ mod common;
 use common::{Env, env, stderr, stdout};
 
 /// The jobs and their default schedules, in the order `jobs list` prints them.
-const JOBS: [(&str, &str); 8] = [
+const JOBS: [(&str, &str); 9] = [
     ("milestone_reminders", "0 0 8 * * *"),
     ("indicator_check", "0 0 2 * * *"),
     ("post_vacancy_check", "0 0 3 * * *"),
@@ -25,6 +25,7 @@ const JOBS: [(&str, &str); 8] = [
     ("budget_watch", "0 0 7 * * Mon"),
     ("send_notifications", "0 * * * * *"),
     ("audit_anchor", "0 0 6 * * *"),
+    ("payment_request_reminders", "0 30 8 * * *"),
     ("file_sweep", "0 30 3 * * *"),
 ];
 
@@ -167,6 +168,12 @@ async fn jobs_list_prints_every_job_with_its_schedule_and_next_runs_in_beijing_t
                 assert!(hour(3) && apart(chrono::Duration::days(1)), "{line}")
             }
             "audit_anchor" => assert!(hour(6) && apart(chrono::Duration::days(1)), "{line}"),
+            "payment_request_reminders" => assert!(
+                runs.iter()
+                    .all(|t| (t.hour(), t.minute(), t.second()) == (8, 30, 0))
+                    && apart(chrono::Duration::days(1)),
+                "{line}"
+            ),
             "file_sweep" => assert!(
                 runs.iter()
                     .all(|t| (t.hour(), t.minute(), t.second()) == (3, 30, 0))
@@ -287,6 +294,7 @@ async fn jobs_run_prints_its_counts_records_the_run_and_an_unknown_job_fails() {
         "budget_watch",
         "send_notifications",
         "audit_anchor",
+        "payment_request_reminders",
         "file_sweep",
     ] {
         let o = huimin(&env, &["jobs", "run", job]);

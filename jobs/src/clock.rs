@@ -55,6 +55,21 @@ pub fn local_today(clock: &dyn Clock, tz: Tz) -> NaiveDate {
     clock.now().with_timezone(&tz).date_naive()
 }
 
+/// The instant a local date begins in the time zone (its earliest midnight: a day that starts
+/// in a daylight-saving gap begins at its first existing instant).
+pub fn day_start(day: NaiveDate, tz: Tz) -> DateTime<Utc> {
+    day.and_hms_opt(0, 0, 0)
+        .and_then(|t| t.and_local_timezone(tz).earliest())
+        .map_or(DateTime::UNIX_EPOCH, |t| t.with_timezone(&Utc))
+}
+
+/// How many local days something has waited since `since`, on local date `today`: the days
+/// between the two local dates (0 on the day it began), the count the payment request
+/// reminders, the spending report and the dossier share.
+pub fn days_waited(since: DateTime<Utc>, today: NaiveDate, tz: Tz) -> i64 {
+    (today - since.with_timezone(&tz).date_naive()).num_days()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +87,21 @@ mod tests {
         assert_eq!(
             local_today(&c, chrono_tz::Asia::Shanghai).to_string(),
             "2026-11-28"
+        );
+    }
+
+    #[test]
+    fn days_waited_count_local_dates() {
+        let tz = chrono_tz::Asia::Shanghai;
+        // 23:00 on 1 March in Shanghai; on 6 March that is 5 days.
+        let since = Utc.with_ymd_and_hms(2026, 3, 1, 15, 0, 0).unwrap();
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(days_waited(since, d("2026-03-06"), tz), 5);
+        assert_eq!(days_waited(since, d("2026-03-01"), tz), 0);
+        // The start of 1 March in Shanghai is 16:00 UTC on 28 February.
+        assert_eq!(
+            day_start(d("2026-03-01"), tz),
+            Utc.with_ymd_and_hms(2026, 2, 28, 16, 0, 0).unwrap()
         );
     }
 }

@@ -1,7 +1,8 @@
 //! The notification outbox: rows inserted idempotently (by `dedupe_key`, never built from
 //! rendered text) in the transaction that decided to send them, and the recipients of SPEC §5:
 //! "the organisation" (its contact e-mail and active users), "the officer" (a contract's
-//! responsible officer), "supervisors" (all active ones) and a purchaser's officers.
+//! responsible officer), "supervisors" (all active ones), a purchaser's officers and its
+//! approvers (SPEC §9).
 
 use std::collections::HashMap;
 
@@ -342,6 +343,31 @@ pub async fn purchaser_officers(
         for u in users {
             if let Some(p) = u.purchaser_id {
                 out.entry(p).or_default().push(of_user(&u));
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Each purchaser's active approvers of payment requests (SPEC §9: finance officers whose
+/// user has `approver`), `except` those users.
+pub async fn purchaser_approvers(
+    db: &impl ConnectionTrait,
+    ids: &[Uuid],
+    except: &[Uuid],
+) -> Result<HashMap<Uuid, Vec<Recipient>>, DbErr> {
+    let mut out: HashMap<Uuid, Vec<Recipient>> = HashMap::new();
+    for chunk in chunks(ids) {
+        let users = user::Entity::find()
+            .filter(user::Column::PurchaserId.is_in(chunk))
+            .filter(user::Column::Role.eq(Role::FinanceOfficer.as_str()))
+            .filter(user::Column::Approver.eq(true))
+            .filter(user::Column::Active.eq(true))
+            .all(db)
+            .await?;
+        for u in users.iter().filter(|u| !except.contains(&u.id)) {
+            if let Some(p) = u.purchaser_id {
+                out.entry(p).or_default().push(of_user(u));
             }
         }
     }

@@ -117,6 +117,9 @@ pub async fn run(
             JobName::ContractExpiry => jobs::contract_expiry::run(ctx, &txn, id).await,
             JobName::BudgetWatch => jobs::budget_watch::run(ctx, &txn, id).await,
             JobName::AuditAnchor => jobs::audit_anchor::run(ctx, &txn, id).await,
+            JobName::PaymentRequestReminders => {
+                jobs::payment_request_reminders::run(ctx, &txn, id).await
+            }
             JobName::SendNotifications | JobName::FileSweep => unreachable!("handled above"),
         };
         match work {

@@ -18,12 +18,13 @@ pub enum JobName {
     BudgetWatch,
     SendNotifications,
     AuditAnchor,
+    PaymentRequestReminders,
     FileSweep,
 }
 
 impl JobName {
     /// Every job, in the order `jobs list` prints them.
-    pub const ALL: [JobName; 8] = [
+    pub const ALL: [JobName; 9] = [
         JobName::MilestoneReminders,
         JobName::IndicatorCheck,
         JobName::PostVacancyCheck,
@@ -31,6 +32,7 @@ impl JobName {
         JobName::BudgetWatch,
         JobName::SendNotifications,
         JobName::AuditAnchor,
+        JobName::PaymentRequestReminders,
         JobName::FileSweep,
     ];
 
@@ -44,6 +46,7 @@ impl JobName {
             JobName::BudgetWatch => "budget_watch",
             JobName::SendNotifications => "send_notifications",
             JobName::AuditAnchor => "audit_anchor",
+            JobName::PaymentRequestReminders => "payment_request_reminders",
             JobName::FileSweep => "file_sweep",
         }
     }
@@ -62,6 +65,7 @@ impl JobName {
             JobName::BudgetWatch => "0 0 7 * * Mon",
             JobName::SendNotifications => "0 * * * * *",
             JobName::AuditAnchor => "0 0 6 * * *",
+            JobName::PaymentRequestReminders => "0 30 8 * * *",
             JobName::FileSweep => "0 30 3 * * *",
         }
     }

@@ -1,12 +1,18 @@
 //! The contract dossier (`GET /contracts/{id}/dossier`): everything about one contract in one
 //! answer for an auditor — parties, tender and bids (sealed ones only after the deadline),
-//! amendments, posts and staffing, milestones with reports and decisions, scores, payments,
+//! amendments, posts and staffing, milestones with reports and decisions, scores, payment
+//! requests with each step they went through and how long it waited (SPEC §9), payments,
 //! findings, its audit events — and the anomalies found.
 
+use chrono::{DateTime, NaiveDate, Utc};
+use chrono_tz::Tz;
 use entity::model::{budget_line, organisation, purchaser};
 use entity::queries::budget_figures;
+use entity::rules::vocab::{Decision, PaymentRequestStatus};
+use jobs::clock::days_waited;
 use serde::Serialize;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::Actor;
@@ -15,6 +21,7 @@ use crate::services::contracts::{self, Amendment, Contract};
 use crate::services::findings::{self, Finding};
 use crate::services::milestones::{self, Indicator, Milestone, MilestoneFilter, Performance};
 use crate::services::parties::{Organisation, Purchaser};
+use crate::services::payment_requests::{self, PaymentRequest};
 use crate::services::payments::{self, Payment};
 use crate::services::posts::{self, Assignment, Post};
 use crate::services::reports::{self, Report};
@@ -37,6 +44,35 @@ pub struct DossierFlags {
     pub budget_line_over_90_percent: bool,
     /// The organisation has two or more open findings on this contract.
     pub open_findings: usize,
+    /// Payment requests approved by the user who accepted their milestone (none can exist by
+    /// design; requests made by the migration for earlier payments are left out).
+    pub requests_approved_by_accepter: usize,
+}
+
+/// One step of a payment request's life, as its audit events recorded it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RequestStep {
+    /// `submitted`, `resubmitted`, `verified`, `approved` (the first approval, or the only
+    /// one), `second_approved`, `returned`, `withdrawn` or `paid`.
+    pub step: String,
+    pub at: DateTime<Utc>,
+    pub by: Option<Uuid>,
+    /// Why it was returned.
+    pub comment: Option<String>,
+    /// Local days since the step before (0 for the first).
+    pub waited_days: i64,
+}
+
+/// A payment request of the contract with its history.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct DossierRequest {
+    #[serde(flatten)]
+    pub request: PaymentRequest,
+    /// Its steps, oldest first.
+    pub steps: Vec<RequestStep>,
+    /// Local days it has waited at its present step while someone has to act (submitted,
+    /// verified, approved, returned); none once paid or withdrawn.
+    pub waiting_days: Option<i64>,
 }
 
 /// The dossier.
@@ -55,6 +91,7 @@ pub struct Dossier {
     pub milestones: Vec<Milestone>,
     pub reports: Vec<Report>,
     pub performance: Performance,
+    pub payment_requests: Vec<DossierRequest>,
     pub payments: Vec<Payment>,
     pub findings: Vec<Finding>,
     pub audit_events: Vec<AuditEntry>,
@@ -62,7 +99,7 @@ pub struct Dossier {
 }
 
 /// Gathers the dossier of a contract the actor may see.
-pub async fn get(st: &AppState, actor: &Actor, id: uuid::Uuid) -> ApiResult<Dossier> {
+pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Dossier> {
     let db = &st.db;
     let k = contracts::load(db, actor, id).await?;
     // Every acknowledged write is in the chain before its events are read.
@@ -107,6 +144,7 @@ pub async fn get(st: &AppState, actor: &Actor, id: uuid::Uuid) -> ApiResult<Doss
     .await?;
     let reports = reports::of_contract(db, id).await?;
     let performance = milestones::performance(st, actor, id).await?;
+    let requests = payment_requests::of_contract(st, actor, id).await?;
     let payments = payments::list(st, actor, id).await?;
     let findings = findings::list(st, actor, id).await?;
 
@@ -119,9 +157,16 @@ pub async fn get(st: &AppState, actor: &Actor, id: uuid::Uuid) -> ApiResult<Doss
     ids.extend(assignments.iter().map(|a| a.id));
     ids.extend(milestone_list.iter().map(|m| m.id));
     ids.extend(reports.iter().map(|r| r.id));
+    ids.extend(requests.iter().map(|r| r.id));
     ids.extend(payments.iter().map(|p| p.id));
     ids.extend(findings.iter().map(|f| f.id));
     let audit_events = audit::events_for(db, &ids, st.now()).await?;
+    let today = milestones::today(st);
+    let tz = st.config.tz;
+    let payment_requests: Vec<DossierRequest> = requests
+        .into_iter()
+        .map(|r| history(r, &audit_events, today, tz))
+        .collect();
 
     let open: Vec<&Milestone> = milestone_list
         .iter()
@@ -148,6 +193,22 @@ pub async fn get(st: &AppState, actor: &Actor, id: uuid::Uuid) -> ApiResult<Doss
             .iter()
             .filter(|f| f.status.as_str() != "resolved")
             .count(),
+        requests_approved_by_accepter: payment_requests
+            .iter()
+            .filter(|r| {
+                let r = &r.request;
+                let accepter = reports
+                    .iter()
+                    .filter(|p| {
+                        Some(p.milestone_id) == r.milestone_id
+                            && p.decision == Some(Decision::Accepted)
+                    })
+                    .find_map(|p| p.decided_by);
+                !r.migrated
+                    && accepter.is_some()
+                    && (r.approved_by == accepter || r.second_approved_by == accepter)
+            })
+            .count(),
     };
     let budget_line = serde_json::json!({
         "id": line.id, "code": line.code, "name": line.name, "fiscal_year": line.fiscal_year,
@@ -159,7 +220,7 @@ pub async fn get(st: &AppState, actor: &Actor, id: uuid::Uuid) -> ApiResult<Doss
     Ok(Dossier {
         contract,
         purchaser: Purchaser::from(purchaser),
-        organisation: Organisation::on(organisation, milestones::today(st))?,
+        organisation: Organisation::on(organisation, today)?,
         budget_line,
         tender,
         bids,
@@ -170,9 +231,90 @@ pub async fn get(st: &AppState, actor: &Actor, id: uuid::Uuid) -> ApiResult<Doss
         milestones: milestone_list,
         reports,
         performance,
+        payment_requests,
         payments,
         findings,
         audit_events,
         flags,
     })
+}
+
+/// A request with its steps: from its audit events (each transition records one, with the
+/// request as it became), or, for a request the migration made for an earlier payment (it has
+/// none), from its own dates.
+fn history(r: PaymentRequest, events: &[AuditEntry], today: NaiveDate, tz: Tz) -> DossierRequest {
+    let mut steps: Vec<RequestStep> = Vec::new();
+    let mut push = |step: &str, at: DateTime<Utc>, by: Option<Uuid>, comment: Option<String>| {
+        let waited_days = steps.last().map_or(0, |p| {
+            days_waited(p.at, at.with_timezone(&tz).date_naive(), tz)
+        });
+        steps.push(RequestStep {
+            step: step.to_string(),
+            at,
+            by,
+            comment,
+            waited_days,
+        });
+    };
+    let own: Vec<&AuditEntry> = events
+        .iter()
+        .filter(|e| e.entity_type == "payment_request" && e.entity_id == r.id)
+        .collect();
+    if own.is_empty() {
+        push("submitted", r.submitted_at, Some(r.submitted_by), None);
+        if let Some(at) = r.verified_at {
+            push("verified", at, r.verified_by, None);
+        }
+        if let Some(at) = r.approved_at {
+            push("approved", at, r.approved_by, None);
+        }
+        if let Some(at) = r.second_approved_at {
+            push("second_approved", at, r.second_approved_by, None);
+        }
+        match r.status {
+            PaymentRequestStatus::Paid => push("paid", r.status_changed_at, None, None),
+            PaymentRequestStatus::Returned => push(
+                "returned",
+                r.status_changed_at,
+                None,
+                r.return_comment.clone(),
+            ),
+            PaymentRequestStatus::Withdrawn => push("withdrawn", r.status_changed_at, None, None),
+            _ => {}
+        }
+    }
+    for e in own {
+        let after = |field: &str| e.after.as_ref().and_then(|a| a.get(field)).cloned();
+        let step = match e.action.as_str() {
+            "create" => "submitted",
+            "resubmit" => "resubmitted",
+            "verify" => "verified",
+            "approve" if after("second_approved_by").is_some_and(|v| !v.is_null()) => {
+                "second_approved"
+            }
+            "approve" => "approved",
+            "return" => "returned",
+            "withdraw" => "withdrawn",
+            "pay" => "paid",
+            other => other,
+        };
+        let comment = (step == "returned")
+            .then(|| after("return_comment"))
+            .flatten()
+            .and_then(|v| v.as_str().map(str::to_string));
+        push(step, e.at, e.actor_user_id, comment);
+    }
+    let waiting_days = matches!(
+        r.status,
+        PaymentRequestStatus::Submitted
+            | PaymentRequestStatus::Verified
+            | PaymentRequestStatus::Approved
+            | PaymentRequestStatus::Returned
+    )
+    .then(|| days_waited(r.status_changed_at, today, tz));
+    DossierRequest {
+        request: r,
+        steps,
+        waiting_days,
+    }
 }

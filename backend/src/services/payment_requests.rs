@@ -15,7 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::Money;
 use entity::model::{contract, milestone, milestone_report, payment_request, user};
 use entity::queries::numbered;
-use entity::rules::vocab::{ContractStatus, Decision, MilestoneStatus, PaymentRequestStatus, Role};
+use entity::rules::vocab::{ContractStatus, Decision, MilestoneStatus, PaymentRequestStatus};
 use jobs::outbox::{self, Recipient};
 use jobs::templates::Message;
 use sea_orm::sea_query::{LockType, Query};
@@ -384,23 +384,16 @@ async fn officer_of(db: &impl ConnectionTrait, k: &contract::Model) -> ApiResult
         .collect())
 }
 
-/// The purchaser's active approvers, but `except`.
+/// The purchaser's active approvers, but `except` (the same rule as the reminders job's).
 async fn approvers_of(
     db: &impl ConnectionTrait,
     purchaser_id: Uuid,
     except: &[Uuid],
 ) -> ApiResult<Vec<Recipient>> {
-    Ok(user::Entity::find()
-        .filter(user::Column::PurchaserId.eq(purchaser_id))
-        .filter(user::Column::Role.eq(Role::FinanceOfficer.as_str()))
-        .filter(user::Column::Approver.eq(true))
-        .filter(user::Column::Active.eq(true))
-        .all(db)
+    Ok(outbox::purchaser_approvers(db, &[purchaser_id], except)
         .await?
-        .into_iter()
-        .filter(|u| !except.contains(&u.id))
-        .map(|u| Recipient::user(u.id, u.email, &u.locale, u.organisation_id))
-        .collect())
+        .remove(&purchaser_id)
+        .unwrap_or_default())
 }
 
 /// Writes the request's new state with its audit event and its notification, and commits.

@@ -2,7 +2,8 @@
 //! line, service category or division (the counties, or one level below the division filter:
 //! [`division_level`]), the budget, what is committed, disbursed and
 //! available, contracts, milestones accepted and overdue, the average score, open findings,
-//! and anomaly flags. Each figure comes from one grouped statement over the contracts (with
+//! the payment requests waiting (submitted, verified or approved, SPEC §9) and the age of the
+//! oldest, and anomaly flags. Each figure comes from one grouped statement over the contracts (with
 //! payments and milestones pre-aggregated per contract), so the totals reconcile exactly with
 //! the payments and contracts tables.
 
@@ -113,6 +114,10 @@ pub struct Flags {
     /// Payments recorded for a milestone before it was accepted (none can exist by design:
     /// the report proves it).
     pub payments_before_acceptance: i64,
+    /// Payment requests approved (first or second approval) by the user who accepted their
+    /// milestone (SPEC §9 forbids it: the report proves none exists). Requests the migration
+    /// made for payments recorded before requests existed are left out: nobody approved them.
+    pub requests_approved_by_accepter: i64,
 }
 
 /// One group's figures.
@@ -142,6 +147,11 @@ pub struct SpendingRow {
     #[schema(value_type = Option<f64>)]
     pub average_score: Option<Score>,
     pub open_findings: i64,
+    /// Payment requests waiting for an officer or an approver: submitted, verified or
+    /// approved, not yet paid.
+    pub requests_waiting: i64,
+    /// How many local days the oldest of them has waited since it was (re)submitted.
+    pub oldest_request_waiting_days: Option<i64>,
     pub flags: Flags,
     #[serde(skip)]
     score_sum: i64,
@@ -335,12 +345,34 @@ pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResul
         "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n FROM payment pm JOIN contract c ON c.id = pm.contract_id \
          JOIN milestone m ON m.id = pm.milestone_id WHERE (m.accepted_at IS NULL OR pm.created_at < m.accepted_at) AND {filter} GROUP BY {key}"
     );
-    // The four statements are independent: they run at once, each on its own connection.
-    let (contracts, findings, vacant, early) = tokio::join!(
+    // 5. Payment requests waiting, and the oldest's submission, over the requests' index of
+    // (`status`, `status_changed_at`).
+    let mut waiting_values = Vec::new();
+    let filter = contract_filter(q, scope, &mut waiting_values);
+    let waiting_sql = format!(
+        "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n, MIN(r.submitted_at) AS oldest \
+         FROM payment_request r JOIN contract c ON c.id = r.contract_id \
+         WHERE r.status IN ('submitted', 'verified', 'approved') AND {filter} GROUP BY {key}"
+    );
+    // 6. Requests approved by their milestone's accepter (proved absent): each request joined
+    // to its milestone's accepted report (one per milestone) in one hash join.
+    let mut accepter_values = Vec::new();
+    let filter = contract_filter(q, scope, &mut accepter_values);
+    let accepter_sql = format!(
+        "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n FROM payment_request r \
+         JOIN milestone_report mr ON mr.milestone_id = r.milestone_id AND mr.decision = 'accepted' \
+         JOIN contract c ON c.id = r.contract_id \
+         WHERE NOT r.migrated AND (mr.decided_by = r.approved_by OR mr.decided_by = r.second_approved_by) \
+         AND {filter} GROUP BY {key}"
+    );
+    // The statements are independent: they run at once, each on its own connection.
+    let (contracts, findings, vacant, early, waiting, accepter) = tokio::join!(
         rows(db, contracts_sql, values),
         rows(db, findings_sql, findings_values),
         rows(db, vacant_sql, vacant_values),
         rows(db, early_sql, early_values),
+        rows(db, waiting_sql, waiting_values),
+        rows(db, accepter_sql, accepter_values),
     );
     for r in contracts? {
         let k = key_of(&r)?;
@@ -385,7 +417,23 @@ pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResul
             .payments_before_acceptance = r.try_get("", "n")?;
     }
 
-    // 5. Budget amounts and reservations for the budget groupings.
+    for r in waiting? {
+        let g = groups.entry(key_of(&r)?).or_default();
+        g.requests_waiting = r.try_get("", "n")?;
+        g.oldest_request_waiting_days = r
+            .try_get::<Option<DateTime<Utc>>>("", "oldest")?
+            .map(|t| jobs::clock::days_waited(t, today, st.config.tz));
+    }
+
+    for r in accepter? {
+        groups
+            .entry(key_of(&r)?)
+            .or_default()
+            .flags
+            .requests_approved_by_accepter = r.try_get("", "n")?;
+    }
+
+    // 7. Budget amounts and reservations for the budget groupings.
     let budget_grouping = matches!(q.group_by, GroupBy::Purchaser | GroupBy::BudgetLine);
     if budget_grouping {
         let mut lq = budget_line::Entity::find();
@@ -461,6 +509,10 @@ pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResul
         totals.milestones_accepted += g.milestones_accepted;
         totals.milestones_overdue += g.milestones_overdue;
         totals.open_findings += g.open_findings;
+        totals.requests_waiting += g.requests_waiting;
+        totals.oldest_request_waiting_days = totals
+            .oldest_request_waiting_days
+            .max(g.oldest_request_waiting_days);
         totals.score_sum += g.score_sum;
         totals.scored += g.scored;
         let (t, f) = (&mut totals.flags, &g.flags);
@@ -470,6 +522,7 @@ pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResul
         t.budget_lines_over_90_percent += f.budget_lines_over_90_percent;
         t.organisations_with_open_findings += f.organisations_with_open_findings;
         t.payments_before_acceptance += f.payments_before_acceptance;
+        t.requests_approved_by_accepter += f.requests_approved_by_accepter;
     }
     totals.average_score = average(totals.score_sum, totals.scored);
     Ok(SpendingReport {
@@ -550,7 +603,7 @@ async fn label(
 }
 
 /// The column titles of the exports.
-const COLUMNS: [&str; 13] = [
+const COLUMNS: [&str; 15] = [
     "分组 Group",
     "名称 Name",
     "预算/合同额 Amount",
@@ -563,13 +616,15 @@ const COLUMNS: [&str; 13] = [
     "逾期里程碑 Overdue",
     "平均得分 Avg score",
     "未结问题 Open findings",
+    "待办付款申请 Requests waiting",
+    "最久等待天数 Oldest waiting days",
     "异常 Flags",
 ];
 
 impl Flags {
     /// Each anomaly as `(name, count)`, in one order for every view of the report (the
     /// exports' text, the page's highlights): the name is the field's.
-    pub fn list(&self) -> [(&'static str, i64); 6] {
+    pub fn list(&self) -> [(&'static str, i64); 7] {
         [
             (
                 "contracts_all_milestones_overdue",
@@ -592,6 +647,10 @@ impl Flags {
                 "payments_before_acceptance",
                 self.payments_before_acceptance,
             ),
+            (
+                "requests_approved_by_accepter",
+                self.requests_approved_by_accepter,
+            ),
         ]
     }
 
@@ -609,6 +668,7 @@ fn flag_words(name: &str) -> &'static str {
         "contracts_without_indicators" => "contracts without indicators",
         "budget_lines_over_90_percent" => "lines committed > 90%",
         "organisations_with_open_findings" => "organisations with open findings",
+        "requests_approved_by_accepter" => "requests approved by the milestone's accepter",
         _ => "payments before acceptance",
     }
 }
@@ -652,6 +712,10 @@ pub fn to_csv(r: &SpendingReport) -> ApiResult<Vec<u8>> {
             row.milestones_overdue.to_string(),
             row.average_score.map(|s| s.to_string()).unwrap_or_default(),
             row.open_findings.to_string(),
+            row.requests_waiting.to_string(),
+            row.oldest_request_waiting_days
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
             csv_text(&flags_text(&row.flags)),
         ])
         .map_err(ApiError::internal)?;
@@ -709,7 +773,12 @@ pub fn to_xlsx(r: &SpendingReport, generated: DateTime<Utc>) -> ApiResult<Vec<u8
         }
         ws.write_number(y, 11, row.open_findings as f64)
             .map_err(err)?;
-        ws.write_string(y, 12, flags_text(&row.flags))
+        ws.write_number(y, 12, row.requests_waiting as f64)
+            .map_err(err)?;
+        if let Some(d) = row.oldest_request_waiting_days {
+            ws.write_number(y, 13, d as f64).map_err(err)?;
+        }
+        ws.write_string(y, 14, flags_text(&row.flags))
             .map_err(err)?;
     }
     ws.write_string(

@@ -8,6 +8,7 @@ pub mod contract_expiry;
 pub mod file_sweep;
 pub mod indicator_check;
 pub mod milestone_reminders;
+pub mod payment_request_reminders;
 pub mod post_vacancy_check;
 pub mod send_notifications;
 

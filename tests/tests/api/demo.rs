@@ -121,3 +121,67 @@ async fn the_demo_organisation_and_supervisor_have_something_pending() {
         "no open finding: {findings:?}"
     );
 }
+
+#[tokio::test]
+async fn the_demo_has_payment_requests_in_every_state_and_work_for_the_reminders_job() {
+    let app = demo().await;
+    let fo = app.login("finance@huimin.demo", DEMO_PASSWORD).await;
+    let list = app
+        .get("/api/v1/payment-requests?limit=100", &fo)
+        .await
+        .expect(200)
+        .body;
+    let statuses: std::collections::BTreeSet<&str> = items(&list)
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    for s in [
+        "submitted",
+        "verified",
+        "approved",
+        "paid",
+        "returned",
+        "withdrawn",
+    ] {
+        assert!(statuses.contains(s), "no {s} request: {statuses:?}");
+    }
+    assert!(
+        items(&list)
+            .iter()
+            .filter(|r| r["status"] == "returned")
+            .all(|r| !r["return_comment"].as_str().unwrap_or("").is_empty()),
+        "a returned request says why"
+    );
+
+    // Requests wait long enough for the reminders: to the approver, the officer (to pay), the
+    // organisation (to correct), and past 15 days to the supervisor.
+    let run = app
+        .run_job("payment_request_reminders")
+        .await
+        .expect("the slot is free");
+    assert_eq!(run.errors, 0);
+    assert_eq!(
+        run.examined, 3,
+        "approved, verified and returned: the submitted one is new"
+    );
+    let sent = app.outbox().await;
+    let to = |kind: &str| -> std::collections::BTreeSet<String> {
+        sent.iter()
+            .filter(|(k, _, _)| k == kind)
+            .map(|(_, e, _)| e.clone())
+            .collect()
+    };
+    let waiting = to("payment_request_waiting");
+    for who in [
+        "approver@huimin.demo",
+        "finance@huimin.demo",
+        "sunshine@ngo.demo",
+        "org1@huimin.demo",
+    ] {
+        assert!(waiting.contains(who), "{who} in {waiting:?}");
+    }
+    assert_eq!(
+        to("payment_request_escalation"),
+        ["supervisor@huimin.demo".to_string()].into()
+    );
+}

@@ -1070,13 +1070,18 @@ async fn a_line_disbursing_too_slowly_late_in_the_year_is_flagged() {
         "{:?}",
         rows.iter().map(|n| &n.dedupe_key).collect::<Vec<_>>()
     );
-    // The purchaser's officers include the approver the payment's request needed (SPEC §9).
-    let approver = user::Entity::find()
+    // The purchaser's officers: the one who paid and the approver the payment's request
+    // needed (SPEC §9).
+    let approvers: Vec<String> = user::Entity::find()
+        .filter(user::Column::PurchaserId.eq(fo.purchaser_id))
         .filter(user::Column::Approver.eq(true))
-        .one(&app.state.db)
+        .all(&app.state.db)
         .await
         .unwrap()
-        .unwrap();
+        .into_iter()
+        .map(|u| u.email)
+        .collect();
+    assert_eq!(approvers.len(), 1);
     assert_eq!(
         rows.iter()
             .map(|n| n.recipient_email.clone())
@@ -1084,7 +1089,7 @@ async fn a_line_disbursing_too_slowly_late_in_the_year_is_flagged() {
         set(&[
             email(&app, &sup).await,
             email(&app, &fo).await,
-            approver.email
+            approvers[0].clone()
         ])
     );
     assert!(
@@ -1958,6 +1963,12 @@ async fn two_schedulers_run_each_slot_once_in_beijing_time_and_catch_up_once() {
             (ContractExpiry, slot(0, 6), true),
             (SendNotifications, slot(1, 6), true),
             (AuditAnchor, slot(22, 5), true),
+            // 08:30 in Beijing is 00:30 UTC.
+            (
+                PaymentRequestReminders,
+                Utc.with_ymd_and_hms(2026, 3, 6, 0, 30, 0).unwrap(),
+                true
+            ),
             (FileSweep, sweep(5), true),
         ]
     );

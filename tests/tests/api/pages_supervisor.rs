@@ -85,8 +85,8 @@ pub(crate) fn money(s: &str) -> Decimal {
 /// A row of the page's table: its key and the text of each cell.
 #[derive(Debug)]
 pub(crate) struct PageRow {
-    key: String,
-    cells: Vec<String>,
+    pub(crate) key: String,
+    pub(crate) cells: Vec<String>,
     /// The count of each anomaly its flags cell explains (the first number of each).
     flags: Vec<i64>,
 }
@@ -291,10 +291,10 @@ fn assert_same(page: &[PageRow], csv_bytes: &[u8], xlsx: Vec<u8>, check_label: b
                 p.key
             );
         }
-        for (c, col) in (7..=11).zip(6..=10) {
+        for (c, col) in (7..=13).zip(6..=12) {
             assert_eq!(&r[c], p.cells[col], "{} column {c}", p.key);
         }
-        let csv_flags: Vec<i64> = r[12]
+        let csv_flags: Vec<i64> = r[14]
             .split("; ")
             .filter(|s| !s.is_empty())
             .map(|s| *integers(s).last().unwrap())
@@ -320,7 +320,7 @@ fn assert_same(page: &[PageRow], csv_bytes: &[u8], xlsx: Vec<u8>, check_label: b
                 p.key
             );
         }
-        for (c, col) in (7..=9).zip(6..=8) {
+        for (c, col) in (7..=9).chain(11..=12).zip((6..=8).chain(10..=11)) {
             assert_eq!(
                 x[c],
                 Data::Float(p.cells[col].parse().unwrap()),

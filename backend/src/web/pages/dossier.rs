@@ -4,7 +4,8 @@
 //! records a finding and resolves an answered one; the officer answers), then the timeline of
 //! everything that happened — the tender and its bids (after the deadline only: the service
 //! leaves sealed bids out), the award, the signing, amendments, posts and staffing, reports
-//! with their attachments and decisions with the scores, payments, findings — and the
+//! with their attachments and decisions with the scores, payment requests (each step with the
+//! days it waited, returns with their comment), payments, findings — and the
 //! milestones, the posts and the audit events in tables.
 
 use std::collections::HashMap;
@@ -145,6 +146,12 @@ fn flags(ui: &Ui, d: &Dossier) -> Vec<String> {
         out.push(ui.tn(
             "spending-flag-payments-before-acceptance",
             f.payments_before_acceptance as i64,
+        ));
+    }
+    if f.requests_approved_by_accepter > 0 {
+        out.push(ui.tn(
+            "spending-flag-requests-approved-by-accepter",
+            f.requests_approved_by_accepter as i64,
         ));
     }
     out
@@ -415,6 +422,47 @@ fn timeline(
         }
     }
     let mut push = |e: Entry| out.push(e);
+    // Payment requests: each step, with how long the request waited for it; the present
+    // step of a request someone still has to act on says how long it has waited so far.
+    for r in &d.payment_requests {
+        let q = &r.request;
+        let what = match q.milestone_id {
+            Some(m) => titles.get(&m).cloned().unwrap_or_default(),
+            None => ui.t("payment-advance"),
+        };
+        let amount = ui.money(q.amount);
+        let last = r.steps.len().saturating_sub(1);
+        for (i, s) in r.steps.iter().enumerate() {
+            let mut details = vec![format!(
+                "{what} · {} {}",
+                ui.t("dossier-request-invoice"),
+                q.invoice_no
+            )];
+            if i > 0 {
+                details.push(ui.tn("dossier-request-waited", s.waited_days));
+            }
+            if let Some(c) = &s.comment {
+                details.push(ui.tname("dossier-request-comment", c));
+            }
+            if i == last
+                && let Some(days) = r.waiting_days
+            {
+                details.push(ui.tn("dossier-request-waiting", days));
+            }
+            push(Entry {
+                at: s.at,
+                when: ui.datetime(&s.at),
+                kind: "request",
+                title: ui.tname(
+                    &format!("dossier-request-{}", s.step.replace('_', "-")),
+                    &amount,
+                ),
+                details,
+                report: None,
+                href: Some(format!("/contracts/{}/payments", d.contract.id)),
+            });
+        }
+    }
     for p in &d.payments {
         let what = match p.milestone_id {
             Some(m) => titles.get(&m).cloned().unwrap_or_default(),
