@@ -168,6 +168,7 @@ impl Ui {
                 ("/tenders", "nav-tenders"),
                 ("/contracts", "nav-contracts"),
                 ("/milestones", "nav-reports"),
+                ("/payment-requests", "nav-payment-requests"),
                 ("/findings", "nav-findings"),
                 ("/notifications", "nav-notifications"),
                 ("/spending", "nav-spending"),
@@ -176,6 +177,7 @@ impl Ui {
                 ("/", "nav-home"),
                 ("/spending", "nav-spending"),
                 ("/contracts", "nav-contracts"),
+                ("/payment-requests", "nav-payment-requests"),
                 ("/findings", "nav-findings"),
                 ("/budget-lines", "nav-budget-lines"),
                 ("/audit", "nav-audit"),
@@ -198,6 +200,7 @@ impl Ui {
                 ("/tenders", "nav-tenders"),
                 ("/bids", "nav-bids"),
                 ("/contracts", "nav-contracts"),
+                ("/payment-requests", "nav-payment-requests"),
                 // The profile is the user's name in the header: the menu stays one line on a
                 // phone.
                 ("/notifications", "nav-notifications"),
