@@ -52,6 +52,7 @@ pub const ENTITY_TYPES: &[&str] = &[
     "post",
     "post_assignment",
     "payment",
+    "payment_request",
     "finding",
 ];
 
@@ -81,6 +82,12 @@ pub const ACTIONS: &[&str] = &[
     "change_status",
     "reset_password",
     "change_password",
+    "resubmit",
+    "withdraw",
+    "verify",
+    "approve",
+    "return",
+    "pay",
 ];
 
 /// How many events a page shows.
