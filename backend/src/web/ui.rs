@@ -65,9 +65,11 @@ impl Ui {
         self.t(&format!("{prefix}-{}", word.replace('_', "-")))
     }
 
-    /// The text of a catalogue key with its `$count`.
+    /// The text of a catalogue key with its `$count`, passed as a number so that the
+    /// message's variants select on it (`[0]`, `[one]`, `*[other]`).
     pub fn tn(&self, key: &str, count: i64) -> String {
-        i18n::text_with(self.locale, key, &[("count", count.to_string())])
+        let args = HashMap::from([(Cow::Borrowed("count"), FluentValue::from(count))]);
+        i18n::text_args(self.locale, key, &args)
     }
 
     /// The text of a catalogue key with its `$name`.

@@ -125,3 +125,6 @@ contracts-history-action-verify = Verified
 contracts-history-action-approve = Approved
 contracts-history-action-return = Returned
 contracts-history-action-pay = Paid
+pr-milestone-payable = The milestone's payable
+pr-milestone-paid = Paid on the milestone
+pr-milestone-requested = Requested on it, not yet paid (this request too)

@@ -111,3 +111,6 @@ contracts-history-action-verify = 核验
 contracts-history-action-approve = 审批
 contracts-history-action-return = 退回
 contracts-history-action-pay = 支付
+pr-milestone-payable = 服务节点应付金额
+pr-milestone-paid = 该节点已支付
+pr-milestone-requested = 该节点已申请未支付（含本申请）

@@ -74,7 +74,15 @@ pub async fn request_and_pay(
     org.see(&zh("pr-request")).await;
     let amount = requestable(org, what).await;
     chain.shoot(org, org_email, "org-tab").await;
-    org.fill(&zh("pr-for"), what).await;
+    let choice =
+        format!("//fieldset[contains(@class, 'pr-choice')]//label[contains(., '{what}')]/input");
+    org.client()
+        .find(fantoccini::Locator::XPath(&choice))
+        .await
+        .unwrap_or_else(|_| panic!("the choice of {what}"))
+        .click()
+        .await
+        .expect("choose the milestone");
     org.fill(
         &zh("pr-amount"),
         &amount.trim_start_matches('¥').replace(',', ""),
@@ -220,7 +228,11 @@ async fn a_payment_request_goes_from_the_phone_through_verification_and_approval
         phone.see(&zh(step)).await;
     }
     phone.screenshot("payment-request-org-paid").await;
-    phone.click_link(&zh("pr-see-payment")).await;
+    phone
+        .click_link(&format!(
+            ".timeline a[href^='/contracts/{contract}/payments#payment-']"
+        ))
+        .await;
     assert!(
         phone
             .path()

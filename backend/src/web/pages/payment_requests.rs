@@ -26,7 +26,7 @@ use crate::auth::{Actor, Can, Seen, can, kind};
 use crate::error::{ApiError, ApiResult, codes};
 use crate::extract::Path;
 use crate::services::milestones::today;
-use crate::services::payment_request_figures;
+use crate::services::payment_request_figures::{self, MilestoneFigures};
 use crate::services::payment_requests::{
     self, PaymentRequest, PaymentRequestFilter, PaymentRequestPatch, ReturnComment,
 };
@@ -367,6 +367,9 @@ pub struct RequestPage {
     pub second_above: Money,
     /// The viewer is an officer who verified this request (an approver must be another).
     pub verified_by_me: bool,
+    /// While it is open, its milestone's payable, what is paid on it and what open requests
+    /// (this one too) ask: what a verifier and an approver check it against.
+    pub milestone: Option<MilestoneFigures>,
 }
 
 impl RequestPage {
@@ -552,6 +555,16 @@ async fn request_page(
         names::milestones(&st.db, r.milestone_id),
     )?;
     let steps = timeline(&ui, &r, &users, payment.as_ref());
+    let milestone = match r.milestone_id {
+        Some(m) if r.status.is_open() => {
+            payment_request_figures::requestable(st, actor, r.contract_id)
+                .await?
+                .milestones
+                .into_iter()
+                .find(|f| f.id == m)
+        }
+        _ => None,
+    };
     let contracts = HashMap::from([(contract.id, (contract.title, parties.organisation))]);
     let officer = actor.role == Role::FinanceOfficer;
     let org = actor.role == Role::Organisation;
@@ -601,6 +614,7 @@ async fn request_page(
     };
     let page = RequestPage {
         verified_by_me: r.verified_by == Some(actor.id()),
+        milestone,
         second_above: st.config.second_approval_above,
         v: RequestView::of(&ui, r, &milestones, &contracts, today(st)),
         purchaser: parties.purchaser,
