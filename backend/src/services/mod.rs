@@ -18,6 +18,7 @@ pub mod ocds;
 pub mod outbox;
 pub mod oversight;
 pub mod parties;
+pub mod payment_request_figures;
 pub mod payment_requests;
 pub mod payments;
 pub mod posts;

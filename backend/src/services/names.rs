@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use entity::model::{budget_line, contract, organisation, purchaser, user};
+use entity::model::{budget_line, contract, milestone, organisation, purchaser, user};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
@@ -100,4 +100,12 @@ pub async fn contracts(
     ids: impl IntoIterator<Item = Uuid>,
 ) -> ApiResult<HashMap<Uuid, String>> {
     by_id::<contract::Entity>(db, ids, contract::Column::Id, contract::Column::Title).await
+}
+
+/// Milestones' titles by id.
+pub async fn milestones(
+    db: &impl ConnectionTrait,
+    ids: impl IntoIterator<Item = Uuid>,
+) -> ApiResult<HashMap<Uuid, String>> {
+    by_id::<milestone::Entity>(db, ids, milestone::Column::Id, milestone::Column::Title).await
 }

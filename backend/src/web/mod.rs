@@ -59,6 +59,7 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .merge(pages::reviews::routes())
         .merge(pages::reporting::routes())
         .merge(pages::payments::routes())
+        .merge(pages::payment_requests::routes())
         .merge(pages::findings::routes())
         .merge(pages::notifications::routes())
         .merge(pages::spending::routes())

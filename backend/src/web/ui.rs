@@ -65,9 +65,11 @@ impl Ui {
         self.t(&format!("{prefix}-{}", word.replace('_', "-")))
     }
 
-    /// The text of a catalogue key with its `$count`.
+    /// The text of a catalogue key with its `$count`, passed as a number so that the
+    /// message's variants select on it (`[0]`, `[one]`, `*[other]`).
     pub fn tn(&self, key: &str, count: i64) -> String {
-        i18n::text_with(self.locale, key, &[("count", count.to_string())])
+        let args = HashMap::from([(Cow::Borrowed("count"), FluentValue::from(count))]);
+        i18n::text_args(self.locale, key, &args)
     }
 
     /// The text of a catalogue key with its `$name`.
@@ -168,6 +170,7 @@ impl Ui {
                 ("/tenders", "nav-tenders"),
                 ("/contracts", "nav-contracts"),
                 ("/milestones", "nav-reports"),
+                ("/payment-requests", "nav-payment-requests"),
                 ("/findings", "nav-findings"),
                 ("/notifications", "nav-notifications"),
                 ("/spending", "nav-spending"),
@@ -176,6 +179,7 @@ impl Ui {
                 ("/", "nav-home"),
                 ("/spending", "nav-spending"),
                 ("/contracts", "nav-contracts"),
+                ("/payment-requests", "nav-payment-requests"),
                 ("/findings", "nav-findings"),
                 ("/budget-lines", "nav-budget-lines"),
                 ("/audit", "nav-audit"),
@@ -198,6 +202,7 @@ impl Ui {
                 ("/tenders", "nav-tenders"),
                 ("/bids", "nav-bids"),
                 ("/contracts", "nav-contracts"),
+                ("/payment-requests", "nav-payment-requests"),
                 // The profile is the user's name in the header: the menu stays one line on a
                 // phone.
                 ("/notifications", "nav-notifications"),

@@ -30,10 +30,3 @@ dossier-request-waiting = { $count ->
 }
 dossier-request-comment = Reason for return: { $name }
 
-contracts-history-entity-payment-request = Payment request
-contracts-history-action-verify = Verified
-contracts-history-action-approve = Approved
-contracts-history-action-return = Returned
-contracts-history-action-resubmit = Resubmitted
-contracts-history-action-withdraw = Withdrawn
-contracts-history-action-pay = Paid

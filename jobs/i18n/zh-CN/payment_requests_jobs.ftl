@@ -21,10 +21,3 @@ dossier-request-waited = 距上一环节 { $count } 天
 dossier-request-waiting = 已在当前环节等待 { $count } 天
 dossier-request-comment = 退回意见：{ $name }
 
-contracts-history-entity-payment-request = 付款申请
-contracts-history-action-verify = 核验
-contracts-history-action-approve = 审批
-contracts-history-action-return = 退回
-contracts-history-action-resubmit = 重新提交
-contracts-history-action-withdraw = 撤回
-contracts-history-action-pay = 支付

@@ -27,6 +27,7 @@ mod pages_chain_check;
 mod pages_contracts;
 mod pages_links;
 mod pages_org_home;
+mod pages_payment_requests;
 mod pages_reporting;
 mod pages_reviews;
 mod pages_staffing;

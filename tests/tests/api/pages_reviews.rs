@@ -298,18 +298,22 @@ async fn a_payment_form_shows_what_is_payable_and_refuses_more_than_that() {
         "{}",
         page.text
     );
-    assert!(page.text.contains("尚可支付"));
+    assert!(page.text.contains("尚可申请"));
 
-    // Above the payable: the service's rule refuses, nothing is paid.
-    let too_much = b
+    // The organisation asks for more than the payable: the service's rule refuses, nothing
+    // is requested.
+    let mut org = browser(&app, &w.staff);
+    let request = format!("/contracts/{}/payment-requests", w.contract);
+    let too_much = org
         .submit(
             &tab,
-            &tab,
+            &request,
             &[
                 ("milestone_id", &w.milestone.to_string()),
                 ("amount", "60,000.01"),
-                ("paid_on", "2026-03-02"),
-                ("voucher_no", "PZ-001"),
+                ("invoice_no", "FP-001"),
+                ("invoice_date", "2026-03-01"),
+                ("note", ""),
             ],
         )
         .await;
@@ -321,33 +325,64 @@ async fn a_payment_form_shows_what_is_payable_and_refuses_more_than_that() {
     );
     assert!(too_much.text.contains("role=\"alert\"") || too_much.text.contains("field-error"));
     assert!(
-        too_much.text.contains("PZ-001"),
+        too_much.text.contains("FP-001"),
         "the typed values are kept"
     );
     // Not an amount at all: the field says so.
-    let garbled = b
+    let garbled = org
         .submit(
             &tab,
-            &tab,
+            &request,
             &[
                 ("milestone_id", &w.milestone.to_string()),
                 ("amount", "六万"),
-                ("paid_on", "2026-03-02"),
-                ("voucher_no", "PZ-001"),
+                ("invoice_no", "FP-001"),
+                ("invoice_date", "2026-03-01"),
+                ("note", ""),
             ],
         )
         .await
         .expect(422);
     assert!(garbled.text.contains("请填写金额"), "{}", garbled.text);
+    assert_eq!(app.count("payment_request").await, 0);
     assert_eq!(app.count("payment").await, 0);
 
+    // A request within the payable, verified by the officer and approved by an approver
+    // (SPEC §9), then paid from the tab's form.
+    let asked = org
+        .submit(
+            &tab,
+            &request,
+            &[
+                ("milestone_id", &w.milestone.to_string()),
+                ("amount", "10000"),
+                ("invoice_no", "FP-001"),
+                ("invoice_date", "2026-03-01"),
+                ("note", ""),
+            ],
+        )
+        .await
+        .expect(303);
+    let id = location(&asked).rsplit('/').next().unwrap().to_string();
+    app.act(
+        &format!("/api/v1/payment-requests/{id}/verify"),
+        &w.fo.token,
+    )
+    .await
+    .expect(200);
+    let approver = app.approver(w.fo.purchaser_id.unwrap()).await;
+    app.act(
+        &format!("/api/v1/payment-requests/{id}/approve"),
+        &approver.token,
+    )
+    .await
+    .expect(200);
     let done = b
         .submit(
             &tab,
             &tab,
             &[
-                ("milestone_id", &w.milestone.to_string()),
-                ("amount", "10000"),
+                ("payment_request_id", &id),
                 ("paid_on", "2026-03-02"),
                 ("voucher_no", "PZ-001"),
             ],
@@ -359,9 +394,29 @@ async fn a_payment_form_shows_what_is_payable_and_refuses_more_than_that() {
     assert!(after.text.contains("支付已登记"), "{}", after.text);
     assert!(after.text.contains("PZ-001") && after.text.contains("¥10,000.00"));
     assert_eq!(app.count("payment").await, 1);
-    // The organisation reads the tab, without the form; another purchaser's officer gets 404.
-    let org = browser(&app, &w.staff).get(&tab).await.expect(200);
-    assert!(!org.text.contains("name=\"voucher_no\""));
+    // Paid once: the same request again is refused, nothing more is paid.
+    let again = b
+        .submit(
+            &tab,
+            &tab,
+            &[
+                ("payment_request_id", &id),
+                ("paid_on", "2026-03-02"),
+                ("voucher_no", "PZ-002"),
+            ],
+        )
+        .await;
+    assert!(
+        matches!(again.status.as_u16(), 409 | 422),
+        "{} {}",
+        again.status,
+        again.text
+    );
+    assert_eq!(app.count("payment").await, 1);
+    // The organisation reads the tab, without the payment form; another purchaser's officer
+    // gets 404.
+    let org_tab = org.get(&tab).await.expect(200);
+    assert!(!org_tab.text.contains("name=\"voucher_no\""));
     let other = app.user(Role::FinanceOfficer).await;
     browser(&app, &other).get(&tab).await.expect(404);
 }

@@ -9,6 +9,7 @@
 
 mod admin;
 mod organisation;
+mod payment_requests;
 mod public;
 mod reporting;
 mod supervisor;
@@ -49,6 +50,16 @@ const PAGES: &[(Option<&str>, &str, &str)] = &[
     (Some(FINANCE), "finance-reviews", "/milestones?view=review"),
     (Some(FINANCE), "finance-overdue", "/milestones?view=overdue"),
     (Some(FINANCE), "finance-findings", "/findings"),
+    (
+        Some(FINANCE),
+        "finance-payment-requests",
+        "/payment-requests",
+    ),
+    (
+        Some(FINANCE),
+        "finance-payment-requests-to-pay",
+        "/payment-requests?status=approved",
+    ),
     (Some(FINANCE), "finance-notifications", "/notifications"),
     (Some(FINANCE), "finance-profile", "/profile"),
     (Some(FINANCE), "finance-not-found", "/no-such-page"),
@@ -58,6 +69,11 @@ const PAGES: &[(Option<&str>, &str, &str)] = &[
     (Some(ORGANISATION), "org-tenders", "/tenders"),
     (Some(ORGANISATION), "org-bids", "/bids"),
     (Some(ORGANISATION), "org-contracts", "/contracts"),
+    (
+        Some(ORGANISATION),
+        "org-payment-requests",
+        "/payment-requests",
+    ),
     (Some(ORGANISATION), "org-notifications", "/notifications"),
     (Some(ORGANISATION), "org-profile", "/profile"),
     (Some(SUPERVISOR), "supervisor-home", "/"),
@@ -74,6 +90,11 @@ const PAGES: &[(Option<&str>, &str, &str)] = &[
         "/spending?group_by=budget_line",
     ),
     (Some(SUPERVISOR), "supervisor-findings-open", "/findings"),
+    (
+        Some(SUPERVISOR),
+        "supervisor-payment-requests",
+        "/payment-requests",
+    ),
     (Some(ADMIN), "admin-home", "/"),
     // The pages of a record (`/tenders/<id>`): `the_officers_record_pages_are_screenshot` and
     // the journeys.
@@ -541,16 +562,37 @@ async fn the_finance_officers_journey() {
     b.see(&zh("milestone-status-accepted")).await;
     b.see(&zh("review-payable")).await;
 
-    // 5. The payment: the payables and what is left of each, then the payment recorded; the
-    //    budget line's disbursed grows by it.
+    // 5. The payment (SPEC §9): the payables and what is left of each; the organisation
+    //    requests it (on its phone), the officer verifies it, the bureau's approver approves
+    //    it, the officer records the payment; the budget line's disbursed grows by it.
     let disbursed_before = disbursed(&b, "困境儿童关爱服务").await;
     b.goto(&contract_page).await;
     b.click_link(&zh("contract-tab-payments")).await;
     assert_eq!(b.path().await, format!("{contract_page}/payments"));
     b.see(&zh("payment-payables")).await;
-    b.see(&zh("payment-remaining")).await;
+    b.see(&zh("pr-requestable")).await;
+    let winner = site.chrome(PHONE).await;
+    winner.sign_in(WINNER, DEMO_PASSWORD).await;
+    let chain = payment_requests::Chain {
+        site: &site,
+        org: &winner,
+        desk: &b,
+        shots: None,
+    };
     // The payment date is today's unless changed (the test clock's today: 8 days on).
-    let payable = pay_what_is_payable(&b, "全年社区矫正社会工作服务", "TYMZ-2026-0108").await;
+    let (payable, _) = payment_requests::request_and_pay(
+        &chain,
+        (
+            WINNER,
+            contract_page.trim_start_matches("/contracts/"),
+            "全年社区矫正社会工作服务",
+        ),
+        "FP-2026-0108",
+        "TYMZ-2026-0108",
+    )
+    .await;
+    winner.close().await;
+    b.goto(&format!("{contract_page}/payments")).await;
     b.see("TYMZ-2026-0108").await;
     b.see(&payable).await;
     shoot("finance-contract-payments").await;
@@ -586,30 +628,6 @@ fn fen(money: &str) -> i64 {
     digits
         .parse()
         .unwrap_or_else(|_| panic!("not an amount: {money}"))
-}
-
-/// On a contract's payments tab, records a payment of what is still payable for milestone
-/// `what`, with `voucher`; answers that amount as shown (`¥138,500.00`).
-async fn pay_what_is_payable(b: &Chrome, what: &str, voucher: &str) -> String {
-    let mut payable = None;
-    for row in b.find_all("table.cards tbody tr").await {
-        if row.text().await.is_ok_and(|t| t.contains(what)) {
-            let cell = row
-                .find(fantoccini::Locator::Css("td.num strong"))
-                .await
-                .expect("what is still payable");
-            payable = Some(cell.text().await.expect("its text"));
-            break;
-        }
-    }
-    let payable = payable.unwrap_or_else(|| panic!("no payable of {what}"));
-    let amount = payable.trim_start_matches('¥').replace(',', "");
-    b.fill(&zh("payment-for"), what).await;
-    b.fill(&zh("payment-amount"), &amount).await;
-    b.fill(&zh("payment-voucher"), voucher).await;
-    b.click_button(&zh("payment-record")).await;
-    b.see(&zh("flash-payment-recorded")).await;
-    payable
 }
 
 /// The organisation whose bid the journey's officer awards (the cheaper, better scored one).

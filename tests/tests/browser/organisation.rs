@@ -1,13 +1,15 @@
 //! The social organisation's journey at phone size (UI.md §4, issue 16): the project lead signs
 //! in on a phone, bids on a tender from her home page, reports a milestone with a photo; the
-//! finance officer, at his desk in the same test, finds the report in his queue, accepts it and
-//! records the payment; back on the phone, the payment is on her home page.
+//! finance officer, at his desk in the same test, finds the report in his queue and accepts it;
+//! she requests the payment, he verifies it, the bureau's approver approves it and he records
+//! the payment; back on the phone, the payment is on her home page.
 
 use std::time::{Duration, Instant};
 
 use tests::browser::{Chrome, DEMO_PASSWORD, DESK, FINANCE, NARROW, ORGANISATION, PHONE, zh};
 
-use super::{href, pay_what_is_payable, start};
+use super::payment_requests::{Chain, request_and_pay};
+use super::{href, start};
 
 /// The demo organisation whose project lead makes the journey (it has not bid on the demo's
 /// open tender yet).
@@ -116,8 +118,21 @@ async fn the_organisations_journey_on_a_phone() {
         .await;
     desk.click_button(&zh("review-accept")).await;
     desk.see(&zh("flash-report-accepted")).await;
-    desk.goto(&format!("/contracts/{contract}/payments")).await;
-    let payable = pay_what_is_payable(&desk, milestone_title, "TYMZ-2026-0901").await;
+    // Then the payment (SPEC §9): she requests it on her phone, the officer verifies it, the
+    // bureau's approver approves it, the officer pays it.
+    let chain = Chain {
+        site: &site,
+        org: &b,
+        desk: &desk,
+        shots: None,
+    };
+    let (payable, _) = request_and_pay(
+        &chain,
+        (LEAD, contract, milestone_title),
+        "FP-2026-0901",
+        "TYMZ-2026-0901",
+    )
+    .await;
     desk.close().await;
 
     // 4. Back on the phone: the milestone accepted, the payment received on the home page.

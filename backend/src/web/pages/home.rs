@@ -17,6 +17,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::services::budget::{self, BudgetLine, BudgetLineFilter};
 use crate::services::dashboard::{self, OrgMilestone, PaymentReceived};
 use crate::services::milestones::today;
+use crate::services::payment_request_figures;
 use crate::services::posts::{self, Post};
 use crate::services::reports;
 use crate::services::tenders::{self, Tender, TenderFilter};
@@ -101,6 +102,8 @@ pub struct OrganisationHome {
     /// Published tenders whose bid deadline is still ahead.
     pub tenders: Vec<Tender>,
     pub today: NaiveDate,
+    /// Payment requests returned to correct.
+    pub returned_requests: i64,
 }
 
 impl OrganisationHome {
@@ -166,6 +169,7 @@ async fn organisation_home(st: &AppState, actor: &Actor) -> ApiResult<Organisati
         .partition(|m| m.status == MilestoneStatus::Rejected.as_str());
     let vacant_posts = posts::vacant_of_organisation(st, org, ORG_LIST).await?;
     let payments = dashboard::payments_received(st, actor).await?;
+    let requests = payment_request_figures::todo(st, actor).await?;
     let tenders = tenders::list(
         st,
         actor,
@@ -185,12 +189,31 @@ async fn organisation_home(st: &AppState, actor: &Actor) -> ApiResult<Organisati
         payments,
         tenders,
         today: today(st),
+        returned_requests: requests.returned,
     })
 }
 
 async fn officer_home(st: &AppState, actor: &Actor, ui: &Ui) -> ApiResult<OfficerHome> {
-    let counts = dashboard::officer_todo(st, actor).await?;
+    let (counts, requests) = tokio::try_join!(
+        dashboard::officer_todo(st, actor),
+        payment_request_figures::todo(st, actor),
+    )?;
     let todo = [
+        (
+            requests.to_verify,
+            "home-requests-to-verify",
+            "/payment-requests?status=submitted",
+        ),
+        (
+            requests.to_approve,
+            "home-requests-to-approve",
+            "/payment-requests?status=verified",
+        ),
+        (
+            requests.to_pay,
+            "home-requests-to-pay",
+            "/payment-requests?status=approved",
+        ),
         (
             counts.reports_awaiting,
             "home-reports-awaiting",

@@ -10,6 +10,7 @@ pub mod findings;
 pub mod home;
 pub mod jobs;
 pub mod notifications;
+pub mod payment_requests;
 pub mod payments;
 pub mod profile;
 pub mod public;

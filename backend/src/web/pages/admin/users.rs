@@ -36,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/users/{id}/role", post(change_role))
         .route("/users/{id}/password", post(reset_password))
         .route("/users/{id}/active", post(set_active))
+        .route("/users/{id}/approver", post(set_approver))
 }
 
 /// A user as the pages show it, with the name of their purchaser or organisation.
@@ -170,6 +171,9 @@ pub struct NewUserForm {
     pub password: String,
     #[serde(default)]
     pub locale: String,
+    /// `true` when the approver box is ticked (absent otherwise).
+    #[serde(default)]
+    pub approver: String,
 }
 
 #[derive(Template, WebTemplate)]
@@ -194,6 +198,7 @@ impl NewUserPage {
             "organisation_id",
             "password",
             "locale",
+            "approver",
         ])
     }
 
@@ -257,7 +262,7 @@ pub async fn create(
         locale: (!form.locale.trim().is_empty())
             .then(|| f.choice("locale", &form.locale, Locale::parse))
             .flatten(),
-        approver: None,
+        approver: Some(form.approver == "true"),
     };
     let created = match f.finish() {
         Ok(()) => users::create_user(&st, Some(&actor), new).await,
@@ -279,7 +284,7 @@ pub async fn create(
 /// What the admin typed in the refused form of a user's page.
 #[derive(Debug, Default, Clone)]
 pub struct Typed {
-    /// `role`, `password` or `active`; empty on a first visit.
+    /// `role`, `password`, `active` or `approver`; empty on a first visit.
     pub form: &'static str,
     pub role: String,
     pub purchaser_id: String,
@@ -319,6 +324,11 @@ impl UserPage {
         } else {
             self.row.user.role.as_str().to_string()
         }
+    }
+
+    /// Whether the user is a finance officer, who may be an approver (SPEC §9).
+    pub fn officer(&self) -> bool {
+        self.row.user.role == Role::FinanceOfficer
     }
 
     /// The purchaser the role form shows (an id, or blank).
@@ -556,6 +566,43 @@ pub async fn set_active(
     let typed = Typed {
         form: "active",
         ..Typed::default()
+    };
+    answer(&st, &actor, (jar, ui), id, out, flash, typed).await
+}
+
+/// The approver form's box: `true` when ticked (absent otherwise).
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ApproverForm {
+    #[serde(default)]
+    pub approver: String,
+}
+
+/// `POST /users/{id}/approver`: `PATCH /api/v1/users/{id} {approver}` (finance officers only:
+/// the service refuses others, 422 on `approver`).
+pub async fn set_approver(
+    State(st): State<AppState>,
+    jar: CookieJar,
+    actor: Can<can::ManageUsers>,
+    _seen: Seen<kind::User>,
+    ui: Ui,
+    Path(id): Path<Uuid>,
+    Form(form): Form<ApproverForm>,
+) -> ApiResult<Response> {
+    let approver = form.approver == "true";
+    let p = UserPatch {
+        approver: Some(approver),
+        ..patch()
+    };
+    let out = users::update_user(&st, &actor, id, p).await;
+    let typed = Typed {
+        form: "approver",
+        ..Typed::default()
+    };
+    let flash = if approver {
+        "flash-user-approver-on"
+    } else {
+        "flash-user-approver-off"
     };
     answer(&st, &actor, (jar, ui), id, out, flash, typed).await
 }
