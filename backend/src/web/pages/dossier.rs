@@ -459,7 +459,7 @@ fn timeline(
                 ),
                 details,
                 report: None,
-                href: Some(format!("/contracts/{}/payments", d.contract.id)),
+                href: Some(format!("/payment-requests/{}", q.id)),
             });
         }
     }
