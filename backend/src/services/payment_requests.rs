@@ -13,7 +13,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::Money;
-use entity::model::{contract, milestone, milestone_report, payment_request, user};
+use entity::model::{contract, payment_request, user};
 use entity::queries::numbered;
 use entity::rules::vocab::{ContractStatus, Decision, MilestoneStatus, PaymentRequestStatus};
 use jobs::outbox::{self, Recipient};
@@ -193,36 +193,41 @@ fn check_payable_contract(k: &contract::Model) -> ApiResult<()> {
     }
 }
 
-/// The milestone `id` of contract `k` (422 when it is not one of its milestones).
-pub(crate) async fn milestone_of(
-    db: &impl ConnectionTrait,
-    k: &contract::Model,
-    id: Uuid,
-) -> ApiResult<milestone::Model> {
-    milestone::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .filter(|m| m.contract_id == k.id)
-        .ok_or_else(|| {
-            ApiError::field(
-                "milestone_id",
-                codes::REFERENCE_UNKNOWN,
-                "is not a milestone of this contract",
-            )
-        })
+/// What the amount rules read (SPEC §9), in one statement under the contract's lock: for a
+/// milestone's request its status, payable, what is paid on it and what the other open
+/// requests ask, with its title and the user who accepted it; for an advance what the
+/// contract's advances, milestones and other open advance requests take.
+pub(crate) struct AmountState {
+    /// The milestone's title (None: an advance).
+    pub title: Option<String>,
+    /// The user who accepted the milestone (the decider of its accepted report).
+    pub accepted_by: Option<Uuid>,
+    of: Of,
 }
 
-/// Checks under the contract's lock that `amount_fen` may be requested (or paid) on the
-/// contract for `milestone` (an advance without one), counting what is paid and what the open
-/// requests other than `except` ask (SPEC §9).
-pub(crate) async fn check_amount(
+enum Of {
+    Milestone {
+        status: String,
+        payable: i64,
+        paid: i64,
+        requested: i64,
+    },
+    Advance {
+        advances: i64,
+        planned: i64,
+        requested: i64,
+    },
+}
+
+/// Reads the [`AmountState`] of `milestone_id` (an advance without one) on contract `k`,
+/// counting the open requests other than `except`; 422 when the milestone is not one of the
+/// contract's.
+pub(crate) async fn amount_state(
     db: &impl ConnectionTrait,
     k: &contract::Model,
-    milestone: Option<&milestone::Model>,
-    amount_fen: i64,
+    milestone_id: Option<Uuid>,
     except: Option<Uuid>,
-) -> ApiResult<()> {
-    check_payable_contract(k)?;
+) -> ApiResult<AmountState> {
     let open: Vec<&str> = PaymentRequestStatus::ALL
         .iter()
         .filter(|s| s.is_open())
@@ -231,53 +236,47 @@ pub(crate) async fn check_amount(
     let open = format!("'{}'", open.join("','"));
     let b = db.get_database_backend();
     let except = except.unwrap_or(Uuid::nil());
-    match milestone {
-        Some(m) => {
-            if m.status != MilestoneStatus::Accepted.as_str() {
-                return Err(ApiError::conflict(
-                    codes::PAYMENT_MILESTONE_NOT_ACCEPTED,
-                    "a milestone is paid only after its report is accepted",
-                ));
-            }
+    let no_row = || ApiError::internal(anyhow::anyhow!("no row of sums"));
+    match milestone_id {
+        Some(id) => {
             let sql = format!(
-                "SELECT CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE milestone_id = $1), 0) AS BIGINT) AS paid, \
-                 CAST(COALESCE((SELECT SUM(amount_fen) FROM payment_request WHERE milestone_id = $1 \
-                 AND status IN ({open}) AND id <> $2), 0) AS BIGINT) AS requested"
+                "SELECT m.contract_id, m.title, m.status, CAST(COALESCE(m.payable_fen, 0) AS BIGINT) AS payable, \
+                 CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE milestone_id = m.id), 0) AS BIGINT) AS paid, \
+                 CAST(COALESCE((SELECT SUM(amount_fen) FROM payment_request WHERE milestone_id = m.id \
+                 AND status IN ({open}) AND id <> $2), 0) AS BIGINT) AS requested, \
+                 (SELECT decided_by FROM milestone_report WHERE milestone_id = m.id AND decision = '{accepted}' \
+                 ORDER BY decided_at DESC LIMIT 1) AS accepted_by \
+                 FROM milestone m WHERE m.id = $1",
+                accepted = Decision::Accepted.as_str()
             );
             let row = db
                 .query_one_raw(Statement::from_sql_and_values(
                     b,
                     numbered(b, &sql),
-                    [m.id.into(), except.into()],
+                    [id.into(), except.into()],
                 ))
-                .await?
-                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no row of sums")))?;
-            let paid: i64 = row.try_get("", "paid")?;
-            let requested: i64 = row.try_get("", "requested")?;
-            let payable = m.payable_fen.unwrap_or(0);
-            if paid + requested + amount_fen > payable {
-                return Err(ApiError::conflict(
-                    codes::PAYMENT_ABOVE_PAYABLE,
-                    format!(
-                        "the milestone's payable is {}, of which {} is paid and {} is requested",
-                        Money::from_fen(payable),
-                        Money::from_fen(paid),
-                        Money::from_fen(requested)
-                    ),
-                ));
-            }
+                .await?;
+            let row = row
+                .filter(|r| r.try_get::<Uuid>("", "contract_id").ok() == Some(k.id))
+                .ok_or_else(|| {
+                    ApiError::field(
+                        "milestone_id",
+                        codes::REFERENCE_UNKNOWN,
+                        "is not a milestone of this contract",
+                    )
+                })?;
+            Ok(AmountState {
+                title: Some(row.try_get("", "title")?),
+                accepted_by: row.try_get("", "accepted_by")?,
+                of: Of::Milestone {
+                    status: row.try_get("", "status")?,
+                    payable: row.try_get("", "payable")?,
+                    paid: row.try_get("", "paid")?,
+                    requested: row.try_get("", "requested")?,
+                },
+            })
         }
         None => {
-            // An ended contract has released what it did not earn: no more advances.
-            if k.status != ContractStatus::Active.as_str() {
-                return Err(ApiError::conflict(
-                    codes::PAYMENT_NO_ADVANCE,
-                    format!(
-                        "a {} contract takes no advance; request its accepted milestones",
-                        k.status
-                    ),
-                ));
-            }
             let sql = format!(
                 "SELECT CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE contract_id = $1 AND milestone_id IS NULL), 0) AS BIGINT) AS advances, \
                  CAST(COALESCE((SELECT SUM(amount_fen) FROM milestone WHERE contract_id = $1 AND status <> '{cancelled}'), 0) AS BIGINT) AS planned, \
@@ -292,19 +291,87 @@ pub(crate) async fn check_amount(
                     [k.id.into(), except.into()],
                 ))
                 .await?
-                .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no row of sums")))?;
-            let advances: i64 = row.try_get("", "advances")?;
-            let planned: i64 = row.try_get("", "planned")?;
-            let requested: i64 = row.try_get("", "requested")?;
-            if advances + requested + planned + amount_fen > k.value_fen {
-                return Err(ApiError::conflict(
-                    codes::PAYMENT_ADVANCE_TOO_LARGE,
-                    "an advance may be at most the value not planned in milestones, less earlier advances and open advance requests",
-                ));
-            }
+                .ok_or_else(no_row)?;
+            Ok(AmountState {
+                title: None,
+                accepted_by: None,
+                of: Of::Advance {
+                    advances: row.try_get("", "advances")?,
+                    planned: row.try_get("", "planned")?,
+                    requested: row.try_get("", "requested")?,
+                },
+            })
         }
     }
-    Ok(())
+}
+
+impl AmountState {
+    /// 409 unless `amount_fen` may be requested (or paid) on contract `k` now.
+    pub(crate) fn check(&self, k: &contract::Model, amount_fen: i64) -> ApiResult<()> {
+        check_payable_contract(k)?;
+        match &self.of {
+            Of::Milestone {
+                status,
+                payable,
+                paid,
+                requested,
+            } => {
+                if status != MilestoneStatus::Accepted.as_str() {
+                    return Err(ApiError::conflict(
+                        codes::PAYMENT_MILESTONE_NOT_ACCEPTED,
+                        "a milestone is paid only after its report is accepted",
+                    ));
+                }
+                if paid + requested + amount_fen > *payable {
+                    return Err(ApiError::conflict(
+                        codes::PAYMENT_ABOVE_PAYABLE,
+                        format!(
+                            "the milestone's payable is {}, of which {} is paid and {} is requested",
+                            Money::from_fen(*payable),
+                            Money::from_fen(*paid),
+                            Money::from_fen(*requested)
+                        ),
+                    ));
+                }
+            }
+            Of::Advance {
+                advances,
+                planned,
+                requested,
+            } => {
+                // An ended contract has released what it did not earn: no more advances.
+                if k.status != ContractStatus::Active.as_str() {
+                    return Err(ApiError::conflict(
+                        codes::PAYMENT_NO_ADVANCE,
+                        format!(
+                            "a {} contract takes no advance; request its accepted milestones",
+                            k.status
+                        ),
+                    ));
+                }
+                if advances + requested + planned + amount_fen > k.value_fen {
+                    return Err(ApiError::conflict(
+                        codes::PAYMENT_ADVANCE_TOO_LARGE,
+                        "an advance may be at most the value not planned in milestones, less earlier advances and open advance requests",
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Reads the [`AmountState`] and checks `amount_fen` against it (422, then 409).
+pub(crate) async fn check_amount(
+    db: &impl ConnectionTrait,
+    k: &contract::Model,
+    milestone_id: Option<Uuid>,
+    amount_fen: i64,
+    except: Option<Uuid>,
+) -> ApiResult<AmountState> {
+    let state = amount_state(db, k, milestone_id, except).await?;
+    state.check(k, amount_fen)?;
+    Ok(state)
 }
 
 /// The contract of request `id`, visible to the actor and locked for the transaction, and
@@ -355,7 +422,7 @@ async fn message(
     db: &impl ConnectionTrait,
     k: &contract::Model,
     r: &payment_request::Model,
-    m: Option<&milestone::Model>,
+    milestone: Option<&str>,
     status: PaymentRequestStatus,
     second: bool,
 ) -> ApiResult<Message> {
@@ -366,7 +433,7 @@ async fn message(
     Ok(Message::PaymentRequestMoved {
         contract: k.title.clone(),
         organisation,
-        milestone: m.map(|m| m.title.clone()),
+        milestone: milestone.map(str::to_owned),
         amount: Money::from_fen(r.amount_fen),
         status,
         second,
@@ -460,11 +527,7 @@ pub async fn submit(
     let txn = begin_write(&st.writer).await?;
     let k = contracts::load_for_update(&txn, actor, contract_id).await?;
     check_fields(st, new.amount, &invoice_no, new.invoice_date, &note)?;
-    let m = match new.milestone_id {
-        Some(id) => Some(milestone_of(&txn, &k, id).await?),
-        None => None,
-    };
-    check_amount(&txn, &k, m.as_ref(), new.amount.fen(), None).await?;
+    let m = check_amount(&txn, &k, new.milestone_id, new.amount.fen(), None).await?;
     let row = payment_request::Model {
         id: Uuid::now_v7(),
         contract_id,
@@ -497,7 +560,7 @@ pub async fn submit(
         &txn,
         &k,
         &row,
-        m.as_ref(),
+        m.title.as_deref(),
         PaymentRequestStatus::Submitted,
         false,
     )
@@ -527,11 +590,7 @@ pub async fn resubmit(
     let note = p.note.as_deref().unwrap_or(&r.note).trim().to_string();
     check_fields(st, amount, &invoice_no, invoice_date, &note)?;
     check_status(&r, &[PaymentRequestStatus::Returned], "edited")?;
-    let m = match r.milestone_id {
-        Some(mid) => Some(milestone_of(&txn, &k, mid).await?),
-        None => None,
-    };
-    check_amount(&txn, &k, m.as_ref(), amount.fen(), Some(r.id)).await?;
+    let m = check_amount(&txn, &k, r.milestone_id, amount.fen(), Some(r.id)).await?;
     let before = PaymentRequest::from_model(st, r.clone())?;
     let mut am = r.clone().into_active_model();
     am.amount_fen = Set(amount.fen());
@@ -555,7 +614,7 @@ pub async fn resubmit(
         &txn,
         &k,
         &r,
-        m.as_ref(),
+        m.title.as_deref(),
         PaymentRequestStatus::Submitted,
         false,
     )
@@ -600,11 +659,7 @@ pub async fn verify(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Payment
     let txn = begin_write(&st.writer).await?;
     let (k, r) = load_for_update(&txn, actor, id).await?;
     check_status(&r, &[PaymentRequestStatus::Submitted], "verified")?;
-    let m = match r.milestone_id {
-        Some(mid) => Some(milestone_of(&txn, &k, mid).await?),
-        None => None,
-    };
-    check_amount(&txn, &k, m.as_ref(), r.amount_fen, Some(r.id)).await?;
+    let m = check_amount(&txn, &k, r.milestone_id, r.amount_fen, Some(r.id)).await?;
     let before = PaymentRequest::from_model(st, r.clone())?;
     let mut am = r.clone().into_active_model();
     am.status = Set(PaymentRequestStatus::Verified.as_str().into());
@@ -617,7 +672,7 @@ pub async fn verify(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Payment
         &txn,
         &k,
         &r,
-        m.as_ref(),
+        m.title.as_deref(),
         PaymentRequestStatus::Verified,
         false,
     )
@@ -648,23 +703,6 @@ async fn require_approver(db: &impl ConnectionTrait, actor: &Actor) -> ApiResult
     }
 }
 
-/// The user who accepted the milestone (the decider of its accepted report), if any.
-pub(crate) async fn accepted_by(
-    db: &impl ConnectionTrait,
-    milestone_id: Option<Uuid>,
-) -> ApiResult<Option<Uuid>> {
-    let Some(mid) = milestone_id else {
-        return Ok(None);
-    };
-    Ok(milestone_report::Entity::find()
-        .filter(milestone_report::Column::MilestoneId.eq(mid))
-        .filter(milestone_report::Column::Decision.eq(Decision::Accepted.as_str()))
-        .order_by_desc(milestone_report::Column::DecidedAt)
-        .one(db)
-        .await?
-        .and_then(|r| r.decided_by))
-}
-
 /// An approver approves a verified request: the first of two above the threshold, else the
 /// approval that lets it be paid.
 pub async fn approve(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<PaymentRequest> {
@@ -674,18 +712,15 @@ pub async fn approve(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Paymen
     let (k, r) = load_for_update(&txn, actor, id).await?;
     check_status(&r, &[PaymentRequestStatus::Verified], "approved")?;
     let me = Some(actor.id());
-    let accepter = accepted_by(&txn, r.milestone_id).await?;
+    let m = amount_state(&txn, &k, r.milestone_id, Some(r.id)).await?;
+    let accepter = m.accepted_by;
     if r.verified_by == me || accepter == me || r.approved_by == me {
         return Err(ApiError::ForbiddenBecause {
             code: codes::APPROVAL_SAME_PERSON.as_str(),
             detail: "the approver must be neither the verifier, nor the person who accepted the milestone, nor an earlier approver of this request",
         });
     }
-    let m = match r.milestone_id {
-        Some(mid) => Some(milestone_of(&txn, &k, mid).await?),
-        None => None,
-    };
-    check_amount(&txn, &k, m.as_ref(), r.amount_fen, Some(r.id)).await?;
+    m.check(&k, r.amount_fen)?;
     let before = PaymentRequest::from_model(st, r.clone())?;
     let mut am = r.clone().into_active_model();
     let first_of_two = needs_second(st, r.amount_fen) && r.approved_by.is_none();
@@ -708,7 +743,7 @@ pub async fn approve(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Paymen
                 &txn,
                 &k,
                 &r,
-                m.as_ref(),
+                m.title.as_deref(),
                 PaymentRequestStatus::Verified,
                 true,
             )
@@ -725,7 +760,7 @@ pub async fn approve(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Paymen
                 &txn,
                 &k,
                 &r,
-                m.as_ref(),
+                m.title.as_deref(),
                 PaymentRequestStatus::Approved,
                 false,
             )
@@ -781,15 +816,12 @@ pub async fn send_back(
     let mut shown = r.clone();
     shown.return_comment = Some(body.comment.trim().to_string());
     let to = notify::organisation_of(&txn, &k).await?;
-    let m = match r.milestone_id {
-        Some(mid) => Some(milestone_of(&txn, &k, mid).await?),
-        None => None,
-    };
+    let m = amount_state(&txn, &k, r.milestone_id, Some(r.id)).await?;
     let msg = message(
         &txn,
         &k,
         &shown,
-        m.as_ref(),
+        m.title.as_deref(),
         PaymentRequestStatus::Returned,
         false,
     )

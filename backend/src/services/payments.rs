@@ -231,11 +231,8 @@ pub async fn record(
         ));
     }
     let amount = request.amount_fen;
-    let milestone = match request.milestone_id {
-        Some(mid) => Some(payment_requests::milestone_of(&txn, &k, mid).await?),
-        None => None,
-    };
-    payment_requests::check_amount(&txn, &k, milestone.as_ref(), amount, Some(request.id)).await?;
+    payment_requests::check_amount(&txn, &k, request.milestone_id, amount, Some(request.id))
+        .await?;
     if sums.paid + amount > k.value_fen {
         return Err(ApiError::conflict(
             codes::PAYMENT_ABOVE_VALUE,
