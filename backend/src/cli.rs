@@ -116,6 +116,9 @@ pub enum UserCommand {
         /// The organisation of an organisation's staff member.
         #[arg(long)]
         organisation: Option<Uuid>,
+        /// A finance officer who may approve payment requests (SPEC §9).
+        #[arg(long)]
+        approver: bool,
     },
 }
 
@@ -286,6 +289,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     name,
                     purchaser,
                     organisation,
+                    approver,
                 },
         } => {
             let new = NewUser {
@@ -296,7 +300,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 organisation_id: organisation,
                 password,
                 locale: None,
-                approver: None,
+                approver: approver.then_some(true),
             };
             let user = users::create_user(&state, None, new).await.map_err(|e| {
                 let p = e.problem();

@@ -98,6 +98,26 @@ async fn migrate_create_users_and_verify_then_detect_tampering() {
         ],
     );
     assert!(!dup.status.success());
+    // Only a finance officer approves payment requests (SPEC §9).
+    let approver = huimin(
+        &env,
+        &[
+            "user",
+            "create",
+            "--email",
+            "a@county.example",
+            "--password",
+            "a-long-password",
+            "--role",
+            "supervisor",
+            "--approver",
+        ],
+    );
+    assert!(!approver.status.success());
+    assert!(
+        String::from_utf8_lossy(&approver.stderr).contains("approver"),
+        "{approver:?}"
+    );
 
     huimin(
         &env,

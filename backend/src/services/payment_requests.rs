@@ -58,6 +58,8 @@ pub struct PaymentRequest {
     pub approved_at: Option<DateTime<Utc>>,
     pub second_approved_by: Option<Uuid>,
     pub second_approved_at: Option<DateTime<Utc>>,
+    /// Who last returned it to the organisation, with `return_comment`.
+    pub returned_by: Option<Uuid>,
     pub return_comment: Option<String>,
     pub payment_id: Option<Uuid>,
     /// Above `HUIMIN_SECOND_APPROVAL_ABOVE`: two different approvers approve it.
@@ -91,6 +93,7 @@ impl PaymentRequest {
             approved_at: m.approved_at,
             second_approved_by: m.second_approved_by,
             second_approved_at: m.second_approved_at,
+            returned_by: m.returned_by,
             return_comment: m.return_comment,
             payment_id: m.payment_id,
             needs_second_approval: needs_second(st, m.amount_fen),

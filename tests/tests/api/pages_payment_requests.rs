@@ -531,6 +531,12 @@ async fn a_request_is_returned_with_its_comment_corrected_resubmitted_and_withdr
     assert!(queue.text.contains(&zh("pr-waits-correct")));
     let page = org.get(&at).await.expect(200);
     assert!(page.text.contains("发票抬头有误，请重开"), "{}", page.text);
+    // Who returned it, in its timeline.
+    let returner = app.get("/api/v1/me", &w.fo.token).await.expect(200).body["display_name"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(page.text.contains(&returner), "{}", page.text);
     assert!(page.text.contains(&format!("{at}/resubmit")));
     // The officer cannot correct it; a bad amount is refused beside its field.
     fo.submit(

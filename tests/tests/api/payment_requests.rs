@@ -404,6 +404,7 @@ async fn a_request_moves_only_along_its_life_cycle() {
         .expect(200);
     assert_eq!(r.body["status"], "returned");
     assert_eq!(r.body["return_comment"], "发票抬头有误，请更正");
+    assert_eq!(r.body["returned_by"], w.approver.user_id.to_string());
     step(&app, &w.fo.token, id, "verify").await.expect(409);
     // Corrected and resubmitted: verified anew.
     let r = app

@@ -484,7 +484,7 @@ fn timeline(
             } else {
                 "pr-step-returned"
             }),
-            who: None,
+            who: who(r.returned_by),
             at: ui.datetime(&r.status_changed_at),
             detail: r.return_comment.clone(),
             link: None,
@@ -548,6 +548,7 @@ async fn request_page(
         r.verified_by,
         r.approved_by,
         r.second_approved_by,
+        r.returned_by,
         payment.as_ref().map(|p| p.recorded_by),
     ];
     let (users, milestones) = tokio::try_join!(
