@@ -7,13 +7,14 @@
 
 use entity::Money;
 use entity::queries::numbered;
-use entity::rules::vocab::{ContractStatus, MilestoneStatus, PaymentRequestStatus, Role};
+use entity::rules::requests;
+use entity::rules::vocab::{MilestoneStatus, PaymentRequestStatus, Role};
 use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
 use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
-use crate::services::contracts;
+use crate::services::{contracts, payment_requests};
 use crate::state::AppState;
 
 /// The requests that wait for the viewer, by step.
@@ -168,33 +169,18 @@ pub async fn requestable(
             payable: Money::from_fen(r.payable),
             paid: Money::from_fen(r.paid),
             requested: Money::from_fen(r.requested),
-            requestable: Money::from_fen((r.payable - r.paid - r.requested).max(0)),
+            requestable: Money::from_fen(requests::milestone_requestable(
+                r.payable,
+                r.paid,
+                r.requested,
+            )),
         })
         .collect();
-    let advance = if k.status == ContractStatus::Active.as_str() {
-        let sql = format!(
-            "SELECT CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE contract_id = $1 AND milestone_id IS NULL), 0) AS BIGINT) AS advances, \
-             CAST(COALESCE((SELECT SUM(amount_fen) FROM milestone WHERE contract_id = $1 AND status <> '{cancelled}'), 0) AS BIGINT) AS planned, \
-             CAST(COALESCE((SELECT SUM(amount_fen) FROM payment_request WHERE contract_id = $1 AND milestone_id IS NULL \
-             AND status IN ({open})), 0) AS BIGINT) AS requested",
-            cancelled = MilestoneStatus::Cancelled.as_str()
-        );
-        let row = st
-            .db
-            .query_one_raw(Statement::from_sql_and_values(
-                b,
-                numbered(b, &sql),
-                [contract_id.into()],
-            ))
-            .await?
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no row of advance sums")))?;
-        let used = row.try_get::<i64>("", "advances")?
-            + row.try_get::<i64>("", "planned")?
-            + row.try_get::<i64>("", "requested")?;
-        Some(Money::from_fen((k.value_fen - used).max(0)))
-    } else {
-        None
-    };
+    // The advance's figure is the one its requests are checked against.
+    let advance = payment_requests::amount_state(&st.db, &k, None, None)
+        .await?
+        .advance_requestable(&k)
+        .map(Money::from_fen);
     Ok(Requestable {
         milestones,
         advance,

@@ -15,6 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::Money;
 use entity::model::{contract, payment_request, user};
 use entity::queries::numbered;
+use entity::rules::requests;
 use entity::rules::vocab::{ContractStatus, Decision, MilestoneStatus, PaymentRequestStatus};
 use jobs::outbox::{self, Recipient};
 use jobs::templates::Message;
@@ -309,6 +310,21 @@ pub(crate) async fn amount_state(
 }
 
 impl AmountState {
+    /// The most an advance may ask now (SPEC §3's rule less the open advance requests); `None`
+    /// for a milestone's state, or when contract `k` takes no advance (it is not active).
+    pub(crate) fn advance_requestable(&self, k: &contract::Model) -> Option<i64> {
+        match &self.of {
+            Of::Advance {
+                advances,
+                planned,
+                requested,
+            } if k.status == ContractStatus::Active.as_str() => Some(
+                requests::advance_requestable(k.value_fen, *advances, *planned, *requested),
+            ),
+            _ => None,
+        }
+    }
+
     /// 409 unless `amount_fen` may be requested (or paid) on contract `k` now.
     pub(crate) fn check(&self, k: &contract::Model, amount_fen: i64) -> ApiResult<()> {
         check_payable_contract(k)?;
@@ -325,7 +341,7 @@ impl AmountState {
                         "a milestone is paid only after its report is accepted",
                     ));
                 }
-                if paid + requested + amount_fen > *payable {
+                if amount_fen > requests::milestone_requestable(*payable, *paid, *requested) {
                     return Err(ApiError::conflict(
                         codes::PAYMENT_ABOVE_PAYABLE,
                         format!(
@@ -352,7 +368,9 @@ impl AmountState {
                         ),
                     ));
                 }
-                if advances + requested + planned + amount_fen > k.value_fen {
+                if amount_fen
+                    > requests::advance_requestable(k.value_fen, *advances, *planned, *requested)
+                {
                     return Err(ApiError::conflict(
                         codes::PAYMENT_ADVANCE_TOO_LARGE,
                         "an advance may be at most the value not planned in milestones, less earlier advances and open advance requests",

@@ -8,5 +8,6 @@ pub mod performance;
 pub mod posts;
 pub mod procurement;
 pub mod quantity;
+pub mod requests;
 pub mod score;
 pub mod vocab;
