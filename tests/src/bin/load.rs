@@ -14,6 +14,9 @@
 //! p99_ms, max_ms, non2xx, errors); `--ok-log` receives, per 2xx answer, the `--ok-fields` of
 //! its JSON body as a CSV line.
 //!
+//! `--token-per-line` takes each request's bearer token from its line
+//! (`TOKEN<TAB>METHOD<TAB>PATH<TAB>BODY`), so that many users' requests mix as they would.
+//!
 //! `--closed` runs a closed loop instead (each connection sends its next request as soon as the
 //! last is answered, for `--duration`), for throughput. `--chain` makes each unit of work the
 //! whole way of one payment (SPEC §9): the organisation requests 0.01 (`--org-token`), the
@@ -60,6 +63,9 @@ struct Args {
     /// A closed loop: every connection sends its next request when the last is answered.
     #[arg(long)]
     closed: bool,
+    /// Each line starts with its own bearer token: TOKEN<TAB>METHOD<TAB>PATH<TAB>BODY.
+    #[arg(long, conflicts_with = "chain")]
+    token_per_line: bool,
     /// Each line is a payment's whole chain: CONTRACT<TAB>VOUCHER<TAB>DAY.
     #[arg(long, requires_all = ["org_token", "approver_token"])]
     chain: bool,
@@ -84,6 +90,8 @@ struct Call {
     method: Method,
     path: String,
     body: Bytes,
+    /// The line's own `Authorization` header (`--token-per-line`).
+    bearer: Option<String>,
 }
 
 /// What one request came to.
@@ -95,12 +103,23 @@ struct Outcome {
     answer: Option<(u16, Option<Bytes>)>,
 }
 
-fn read_calls(path: &PathBuf) -> anyhow::Result<Vec<Call>> {
+fn read_calls(path: &PathBuf, token_per_line: bool) -> anyhow::Result<Vec<Call>> {
     let text =
         std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
     text.lines()
         .enumerate()
         .map(|(n, line)| {
+            let (bearer, line) = if token_per_line {
+                match line.split_once('\t') {
+                    Some((token, rest)) => (Some(format!("Bearer {token}")), rest),
+                    None => bail!(
+                        "line {}: expected TOKEN<TAB>METHOD<TAB>PATH<TAB>BODY",
+                        n + 1
+                    ),
+                }
+            } else {
+                (None, line)
+            };
             let mut parts = line.splitn(3, '\t');
             match (parts.next(), parts.next(), parts.next()) {
                 (Some(method), Some(path), Some(body)) => Ok(Call {
@@ -109,6 +128,7 @@ fn read_calls(path: &PathBuf) -> anyhow::Result<Vec<Call>> {
                         .with_context(|| format!("line {}: method", n + 1))?,
                     path: path.to_owned(),
                     body: Bytes::copy_from_slice(body.as_bytes()),
+                    bearer,
                 }),
                 _ => bail!("line {}: expected METHOD<TAB>PATH<TAB>BODY", n + 1),
             }
@@ -128,6 +148,7 @@ fn read_chains(path: &PathBuf) -> anyhow::Result<Vec<Call>> {
                 method: Method::POST,
                 path: contract.to_owned(),
                 body: Bytes::copy_from_slice(rest.as_bytes()),
+                bearer: None,
             }),
             _ => bail!("line {}: expected CONTRACT<TAB>VOUCHER<TAB>DAY", n + 1),
         })
@@ -265,7 +286,7 @@ async fn connection(shared: Arc<Shared>, mut sender: SendRequest<Full<Bytes>>) -
             send(
                 &mut sender,
                 &shared.authority,
-                &shared.bearer,
+                call.bearer.as_deref().unwrap_or(&shared.bearer),
                 call.method.clone(),
                 &call.path,
                 call.body.clone(),
@@ -314,7 +335,7 @@ async fn main() -> anyhow::Result<()> {
     let calls = if args.chain {
         read_chains(&args.requests)?
     } else {
-        read_calls(&args.requests)?
+        read_calls(&args.requests, args.token_per_line)?
     };
     // A closed loop takes from every line until the time is up.
     let total = if args.closed {
@@ -434,7 +455,7 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("requests");
         std::fs::write(&path, "POST\t/a\t{\"x\":\"a\tb\"}\nGET\t/ready\t\n").unwrap();
-        let calls = read_calls(&path).unwrap();
+        let calls = read_calls(&path, false).unwrap();
         assert_eq!(calls.len(), 2);
         assert_eq!(
             (calls[0].method.as_str(), calls[0].path.as_str()),
@@ -443,8 +464,24 @@ mod tests {
         assert_eq!(&calls[0].body[..], b"{\"x\":\"a\tb\"}");
         assert!(calls[1].body.is_empty());
         std::fs::write(&path, "POST\t/a\t{}\nPOST /b\n").unwrap();
-        let err = read_calls(&path).err().unwrap().to_string();
+        let err = read_calls(&path, false).err().unwrap().to_string();
         assert!(err.contains("line 2"), "{err}");
+    }
+
+    #[test]
+    fn a_line_may_carry_its_own_token() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("requests");
+        std::fs::write(&path, "t1\tGET\t/api/v1/me\t\nt2\tPOST\t/a\t{}\n").unwrap();
+        let calls = read_calls(&path, true).unwrap();
+        assert_eq!(calls[0].bearer.as_deref(), Some("Bearer t1"));
+        assert_eq!(
+            (calls[1].method.as_str(), calls[1].path.as_str()),
+            ("POST", "/a")
+        );
+        assert_eq!(&calls[1].body[..], b"{}");
+        std::fs::write(&path, "t1\n").unwrap();
+        assert!(read_calls(&path, true).is_err());
     }
 
     #[test]
