@@ -415,6 +415,16 @@ async fn main() -> anyhow::Result<()> {
         .iter()
         .filter(|o| matches!(o.answer, Some((status, _)) if !(200..300).contains(&status)))
         .count();
+    // Which refusals, for the reader: `statuses=401:12,429:3`.
+    let mut refused = std::collections::BTreeMap::new();
+    for o in &outcomes {
+        if let Some((status, _)) = o.answer
+            && !(200..300).contains(&status)
+        {
+            *refused.entry(status).or_insert(0usize) += 1;
+        }
+    }
+    let statuses: Vec<String> = refused.iter().map(|(s, n)| format!("{s}:{n}")).collect();
     let mut ok_log = String::new();
     for body in outcomes
         .iter()
@@ -427,12 +437,17 @@ async fn main() -> anyhow::Result<()> {
     }
     let sent = outcomes.len();
     println!(
-        "sent={sent} answered={answered} rps={:.1} p50_ms={:.2} p99_ms={:.2} max_ms={:.2} non2xx={non2xx} errors={}",
+        "sent={sent} answered={answered} rps={:.1} p50_ms={:.2} p99_ms={:.2} max_ms={:.2} non2xx={non2xx} errors={} statuses={}",
         answered as f64 / (last - start).as_secs_f64().max(f64::MIN_POSITIVE),
         quantile_ms(&latencies, 0.50),
         quantile_ms(&latencies, 0.99),
         quantile_ms(&latencies, 1.0),
         sent - answered,
+        if statuses.is_empty() {
+            "-".to_string()
+        } else {
+            statuses.join(",")
+        },
     );
     Ok(())
 }
