@@ -3,6 +3,8 @@
 nav-payment-requests = Payment requests
 pr-queue-title = Payment requests
 pr-title = Payment request
+pr-heading = Payment request: { $name }
+pr-contract = Contract
 pr-status = Status
 pr-status-submitted = Submitted
 pr-status-verified = Verified

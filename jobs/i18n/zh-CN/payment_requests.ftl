@@ -2,6 +2,8 @@
 nav-payment-requests = 付款申请
 pr-queue-title = 付款申请
 pr-title = 付款申请
+pr-heading = 付款申请：{ $name }
+pr-contract = 合同
 pr-status = 状态
 pr-status-submitted = 已提交
 pr-status-verified = 已核验

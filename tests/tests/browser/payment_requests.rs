@@ -4,7 +4,9 @@
 //! records the payment; the queue and the request's page of each of them are screenshot at a
 //! desk and on a phone at each step. [`request_and_pay`] is that chain, for the other journeys.
 
-use tests::browser::{Chrome, DEMO_PASSWORD, DESK, FINANCE, NARROW, ORGANISATION, PHONE, Site, zh};
+use tests::browser::{
+    Chrome, DEMO_PASSWORD, DESK, FINANCE, NARROW, ORGANISATION, PHONE, Site, en, zh,
+};
 
 use super::start;
 
@@ -250,6 +252,24 @@ async fn a_payment_request_goes_from_the_phone_through_verification_and_approval
         .await
         .expect("the payments");
     assert!(payments.contains(&amount), "{payments}");
+    // The same pages in English, on the phone and at the desk.
+    phone.switch_language().await;
+    assert_eq!(phone.lang().await, "en");
+    phone.goto(&request).await;
+    phone.see(&en("pr-status-paid")).await;
+    phone.see(&en("pr-step-approved")).await;
+    phone.assert_fits().await;
+    phone.screenshot("payment-request-org-paid-en").await;
+    phone.goto("/payment-requests").await;
+    phone.assert_fits().await;
+    phone.screenshot("payment-request-org-queue-en").await;
+    desk.switch_language().await;
+    assert_eq!(desk.lang().await, "en");
+    desk.goto(&request).await;
+    desk.see(&en("pr-step-verified")).await;
+    desk.screenshot("payment-request-finance-paid-en").await;
+    desk.goto(&format!("/contracts/{contract}/payments")).await;
+    desk.screenshot("payment-request-finance-tab-en").await;
     desk.close().await;
     phone.close().await;
 }
