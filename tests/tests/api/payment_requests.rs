@@ -179,11 +179,12 @@ async fn a_request_is_verified_approved_and_paid_and_each_step_is_recorded() {
         .collect();
     actions.sort();
     assert_eq!(actions, ["approve", "create", "pay", "verify"]);
-    // The steps told whoever acts next (and the organisation of the approval).
-    assert!(
+    // The steps told whoever acts next: the submission the officer, the verification the two
+    // approvers, the approval the officer and the organisation (its contact and its user).
+    assert_eq!(
         app.count_where("notification", "kind = 'payment_request'")
-            .await
-            >= 4
+            .await,
+        6
     );
     // Everyone who sees the contract sees its requests; lists are scoped.
     for token in [&w.fo.token, &w.staff.token, &w.approver.token] {

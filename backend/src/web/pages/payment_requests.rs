@@ -585,33 +585,25 @@ async fn request_page(
         resubmit: org && s == PaymentRequestStatus::Returned,
         pay: officer && s == PaymentRequestStatus::Approved,
     };
-    let typed = Typed {
-        amount: if typed.form == "resubmit" {
-            typed.amount
-        } else {
-            r.amount.decimal().to_string()
-        },
-        invoice_no: if typed.form == "resubmit" {
-            typed.invoice_no
-        } else {
-            r.invoice_no.clone()
-        },
-        invoice_date: if typed.form == "resubmit" {
-            typed.invoice_date
-        } else {
-            r.invoice_date.to_string()
-        },
-        note: if typed.form == "resubmit" {
-            typed.note
-        } else {
-            r.note.clone()
-        },
-        paid_on: if typed.form == "pay" {
-            typed.paid_on
-        } else {
-            today(st).to_string()
-        },
-        ..typed
+    // A form sent back with a refusal keeps what was typed; the others start from the request.
+    let typed = if typed.form == "resubmit" {
+        typed
+    } else {
+        Typed {
+            amount: r.amount.decimal().to_string(),
+            invoice_no: r.invoice_no.clone(),
+            invoice_date: r.invoice_date.to_string(),
+            note: r.note.clone(),
+            ..typed
+        }
+    };
+    let typed = if typed.form == "pay" {
+        typed
+    } else {
+        Typed {
+            paid_on: today(st).to_string(),
+            ..typed
+        }
     };
     let page = RequestPage {
         verified_by_me: r.verified_by == Some(actor.id()),
