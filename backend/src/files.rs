@@ -436,17 +436,37 @@ impl Drop for Placed {
         if !self.armed {
             return;
         }
-        // Uploads still being placed: those in place are listed, so removed below; the others
-        // are stopped, their temporary files going with them (one caught between taking its
-        // place and its task's end is the sweep's).
+        // Uploads already in place are listed, so removed below. One still being placed runs
+        // on in its blocking task (an abort does not stop a blocking task that has started):
+        // it is removed once in place, by a task that waits for it. Without a runtime it is
+        // stopped if it can be, and what it placed is the sweep's.
+        let mut placing = Vec::new();
         for mut task in std::mem::take(&mut self.pending) {
             match futures::FutureExt::now_or_never(&mut task) {
                 Some(Ok(Ok(stored))) => self.files.push(stored),
                 Some(_) => {}
-                None => task.abort(),
+                None => placing.push(task),
             }
         }
         self.remove_own();
+        if placing.is_empty() {
+            return;
+        }
+        let mut late = Placed {
+            root: self.root.clone(),
+            files: Vec::new(),
+            pending: placing,
+            armed: false,
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    let _ = late.settle().await;
+                    late.remove_own();
+                });
+            }
+            Err(_) => late.pending.iter().for_each(|t| t.abort()),
+        }
     }
 }
 
