@@ -50,9 +50,6 @@ pub async fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::R
         files_dir: config.files_dir(),
     };
     Ok(AppState {
-        read_cache: crate::read_cache::ReadCache::new(std::time::Duration::from_millis(
-            config.read_cache_ms,
-        )),
         sealer: Arc::new(crate::audit::Sealer::new(writer.clone())),
         public: crate::public::Guard::new(&config),
         db,

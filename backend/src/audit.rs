@@ -312,9 +312,10 @@ impl Sealer {
     }
 }
 
-/// Middleware: after a successful write, wake the background sealer; the answer does not wait
-/// for it (readers of the chain seal first). A failed pass does not undo the committed change;
-/// the next one retries it.
+/// Middleware: after a successful write, wake the background sealer (and forget the public
+/// answers kept: [`AppState::wrote`]); the answer does not wait for the sealer (readers of the
+/// chain seal first). A failed pass does not undo the committed change; the next one retries
+/// it.
 pub async fn wake_sealer_after_write(
     State(st): State<AppState>,
     req: Request,
@@ -323,7 +324,7 @@ pub async fn wake_sealer_after_write(
     let write = !matches!(*req.method(), Method::GET | Method::HEAD | Method::OPTIONS);
     let res = next.run(req).await;
     if write && res.status().is_success() {
-        st.sealer.wake();
+        st.wrote();
     }
     res
 }

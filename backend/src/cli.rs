@@ -1,5 +1,5 @@
 //! The `huimin` command (SPEC §7): `serve`, `migrate`, `demo`, `user create`, `audit verify`,
-//! `export ocds`, `divisions import`.
+//! `export ocds`, `divisions import`, `verify budgets`.
 
 use std::process::ExitCode;
 
@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::config::Config;
 use crate::services::users::{self, NewUser};
-use crate::services::{divisions, ocds};
+use crate::services::{budget, divisions, ocds};
 use crate::{app, audit, demo, telemetry};
 
 /// Huimin: government purchase of social-work and volunteer services.
@@ -65,6 +65,24 @@ pub enum Command {
     Divisions {
         #[command(subcommand)]
         command: DivisionsCommand,
+    },
+    /// Check kept figures against the records they sum.
+    Verify {
+        #[command(subcommand)]
+        command: VerifyCommand,
+    },
+}
+
+/// `huimin verify …`
+#[derive(Subcommand)]
+pub enum VerifyCommand {
+    /// Compare each budget line's kept reserved, committed and disbursed with its tenders,
+    /// contracts and payments: exit 0 when all agree, 2 listing the lines that do not.
+    Budgets {
+        /// Correct the lines that disagree, counting them afresh from the records (each
+        /// correction is an audit event); exit 0 once corrected.
+        #[arg(long)]
+        recount: bool,
     },
 }
 
@@ -332,6 +350,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         Command::Audit {
             command: AuditCommand::Verify { anchor },
         } => return verify_chain(&state, &anchor).await,
+        Command::Verify {
+            command: VerifyCommand::Budgets { recount },
+        } => return verify_budgets(&state, recount).await,
         Command::Divisions {
             command: DivisionsCommand::Import { file },
         } => {
@@ -349,6 +370,53 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 done.updated
             );
         }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `huimin verify budgets [--recount]`: lists the lines whose kept totals differ from their
+/// records, and corrects them with `--recount`.
+async fn verify_budgets(state: &crate::state::AppState, recount: bool) -> anyhow::Result<ExitCode> {
+    let found = if recount {
+        let fixed = budget::recount_mismatched(state)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?;
+        state.sealer.seal().await.context("seal the audit chain")?;
+        fixed
+    } else {
+        budget::mismatches(&state.db)
+            .await
+            .map_err(|e| anyhow::anyhow!("{}", e.problem().detail))?
+    };
+    for m in &found {
+        let show = |f: &entity::queries::Figures| {
+            format!(
+                "reserved {}, committed {}, disbursed {}",
+                entity::Money::from_fen(f.reserved_fen),
+                entity::Money::from_fen(f.committed_fen),
+                entity::Money::from_fen(f.disbursed_fen)
+            )
+        };
+        println!(
+            "budget line {} ({} {}): kept {}; its records sum to {}{}",
+            m.id,
+            m.fiscal_year,
+            m.code,
+            show(&m.kept),
+            show(&m.counted),
+            if recount { " (corrected)" } else { "" }
+        );
+    }
+    if found.is_empty() {
+        println!("budget lines: every kept total equals its records");
+    } else if recount {
+        println!("budget lines: {} corrected", found.len());
+    } else {
+        println!(
+            "budget lines: {} disagree with their records (`huimin verify budgets --recount` corrects them)",
+            found.len()
+        );
+        return Ok(ExitCode::from(2));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -149,17 +149,6 @@ pub struct Config {
     )]
     pub password_wait_ms: u64,
 
-    /// How long (ms) this process keeps its answers to hot reads (lists and records of budget
-    /// lines, contracts, tenders, purchasers, organisations) per token; 0 turns it off. Any
-    /// write through this process drops them at once.
-    #[arg(
-        long,
-        env = "HUIMIN_READ_CACHE_MS",
-        default_value_t = 1000,
-        global = true
-    )]
-    pub read_cache_ms: u64,
-
     /// Size of the database connection pool.
     #[arg(
         long,
@@ -373,8 +362,6 @@ impl Config {
             session_cache_ms: 1000,
             password_concurrency: None,
             password_wait_ms: 2000,
-            // Tests move a manual clock and write fixtures past the API: no read cache.
-            read_cache_ms: 0,
             smtp_url: None,
             mail_from: "Huimin <noreply@huimin.local>".into(),
             digest: false,

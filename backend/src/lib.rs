@@ -18,7 +18,6 @@ pub mod extract;
 pub mod files;
 pub mod pagination;
 pub mod public;
-pub mod read_cache;
 pub mod routes;
 pub mod server;
 pub mod services;

@@ -31,8 +31,6 @@ pub struct AppState {
     pub jobs: jobs::JobContext,
     /// Recently checked sessions (see [`crate::auth::actor::SessionCache`]).
     pub sessions: crate::auth::actor::SessionCache,
-    /// Recent answers to hot reads (see [`crate::read_cache`]).
-    pub read_cache: crate::read_cache::ReadCache,
     /// Seals committed audit events into the chain (see [`crate::audit`]).
     pub sealer: Arc<crate::audit::Sealer>,
     /// Throttles and caches the public answers (see [`crate::public`]).
@@ -45,5 +43,12 @@ impl AppState {
     /// The current instant from the clock.
     pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.clock.now()
+    }
+
+    /// After a write through this process (an API write or a page's form): the sealer seals
+    /// its audit events, and the public answers kept here are recomputed.
+    pub fn wrote(&self) {
+        self.sealer.wake();
+        self.public.cache.forget_all();
     }
 }

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
     EntityTrait, QueryFilter, QuerySelect, SqliteTransactionMode, TransactionOptions,
@@ -23,11 +23,22 @@ pub fn organisation_active_on(today: chrono::NaiveDate) -> sea_orm::Condition {
 }
 
 /// What other records hold against a line, in fen.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Figures {
     pub reserved_fen: i64,
     pub committed_fen: i64,
     pub disbursed_fen: i64,
+}
+
+impl Figures {
+    /// The totals a line row keeps.
+    pub fn of(line: &budget_line::Model) -> Figures {
+        Figures {
+            reserved_fen: line.reserved_fen,
+            committed_fen: line.committed_fen,
+            disbursed_fen: line.disbursed_fen,
+        }
+    }
 }
 
 /// A line's `reserved` (SPEC §2): the ceilings of its tenders open for bids or closed, and
@@ -48,43 +59,124 @@ pub const COMMITTED_SQL: &str = "CAST(COALESCE((SELECT SUM(CASE WHEN c.status = 
 /// A line's `disbursed`: the sum of its payments.
 pub const DISBURSED_SQL: &str = "CAST(COALESCE((SELECT SUM(p.amount_fen) FROM payment p WHERE p.budget_line_id = budget_line.id), 0) AS BIGINT)";
 
-/// Adds the three figures (`reserved_fen`, `committed_fen`, `disbursed_fen`) to a select of
-/// budget lines: one statement, each figure an index lookup per line.
-pub fn with_figures<S: QuerySelect>(select: S) -> S {
-    select
-        .column_as(Expr::cust(RESERVED_SQL), "reserved_fen")
-        .column_as(Expr::cust(COMMITTED_SQL), "committed_fen")
-        .column_as(Expr::cust(DISBURSED_SQL), "disbursed_fen")
-}
-
-/// The derived figures of the given lines (SPEC §2), in one statement.
+/// The kept totals of the given lines (SPEC §2), in one statement.
 pub async fn budget_figures(
     db: &impl ConnectionTrait,
     ids: &[Uuid],
 ) -> Result<HashMap<Uuid, Figures>, DbErr> {
     let mut out = HashMap::new();
     for chunk in ids.chunks(1000) {
-        let rows: Vec<(Uuid, i64, i64, i64)> = with_figures(
-            budget_line::Entity::find()
-                .select_only()
-                .column(budget_line::Column::Id),
+        let lines = budget_line::Entity::find()
+            .filter(budget_line::Column::Id.is_in(chunk.to_vec()))
+            .all(db)
+            .await?;
+        out.extend(lines.iter().map(|l| (l.id, Figures::of(l))));
+    }
+    Ok(out)
+}
+
+/// Counts the totals of the given lines afresh from their tenders, contracts and payments and
+/// keeps them. Call it after a change that moves them, with the lines already locked by this
+/// transaction: the lock makes any other change wait, and this statement's snapshot, taken
+/// after the lock was granted, sees every change committed before it.
+pub async fn recount_budget_lines(db: &impl ConnectionTrait, ids: &[Uuid]) -> Result<(), DbErr> {
+    for chunk in ids.chunks(1000) {
+        budget_line::Entity::update_many()
+            .col_expr(budget_line::Column::ReservedFen, Expr::cust(RESERVED_SQL))
+            .col_expr(budget_line::Column::CommittedFen, Expr::cust(COMMITTED_SQL))
+            .col_expr(budget_line::Column::DisbursedFen, Expr::cust(DISBURSED_SQL))
+            .filter(budget_line::Column::Id.is_in(chunk.to_vec()))
+            .exec(db)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Moves a line's kept totals by the given amounts (a change whose effect on them is known
+/// exactly: a payment), unless its payments would then exceed its amount; answers whether it
+/// moved them. One statement: it takes the line's row lock itself and checks the row as it is
+/// once the lock is granted, so concurrent payments on one line queue here and never overdraw.
+pub async fn shift_budget_line(
+    db: &impl ConnectionTrait,
+    id: Uuid,
+    by: Figures,
+) -> Result<bool, DbErr> {
+    use budget_line::Column as C;
+    let done = budget_line::Entity::update_many()
+        .col_expr(
+            C::ReservedFen,
+            Expr::col(C::ReservedFen).add(by.reserved_fen),
         )
-        .filter(budget_line::Column::Id.is_in(chunk.to_vec()))
+        .col_expr(
+            C::CommittedFen,
+            Expr::col(C::CommittedFen).add(by.committed_fen),
+        )
+        .col_expr(
+            C::DisbursedFen,
+            Expr::col(C::DisbursedFen).add(by.disbursed_fen),
+        )
+        .filter(C::Id.eq(id))
+        .filter(
+            Expr::col(C::DisbursedFen)
+                .add(by.disbursed_fen)
+                .lte(Expr::col(C::AmountFen)),
+        )
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected == 1)
+}
+
+/// A line whose kept totals differ from what its records add up to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BudgetMismatch {
+    pub id: Uuid,
+    pub code: String,
+    pub fiscal_year: i32,
+    pub kept: Figures,
+    pub counted: Figures,
+}
+
+/// Every line whose kept totals are not what its records add up to (a whole scan: for
+/// `huimin verify budgets` and the tests, not for requests).
+pub async fn budget_mismatches(db: &impl ConnectionTrait) -> Result<Vec<BudgetMismatch>, DbErr> {
+    type Row = (Uuid, String, i32, i64, i64, i64, i64, i64, i64);
+    let rows: Vec<Row> = budget_line::Entity::find()
+        .select_only()
+        .columns([
+            budget_line::Column::Id,
+            budget_line::Column::Code,
+            budget_line::Column::FiscalYear,
+            budget_line::Column::ReservedFen,
+            budget_line::Column::CommittedFen,
+            budget_line::Column::DisbursedFen,
+        ])
+        .column_as(Expr::cust(RESERVED_SQL), "counted_reserved")
+        .column_as(Expr::cust(COMMITTED_SQL), "counted_committed")
+        .column_as(Expr::cust(DISBURSED_SQL), "counted_disbursed")
         .into_tuple()
         .all(db)
         .await?;
-        for (id, reserved_fen, committed_fen, disbursed_fen) in rows {
-            out.insert(
+    Ok(rows
+        .into_iter()
+        .map(
+            |(id, code, fiscal_year, kr, kc, kd, cr, cc, cd)| BudgetMismatch {
                 id,
-                Figures {
-                    reserved_fen,
-                    committed_fen,
-                    disbursed_fen,
+                code,
+                fiscal_year,
+                kept: Figures {
+                    reserved_fen: kr,
+                    committed_fen: kc,
+                    disbursed_fen: kd,
                 },
-            );
-        }
-    }
-    Ok(out)
+                counted: Figures {
+                    reserved_fen: cr,
+                    committed_fen: cc,
+                    disbursed_fen: cd,
+                },
+            },
+        )
+        .filter(|m| m.kept != m.counted)
+        .collect())
 }
 
 /// Begins a transaction that will write: `BEGIN IMMEDIATE` on SQLite (so writers queue on

@@ -26,6 +26,7 @@ mod m20261207_000020_finding_severity_index;
 mod m20261207_000021_chain_check;
 mod m20261207_000022_public_disclosure;
 mod m20261208_000023_payment_requests;
+mod m20261209_000024_budget_totals;
 mod util;
 
 /// Runs the migrations in order.
@@ -58,6 +59,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000021_chain_check::Migration),
             Box::new(m20261207_000022_public_disclosure::Migration),
             Box::new(m20261208_000023_payment_requests::Migration),
+            Box::new(m20261209_000024_budget_totals::Migration),
         ]
     }
 }

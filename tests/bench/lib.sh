@@ -101,13 +101,13 @@ to_ms() {
     else { sub(/s$/, "", v); printf "%.2f", v * 1000 } }'
 }
 
-# start_server URL NAME: `huimin serve --no-jobs` on DATABASE_URL URL with the answer cache
-# off, data under $WORK/data-NAME; sets SERVER_PID and BASE once /ready answers.
+# start_server URL NAME: `huimin serve --no-jobs` on DATABASE_URL URL, data under
+# $WORK/data-NAME; sets SERVER_PID and BASE once /ready answers.
 start_server() { # URL NAME
   local log="$WORK/server-$2.log"
   mkdir -p "$WORK/data-$2"
   env DATABASE_URL="$1" HUIMIN_BIND=127.0.0.1:0 HUIMIN_DATA_DIR="$WORK/data-$2" RUST_LOG=warn \
-    HUIMIN_READ_CACHE_MS=0 HUIMIN_METRICS_BIND=off "$HUIMIN" serve --no-jobs >"$log" 2>&1 &
+    HUIMIN_METRICS_BIND=off "$HUIMIN" serve --no-jobs >"$log" 2>&1 &
   SERVER_PID=$!
   BASE=""
   for _ in $(seq 1 300); do

@@ -43,6 +43,10 @@ pub struct TestApp {
     router: Router,
     /// The organisation users and approvers [`TestApp::pay`] acts with, by party.
     payers: tokio::sync::Mutex<std::collections::HashMap<Uuid, String>>,
+    /// The application's database, for the check of the budget totals when the test ends.
+    database_url: String,
+    /// Whether that check runs (see [`TestApp::rows_written_behind_the_budget`]).
+    check_budgets: std::sync::atomic::AtomicBool,
     _dir: tempfile::TempDir,
 }
 
@@ -114,7 +118,7 @@ impl TestApp {
             Ok(server) if !server.is_empty() => fresh_postgres(&server).await,
             _ => format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
         };
-        let mut config = Config::for_database(url, dir.path().to_path_buf());
+        let mut config = Config::for_database(url.clone(), dir.path().to_path_buf());
         config.db_max_connections = 8;
         config.metrics_token = Some(METRICS_TOKEN.into());
         tune(&mut config);
@@ -128,8 +132,50 @@ impl TestApp {
             clock,
             router,
             payers: Default::default(),
+            database_url: url,
+            check_budgets: std::sync::atomic::AtomicBool::new(true),
             _dir: dir,
         }
+    }
+
+    /// A second replica of this application: another process's state (its own pools and
+    /// caches) on the same database, data folder and clock, as `huimin serve` behind a load
+    /// balancer runs. The end-of-test checks are this one's.
+    pub async fn replica(&self) -> TestApp {
+        let config = (*self.state.config).clone();
+        let state = backend::app::open_with_clock(config, Arc::new(self.clock.clone()))
+            .await
+            .expect("open a replica");
+        let router = backend::routes::build(state.clone());
+        TestApp {
+            state,
+            clock: self.clock.clone(),
+            router,
+            payers: Default::default(),
+            database_url: self.database_url.clone(),
+            check_budgets: std::sync::atomic::AtomicBool::new(false),
+            _dir: tempfile::tempdir().expect("temp dir"),
+        }
+    }
+
+    /// Asserts that every budget line's kept totals (reserved, committed, disbursed) equal what
+    /// its tenders, contracts and payments add up to, as `huimin verify budgets` checks. Every
+    /// test ends with this check (see the `Drop` of [`TestApp`]); races call it too.
+    pub async fn assert_budgets_kept(&self) {
+        let found = entity::queries::budget_mismatches(&self.state.db)
+            .await
+            .expect("read the budget totals");
+        assert!(
+            found.is_empty(),
+            "budget totals differ from the records: {found:#?}"
+        );
+    }
+
+    /// Tells the end-of-test check that this test wrote tenders, contracts or payments with
+    /// SQL past the application, so the lines' kept totals are not expected to follow them.
+    pub fn rows_written_behind_the_budget(&self) {
+        self.check_budgets
+            .store(false, std::sync::atomic::Ordering::Relaxed);
     }
 
     /// Sends a request from `addr` (the peer address the server sees).
@@ -459,6 +505,43 @@ async fn fresh_postgres(server_url: &str) -> String {
     let _ = admin.close().await;
     url.set_path(&format!("/{name}"));
     url.to_string()
+}
+
+/// Every test that passed so far ends by checking the budget totals it left (see
+/// [`TestApp::assert_budgets_kept`]): on a connection of its own, in a thread of its own,
+/// since a test's runtime cannot be blocked on from `drop`.
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        if std::thread::panicking()
+            || !self
+                .check_budgets
+                .load(std::sync::atomic::Ordering::Relaxed)
+        {
+            return;
+        }
+        let url = self.database_url.clone();
+        let found = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime for the budget check");
+            rt.block_on(async {
+                let db = Database::connect(&url)
+                    .await
+                    .expect("connect for the budget check");
+                let found = entity::queries::budget_mismatches(&db).await;
+                let _ = db.close().await;
+                found
+            })
+        })
+        .join()
+        .expect("the budget check ran")
+        .expect("read the budget totals");
+        assert!(
+            found.is_empty(),
+            "at the end of the test, budget totals differ from the records: {found:#?}"
+        );
+    }
 }
 
 /// Fixtures of procurement: budget lines, tenders, bids and contracts, made through the API.

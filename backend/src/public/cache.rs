@@ -1,6 +1,8 @@
 //! The answer cache of public reads: a `200` answer of known, modest size is kept per URI (and
-//! page language) for the time to live. A write through this process (API or page) bumps the
-//! read cache's generation and so makes every kept answer stale at once.
+//! page language) for the time to live. A write through this process (API or page) calls
+//! [`AnswerCache::forget_all`], which makes every kept answer stale at once; a write through
+//! another replica is seen within the time to live, as the answers' `Cache-Control` lets any
+//! HTTP cache on the way keep them.
 //!
 //! An answer older than the time to live is still served while a background task computes
 //! its replacement (nobody waits for a refresh); with nothing kept at all, concurrent requests
@@ -8,6 +10,7 @@
 
 use std::future::Future;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::body::{Body, Bytes, HttpBody};
@@ -30,6 +33,8 @@ pub struct AnswerCache {
     ttl: Duration,
     entries: moka::sync::Cache<String, Arc<Entry>>,
     computing: moka::sync::Cache<String, Arc<tokio::sync::Mutex<()>>>,
+    /// The writes through this process so far: an answer kept under an older count is stale.
+    generation: Arc<AtomicU64>,
 }
 
 impl AnswerCache {
@@ -48,7 +53,13 @@ impl AnswerCache {
                 .max_capacity(capacity)
                 .time_to_idle(Duration::from_secs(10))
                 .build(),
+            generation: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// Makes every kept answer stale (after a write through this process).
+    pub fn forget_all(&self) {
+        self.generation.fetch_add(1, Ordering::SeqCst);
     }
 
     fn respond(e: &Entry) -> Response {
@@ -70,12 +81,12 @@ impl AnswerCache {
     pub async fn answer(
         &self,
         key: String,
-        generation: u64,
         compute: impl Future<Output = Response> + Send + 'static,
     ) -> Response {
         if self.ttl.is_zero() {
             return compute.await;
         }
+        let generation = self.generation.load(Ordering::SeqCst);
         let kept = self
             .entries
             .get(&key)
@@ -152,19 +163,20 @@ mod tests {
     #[tokio::test]
     async fn an_expired_answer_is_served_while_a_task_recomputes_it_and_a_write_drops_it() {
         let c = AnswerCache::new(Duration::from_millis(100));
-        let ask = |g: u64, s: &'static str| c.answer("k".into(), g, page(s));
-        assert_eq!(text(ask(0, "one").await).await, "one");
-        assert_eq!(text(ask(0, "two").await).await, "one");
+        let ask = |s: &'static str| c.answer("k".into(), page(s));
+        assert_eq!(text(ask("one").await).await, "one");
+        assert_eq!(text(ask("two").await).await, "one");
         tokio::time::sleep(Duration::from_millis(120)).await;
         // Expired: answered at once with what was kept, refreshed behind it.
-        assert_eq!(text(ask(0, "three").await).await, "one");
+        assert_eq!(text(ask("three").await).await, "one");
         tokio::time::sleep(Duration::from_millis(20)).await;
-        assert_eq!(text(ask(0, "four").await).await, "three");
+        assert_eq!(text(ask("four").await).await, "three");
         // A write through this process: computed before answering.
-        assert_eq!(text(ask(1, "five").await).await, "five");
+        c.forget_all();
+        assert_eq!(text(ask("five").await).await, "five");
         // Not kept at all: no cache.
         let off = AnswerCache::new(Duration::ZERO);
-        assert_eq!(text(off.answer("k".into(), 0, page("a")).await).await, "a");
-        assert_eq!(text(off.answer("k".into(), 0, page("b")).await).await, "b");
+        assert_eq!(text(off.answer("k".into(), page("a")).await).await, "a");
+        assert_eq!(text(off.answer("k".into(), page("b")).await).await, "b");
     }
 }

@@ -142,9 +142,8 @@ pub async fn guard(State(st): State<AppState>, req: Request, next: Next) -> Resp
         k
     });
     let req = Request::from_parts(parts, body);
-    let generation = st.read_cache.generation();
     let mut res = match key {
-        Some(key) => st.public.cache.answer(key, generation, next.run(req)).await,
+        Some(key) => st.public.cache.answer(key, next.run(req)).await,
         None => next.run(req).await,
     };
     let h = res.headers_mut();

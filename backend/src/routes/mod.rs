@@ -145,10 +145,6 @@ pub fn build(state: AppState) -> Router {
     ))
     .route_layer(axum::middleware::from_fn_with_state(
         state.clone(),
-        crate::read_cache::layer,
-    ))
-    .route_layer(axum::middleware::from_fn_with_state(
-        state.clone(),
         crate::public::guard_api,
     ))
     .route_layer(axum::middleware::from_fn(refuse_announced_oversize))

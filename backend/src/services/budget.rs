@@ -1,5 +1,7 @@
 //! Budget lines (SPEC §2 `budget_line`): money a purchaser may spend in a fiscal year, with
-//! `committed`, `reserved`, `disbursed` and `available` derived, never stored.
+//! `committed`, `reserved` and `disbursed` kept on the line by every change that moves them
+//! ([`lock_line`] then [`recount`] or [`shift`], in the change's transaction) and `available`
+//! derived from them; [`mismatches`] compares the kept totals with the records.
 
 use std::collections::HashMap;
 
@@ -51,14 +53,15 @@ pub struct BudgetLine {
 
 pub use entity::queries::Figures;
 
-/// The derived figures of the given lines (see [`entity::queries::budget_figures`]).
+/// The kept figures of the given lines (see [`entity::queries::budget_figures`]).
 pub async fn figures(db: &impl ConnectionTrait, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, Figures>> {
     Ok(entity::queries::budget_figures(db, ids).await?)
 }
 
 /// Locks a budget line for the rest of the transaction, so that every change to what is
 /// reserved or committed on it is checked against figures no one else is changing (a row
-/// lock on PostgreSQL; SQLite's write transactions are already serialised).
+/// lock on PostgreSQL; SQLite's write transactions are already serialised). The row read
+/// carries the line's kept totals as they are now.
 pub async fn lock_line(txn: &impl ConnectionTrait, id: Uuid) -> ApiResult<budget_line::Model> {
     budget_line::Entity::find_by_id(id)
         .lock_exclusive()
@@ -67,15 +70,79 @@ pub async fn lock_line(txn: &impl ConnectionTrait, id: Uuid) -> ApiResult<budget
         .ok_or(ApiError::NotFound)
 }
 
-/// A line's available amount, in fen, from its figures.
-pub fn available_fen(line: &budget_line::Model, f: &Figures) -> i64 {
-    line.amount_fen - f.committed_fen - f.reserved_fen
+/// Keeps a locked line's totals after a change of this transaction moved them (a tender
+/// published or closed without award, a contract signed, amended or ended): counted afresh
+/// from the records (see [`entity::queries::recount_budget_lines`]). The line must have been
+/// locked with [`lock_line`] before the change's rows were read.
+pub async fn recount(txn: &impl ConnectionTrait, line_id: Uuid) -> ApiResult<()> {
+    Ok(entity::queries::recount_budget_lines(txn, &[line_id]).await?)
 }
 
-fn shape(m: budget_line::Model, f: Figures) -> ApiResult<BudgetLine> {
+/// Moves a line's totals by a change whose effect is known exactly (a payment), unless its
+/// payments would exceed its amount; answers whether it did (see
+/// [`entity::queries::shift_budget_line`]: the statement takes the line's lock itself).
+pub async fn shift(txn: &impl ConnectionTrait, line_id: Uuid, by: Figures) -> ApiResult<bool> {
+    Ok(entity::queries::shift_budget_line(txn, line_id, by).await?)
+}
+
+pub use entity::queries::BudgetMismatch;
+
+/// Every line whose kept totals differ from its records (`huimin verify budgets`).
+pub async fn mismatches(db: &impl ConnectionTrait) -> ApiResult<Vec<BudgetMismatch>> {
+    Ok(entity::queries::budget_mismatches(db).await?)
+}
+
+/// Counts afresh the totals of every line whose kept totals differ from its records, under
+/// the lines' locks, and records each correction in the audit trail (`huimin verify budgets
+/// --recount`: a repair after rows were changed outside the application). Answers what it
+/// corrected.
+pub async fn recount_mismatched(st: &AppState) -> ApiResult<Vec<BudgetMismatch>> {
+    let now = st.now();
+    let txn = begin_write(&st.writer).await?;
+    let mut found = mismatches(&txn).await?;
+    if found.is_empty() {
+        return Ok(found);
+    }
+    found.sort_by_key(|m| m.id);
+    for m in &found {
+        lock_line(&txn, m.id).await?;
+    }
+    let ids: Vec<Uuid> = found.iter().map(|m| m.id).collect();
+    entity::queries::recount_budget_lines(&txn, &ids).await?;
+    let after = figures(&txn, &ids).await?;
+    let json = |f: &Figures| {
+        serde_json::json!({
+            "reserved": Money::from_fen(f.reserved_fen),
+            "committed": Money::from_fen(f.committed_fen),
+            "disbursed": Money::from_fen(f.disbursed_fen),
+        })
+    };
+    let changes = found.iter().map(|m| {
+        let counted = after.get(&m.id).copied().unwrap_or(m.counted);
+        Change::of(
+            None,
+            "recount",
+            "budget_line",
+            m.id,
+            Some(&json(&m.kept)),
+            Some(&json(&counted)),
+        )
+    });
+    audit::record_all(&txn, now, changes).await?;
+    txn.commit().await?;
+    Ok(found)
+}
+
+/// A line's available amount, in fen, from its figures.
+pub fn available_fen(line: &budget_line::Model) -> i64 {
+    line.amount_fen - line.committed_fen - line.reserved_fen
+}
+
+fn shape(m: budget_line::Model) -> ApiResult<BudgetLine> {
+    let f = Figures::of(&m);
     let source = FundSource::parse(&m.source)
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored source {:?}", m.source)))?;
-    let available = available_fen(&m, &f);
+    let available = available_fen(&m);
     Ok(BudgetLine {
         id: m.id,
         purchaser_id: m.purchaser_id,
@@ -167,12 +234,15 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewBudgetLine) -> ApiResu
         name: Set(new.name.trim().to_string()),
         amount_fen: Set(new.amount.fen()),
         source: Set(new.source.as_str().to_string()),
+        reserved_fen: Set(0),
+        committed_fen: Set(0),
+        disbursed_fen: Set(0),
         created_at: Set(now),
         updated_at: Set(now),
     }
     .insert(&txn)
     .await?;
-    let out = shape(m, Figures::default())?;
+    let out = shape(m)?;
     audit::record(
         &txn,
         now,
@@ -217,8 +287,8 @@ pub async fn update(
     let txn = begin_write(&st.writer).await?;
     let old = lock_line(&txn, id).await?;
     actor.see_purchaser(old.purchaser_id)?;
-    let f = figures(&txn, &[id]).await?.remove(&id).unwrap_or_default();
-    let before = shape(old.clone(), f)?;
+    let f = Figures::of(&old);
+    let before = shape(old.clone())?;
     let mut am = old.into_active_model();
     if let Some(v) = p.name {
         am.name = Set(v.trim().to_string());
@@ -236,7 +306,7 @@ pub async fn update(
         am.amount_fen = Set(a.fen());
     }
     am.updated_at = Set(now);
-    let out = shape(am.update(&txn).await?, f)?;
+    let out = shape(am.update(&txn).await?)?;
     let action = if p.amount.is_some() {
         "change_amount"
     } else {
@@ -285,11 +355,7 @@ pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<BudgetLine
         .await?
         .ok_or(ApiError::NotFound)?;
     actor.see_purchaser(m.purchaser_id)?;
-    let f = figures(&st.db, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
-    shape(m, f)
+    shape(m)
 }
 
 /// A page of budget lines within the actor's purchaser scope.
@@ -311,65 +377,17 @@ pub async fn list(
     if let Some(s) = f.source {
         q = q.filter(budget_line::Column::Source.eq(s.as_str()));
     }
-    // One statement: the page of lines with their three figures.
-    let (rows, next) = page_of(
+    let (rows, next) = crate::pagination::page(
         &st.db,
-        entity::queries::with_figures(q),
+        q,
+        budget_line::Column::Id,
         f.limit,
         f.cursor.as_deref(),
+        |l: &budget_line::Model| l.id,
     )
     .await?;
-    let items = rows
-        .into_iter()
-        .map(|r| {
-            let f = Figures {
-                reserved_fen: r.reserved_fen,
-                committed_fen: r.committed_fen,
-                disbursed_fen: r.disbursed_fen,
-            };
-            shape(r.line, f)
-        })
-        .collect::<ApiResult<_>>()?;
     Ok(Page {
-        items,
+        items: rows.into_iter().map(shape).collect::<ApiResult<_>>()?,
         next_cursor: next,
     })
-}
-
-/// A budget line row with its figures, as `with_figures` selects it.
-#[derive(Debug, sea_orm::FromQueryResult)]
-struct LineRow {
-    #[sea_orm(nested)]
-    line: budget_line::Model,
-    reserved_fen: i64,
-    committed_fen: i64,
-    disbursed_fen: i64,
-}
-
-/// Keyset pagination of lines with their figures (see [`crate::pagination`]).
-async fn page_of(
-    db: &impl ConnectionTrait,
-    select: sea_orm::Select<budget_line::Entity>,
-    limit: Option<u64>,
-    cursor: Option<&str>,
-) -> ApiResult<(Vec<LineRow>, Option<String>)> {
-    use sea_orm::QueryOrder;
-    let limit = crate::pagination::check_limit(limit)?;
-    let mut select = select;
-    if let Some(c) = cursor {
-        select = select.filter(budget_line::Column::Id.gt(crate::pagination::decode(c)?));
-    }
-    let mut rows = select
-        .order_by_asc(budget_line::Column::Id)
-        .limit(limit + 1)
-        .into_model::<LineRow>()
-        .all(db)
-        .await?;
-    let next = if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
-        rows.last().map(|r| crate::pagination::encode(r.line.id))
-    } else {
-        None
-    };
-    Ok((rows, next))
 }

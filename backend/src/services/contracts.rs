@@ -23,7 +23,7 @@ use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::pagination::{Page, page};
-use crate::services::budget::{available_fen, figures, lock_line};
+use crate::services::budget::{self, available_fen, lock_line};
 use crate::services::common::{bad_transition, period_problem, reason, stored};
 use crate::services::milestones::today;
 use crate::services::public::notices::{self as public_notices, Outcome};
@@ -580,10 +580,6 @@ pub async fn sign(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract>
     crate::services::parties::check_active(&org, today(st), "cannot sign")?;
     crate::services::milestones::check_weights(&txn, m.id).await?;
     let line = lock_line(&txn, m.budget_line_id).await?;
-    let f = figures(&txn, &[line.id])
-        .await?
-        .remove(&line.id)
-        .unwrap_or_default();
     let own_reservation = match m.tender_id {
         Some(t) => tender::Entity::find_by_id(t)
             .one(&txn)
@@ -592,7 +588,7 @@ pub async fn sign(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract>
             .map_or(0, |t| t.ceiling_fen),
         None => 0,
     };
-    if available_fen(&line, &f) + own_reservation < m.value_fen {
+    if available_fen(&line) + own_reservation < m.value_fen {
         return Err(ApiError::conflict(
             codes::BUDGET_INSUFFICIENT,
             "the budget line does not have the contract value available",
@@ -602,6 +598,7 @@ pub async fn sign(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract>
     m.signed_at = Some(now);
     m.signed_value_fen = Some(m.value_fen);
     let out = save(&txn, actor, now, &before, m, "sign").await?;
+    budget::recount(&txn, line.id).await?;
     public_notices::contract_signed(&txn, now, id).await?;
     txn.commit().await?;
     Ok(out)
@@ -704,7 +701,7 @@ async fn end(
         }
     }
     // The line's figures change: take its lock like every other change to them.
-    lock_line(&txn, m.budget_line_id).await?;
+    let line = lock_line(&txn, m.budget_line_id).await?;
     m.status = to.as_str().into();
     m.status_reason = why;
     let action = if to == ContractStatus::Completed {
@@ -713,6 +710,7 @@ async fn end(
         "terminate"
     };
     let out = save(&txn, actor, now, &before, m, action).await?;
+    budget::recount(&txn, line.id).await?;
     if to == ContractStatus::Terminated {
         public_notices::contract_terminated(&txn, now, id).await?;
     }
@@ -790,11 +788,7 @@ pub async fn amend(
                 "increases may total at most 10 % of the signed value",
             ));
         }
-        let f = figures(&txn, &[line.id])
-            .await?
-            .remove(&line.id)
-            .unwrap_or_default();
-        if available_fen(&line, &f) < new_value - m.value_fen {
+        if available_fen(&line) < new_value - m.value_fen {
             return Err(ApiError::conflict(
                 codes::BUDGET_INSUFFICIENT,
                 "the budget line does not have the increase available",
@@ -815,9 +809,13 @@ pub async fn amend(
     .insert(&txn)
     .await?;
     let out = Amendment::from(row);
+    let value_changes = new_value != m.value_fen;
     m.value_fen = new_value;
     m.end_date = new_end;
     save(&txn, actor, now, &before, m, "amend").await?;
+    if value_changes {
+        budget::recount(&txn, line.id).await?;
+    }
     audit::record(
         &txn,
         now,

@@ -8,11 +8,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::Money;
 use entity::model::{contract, payment, payment_request};
 use entity::queries::numbered;
-use entity::rules::vocab::PaymentRequestStatus;
+use entity::rules::vocab::{ContractStatus, PaymentRequestStatus};
 use sea_orm::sea_query::{Expr, IntoCondition};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, IntoActiveModel,
-    QueryFilter, QueryOrder, QuerySelect, Set, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect, Set, Statement,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -22,6 +22,7 @@ use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
+use crate::services::budget::{self, Figures};
 use crate::services::milestones::today;
 use crate::services::payment_requests::{self, PaymentRequest};
 use crate::services::{contracts, notify};
@@ -113,54 +114,6 @@ async fn contract_sums(
     })
 }
 
-/// Locks a budget line until the end of the transaction (on SQLite the write transaction is
-/// already exclusive). The line's sum is read by the next statement, whose snapshot is taken
-/// after the lock is held: a statement that waits for a row lock still reads other rows as of
-/// its start, so a sum in the locking statement could miss a payment committed meanwhile.
-async fn lock_line(db: &impl ConnectionTrait, line_id: Uuid) -> ApiResult<()> {
-    let b = db.get_database_backend();
-    if b == DbBackend::Postgres {
-        db.execute_raw(Statement::from_sql_and_values(
-            b,
-            "SELECT id FROM budget_line WHERE id = $1 FOR UPDATE",
-            [line_id.into()],
-        ))
-        .await?;
-    }
-    Ok(())
-}
-
-/// Inserts `p` if its budget line's payments, with it, stay within the line's amount (one
-/// statement, under the line's lock); answers whether it did.
-async fn insert_within_line(db: &impl ConnectionTrait, p: &payment::Model) -> Result<bool, DbErr> {
-    let b = db.get_database_backend();
-    let sql = "INSERT INTO payment (id, contract_id, milestone_id, purchaser_id, budget_line_id, \
-               amount_fen, paid_on, voucher_no, recorded_by, created_at, payment_request_id) \
-               SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11 \
-               WHERE $6 + COALESCE((SELECT SUM(amount_fen) FROM payment WHERE budget_line_id = $5), 0) \
-               <= (SELECT amount_fen FROM budget_line WHERE id = $5)";
-    let done = db
-        .execute_raw(Statement::from_sql_and_values(
-            b,
-            numbered(b, sql),
-            [
-                p.id.into(),
-                p.contract_id.into(),
-                p.milestone_id.into(),
-                p.purchaser_id.into(),
-                p.budget_line_id.into(),
-                p.amount_fen.into(),
-                p.paid_on.into(),
-                p.voucher_no.clone().into(),
-                p.recorded_by.into(),
-                p.created_at.into(),
-                p.payment_request_id.into(),
-            ],
-        ))
-        .await?;
-    Ok(done.rows_affected() == 1)
-}
-
 /// Whether a stored payment is the same request as `new` (a retry).
 fn same(p: &payment::Model, contract_id: Uuid, new: &NewPayment) -> bool {
     p.contract_id == contract_id
@@ -239,9 +192,8 @@ pub async fn record(
             "payments would exceed the contract value",
         ));
     }
-    // Everything but the line's check is written before its lock is taken, so payments on
-    // the contracts of one line queue only for the check, the insert and the commit (a
-    // refusal there rolls it all back).
+    // Everything but the line's check is written before its lock is taken (a refusal there
+    // rolls it all back).
     let to = notify::organisation_of(&txn, &k).await?;
     let row = payment::Model {
         id: Uuid::now_v7(),
@@ -303,15 +255,8 @@ pub async fn record(
         format!("/contracts/{contract_id}/payments"),
     )
     .await?;
-    lock_line(&txn, k.budget_line_id).await?;
-    match insert_within_line(&txn, &row).await {
-        Ok(true) => {}
-        Ok(false) => {
-            return Err(ApiError::conflict(
-                codes::BUDGET_INSUFFICIENT,
-                "payments would exceed the budget line's amount",
-            ));
-        }
+    match payment::ActiveModel::from(row.clone()).insert(&txn).await {
+        Ok(_) => {}
         // The same voucher committed by a request on another contract meanwhile.
         Err(e)
             if matches!(
@@ -338,6 +283,27 @@ pub async fn record(
             };
         }
         Err(e) => return Err(e.into()),
+    }
+    // The line's check and its totals, last: the statement takes the line's lock, so payments
+    // on the contracts of one line queue only for it and the commit. An ended contract's
+    // advance adds to what it earned (SPEC §2 `committed`); a milestone's payment was already
+    // counted there as the accepted milestone's payable, and an active contract commits its
+    // whole value.
+    let ended = k.status != ContractStatus::Active.as_str();
+    let by = Figures {
+        reserved_fen: 0,
+        committed_fen: if ended && row.milestone_id.is_none() {
+            amount
+        } else {
+            0
+        },
+        disbursed_fen: amount,
+    };
+    if !budget::shift(&txn, k.budget_line_id, by).await? {
+        return Err(ApiError::conflict(
+            codes::BUDGET_INSUFFICIENT,
+            "payments would exceed the budget line's amount",
+        ));
     }
     txn.commit().await?;
     Ok((true, out))

@@ -24,7 +24,7 @@ use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::pagination::{Page, page};
-use crate::services::budget::{available_fen, figures, lock_line};
+use crate::services::budget::{self, available_fen, lock_line};
 use crate::services::common::{bad_transition, period_problem, reason, stored};
 use crate::services::contracts::{self, Contract, DEFAULT_FULL_PAY_TENTHS, DEFAULT_MIN_PAY_TENTHS};
 use crate::services::milestones::today;
@@ -437,11 +437,7 @@ pub async fn publish(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender
         ));
     }
     let line = lock_line(&txn, t.budget_line_id).await?;
-    let f = figures(&txn, &[line.id])
-        .await?
-        .remove(&line.id)
-        .unwrap_or_default();
-    if available_fen(&line, &f) < t.ceiling_fen {
+    if available_fen(&line) < t.ceiling_fen {
         return Err(ApiError::conflict(
             codes::BUDGET_INSUFFICIENT,
             "the budget line does not have the ceiling amount available",
@@ -457,6 +453,7 @@ pub async fn publish(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender
         "publish",
     )
     .await?;
+    budget::recount(&txn, line.id).await?;
     let message = Message::TenderPublished {
         title: out.title.clone(),
         purchaser: notify::purchaser_name(&txn, out.purchaser_id).await?,
@@ -510,6 +507,12 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
     ) {
         return Err(bad_transition("tender", &t.status, "cancelled"));
     }
+    // A published or closed tender's ceiling is reserved on its line: releasing it is a change
+    // to the line's totals, made under the line's lock like every other.
+    let reserving = t.status != TenderStatus::Draft.as_str();
+    if reserving {
+        lock_line(&txn, t.budget_line_id).await?;
+    }
     let out = transition(
         &txn,
         actor,
@@ -520,6 +523,9 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
         "cancel",
     )
     .await?;
+    if reserving {
+        budget::recount(&txn, out.budget_line_id).await?;
+    }
     public_notices::tender_result(&txn, now, out.id, Outcome::Cancelled, None).await?;
     txn.commit().await?;
     Ok(out)
@@ -534,6 +540,7 @@ pub async fn unsuccessful(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> 
     if t.status != TenderStatus::Closed.as_str() {
         return Err(bad_transition("tender", &t.status, "marked unsuccessful"));
     }
+    lock_line(&txn, t.budget_line_id).await?;
     let out = transition(
         &txn,
         actor,
@@ -544,6 +551,7 @@ pub async fn unsuccessful(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> 
         "mark_unsuccessful",
     )
     .await?;
+    budget::recount(&txn, out.budget_line_id).await?;
     public_notices::tender_result(&txn, now, out.id, Outcome::Unsuccessful, None).await?;
     txn.commit().await?;
     Ok(out)

@@ -84,8 +84,8 @@ pub fn routes(state: AppState) -> Router<AppState> {
         .layer(CompressionLayer::new().quality(CompressionLevel::Precise(4)))
 }
 
-/// A form that changed something (any POST not refused) wakes the audit sealer and forgets the
-/// API's cached answers, as an API write does: what a page wrote, the API reads at once.
+/// A form that changed something (any POST not refused) is a write like an API write's (see
+/// [`AppState::wrote`]).
 async fn wake_sealer_after_form(
     axum::extract::State(st): axum::extract::State<AppState>,
     req: Request,
@@ -94,8 +94,7 @@ async fn wake_sealer_after_form(
     let write = req.method() == axum::http::Method::POST;
     let res = next.run(req).await;
     if write && res.status().as_u16() < 400 {
-        st.read_cache.invalidate();
-        st.sealer.wake();
+        st.wrote();
     }
     res
 }

@@ -1,5 +1,8 @@
-//! Money a purchaser may spend in a fiscal year. `committed`, `reserved`, `disbursed` and
-//! `available` are derived from tenders, contracts and payments, never stored here.
+//! Money a purchaser may spend in a fiscal year. `reserved`, `committed` and `disbursed` are
+//! kept as totals of what tenders, contracts and payments hold against the line: every change
+//! that moves one updates it in the same transaction, under the line's row lock
+//! (`crate::queries::recount_budget_lines`), and `huimin verify budgets` compares them with
+//! the records. `available` is `amount − committed − reserved`.
 
 use sea_orm::entity::prelude::*;
 
@@ -15,6 +18,12 @@ pub struct Model {
     pub amount_fen: i64,
     /// `central`, `provincial`, `county` or `other`.
     pub source: String,
+    /// Ceilings of the line's tenders open for bids, closed, or awarded with a draft contract.
+    pub reserved_fen: i64,
+    /// Values of its active contracts, and what its ended contracts earned.
+    pub committed_fen: i64,
+    /// Its payments.
+    pub disbursed_fen: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -245,3 +245,128 @@ async fn cursor_pagination_walks_every_line_once_with_filters() {
         .await
         .expect(422);
 }
+
+/// Everything that moves one line's totals, at once: tenders published and cancelled,
+/// contracts signed and terminated. Each change either fits the line or is refused, and the
+/// line's kept totals end equal to what its records add up to, with nothing over its amount.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn everything_moving_one_line_at_once_leaves_its_totals_equal_to_its_records() {
+    let app = TestApp::new().await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let line = app.budget_line(&fo, "60000.00").await;
+    let org = app.organisation().await;
+    let mut drafts = Vec::new();
+    for _ in 0..4 {
+        let body = app.tender_body(line, "10000.00");
+        drafts.push(
+            app.post("/api/v1/tenders", &fo.token, body)
+                .await
+                .expect(201)
+                .id(),
+        );
+    }
+    let mut published = Vec::new();
+    for _ in 0..2 {
+        published.push(app.published_tender(&fo, line, "10000.00").await);
+    }
+    let mut unsigned = Vec::new();
+    for _ in 0..3 {
+        unsigned.push(app.draft_contract(&fo, org, line, "10000.00").await);
+    }
+    let ending = app.active_contract(&fo, org, line, "10000.00").await;
+    app.pay(
+        &fo.token,
+        ending,
+        json!({"amount": "1000.00", "paid_on": "2026-03-02", "voucher_no": "ADV-1"}),
+    )
+    .await
+    .expect(201);
+    // Held: 20 000 reserved, 10 000 committed; 30 000 free against 70 000 asked, and 30 000
+    // released by the cancellations and the termination, in whatever order they land.
+    let reason = json!({"reason": "预算调整"});
+    let mut calls: Vec<(String, Option<Value>)> = Vec::new();
+    calls.extend(
+        drafts
+            .iter()
+            .map(|t| (format!("/api/v1/tenders/{t}/publish"), None)),
+    );
+    calls.extend(
+        published
+            .iter()
+            .map(|t| (format!("/api/v1/tenders/{t}/cancel"), Some(reason.clone()))),
+    );
+    calls.extend(
+        unsigned
+            .iter()
+            .map(|c| (format!("/api/v1/contracts/{c}/sign"), None)),
+    );
+    calls.push((
+        format!("/api/v1/contracts/{ending}/terminate"),
+        Some(reason.clone()),
+    ));
+    let races = calls.into_iter().map(|(path, body)| {
+        let app = &app;
+        let token = fo.token.clone();
+        async move {
+            let a = match body {
+                Some(b) => app.post(&path, &token, b).await,
+                None => app.act_owned(path.clone(), token).await,
+            };
+            (path, a)
+        }
+    });
+    let answers = futures::future::join_all(races).await;
+    app.assert_budgets_kept().await;
+    for (path, a) in &answers {
+        assert!(
+            matches!(a.status.as_u16(), 200 | 409),
+            "{path}: {} {}",
+            a.status,
+            a.text
+        );
+    }
+    // Cancelling and terminating never meet the budget: they always go through.
+    for (path, a) in &answers {
+        if path.ends_with("/cancel") || path.ends_with("/terminate") {
+            assert_eq!(a.status.as_u16(), 200, "{path}: {}", a.text);
+        }
+    }
+    let read = app
+        .get(&format!("/api/v1/budget-lines/{line}"), &fo.token)
+        .await
+        .expect(200)
+        .body;
+    let money = |v: &Value| {
+        v.as_str()
+            .unwrap()
+            .parse::<rust_decimal::Decimal>()
+            .unwrap()
+    };
+    let won = answers
+        .iter()
+        .filter(|(p, a)| !p.ends_with("/cancel") && !p.ends_with("/terminate") && a.status == 200)
+        .count() as i64;
+    // What went through holds 10 000 each; the terminated contract keeps its 1 000 advance.
+    assert_eq!(
+        money(&read["reserved"]) + money(&read["committed"]),
+        rust_decimal::Decimal::new(won * 1_000_000 + 100_000, 2),
+        "{read}"
+    );
+    assert!(
+        money(&read["available"]) >= rust_decimal::Decimal::ZERO,
+        "{read}"
+    );
+    assert_eq!(read["disbursed"], "1000.00");
+}
+
+/// The harness's own check: a test that leaves a line's kept totals apart from its records
+/// fails when it ends, even though it asserted nothing about them.
+#[tokio::test]
+#[should_panic(expected = "budget totals differ from the records")]
+async fn a_test_leaving_a_total_apart_from_its_records_fails() {
+    let app = TestApp::new().await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    app.budget_line(&fo, "1000.00").await;
+    app.sql("UPDATE budget_line SET committed_fen = committed_fen + 1")
+        .await;
+}

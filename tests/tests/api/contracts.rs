@@ -1717,6 +1717,8 @@ async fn racing_amendments_never_exceed_ten_percent_of_the_signed_value() {
         )
     });
     let answers = futures::future::join_all(races).await;
+    // The race left every budget line's kept totals equal to its records.
+    app.assert_budgets_kept().await;
     let statuses: Vec<u16> = answers.iter().map(|a| a.status.as_u16()).collect();
     assert!(
         statuses.iter().all(|s| *s == 201 || *s == 409),
@@ -1774,6 +1776,8 @@ async fn racing_increases_on_one_line_never_exceed_its_amount() {
         )
     });
     let answers = futures::future::join_all(races).await;
+    // The race left every budget line's kept totals equal to its records.
+    app.assert_budgets_kept().await;
     let statuses: Vec<u16> = answers.iter().map(|a| a.status.as_u16()).collect();
     assert!(
         statuses.iter().all(|s| *s == 201 || *s == 409),

@@ -3175,6 +3175,8 @@ async fn a_hundred_racing_payments_of_one_milestone_never_exceed_its_payable() {
         async move { app.pay(&token, d.contract, body).await }
     });
     let answers = futures::future::join_all(requests).await;
+    // The race left every budget line's kept totals equal to its records.
+    app.assert_budgets_kept().await;
     let refused: Vec<_> = answers.iter().filter(|a| a.status != 201).collect();
     assert!(
         refused.iter().all(|a| a.status == 409),

@@ -210,6 +210,8 @@ async fn a_hundred_racing_payments_never_exceed_the_contract_or_the_line() {
         async move { app.pay(&token, contract, body).await }
     });
     let answers = futures::future::join_all(requests).await;
+    // The race left every budget line's kept totals equal to its records.
+    app.assert_budgets_kept().await;
     let created = answers.iter().filter(|a| a.status == 201).count();
     assert!(
         answers.iter().all(|a| a.status == 201 || a.status == 409),

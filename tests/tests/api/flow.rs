@@ -151,6 +151,8 @@ async fn racing_signatures_never_commit_more_than_the_line() {
         .iter()
         .map(|id| app.act_owned(format!("/api/v1/contracts/{id}/sign"), fo.token.clone()));
     let answers = futures::future::join_all(signs).await;
+    // The race left every budget line's kept totals equal to its records.
+    app.assert_budgets_kept().await;
     let ok = answers.iter().filter(|a| a.status == 200).count();
     let refused = answers.iter().filter(|a| a.status == 409).count();
     assert_eq!(

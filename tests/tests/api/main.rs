@@ -40,7 +40,7 @@ mod payment_requests;
 mod payment_requests_reporting;
 mod posts;
 mod public;
-mod read_cache;
+mod replicas;
 mod server;
 mod sign_in;
 mod supervision;

@@ -1915,6 +1915,8 @@ async fn racing_publications_never_reserve_more_than_the_line() {
         .iter()
         .map(|id| app.act_owned(format!("/api/v1/tenders/{id}/publish"), fo.token.clone()));
     let answers = futures::future::join_all(publishes).await;
+    // The race left every budget line's kept totals equal to its records.
+    app.assert_budgets_kept().await;
     let ok = answers.iter().filter(|a| a.status == 200).count();
     let refused = answers.iter().filter(|a| a.status == 409).count();
     assert_eq!(
@@ -1950,6 +1952,8 @@ async fn racing_awards_of_one_tender_create_one_contract() {
             .await
     });
     let answers = futures::future::join_all(awards).await;
+    // The race left every budget line's kept totals equal to its records.
+    app.assert_budgets_kept().await;
     let created = answers.iter().filter(|a| a.status == 201).count();
     let refused = answers.iter().filter(|a| a.status == 409).count();
     assert_eq!(
@@ -1988,6 +1992,8 @@ async fn racing_submissions_of_one_organisation_keep_one_live_bid() {
             .await
     });
     let answers = futures::future::join_all(submissions).await;
+    // The race left every budget line's kept totals equal to its records.
+    app.assert_budgets_kept().await;
     let statuses: Vec<u16> = answers.iter().map(|a| a.status.as_u16()).collect();
     assert_eq!(
         statuses.iter().filter(|s| **s == 201).count(),
