@@ -239,22 +239,6 @@ pub async fn record(
         ],
     )
     .await?;
-    let message = Message::PaymentRecorded {
-        contract: k.title.clone(),
-        amount: out.amount,
-        paid_on: out.paid_on,
-        voucher: out.voucher_no.clone(),
-    };
-    notify::queue(
-        st,
-        &txn,
-        to,
-        message,
-        out.id,
-        "recorded",
-        format!("/contracts/{contract_id}/payments"),
-    )
-    .await?;
     match payment::ActiveModel::from(row.clone()).insert(&txn).await {
         Ok(_) => {}
         // The same voucher committed by a request on another contract meanwhile.
@@ -305,6 +289,24 @@ pub async fn record(
             "payments would exceed the budget line's amount",
         ));
     }
+    // The notification last: queuing it locks its recipients' rows (their unseen count) until
+    // the commit, and payments to one organisation queue there.
+    let message = Message::PaymentRecorded {
+        contract: k.title.clone(),
+        amount: out.amount,
+        paid_on: out.paid_on,
+        voucher: out.voucher_no.clone(),
+    };
+    notify::queue(
+        st,
+        &txn,
+        to,
+        message,
+        out.id,
+        "recorded",
+        format!("/contracts/{contract_id}/payments"),
+    )
+    .await?;
     txn.commit().await?;
     Ok((true, out))
 }
