@@ -179,6 +179,45 @@ pub async fn budget_mismatches(db: &impl ConnectionTrait) -> Result<Vec<BudgetMi
         .collect())
 }
 
+/// How many of a user's notifications are unseen (the header's badge): the count kept on the
+/// user's row plus what queued notifications added to it since they were last folded in (see
+/// [`fold_unseen_notifications`]). One statement, so one snapshot.
+pub async fn unseen_notifications(db: &impl ConnectionTrait, user_id: Uuid) -> Result<i64, DbErr> {
+    let b = db.get_database_backend();
+    let row = db
+        .query_one_raw(sea_orm::Statement::from_sql_and_values(
+            b,
+            numbered(
+                b,
+                "SELECT CAST(u.notifications_unseen + COALESCE((SELECT SUM(a.n) FROM \
+                 notification_unseen_added a WHERE a.user_id = u.id), 0) AS BIGINT) AS n \
+                 FROM app_user u WHERE u.id = $1",
+            ),
+            [user_id.into()],
+        ))
+        .await?;
+    row.map_or(Ok(0), |r| r.try_get("", "n"))
+}
+
+/// Moves what queued notifications added to their recipients' unseen counts into the users'
+/// rows (PostgreSQL; SQLite's trigger counts on the rows directly), so that the additions a
+/// badge sums stay few. Answers how many additions it folded. An addition committed while this
+/// runs is left for the next fold; a user opening the page meanwhile clears theirs first (see
+/// `services::outbox::mark_seen`: additions before the user's row, in both).
+pub async fn fold_unseen_notifications(db: &impl ConnectionTrait) -> Result<u64, DbErr> {
+    if db.get_database_backend() != DbBackend::Postgres {
+        return Ok(0);
+    }
+    let done = db
+        .execute_unprepared(
+            "WITH gone AS (DELETE FROM notification_unseen_added RETURNING user_id, n) \
+             UPDATE app_user u SET notifications_unseen = u.notifications_unseen + s.n \
+             FROM (SELECT user_id, SUM(n) AS n FROM gone GROUP BY user_id) s WHERE u.id = s.user_id",
+        )
+        .await?;
+    Ok(done.rows_affected())
+}
+
 /// Begins a transaction that will write: `BEGIN IMMEDIATE` on SQLite (so writers queue on
 /// the busy timeout instead of failing when a read upgrades to a write), plain on PostgreSQL.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {

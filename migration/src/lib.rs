@@ -27,6 +27,7 @@ mod m20261207_000021_chain_check;
 mod m20261207_000022_public_disclosure;
 mod m20261208_000023_payment_requests;
 mod m20261209_000024_budget_totals;
+mod m20261209_000025_notifications_unseen_added;
 mod util;
 
 /// Runs the migrations in order.
@@ -60,6 +61,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000022_public_disclosure::Migration),
             Box::new(m20261208_000023_payment_requests::Migration),
             Box::new(m20261209_000024_budget_totals::Migration),
+            Box::new(m20261209_000025_notifications_unseen_added::Migration),
         ]
     }
 }

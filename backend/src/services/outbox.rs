@@ -4,7 +4,9 @@
 use chrono::{DateTime, Utc};
 use entity::model::{job_run, notification, user};
 use sea_orm::sea_query::Expr;
-use sea_orm::{ColumnTrait, Condition, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -88,16 +90,27 @@ pub async fn recent(st: &AppState, actor: &Actor, limit: u64) -> ApiResult<Vec<N
         .collect())
 }
 
-/// Records that the actor has just seen their notifications: the badge
-/// (`app_user.notifications_unseen`, which a trigger counts up) starts again from 0, and the
-/// list marks new what comes after `now`.
+/// Records that the actor has just seen their notifications: the badge (see
+/// [`entity::queries::unseen_notifications`]) starts again from 0, and the list marks new what
+/// comes after `now`. The additions go before the user's row, in the order the fold takes them.
 pub async fn mark_seen(st: &AppState, actor: &Actor) -> ApiResult<()> {
+    let txn = crate::db::begin_write(&st.writer).await?;
+    txn.execute_raw(sea_orm::Statement::from_sql_and_values(
+        txn.get_database_backend(),
+        entity::queries::numbered(
+            txn.get_database_backend(),
+            "DELETE FROM notification_unseen_added WHERE user_id = $1",
+        ),
+        [actor.id().into()],
+    ))
+    .await?;
     user::Entity::update_many()
         .col_expr(user::Column::NotificationsSeenAt, Expr::value(st.now()))
         .col_expr(user::Column::NotificationsUnseen, Expr::value(0i64))
         .filter(user::Column::Id.eq(actor.id()))
-        .exec(&st.writer)
+        .exec(&txn)
         .await?;
+    txn.commit().await?;
     // Cached sessions carry the user as they were: the next page must count from now.
     st.sessions.forget_user(actor.id());
     Ok(())

@@ -26,9 +26,11 @@ pub struct Model {
     /// When the user last opened their notifications page (the header's badge counts those
     /// created after it); null until the first time.
     pub notifications_seen_at: Option<DateTimeUtc>,
-    /// How many notifications the user has not seen: kept by a trigger on `notification` (each
-    /// new one to its recipient, an organisation's own copy to every user of it), set back to
-    /// 0 when they open their notifications page.
+    /// How many notifications the user has not seen, as last folded: a trigger on
+    /// `notification` counts each new one for its recipient (an organisation's own copy for
+    /// every user of it) — on SQLite here, on PostgreSQL as rows of
+    /// `notification_unseen_added`, which `send_notifications` folds in — and opening the
+    /// notifications page sets it back to 0 (`queries::unseen_notifications` reads both).
     pub notifications_unseen: i64,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -267,6 +267,9 @@ async fn mark_failed(
 pub async fn run(ctx: &JobContext) -> Result<Counts, DbErr> {
     let started = Instant::now();
     let mut counts = Counts::default();
+    // The badges' additions since the last run, into the users' rows (see
+    // `entity::queries::fold_unseen_notifications`).
+    entity::queries::fold_unseen_notifications(&ctx.db).await?;
     while started.elapsed().as_secs() < 50 {
         let rows = claim(ctx, BATCH).await?;
         if rows.is_empty() {

@@ -1,8 +1,9 @@
 //! The header's notifications badge: how many of the user's notifications (theirs, and for an
 //! organisation's staff their organisation's copies) were created since they last opened
 //! `/notifications`; opening it clears the badge and marks the new ones there. The database
-//! counts them as they are queued (`app_user.notifications_unseen`, by a trigger), whoever
-//! queues them: a direct insert, a service, or a job's set-based insert.
+//! counts them as they are queued (a trigger: onto `app_user.notifications_unseen` on SQLite,
+//! as additions beside it on PostgreSQL), whoever queues them: a direct insert, a service, or a
+//! job's set-based insert.
 
 use chrono::Utc;
 use entity::model::notification;
@@ -240,4 +241,40 @@ async fn notifications_a_job_queues_in_one_statement_count_for_each_of_their_rec
     assert_eq!(open_notifications(&mut s).await, 2);
     assert_eq!(badge_of(&mut s, "/").await, None);
     assert_eq!(badge_of(&mut c, "/").await.unwrap().0, "2");
+}
+
+/// What queued notifications add to a badge is folded into the user's row by
+/// `send_notifications` (on PostgreSQL; SQLite counts on the row at once): the figure is the
+/// same before and after, and opening the list clears both what was folded and what was not.
+#[tokio::test]
+async fn the_badge_is_the_same_before_and_after_the_additions_are_folded_in() {
+    let app = app().await;
+    let fo = app.user(Role::FinanceOfficer).await;
+    let staff = app.user(Role::Organisation).await;
+    let org = staff.organisation_id;
+    let mut b = browser(&app, &fo);
+    let mut s = browser(&app, &staff);
+    for _ in 0..3 {
+        notify(&app, Some(fo.user_id), None).await;
+    }
+    notify(&app, None, org).await;
+    assert_eq!(badge_of(&mut b, "/").await.unwrap().0, "3");
+    assert_eq!(badge_of(&mut s, "/").await.unwrap().0, "1");
+    app.run_job("send_notifications").await;
+    assert_eq!(app.count("notification_unseen_added").await, 0);
+    assert_eq!(badge_of(&mut b, "/").await.unwrap().0, "3");
+    assert_eq!(badge_of(&mut s, "/").await.unwrap().0, "1");
+    // Two more after the fold: three folded and two not yet.
+    notify(&app, Some(fo.user_id), None).await;
+    notify(&app, Some(fo.user_id), None).await;
+    assert_eq!(badge_of(&mut b, "/").await.unwrap().0, "5");
+    assert_eq!(open_notifications(&mut b).await, 5);
+    assert_eq!(badge_of(&mut b, "/").await, None);
+    app.run_job("send_notifications").await;
+    assert_eq!(
+        badge_of(&mut b, "/").await,
+        None,
+        "nothing comes back with the fold"
+    );
+    assert_eq!(badge_of(&mut s, "/").await.unwrap().0, "1");
 }
