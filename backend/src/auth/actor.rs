@@ -19,6 +19,8 @@ use crate::state::AppState;
 /// The authenticated user of a request and the session it came with.
 #[derive(Debug, Clone)]
 pub struct Actor {
+    /// The user's row as the session read it, with `notifications_unseen` the badge's whole
+    /// count (see [`entity::queries::unseen_notifications`]).
     pub user: user::Model,
     pub role: Role,
     pub session_id: Uuid,
@@ -207,7 +209,7 @@ impl Actor {
             .one(&state.db)
             .await?;
         let invalid = ApiError::Unauthorized("the token is invalid, expired or revoked");
-        let (session, Some(user)) = found.ok_or(invalid)? else {
+        let (session, Some(mut user)) = found.ok_or(invalid)? else {
             return Err(ApiError::Unauthorized(
                 "the token is invalid, expired or revoked",
             ));
@@ -217,6 +219,10 @@ impl Actor {
         }
         let role = Role::parse(&user.role)
             .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored role {:?}", user.role)))?;
+        // The header's badge: the count on the row plus what notifications queued since it was
+        // last folded add (PostgreSQL), read once per session read rather than on every page.
+        user.notifications_unseen =
+            entity::queries::unseen_notifications(&state.db, user.id).await?;
         let actor = Actor {
             user,
             role,

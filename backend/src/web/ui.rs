@@ -240,18 +240,11 @@ impl FromRequestParts<AppState> for Ui {
         let flash = cookie(parts, FLASH_COOKIE)
             .filter(|k| k.starts_with("flash-"))
             .map(|k| i18n::text(locale, k));
-        // Counted by the database as notifications are queued: one indexed statement. The
-        // badge is no reason to refuse a page: a failed read shows none.
-        let unread = match &actor {
-            Some(a) => entity::queries::unseen_notifications(&st.db, a.id())
-                .await
-                .unwrap_or_else(|e| {
-                    tracing::warn!(error = %e, "reading the notifications badge failed");
-                    0
-                })
-                .max(0),
-            None => 0,
-        };
+        // Counted by the database as notifications are queued; read with the session (see
+        // `Actor::authenticate`), so a page costs no statement for it.
+        let unread = actor
+            .as_ref()
+            .map_or(0, |a| a.user.notifications_unseen.max(0));
         Ok(Ui {
             locale,
             unread,
