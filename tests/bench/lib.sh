@@ -1,5 +1,6 @@
 # Shared by the benchmark scripts (sourced, not run): messages, tools, arithmetic on figures,
-# verdicts, processes, and the jobs benchmarks' table and verdicts.
+# verdicts, processes, the jobs benchmarks' table and verdicts, and the web benchmarks' server,
+# sign-in, API calls and load driver.
 
 say() { printf '== %s\n' "$*" >&2; }
 die() { printf 'bench: %s\n' "$*" >&2; exit 2; }
@@ -118,6 +119,39 @@ start_server() { # URL NAME
   done
   cat "$log" >&2
   die "the server was not ready within 30 s"
+}
+
+# login EMAIL → a bearer token: signs in on $BASE with $PASSWORD.
+login() {
+  curl -fsS --max-time 10 -H 'Content-Type: application/json' \
+    -d "{\"email\":\"$1\",\"password\":\"$PASSWORD\"}" "$BASE/api/v1/auth/login" | jq -er .token
+}
+
+# api METHOD PATH TOKEN [JSON] → the answer's body, from $BASE; dies on a non-2xx answer.
+api() {
+  local out code
+  out=$(curl -sS --max-time 30 -X "$1" -H "Authorization: Bearer $3" \
+    -H 'Content-Type: application/json' ${4:+-d "$4"} -w '\n%{http_code}' "$BASE$2")
+  code=${out##*$'\n'}
+  out=${out%$'\n'*}
+  [[ $code == 2* ]] || die "$1 $2 answered $code: $out"
+  printf '%s' "$out"
+}
+
+# in_parallel N OUT CMD…: runs CMD N times (its first argument the run's number, 1…N), four at
+# a time, appending each one's output to OUT (a bare `wait` would wait for the server too).
+in_parallel() {
+  local n=$1 out=$2 i j jobs=(); shift 2
+  : >"$out"
+  for i in $(seq 1 "$n"); do
+    "$@" "$i" >>"$out" &
+    jobs+=($!)
+    if (( ${#jobs[@]} == 4 || i == n )); then
+      for j in "${jobs[@]}"; do wait "$j" || die "preparing through the API failed ($*)"; done
+      jobs=()
+    fi
+  done
+  [[ $(wc -l <"$out") -eq $n ]] || die "$out: $(wc -l <"$out") lines, not $n"
 }
 
 # drive PATH HEADER VALUE [LUA] → "req/s p50 p99 errors": wrk -t$THREADS -c$CONNECTIONS for

@@ -17,6 +17,10 @@
 //! `--token-per-line` takes each request's bearer token from its line
 //! (`TOKEN<TAB>METHOD<TAB>PATH<TAB>BODY`), so that many users' requests mix as they would.
 //!
+//! `--base` may be given several times (replicas of one service behind no balancer): the
+//! connections are spread over them in turn, and after the line of figures for all of them
+//! one line per base follows, `base=URL` and the same figures for its connections' requests.
+//!
 //! `--closed` runs a closed loop instead (each connection sends its next request as soon as the
 //! last is answered, for `--duration`), for throughput. `--chain` makes each unit of work the
 //! whole way of one payment (SPEC §9): the organisation requests 0.01 (`--org-token`), the
@@ -45,9 +49,10 @@ use tokio::time::Instant;
 #[derive(Parser)]
 #[command(name = "huimin-load", about)]
 struct Args {
-    /// The server, e.g. http://127.0.0.1:8080 (HTTP/1.1, no TLS).
-    #[arg(long)]
-    base: url::Url,
+    /// The server, e.g. http://127.0.0.1:8080 (HTTP/1.1, no TLS); repeated for replicas, whose
+    /// connections alternate between them.
+    #[arg(long, required = true)]
+    base: Vec<url::Url>,
     /// The bearer token every request carries.
     #[arg(long)]
     token: String,
@@ -96,6 +101,8 @@ struct Call {
 
 /// What one request came to.
 struct Outcome {
+    /// The index of the `--base` its connection talks to.
+    base: usize,
     /// From when it was due to the end of its answer.
     latency: Duration,
     finished: Instant,
@@ -167,7 +174,8 @@ async fn connect(addr: &str) -> anyhow::Result<SendRequest<Full<Bytes>>> {
 
 struct Shared {
     calls: Vec<Call>,
-    authority: String,
+    /// Each base's `host:port`.
+    authorities: Vec<String>,
     bearer: String,
     /// The organisation's and the approver's bearer headers, for chains.
     chain: Option<(String, String)>,
@@ -215,13 +223,14 @@ fn id_of(answer: &Option<(u16, Option<Bytes>)>) -> Option<String> {
 async fn chain(
     sender: &mut SendRequest<Full<Bytes>>,
     shared: &Shared,
+    authority: &str,
     call: &Call,
 ) -> Option<(u16, Option<Bytes>)> {
     let (org, approver) = shared.chain.as_ref().expect("chain tokens");
     let line = std::str::from_utf8(&call.body).unwrap_or_default();
     let (voucher, day) = line.split_once('\t').unwrap_or((line, ""));
     let contract = &call.path;
-    let a = shared.authority.as_str();
+    let a = authority;
     let asked = send(
         sender,
         a,
@@ -263,9 +272,14 @@ async fn chain(
     .await
 }
 
-/// One connection: takes the next due request (or chain), sends it, waits for its answer;
-/// reconnects after a failure.
-async fn connection(shared: Arc<Shared>, mut sender: SendRequest<Full<Bytes>>) -> Vec<Outcome> {
+/// One connection to base `base`: takes the next due request (or chain), sends it, waits for
+/// its answer; reconnects after a failure.
+async fn connection(
+    shared: Arc<Shared>,
+    base: usize,
+    mut sender: SendRequest<Full<Bytes>>,
+) -> Vec<Outcome> {
+    let authority = shared.authorities[base].as_str();
     let mut outcomes = Vec::new();
     loop {
         if shared.until.is_some_and(|until| Instant::now() >= until) {
@@ -281,11 +295,11 @@ async fn connection(shared: Arc<Shared>, mut sender: SendRequest<Full<Bytes>>) -
         };
         let call = &shared.calls[i];
         let answer = if shared.chain.is_some() {
-            chain(&mut sender, &shared, call).await
+            chain(&mut sender, &shared, authority, call).await
         } else {
             send(
                 &mut sender,
-                &shared.authority,
+                authority,
                 call.bearer.as_deref().unwrap_or(&shared.bearer),
                 call.method.clone(),
                 &call.path,
@@ -295,12 +309,13 @@ async fn connection(shared: Arc<Shared>, mut sender: SendRequest<Full<Bytes>>) -
         };
         let finished = Instant::now();
         if answer.is_none() {
-            match connect(&shared.authority).await {
+            match connect(authority).await {
                 Ok(fresh) => sender = fresh,
                 Err(e) => eprintln!("huimin-load: {e:#}"),
             }
         }
         outcomes.push(Outcome {
+            base,
             latency: finished - due,
             finished,
             answer,
@@ -313,6 +328,48 @@ async fn connection(shared: Arc<Shared>, mut sender: SendRequest<Full<Bytes>>) -
 fn quantile_ms(sorted: &[Duration], q: f64) -> f64 {
     let rank = ((q * sorted.len() as f64).ceil() as usize).clamp(1, sorted.len());
     sorted[rank - 1].as_secs_f64() * 1000.0
+}
+
+/// The figures of some outcomes, `sent=… answered=… rps=… p50_ms=… p99_ms=… max_ms=… non2xx=…
+/// errors=… statuses=…`, their rate over `window` (the whole run's, so that the rates of the
+/// bases add up to the total).
+fn figures<'a>(outcomes: impl Iterator<Item = &'a Outcome>, window: Duration) -> String {
+    let outcomes: Vec<&Outcome> = outcomes.collect();
+    let mut latencies: Vec<Duration> = outcomes.iter().map(|o| o.latency).collect();
+    latencies.sort_unstable();
+    let quantile = |q| {
+        if latencies.is_empty() {
+            0.0
+        } else {
+            quantile_ms(&latencies, q)
+        }
+    };
+    let answered = outcomes.iter().filter(|o| o.answer.is_some()).count();
+    // Which refusals, for the reader: `statuses=401:12,429:3`.
+    let mut refused = std::collections::BTreeMap::new();
+    for o in &outcomes {
+        if let Some((status, _)) = o.answer
+            && !(200..300).contains(&status)
+        {
+            *refused.entry(status).or_insert(0usize) += 1;
+        }
+    }
+    let non2xx: usize = refused.values().sum();
+    let statuses: Vec<String> = refused.iter().map(|(s, n)| format!("{s}:{n}")).collect();
+    let sent = outcomes.len();
+    format!(
+        "sent={sent} answered={answered} rps={:.1} p50_ms={:.2} p99_ms={:.2} max_ms={:.2} non2xx={non2xx} errors={} statuses={}",
+        answered as f64 / window.as_secs_f64().max(f64::MIN_POSITIVE),
+        quantile(0.50),
+        quantile(0.99),
+        quantile(1.0),
+        sent - answered,
+        if statuses.is_empty() {
+            "-".to_string()
+        } else {
+            statuses.join(",")
+        },
+    )
 }
 
 fn ok_line(body: &[u8], fields: &[String]) -> String {
@@ -352,16 +409,21 @@ async fn main() -> anyhow::Result<()> {
         args.rate,
         args.duration
     );
-    let host = args.base.host_str().context("--base has no host")?;
-    let port = args
+    let authorities = args
         .base
-        .port_or_known_default()
-        .context("--base has no port")?;
-    let authority = format!("{host}:{port}");
+        .iter()
+        .map(|base| {
+            let host = base.host_str().context("--base has no host")?;
+            let port = base.port_or_known_default().context("--base has no port")?;
+            Ok(format!("{host}:{port}"))
+        })
+        .collect::<anyhow::Result<Vec<_>>>()?;
 
+    // Connection i talks to base i mod the number of bases.
     let mut senders = Vec::with_capacity(args.connections);
-    for _ in 0..args.connections {
-        senders.push(connect(&authority).await?);
+    for i in 0..args.connections {
+        let base = i % authorities.len();
+        senders.push((base, connect(&authorities[base]).await?));
     }
     let (tx, rx) = mpsc::unbounded_channel();
     let start = Instant::now() + Duration::from_millis(50);
@@ -371,7 +433,7 @@ async fn main() -> anyhow::Result<()> {
     let bearer = |t: &str| format!("Bearer {t}");
     let shared = Arc::new(Shared {
         calls,
-        authority,
+        authorities,
         bearer: bearer(&args.token),
         chain: args
             .org_token
@@ -384,7 +446,7 @@ async fn main() -> anyhow::Result<()> {
     });
     let workers: Vec<_> = senders
         .into_iter()
-        .map(|sender| tokio::spawn(connection(shared.clone(), sender)))
+        .map(|(base, sender)| tokio::spawn(connection(shared.clone(), base, sender)))
         .collect();
 
     if args.closed {
@@ -407,24 +469,7 @@ async fn main() -> anyhow::Result<()> {
         outcomes.extend(worker.await?);
     }
 
-    let mut latencies: Vec<Duration> = outcomes.iter().map(|o| o.latency).collect();
-    latencies.sort_unstable();
     let last = outcomes.iter().map(|o| o.finished).max().unwrap_or(start);
-    let answered = outcomes.iter().filter(|o| o.answer.is_some()).count();
-    let non2xx = outcomes
-        .iter()
-        .filter(|o| matches!(o.answer, Some((status, _)) if !(200..300).contains(&status)))
-        .count();
-    // Which refusals, for the reader: `statuses=401:12,429:3`.
-    let mut refused = std::collections::BTreeMap::new();
-    for o in &outcomes {
-        if let Some((status, _)) = o.answer
-            && !(200..300).contains(&status)
-        {
-            *refused.entry(status).or_insert(0usize) += 1;
-        }
-    }
-    let statuses: Vec<String> = refused.iter().map(|(s, n)| format!("{s}:{n}")).collect();
     let mut ok_log = String::new();
     for body in outcomes
         .iter()
@@ -435,20 +480,18 @@ async fn main() -> anyhow::Result<()> {
     if let Some(path) = &args.ok_log {
         std::fs::write(path, ok_log).with_context(|| format!("writing {}", path.display()))?;
     }
-    let sent = outcomes.len();
-    println!(
-        "sent={sent} answered={answered} rps={:.1} p50_ms={:.2} p99_ms={:.2} max_ms={:.2} non2xx={non2xx} errors={} statuses={}",
-        answered as f64 / (last - start).as_secs_f64().max(f64::MIN_POSITIVE),
-        quantile_ms(&latencies, 0.50),
-        quantile_ms(&latencies, 0.99),
-        quantile_ms(&latencies, 1.0),
-        sent - answered,
-        if statuses.is_empty() {
-            "-".to_string()
-        } else {
-            statuses.join(",")
-        },
-    );
+    let window = last - start;
+    println!("{}", figures(outcomes.iter(), window));
+    if args.base.len() > 1 {
+        for (i, base) in args.base.iter().enumerate() {
+            let of_base = outcomes.iter().filter(|o| o.base == i);
+            println!(
+                "base={} {}",
+                base.as_str().trim_end_matches('/'),
+                figures(of_base, window)
+            );
+        }
+    }
     Ok(())
 }
 
@@ -497,6 +540,33 @@ mod tests {
         assert_eq!(&calls[1].body[..], b"{}");
         std::fs::write(&path, "t1\n").unwrap();
         assert!(read_calls(&path, true).is_err());
+    }
+
+    #[test]
+    fn figures_per_base_add_up_to_the_total() {
+        let now = Instant::now();
+        let outcome = |base, ms, status| Outcome {
+            base,
+            latency: Duration::from_millis(ms),
+            finished: now,
+            answer: Some((status, None)),
+        };
+        let all = [
+            outcome(0, 1, 201),
+            outcome(0, 3, 201),
+            outcome(1, 2, 409),
+            outcome(1, 4, 201),
+        ];
+        let window = Duration::from_secs(2);
+        assert_eq!(
+            figures(all.iter(), window),
+            "sent=4 answered=4 rps=2.0 p50_ms=2.00 p99_ms=4.00 max_ms=4.00 non2xx=1 errors=0 statuses=409:1"
+        );
+        assert_eq!(
+            figures(all.iter().filter(|o| o.base == 1), window),
+            "sent=2 answered=2 rps=1.0 p50_ms=2.00 p99_ms=4.00 max_ms=4.00 non2xx=1 errors=0 statuses=409:1"
+        );
+        assert!(figures(std::iter::empty(), window).starts_with("sent=0 answered=0 rps=0.0"));
     }
 
     #[test]
