@@ -1,8 +1,6 @@
 //! Set-based read queries and database plumbing that `backend` and `jobs` both need. Unlike [`crate::rules`], these
 //! touch the database; like them, they hold no policy (no scopes, no HTTP).
 
-use std::collections::HashMap;
-
 use sea_orm::sea_query::{Expr, ExprTrait};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
@@ -58,22 +56,6 @@ pub const COMMITTED_SQL: &str = "CAST(COALESCE((SELECT SUM(CASE WHEN c.status = 
 
 /// A line's `disbursed`: the sum of its payments.
 pub const DISBURSED_SQL: &str = "CAST(COALESCE((SELECT SUM(p.amount_fen) FROM payment p WHERE p.budget_line_id = budget_line.id), 0) AS BIGINT)";
-
-/// The kept totals of the given lines (SPEC §2), in one statement.
-pub async fn budget_figures(
-    db: &impl ConnectionTrait,
-    ids: &[Uuid],
-) -> Result<HashMap<Uuid, Figures>, DbErr> {
-    let mut out = HashMap::new();
-    for chunk in ids.chunks(1000) {
-        let lines = budget_line::Entity::find()
-            .filter(budget_line::Column::Id.is_in(chunk.to_vec()))
-            .all(db)
-            .await?;
-        out.extend(lines.iter().map(|l| (l.id, Figures::of(l))));
-    }
-    Ok(out)
-}
 
 /// Counts the totals of the given lines afresh from their tenders, contracts and payments and
 /// keeps them. Call it after a change that moves them, with the lines already locked by this

@@ -53,11 +53,6 @@ pub struct BudgetLine {
 
 pub use entity::queries::Figures;
 
-/// The kept figures of the given lines (see [`entity::queries::budget_figures`]).
-pub async fn figures(db: &impl ConnectionTrait, ids: &[Uuid]) -> ApiResult<HashMap<Uuid, Figures>> {
-    Ok(entity::queries::budget_figures(db, ids).await?)
-}
-
 /// Locks a budget line for the rest of the transaction, so that every change to what is
 /// reserved or committed on it is checked against figures no one else is changing (a row
 /// lock on PostgreSQL; SQLite's write transactions are already serialised). The row read
@@ -109,7 +104,13 @@ pub async fn recount_mismatched(st: &AppState) -> ApiResult<Vec<BudgetMismatch>>
     }
     let ids: Vec<Uuid> = found.iter().map(|m| m.id).collect();
     entity::queries::recount_budget_lines(&txn, &ids).await?;
-    let after = figures(&txn, &ids).await?;
+    let after: HashMap<Uuid, Figures> = budget_line::Entity::find()
+        .filter(budget_line::Column::Id.is_in(ids))
+        .all(&txn)
+        .await?
+        .iter()
+        .map(|l| (l.id, Figures::of(l)))
+        .collect();
     let json = |f: &Figures| {
         serde_json::json!({
             "reserved": Money::from_fen(f.reserved_fen),

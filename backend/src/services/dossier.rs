@@ -7,7 +7,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use entity::model::{budget_line, organisation, purchaser};
-use entity::queries::budget_figures;
+use entity::queries::Figures;
 use entity::rules::vocab::{Decision, PaymentRequestStatus};
 use jobs::clock::days_waited;
 use serde::Serialize;
@@ -117,10 +117,7 @@ pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Dossier> {
         .one(db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let figs = budget_figures(db, &[line.id])
-        .await?
-        .remove(&line.id)
-        .unwrap_or_default();
+    let figs = Figures::of(&line);
     let (tender, bids) = match k.tender_id {
         Some(t) => (
             Some(tenders::get(st, actor, t).await?),

@@ -289,8 +289,7 @@ pub async fn record(
             "payments would exceed the budget line's amount",
         ));
     }
-    // The notification last: queuing it locks its recipients' rows (their unseen count) until
-    // the commit, and payments to one organisation queue there.
+    // The notification last, once every check has passed.
     let message = Message::PaymentRecorded {
         contract: k.title.clone(),
         amount: out.amount,

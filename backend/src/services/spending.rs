@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::Money;
 use entity::model::{budget_line, organisation, purchaser};
-use entity::queries::{budget_figures, numbered};
+use entity::queries::{Figures, numbered};
 use entity::rules::score::Score;
 use entity::rules::vocab::ServiceCategory;
 use rust_decimal::Decimal;
@@ -452,8 +452,6 @@ pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResul
         } else {
             lq.all(db).await?
         };
-        let ids: Vec<Uuid> = lines.iter().map(|l| l.id).collect();
-        let figs = budget_figures(db, &ids).await?;
         for l in &lines {
             let k = if q.group_by == GroupBy::Purchaser {
                 l.purchaser_id
@@ -461,7 +459,7 @@ pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResul
                 l.id
             }
             .to_string();
-            let f = figs.get(&l.id).copied().unwrap_or_default();
+            let f = Figures::of(l);
             let g = groups.entry(k.clone()).or_default();
             g.key = k;
             g.reserved = Money::from_fen(g.reserved.fen() + f.reserved_fen);

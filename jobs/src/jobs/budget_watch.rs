@@ -4,7 +4,7 @@
 
 use chrono::{Datelike, NaiveDate};
 use entity::model::budget_line;
-use entity::queries::budget_figures;
+use entity::queries::Figures;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -33,8 +33,6 @@ pub async fn run(
         .filter(budget_line::Column::FiscalYear.eq(year))
         .all(db)
         .await?;
-    let ids: Vec<Uuid> = lines.iter().map(|l| l.id).collect();
-    let figures = budget_figures(db, &ids).await?;
     let jan1 = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today);
     let days = entity::rules::performance::days_in_year(year);
     let elapsed = Decimal::from((today - jan1).num_days() + 1) / Decimal::from(days);
@@ -43,7 +41,7 @@ pub async fn run(
         if l.amount_fen <= 0 {
             continue;
         }
-        let f = figures.get(&l.id).copied().unwrap_or_default();
+        let f = Figures::of(l);
         let amount = Decimal::from(l.amount_fen);
         let committed = Decimal::from(f.committed_fen + f.reserved_fen) / amount;
         let disbursed = Decimal::from(f.disbursed_fen) / amount;
