@@ -205,7 +205,8 @@ impl Scheduler {
         })
     }
 
-    /// Runs every job whose latest due slot since its last run has come (at most once each).
+    /// Runs every job whose latest due slot since its last run has come (at most once each),
+    /// one after the other.
     pub async fn tick(&mut self) -> Vec<(JobName, DateTime<Utc>, Option<Counts>)> {
         let now = self.ctx.clock.now();
         let mut done = Vec::new();
@@ -213,26 +214,66 @@ impl Scheduler {
             let since = self.last.get(&s.job).copied().unwrap_or(now);
             if let Some(slot) = s.due_slot(since, now, self.ctx.tz) {
                 self.last.insert(s.job, slot);
-                match run(&self.ctx, s.job, slot).await {
-                    Ok(c) => done.push((s.job, slot, c)),
-                    Err(e) => {
-                        tracing::error!(job = s.job.as_str(), error = %e, "could not run the job")
-                    }
+                if let Some(c) = run_logged(&self.ctx, s.job, slot).await {
+                    done.push((s.job, slot, c));
                 }
             }
         }
         done
     }
 
-    /// Ticks every second until `stop` resolves.
-    pub async fn run_until(mut self, stop: impl std::future::Future<Output = ()>) {
-        tokio::pin!(stop);
-        loop {
-            self.tick().await;
-            tokio::select! {
-                () = &mut stop => break,
-                () = tokio::time::sleep(Duration::from_millis(1000)) => {}
-            }
+    /// Runs the jobs until `stop` resolves, each in a lane of its own that looks for its due
+    /// slot every second: a long run of one job (a sender draining a large outbox, a slow SMTP
+    /// server) never holds back another's slot. On `stop`, each lane finishes the run it is in
+    /// and starts no other.
+    pub async fn run_until(self, stop: impl std::future::Future<Output = ()>) {
+        let Scheduler {
+            ctx,
+            schedules,
+            last,
+        } = self;
+        let (stopping, stopped) = tokio::sync::watch::channel(false);
+        let mut lanes = tokio::task::JoinSet::new();
+        for s in schedules {
+            let since = last.get(&s.job).copied().unwrap_or_else(|| ctx.clock.now());
+            lanes.spawn(lane(ctx.clone(), s, since, stopped.clone()));
+        }
+        stop.await;
+        let _ = stopping.send(true);
+        while lanes.join_next().await.is_some() {}
+    }
+}
+
+/// Runs `job` for `slot`, logging an error that kept it from running at all; answers its
+/// counts (`None` inside when another process had the slot), or `None` on that error.
+async fn run_logged(ctx: &JobContext, job: JobName, slot: DateTime<Utc>) -> Option<Option<Counts>> {
+    match run(ctx, job, slot).await {
+        Ok(c) => Some(c),
+        Err(e) => {
+            tracing::error!(job = job.as_str(), error = %e, "could not run the job");
+            None
+        }
+    }
+}
+
+/// One job's lane: every second, its latest due slot since `since`, if one has come.
+async fn lane(
+    ctx: JobContext,
+    schedule: JobSchedule,
+    mut since: DateTime<Utc>,
+    mut stop: tokio::sync::watch::Receiver<bool>,
+) {
+    loop {
+        if *stop.borrow() {
+            return;
+        }
+        if let Some(slot) = schedule.due_slot(since, ctx.clock.now(), ctx.tz) {
+            since = slot;
+            run_logged(&ctx, schedule.job, slot).await;
+        }
+        tokio::select! {
+            _ = stop.changed() => return,
+            () = tokio::time::sleep(Duration::from_millis(1000)) => {}
         }
     }
 }
