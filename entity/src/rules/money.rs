@@ -274,11 +274,16 @@ mod tests {
         }
     }
 
+    /// A whole-string pattern without its anchors, which proptest's generator does not take.
+    fn unanchored(p: &str) -> &str {
+        p.trim_start_matches('^').trim_end_matches('$')
+    }
+
     proptest::proptest! {
         #[test]
         fn every_text_of_the_patterns_is_accepted(
-            s in proptest::string::string_regex(&pattern()).unwrap(),
-            p in proptest::string::string_regex(&positive_pattern()).unwrap(),
+            s in proptest::string::string_regex(unanchored(&pattern())).unwrap(),
+            p in proptest::string::string_regex(unanchored(&positive_pattern())).unwrap(),
         ) {
             proptest::prop_assert!(s.parse::<Money>().is_ok(), "{}", s);
             proptest::prop_assert!(p.parse::<Money>().map(Money::fen).unwrap_or(0) > 0, "{}", p);
