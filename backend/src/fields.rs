@@ -270,9 +270,95 @@ range_fields! {
     EndingWithinDays: u32 = 0, crate::services::contracts::MAX_ENDING_WITHIN_DAYS, example 30;
 }
 
+/// Reads a whole number however JSON writes it (`40` or `40.0`, both JSON Schema's
+/// `integer`, which the document promises): for the integer fields of request bodies.
+pub fn whole<'de, D: serde::Deserializer<'de>>(d: D) -> Result<i32, D::Error> {
+    d.deserialize_any(WholeVisitor)
+}
+
+/// [`whole`] for an optional field (with `#[serde(default)]`).
+pub fn whole_opt<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i32>, D::Error> {
+    d.deserialize_option(OptionalWhole)
+}
+
+struct WholeVisitor;
+
+impl<'de> serde::de::Visitor<'de> for WholeVisitor {
+    type Value = i32;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("i32")
+    }
+
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> Result<i32, E> {
+        i32::try_from(v).map_err(|_| E::invalid_value(serde::de::Unexpected::Signed(v), &self))
+    }
+
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> Result<i32, E> {
+        i32::try_from(v).map_err(|_| E::invalid_value(serde::de::Unexpected::Unsigned(v), &self))
+    }
+
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> Result<i32, E> {
+        let whole = v.fract() == 0.0 && (f64::from(i32::MIN)..=f64::from(i32::MAX)).contains(&v);
+        if whole {
+            #[allow(clippy::cast_possible_truncation)]
+            Ok(v as i32)
+        } else {
+            Err(E::invalid_type(serde::de::Unexpected::Float(v), &self))
+        }
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for OptionalWhole {
+    type Value = Option<i32>;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("i32 or null")
+    }
+
+    fn visit_none<E: serde::de::Error>(self) -> Result<Option<i32>, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E: serde::de::Error>(self) -> Result<Option<i32>, E> {
+        Ok(None)
+    }
+
+    fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Option<i32>, D::Error> {
+        whole(d).map(Some)
+    }
+}
+
+/// The visitor of [`whole_opt`].
+struct OptionalWhole;
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn whole_numbers_are_read_however_json_writes_them() {
+        #[derive(serde::Deserialize)]
+        struct W {
+            #[serde(deserialize_with = "whole")]
+            w: i32,
+            #[serde(default, deserialize_with = "whole_opt")]
+            o: Option<i32>,
+        }
+        let read = |s: &str| serde_json::from_str::<W>(s).map(|v| (v.w, v.o));
+        assert_eq!(read(r#"{"w": 40}"#).unwrap(), (40, None));
+        assert_eq!(read(r#"{"w": 40.0, "o": 3.0}"#).unwrap(), (40, Some(3)));
+        assert_eq!(read(r#"{"w": -2, "o": null}"#).unwrap(), (-2, None));
+        for bad in [
+            r#"{"w": 40.5}"#,
+            r#"{"w": "40"}"#,
+            r#"{"w": 1e10}"#,
+            r#"{"w": 1, "o": 0.5}"#,
+        ] {
+            let e = read(bad).unwrap_err().to_string();
+            assert!(e.starts_with("invalid"), "{bad}: {e}");
+        }
+    }
 
     #[test]
     fn the_patterns_are_the_checks() {

@@ -242,6 +242,7 @@ pub fn finish(doc: &mut Value) {
                 op.insert("operationId".into(), operation_id(method, path).into());
                 responses(op);
                 query_parameters(op);
+                optional_body(op);
             }
         }
     }
@@ -262,7 +263,7 @@ pub fn finish(doc: &mut Value) {
 /// (`if`/`then`), by the schema they belong to. (Rules between values — an end after a start, a
 /// date inside a period — it cannot.)
 fn rules_between_fields() -> Vec<(&'static str, Value)> {
-    use entity::rules::vocab::{OrgStatus, Qualification, Role};
+    use entity::rules::vocab::{Comparator, OrgStatus, Qualification, Role};
     let present = |field: &str| json!({ "required": [field], "properties": { field: { "not": { "type": "null" } } } });
     let absent = |field: &str| json!({ "properties": { field: { "type": "null" } } });
     let given = |field: &str, text_rule: &str| json!({ "required": [field], "properties": { field: { "$ref": format!("#/components/schemas/{text_rule}") } } });
@@ -296,7 +297,17 @@ fn rules_between_fields() -> Vec<(&'static str, Value)> {
         "if": { "properties": { "qualification": { "not": { "const": Qualification::None.as_str() } } } },
         "then": given("certificate_no", "CodeText"),
     }]);
+    // `milestones::check_indicator`: an `at_least` target is above zero.
+    let indicator = json!([{
+        "if": { "required": ["comparator"], "properties": { "comparator": { "const": Comparator::AtLeast.as_str() } } },
+        "then": { "properties": { "target": { "exclusiveMinimum": 0 } } },
+    }]);
+    // `contracts::amend`: an amendment changes the value, the end date, or both.
+    let amendment = json!([{ "anyOf": [present("value"), present("end_date")] }]);
     vec![
+        ("NewIndicator", indicator.clone()),
+        ("IndicatorPatch", indicator),
+        ("NewAmendment", amendment),
         ("NewUser", user.clone()),
         ("UserPatch", user),
         ("NewOrganisation", organisation.clone()),
@@ -353,6 +364,36 @@ fn responses(op: &mut Map<String, Value>) {
         {
             content.insert("application/problem+json".into(), problem);
         }
+    }
+}
+
+/// An optional body (`request_body = Option<T>`, e.g. an acceptance's `{comment}`) is sent or
+/// left out, never sent as `null`: utoipa's `null` alternative goes, and the body is marked
+/// not required.
+fn optional_body(op: &mut Map<String, Value>) {
+    let Some(body) = op.get_mut("requestBody").and_then(Value::as_object_mut) else {
+        return;
+    };
+    let mut optional = false;
+    for media in body
+        .get_mut("content")
+        .and_then(Value::as_object_mut)
+        .into_iter()
+        .flat_map(|c| c.values_mut())
+    {
+        if let Some(schema) = media.get_mut("schema") {
+            let nullable = schema
+                .get("oneOf")
+                .and_then(Value::as_array)
+                .is_some_and(|one| one.iter().any(|s| s["type"] == "null"));
+            if nullable {
+                drop_null(schema);
+                optional = true;
+            }
+        }
+    }
+    if optional {
+        body.insert("required".into(), false.into());
     }
 }
 

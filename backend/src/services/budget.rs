@@ -160,6 +160,7 @@ fn shape(m: budget_line::Model) -> ApiResult<BudgetLine> {
 pub struct NewBudgetLine {
     pub purchaser_id: Option<Uuid>,
     #[schema(value_type = crate::fields::FiscalYear)]
+    #[serde(deserialize_with = "fields::whole")]
     pub fiscal_year: i32,
     #[schema(value_type = crate::fields::Code)]
     pub code: String,

@@ -560,6 +560,7 @@ pub struct NewIndicator {
     pub measure: Option<Measure>,
     /// A whole number; a contract's weights sum to 100.
     #[schema(value_type = crate::fields::Weight)]
+    #[serde(deserialize_with = "fields::whole")]
     pub weight: i32,
 }
 
@@ -575,6 +576,7 @@ pub struct IndicatorPatch {
     pub comparator: Option<Comparator>,
     pub measure: Option<Measure>,
     #[schema(value_type = Option<crate::fields::Weight>)]
+    #[serde(default, deserialize_with = "fields::whole_opt")]
     pub weight: Option<i32>,
 }
 
