@@ -69,7 +69,6 @@ if role == "finance_officer":
     line = max(lines, key=lambda l: float(l["available"]))
     common = {"body.purchaser_id": me["purchaser_id"], "body.budget_line_id": line["id"]}
     operation("POST /api/v1/tenders", **common)
-    operation("PATCH /api/v1/tenders/{id}", **{"body.budget_line_id": line["id"]})
     operation(
         "POST /api/v1/contracts",
         **common,
@@ -78,6 +77,10 @@ if role == "finance_officer":
     drafts = get("/tenders?status=draft")["items"]
     if drafts:
         operation("POST /api/v1/tenders/{id}/publish", **{"path.id": drafts[0]["id"]})
+        operation(
+            "PATCH /api/v1/tenders/{id}",
+            **{"path.id": drafts[0]["id"], "body.budget_line_id": line["id"]},
+        )
     # Milestones, posts and indicators on an active contract running today (the dates drawn
     # near today fall in its period); a payment of an approved request.
     running = [
@@ -111,6 +114,11 @@ if role == "finance_officer":
             ("payment-requests", {}),
         ):
             operation("POST /api/v1/contracts/{id}/" + path, **{"path.id": contract["id"]}, **extra)
+    # Changes to a draft contract, a direct award's if there is one (a tendered contract keeps
+    # its bid's value).
+    drafts = sorted(get("/contracts?status=draft")["items"], key=lambda c: c["tender_id"] is not None)
+    if drafts:
+        operation("PATCH /api/v1/contracts/{id}", **{"path.id": drafts[0]["id"]})
     approved = get("/payment-requests?status=approved")["items"]
     if approved:
         operation(
