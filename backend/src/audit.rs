@@ -584,7 +584,10 @@ pub struct AuditFilter {
     pub from: Option<DateTime<Utc>>,
     /// Before this instant.
     pub to: Option<DateTime<Utc>>,
+    #[param(value_type = Option<crate::fields::Limit>)]
     pub limit: Option<u64>,
+    /// The `seq` the previous page ended at.
+    #[param(value_type = Option<crate::fields::SeqCursor>)]
     pub cursor: Option<String>,
 }
 
@@ -615,14 +618,7 @@ async fn list_in(
     newest_first: bool,
 ) -> Result<crate::pagination::Page<AuditEntry>, crate::error::ApiError> {
     use crate::error::ApiError;
-    let limit = f.limit.unwrap_or(crate::pagination::DEFAULT_LIMIT);
-    if !(1..=crate::pagination::MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::field(
-            "limit",
-            crate::error::codes::FIELD_OUT_OF_RANGE,
-            "must be between 1 and 500",
-        ));
-    }
+    let limit = crate::pagination::check_limit(f.limit)?;
     let mut q = visible_events(now);
     if let Some(v) = f.entity_type {
         q = q.filter(audit_event::Column::EntityType.eq(v));

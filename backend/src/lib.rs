@@ -15,6 +15,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod extract;
+pub mod fields;
 pub mod files;
 pub mod pagination;
 pub mod public;

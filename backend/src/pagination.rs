@@ -85,11 +85,15 @@ where
 /// The page size asked for, or the default; 422 outside 1..=MAX_LIMIT.
 pub fn check_limit(limit: Option<u64>) -> ApiResult<u64> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
+    if !crate::fields::Limit::contains(limit) {
         return Err(ApiError::field(
             "limit",
             crate::error::codes::FIELD_OUT_OF_RANGE,
-            format!("must be between 1 and {MAX_LIMIT}"),
+            format!(
+                "must be between {} and {}",
+                crate::fields::Limit::MIN,
+                crate::fields::Limit::MAX
+            ),
         ));
     }
     Ok(limit)

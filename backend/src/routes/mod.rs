@@ -9,6 +9,7 @@ mod auth;
 mod budget_lines;
 mod contracts;
 mod delivery;
+pub mod document;
 mod ocds;
 mod ops;
 mod organisations;
@@ -90,7 +91,17 @@ async fn refuse_announced_oversize(req: AxumRequest, next: Next) -> Response {
 #[openapi(
     info(title = "Huimin API", description = "Government purchase of social-work and volunteer services: tenders, contracts, posts, milestones, payments and supervision."),
     modifiers(&BearerAuth),
-    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    // The schemas query and path parameters name (utoipa collects those of bodies only).
+    components(schemas(crate::error::Problem, crate::error::FieldError,
+        crate::fields::Limit, crate::fields::Cursor, crate::fields::SeqCursor,
+        crate::fields::DivisionCode, crate::fields::DivisionPrefix,
+        crate::fields::EndingWithinDays, crate::fields::IdempotencyKey, crate::fields::Sha256,
+        entity::rules::vocab::OrgStatus, entity::rules::vocab::Role,
+        entity::rules::vocab::FundSource, entity::rules::vocab::TenderStatus,
+        entity::rules::vocab::ServiceCategory, entity::rules::vocab::ContractStatus,
+        entity::rules::vocab::MilestoneStatus, entity::rules::vocab::PaymentRequestStatus,
+        crate::services::public::notices::NoticeKind, crate::services::spending::GroupBy,
+        crate::services::spending::Format)),
     tags((name = "public", description = "Public disclosure (SPEC §8): procurement notices, a division's page and the open-data OCDS package, read without signing in; cacheable for 60 s, throttled per client address (429 with Retry-After)."))
 )]
 struct ApiDoc;
@@ -107,8 +118,8 @@ impl Modify for BearerAuth {
     }
 }
 
-/// The router with its OpenAPI document.
-pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
+/// The router with its OpenAPI document, [`document::finished`].
+pub fn api() -> (Router<AppState>, serde_json::Value) {
     let v1 = OpenApiRouter::new()
         .merge(auth::routes())
         .merge(users::routes())
@@ -126,17 +137,18 @@ pub fn api() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(audit::routes())
         .merge(ocds::routes())
         .merge(public::routes());
-    OpenApiRouter::with_openapi(ApiDoc::openapi())
+    let (router, doc) = OpenApiRouter::with_openapi(ApiDoc::openapi())
         .nest("/api/v1", v1)
         .merge(ops::routes())
-        .split_for_parts()
+        .split_for_parts();
+    (router, document::finished(&doc))
 }
 
 /// The whole application, ready to serve.
 pub fn build(state: AppState) -> Router {
     let (api, openapi) = api();
     let docs = SwaggerUi::new("/docs")
-        .url("/api/openapi.json", openapi)
+        .external_url_unchecked("/api/openapi.json", openapi)
         .config(SwaggerConfig::from("/api/openapi.json").validator_url("none"));
     let request_id = HeaderName::from_static("x-request-id");
     api.route_layer(axum::middleware::from_fn_with_state(

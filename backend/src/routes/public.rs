@@ -52,7 +52,8 @@ async fn get_notice(State(st): State<AppState>, Path(id): Path<Uuid>) -> ApiResu
 /// A county's, township's or village's page: the services bought for it and below, its funded
 /// posts (filled or vacant; never a worker), this fiscal year's committed and disbursed by
 /// category, accepted milestones with their scores, and its sub-divisions with their totals.
-#[utoipa::path(get, path = "/public/divisions/{code}", tag = "public", params(DivisionQuery),
+#[utoipa::path(get, path = "/public/divisions/{code}", tag = "public",
+    params(("code" = crate::fields::DivisionCode, Path), DivisionQuery),
     responses((status = 200, body = DivisionPage), (status = 422, body = Problem), (status = 429, body = Problem)))]
 async fn get_division(
     State(st): State<AppState>,

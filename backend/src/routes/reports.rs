@@ -51,7 +51,7 @@ async fn list_reports(
 /// holding that JSON and `files` parts (JPEG, PNG, HEIC, PDF; 20 MB each, 25 MB in all). An
 /// `Idempotency-Key` header makes a retry answer the first report (200).
 #[utoipa::path(post, path = "/milestones/{id}/reports", tag = "delivery", security(("bearer" = [])), request_body = NewReport,
-    params(("Idempotency-Key" = Option<String>, Header, description = "makes retries safe")),
+    params(("Idempotency-Key" = Option<crate::fields::IdempotencyKey>, Header, description = "makes retries safe")),
     responses((status = 201, body = Report), (status = 200, body = Report), (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 415, body = Problem), (status = 422, body = Problem)))]
 async fn submit_report(
     State(st): State<AppState>,
@@ -349,6 +349,7 @@ async fn reject(
 
 /// Download a report's attachment (whoever may read the report).
 #[utoipa::path(get, path = "/reports/{id}/files/{sha256}", tag = "delivery", security(("bearer" = [])),
+    params(("id" = Uuid, Path), ("sha256" = crate::fields::Sha256, Path)),
     responses((status = 200, description = "the file", content_type = "application/octet-stream"), (status = 404, body = Problem)))]
 async fn download(
     State(st): State<AppState>,

@@ -29,7 +29,10 @@ pub fn routes() -> OpenApiRouter<AppState> {
 /// Where the money went, grouped; `format=csv` (UTF-8 with BOM) or `format=xlsx` for
 /// exports. Finance officers see their purchaser's figures; supervisors and admins all.
 #[utoipa::path(get, path = "/reports/spending", tag = "supervision", security(("bearer" = [])), params(SpendingQuery),
-    responses((status = 200, body = SpendingReport), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, description = "The report: JSON, or the `format` asked for",
+            content((SpendingReport = "application/json"), (String = "text/csv"),
+                (String = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))),
+        (status = 403, body = Problem), (status = 422, body = Problem)))]
 async fn spending_report(
     State(st): State<AppState>,
     actor: Can<can::ReadSpending>,

@@ -40,6 +40,7 @@ pub struct LoginAnswer {
 pub struct PasswordChange {
     pub current_password: String,
     /// At least 10 characters.
+    #[schema(value_type = crate::fields::Password)]
     pub new_password: String,
 }
 

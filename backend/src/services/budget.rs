@@ -20,6 +20,7 @@ use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
+use crate::fields;
 use crate::pagination::Page;
 use crate::services::notify;
 use crate::state::AppState;
@@ -33,21 +34,15 @@ pub struct BudgetLine {
     pub fiscal_year: i32,
     pub code: String,
     pub name: String,
-    #[schema(value_type = String, example = "1200000.00")]
     pub amount: Money,
-    #[schema(value_type = String, example = "county")]
     pub source: FundSource,
     /// Ceilings of open tenders not yet turned into signed contracts.
-    #[schema(value_type = String)]
     pub reserved: Money,
     /// Values of active contracts, and what ended contracts earned.
-    #[schema(value_type = String)]
     pub committed: Money,
     /// Sum of payments.
-    #[schema(value_type = String)]
     pub disbursed: Money,
     /// `amount − committed − reserved`.
-    #[schema(value_type = String)]
     pub available: Money,
 }
 
@@ -164,12 +159,14 @@ fn shape(m: budget_line::Model) -> ApiResult<BudgetLine> {
 #[serde(deny_unknown_fields)]
 pub struct NewBudgetLine {
     pub purchaser_id: Option<Uuid>,
+    #[schema(value_type = crate::fields::FiscalYear)]
+    #[serde(deserialize_with = "fields::whole")]
     pub fiscal_year: i32,
+    #[schema(value_type = crate::fields::Code)]
     pub code: String,
+    #[schema(value_type = crate::fields::Title)]
     pub name: String,
-    #[schema(value_type = String, example = "1200000.00")]
     pub amount: Money,
-    #[schema(value_type = String, example = "county")]
     pub source: FundSource,
 }
 
@@ -177,12 +174,12 @@ pub struct NewBudgetLine {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BudgetLinePatch {
+    #[schema(value_type = Option<crate::fields::Title>)]
     pub name: Option<String>,
-    #[schema(value_type = Option<String>)]
     pub amount: Option<Money>,
-    #[schema(value_type = Option<String>)]
     pub source: Option<FundSource>,
     /// Why the amount changes (required with `amount`).
+    #[schema(value_type = Option<crate::fields::Note>)]
     pub reason: Option<String>,
 }
 
@@ -192,9 +189,10 @@ pub struct BudgetLinePatch {
 pub struct BudgetLineFilter {
     pub purchaser_id: Option<Uuid>,
     pub fiscal_year: Option<i32>,
-    #[param(value_type = Option<String>)]
     pub source: Option<FundSource>,
+    #[param(value_type = Option<crate::fields::Limit>)]
     pub limit: Option<u64>,
+    #[param(value_type = Option<crate::fields::Cursor>)]
     pub cursor: Option<String>,
 }
 
@@ -204,13 +202,17 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewBudgetLine) -> ApiResu
     let purchaser_id = new.purchaser_id.unwrap_or(own);
     actor.see_purchaser(purchaser_id)?;
     let mut c = Checks::default();
-    c.text("code", &new.code, 64)
-        .text("name", &new.name, 200)
+    c.text("code", &new.code, fields::Code::MAX)
+        .text("name", &new.name, fields::Title::MAX)
         .check(
-            (2000..=2100).contains(&new.fiscal_year),
+            fields::FiscalYear::contains(new.fiscal_year),
             "fiscal_year",
             codes::FIELD_OUT_OF_RANGE,
-            "must be a year between 2000 and 2100",
+            &format!(
+                "must be a year between {} and {}",
+                fields::FiscalYear::MIN,
+                fields::FiscalYear::MAX
+            ),
         );
     c.finish()?;
     let now = st.now();
@@ -270,7 +272,7 @@ pub async fn update(
 ) -> ApiResult<BudgetLine> {
     let mut c = Checks::default();
     if let Some(n) = &p.name {
-        c.text("name", n, 200);
+        c.text("name", n, fields::Title::MAX);
     }
     if p.amount.is_some() {
         c.check(
@@ -281,7 +283,7 @@ pub async fn update(
         );
     }
     if let Some(r) = &p.reason {
-        c.max_chars("reason", r, 2000);
+        c.max_chars("reason", r, fields::Note::MAX);
     }
     c.finish()?;
     let now = st.now();

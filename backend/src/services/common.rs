@@ -3,8 +3,10 @@
 use chrono::NaiveDate;
 
 use crate::error::{ApiError, ApiResult, Code, codes};
+use crate::fields;
 
-/// A required reason (cancel, terminate, amendments …): trimmed, 1–2000 characters.
+/// A required reason (cancel, terminate, amendments …): trimmed, 1 to
+/// [`fields::Reason::MAX`] characters.
 pub fn reason(field: &str, value: &str) -> ApiResult<String> {
     let r = value.trim();
     if r.is_empty() {
@@ -14,11 +16,11 @@ pub fn reason(field: &str, value: &str) -> ApiResult<String> {
             "must not be empty",
         ));
     }
-    if r.chars().count() > 2000 {
+    if r.chars().count() > fields::Reason::MAX {
         return Err(ApiError::field(
             field,
             codes::FIELD_TOO_LONG,
-            "must be at most 2000 characters",
+            format!("must be at most {} characters", fields::Reason::MAX),
         ));
     }
     Ok(r.to_string())

@@ -22,6 +22,7 @@ use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
+use crate::fields;
 use crate::pagination::{Page, page};
 use crate::services::budget::{self, available_fen, lock_line};
 use crate::services::common::{bad_transition, period_problem, reason, stored};
@@ -38,9 +39,7 @@ pub const DEFAULT_MIN_PAY_TENTHS: i32 = 600;
 #[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct PerformanceRule {
-    #[schema(value_type = f64, example = 80)]
     pub full_pay_score: Score,
-    #[schema(value_type = f64, example = 60)]
     pub min_pay_score: Score,
 }
 
@@ -54,16 +53,12 @@ pub struct Contract {
     pub bid_id: Option<Uuid>,
     pub budget_line_id: Uuid,
     pub title: String,
-    #[schema(value_type = String, example = "elderly")]
     pub service_category: ServiceCategory,
     pub division_code: String,
-    #[schema(value_type = String, example = "280000.00")]
     pub value: Money,
-    #[schema(value_type = Option<String>)]
     pub signed_value: Option<Money>,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
-    #[schema(value_type = String, example = "active")]
     pub status: ContractStatus,
     pub status_reason: Option<String>,
     pub signed_at: Option<DateTime<Utc>>,
@@ -119,16 +114,19 @@ pub struct NewContract {
     pub purchaser_id: Uuid,
     pub organisation_id: Uuid,
     pub budget_line_id: Uuid,
+    #[schema(value_type = crate::fields::Title)]
     pub title: String,
-    #[schema(value_type = String, example = "elderly")]
     pub service_category: ServiceCategory,
+    #[schema(value_type = crate::fields::DivisionCode)]
     pub division_code: String,
-    #[schema(value_type = String, example = "80000.00")]
+    #[schema(value_type = crate::fields::PositiveMoney)]
     pub value: Money,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
+    #[schema(value_type = crate::fields::Reason)]
     pub direct_award_reason: String,
     pub responsible_officer_id: Option<Uuid>,
+    #[schema(value_type = Option<crate::fields::Reason>)]
     pub multi_year_reason: Option<String>,
     pub performance_rule: Option<PerformanceRule>,
 }
@@ -137,13 +135,16 @@ pub struct NewContract {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ContractPatch {
+    #[schema(value_type = Option<crate::fields::Title>)]
     pub title: Option<String>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::fields::PositiveMoney>)]
     pub value: Option<Money>,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
     pub responsible_officer_id: Option<Uuid>,
+    #[schema(value_type = Option<crate::fields::Reason>)]
     pub direct_award_reason: Option<String>,
+    #[schema(value_type = Option<crate::fields::Reason>)]
     pub multi_year_reason: Option<String>,
     pub performance_rule: Option<PerformanceRule>,
 }
@@ -152,14 +153,16 @@ pub struct ContractPatch {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct ContractFilter {
-    #[param(value_type = Option<String>)]
     pub status: Option<ContractStatus>,
     pub purchaser_id: Option<Uuid>,
     pub organisation_id: Option<Uuid>,
     /// Only contracts whose end date is from today to this many days ahead (0–366); with
     /// `status=active`, the contracts ending soon that an officer's home page counts.
+    #[param(value_type = Option<crate::fields::EndingWithinDays>)]
     pub ending_within_days: Option<u32>,
+    #[param(value_type = Option<crate::fields::Limit>)]
     pub limit: Option<u64>,
+    #[param(value_type = Option<crate::fields::Cursor>)]
     pub cursor: Option<String>,
 }
 
@@ -170,6 +173,7 @@ pub const MAX_ENDING_WITHIN_DAYS: u32 = 366;
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reason {
+    #[schema(value_type = crate::fields::Reason)]
     pub reason: String,
 }
 
@@ -177,9 +181,10 @@ pub struct Reason {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAmendment {
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::fields::PositiveMoney>)]
     pub value: Option<Money>,
     pub end_date: Option<NaiveDate>,
+    #[schema(value_type = crate::fields::Reason)]
     pub reason: String,
 }
 
@@ -188,9 +193,7 @@ pub struct NewAmendment {
 pub struct Amendment {
     pub id: Uuid,
     pub contract_id: Uuid,
-    #[schema(value_type = String)]
     pub old_value: Money,
-    #[schema(value_type = String)]
     pub new_value: Money,
     pub old_end_date: NaiveDate,
     pub new_end_date: NaiveDate,
@@ -216,7 +219,7 @@ impl From<amendment::Model> for Amendment {
 }
 
 fn check_fields(c: &mut Checks, m: &contract::Model) {
-    c.text("title", &m.title, 200)
+    c.text("title", &m.title, fields::Title::MAX)
         .check(
             is_valid_division_code(&m.division_code),
             "division_code",
@@ -243,7 +246,7 @@ fn check_fields(c: &mut Checks, m: &contract::Model) {
         c.text(
             "direct_award_reason",
             m.direct_award_reason.as_deref().unwrap_or_default(),
-            2000,
+            fields::Reason::MAX,
         );
     }
 }

@@ -17,6 +17,7 @@ use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks};
+use crate::fields;
 use crate::services::common::{bad_transition, reason, stored};
 use crate::services::contracts;
 use crate::state::AppState;
@@ -26,10 +27,8 @@ use crate::state::AppState;
 pub struct Finding {
     pub id: Uuid,
     pub contract_id: Uuid,
-    #[schema(value_type = String, example = "high")]
     pub severity: Severity,
     pub text: String,
-    #[schema(value_type = String, example = "open")]
     pub status: FindingStatus,
     pub response: Option<String>,
     pub resolution: Option<String>,
@@ -62,8 +61,8 @@ impl TryFrom<finding::Model> for Finding {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewFinding {
-    #[schema(value_type = String, example = "high")]
     pub severity: Severity,
+    #[schema(value_type = crate::fields::FindingText)]
     pub text: String,
 }
 
@@ -71,6 +70,7 @@ pub struct NewFinding {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Response {
+    #[schema(value_type = crate::fields::Reason)]
     pub response: String,
 }
 
@@ -78,6 +78,7 @@ pub struct Response {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Resolution {
+    #[schema(value_type = crate::fields::Reason)]
     pub resolution: String,
 }
 
@@ -89,7 +90,7 @@ pub async fn create(
     new: NewFinding,
 ) -> ApiResult<Finding> {
     let mut c = Checks::default();
-    c.text("text", &new.text, 5000);
+    c.text("text", &new.text, fields::FindingText::MAX);
     c.finish()?;
     let now = st.now();
     let txn = begin_write(&st.writer).await?;

@@ -30,6 +30,7 @@ use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
+use crate::fields;
 use crate::services::common::{bad_transition, reason, stored};
 use crate::services::contracts;
 use crate::state::AppState;
@@ -42,16 +43,12 @@ pub struct Milestone {
     pub title: String,
     pub description: String,
     pub due_date: NaiveDate,
-    #[schema(value_type = String, example = "90000.00")]
     pub amount: Money,
-    #[schema(value_type = String, example = "planned")]
     pub status: MilestoneStatus,
     pub status_reason: Option<String>,
     /// Due before today and neither accepted nor cancelled.
     pub overdue: bool,
-    #[schema(value_type = Option<f64>)]
     pub score: Option<Score>,
-    #[schema(value_type = Option<String>)]
     pub payable: Option<Money>,
     pub accepted_at: Option<DateTime<Utc>>,
 }
@@ -83,11 +80,13 @@ pub fn shape(m: milestone::Model, today: NaiveDate) -> ApiResult<Milestone> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewMilestone {
+    #[schema(value_type = crate::fields::Title)]
     pub title: String,
     #[serde(default)]
+    #[schema(value_type = crate::fields::Description)]
     pub description: String,
     pub due_date: NaiveDate,
-    #[schema(value_type = String, example = "90000.00")]
+    #[schema(value_type = crate::fields::PositiveMoney)]
     pub amount: Money,
 }
 
@@ -95,10 +94,12 @@ pub struct NewMilestone {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MilestonePatch {
+    #[schema(value_type = Option<crate::fields::Title>)]
     pub title: Option<String>,
+    #[schema(value_type = Option<crate::fields::Description>)]
     pub description: Option<String>,
     pub due_date: Option<NaiveDate>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::fields::PositiveMoney>)]
     pub amount: Option<Money>,
 }
 
@@ -106,7 +107,6 @@ pub struct MilestonePatch {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct MilestoneFilter {
-    #[param(value_type = Option<String>)]
     pub status: Option<MilestoneStatus>,
     /// Only overdue (true) or only not overdue (false) milestones.
     pub overdue: Option<bool>,
@@ -116,6 +116,7 @@ pub struct MilestoneFilter {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reason {
+    #[schema(value_type = crate::fields::Reason)]
     pub reason: String,
 }
 
@@ -161,8 +162,8 @@ pub fn check_value_covers(value_fen: i64, claimed_fen: i64) -> ApiResult<()> {
 }
 
 fn check_milestone(c: &mut Checks, m: &milestone::Model, k: &contract::Model) {
-    c.text("title", &m.title, 200)
-        .max_chars("description", &m.description, 20_000)
+    c.text("title", &m.title, fields::Title::MAX)
+        .max_chars("description", &m.description, fields::Description::MAX)
         .check(
             m.amount_fen > 0,
             "amount",
@@ -519,11 +520,8 @@ pub struct Indicator {
     pub code: String,
     pub name: String,
     pub unit: String,
-    #[schema(value_type = f64, example = 95)]
     pub target: Quantity,
-    #[schema(value_type = String, example = "at_least")]
     pub comparator: Comparator,
-    #[schema(value_type = String, example = "level")]
     pub measure: Measure,
     pub weight: i32,
 }
@@ -550,17 +548,19 @@ fn indicator_out(m: indicator::Model) -> ApiResult<Indicator> {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewIndicator {
+    #[schema(value_type = crate::fields::Code)]
     pub code: String,
+    #[schema(value_type = crate::fields::Title)]
     pub name: String,
     #[serde(default)]
+    #[schema(value_type = crate::fields::Unit)]
     pub unit: String,
-    #[schema(value_type = f64, example = 95)]
     pub target: Quantity,
-    #[schema(value_type = String, example = "at_least")]
     pub comparator: Comparator,
-    #[schema(value_type = Option<String>, example = "level")]
     pub measure: Option<Measure>,
     /// A whole number; a contract's weights sum to 100.
+    #[schema(value_type = crate::fields::Weight)]
+    #[serde(deserialize_with = "fields::whole")]
     pub weight: i32,
 }
 
@@ -568,24 +568,25 @@ pub struct NewIndicator {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IndicatorPatch {
+    #[schema(value_type = Option<crate::fields::Title>)]
     pub name: Option<String>,
+    #[schema(value_type = Option<crate::fields::Unit>)]
     pub unit: Option<String>,
-    #[schema(value_type = Option<f64>)]
     pub target: Option<Quantity>,
-    #[schema(value_type = Option<String>)]
     pub comparator: Option<Comparator>,
-    #[schema(value_type = Option<String>)]
     pub measure: Option<Measure>,
+    #[schema(value_type = Option<crate::fields::Weight>)]
+    #[serde(default, deserialize_with = "fields::whole_opt")]
     pub weight: Option<i32>,
 }
 
 fn check_indicator(c: &mut Checks, prefix: &str, m: &indicator::Model) {
     let f = |n: &str| format!("{prefix}{n}");
-    c.text(&f("code"), &m.code, 64)
-        .text(&f("name"), &m.name, 200)
-        .max_chars(&f("unit"), &m.unit, 32)
+    c.text(&f("code"), &m.code, fields::Code::MAX)
+        .text(&f("name"), &m.name, fields::Title::MAX)
+        .max_chars(&f("unit"), &m.unit, fields::Unit::MAX)
         .check(
-            (0..=100).contains(&m.weight),
+            fields::Weight::contains(m.weight),
             &f("weight"),
             codes::FIELD_OUT_OF_RANGE,
             "must be a whole number from 0 to 100",
@@ -823,18 +824,14 @@ pub struct IndicatorScore {
     pub indicator_id: Uuid,
     pub code: String,
     pub name: String,
-    #[schema(value_type = String)]
     pub comparator: Comparator,
-    #[schema(value_type = String)]
     pub measure: Measure,
     pub weight: i32,
-    #[schema(value_type = f64)]
     pub target: Quantity,
     /// The target compared with (pro-rated for cumulative indicators), as decimal text.
     #[schema(value_type = String)]
     pub effective_target: Decimal,
     /// The value used (the latest measurement; none counts as 0).
-    #[schema(value_type = Option<f64>)]
     pub value: Option<Quantity>,
     /// 0–1, as decimal text.
     #[schema(value_type = String)]
@@ -847,7 +844,6 @@ pub struct IndicatorScore {
 /// A score and its breakdown.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct ScoreBreakdown {
-    #[schema(value_type = Option<f64>)]
     pub score: Option<Score>,
     pub indicators: Vec<IndicatorScore>,
 }
@@ -925,7 +921,6 @@ pub async fn score_at(
 /// `GET /contracts/{id}/performance`: the score so far, and each milestone's stored score.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Performance {
-    #[schema(value_type = Option<f64>)]
     pub score: Option<Score>,
     /// The date the score is computed at (today, within the contract period).
     pub as_of: NaiveDate,
@@ -965,9 +960,7 @@ pub struct PostFunding {
     pub from: NaiveDate,
     pub to: NaiveDate,
     pub posts: Vec<PostFundingLine>,
-    #[schema(value_type = String)]
     pub total: Money,
-    #[schema(value_type = String)]
     pub vacancy_deduction: Money,
 }
 
@@ -976,14 +969,11 @@ pub struct PostFunding {
 pub struct PostFundingLine {
     pub post_id: Uuid,
     pub title: String,
-    #[schema(value_type = String)]
     pub annual_funding: Money,
     pub filled_days: i64,
     pub vacancy_days: i64,
     /// `annual_funding × filled days / days in that calendar year`, summed over years.
-    #[schema(value_type = String)]
     pub funding: Money,
-    #[schema(value_type = String)]
     pub vacancy_deduction: Money,
 }
 

@@ -58,7 +58,9 @@ impl From<notification::Model> for Notification {
 #[serde(deny_unknown_fields)]
 pub struct NotificationFilter {
     pub status: Option<String>,
+    #[param(value_type = Option<crate::fields::Limit>)]
     pub limit: Option<u64>,
+    #[param(value_type = Option<crate::fields::Cursor>)]
     pub cursor: Option<String>,
 }
 
@@ -208,7 +210,9 @@ impl From<job_run::Model> for JobRun {
 #[serde(deny_unknown_fields)]
 pub struct RunFilter {
     pub job: Option<String>,
+    #[param(value_type = Option<crate::fields::Limit>)]
     pub limit: Option<u64>,
+    #[param(value_type = Option<crate::fields::Cursor>)]
     pub cursor: Option<String>,
 }
 

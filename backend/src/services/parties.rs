@@ -16,6 +16,7 @@ use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
+use crate::fields;
 use crate::pagination::{Page, page};
 use crate::services::milestones::today;
 use crate::state::AppState;
@@ -44,9 +45,12 @@ impl From<purchaser::Model> for Purchaser {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPurchaser {
+    #[schema(value_type = crate::fields::Title)]
     pub name: String,
     /// 6, 9 or 12 digits.
+    #[schema(value_type = crate::fields::DivisionCode)]
     pub division_code: String,
+    #[schema(value_type = crate::fields::Email)]
     pub contact_email: String,
 }
 
@@ -54,8 +58,11 @@ pub struct NewPurchaser {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PurchaserPatch {
+    #[schema(value_type = Option<crate::fields::Title>)]
     pub name: Option<String>,
+    #[schema(value_type = Option<crate::fields::DivisionCode>)]
     pub division_code: Option<String>,
+    #[schema(value_type = Option<crate::fields::Email>)]
     pub contact_email: Option<String>,
 }
 
@@ -65,7 +72,9 @@ pub struct PurchaserPatch {
 pub struct PurchaserFilter {
     /// Exact division code.
     pub division_code: Option<String>,
+    #[param(value_type = Option<crate::fields::Limit>)]
     pub limit: Option<u64>,
+    #[param(value_type = Option<crate::fields::Cursor>)]
     pub cursor: Option<String>,
 }
 
@@ -76,7 +85,7 @@ fn check_purchaser(
     email: Option<&str>,
 ) {
     if let Some(n) = name {
-        c.text("name", n, 200);
+        c.text("name", n, fields::Title::MAX);
     }
     if let Some(d) = division {
         c.check(
@@ -224,7 +233,6 @@ pub struct Organisation {
     /// Unified social credit code (GB 32100-2015).
     pub credit_code: String,
     pub contact_email: String,
-    #[schema(value_type = String, example = "active")]
     pub status: OrgStatus,
     pub status_reason: Option<String>,
     pub status_until: Option<NaiveDate>,
@@ -266,11 +274,14 @@ pub fn check_active(org: &organisation::Model, today: NaiveDate, refused: &str) 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewOrganisation {
+    #[schema(value_type = crate::fields::Title)]
     pub name: String,
+    #[schema(value_type = crate::fields::CreditCode)]
     pub credit_code: String,
+    #[schema(value_type = crate::fields::Email)]
     pub contact_email: String,
-    #[schema(value_type = Option<String>)]
     pub status: Option<OrgStatus>,
+    #[schema(value_type = Option<crate::fields::Note>)]
     pub status_reason: Option<String>,
     pub status_until: Option<NaiveDate>,
 }
@@ -279,10 +290,12 @@ pub struct NewOrganisation {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OrganisationPatch {
+    #[schema(value_type = Option<crate::fields::Title>)]
     pub name: Option<String>,
+    #[schema(value_type = Option<crate::fields::Email>)]
     pub contact_email: Option<String>,
-    #[schema(value_type = Option<String>)]
     pub status: Option<OrgStatus>,
+    #[schema(value_type = Option<crate::fields::Note>)]
     pub status_reason: Option<String>,
     pub status_until: Option<NaiveDate>,
 }
@@ -291,10 +304,11 @@ pub struct OrganisationPatch {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct OrganisationFilter {
-    #[param(value_type = Option<String>)]
     pub status: Option<OrgStatus>,
     pub credit_code: Option<String>,
+    #[param(value_type = Option<crate::fields::Limit>)]
     pub limit: Option<u64>,
+    #[param(value_type = Option<crate::fields::Cursor>)]
     pub cursor: Option<String>,
 }
 
@@ -308,7 +322,7 @@ fn check_status(c: &mut Checks, status: OrgStatus, reason: Option<&str>) {
         );
     }
     if let Some(r) = reason {
-        c.max_chars("status_reason", r, 2000);
+        c.max_chars("status_reason", r, fields::Note::MAX);
     }
 }
 
@@ -320,7 +334,7 @@ pub async fn create_organisation(
 ) -> ApiResult<Organisation> {
     let status = new.status.unwrap_or(OrgStatus::Active);
     let mut c = Checks::default();
-    c.text("name", &new.name, 200)
+    c.text("name", &new.name, fields::Title::MAX)
         .email("contact_email", &new.contact_email)
         .check(
             is_valid_credit_code(&new.credit_code),
@@ -395,7 +409,7 @@ pub async fn update_organisation(
     });
     let mut c = Checks::default();
     if let Some(n) = &p.name {
-        c.text("name", n, 200);
+        c.text("name", n, fields::Title::MAX);
     }
     if let Some(e) = &p.contact_email {
         c.email("contact_email", e);

@@ -32,6 +32,7 @@ use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
+use crate::fields;
 use crate::pagination::{Page, page};
 use crate::services::milestones::today;
 use crate::services::{contracts, notify};
@@ -44,12 +45,10 @@ pub struct PaymentRequest {
     pub contract_id: Uuid,
     /// None: an advance.
     pub milestone_id: Option<Uuid>,
-    #[schema(value_type = String, example = "45000.00")]
     pub amount: Money,
     pub invoice_no: String,
     pub invoice_date: NaiveDate,
     pub note: String,
-    #[schema(value_type = String, example = "submitted")]
     pub status: PaymentRequestStatus,
     pub submitted_by: Uuid,
     pub submitted_at: DateTime<Utc>,
@@ -114,11 +113,13 @@ pub fn needs_second(st: &AppState, amount_fen: i64) -> bool {
 #[serde(deny_unknown_fields)]
 pub struct NewPaymentRequest {
     pub milestone_id: Option<Uuid>,
-    #[schema(value_type = String, example = "45000.00")]
+    #[schema(value_type = crate::fields::PositiveMoney)]
     pub amount: Money,
+    #[schema(value_type = crate::fields::Code)]
     pub invoice_no: String,
     pub invoice_date: NaiveDate,
     #[serde(default)]
+    #[schema(value_type = Option<crate::fields::Note>)]
     pub note: Option<String>,
 }
 
@@ -126,10 +127,12 @@ pub struct NewPaymentRequest {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentRequestPatch {
-    #[schema(value_type = Option<String>, example = "45000.00")]
+    #[schema(value_type = Option<crate::fields::PositiveMoney>)]
     pub amount: Option<Money>,
+    #[schema(value_type = Option<crate::fields::Code>)]
     pub invoice_no: Option<String>,
     pub invoice_date: Option<NaiveDate>,
+    #[schema(value_type = Option<crate::fields::Note>)]
     pub note: Option<String>,
 }
 
@@ -137,6 +140,7 @@ pub struct PaymentRequestPatch {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReturnComment {
+    #[schema(value_type = crate::fields::Reason)]
     pub comment: String,
 }
 
@@ -144,10 +148,11 @@ pub struct ReturnComment {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct PaymentRequestFilter {
-    #[param(value_type = Option<String>)]
     pub status: Option<PaymentRequestStatus>,
     pub contract_id: Option<Uuid>,
+    #[param(value_type = Option<crate::fields::Limit>)]
     pub limit: Option<u64>,
+    #[param(value_type = Option<crate::fields::Cursor>)]
     pub cursor: Option<String>,
 }
 
@@ -160,7 +165,7 @@ fn check_fields(
     note: &str,
 ) -> ApiResult<()> {
     let mut c = Checks::default();
-    c.text("invoice_no", invoice_no, 64)
+    c.text("invoice_no", invoice_no, fields::Code::MAX)
         .check(
             amount.fen() > 0,
             "amount",
@@ -173,12 +178,7 @@ fn check_fields(
             codes::FIELD_IN_FUTURE,
             "must not be in the future",
         )
-        .check(
-            note.chars().count() <= 2000,
-            "note",
-            codes::FIELD_TOO_LONG,
-            "must be at most 2000 characters",
-        );
+        .max_chars("note", note, fields::Note::MAX);
     c.finish()
 }
 
@@ -814,7 +814,7 @@ pub async fn send_back(
     let txn = begin_write(&st.writer).await?;
     let (k, r) = load_for_update(&txn, actor, id).await?;
     let mut c = Checks::default();
-    c.text("comment", &body.comment, 2000);
+    c.text("comment", &body.comment, fields::Reason::MAX);
     c.finish()?;
     if r.status == PaymentRequestStatus::Verified.as_str() {
         require_approver(&txn, actor).await?;

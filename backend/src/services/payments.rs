@@ -22,6 +22,7 @@ use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
+use crate::fields;
 use crate::services::budget::{self, Figures};
 use crate::services::milestones::today;
 use crate::services::payment_requests::{self, PaymentRequest};
@@ -35,7 +36,6 @@ pub struct Payment {
     pub id: Uuid,
     pub contract_id: Uuid,
     pub milestone_id: Option<Uuid>,
-    #[schema(value_type = String, example = "45000.00")]
     pub amount: Money,
     pub paid_on: NaiveDate,
     pub voucher_no: String,
@@ -67,6 +67,7 @@ impl From<payment::Model> for Payment {
 pub struct NewPayment {
     pub payment_request_id: Uuid,
     pub paid_on: NaiveDate,
+    #[schema(value_type = crate::fields::Code)]
     pub voucher_no: String,
 }
 
@@ -134,7 +135,7 @@ pub async fn record(
     let new = new?;
     let voucher = new.voucher_no.trim().to_string();
     let mut c = Checks::default();
-    c.text("voucher_no", &voucher, 64).check(
+    c.text("voucher_no", &voucher, fields::Code::MAX).check(
         new.paid_on <= today(st),
         "paid_on",
         codes::FIELD_IN_FUTURE,

@@ -22,6 +22,7 @@ use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
+use crate::fields;
 use crate::services::common::stored;
 use crate::services::contracts;
 use crate::state::AppState;
@@ -33,9 +34,7 @@ pub struct Post {
     pub contract_id: Uuid,
     pub title: String,
     pub division_code: String,
-    #[schema(value_type = String, example = "social_worker")]
     pub required_qualification: Qualification,
-    #[schema(value_type = String, example = "60000.00")]
     pub annual_funding: Money,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
@@ -52,12 +51,12 @@ pub struct Post {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewPost {
+    #[schema(value_type = crate::fields::Title)]
     pub title: String,
     /// A township (9 digits) or village (12 digits).
+    #[schema(value_type = crate::fields::LocalDivisionCode)]
     pub division_code: String,
-    #[schema(value_type = String, example = "social_worker")]
     pub required_qualification: Qualification,
-    #[schema(value_type = String, example = "60000.00")]
     pub annual_funding: Money,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
@@ -67,11 +66,11 @@ pub struct NewPost {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PostPatch {
+    #[schema(value_type = Option<crate::fields::Title>)]
     pub title: Option<String>,
+    #[schema(value_type = Option<crate::fields::LocalDivisionCode>)]
     pub division_code: Option<String>,
-    #[schema(value_type = Option<String>)]
     pub required_qualification: Option<Qualification>,
-    #[schema(value_type = Option<String>)]
     pub annual_funding: Option<Money>,
     pub start_date: Option<NaiveDate>,
     pub end_date: Option<NaiveDate>,
@@ -83,7 +82,6 @@ pub struct Assignment {
     pub id: Uuid,
     pub post_id: Uuid,
     pub worker_name: String,
-    #[schema(value_type = String, example = "social_worker")]
     pub qualification: Qualification,
     pub certificate_no: Option<String>,
     pub id_number_last4: String,
@@ -95,11 +93,13 @@ pub struct Assignment {
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewAssignment {
+    #[schema(value_type = crate::fields::PersonName)]
     pub worker_name: String,
-    #[schema(value_type = String, example = "social_worker")]
     pub qualification: Qualification,
+    #[schema(value_type = Option<crate::fields::CertificateNo>)]
     pub certificate_no: Option<String>,
     /// 18 characters with a valid GB 11643 check character.
+    #[schema(value_type = crate::fields::IdNumber)]
     pub id_number: String,
     pub from_date: NaiveDate,
 }
@@ -188,7 +188,7 @@ fn shape(
 }
 
 fn check_post(c: &mut Checks, m: &post::Model, k: &contract::Model) {
-    c.text("title", &m.title, 200)
+    c.text("title", &m.title, fields::Title::MAX)
         .check(
             is_local_division_code(&m.division_code),
             "division_code",
@@ -445,12 +445,13 @@ pub async fn assign(
     new: NewAssignment,
 ) -> ApiResult<Assignment> {
     let mut c = Checks::default();
-    c.text("worker_name", &new.worker_name, 100).check(
-        is_valid_id_number(&new.id_number),
-        "id_number",
-        codes::ID_NUMBER_INVALID,
-        "must be an 18-character national ID number with a valid check character",
-    );
+    c.text("worker_name", &new.worker_name, fields::PersonName::MAX)
+        .check(
+            is_valid_id_number(&new.id_number),
+            "id_number",
+            codes::ID_NUMBER_INVALID,
+            "must be an 18-character national ID number with a valid check character",
+        );
     let cert = new
         .certificate_no
         .as_deref()
@@ -464,7 +465,7 @@ pub async fn assign(
         "is required for a qualified social worker",
     );
     if let Some(cn) = &cert {
-        c.max_chars("certificate_no", cn, 64);
+        c.max_chars("certificate_no", cn, fields::CertificateNo::MAX);
     }
     c.finish()?;
     let last4 = new.id_number[new.id_number.len() - 4..].to_ascii_uppercase();

@@ -24,6 +24,7 @@ use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
+use crate::fields;
 use crate::services::common::stored;
 use crate::services::milestones::{self, Milestone, post_funding_of, score_at, shape, today};
 use crate::services::{contracts, notify};
@@ -37,7 +38,6 @@ use sea_orm::sea_query::Expr;
 #[serde(deny_unknown_fields)]
 pub struct MeasurementIn {
     pub indicator_id: Uuid,
-    #[schema(value_type = f64, example = 96.5)]
     pub value: Quantity,
 }
 
@@ -45,6 +45,7 @@ pub struct MeasurementIn {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewReport {
+    #[schema(value_type = crate::fields::LongText)]
     pub summary: String,
     #[serde(default)]
     pub measurements: Vec<MeasurementIn>,
@@ -71,7 +72,6 @@ pub struct Report {
     pub attachments: Vec<Attachment>,
     pub submitted_at: DateTime<Utc>,
     pub submitted_by: Uuid,
-    #[schema(value_type = Option<String>)]
     pub decision: Option<Decision>,
     pub review_comment: Option<String>,
     pub decided_by: Option<Uuid>,
@@ -82,6 +82,7 @@ pub struct Report {
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Review {
+    #[schema(value_type = Option<crate::fields::Comment>)]
     pub comment: Option<String>,
 }
 
@@ -89,6 +90,7 @@ pub struct Review {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Rejection {
+    #[schema(value_type = crate::fields::Reason)]
     pub comment: String,
 }
 
@@ -181,13 +183,13 @@ pub async fn submit(
     }
     let (new, idempotency_key) = (new?, idempotency_key?);
     let mut c = Checks::default();
-    c.text("summary", &new.summary, 20_000);
+    c.text("summary", &new.summary, fields::LongText::MAX);
     if let Some(k) = &idempotency_key {
         c.check(
-            !k.is_empty() && k.len() <= 128,
+            !k.is_empty() && k.len() <= fields::IDEMPOTENCY_KEY_MAX,
             "Idempotency-Key",
             codes::IDEMPOTENCY_KEY_INVALID,
-            "must be 1 to 128 characters",
+            &format!("must be 1 to {} characters", fields::IDEMPOTENCY_KEY_MAX),
         );
     }
     let mut seen = HashSet::new();
@@ -600,12 +602,10 @@ pub async fn accept(
         .comment
         .map(|c| c.trim().to_string())
         .filter(|c| !c.is_empty());
-    if comment.as_ref().is_some_and(|c| c.chars().count() > 5000) {
-        return Err(ApiError::field(
-            "comment",
-            codes::FIELD_TOO_LONG,
-            "must be at most 5000 characters",
-        ));
+    if let Some(c) = &comment {
+        Checks::default()
+            .max_chars("comment", c, fields::Comment::MAX)
+            .finish()?;
     }
     let now = st.now();
     let txn = begin_write(&st.writer).await?;

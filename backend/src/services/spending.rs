@@ -81,20 +81,18 @@ pub enum Format {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct SpendingQuery {
-    #[param(value_type = String)]
     pub group_by: GroupBy,
     pub fiscal_year: Option<i32>,
     pub purchaser_id: Option<Uuid>,
     pub organisation_id: Option<Uuid>,
-    #[param(value_type = Option<String>)]
     pub service_category: Option<ServiceCategory>,
     /// A division code: contracts in it or below it (by prefix).
+    #[param(value_type = Option<crate::fields::DivisionPrefix>)]
     pub division_code: Option<String>,
     /// Contracts whose service period reaches this date, and payments made on or after it.
     pub from: Option<NaiveDate>,
     /// Contracts whose service period starts by this date, and payments made on or before it.
     pub to: Option<NaiveDate>,
-    #[param(value_type = Option<String>)]
     pub format: Option<Format>,
 }
 
@@ -128,23 +126,17 @@ pub struct SpendingRow {
     pub label: String,
     /// Budget of the group's lines (purchaser and budget_line groupings), or the value of the
     /// group's signed contracts (other groupings).
-    #[schema(value_type = String)]
     pub amount: Money,
-    #[schema(value_type = String)]
     pub reserved: Money,
-    #[schema(value_type = String)]
     pub committed: Money,
-    #[schema(value_type = String)]
     pub disbursed: Money,
     /// `amount − committed − reserved` for budget groupings; committed but not yet paid for
     /// the others.
-    #[schema(value_type = String)]
     pub available: Money,
     pub contracts: i64,
     pub milestones_accepted: i64,
     pub milestones_overdue: i64,
     /// Average of the accepted milestones' scores.
-    #[schema(value_type = Option<f64>)]
     pub average_score: Option<Score>,
     pub open_findings: i64,
     /// Payment requests waiting for an officer or an approver: submitted, verified or
@@ -263,7 +255,7 @@ fn key_of(r: &sea_orm::QueryResult) -> ApiResult<String> {
 pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResult<SpendingReport> {
     if q.division_code
         .as_ref()
-        .is_some_and(|d| d.is_empty() || d.len() > 12 || !d.bytes().all(|b| b.is_ascii_digit()))
+        .is_some_and(|d| !crate::fields::is_division_prefix(d))
     {
         return Err(ApiError::field(
             "division_code",

@@ -23,6 +23,7 @@ use crate::audit::{self, Change};
 use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
+use crate::fields;
 use crate::pagination::{Page, page};
 use crate::services::budget::{self, available_fen, lock_line};
 use crate::services::common::{bad_transition, period_problem, reason, stored};
@@ -45,18 +46,14 @@ pub struct Tender {
     pub budget_line_id: Uuid,
     pub title: String,
     pub description: String,
-    #[schema(value_type = String, example = "children")]
     pub service_category: ServiceCategory,
     pub division_code: String,
-    #[schema(value_type = String, example = "open")]
     pub method: TenderMethod,
-    #[schema(value_type = String, example = "300000.00")]
     pub ceiling_amount: Money,
     pub bid_deadline: DateTime<Utc>,
     pub service_start: NaiveDate,
     pub service_end: NaiveDate,
     pub multi_year_reason: Option<String>,
-    #[schema(value_type = String, example = "published")]
     pub status: TenderStatus,
     pub status_reason: Option<String>,
     pub published_at: Option<DateTime<Utc>>,
@@ -98,19 +95,21 @@ impl TryFrom<tender::Model> for Tender {
 pub struct NewTender {
     pub purchaser_id: Option<Uuid>,
     pub budget_line_id: Uuid,
+    #[schema(value_type = crate::fields::Title)]
     pub title: String,
     #[serde(default)]
+    #[schema(value_type = crate::fields::Description)]
     pub description: String,
-    #[schema(value_type = String, example = "children")]
     pub service_category: ServiceCategory,
+    #[schema(value_type = crate::fields::DivisionCode)]
     pub division_code: String,
-    #[schema(value_type = String, example = "open")]
     pub method: TenderMethod,
-    #[schema(value_type = String, example = "300000.00")]
+    #[schema(value_type = crate::fields::PositiveMoney)]
     pub ceiling_amount: Money,
     pub bid_deadline: DateTime<Utc>,
     pub service_start: NaiveDate,
     pub service_end: NaiveDate,
+    #[schema(value_type = Option<crate::fields::Reason>)]
     pub multi_year_reason: Option<String>,
 }
 
@@ -119,18 +118,20 @@ pub struct NewTender {
 #[serde(deny_unknown_fields)]
 pub struct TenderPatch {
     pub budget_line_id: Option<Uuid>,
+    #[schema(value_type = Option<crate::fields::Title>)]
     pub title: Option<String>,
+    #[schema(value_type = Option<crate::fields::Description>)]
     pub description: Option<String>,
-    #[schema(value_type = Option<String>)]
     pub service_category: Option<ServiceCategory>,
+    #[schema(value_type = Option<crate::fields::DivisionCode>)]
     pub division_code: Option<String>,
-    #[schema(value_type = Option<String>)]
     pub method: Option<TenderMethod>,
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<crate::fields::PositiveMoney>)]
     pub ceiling_amount: Option<Money>,
     pub bid_deadline: Option<DateTime<Utc>>,
     pub service_start: Option<NaiveDate>,
     pub service_end: Option<NaiveDate>,
+    #[schema(value_type = Option<crate::fields::Reason>)]
     pub multi_year_reason: Option<String>,
 }
 
@@ -138,9 +139,7 @@ pub struct TenderPatch {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct TenderFilter {
-    #[param(value_type = Option<String>)]
     pub status: Option<TenderStatus>,
-    #[param(value_type = Option<String>)]
     pub service_category: Option<ServiceCategory>,
     /// Exact division code.
     pub division_code: Option<String>,
@@ -152,7 +151,9 @@ pub struct TenderFilter {
     /// `true`: only tenders waiting for the purchaser after their bid deadline — published
     /// with the deadline passed (to close) or closed (to award); `false`: all the others.
     pub to_award: Option<bool>,
+    #[param(value_type = Option<crate::fields::Limit>)]
     pub limit: Option<u64>,
+    #[param(value_type = Option<crate::fields::Cursor>)]
     pub cursor: Option<String>,
 }
 
@@ -160,6 +161,7 @@ pub struct TenderFilter {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Reason {
+    #[schema(value_type = crate::fields::Reason)]
     pub reason: String,
 }
 
@@ -171,8 +173,8 @@ pub struct Award {
 }
 
 fn check_fields(c: &mut Checks, t: &tender::Model) {
-    c.text("title", &t.title, 200)
-        .max_chars("description", &t.description, 20_000)
+    c.text("title", &t.title, fields::Title::MAX)
+        .max_chars("description", &t.description, fields::Description::MAX)
         .check(
             is_valid_division_code(&t.division_code),
             "division_code",
@@ -193,7 +195,7 @@ fn check_fields(c: &mut Checks, t: &tender::Model) {
         c.check(false, "service_end", code, p);
     }
     if let Some(r) = &t.multi_year_reason {
-        c.text("multi_year_reason", r, 2000);
+        c.text("multi_year_reason", r, fields::Reason::MAX);
     }
 }
 
@@ -712,11 +714,9 @@ pub struct Bid {
     pub id: Uuid,
     pub tender_id: Uuid,
     pub organisation_id: Uuid,
-    #[schema(value_type = String, example = "280000.00")]
     pub amount: Money,
     pub proposal: String,
     pub submitted_at: DateTime<Utc>,
-    #[schema(value_type = Option<f64>, example = 86.5)]
     pub score: Option<Score>,
 }
 
@@ -738,8 +738,9 @@ impl From<bid::Model> for Bid {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewBid {
-    #[schema(value_type = String, example = "280000.00")]
+    #[schema(value_type = crate::fields::PositiveMoney)]
     pub amount: Money,
+    #[schema(value_type = crate::fields::LongText)]
     pub proposal: String,
 }
 
@@ -747,7 +748,6 @@ pub struct NewBid {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BidScore {
-    #[schema(value_type = f64, example = 86.5)]
     pub score: Score,
 }
 
@@ -760,12 +760,13 @@ pub async fn submit_bid(
 ) -> ApiResult<(bool, Bid)> {
     let org_id = actor.organisation_scope().ok_or(ApiError::Forbidden)?;
     let mut c = Checks::default();
-    c.text("proposal", &new.proposal, 20_000).check(
-        new.amount.fen() > 0,
-        "amount",
-        codes::FIELD_NOT_POSITIVE,
-        "must be more than 0",
-    );
+    c.text("proposal", &new.proposal, fields::LongText::MAX)
+        .check(
+            new.amount.fen() > 0,
+            "amount",
+            codes::FIELD_NOT_POSITIVE,
+            "must be more than 0",
+        );
     c.finish()?;
     let now = st.now();
     let txn = begin_write(&st.writer).await?;

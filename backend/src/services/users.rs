@@ -15,6 +15,7 @@ use crate::audit::{self, Change};
 use crate::auth::{Actor, password};
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
+use crate::fields;
 use crate::pagination::{Page, page};
 use crate::state::AppState;
 use jobs::templates::Message;
@@ -25,12 +26,10 @@ pub struct User {
     pub id: Uuid,
     pub email: String,
     pub display_name: String,
-    #[schema(value_type = String, example = "finance_officer")]
     pub role: Role,
     pub purchaser_id: Option<Uuid>,
     pub organisation_id: Option<Uuid>,
     pub active: bool,
-    #[schema(value_type = String, example = "zh-CN")]
     pub locale: Locale,
     /// The password was set by an admin: until the user changes it (`POST /me/password`),
     /// every other request answers 403 `password.change_required`.
@@ -65,15 +64,16 @@ impl User {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    #[schema(value_type = crate::fields::Email)]
     pub email: String,
+    #[schema(value_type = crate::fields::Title)]
     pub display_name: String,
-    #[schema(value_type = String, example = "finance_officer")]
     pub role: Role,
     pub purchaser_id: Option<Uuid>,
     pub organisation_id: Option<Uuid>,
     /// At least 10 characters.
+    #[schema(value_type = crate::fields::Password)]
     pub password: String,
-    #[schema(value_type = Option<String>, example = "zh-CN")]
     pub locale: Option<Locale>,
     /// May approve payment requests (SPEC §9): finance officers only; default false.
     pub approver: Option<bool>,
@@ -83,15 +83,15 @@ pub struct NewUser {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UserPatch {
+    #[schema(value_type = Option<crate::fields::Title>)]
     pub display_name: Option<String>,
-    #[schema(value_type = Option<String>)]
     pub role: Option<Role>,
     pub purchaser_id: Option<Uuid>,
     pub organisation_id: Option<Uuid>,
     pub active: Option<bool>,
     /// A new password (a reset): ends the user's sessions.
+    #[schema(value_type = Option<crate::fields::Password>)]
     pub password: Option<String>,
-    #[schema(value_type = Option<String>)]
     pub locale: Option<Locale>,
     /// May approve payment requests (SPEC §9): finance officers only. A change of role away
     /// from finance officer clears it.
@@ -102,12 +102,13 @@ pub struct UserPatch {
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct UserFilter {
-    #[param(value_type = Option<String>)]
     pub role: Option<Role>,
     pub purchaser_id: Option<Uuid>,
     pub organisation_id: Option<Uuid>,
     pub email: Option<String>,
+    #[param(value_type = Option<crate::fields::Limit>)]
     pub limit: Option<u64>,
+    #[param(value_type = Option<crate::fields::Cursor>)]
     pub cursor: Option<String>,
 }
 
@@ -187,7 +188,7 @@ pub async fn create_user(st: &AppState, actor: Option<&Actor>, new: NewUser) -> 
     let email = new.email.trim().to_lowercase();
     let mut c = Checks::default();
     c.email("email", &email)
-        .text("display_name", &new.display_name, 200);
+        .text("display_name", &new.display_name, fields::Title::MAX);
     check_approver(&mut c, new.role, new.approver);
     c.finish()?;
     password::check_new("password", &new.password)?;
@@ -287,7 +288,7 @@ async fn notify_organisation(
 pub async fn update_user(st: &AppState, actor: &Actor, id: Uuid, p: UserPatch) -> ApiResult<User> {
     let mut c = Checks::default();
     if let Some(n) = &p.display_name {
-        c.text("display_name", n, 200);
+        c.text("display_name", n, fields::Title::MAX);
     }
     c.check(
         !(id == actor.id() && p.active == Some(false)),

@@ -8,6 +8,21 @@ const USCC_WEIGHTS: [u32; 17] = [
     1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28,
 ];
 
+/// A credit code's shape, as the API document states it: 18 characters of the code's
+/// alphabet with the registering authority's division (characters 3–8) in digits. The check
+/// character, which no pattern can state, is checked by [`is_valid_credit_code`] alone.
+pub const CREDIT_CODE_PATTERN: &str = "^[0-9A-HJ-NP-RTUW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}$";
+
+/// A division code (county, township or village), exactly as [`is_valid_division_code`] takes it.
+pub const DIVISION_CODE_PATTERN: &str = "^([0-9]{6}|[0-9]{9}|[0-9]{12})$";
+
+/// A township or village code, exactly as [`is_local_division_code`] takes it.
+pub const LOCAL_DIVISION_CODE_PATTERN: &str = "^([0-9]{9}|[0-9]{12})$";
+
+/// A national ID number's shape (GB 11643); the check character is checked by
+/// [`is_valid_id_number`] alone.
+pub const ID_NUMBER_PATTERN: &str = "^[0-9]{17}[0-9Xx]$";
+
 /// The check character of the first 17 characters of a credit code, or `None` when one of them
 /// is not in the code's alphabet.
 pub fn credit_code_check_char(first17: &str) -> Option<char> {
@@ -85,6 +100,57 @@ mod tests {
         assert!(!is_valid_division_code("4105231002"));
         assert!(!is_valid_division_code("41052a"));
         assert!(!is_local_division_code("410523"));
+    }
+
+    #[test]
+    fn the_documented_patterns_are_the_validators() {
+        let credit = regex::Regex::new(CREDIT_CODE_PATTERN).unwrap();
+        let division = regex::Regex::new(DIVISION_CODE_PATTERN).unwrap();
+        let local = regex::Regex::new(LOCAL_DIVISION_CODE_PATTERN).unwrap();
+        let id = regex::Regex::new(ID_NUMBER_PATTERN).unwrap();
+        for c in ["9144030071526726XG", "52410523MJ0000001E"] {
+            assert!(credit.is_match(c) && is_valid_credit_code(c), "{c}");
+        }
+        for c in [
+            "9144030071526726X",
+            "914403007152672IXG",
+            "91A4030071526726XG",
+        ] {
+            assert!(!credit.is_match(c) && !is_valid_credit_code(c), "{c}");
+        }
+        for c in [
+            "410523",
+            "410523100",
+            "410523100201",
+            "41052",
+            "4105231002",
+            "41052a",
+            "",
+        ] {
+            assert_eq!(division.is_match(c), is_valid_division_code(c), "{c}");
+            assert_eq!(local.is_match(c), is_local_division_code(c), "{c}");
+        }
+        assert!(id.is_match("11010519491231002x") && !id.is_match("1101051949123100"));
+    }
+
+    /// A whole-string pattern without its anchors, which proptest's generator does not take.
+    fn unanchored(p: &str) -> &str {
+        p.trim_start_matches('^').trim_end_matches('$')
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn codes_of_the_patterns_are_accepted(
+            d in proptest::string::string_regex(unanchored(DIVISION_CODE_PATTERN)).unwrap(),
+            l in proptest::string::string_regex(unanchored(LOCAL_DIVISION_CODE_PATTERN)).unwrap(),
+            c in proptest::string::string_regex(unanchored(CREDIT_CODE_PATTERN)).unwrap(),
+        ) {
+            proptest::prop_assert!(is_valid_division_code(&d));
+            proptest::prop_assert!(is_local_division_code(&l));
+            // With its check character, every code of the pattern's shape is valid.
+            let full = format!("{}{}", &c[..17], credit_code_check_char(&c[..17]).unwrap());
+            proptest::prop_assert!(is_valid_credit_code(&full), "{}", full);
+        }
     }
 
     #[test]

@@ -132,6 +132,52 @@ impl<'de> Deserialize<'de> for Money {
     }
 }
 
+/// The number of digits of [`MAX_YUAN`].
+const MAX_YUAN_DIGITS: u32 = MAX_YUAN.ilog10() + 1;
+
+/// The amounts the API document advertises, as a pattern: digits without sign or leading
+/// zeros, at most as many as [`MAX_YUAN`] has, and at most two decimals. Every text it matches
+/// is an amount [`Money`] accepts (which also takes a few forms it does not advertise, such
+/// as `7.500`).
+pub fn pattern() -> String {
+    format!(
+        r"^(0|[1-9][0-9]{{0,{}}})(\.[0-9]{{1,2}})?$",
+        MAX_YUAN_DIGITS - 1
+    )
+}
+
+/// [`pattern`] without zero, for the amounts that must be more than 0 (a ceiling, a bid, a
+/// contract's value, a milestone, a payment request).
+pub fn positive_pattern() -> String {
+    format!(
+        r"^([1-9][0-9]{{0,{}}}(\.[0-9]{{1,2}})?|0\.(0[1-9]|[1-9][0-9]?))$",
+        MAX_YUAN_DIGITS - 1
+    )
+}
+
+/// The schema of an amount: a string of [`pattern`]'s shape.
+pub fn schema(pattern: String, example: &str) -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::Type::String)
+        .pattern(Some(pattern))
+        .description(Some(
+            "An amount of CNY as a string (a JSON number is refused), at most two decimals.",
+        ))
+        .examples([example])
+        .build()
+}
+
+impl utoipa::PartialSchema for Money {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::RefOr::T(utoipa::openapi::Schema::Object(schema(
+            pattern(),
+            "1200000.00",
+        )))
+    }
+}
+
+impl utoipa::ToSchema for Money {}
+
 impl From<Money> for Decimal {
     fn from(m: Money) -> Decimal {
         m.0
@@ -190,6 +236,58 @@ mod tests {
         assert_eq!(Money::from_fen(123_456).to_string(), "1234.56");
         assert_eq!(Money::from_fen(5).to_string(), "0.05");
         assert_eq!(Money::from_fen(-105).to_string(), "-1.05");
+    }
+
+    #[test]
+    fn the_documented_patterns_match_what_is_accepted() {
+        let all = regex::Regex::new(&pattern()).unwrap();
+        let positive = regex::Regex::new(&positive_pattern()).unwrap();
+        for s in [
+            "0",
+            "0.00",
+            "7",
+            "1.5",
+            "0.05",
+            "9999999999999.99",
+            "1200000.00",
+        ] {
+            assert!(all.is_match(s), "{s}");
+            assert!(s.parse::<Money>().is_ok(), "{s}");
+            assert_eq!(
+                positive.is_match(s),
+                s.parse::<Money>().unwrap().fen() > 0,
+                "{s}"
+            );
+        }
+        for s in [
+            "",
+            "-1",
+            "1.005",
+            "10000000000000",
+            "01",
+            "1e3",
+            " 1",
+            "1.",
+            ".5",
+        ] {
+            assert!(!all.is_match(s), "{s}");
+        }
+    }
+
+    /// A whole-string pattern without its anchors, which proptest's generator does not take.
+    fn unanchored(p: &str) -> &str {
+        p.trim_start_matches('^').trim_end_matches('$')
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn every_text_of_the_patterns_is_accepted(
+            s in proptest::string::string_regex(unanchored(&pattern())).unwrap(),
+            p in proptest::string::string_regex(unanchored(&positive_pattern())).unwrap(),
+        ) {
+            proptest::prop_assert!(s.parse::<Money>().is_ok(), "{}", s);
+            proptest::prop_assert!(p.parse::<Money>().map(Money::fen).unwrap_or(0) > 0, "{}", p);
+        }
     }
 
     #[test]

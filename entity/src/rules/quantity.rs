@@ -11,6 +11,9 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer, de};
 /// The largest quantity: 10^11.
 const MAX_E4: i64 = 1_000_000_000_000_000;
 
+/// Ten-thousandths in one.
+const E4: i64 = 10_000;
+
 /// A non-negative decimal with at most four places.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Quantity(i64);
@@ -37,7 +40,7 @@ impl Quantity {
         if d.scale() > 4 || d.is_sign_negative() && !d.is_zero() {
             return None;
         }
-        let e4 = (d * Decimal::new(10_000, 0)).trunc();
+        let e4 = (d * Decimal::new(E4, 0)).trunc();
         i64::try_from(e4)
             .ok()
             .filter(|v| (0..=MAX_E4).contains(v))
@@ -93,6 +96,23 @@ impl<'de> Deserialize<'de> for Quantity {
         d.deserialize_any(V)
     }
 }
+
+/// In the API document: a number from 0 to 10^11 in steps of 0.0001 (a string of such a
+/// number is accepted too).
+impl utoipa::PartialSchema for Quantity {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Number)
+            .minimum(Some(0))
+            .maximum(Some(MAX_E4 / E4))
+            .multiple_of(Some(1.0 / E4 as f64))
+            .description(Some("A number ≥ 0 with at most four decimals."))
+            .examples([95.5])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Quantity {}
 
 #[cfg(test)]
 mod tests {

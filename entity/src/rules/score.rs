@@ -61,6 +61,22 @@ impl<'de> Deserialize<'de> for Score {
     }
 }
 
+/// In the API document: a number from 0 to 100 in steps of 0.1.
+impl utoipa::PartialSchema for Score {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Number)
+            .minimum(Some(0))
+            .maximum(Some(100))
+            .multiple_of(Some(0.1))
+            .description(Some("A score from 0 to 100 with at most one decimal."))
+            .examples([86.5])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for Score {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

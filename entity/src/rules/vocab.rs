@@ -1,5 +1,6 @@
 //! The closed word lists of SPEC §2, as enums serialised in snake_case. An unknown word in a
-//! request is refused by serde with the field's name (422).
+//! request is refused by serde with the field's name (422); the API document lists each
+//! enum's words from the same table.
 
 use serde::{Deserialize, Serialize};
 
@@ -25,6 +26,18 @@ macro_rules! vocab {
                 Self::ALL.iter().copied().find(|v| v.as_str() == s)
             }
         }
+
+        /// In the API document: a string, one of [`Self::ALL`]'s words.
+        impl utoipa::PartialSchema for $name {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .enum_values(Some(Self::ALL.iter().map(|v| v.as_str())))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for $name {}
     };
 }
 

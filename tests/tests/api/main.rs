@@ -4,6 +4,7 @@
 mod audit;
 mod auth;
 mod budget;
+mod contract;
 mod contracts;
 mod conventions;
 mod delivery;

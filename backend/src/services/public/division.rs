@@ -52,10 +52,8 @@ pub struct Figures {
     /// Signed contracts on this fiscal year's budget lines.
     pub contracts: i64,
     /// SPEC §2 `committed`: an active contract's value; an ended one's earned part.
-    #[schema(value_type = String, example = "120000.00")]
     pub committed: Money,
     /// What was paid on them.
-    #[schema(value_type = String, example = "30000.00")]
     pub disbursed: Money,
 }
 
@@ -70,7 +68,6 @@ impl Figures {
 /// One category's figures.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct CategoryFigures {
-    #[schema(value_type = String, example = "children")]
     pub category: ServiceCategory,
     #[serde(flatten)]
     pub figures: Figures,
@@ -92,15 +89,12 @@ pub struct PublicContract {
     pub id: Uuid,
     pub title: String,
     pub organisation: String,
-    #[schema(value_type = String, example = "children")]
     pub service_category: ServiceCategory,
     pub division_code: String,
     pub division_name: Option<String>,
-    #[schema(value_type = String, example = "280000.00")]
     pub value: Money,
     pub start_date: NaiveDate,
     pub end_date: NaiveDate,
-    #[schema(value_type = String, example = "active")]
     pub status: ContractStatus,
 }
 
@@ -160,7 +154,9 @@ pub struct DivisionPage {
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct DivisionQuery {
+    #[param(value_type = Option<crate::fields::Limit>)]
     pub limit: Option<u64>,
+    #[param(value_type = Option<crate::fields::Cursor>)]
     pub cursor: Option<String>,
 }
 

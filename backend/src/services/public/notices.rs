@@ -112,11 +112,9 @@ pub struct Details {
     pub description: Option<String>,
     /// `tender_published`, `tender_result`: the procurement method.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>, example = "open")]
     pub method: Option<TenderMethod>,
     /// `tender_published`: the ceiling.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>, example = "300000.00")]
     pub ceiling_amount: Option<Money>,
     /// `tender_published`: when bids close.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -133,11 +131,9 @@ pub struct Details {
     pub supplier: Option<Supplier>,
     /// The awarded amount, the contract's value (its new value when amended).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>, example = "280000.00")]
     pub amount: Option<Money>,
     /// `contract_amended`: the value before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<String>, example = "270000.00")]
     pub previous_amount: Option<Money>,
     /// The service period (a tender's, a contract's; its new end when amended).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -160,7 +156,6 @@ pub struct Notice {
     /// When the transition it announces happened.
     pub published_at: DateTime<Utc>,
     pub title: String,
-    #[schema(value_type = String, example = "children")]
     pub service_category: ServiceCategory,
     pub division_code: String,
     /// The division's name in the register (read when the notice is read).
@@ -177,13 +172,15 @@ pub struct Notice {
 #[serde(deny_unknown_fields)]
 pub struct NoticeFilter {
     /// One kind of notice.
-    #[param(value_type = Option<String>, example = "tender_result")]
     pub kind: Option<NoticeKind>,
     /// A division code: notices for it and for the divisions below it.
+    #[param(value_type = Option<crate::fields::DivisionCode>)]
     pub division: Option<String>,
     /// Only notices published at or after this instant (RFC 3339; `+` written `%2B`).
     pub since: Option<DateTime<Utc>>,
+    #[param(value_type = Option<crate::fields::Limit>)]
     pub limit: Option<u64>,
+    #[param(value_type = Option<crate::fields::Cursor>)]
     pub cursor: Option<String>,
 }
 
