@@ -114,6 +114,15 @@ if role == "finance_officer":
             ("payment-requests", {}),
         ):
             operation("POST /api/v1/contracts/{id}/" + path, **{"path.id": contract["id"]}, **extra)
+        # Changes to one of its planned milestones: a due date inside its period, a small amount
+        # (links lead to milestones of other contracts, whose periods the drawn dates miss).
+        planned = [m for m in get("/contracts/%s/milestones" % contract["id"])["items"] if m["status"] == "planned"]
+        if planned:
+            operation(
+                "PATCH /api/v1/milestones/{id}",
+                **{"path.id": planned[0]["id"], "body.due_date": dates,
+                   "body.amount": {"dictionary": "small_amounts", "probability": 1.0}},
+            )
     # Changes to a draft contract, a direct award's if there is one (a tendered contract keeps
     # its bid's value).
     drafts = sorted(get("/contracts?status=draft")["items"], key=lambda c: c["tender_id"] is not None)
