@@ -36,7 +36,8 @@ use crate::services::budget::{self, NewBudgetLine};
 use crate::services::contracts::{self, NewContract};
 use crate::services::divisions;
 use crate::services::findings::{self, NewFinding};
-use crate::services::milestones::{self, NewIndicator, NewMilestone};
+use crate::services::indicators::{self, NewIndicator};
+use crate::services::milestones::{self, NewMilestone};
 use crate::services::parties::{self, NewOrganisation, NewPurchaser};
 use crate::services::payment_requests::{self, NewPaymentRequest, ReturnComment};
 use crate::services::payments::{self, NewPayment};
@@ -519,7 +520,7 @@ async fn procurement(
     let contract_a = tenders::award(past, fo, a.id, Award { bid_id: bids[0].id })
         .await
         .map_err(ctx)?;
-    let indicators = milestones::add_indicators(
+    let indicators = indicators::add(
         past,
         fo,
         contract_a.id,

@@ -188,7 +188,9 @@ pub async fn visible(st: &AppState, actor: &Actor, kind: Kind, id: Uuid) -> ApiR
         Kind::Bid => tenders::get_bid(st, actor, id).await.map(|_| ()),
         Kind::Contract => contracts::load(db, actor, id).await.map(|_| ()),
         Kind::Milestone => milestones::visible(db, actor, id).await,
-        Kind::Indicator => milestones::get_indicator(st, actor, id).await.map(|_| ()),
+        Kind::Indicator => crate::services::indicators::get(st, actor, id)
+            .await
+            .map(|_| ()),
         Kind::Post => posts::get(st, actor, id).await.map(|_| ()),
         Kind::Finding => findings::get(st, actor, id).await.map(|_| ()),
         Kind::PaymentRequest => payment_requests::get(st, actor, id).await.map(|_| ()),

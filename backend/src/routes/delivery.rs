@@ -10,10 +10,12 @@ use crate::auth::{Can, Seen, can, kind};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Json, Path, Query, from_value};
 use crate::pagination::Page;
+use crate::services::indicators::{self, Indicator, IndicatorPatch, NewIndicator};
 use crate::services::milestones::{
-    self, FundingWindow, Indicator, IndicatorPatch, Milestone, MilestoneFilter, MilestonePatch,
-    NewIndicator, NewMilestone, Performance, PostFunding, Reason,
+    self, Milestone, MilestoneFilter, MilestonePatch, NewMilestone, Reason,
 };
+use crate::services::post_funding::{self, FundingWindow, PostFunding};
+use crate::services::scoring::{self, Performance};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -105,7 +107,7 @@ async fn list_indicators(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Page<Indicator>>> {
     Ok(Json(Page {
-        items: milestones::indicators(&st, &actor, id).await?,
+        items: indicators::list(&st, &actor, id).await?,
         next_cursor: None,
     }))
 }
@@ -127,7 +129,7 @@ async fn add_indicators(
     } else {
         vec![from_value(body)?]
     };
-    let mut out = milestones::add_indicators(&st, &actor, id, new).await?;
+    let mut out = indicators::add(&st, &actor, id, new).await?;
     let v = if many {
         serde_json::to_value(&out)
     } else {
@@ -147,7 +149,7 @@ async fn get_indicator(
     actor: Can<can::ReadProcurement>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Indicator>> {
-    milestones::get_indicator(&st, &actor, id).await.map(Json)
+    indicators::get(&st, &actor, id).await.map(Json)
 }
 
 /// Change an indicator; on an active contract the weights must still sum to 100.
@@ -160,9 +162,7 @@ async fn update_indicator(
     Path(id): Path<Uuid>,
     Json(p): Json<IndicatorPatch>,
 ) -> ApiResult<Json<Indicator>> {
-    milestones::update_indicator(&st, &actor, id, p)
-        .await
-        .map(Json)
+    indicators::update(&st, &actor, id, p).await.map(Json)
 }
 
 /// The contract's score so far and its breakdown per indicator, with each milestone's
@@ -174,7 +174,7 @@ async fn performance(
     actor: Can<can::ReadProcurement>,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Performance>> {
-    milestones::performance(&st, &actor, id).await.map(Json)
+    scoring::performance(&st, &actor, id).await.map(Json)
 }
 
 /// Each post's funding by filled days over a period, with vacancy days and the total.
@@ -187,5 +187,5 @@ async fn post_funding(
     Path(id): Path<Uuid>,
     Query(w): Query<FundingWindow>,
 ) -> ApiResult<Json<PostFunding>> {
-    milestones::post_funding(&st, &actor, id, w).await.map(Json)
+    post_funding::get(&st, &actor, id, w).await.map(Json)
 }

@@ -297,7 +297,7 @@ fn rules_between_fields() -> Vec<(&'static str, Value)> {
         "if": { "properties": { "qualification": { "not": { "const": Qualification::None.as_str() } } } },
         "then": given("certificate_no", "CodeText"),
     }]);
-    // `milestones::check_indicator`: an `at_least` target is above zero.
+    // `indicators::check_indicator`: an `at_least` target is above zero.
     let indicator = json!([{
         "if": { "required": ["comparator"], "properties": { "comparator": { "const": Comparator::AtLeast.as_str() } } },
         "then": { "properties": { "target": { "exclusiveMinimum": 0 } } },

@@ -581,7 +581,7 @@ pub async fn sign(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract>
         .await?
         .ok_or(ApiError::NotFound)?;
     crate::services::parties::check_active(&org, today(st), "cannot sign")?;
-    crate::services::milestones::check_weights(&txn, m.id).await?;
+    crate::services::indicators::check_weights(&txn, m.id).await?;
     let line = lock_line(&txn, m.budget_line_id).await?;
     let own_reservation = match m.tender_id {
         Some(t) => tender::Entity::find_by_id(t)

@@ -19,12 +19,14 @@ use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::services::contracts::{self, Amendment, Contract};
 use crate::services::findings::{self, Finding};
-use crate::services::milestones::{self, Indicator, Milestone, MilestoneFilter, Performance};
+use crate::services::indicators::{self, Indicator};
+use crate::services::milestones::{self, Milestone, MilestoneFilter};
 use crate::services::parties::{Organisation, Purchaser};
 use crate::services::payment_requests::{self, PaymentRequest};
 use crate::services::payments::{self, Payment};
 use crate::services::posts::{self, Assignment, Post};
 use crate::services::reports::{self, Report};
+use crate::services::scoring::{self, Performance};
 use crate::services::tenders::{self, Bid, Tender};
 use crate::state::AppState;
 use sea_orm::EntityTrait;
@@ -126,7 +128,7 @@ pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Dossier> {
         None => (None, Vec::new()),
     };
     let amendments = contracts::amendments(st, actor, id).await?;
-    let indicators = milestones::indicators(st, actor, id).await?;
+    let indicators = indicators::list(st, actor, id).await?;
     let posts = posts::list(st, actor, id).await?;
     let assignments = posts::assignments_of_contract(db, id).await?;
     let milestone_list = milestones::list(
@@ -140,7 +142,7 @@ pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Dossier> {
     )
     .await?;
     let reports = reports::of_contract(db, id).await?;
-    let performance = milestones::performance(st, actor, id).await?;
+    let performance = scoring::performance(st, actor, id).await?;
     let requests = payment_requests::of_contract(st, actor, id).await?;
     let payments = payments::list(st, actor, id).await?;
     let findings = findings::list(st, actor, id).await?;

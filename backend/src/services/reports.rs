@@ -26,7 +26,9 @@ use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::services::common::stored;
-use crate::services::milestones::{self, Milestone, post_funding_of, score_at, shape, today};
+use crate::services::milestones::{self, Milestone, shape, today};
+use crate::services::post_funding;
+use crate::services::scoring::{self, score_at};
 use crate::services::{contracts, notify};
 use crate::state::AppState;
 use entity::queries::numbered;
@@ -515,7 +517,7 @@ async fn vacancy_deduction(
     let from = previous
         .and_then(|d| d.checked_add_days(Days::new(1)))
         .unwrap_or(k.start_date);
-    let rows = post_funding_of(db, k.id, from, m.due_date).await?;
+    let rows = post_funding::of_contract(db, k.id, from, m.due_date).await?;
     Ok(rows.iter().map(|r| r.4).sum())
 }
 
@@ -538,7 +540,7 @@ fn check_contract_active(k: &contract::Model) -> ApiResult<()> {
 /// target), the vacancy deduction of the milestone's period and the payable.
 #[derive(Debug, Clone)]
 pub struct Assessment {
-    pub breakdown: milestones::ScoreBreakdown,
+    pub breakdown: scoring::ScoreBreakdown,
     pub deduction: Money,
     pub payable: Money,
 }

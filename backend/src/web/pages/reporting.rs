@@ -26,7 +26,8 @@ use crate::error::{ApiError, ApiResult, codes};
 use crate::files::{self, ALLOWED, Placed};
 use crate::routes::reports::{FileRefusal, store_file, submit_stored};
 use crate::services::contracts::{self, Contract};
-use crate::services::milestones::{self, Indicator, Milestone};
+use crate::services::indicators::{self, Indicator};
+use crate::services::milestones::{self, Milestone};
 use crate::services::reports::{self, Attachment, MeasurementIn, NewReport};
 use crate::state::AppState;
 use crate::web::feedback::{Feedback, Fields};
@@ -256,7 +257,7 @@ async fn page(
     let (contract, history, indicators) = tokio::try_join!(
         contracts::get(st, actor, milestone.contract_id),
         reports::list(st, actor, id),
-        milestones::indicators(st, actor, milestone.contract_id),
+        indicators::list(st, actor, milestone.contract_id),
     )?;
     let rejected = history
         .last()

@@ -22,8 +22,10 @@ use uuid::Uuid;
 use crate::auth::{Actor, Can, Seen, can, kind};
 use crate::error::ApiResult;
 use crate::services::dashboard::{self, WorkItem, Worklist};
-use crate::services::milestones::{self, Indicator, Milestone, MilestoneFilter, Performance};
+use crate::services::indicators::{self, Indicator};
+use crate::services::milestones::{self, Milestone, MilestoneFilter};
 use crate::services::reports::{self, Assessment, Rejection, Report, Review};
+use crate::services::scoring::{self, Performance};
 use crate::state::AppState;
 use crate::web::feedback::Feedback;
 use crate::web::form::Form;
@@ -225,7 +227,7 @@ async fn milestone_page(
     let (head, reports, indicators, preview) = tokio::try_join!(
         ContractHead::load(st, actor, milestone.contract_id, "reports"),
         reports::list(st, actor, id),
-        milestones::indicators(st, actor, milestone.contract_id),
+        indicators::list(st, actor, milestone.contract_id),
         reports::preview(st, actor, id),
     )?;
     let indicators: HashMap<Uuid, Indicator> = indicators.into_iter().map(|i| (i.id, i)).collect();
@@ -371,7 +373,7 @@ pub async fn contract_reports(
     let (reports, ms, indicators) = tokio::try_join!(
         reports::of_contract(&st.db, id),
         milestones::list(&st, &actor, id, all),
-        milestones::indicators(&st, &actor, id),
+        indicators::list(&st, &actor, id),
     )?;
     let indicators: HashMap<Uuid, Indicator> = indicators.into_iter().map(|i| (i.id, i)).collect();
     Ok(ContractReportsPage {
@@ -405,7 +407,7 @@ pub async fn performance(
 ) -> ApiResult<PerformancePage> {
     let (head, perf) = tokio::try_join!(
         ContractHead::load(&st, &actor, id, "performance"),
-        milestones::performance(&st, &actor, id),
+        scoring::performance(&st, &actor, id),
     )?;
     Ok(PerformancePage { ui, head, perf })
 }

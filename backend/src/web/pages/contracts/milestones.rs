@@ -16,9 +16,8 @@ use uuid::Uuid;
 use super::{Forms, ReasonForm, settle};
 use crate::auth::{Actor, Can, Seen, can, kind};
 use crate::error::ApiResult;
-use crate::services::milestones::{
-    self, Indicator, Milestone, MilestoneFilter, NewIndicator, NewMilestone, Reason,
-};
+use crate::services::indicators::{self, Indicator, NewIndicator};
+use crate::services::milestones::{self, Milestone, MilestoneFilter, NewMilestone, Reason};
 use crate::state::AppState;
 use crate::web::feedback::Fields;
 use crate::web::form::Form;
@@ -154,7 +153,7 @@ async fn page(
         overdue: None,
     };
     let milestones = milestones::list(st, actor, id, all).await?;
-    let indicators = milestones::indicators(st, actor, id).await?;
+    let indicators = indicators::list(st, actor, id).await?;
     let can_act = actor.purchaser_scope() == Some(head.contract.purchaser_id);
     let open = matches!(
         head.contract.status,
@@ -254,7 +253,7 @@ pub async fn add_indicator(
                 measure,
                 weight,
             };
-            milestones::add_indicators(&st, &actor, id, vec![new]).await
+            indicators::add(&st, &actor, id, vec![new]).await
         }
         Err(e) => Err(e),
     };

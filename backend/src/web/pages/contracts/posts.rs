@@ -20,7 +20,7 @@ use super::staffing::Staffing;
 use super::{Forms, settle};
 use crate::auth::{Actor, Can, Seen, can, kind};
 use crate::error::ApiResult;
-use crate::services::milestones::{self, FundingWindow, PostFunding};
+use crate::services::post_funding::{self, FundingWindow, PostFunding};
 use crate::services::posts::{self, Assignment, NewPost, Post};
 use crate::state::AppState;
 use crate::web::feedback::{Feedback, Fields};
@@ -205,7 +205,7 @@ pub async fn funding(
         to: f.opt_date("to", &window.to),
     };
     let r = match f.finish() {
-        Ok(()) => milestones::post_funding(&st, &actor, id, w).await,
+        Ok(()) => post_funding::get(&st, &actor, id, w).await,
         Err(e) => Err(e),
     };
     let (funding, fb) = match r {

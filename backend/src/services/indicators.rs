@@ -1,0 +1,323 @@
+//! A contract's performance indicators (SPEC §4): what is measured, the target, the weight;
+//! the weights of an active contract sum to 100.
+
+use entity::model::indicator;
+use entity::rules::quantity::Quantity;
+use entity::rules::vocab::{Comparator, ContractStatus, Measure};
+use sea_orm::{
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryOrder, QuerySelect,
+};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::audit::{self, Change};
+use crate::auth::Actor;
+use crate::db::begin_write;
+use crate::error::{ApiError, ApiResult, Checks, codes};
+use crate::fields;
+use crate::services::common::stored;
+use crate::services::contracts;
+use crate::state::AppState;
+/// An indicator as the API shows it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Indicator {
+    pub id: Uuid,
+    pub contract_id: Uuid,
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub target: Quantity,
+    pub comparator: Comparator,
+    pub measure: Measure,
+    pub weight: i32,
+}
+
+fn indicator_out(m: indicator::Model) -> ApiResult<Indicator> {
+    Ok(Indicator {
+        comparator: stored(
+            Comparator::parse(&m.comparator),
+            "comparator",
+            &m.comparator,
+        )?,
+        measure: stored(Measure::parse(&m.measure), "measure", &m.measure)?,
+        id: m.id,
+        contract_id: m.contract_id,
+        code: m.code,
+        name: m.name,
+        unit: m.unit,
+        target: Quantity::from_e4(m.target_e4),
+        weight: m.weight,
+    })
+}
+
+/// A new indicator.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewIndicator {
+    #[schema(value_type = crate::fields::Code)]
+    pub code: String,
+    #[schema(value_type = crate::fields::Title)]
+    pub name: String,
+    #[serde(default)]
+    #[schema(value_type = crate::fields::Unit)]
+    pub unit: String,
+    pub target: Quantity,
+    pub comparator: Comparator,
+    pub measure: Option<Measure>,
+    /// A whole number; a contract's weights sum to 100.
+    #[schema(value_type = crate::fields::Weight)]
+    #[serde(deserialize_with = "fields::whole")]
+    pub weight: i32,
+}
+
+/// Changes to an indicator.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct IndicatorPatch {
+    #[schema(value_type = Option<crate::fields::Title>)]
+    pub name: Option<String>,
+    #[schema(value_type = Option<crate::fields::Unit>)]
+    pub unit: Option<String>,
+    pub target: Option<Quantity>,
+    pub comparator: Option<Comparator>,
+    pub measure: Option<Measure>,
+    #[schema(value_type = Option<crate::fields::Weight>)]
+    #[serde(default, deserialize_with = "fields::whole_opt")]
+    pub weight: Option<i32>,
+}
+
+fn check_indicator(c: &mut Checks, prefix: &str, m: &indicator::Model) {
+    let f = |n: &str| format!("{prefix}{n}");
+    c.text(&f("code"), &m.code, fields::Code::MAX)
+        .text(&f("name"), &m.name, fields::Title::MAX)
+        .max_chars(&f("unit"), &m.unit, fields::Unit::MAX)
+        .check(
+            fields::Weight::contains(m.weight),
+            &f("weight"),
+            codes::FIELD_OUT_OF_RANGE,
+            "must be a whole number from 0 to 100",
+        )
+        .check(
+            m.comparator != Comparator::AtLeast.as_str() || m.target_e4 > 0,
+            &f("target"),
+            codes::FIELD_NOT_POSITIVE,
+            "must be more than 0 for an at_least indicator",
+        );
+}
+
+/// 409 unless the contract's weights sum to 100 (when it has indicators).
+pub async fn check_weights(db: &impl ConnectionTrait, contract_id: Uuid) -> ApiResult<()> {
+    let weights: Vec<i32> = indicator::Entity::find()
+        .select_only()
+        .column(indicator::Column::Weight)
+        .filter(indicator::Column::ContractId.eq(contract_id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let sum: i32 = weights.iter().sum();
+    if weights.is_empty() || sum == 100 {
+        Ok(())
+    } else {
+        Err(ApiError::conflict(
+            codes::INDICATORS_WEIGHTS_NOT_100,
+            format!("the indicators' weights sum to {sum}, not 100"),
+        ))
+    }
+}
+
+/// Adds one or several indicators to a draft or active contract; on an active contract the
+/// weights must still sum to 100 afterwards.
+pub async fn add(
+    st: &AppState,
+    actor: &Actor,
+    contract_id: Uuid,
+    new: Vec<NewIndicator>,
+) -> ApiResult<Vec<Indicator>> {
+    let now = st.now();
+    let txn = begin_write(&st.writer).await?;
+    let k = contracts::load_for_update(&txn, actor, contract_id).await?;
+    let status = stored(
+        ContractStatus::parse(&k.status),
+        "contract status",
+        &k.status,
+    )?;
+    let batch = new.len() > 1;
+    let mut c = Checks::default();
+    let mut rows = Vec::new();
+    for (i, n) in new.into_iter().enumerate() {
+        let m = indicator::Model {
+            id: Uuid::now_v7(),
+            contract_id,
+            code: n.code.trim().to_string(),
+            name: n.name.trim().to_string(),
+            unit: n.unit.trim().to_string(),
+            target_e4: n.target.e4(),
+            comparator: n.comparator.as_str().into(),
+            measure: n.measure.unwrap_or(Measure::Level).as_str().into(),
+            weight: n.weight,
+            created_at: now,
+            updated_at: now,
+        };
+        check_indicator(
+            &mut c,
+            &if batch {
+                format!("[{i}].")
+            } else {
+                String::new()
+            },
+            &m,
+        );
+        rows.push(m);
+    }
+    c.finish()?;
+    if !matches!(status, ContractStatus::Draft | ContractStatus::Active) {
+        return Err(ApiError::conflict(
+            codes::CONTRACT_CLOSED,
+            format!("indicators of a {} contract cannot change", k.status),
+        ));
+    }
+    let existing: Vec<String> = indicator::Entity::find()
+        .select_only()
+        .column(indicator::Column::Code)
+        .filter(indicator::Column::ContractId.eq(contract_id))
+        .into_tuple()
+        .all(&txn)
+        .await?;
+    let mut codes: Vec<&String> = existing
+        .iter()
+        .chain(rows.iter().map(|r| &r.code))
+        .collect();
+    codes.sort();
+    if codes.windows(2).any(|w| w[0] == w[1]) {
+        return Err(ApiError::conflict(
+            codes::INDICATOR_DUPLICATE,
+            "an indicator with this code already exists on the contract",
+        ));
+    }
+    let mut out = Vec::new();
+    for m in rows {
+        let ind = indicator_out(m.into_active_model().insert(&txn).await?)?;
+        audit::record(
+            &txn,
+            now,
+            Change::of(
+                Some(actor.id()),
+                "create",
+                "indicator",
+                ind.id,
+                None,
+                Some(&ind),
+            ),
+        )
+        .await?;
+        out.push(ind);
+    }
+    if status == ContractStatus::Active {
+        check_weights(&txn, contract_id).await?;
+    }
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// Changes an indicator; on an active contract the weights must still sum to 100.
+pub async fn update(
+    st: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    p: IndicatorPatch,
+) -> ApiResult<Indicator> {
+    let now = st.now();
+    let txn = begin_write(&st.writer).await?;
+    let old = indicator::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let k = contracts::load_for_update(&txn, actor, old.contract_id).await?;
+    let status = stored(
+        ContractStatus::parse(&k.status),
+        "contract status",
+        &k.status,
+    )?;
+    let before = indicator_out(old.clone())?;
+    let mut m = old;
+    if let Some(v) = p.name {
+        m.name = v.trim().to_string();
+    }
+    if let Some(v) = p.unit {
+        m.unit = v.trim().to_string();
+    }
+    if let Some(v) = p.target {
+        m.target_e4 = v.e4();
+    }
+    if let Some(v) = p.comparator {
+        m.comparator = v.as_str().into();
+    }
+    if let Some(v) = p.measure {
+        m.measure = v.as_str().into();
+    }
+    if let Some(v) = p.weight {
+        m.weight = v;
+    }
+    m.updated_at = now;
+    let mut c = Checks::default();
+    check_indicator(&mut c, "", &m);
+    c.finish()?;
+    if !matches!(status, ContractStatus::Draft | ContractStatus::Active) {
+        return Err(ApiError::conflict(
+            codes::CONTRACT_CLOSED,
+            format!("indicators of a {} contract cannot change", k.status),
+        ));
+    }
+    let out = indicator_out(m.into_active_model().reset_all().update(&txn).await?)?;
+    if status == ContractStatus::Active {
+        check_weights(&txn, k.id).await?;
+    }
+    audit::record(
+        &txn,
+        now,
+        Change::of(
+            Some(actor.id()),
+            "update",
+            "indicator",
+            id,
+            Some(&before),
+            Some(&out),
+        ),
+    )
+    .await?;
+    txn.commit().await?;
+    Ok(out)
+}
+
+/// One indicator.
+pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Indicator> {
+    let m = indicator::Entity::find_by_id(id)
+        .one(&st.db)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    contracts::load(&st.db, actor, m.contract_id).await?;
+    indicator_out(m)
+}
+
+/// A contract's indicators.
+pub async fn list(st: &AppState, actor: &Actor, contract_id: Uuid) -> ApiResult<Vec<Indicator>> {
+    contracts::load(&st.db, actor, contract_id).await?;
+    indicators_of(&st.db, contract_id)
+        .await?
+        .into_iter()
+        .map(indicator_out)
+        .collect()
+}
+
+pub(crate) async fn indicators_of(
+    db: &impl ConnectionTrait,
+    contract_id: Uuid,
+) -> ApiResult<Vec<indicator::Model>> {
+    Ok(indicator::Entity::find()
+        .filter(indicator::Column::ContractId.eq(contract_id))
+        .order_by_asc(indicator::Column::Id)
+        .all(db)
+        .await?)
+}
