@@ -32,6 +32,8 @@ use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::error::ApiError;
+use crate::services::awards::{self, Award};
+use crate::services::bids::{self, NewBid};
 use crate::services::budget::{self, NewBudgetLine};
 use crate::services::contracts::{self, NewContract};
 use crate::services::divisions;
@@ -43,7 +45,7 @@ use crate::services::payment_requests::{self, NewPaymentRequest, ReturnComment};
 use crate::services::payments::{self, NewPayment};
 use crate::services::posts::{self, NewAssignment, NewPost};
 use crate::services::reports::{self, MeasurementIn, NewReport, Rejection, Review};
-use crate::services::tenders::{self, Award, NewBid, NewTender, Reason};
+use crate::services::tenders::{self, NewTender, Reason};
 use crate::services::users::{self, NewUser};
 use crate::state::AppState;
 
@@ -464,7 +466,7 @@ async fn procurement(
     let mut bids = Vec::new();
     for (org, amount) in orgs.iter().zip(["338000.00", "352500.00", "349000.00"]) {
         bids.push(
-            tenders::submit_bid(past, org, a.id, bid(amount)?)
+            bids::submit_bid(past, org, a.id, bid(amount)?)
                 .await
                 .map_err(ctx)?
                 .1,
@@ -486,11 +488,11 @@ async fn procurement(
     .await
     .map_err(ctx)?;
     tenders::publish(past, fo, b.id).await.map_err(ctx)?;
-    let b1 = tenders::submit_bid(past, &orgs[1], b.id, bid("228000.00")?)
+    let b1 = bids::submit_bid(past, &orgs[1], b.id, bid("228000.00")?)
         .await
         .map_err(ctx)?
         .1;
-    tenders::submit_bid(past, &orgs[2], b.id, bid("236000.00")?)
+    bids::submit_bid(past, &orgs[2], b.id, bid("236000.00")?)
         .await
         .map_err(ctx)?;
     // F: a single bid, so it ends unsuccessful.
@@ -509,7 +511,7 @@ async fn procurement(
     .await
     .map_err(ctx)?;
     tenders::publish(past, fo, f.id).await.map_err(ctx)?;
-    tenders::submit_bid(past, &orgs[0], f.id, bid("118000.00")?)
+    bids::submit_bid(past, &orgs[0], f.id, bid("118000.00")?)
         .await
         .map_err(ctx)?;
 
@@ -517,7 +519,7 @@ async fn procurement(
     for t in [a.id, b.id, f.id] {
         tenders::close(past, fo, t).await.map_err(ctx)?;
     }
-    let contract_a = tenders::award(past, fo, a.id, Award { bid_id: bids[0].id })
+    let contract_a = awards::award(past, fo, a.id, Award { bid_id: bids[0].id })
         .await
         .map_err(ctx)?;
     let indicators = indicators::add(
@@ -582,7 +584,7 @@ async fn procurement(
     contracts::sign(past, fo, contract_a.id)
         .await
         .map_err(ctx)?;
-    tenders::award(past, fo, b.id, Award { bid_id: b1.id })
+    awards::award(past, fo, b.id, Award { bid_id: b1.id })
         .await
         .map_err(ctx)?;
     tenders::unsuccessful(
@@ -797,7 +799,7 @@ async fn procurement(
         .await
         .map_err(ctx)?;
     for (org, amount) in [(&orgs[1], "172000.00"), (&orgs[2], "175500.00")] {
-        tenders::submit_bid(past, org, due_award.id, bid(amount)?)
+        bids::submit_bid(past, org, due_award.id, bid(amount)?)
             .await
             .map_err(ctx)?;
     }
@@ -948,7 +950,7 @@ async fn procurement(
     .await
     .map_err(ctx)?;
     tenders::publish(past, fo, open.id).await.map_err(ctx)?;
-    tenders::submit_bid(past, &orgs[0], open.id, bid("760000.00")?)
+    bids::submit_bid(past, &orgs[0], open.id, bid("760000.00")?)
         .await
         .map_err(ctx)?;
     tenders::create(

@@ -23,5 +23,6 @@ pub mod routes;
 pub mod server;
 pub mod services;
 pub mod state;
+pub mod store;
 pub mod telemetry;
 pub mod web;

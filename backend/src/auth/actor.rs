@@ -16,6 +16,10 @@ use crate::auth::token;
 use crate::error::ApiError;
 use crate::state::AppState;
 
+/// The session cookie of the web pages: the same kind of token the API hands out, never
+/// readable by script.
+pub const SESSION_COOKIE: &str = "huimin_session";
+
 /// The authenticated user of a request and the session it came with.
 #[derive(Debug, Clone)]
 pub struct Actor {
@@ -154,7 +158,7 @@ pub fn cookie<'a>(parts: &'a Parts, name: &str) -> Option<&'a str> {
 /// cookie of a page's request.
 fn token_of(parts: &Parts) -> Result<&str, ApiError> {
     let token = if parts.extensions.get::<CookieSession>().is_some() {
-        cookie(parts, crate::web::SESSION_COOKIE)
+        cookie(parts, SESSION_COOKIE)
     } else {
         parts
             .headers

@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use crate::auth::{Action, Actor};
 use crate::error::{ApiError, ApiResult};
-use crate::services::{contracts, findings, milestones, payment_requests, posts, tenders};
 use crate::state::AppState;
+use crate::store;
 
 /// A marker naming the [`Action`] a handler performs.
 pub trait Permission: Send + Sync + 'static {
@@ -184,15 +184,17 @@ pub async fn visible(st: &AppState, actor: &Actor, kind: Kind, id: Uuid) -> ApiR
                 .ok_or(ApiError::NotFound)?;
             actor.see_purchaser(l.purchaser_id)
         }
-        Kind::Tender => tenders::get(st, actor, id).await.map(|_| ()),
-        Kind::Bid => tenders::get_bid(st, actor, id).await.map(|_| ()),
-        Kind::Contract => contracts::load(db, actor, id).await.map(|_| ()),
-        Kind::Milestone => milestones::visible(db, actor, id).await,
-        Kind::Indicator => crate::services::indicators::get(st, actor, id)
+        Kind::Tender => store::records::tender(db, actor, id).await.map(|_| ()),
+        Kind::Bid => store::records::bid(db, actor, st.now(), id)
             .await
             .map(|_| ()),
-        Kind::Post => posts::get(st, actor, id).await.map(|_| ()),
-        Kind::Finding => findings::get(st, actor, id).await.map(|_| ()),
-        Kind::PaymentRequest => payment_requests::get(st, actor, id).await.map(|_| ()),
+        Kind::Contract => store::contracts::load(db, actor, id).await.map(|_| ()),
+        Kind::Milestone => store::records::milestone_visible(db, actor, id).await,
+        Kind::Indicator => store::records::indicator(db, actor, id).await.map(|_| ()),
+        Kind::Post => store::records::post(db, actor, id).await.map(|_| ()),
+        Kind::Finding => store::records::finding(db, actor, id).await.map(|_| ()),
+        Kind::PaymentRequest => store::records::payment_request(db, actor, id)
+            .await
+            .map(|_| ()),
     }
 }

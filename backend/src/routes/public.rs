@@ -14,12 +14,12 @@ use uuid::Uuid;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Json, Path, Query};
 use crate::pagination::Page;
-use crate::services::milestones::today;
 use crate::services::ocds::ReleaseFilter;
 use crate::services::ocds::public::PublicExport;
 use crate::services::public::division::{self, DivisionPage, DivisionQuery};
 use crate::services::public::notices::{self, Notice, NoticeFilter, Order};
 use crate::state::AppState;
+use crate::store::today;
 
 /// The public API routes; [`crate::routes::build`] puts them behind [`crate::public::guard`].
 pub fn routes() -> OpenApiRouter<AppState> {

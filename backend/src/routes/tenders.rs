@@ -9,10 +9,10 @@ use crate::auth::{Can, Seen, can, kind};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Json, Path, Query};
 use crate::pagination::Page;
+use crate::services::awards::{self, Award};
+use crate::services::bids::{self, Bid, BidScore, NewBid};
 use crate::services::contracts::Contract;
-use crate::services::tenders::{
-    self, Award, Bid, BidScore, NewBid, NewTender, Reason, Tender, TenderFilter, TenderPatch,
-};
+use crate::services::tenders::{self, NewTender, Reason, Tender, TenderFilter, TenderPatch};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {
@@ -137,7 +137,7 @@ async fn award(
 ) -> ApiResult<(StatusCode, Json<Contract>)> {
     Ok((
         StatusCode::CREATED,
-        Json(tenders::award(&st, &actor, id, a).await?),
+        Json(awards::award(&st, &actor, id, a).await?),
     ))
 }
 
@@ -151,7 +151,7 @@ async fn list_bids(
     Path(id): Path<Uuid>,
 ) -> ApiResult<Json<Page<Bid>>> {
     Ok(Json(Page {
-        items: tenders::list_bids(&st, &actor, id).await?,
+        items: bids::list_bids(&st, &actor, id).await?,
         next_cursor: None,
     }))
 }
@@ -166,7 +166,7 @@ async fn submit_bid(
     Path(id): Path<Uuid>,
     Json(b): Json<NewBid>,
 ) -> ApiResult<(StatusCode, Json<Bid>)> {
-    let (created, bid) = tenders::submit_bid(&st, &actor, id, b).await?;
+    let (created, bid) = bids::submit_bid(&st, &actor, id, b).await?;
     Ok((
         if created {
             StatusCode::CREATED
@@ -187,5 +187,5 @@ async fn score_bid(
     Path(id): Path<Uuid>,
     Json(s): Json<BidScore>,
 ) -> ApiResult<Json<Bid>> {
-    tenders::score_bid(&st, &actor, id, s).await.map(Json)
+    bids::score_bid(&st, &actor, id, s).await.map(Json)
 }

@@ -9,7 +9,6 @@ use entity::rules::codes::is_valid_division_code;
 use entity::rules::procurement::increases_within_limit;
 use entity::rules::score::Score;
 use entity::rules::vocab::{ContractStatus, Role, ServiceCategory, TenderStatus};
-use sea_orm::sea_query::LockType;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -26,9 +25,11 @@ use crate::fields;
 use crate::pagination::{Page, page};
 use crate::services::budget::{self, available_fen, lock_line};
 use crate::services::common::{bad_transition, period_problem, reason, stored};
-use crate::services::milestones::today;
 use crate::services::public::notices::{self as public_notices, Outcome};
 use crate::state::AppState;
+use crate::store;
+use crate::store::contracts::{load, load_for_update, visible};
+use crate::store::today;
 
 /// The default score at or above which a milestone is paid in full.
 pub const DEFAULT_FULL_PAY_TENTHS: i32 = 800;
@@ -251,66 +252,6 @@ fn check_fields(c: &mut Checks, m: &contract::Model) {
     }
 }
 
-/// 404 unless the actor may see the contract (its purchaser's officers, its organisation's
-/// staff, supervisors and admins).
-pub fn visible(actor: &Actor, c: &contract::Model) -> ApiResult<()> {
-    actor.see_purchaser(c.purchaser_id)?;
-    actor.see_organisation(c.organisation_id)
-}
-
-/// Loads a visible contract, locked for the transaction.
-pub async fn load_for_update(
-    txn: &impl ConnectionTrait,
-    actor: &Actor,
-    id: Uuid,
-) -> ApiResult<contract::Model> {
-    load_locked(txn, actor, id, LockType::Update).await
-}
-
-/// Loads a visible contract under `lock` until the end of the transaction. A shared lock
-/// waits for the holders of the exclusive one and they for it, while holders of the shared
-/// lock go ahead together (SQLite's write transaction serialises anyway).
-pub(crate) async fn load_locked(
-    txn: &impl ConnectionTrait,
-    actor: &Actor,
-    id: Uuid,
-    lock: LockType,
-) -> ApiResult<contract::Model> {
-    load_where(txn, actor, contract::Column::Id.eq(id), Some(lock)).await
-}
-
-/// The visible contract matching `which` (e.g. the contract of a milestone, by subquery,
-/// saving a round trip), under `lock` if given.
-pub(crate) async fn load_where(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    which: impl sea_orm::sea_query::IntoCondition,
-    lock: Option<LockType>,
-) -> ApiResult<contract::Model> {
-    let find = contract::Entity::find().filter(which);
-    let find = match lock {
-        Some(lock) => find.lock(lock),
-        None => find,
-    };
-    let c = find.one(db).await?.ok_or(ApiError::NotFound)?;
-    visible(actor, &c)?;
-    Ok(c)
-}
-
-/// Loads a visible contract.
-pub async fn load(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    id: Uuid,
-) -> ApiResult<contract::Model> {
-    let c = contract::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    visible(actor, &c)?;
-    Ok(c)
-}
-
 /// Inserts a new draft contract with its audit event (award and direct award).
 pub async fn insert(
     txn: &impl ConnectionTrait,
@@ -519,7 +460,7 @@ pub async fn update(
     check_fields(&mut c, &m);
     c.finish()?;
     check_holds_children(&txn, id, m.start_date, m.end_date).await?;
-    let claimed = crate::services::milestones::claimed_fen(&txn, id).await?;
+    let claimed = store::sums::claimed_fen(&txn, id).await?;
     crate::services::milestones::check_value_covers(m.value_fen, claimed)?;
     let out = Contract::try_from(m.into_active_model().reset_all().update(&txn).await?)?;
     audit::record(
@@ -759,9 +700,9 @@ pub async fn amend(
         return Err(ApiError::field("end_date", code, p));
     }
     check_holds_children(&txn, id, m.start_date, new_end).await?;
-    let claimed = crate::services::milestones::claimed_fen(&txn, id).await?;
+    let claimed = store::sums::claimed_fen(&txn, id).await?;
     crate::services::milestones::check_value_covers(new_value, claimed)?;
-    let paid = crate::services::payments::paid_on_contract(&txn, id).await?;
+    let paid = store::sums::paid_on_contract(&txn, id).await?;
     if new_value < paid {
         return Err(ApiError::conflict(
             codes::AMENDMENT_BELOW_PAID,

@@ -8,8 +8,8 @@ use serde::Serialize;
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
-use crate::services::milestones::today;
 use crate::state::AppState;
+use crate::store::today;
 
 /// A milestone of an active contract (`m`, `c`) with a report waiting for a decision.
 const AWAITING_REVIEW: &str = "c.status = 'active' AND m.status = 'submitted'";

@@ -17,6 +17,7 @@ use uuid::Uuid;
 use crate::audit::{self, AuditEntry};
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
+use crate::services::bids::{self, Bid};
 use crate::services::contracts::{self, Amendment, Contract};
 use crate::services::findings::{self, Finding};
 use crate::services::indicators::{self, Indicator};
@@ -27,8 +28,9 @@ use crate::services::payments::{self, Payment};
 use crate::services::posts::{self, Assignment, Post};
 use crate::services::reports::{self, Report};
 use crate::services::scoring::{self, Performance};
-use crate::services::tenders::{self, Bid, Tender};
+use crate::services::tenders::{self, Tender};
 use crate::state::AppState;
+use crate::store;
 use sea_orm::EntityTrait;
 
 /// Anomalies of one contract.
@@ -103,7 +105,7 @@ pub struct Dossier {
 /// Gathers the dossier of a contract the actor may see.
 pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Dossier> {
     let db = &st.db;
-    let k = contracts::load(db, actor, id).await?;
+    let k = store::contracts::load(db, actor, id).await?;
     // Every acknowledged write is in the chain before its events are read.
     st.sealer.seal().await?;
     let contract = Contract::try_from(k.clone())?;
@@ -123,7 +125,7 @@ pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Dossier> {
     let (tender, bids) = match k.tender_id {
         Some(t) => (
             Some(tenders::get(st, actor, t).await?),
-            tenders::list_bids(st, actor, t).await?,
+            bids::list_bids(st, actor, t).await?,
         ),
         None => (None, Vec::new()),
     };
@@ -160,7 +162,7 @@ pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Dossier> {
     ids.extend(payments.iter().map(|p| p.id));
     ids.extend(findings.iter().map(|f| f.id));
     let audit_events = audit::events_for(db, &ids, st.now()).await?;
-    let today = milestones::today(st);
+    let today = store::today(st);
     let tz = st.config.tz;
     let payment_requests: Vec<DossierRequest> = requests
         .into_iter()

@@ -19,8 +19,8 @@ use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks};
 use crate::fields;
 use crate::services::common::{bad_transition, reason, stored};
-use crate::services::contracts;
 use crate::state::AppState;
+use crate::store;
 
 /// A finding as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -94,7 +94,7 @@ pub async fn create(
     c.finish()?;
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let k = contracts::load(&txn, actor, contract_id).await?;
+    let k = store::contracts::load(&txn, actor, contract_id).await?;
     let m = finding::ActiveModel {
         id: Set(Uuid::now_v7()),
         contract_id: Set(k.id),
@@ -132,24 +132,14 @@ pub async fn create(
     Ok(out)
 }
 
-/// Loads a finding whose contract the actor can see.
-async fn load(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<finding::Model> {
-    let f = finding::Entity::find_by_id(id)
-        .one(&st.db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    contracts::load(&st.db, actor, f.contract_id).await?;
-    Ok(f)
-}
-
 /// One finding.
 pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Finding> {
-    Finding::try_from(load(st, actor, id).await?)
+    Finding::try_from(store::records::finding(&st.db, actor, id).await?)
 }
 
 /// The findings of a contract, oldest first.
 pub async fn list(st: &AppState, actor: &Actor, contract_id: Uuid) -> ApiResult<Vec<Finding>> {
-    contracts::load(&st.db, actor, contract_id).await?;
+    store::contracts::load(&st.db, actor, contract_id).await?;
     finding::Entity::find()
         .filter(finding::Column::ContractId.eq(contract_id))
         .order_by_asc(finding::Column::Id)
@@ -207,7 +197,7 @@ async fn advance(
     fill: impl FnOnce(&mut finding::ActiveModel, DateTime<Utc>),
 ) -> ApiResult<Finding> {
     let now = st.now();
-    load(st, actor, id).await?;
+    store::records::finding(&st.db, actor, id).await?;
     let txn = begin_write(&st.writer).await?;
     let old = finding::Entity::find_by_id(id)
         .lock_exclusive()

@@ -18,8 +18,8 @@ use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::services::common::stored;
-use crate::services::contracts;
 use crate::state::AppState;
+use crate::store;
 /// An indicator as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Indicator {
@@ -137,7 +137,7 @@ pub async fn add(
 ) -> ApiResult<Vec<Indicator>> {
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let k = contracts::load_for_update(&txn, actor, contract_id).await?;
+    let k = store::contracts::load_for_update(&txn, actor, contract_id).await?;
     let status = stored(
         ContractStatus::parse(&k.status),
         "contract status",
@@ -234,7 +234,7 @@ pub async fn update(
         .one(&txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let k = contracts::load_for_update(&txn, actor, old.contract_id).await?;
+    let k = store::contracts::load_for_update(&txn, actor, old.contract_id).await?;
     let status = stored(
         ContractStatus::parse(&k.status),
         "contract status",
@@ -293,17 +293,12 @@ pub async fn update(
 
 /// One indicator.
 pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Indicator> {
-    let m = indicator::Entity::find_by_id(id)
-        .one(&st.db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    contracts::load(&st.db, actor, m.contract_id).await?;
-    indicator_out(m)
+    indicator_out(store::records::indicator(&st.db, actor, id).await?)
 }
 
 /// A contract's indicators.
 pub async fn list(st: &AppState, actor: &Actor, contract_id: Uuid) -> ApiResult<Vec<Indicator>> {
-    contracts::load(&st.db, actor, contract_id).await?;
+    store::contracts::load(&st.db, actor, contract_id).await?;
     indicators_of(&st.db, contract_id)
         .await?
         .into_iter()

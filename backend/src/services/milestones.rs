@@ -8,7 +8,7 @@ use entity::rules::procurement::milestone_overdue;
 use entity::rules::score::Score;
 use entity::rules::vocab::{ContractStatus, MilestoneStatus};
 use jobs::outbox::Recipient;
-use sea_orm::sea_query::{Expr, LockType, Query};
+use sea_orm::sea_query::{Expr, LockType};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
     FromQueryResult, IdenStatic, IntoActiveModel, Iterable, QueryFilter, QueryOrder, QueryResult,
@@ -24,8 +24,8 @@ use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::services::common::{bad_transition, reason, stored};
-use crate::services::contracts;
 use crate::state::AppState;
+use crate::store;
 
 /// A milestone as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -112,32 +112,6 @@ pub struct Reason {
     pub reason: String,
 }
 
-/// Today's local date of the installation.
-pub fn today(st: &AppState) -> NaiveDate {
-    jobs::clock::local_today(st.clock.as_ref(), st.config.tz)
-}
-
-/// The sum of the contract's milestone amounts, cancelled ones excluded.
-async fn milestone_sum_fen(db: &impl ConnectionTrait, contract_id: Uuid) -> ApiResult<i64> {
-    let amounts: Vec<i64> = milestone::Entity::find()
-        .select_only()
-        .column(milestone::Column::AmountFen)
-        .filter(milestone::Column::ContractId.eq(contract_id))
-        .filter(milestone::Column::Status.ne(MilestoneStatus::Cancelled.as_str()))
-        .into_tuple()
-        .all(db)
-        .await?;
-    Ok(amounts.iter().sum())
-}
-
-/// What a contract's value must always cover (SPEC §3): its live milestones' amounts and the
-/// advances paid on it, in fen. Read under the contract's lock by every change of a value or an
-/// amount.
-pub async fn claimed_fen(db: &impl ConnectionTrait, contract_id: Uuid) -> ApiResult<i64> {
-    Ok(milestone_sum_fen(db, contract_id).await?
-        + crate::services::payments::advances_fen(db, contract_id).await?)
-}
-
 /// 409 unless a contract value of `value_fen` covers `claimed_fen` of milestones and advances.
 pub fn check_value_covers(value_fen: i64, claimed_fen: i64) -> ApiResult<()> {
     if claimed_fen > value_fen {
@@ -179,7 +153,7 @@ pub async fn create(
 ) -> ApiResult<Milestone> {
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let k = contracts::load_for_update(&txn, actor, contract_id).await?;
+    let k = store::contracts::load_for_update(&txn, actor, contract_id).await?;
     let m = milestone::Model {
         id: Uuid::now_v7(),
         contract_id,
@@ -210,9 +184,9 @@ pub async fn create(
     // Advances already paid are part of the value no milestone can claim.
     check_value_covers(
         k.value_fen,
-        claimed_fen(&txn, contract_id).await? + m.amount_fen,
+        store::sums::claimed_fen(&txn, contract_id).await? + m.amount_fen,
     )?;
-    let out = shape(m.into_active_model().insert(&txn).await?, today(st))?;
+    let out = shape(m.into_active_model().insert(&txn).await?, store::today(st))?;
     audit::record(
         &txn,
         now,
@@ -228,22 +202,6 @@ pub async fn create(
     .await?;
     txn.commit().await?;
     Ok(out)
-}
-
-/// Loads a milestone and its contract (locked) if the actor may see the contract.
-pub async fn load_for_update(
-    txn: &impl ConnectionTrait,
-    actor: &Actor,
-    id: Uuid,
-) -> ApiResult<(milestone::Model, contract::Model)> {
-    // The contract (found by subquery: a milestone never changes contract) is locked first,
-    // then the milestone read under that lock: every change to a milestone takes it first.
-    let k = contracts::load_where(txn, actor, contract_of(id), Some(LockType::Update)).await?;
-    let m = milestone::Entity::find_by_id(id)
-        .one(txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok((m, k))
 }
 
 /// Who hears of a report on a contract: its responsible officer (if active) and the name of its
@@ -324,7 +282,7 @@ pub async fn load_for_report(
         .await?
         .ok_or(ApiError::NotFound)?;
     let k = found.contract;
-    contracts::visible(actor, &k)?;
+    store::contracts::visible(actor, &k)?;
     let parties = ReportParties {
         officer: found.officer_email.map(|email| {
             Recipient::user(
@@ -339,23 +297,6 @@ pub async fn load_for_report(
     Ok((found.milestone, k, parties))
 }
 
-/// The condition "the contract of milestone `id`" (none when there is no such milestone).
-fn contract_of(id: Uuid) -> sea_orm::Condition {
-    let of = Query::select()
-        .column(milestone::Column::ContractId)
-        .from(milestone::Entity)
-        .and_where(milestone::Column::Id.eq(id))
-        .to_owned();
-    sea_orm::Condition::all().add(contract::Column::Id.in_subquery(of))
-}
-
-/// Whether the milestone exists and the actor may see it (its contract), in one statement.
-pub async fn visible(db: &impl ConnectionTrait, actor: &Actor, id: Uuid) -> ApiResult<()> {
-    contracts::load_where(db, actor, contract_of(id), None)
-        .await
-        .map(|_| ())
-}
-
 /// Edits a planned milestone.
 pub async fn update(
     st: &AppState,
@@ -365,8 +306,8 @@ pub async fn update(
 ) -> ApiResult<Milestone> {
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let (old, k) = load_for_update(&txn, actor, id).await?;
-    let before = shape(old.clone(), today(st))?;
+    let (old, k) = store::contracts::milestone_for_update(&txn, actor, id).await?;
+    let before = shape(old.clone(), store::today(st))?;
     let mut m = old;
     if let Some(v) = p.title {
         m.title = v.trim().to_string();
@@ -390,11 +331,11 @@ pub async fn update(
             "only a planned milestone can be edited",
         ));
     }
-    let others = claimed_fen(&txn, k.id).await? - before.amount.fen();
+    let others = store::sums::claimed_fen(&txn, k.id).await? - before.amount.fen();
     check_value_covers(k.value_fen, others + m.amount_fen)?;
     let out = shape(
         m.into_active_model().reset_all().update(&txn).await?,
-        today(st),
+        store::today(st),
     )?;
     audit::record(
         &txn,
@@ -418,8 +359,8 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
     let why = reason("reason", &r.reason)?;
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let (old, _) = load_for_update(&txn, actor, id).await?;
-    let before = shape(old.clone(), today(st))?;
+    let (old, _) = store::contracts::milestone_for_update(&txn, actor, id).await?;
+    let before = shape(old.clone(), store::today(st))?;
     if !matches!(
         before.status,
         MilestoneStatus::Planned | MilestoneStatus::Rejected
@@ -434,7 +375,7 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
     am.status = Set(MilestoneStatus::Cancelled.as_str().into());
     am.status_reason = Set(Some(why));
     am.updated_at = Set(now);
-    let out = shape(am.update(&txn).await?, today(st))?;
+    let out = shape(am.update(&txn).await?, store::today(st))?;
     audit::record(
         &txn,
         now,
@@ -458,8 +399,8 @@ pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Milestone>
         .one(&st.db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    contracts::load(&st.db, actor, m.contract_id).await?;
-    shape(m, today(st))
+    store::contracts::load(&st.db, actor, m.contract_id).await?;
+    shape(m, store::today(st))
 }
 
 /// A contract's milestones by due date, filtered.
@@ -469,8 +410,8 @@ pub async fn list(
     contract_id: Uuid,
     f: MilestoneFilter,
 ) -> ApiResult<Vec<Milestone>> {
-    contracts::load(&st.db, actor, contract_id).await?;
-    let day = today(st);
+    store::contracts::load(&st.db, actor, contract_id).await?;
+    let day = store::today(st);
     let mut q = milestone::Entity::find().filter(milestone::Column::ContractId.eq(contract_id));
     if let Some(s) = f.status {
         q = q.filter(milestone::Column::Status.eq(s.as_str()));

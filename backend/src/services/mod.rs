@@ -3,6 +3,8 @@
 //! audit event.
 
 pub mod auth;
+pub mod awards;
+pub mod bids;
 pub mod budget;
 pub mod common;
 pub mod contracts;

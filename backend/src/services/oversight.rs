@@ -16,8 +16,8 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::services::dashboard::OVERDUE;
-use crate::services::milestones::today;
 use crate::state::AppState;
+use crate::store::today;
 
 /// How late a milestone is before the supervisor's home lists it (SPEC §5: "overdue 30 days →
 /// supervisors").

@@ -18,8 +18,8 @@ use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::pagination::{Page, page};
-use crate::services::milestones::today;
 use crate::state::AppState;
+use crate::store::today;
 
 /// A purchasing unit as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]

@@ -14,8 +14,9 @@ use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
-use crate::services::{contracts, payment_requests};
+use crate::services::payment_requests;
 use crate::state::AppState;
+use crate::store;
 
 /// The requests that wait for the viewer, by step.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -142,7 +143,7 @@ pub async fn requestable(
     actor: &Actor,
     contract_id: Uuid,
 ) -> ApiResult<Requestable> {
-    let k = contracts::load(&st.db, actor, contract_id).await?;
+    let k = store::contracts::load(&st.db, actor, contract_id).await?;
     let b = st.db.get_database_backend();
     let open = open_statuses();
     let sql = format!(

@@ -19,7 +19,6 @@ use entity::rules::requests;
 use entity::rules::vocab::{ContractStatus, Decision, MilestoneStatus, PaymentRequestStatus};
 use jobs::outbox::{self, Recipient};
 use jobs::templates::Message;
-use sea_orm::sea_query::{LockType, Query};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
     QueryOrder, Set, Statement,
@@ -34,9 +33,10 @@ use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::pagination::{Page, page};
-use crate::services::milestones::today;
-use crate::services::{contracts, notify};
+use crate::services::notify;
 use crate::state::AppState;
+use crate::store;
+use crate::store::today;
 
 /// A payment request as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -395,33 +395,6 @@ pub(crate) async fn check_amount(
     Ok(state)
 }
 
-/// The contract of request `id`, visible to the actor and locked for the transaction, and
-/// the request as it is under that lock (404 for either).
-pub(crate) async fn load_for_update(
-    txn: &impl ConnectionTrait,
-    actor: &Actor,
-    id: Uuid,
-) -> ApiResult<(contract::Model, payment_request::Model)> {
-    let k = contracts::load_where(
-        txn,
-        actor,
-        contract::Column::Id.in_subquery(
-            Query::select()
-                .column(payment_request::Column::ContractId)
-                .from(payment_request::Entity)
-                .and_where(payment_request::Column::Id.eq(id))
-                .to_owned(),
-        ),
-        Some(LockType::Update),
-    )
-    .await?;
-    let r = payment_request::Entity::find_by_id(id)
-        .one(txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    Ok((k, r))
-}
-
 /// 409 unless the request is in one of `from`.
 fn check_status(
     r: &payment_request::Model,
@@ -546,7 +519,7 @@ pub async fn submit(
     let invoice_no = new.invoice_no.trim().to_string();
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let k = contracts::load_for_update(&txn, actor, contract_id).await?;
+    let k = store::contracts::load_for_update(&txn, actor, contract_id).await?;
     check_fields(st, new.amount, &invoice_no, new.invoice_date, &note)?;
     let m = check_amount(&txn, &k, new.milestone_id, new.amount.fen(), None).await?;
     let row = payment_request::Model {
@@ -599,7 +572,7 @@ pub async fn resubmit(
 ) -> ApiResult<PaymentRequest> {
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let (k, r) = load_for_update(&txn, actor, id).await?;
+    let (k, r) = store::contracts::payment_request_for_update(&txn, actor, id).await?;
     let amount = p.amount.unwrap_or(Money::from_fen(r.amount_fen));
     let invoice_no = p
         .invoice_no
@@ -657,7 +630,7 @@ pub async fn resubmit(
 pub async fn withdraw(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<PaymentRequest> {
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let (_, r) = load_for_update(&txn, actor, id).await?;
+    let (_, r) = store::contracts::payment_request_for_update(&txn, actor, id).await?;
     check_status(
         &r,
         &[
@@ -678,7 +651,7 @@ pub async fn withdraw(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Payme
 pub async fn verify(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<PaymentRequest> {
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let (k, r) = load_for_update(&txn, actor, id).await?;
+    let (k, r) = store::contracts::payment_request_for_update(&txn, actor, id).await?;
     check_status(&r, &[PaymentRequestStatus::Submitted], "verified")?;
     let m = check_amount(&txn, &k, r.milestone_id, r.amount_fen, Some(r.id)).await?;
     let before = PaymentRequest::from_model(st, r.clone())?;
@@ -730,7 +703,7 @@ pub async fn approve(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Paymen
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
     require_approver(&txn, actor).await?;
-    let (k, r) = load_for_update(&txn, actor, id).await?;
+    let (k, r) = store::contracts::payment_request_for_update(&txn, actor, id).await?;
     check_status(&r, &[PaymentRequestStatus::Verified], "approved")?;
     let me = Some(actor.id());
     let m = amount_state(&txn, &k, r.milestone_id, Some(r.id)).await?;
@@ -812,7 +785,7 @@ pub async fn send_back(
 ) -> ApiResult<PaymentRequest> {
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let (k, r) = load_for_update(&txn, actor, id).await?;
+    let (k, r) = store::contracts::payment_request_for_update(&txn, actor, id).await?;
     let mut c = Checks::default();
     c.text("comment", &body.comment, fields::Reason::MAX);
     c.finish()?;
@@ -862,13 +835,8 @@ pub async fn send_back(
 
 /// One request the actor may see.
 pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<PaymentRequest> {
-    let r = payment_request::Entity::find_by_id(id)
-        .one(&st.db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    actor.see_purchaser(r.purchaser_id)?;
-    actor.see_organisation(r.organisation_id)?;
-    PaymentRequest::from_model(st, r)
+    let request = store::records::payment_request(&st.db, actor, id).await?;
+    PaymentRequest::from_model(st, request)
 }
 
 /// The requests the actor may see (officers: their purchaser's; organisation staff: their
@@ -915,7 +883,7 @@ pub async fn of_contract(
     actor: &Actor,
     contract_id: Uuid,
 ) -> ApiResult<Vec<PaymentRequest>> {
-    contracts::load(&st.db, actor, contract_id).await?;
+    store::contracts::load(&st.db, actor, contract_id).await?;
     payment_request::Entity::find()
         .filter(payment_request::Column::ContractId.eq(contract_id))
         .order_by_asc(payment_request::Column::Id)

@@ -9,10 +9,9 @@ use entity::Money;
 use entity::model::{contract, payment, payment_request};
 use entity::queries::numbered;
 use entity::rules::vocab::{ContractStatus, PaymentRequestStatus};
-use sea_orm::sea_query::{Expr, IntoCondition};
 use sea_orm::{
     ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect, Set, Statement,
+    QueryOrder, Set, Statement,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -24,10 +23,11 @@ use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::services::budget::{self, Figures};
-use crate::services::milestones::today;
+use crate::services::notify;
 use crate::services::payment_requests::{self, PaymentRequest};
-use crate::services::{contracts, notify};
 use crate::state::AppState;
+use crate::store;
+use crate::store::today;
 use jobs::templates::Message;
 
 /// A payment as the API shows it.
@@ -69,21 +69,6 @@ pub struct NewPayment {
     pub paid_on: NaiveDate,
     #[schema(value_type = crate::fields::Code)]
     pub voucher_no: String,
-}
-
-/// The sum of `amount_fen` over payments matching `filter`.
-async fn paid_fen(db: &impl ConnectionTrait, filter: sea_orm::Condition) -> ApiResult<i64> {
-    let sum: Option<i64> = payment::Entity::find()
-        .select_only()
-        .column_as(
-            Expr::cust("CAST(COALESCE(SUM(payment.amount_fen), 0) AS BIGINT)"),
-            "n",
-        )
-        .filter(filter)
-        .into_tuple()
-        .one(db)
-        .await?;
-    Ok(sum.unwrap_or(0))
 }
 
 /// What the payment rules read of a contract under its lock, in one statement: what was paid
@@ -131,7 +116,7 @@ pub async fn record(
 ) -> ApiResult<(bool, Payment)> {
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let k = contracts::load_for_update(&txn, actor, contract_id).await?;
+    let k = store::contracts::load_for_update(&txn, actor, contract_id).await?;
     let new = new?;
     let voucher = new.voucher_no.trim().to_string();
     let mut c = Checks::default();
@@ -313,31 +298,11 @@ pub async fn record(
 
 /// A contract's payments, oldest first.
 pub async fn list(st: &AppState, actor: &Actor, contract_id: Uuid) -> ApiResult<Vec<Payment>> {
-    contracts::load(&st.db, actor, contract_id).await?;
+    store::contracts::load(&st.db, actor, contract_id).await?;
     let rows = payment::Entity::find()
         .filter(payment::Column::ContractId.eq(contract_id))
         .order_by_asc(payment::Column::Id)
         .all(&st.db)
         .await?;
     Ok(rows.into_iter().map(Payment::from).collect())
-}
-
-/// The advances (payments without a milestone) paid on a contract, in fen.
-pub async fn advances_fen(db: &impl ConnectionTrait, contract_id: Uuid) -> ApiResult<i64> {
-    paid_fen(
-        db,
-        sea_orm::Condition::all()
-            .add(payment::Column::ContractId.eq(contract_id))
-            .add(payment::Column::MilestoneId.is_null()),
-    )
-    .await
-}
-
-/// What was paid on a contract, in fen.
-pub async fn paid_on_contract(db: &impl ConnectionTrait, contract_id: Uuid) -> ApiResult<i64> {
-    paid_fen(
-        db,
-        payment::Column::ContractId.eq(contract_id).into_condition(),
-    )
-    .await
 }

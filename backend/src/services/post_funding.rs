@@ -14,8 +14,8 @@ use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult, codes};
-use crate::services::contracts;
 use crate::state::AppState;
+use crate::store;
 /// Filled and vacant days of the contract's posts over `[from, to]`, with funding.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PostFunding {
@@ -96,7 +96,7 @@ pub async fn get(
     contract_id: Uuid,
     w: FundingWindow,
 ) -> ApiResult<PostFunding> {
-    let k = contracts::load(&st.db, actor, contract_id).await?;
+    let k = store::contracts::load(&st.db, actor, contract_id).await?;
     let from = w.from.unwrap_or(k.start_date);
     let to = w.to.unwrap_or(k.end_date);
     if to < from {

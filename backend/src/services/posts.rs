@@ -24,8 +24,8 @@ use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::services::common::stored;
-use crate::services::contracts;
 use crate::state::AppState;
+use crate::store;
 
 /// A post with its staffing today.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -243,7 +243,7 @@ pub async fn create(
 ) -> ApiResult<Post> {
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let k = contracts::load_for_update(&txn, actor, contract_id).await?;
+    let k = store::contracts::load_for_update(&txn, actor, contract_id).await?;
     let m = post::Model {
         id: Uuid::now_v7(),
         contract_id,
@@ -279,25 +279,11 @@ pub async fn create(
     Ok(out)
 }
 
-/// Loads a post and its contract, if the actor may see the contract.
-async fn load_post(
-    db: &impl ConnectionTrait,
-    actor: &Actor,
-    id: Uuid,
-) -> ApiResult<(post::Model, contract::Model)> {
-    let p = post::Entity::find_by_id(id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let k = contracts::load(db, actor, p.contract_id).await?;
-    Ok((p, k))
-}
-
 /// Changes a post of a draft or active contract.
 pub async fn update(st: &AppState, actor: &Actor, id: Uuid, patch: PostPatch) -> ApiResult<Post> {
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let (old, k) = load_post(&txn, actor, id).await?;
+    let (old, k) = store::records::post(&txn, actor, id).await?;
     if !matches!(
         ContractStatus::parse(&k.status),
         Some(ContractStatus::Draft | ContractStatus::Active)
@@ -363,14 +349,14 @@ pub async fn update(st: &AppState, actor: &Actor, id: Uuid, patch: PostPatch) ->
 
 /// One post.
 pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Post> {
-    let (p, _) = load_post(&st.db, actor, id).await?;
+    let (p, _) = store::records::post(&st.db, actor, id).await?;
     let list = assignments_of(&st.db, &[id]).await?;
     shape(p, &list, today(st))
 }
 
 /// The posts of a contract with their staffing.
 pub async fn list(st: &AppState, actor: &Actor, contract_id: Uuid) -> ApiResult<Vec<Post>> {
-    contracts::load(&st.db, actor, contract_id).await?;
+    store::contracts::load(&st.db, actor, contract_id).await?;
     let posts = post::Entity::find()
         .filter(post::Column::ContractId.eq(contract_id))
         .order_by_asc(post::Column::Id)
@@ -472,7 +458,7 @@ pub async fn assign(
     let hmac = id_hmac(&st.secret, &new.id_number)?;
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let (p, k) = load_post(&txn, actor, post_id).await?;
+    let (p, k) = store::records::post(&txn, actor, post_id).await?;
     // Serialise assignments of this post and of this person: the row lock on the post, and
     // on PostgreSQL an advisory lock keyed by the person's HMAC (SQLite's write transactions
     // are serialised already).
@@ -611,7 +597,7 @@ pub async fn end_assignment(
 ) -> ApiResult<Assignment> {
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let (p, _) = load_post(&txn, actor, post_id).await?;
+    let (p, _) = store::records::post(&txn, actor, post_id).await?;
     let a = post_assignment::Entity::find_by_id(id)
         .lock_exclusive()
         .one(&txn)
@@ -659,7 +645,7 @@ pub async fn assignments(
     actor: &Actor,
     post_id: Uuid,
 ) -> ApiResult<Vec<Assignment>> {
-    load_post(&st.db, actor, post_id).await?;
+    store::records::post(&st.db, actor, post_id).await?;
     assignments_of(&st.db, &[post_id])
         .await?
         .into_iter()

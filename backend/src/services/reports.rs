@@ -26,11 +26,13 @@ use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::services::common::stored;
-use crate::services::milestones::{self, Milestone, shape, today};
+use crate::services::milestones::{self, Milestone, shape};
+use crate::services::notify;
 use crate::services::post_funding;
 use crate::services::scoring::{self, score_at};
-use crate::services::{contracts, notify};
 use crate::state::AppState;
+use crate::store;
+use crate::store::today;
 use entity::queries::numbered;
 use jobs::templates::Message;
 use sea_orm::sea_query::Expr;
@@ -461,7 +463,7 @@ pub async fn list(st: &AppState, actor: &Actor, milestone_id: Uuid) -> ApiResult
         .one(&st.db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    contracts::load(&st.db, actor, m.contract_id).await?;
+    store::contracts::load(&st.db, actor, m.contract_id).await?;
     let rows = milestone_report::Entity::find()
         .filter(milestone_report::Column::MilestoneId.eq(milestone_id))
         .order_by_asc(milestone_report::Column::SubmittedAt)
@@ -581,7 +583,7 @@ pub async fn preview(
         .one(&st.db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let k = contracts::load(&st.db, actor, m.contract_id).await?;
+    let k = store::contracts::load(&st.db, actor, m.contract_id).await?;
     if m.status != MilestoneStatus::Submitted.as_str() {
         return Ok(None);
     }
@@ -611,7 +613,7 @@ pub async fn accept(
     }
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let (m, k) = milestones::load_for_update(&txn, actor, milestone_id).await?;
+    let (m, k) = store::contracts::milestone_for_update(&txn, actor, milestone_id).await?;
     check_contract_active(&k)?;
     let report = pending(&txn, &m).await?;
     let Assessment {
@@ -655,7 +657,7 @@ pub async fn reject(
     let comment = crate::services::common::reason("comment", &r.comment)?;
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let (m, k) = milestones::load_for_update(&txn, actor, milestone_id).await?;
+    let (m, k) = store::contracts::milestone_for_update(&txn, actor, milestone_id).await?;
     check_contract_active(&k)?;
     let report = pending(&txn, &m).await?;
     let decided = decide(&txn, actor, now, report, Decision::Rejected, Some(comment)).await?;
@@ -747,7 +749,7 @@ pub async fn file(
         .one(&st.db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    contracts::load(&st.db, actor, r.contract_id).await?;
+    store::contracts::load(&st.db, actor, r.contract_id).await?;
     let a = attachment::Entity::find()
         .filter(attachment::Column::ReportId.eq(report_id))
         .filter(attachment::Column::Sha256.eq(sha256.to_ascii_lowercase()))

@@ -18,10 +18,11 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::error::ApiResult;
 use crate::services::common::stored;
-use crate::services::contracts;
 use crate::services::indicators::indicators_of;
-use crate::services::milestones::{Milestone, shape, today};
+use crate::services::milestones::{Milestone, shape};
 use crate::state::AppState;
+use crate::store;
+use crate::store::today;
 /// One indicator's part in a score.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct IndicatorScore {
@@ -138,7 +139,7 @@ pub async fn performance(
     actor: &Actor,
     contract_id: Uuid,
 ) -> ApiResult<Performance> {
-    let k = contracts::load(&st.db, actor, contract_id).await?;
+    let k = store::contracts::load(&st.db, actor, contract_id).await?;
     let as_of = today(st).clamp(k.start_date, k.end_date);
     let b = score_at(&st.db, &k, as_of, st.now()).await?;
     let day = today(st);

@@ -26,8 +26,8 @@ use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
-use crate::services::milestones::today;
 use crate::state::AppState;
+use crate::store::today;
 
 /// What the report groups by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

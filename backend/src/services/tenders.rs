@@ -1,19 +1,15 @@
-//! Tenders and sealed bids (SPEC §2–§3): a finance officer publishes a tender against a budget
-//! line, organisations bid until the deadline, the officer closes it and awards one bid,
-//! which creates a draft contract.
-//!
-//! Sealing: before the deadline a bid is read only by its own organisation, through every
-//! path; after it, the purchaser's officers, supervisors and admins read all bids.
+//! Tenders (SPEC §2–§3): a finance officer drafts a tender against a budget line and publishes
+//! it, organisations bid until the deadline ([`crate::services::bids`]), the officer closes it
+//! and awards one bid ([`crate::services::awards`]) or ends it unsuccessful or cancelled.
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use entity::Money;
-use entity::model::{bid, budget_line, contract, organisation, tender};
+use entity::model::{budget_line, tender};
 use entity::rules::codes::is_valid_division_code;
-use entity::rules::score::Score;
-use entity::rules::vocab::{ContractStatus, Role, ServiceCategory, TenderMethod, TenderStatus};
+use entity::rules::vocab::{Role, ServiceCategory, TenderMethod, TenderStatus};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    IntoActiveModel, PaginatorTrait, QueryFilter, QuerySelect,
+    IntoActiveModel, QueryFilter,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -27,16 +23,12 @@ use crate::fields;
 use crate::pagination::{Page, page};
 use crate::services::budget::{self, available_fen, lock_line};
 use crate::services::common::{bad_transition, period_problem, reason, stored};
-use crate::services::contracts::{self, Contract, DEFAULT_FULL_PAY_TENTHS, DEFAULT_MIN_PAY_TENTHS};
-use crate::services::milestones::today;
 use crate::services::notify;
 use crate::services::public::notices::{self as public_notices, Outcome};
 use crate::state::AppState;
+use crate::store;
+use crate::store::today;
 use jobs::templates::Message;
-
-mod own_bids;
-
-pub use own_bids::{BidOutcome, OwnBid, bid_outcome, own_bids};
 
 /// A tender as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -165,13 +157,6 @@ pub struct Reason {
     pub reason: String,
 }
 
-/// `{bid_id}` of an award.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Award {
-    pub bid_id: Uuid,
-}
-
 fn check_fields(c: &mut Checks, t: &tender::Model) {
     c.text("title", &t.title, fields::Title::MAX)
         .max_chars("description", &t.description, fields::Description::MAX)
@@ -197,30 +182,6 @@ fn check_fields(c: &mut Checks, t: &tender::Model) {
     if let Some(r) = &t.multi_year_reason {
         c.text("multi_year_reason", r, fields::Reason::MAX);
     }
-}
-
-/// Whether the actor may see the tender at all (404 otherwise).
-fn visible(actor: &Actor, t: &tender::Model) -> ApiResult<()> {
-    actor.see_purchaser(t.purchaser_id)?;
-    if actor.role == Role::Organisation && t.published_at.is_none() {
-        return Err(ApiError::NotFound);
-    }
-    Ok(())
-}
-
-/// Loads a tender the actor may see, locking it for the transaction.
-async fn load_for_update(
-    txn: &impl ConnectionTrait,
-    actor: &Actor,
-    id: Uuid,
-) -> ApiResult<tender::Model> {
-    let t = tender::Entity::find_by_id(id)
-        .lock_exclusive()
-        .one(txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    visible(actor, &t)?;
-    Ok(t)
 }
 
 /// Loads a budget line of the actor's purchaser (404 for anyone else's).
@@ -309,7 +270,7 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewTender) -> ApiResult<T
 pub async fn update(st: &AppState, actor: &Actor, id: Uuid, p: TenderPatch) -> ApiResult<Tender> {
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let old = load_for_update(&txn, actor, id).await?;
+    let old = store::records::tender_for_update(&txn, actor, id).await?;
     let before = Tender::try_from(old.clone())?;
     if before.status != TenderStatus::Draft {
         return Err(ApiError::conflict(
@@ -374,7 +335,7 @@ pub async fn update(st: &AppState, actor: &Actor, id: Uuid, p: TenderPatch) -> A
 }
 
 /// Moves a tender to `to` (with an optional reason) and records the transition.
-async fn transition(
+pub(crate) async fn transition(
     txn: &impl ConnectionTrait,
     actor: &Actor,
     now: DateTime<Utc>,
@@ -415,7 +376,7 @@ async fn transition(
 pub async fn publish(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender> {
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let t = load_for_update(&txn, actor, id).await?;
+    let t = store::records::tender_for_update(&txn, actor, id).await?;
     let method = stored(TenderMethod::parse(&t.method), "method", &t.method)?;
     if t.status != TenderStatus::Draft.as_str() {
         return Err(bad_transition("tender", &t.status, "published"));
@@ -482,7 +443,7 @@ pub async fn publish(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender
 pub async fn close(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender> {
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let t = load_for_update(&txn, actor, id).await?;
+    let t = store::records::tender_for_update(&txn, actor, id).await?;
     if t.status != TenderStatus::Published.as_str() {
         return Err(bad_transition("tender", &t.status, "closed"));
     }
@@ -502,7 +463,7 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
     let why = reason("reason", &r.reason)?;
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let t = load_for_update(&txn, actor, id).await?;
+    let t = store::records::tender_for_update(&txn, actor, id).await?;
     if !matches!(
         TenderStatus::parse(&t.status),
         Some(TenderStatus::Draft | TenderStatus::Published | TenderStatus::Closed)
@@ -538,7 +499,7 @@ pub async fn unsuccessful(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> 
     let why = reason("reason", &r.reason)?;
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
-    let t = load_for_update(&txn, actor, id).await?;
+    let t = store::records::tender_for_update(&txn, actor, id).await?;
     if t.status != TenderStatus::Closed.as_str() {
         return Err(bad_transition("tender", &t.status, "marked unsuccessful"));
     }
@@ -559,98 +520,9 @@ pub async fn unsuccessful(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> 
     Ok(out)
 }
 
-/// Awards a bid of a closed tender and creates the draft contract (answered with 201).
-pub async fn award(st: &AppState, actor: &Actor, id: Uuid, a: Award) -> ApiResult<Contract> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let t = load_for_update(&txn, actor, id).await?;
-    let method = stored(TenderMethod::parse(&t.method), "method", &t.method)?;
-    let b = bid::Entity::find_by_id(a.bid_id)
-        .one(&txn)
-        .await?
-        .filter(|b| b.tender_id == t.id)
-        .ok_or_else(|| {
-            ApiError::field(
-                "bid_id",
-                codes::REFERENCE_UNKNOWN,
-                "is not a bid on this tender",
-            )
-        })?;
-    if t.status != TenderStatus::Closed.as_str() {
-        return Err(bad_transition("tender", &t.status, "awarded"));
-    }
-    let n = bid::Entity::find()
-        .filter(bid::Column::TenderId.eq(t.id))
-        .count(&txn)
-        .await?;
-    if (n as usize) < method.min_bids() {
-        return Err(ApiError::conflict(
-            codes::TENDER_TOO_FEW_BIDS,
-            format!(
-                "a {} tender needs at least {} bids to be awarded ({n} received); mark it unsuccessful",
-                method.as_str(),
-                method.min_bids()
-            ),
-        ));
-    }
-    if b.amount_fen > t.ceiling_fen {
-        return Err(ApiError::conflict(
-            codes::BID_ABOVE_CEILING,
-            "the bid is above the tender's ceiling",
-        ));
-    }
-    let org = organisation::Entity::find_by_id(b.organisation_id)
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    crate::services::parties::check_active(&org, today(st), "cannot be awarded")?;
-    let contract = contract::Model {
-        id: Uuid::now_v7(),
-        purchaser_id: t.purchaser_id,
-        organisation_id: b.organisation_id,
-        tender_id: Some(t.id),
-        bid_id: Some(b.id),
-        budget_line_id: t.budget_line_id,
-        title: t.title.clone(),
-        service_category: t.service_category.clone(),
-        division_code: t.division_code.clone(),
-        value_fen: b.amount_fen,
-        signed_value_fen: None,
-        start_date: t.service_start,
-        end_date: t.service_end,
-        status: ContractStatus::Draft.as_str().into(),
-        status_reason: None,
-        signed_at: None,
-        responsible_officer_id: actor.id(),
-        direct_award_reason: None,
-        multi_year_reason: t.multi_year_reason.clone(),
-        full_pay_score_tenths: DEFAULT_FULL_PAY_TENTHS,
-        min_pay_score_tenths: DEFAULT_MIN_PAY_TENTHS,
-        created_at: now,
-        updated_at: now,
-    };
-    let mut am = t.clone().into_active_model();
-    am.awarded_bid_id = Set(Some(b.id));
-    am.update(&txn).await?;
-    let t = tender::Entity::find_by_id(id)
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    transition(&txn, actor, now, t, TenderStatus::Awarded, None, "award").await?;
-    let out = contracts::insert(&txn, actor, now, contract).await?;
-    public_notices::tender_result(&txn, now, id, Outcome::Awarded, Some(out.id)).await?;
-    txn.commit().await?;
-    Ok(out)
-}
-
 /// One tender.
 pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender> {
-    let t = tender::Entity::find_by_id(id)
-        .one(&st.db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    visible(actor, &t)?;
-    Tender::try_from(t)
+    Tender::try_from(store::records::tender(&st.db, actor, id).await?)
 }
 
 /// A page of the tenders the actor may see.
@@ -706,207 +578,4 @@ pub async fn list(st: &AppState, actor: &Actor, f: TenderFilter) -> ApiResult<Pa
             .collect::<ApiResult<_>>()?,
         next_cursor: next,
     })
-}
-
-/// A bid as the API shows it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Bid {
-    pub id: Uuid,
-    pub tender_id: Uuid,
-    pub organisation_id: Uuid,
-    pub amount: Money,
-    pub proposal: String,
-    pub submitted_at: DateTime<Utc>,
-    pub score: Option<Score>,
-}
-
-impl From<bid::Model> for Bid {
-    fn from(m: bid::Model) -> Self {
-        Bid {
-            id: m.id,
-            tender_id: m.tender_id,
-            organisation_id: m.organisation_id,
-            amount: Money::from_fen(m.amount_fen),
-            proposal: m.proposal,
-            submitted_at: m.submitted_at,
-            score: m.score_tenths.map(Score::from_tenths),
-        }
-    }
-}
-
-/// A new or replacing bid.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewBid {
-    #[schema(value_type = crate::fields::PositiveMoney)]
-    pub amount: Money,
-    #[schema(value_type = crate::fields::LongText)]
-    pub proposal: String,
-}
-
-/// `PATCH /bids/{id}`.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct BidScore {
-    pub score: Score,
-}
-
-/// Submits the organisation's bid, or replaces it; `true` when it is new.
-pub async fn submit_bid(
-    st: &AppState,
-    actor: &Actor,
-    tender_id: Uuid,
-    new: NewBid,
-) -> ApiResult<(bool, Bid)> {
-    let org_id = actor.organisation_scope().ok_or(ApiError::Forbidden)?;
-    let mut c = Checks::default();
-    c.text("proposal", &new.proposal, fields::LongText::MAX)
-        .check(
-            new.amount.fen() > 0,
-            "amount",
-            codes::FIELD_NOT_POSITIVE,
-            "must be more than 0",
-        );
-    c.finish()?;
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    // A shared lock would do; the row lock also orders a bid against a concurrent close.
-    let t = load_for_update(&txn, actor, tender_id).await?;
-    if t.status != TenderStatus::Published.as_str() {
-        return Err(ApiError::conflict(
-            codes::TENDER_NOT_PUBLISHED,
-            "the tender is not open for bids: it is not published",
-        ));
-    }
-    if now >= t.bid_deadline {
-        return Err(ApiError::conflict(
-            codes::TENDER_DEADLINE_PASSED,
-            "the tender is not open for bids: its bid deadline has passed",
-        ));
-    }
-    if new.amount.fen() > t.ceiling_fen {
-        return Err(ApiError::field(
-            "amount",
-            codes::BID_ABOVE_CEILING,
-            "must not exceed the tender's ceiling amount",
-        ));
-    }
-    let org = organisation::Entity::find_by_id(org_id)
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    crate::services::parties::check_active(&org, today(st), "may not bid")?;
-    let existing = bid::Entity::find()
-        .filter(bid::Column::TenderId.eq(t.id))
-        .filter(bid::Column::OrganisationId.eq(org_id))
-        .one(&txn)
-        .await?;
-    let (created, before, m) = match existing {
-        Some(old) => {
-            let before = Bid::from(old.clone());
-            let mut am = old.into_active_model();
-            am.amount_fen = Set(new.amount.fen());
-            am.proposal = Set(new.proposal);
-            am.submitted_at = Set(now);
-            am.submitted_by = Set(actor.id());
-            (false, Some(before), am.update(&txn).await?)
-        }
-        None => {
-            let m = bid::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                tender_id: Set(t.id),
-                organisation_id: Set(org_id),
-                amount_fen: Set(new.amount.fen()),
-                proposal: Set(new.proposal),
-                submitted_at: Set(now),
-                submitted_by: Set(actor.id()),
-                score_tenths: Set(None),
-            };
-            (true, None, m.insert(&txn).await?)
-        }
-    };
-    let out = Bid::from(m);
-    let action = if created { "submit_bid" } else { "replace_bid" };
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            action,
-            "bid",
-            out.id,
-            before.as_ref(),
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok((created, out))
-}
-
-/// The bids of a tender the actor may read: before the deadline only one's own; after it,
-/// all of them for the purchaser's officers, supervisors and admins.
-pub async fn list_bids(st: &AppState, actor: &Actor, tender_id: Uuid) -> ApiResult<Vec<Bid>> {
-    let t = tender::Entity::find_by_id(tender_id)
-        .one(&st.db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    visible(actor, &t)?;
-    let mut q = bid::Entity::find().filter(bid::Column::TenderId.eq(t.id));
-    if let Some(org) = actor.organisation_scope() {
-        q = q.filter(bid::Column::OrganisationId.eq(org));
-    } else if st.now() < t.bid_deadline {
-        return Ok(Vec::new());
-    }
-    Ok(q.all(&st.db).await?.into_iter().map(Bid::from).collect())
-}
-
-/// One bid the actor may read: its organisation's own at any time; for the purchaser's
-/// officers, supervisors and admins only after the deadline (before it the bid is sealed: it
-/// does not exist for them, 404).
-pub async fn get_bid(st: &AppState, actor: &Actor, bid_id: Uuid) -> ApiResult<Bid> {
-    let b = bid::Entity::find_by_id(bid_id)
-        .one(&st.db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let t = get(st, actor, b.tender_id).await?;
-    match actor.organisation_scope() {
-        Some(own) if own != b.organisation_id => Err(ApiError::NotFound),
-        None if st.now() < t.bid_deadline => Err(ApiError::NotFound),
-        _ => Ok(Bid::from(b)),
-    }
-}
-
-/// Scores a bid after the deadline (the purchaser's finance officers).
-pub async fn score_bid(st: &AppState, actor: &Actor, bid_id: Uuid, s: BidScore) -> ApiResult<Bid> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let b = bid::Entity::find_by_id(bid_id)
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let t = load_for_update(&txn, actor, b.tender_id).await?;
-    if now < t.bid_deadline {
-        // Before the deadline the bid is sealed: it does not exist for the officer.
-        return Err(ApiError::NotFound);
-    }
-    let before = Bid::from(b.clone());
-    let mut am = b.into_active_model();
-    am.score_tenths = Set(Some(s.score.tenths()));
-    let out = Bid::from(am.update(&txn).await?);
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "score_bid",
-            "bid",
-            out.id,
-            Some(&before),
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(out)
 }

@@ -30,11 +30,9 @@ use axum::routing::{get, post};
 use tower_http::CompressionLevel;
 use tower_http::compression::CompressionLayer;
 
-pub use crate::auth::actor::CookieSession;
+pub use crate::auth::actor::{CookieSession, SESSION_COOKIE};
 use crate::state::AppState;
 
-/// The session cookie: the same kind of token the API hands out, never readable by script.
-pub const SESSION_COOKIE: &str = "huimin_session";
 /// The language of a visitor who is not signed in (`zh-CN` or `en`).
 pub const LANG_COOKIE: &str = "huimin_lang";
 /// The catalogue key of the message shown once on the next page (after a redirect).

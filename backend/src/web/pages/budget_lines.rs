@@ -21,6 +21,7 @@ use crate::auth::{Can, can};
 use crate::error::ApiResult;
 use crate::services::budget::{self, BudgetLineFilter, BudgetLinePatch, NewBudgetLine};
 use crate::state::AppState;
+use crate::store;
 use crate::web::feedback::{Feedback, Fields};
 use crate::web::form::Form;
 use crate::web::pages::done;
@@ -118,7 +119,7 @@ pub async fn new_form(
     _actor: Can<can::ManageBudget>,
     ui: Ui,
 ) -> NewLinePage {
-    let year = chrono::Datelike::year(&crate::services::milestones::today(&st));
+    let year = chrono::Datelike::year(&store::today(&st));
     NewLinePage {
         ui,
         form: NewLineForm {

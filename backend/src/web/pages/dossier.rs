@@ -25,6 +25,7 @@ use crate::services::milestones::Milestone;
 use crate::services::posts::Post;
 use crate::services::{divisions, names};
 use crate::state::AppState;
+use crate::store;
 use crate::web::pages::contract_page::ContractHead;
 use crate::web::pages::contracts::history::{Event, event};
 use crate::web::pages::findings::FindingForms;
@@ -542,7 +543,7 @@ pub async fn render(
         ),
         async { Ok::<_, crate::error::ApiError>(divisions::names(&st.db, &codes).await?) },
     )?;
-    let today = crate::services::milestones::today(st);
+    let today = store::today(st);
     let milestone_titles: HashMap<Uuid, String> = d
         .milestones
         .iter()

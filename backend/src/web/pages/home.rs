@@ -16,12 +16,12 @@ use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::services::budget::{self, BudgetLine, BudgetLineFilter};
 use crate::services::dashboard::{self, OrgMilestone, PaymentReceived};
-use crate::services::milestones::today;
 use crate::services::payment_request_figures;
 use crate::services::posts::{self, Post};
 use crate::services::reports;
 use crate::services::tenders::{self, Tender, TenderFilter};
 use crate::state::AppState;
+use crate::store::today;
 use crate::web::ui::Ui;
 use entity::rules::vocab::Role;
 

@@ -25,7 +25,6 @@ use uuid::Uuid;
 use crate::auth::{Actor, Can, Seen, can, kind};
 use crate::error::{ApiError, ApiResult, codes};
 use crate::extract::Path;
-use crate::services::milestones::today;
 use crate::services::payment_request_figures::{self, MilestoneFigures};
 use crate::services::payment_requests::{
     self, PaymentRequest, PaymentRequestFilter, PaymentRequestPatch, ReturnComment,
@@ -33,6 +32,8 @@ use crate::services::payment_requests::{
 use crate::services::payments::{self, NewPayment, Payment};
 use crate::services::{contracts, names};
 use crate::state::AppState;
+use crate::store;
+use crate::store::today;
 use crate::web::feedback::{Feedback, Fields};
 use crate::web::form::Form;
 use crate::web::pages::done;
@@ -266,7 +267,7 @@ pub async fn queue(
     };
     // The contract of the filter, named when the actor may see it (else the list is empty).
     let contract = match contract_id {
-        Some(c) => contracts::load(&st.db, &actor, c)
+        Some(c) => store::contracts::load(&st.db, &actor, c)
             .await
             .ok()
             .map(|k| (c, k.title)),

@@ -22,11 +22,11 @@ use uuid::Uuid;
 use crate::auth::{Actor, Can, Seen, can, kind};
 use crate::error::ApiResult;
 use crate::extract::Path;
-use crate::services::milestones;
 use crate::services::payment_request_figures::{self, Requestable};
 use crate::services::payment_requests::{self, NewPaymentRequest};
 use crate::services::payments::{self, NewPayment, Payment};
 use crate::state::AppState;
+use crate::store;
 use crate::web::feedback::{Feedback, Fields};
 use crate::web::form::Form;
 use crate::web::pages::contract_page::ContractHead;
@@ -181,7 +181,7 @@ pub async fn show(
     ui: Ui,
     Path(id): Path<Uuid>,
 ) -> ApiResult<Response> {
-    let today = milestones::today(&st).to_string();
+    let today = store::today(&st).to_string();
     let typed = Typed {
         form: PaymentForm {
             paid_on: today.clone(),

@@ -25,10 +25,10 @@ use uuid::Uuid;
 use crate::error::ApiResult;
 use crate::extract::{Path, Query};
 use crate::services::divisions;
-use crate::services::milestones::today;
 use crate::services::public::division::{self, DivisionPage, DivisionQuery};
 use crate::services::public::notices::{self, Notice, NoticeFilter, NoticeKind, Order};
 use crate::state::AppState;
+use crate::store::today;
 use crate::web::ui::Ui;
 
 mod feed;

@@ -30,6 +30,7 @@ use crate::services::indicators::{self, Indicator};
 use crate::services::milestones::{self, Milestone};
 use crate::services::reports::{self, Attachment, MeasurementIn, NewReport};
 use crate::state::AppState;
+use crate::store;
 use crate::web::feedback::{Feedback, Fields};
 use crate::web::form::{MultipartForm, part_text};
 use crate::web::pages::done;
@@ -276,7 +277,7 @@ async fn page(
     let closed = reports::report_refused(contract.status.as_str(), milestone.status.as_str())
         .map(|e| closed_reason(&ui, &contract, &milestone, &e));
     let page = ReportPage {
-        days_left: (milestone.due_date - milestones::today(st)).num_days(),
+        days_left: (milestone.due_date - store::today(st)).num_days(),
         rejection: rejected.and_then(|r| r.review_comment.clone()),
         key: Uuid::new_v4(),
         ui,

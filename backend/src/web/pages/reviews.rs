@@ -27,6 +27,7 @@ use crate::services::milestones::{self, Milestone, MilestoneFilter};
 use crate::services::reports::{self, Assessment, Rejection, Report, Review};
 use crate::services::scoring::{self, Performance};
 use crate::state::AppState;
+use crate::store;
 use crate::web::feedback::Feedback;
 use crate::web::form::Form;
 use crate::web::pages::contract_page::ContractHead;
@@ -89,7 +90,7 @@ pub async fn worklist(
         overdue,
         full: items.len() as u64 >= dashboard::WORKLIST_LIMIT,
         items,
-        today: milestones::today(&st),
+        today: store::today(&st),
     })
 }
 

@@ -13,7 +13,7 @@ use super::show::{Typed, answer};
 use crate::auth::{Can, Seen, can, kind};
 use crate::error::ApiResult;
 use crate::extract::Path;
-use crate::services::tenders::{self, NewBid};
+use crate::services::bids::{self, NewBid};
 use crate::state::AppState;
 use crate::web::feedback::Fields;
 use crate::web::form::Form;
@@ -47,7 +47,7 @@ pub async fn submit(
             amount,
             proposal: form.proposal.clone(),
         };
-        tenders::submit_bid(&st, &actor, id, new).await
+        bids::submit_bid(&st, &actor, id, new).await
     }
     .await;
     let flash = match &out {

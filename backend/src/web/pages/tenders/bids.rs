@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use crate::auth::{Can, can};
 use crate::error::ApiResult;
-use crate::services::tenders::{self, OwnBid};
+use crate::services::bids::{self, OwnBid};
 use crate::state::AppState;
 use crate::web::feedback::Feedback;
 use crate::web::pages::contracts::cursor_param;
@@ -57,7 +57,7 @@ pub async fn list(
     ui: Ui,
     Query(q): Query<BidsQuery>,
 ) -> ApiResult<Response> {
-    let (rows, next, fb) = match tenders::own_bids(&st, &actor, None, q.cursor.as_deref()).await {
+    let (rows, next, fb) = match bids::own_bids(&st, &actor, None, q.cursor.as_deref()).await {
         Ok(page) => (
             page.items
                 .into_iter()

@@ -18,9 +18,11 @@ use uuid::Uuid;
 use crate::auth::{Actor, Can, Seen, can, kind};
 use crate::error::ApiResult;
 use crate::extract::Path;
+use crate::services::awards::{self, Award};
+use crate::services::bids::{self, Bid, BidOutcome, BidScore};
 use crate::services::contracts::Contract;
 use crate::services::names;
-use crate::services::tenders::{self, Award, Bid, BidOutcome, BidScore, Reason};
+use crate::services::tenders::{self, Reason};
 use crate::state::AppState;
 use crate::web::feedback::{Feedback, Fields};
 use crate::web::form::Form;
@@ -225,7 +227,7 @@ pub(super) async fn tender_page(
     // Before the deadline nobody but the bidder reads a bid: the page does not ask.
     let reads_bids = !bidder;
     let bids = if bidder || past {
-        tenders::list_bids(st, actor, id).await?
+        bids::list_bids(st, actor, id).await?
     } else {
         Vec::new()
     };
@@ -245,8 +247,7 @@ pub(super) async fn tender_page(
         .collect();
     // An organisation's list holds its own bid only.
     let own = if bidder { bids.pop() } else { None }.map(|b| {
-        let outcome =
-            tenders::bid_outcome(b.bid.id, t.status, t.bid_deadline, t.awarded_bid_id, now);
+        let outcome = bids::bid_outcome(b.bid.id, t.status, t.bid_deadline, t.awarded_bid_id, now);
         (b, outcome)
     });
     let can_manage = actor.purchaser_scope() == Some(t.purchaser_id);
@@ -431,7 +432,7 @@ pub async fn award(
     let bid_id = f.id("bid_id", &form.bid_id);
     let out = async {
         f.finish()?;
-        tenders::award(&st, &actor, id, Award { bid_id }).await
+        awards::award(&st, &actor, id, Award { bid_id }).await
     }
     .await;
     let typed = Typed {
@@ -462,12 +463,12 @@ pub async fn score(
     Path(id): Path<Uuid>,
     Form(form): Form<ScoreForm>,
 ) -> ApiResult<Response> {
-    let tender_id = tenders::get_bid(&st, &actor, id).await?.tender_id;
+    let tender_id = bids::get_bid(&st, &actor, id).await?.tender_id;
     let mut f = Fields::default();
     let score = f.score("score", &form.score);
     let out = async {
         f.finish()?;
-        tenders::score_bid(&st, &actor, id, BidScore { score }).await
+        bids::score_bid(&st, &actor, id, BidScore { score }).await
     }
     .await;
     let typed = Typed {

@@ -1,0 +1,114 @@
+//! Awarding a closed tender to one of its bids (SPEC §3): the tender becomes awarded and a draft
+//! contract with the bid's organisation and amount is created, in one transaction.
+
+use entity::model::{bid, contract, organisation, tender};
+use entity::rules::vocab::{ContractStatus, TenderMethod, TenderStatus};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
+    QueryFilter,
+};
+use serde::Deserialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::Actor;
+use crate::db::begin_write;
+use crate::error::{ApiError, ApiResult, codes};
+use crate::services::common::{bad_transition, stored};
+use crate::services::contracts::{self, Contract, DEFAULT_FULL_PAY_TENTHS, DEFAULT_MIN_PAY_TENTHS};
+use crate::services::public::notices::{self as public_notices, Outcome};
+use crate::services::tenders::transition;
+use crate::state::AppState;
+use crate::store;
+use crate::store::today;
+
+/// `{bid_id}` of an award.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Award {
+    pub bid_id: Uuid,
+}
+
+/// Awards a bid of a closed tender and creates the draft contract (answered with 201).
+pub async fn award(st: &AppState, actor: &Actor, id: Uuid, a: Award) -> ApiResult<Contract> {
+    let now = st.now();
+    let txn = begin_write(&st.writer).await?;
+    let t = store::records::tender_for_update(&txn, actor, id).await?;
+    let method = stored(TenderMethod::parse(&t.method), "method", &t.method)?;
+    let b = bid::Entity::find_by_id(a.bid_id)
+        .one(&txn)
+        .await?
+        .filter(|b| b.tender_id == t.id)
+        .ok_or_else(|| {
+            ApiError::field(
+                "bid_id",
+                codes::REFERENCE_UNKNOWN,
+                "is not a bid on this tender",
+            )
+        })?;
+    if t.status != TenderStatus::Closed.as_str() {
+        return Err(bad_transition("tender", &t.status, "awarded"));
+    }
+    let n = bid::Entity::find()
+        .filter(bid::Column::TenderId.eq(t.id))
+        .count(&txn)
+        .await?;
+    if (n as usize) < method.min_bids() {
+        return Err(ApiError::conflict(
+            codes::TENDER_TOO_FEW_BIDS,
+            format!(
+                "a {} tender needs at least {} bids to be awarded ({n} received); mark it unsuccessful",
+                method.as_str(),
+                method.min_bids()
+            ),
+        ));
+    }
+    if b.amount_fen > t.ceiling_fen {
+        return Err(ApiError::conflict(
+            codes::BID_ABOVE_CEILING,
+            "the bid is above the tender's ceiling",
+        ));
+    }
+    let org = organisation::Entity::find_by_id(b.organisation_id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    crate::services::parties::check_active(&org, today(st), "cannot be awarded")?;
+    let contract = contract::Model {
+        id: Uuid::now_v7(),
+        purchaser_id: t.purchaser_id,
+        organisation_id: b.organisation_id,
+        tender_id: Some(t.id),
+        bid_id: Some(b.id),
+        budget_line_id: t.budget_line_id,
+        title: t.title.clone(),
+        service_category: t.service_category.clone(),
+        division_code: t.division_code.clone(),
+        value_fen: b.amount_fen,
+        signed_value_fen: None,
+        start_date: t.service_start,
+        end_date: t.service_end,
+        status: ContractStatus::Draft.as_str().into(),
+        status_reason: None,
+        signed_at: None,
+        responsible_officer_id: actor.id(),
+        direct_award_reason: None,
+        multi_year_reason: t.multi_year_reason.clone(),
+        full_pay_score_tenths: DEFAULT_FULL_PAY_TENTHS,
+        min_pay_score_tenths: DEFAULT_MIN_PAY_TENTHS,
+        created_at: now,
+        updated_at: now,
+    };
+    let mut am = t.clone().into_active_model();
+    am.awarded_bid_id = Set(Some(b.id));
+    am.update(&txn).await?;
+    let t = tender::Entity::find_by_id(id)
+        .one(&txn)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    transition(&txn, actor, now, t, TenderStatus::Awarded, None, "award").await?;
+    let out = contracts::insert(&txn, actor, now, contract).await?;
+    public_notices::tender_result(&txn, now, id, Outcome::Awarded, Some(out.id)).await?;
+    txn.commit().await?;
+    Ok(out)
+}
