@@ -160,50 +160,32 @@ pub async fn seal_pending(db: &DatabaseConnection) -> Result<u64, DbErr> {
     }
 }
 
-async fn seal_batch(db: &DatabaseConnection) -> Result<u64, DbErr> {
-    let unsealed = || audit_event::Entity::find().filter(audit_event::Column::Seq.is_null());
-    // Most calls find nothing (another pass sealed it): answer without taking the lock.
-    if unsealed()
-        .select_only()
-        .column(audit_event::Column::Id)
-        .into_tuple::<i64>()
-        .one(db)
-        .await?
-        .is_none()
-    {
-        return Ok(0);
-    }
-    let backend = db.get_database_backend();
-    let txn = entity::queries::begin_write(db).await?;
-    if backend == DbBackend::Postgres {
-        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({CHAIN_LOCK_KEY})"))
-            .await?;
-    }
-    let head = audit_event::Entity::find()
+/// The sealed head of the chain: its `seq` and `hash`, none before the first seal.
+async fn chain_head(txn: &impl ConnectionTrait) -> Result<Option<(i64, String)>, DbErr> {
+    audit_event::Entity::find()
         .select_only()
         .columns([audit_event::Column::Seq, audit_event::Column::Hash])
         .filter(audit_event::Column::Seq.is_not_null())
         .order_by_desc(audit_event::Column::Seq)
         .limit(1)
         .into_tuple::<(i64, String)>()
-        .one(&txn)
-        .await?;
-    let rows = unsealed()
-        .order_by_asc(audit_event::Column::Id)
-        .limit(SEAL_BATCH)
-        .all(&txn)
-        .await?;
-    if rows.is_empty() {
-        txn.commit().await?;
-        return Ok(0);
-    }
+        .one(txn)
+        .await
+}
+
+/// The seals of `rows`, chained after `head`: the `VALUES` tuples of the sealing statement
+/// (`$n` placeholders) and their values (id, seq, prev_hash, hash, canonical per row).
+fn seals(
+    rows: &[audit_event::Model],
+    head: Option<(i64, String)>,
+) -> Result<(Vec<String>, Vec<DbValue>), DbErr> {
     let (mut seq, mut prev_hash) = match head {
         Some((seq, hash)) => (seq, hash),
         None => (0, GENESIS_HASH.to_string()),
     };
     let mut values: Vec<DbValue> = Vec::with_capacity(rows.len() * 5);
     let mut tuples = Vec::with_capacity(rows.len());
-    for row in &rows {
+    for row in rows {
         seq += 1;
         let event = chain_event(row, seq, prev_hash.clone())
             .map_err(|b| DbErr::Custom(format!("audit event {}: {}", row.id, b.reason)))?;
@@ -227,6 +209,39 @@ async fn seal_batch(db: &DatabaseConnection) -> Result<u64, DbErr> {
         ]);
         prev_hash = hash;
     }
+    Ok((tuples, values))
+}
+
+async fn seal_batch(db: &DatabaseConnection) -> Result<u64, DbErr> {
+    let unsealed = || audit_event::Entity::find().filter(audit_event::Column::Seq.is_null());
+    // Most calls find nothing (another pass sealed it): answer without taking the lock.
+    if unsealed()
+        .select_only()
+        .column(audit_event::Column::Id)
+        .into_tuple::<i64>()
+        .one(db)
+        .await?
+        .is_none()
+    {
+        return Ok(0);
+    }
+    let backend = db.get_database_backend();
+    let txn = entity::queries::begin_write(db).await?;
+    if backend == DbBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({CHAIN_LOCK_KEY})"))
+            .await?;
+    }
+    let head = chain_head(&txn).await?;
+    let rows = unsealed()
+        .order_by_asc(audit_event::Column::Id)
+        .limit(SEAL_BATCH)
+        .all(&txn)
+        .await?;
+    if rows.is_empty() {
+        txn.commit().await?;
+        return Ok(0);
+    }
+    let (tuples, values) = seals(&rows, head)?;
     // `seq IS NULL`: only unsealed rows, found through their partial index whatever the
     // statistics say of the table (stale ones, right after a bulk load, planned a scan of
     // the whole table per pass).

@@ -11,6 +11,7 @@ use uuid::Uuid;
 use crate::config::Config;
 use crate::services::users::{self, NewUser};
 use crate::services::{budget, divisions, ocds};
+use crate::state::AppState;
 use crate::{app, audit, demo, telemetry};
 
 /// Huimin: government purchase of social-work and volunteer services.
@@ -117,27 +118,31 @@ pub enum ExportCommand {
 #[derive(Subcommand)]
 pub enum UserCommand {
     /// Create a user, e.g. the first admin.
-    Create {
-        #[arg(long)]
-        email: String,
-        #[arg(long)]
-        password: String,
-        /// admin, finance_officer, organisation or supervisor.
-        #[arg(long, value_parser = parse_role)]
-        role: Role,
-        /// Display name (defaults to the e-mail).
-        #[arg(long)]
-        name: Option<String>,
-        /// The purchaser of a finance officer.
-        #[arg(long, conflicts_with = "organisation")]
-        purchaser: Option<Uuid>,
-        /// The organisation of an organisation's staff member.
-        #[arg(long)]
-        organisation: Option<Uuid>,
-        /// A finance officer who may approve payment requests (SPEC §9).
-        #[arg(long)]
-        approver: bool,
-    },
+    Create(CreateUser),
+}
+
+/// `huimin user create …`
+#[derive(clap::Args)]
+pub struct CreateUser {
+    #[arg(long)]
+    email: String,
+    #[arg(long)]
+    password: String,
+    /// admin, finance_officer, organisation or supervisor.
+    #[arg(long, value_parser = parse_role)]
+    role: Role,
+    /// Display name (defaults to the e-mail).
+    #[arg(long)]
+    name: Option<String>,
+    /// The purchaser of a finance officer.
+    #[arg(long, conflicts_with = "organisation")]
+    purchaser: Option<Uuid>,
+    /// The organisation of an organisation's staff member.
+    #[arg(long)]
+    organisation: Option<Uuid>,
+    /// A finance officer who may approve payment requests (SPEC §9).
+    #[arg(long)]
+    approver: bool,
 }
 
 /// `huimin jobs …`
@@ -210,9 +215,7 @@ const SEAL_SWEEP: std::time::Duration = std::time::Duration::from_secs(5);
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     let state = app::open(cli.config).await?;
     match cli.command {
-        Command::Migrate => {
-            println!("database is up to date");
-        }
+        Command::Migrate => println!("database is up to date"),
         Command::Demo => {
             demo::load(&state).await?;
             state.sealer.seal().await.context("seal the audit chain")?;
@@ -226,117 +229,17 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Jobs {
             command: JobsCommand::List,
-        } => {
-            let now = state.now();
-            for s in app::schedules()? {
-                let next: Vec<String> = s
-                    .next_runs(now, state.config.tz, 3)
-                    .iter()
-                    .map(|t| t.format("%Y-%m-%d %H:%M:%S %Z").to_string())
-                    .collect();
-                println!(
-                    "{:<20} {:<16} next: {}",
-                    s.job.as_str(),
-                    s.expression,
-                    next.join(", ")
-                );
-            }
-        }
+        } => list_jobs(&state)?,
         Command::Jobs {
             command: JobsCommand::Run { job },
-        } => {
-            let name = jobs::JobName::parse(&job).with_context(|| {
-                let all: Vec<_> = jobs::JobName::ALL.iter().map(|j| j.as_str()).collect();
-                format!("unknown job {job:?}; one of {}", all.join(", "))
-            })?;
-            match jobs::runner::run_now(&state.jobs, name).await? {
-                Some(c) => println!(
-                    "{job}: examined {}, notified {}, errors {}",
-                    c.examined, c.notified, c.errors
-                ),
-                None => println!("{job}: another process is running this slot"),
-            }
-        }
+        } => run_job(&state, &job).await?,
         Command::Serve {
             demo: with_demo,
             no_jobs,
-        } => {
-            let logins = if with_demo {
-                demo::load(&state).await?
-            } else {
-                None
-            };
-            let sealer = state.sealer.clone();
-            tokio::spawn(async move { sealer.run(SEAL_SWEEP).await });
-            if !no_jobs {
-                app::schedules()?;
-                let st = state.clone();
-                tokio::spawn(async move {
-                    if let Err(e) = app::run_scheduler(st).await {
-                        tracing::error!(error = %e, "the scheduler stopped");
-                    }
-                });
-            }
-            let public = state.config.public_url.clone();
-            app::serve(state, |l| {
-                let url = public
-                    .or_else(|| l.api.map(|a| format!("http://{a}")))
-                    .unwrap_or_default();
-                // The web address first (the logs go to stderr), then how to sign in.
-                println!("Huimin: {url}/  (API docs {url}/docs, OpenAPI {url}/api/openapi.json)");
-                if let Some(logins) = &logins {
-                    println!("{logins}");
-                }
-                print_metrics(l);
-                // Said at start, so that an operator (and a test) knows without waiting for a
-                // run whether this process runs the jobs.
-                if no_jobs {
-                    println!("Scheduled jobs: off (--no-jobs); `huimin worker` runs them");
-                } else {
-                    println!("Scheduled jobs: run in this process (`huimin jobs list`)");
-                }
-            })
-            .await?;
-        }
+        } => serve(state, with_demo, no_jobs).await?,
         Command::User {
-            command:
-                UserCommand::Create {
-                    email,
-                    password,
-                    role,
-                    name,
-                    purchaser,
-                    organisation,
-                    approver,
-                },
-        } => {
-            let new = NewUser {
-                display_name: name.unwrap_or_else(|| email.clone()),
-                email,
-                role,
-                purchaser_id: purchaser,
-                organisation_id: organisation,
-                password,
-                locale: None,
-                approver: approver.then_some(true),
-            };
-            let user = users::create_user(&state, None, new).await.map_err(|e| {
-                let p = e.problem();
-                let fields: Vec<String> = p
-                    .errors
-                    .iter()
-                    .map(|f| format!("{}: {}", f.field, f.message))
-                    .collect();
-                anyhow::anyhow!("{} {}", p.detail, fields.join("; "))
-            })?;
-            state.sealer.seal().await.context("seal the audit chain")?;
-            println!(
-                "created user {} ({}) with id {}",
-                user.email,
-                user.role.as_str(),
-                user.id
-            );
-        }
+            command: UserCommand::Create(new),
+        } => create_user(&state, new).await?,
         Command::Export {
             command: ExportCommand::Ocds { out, since },
         } => {
@@ -355,28 +258,139 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         } => return verify_budgets(&state, recount).await,
         Command::Divisions {
             command: DivisionsCommand::Import { file },
-        } => {
-            let bytes = std::fs::read(&file).with_context(|| format!("read {}", file.display()))?;
-            let entries = divisions::parse_csv(&bytes)
-                .with_context(|| format!("{}: nothing imported", file.display()))?;
-            let done = divisions::import(&state.writer, &entries)
-                .await
-                .context("write the division register")?;
-            println!(
-                "imported {} divisions from {} ({} added, {} renamed or unchanged)",
-                entries.len(),
-                file.display(),
-                done.added,
-                done.updated
-            );
-        }
+        } => import_divisions(&state, &file).await?,
     }
     Ok(ExitCode::SUCCESS)
 }
 
+/// `huimin serve [--demo] [--no-jobs]`: the API and the pages, the sealer, and (unless
+/// `--no-jobs`) the scheduled jobs; prints the address and, with `--demo`, the demo logins.
+async fn serve(state: AppState, with_demo: bool, no_jobs: bool) -> anyhow::Result<()> {
+    let logins = if with_demo {
+        demo::load(&state).await?
+    } else {
+        None
+    };
+    let sealer = state.sealer.clone();
+    tokio::spawn(async move { sealer.run(SEAL_SWEEP).await });
+    if !no_jobs {
+        app::schedules()?;
+        let st = state.clone();
+        tokio::spawn(async move {
+            if let Err(e) = app::run_scheduler(st).await {
+                tracing::error!(error = %e, "the scheduler stopped");
+            }
+        });
+    }
+    let public = state.config.public_url.clone();
+    app::serve(state, |l| {
+        let url = public
+            .or_else(|| l.api.map(|a| format!("http://{a}")))
+            .unwrap_or_default();
+        // The web address first (the logs go to stderr), then how to sign in.
+        println!("Huimin: {url}/  (API docs {url}/docs, OpenAPI {url}/api/openapi.json)");
+        if let Some(logins) = &logins {
+            println!("{logins}");
+        }
+        print_metrics(l);
+        // Said at start, so that an operator (and a test) knows without waiting for a
+        // run whether this process runs the jobs.
+        if no_jobs {
+            println!("Scheduled jobs: off (--no-jobs); `huimin worker` runs them");
+        } else {
+            println!("Scheduled jobs: run in this process (`huimin jobs list`)");
+        }
+    })
+    .await
+}
+
+/// `huimin jobs list`: each job, its schedule and its next three runs.
+fn list_jobs(state: &AppState) -> anyhow::Result<()> {
+    let now = state.now();
+    for s in app::schedules()? {
+        let next: Vec<String> = s
+            .next_runs(now, state.config.tz, 3)
+            .iter()
+            .map(|t| t.format("%Y-%m-%d %H:%M:%S %Z").to_string())
+            .collect();
+        println!(
+            "{:<20} {:<16} next: {}",
+            s.job.as_str(),
+            s.expression,
+            next.join(", ")
+        );
+    }
+    Ok(())
+}
+
+/// `huimin jobs run JOB`: one run now, as a manual slot.
+async fn run_job(state: &AppState, job: &str) -> anyhow::Result<()> {
+    let name = jobs::JobName::parse(job).with_context(|| {
+        let all: Vec<_> = jobs::JobName::ALL.iter().map(|j| j.as_str()).collect();
+        format!("unknown job {job:?}; one of {}", all.join(", "))
+    })?;
+    match jobs::runner::run_now(&state.jobs, name).await? {
+        Some(c) => println!(
+            "{job}: examined {}, notified {}, errors {}",
+            c.examined, c.notified, c.errors
+        ),
+        None => println!("{job}: another process is running this slot"),
+    }
+    Ok(())
+}
+
+/// `huimin user create …`, with the API's checks; a refusal names each field's problem.
+async fn create_user(state: &AppState, args: CreateUser) -> anyhow::Result<()> {
+    let new = NewUser {
+        display_name: args.name.unwrap_or_else(|| args.email.clone()),
+        email: args.email,
+        role: args.role,
+        purchaser_id: args.purchaser,
+        organisation_id: args.organisation,
+        password: args.password,
+        locale: None,
+        approver: args.approver.then_some(true),
+    };
+    let user = users::create_user(state, None, new).await.map_err(|e| {
+        let p = e.problem();
+        let fields: Vec<String> = p
+            .errors
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect();
+        anyhow::anyhow!("{} {}", p.detail, fields.join("; "))
+    })?;
+    state.sealer.seal().await.context("seal the audit chain")?;
+    println!(
+        "created user {} ({}) with id {}",
+        user.email,
+        user.role.as_str(),
+        user.id
+    );
+    Ok(())
+}
+
+/// `huimin divisions import FILE`: the division register from a CSV file.
+async fn import_divisions(state: &AppState, file: &std::path::Path) -> anyhow::Result<()> {
+    let bytes = std::fs::read(file).with_context(|| format!("read {}", file.display()))?;
+    let entries = divisions::parse_csv(&bytes)
+        .with_context(|| format!("{}: nothing imported", file.display()))?;
+    let done = divisions::import(&state.writer, &entries)
+        .await
+        .context("write the division register")?;
+    println!(
+        "imported {} divisions from {} ({} added, {} renamed or unchanged)",
+        entries.len(),
+        file.display(),
+        done.added,
+        done.updated
+    );
+    Ok(())
+}
+
 /// `huimin verify budgets [--recount]`: lists the lines whose kept totals differ from their
 /// records, and corrects them with `--recount`.
-async fn verify_budgets(state: &crate::state::AppState, recount: bool) -> anyhow::Result<ExitCode> {
+async fn verify_budgets(state: &AppState, recount: bool) -> anyhow::Result<ExitCode> {
     let found = if recount {
         let fixed = budget::recount_mismatched(state)
             .await
@@ -423,10 +437,7 @@ async fn verify_budgets(state: &crate::state::AppState, recount: bool) -> anyhow
 
 /// `huimin audit verify [--anchor SEQ:HASH]…`: prints what it found and answers the exit code
 /// (a broken chain before a lost anchor before unsealed events).
-async fn verify_chain(
-    state: &crate::state::AppState,
-    anchors: &[audit::Anchor],
-) -> anyhow::Result<ExitCode> {
+async fn verify_chain(state: &AppState, anchors: &[audit::Anchor]) -> anyhow::Result<ExitCode> {
     let report = audit::verify_and_record(state, None)
         .await
         .context("read the audit chain")?;

@@ -25,4 +25,5 @@ pub mod services;
 pub mod state;
 pub mod store;
 pub mod telemetry;
+pub mod transfer;
 pub mod web;

@@ -1,25 +1,24 @@
 //! Milestone reports (JSON, or multipart with attachments), their review, attachment
 //! downloads, and payments.
 
-use axum::body::Body;
-use axum::extract::multipart::{Field, MultipartError};
 use axum::extract::{DefaultBodyLimit, FromRequest, Multipart, Request, State};
 use axum::http::{HeaderMap, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
 
 use crate::auth::scope::{self, Kind};
-use crate::auth::{Actor, Can, Seen, can, kind};
+use crate::auth::{Can, Seen, can, kind};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::{Json, Path, parse_json};
-use crate::files::{self, ALLOWED, Placed, Upload};
+use crate::files::{self, Placed};
 use crate::pagination::Page;
 use crate::routes::BODY_LIMIT;
 use crate::services::milestones::Milestone;
 use crate::services::payments::{self, NewPayment, Payment};
 use crate::services::reports::{self, Attachment, NewReport, Rejection, Report, Review};
 use crate::state::AppState;
+use crate::transfer::{multipart_error, send_file, store_file, submit_stored};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     let uploads = OpenApiRouter::new()
@@ -100,154 +99,6 @@ async fn submit_report(
         },
         Json(out),
     ))
-}
-
-/// Submits a report with the files this request put in the store (`placed`; none for a JSON
-/// report), as [`reports::submit`] does, then removes those files again when the report was
-/// refused or had already been made (a repeated idempotency key): for the API and the report
-/// page alike.
-pub(crate) async fn submit_stored(
-    st: &AppState,
-    actor: &Actor,
-    id: Uuid,
-    report: ApiResult<NewReport>,
-    stored: Vec<Attachment>,
-    mut placed: Option<Placed>,
-    key: ApiResult<Option<String>>,
-) -> ApiResult<(bool, Report)> {
-    // Every file synced and in place before the report that names it is written.
-    if let Some(p) = &mut placed
-        && let Err(e) = p.settle().await
-    {
-        if let Some(p) = placed {
-            p.discard(&st.db).await;
-        }
-        return Err(e);
-    }
-    // From here a request cut off may have written its report: its files stay for the sweep.
-    if let Some(p) = &mut placed {
-        p.disarm();
-    }
-    let result = reports::submit(st, actor, id, report, stored, key).await;
-    // Files of a refused (or repeated) report must not linger in the store. After a server
-    // error it is unknown whether the report was written: the sweep decides, a day later.
-    let refused = match &result {
-        Ok((created, _)) => !created,
-        Err(e) => !matches!(e, ApiError::Internal(_) | ApiError::Unavailable),
-    };
-    if let Some(p) = placed
-        && refused
-    {
-        p.discard(&st.db).await;
-    }
-    result
-}
-
-/// Why a file part was not stored.
-#[derive(Debug)]
-pub(crate) enum FileRefusal {
-    /// The file is over [`files::MAX_FILE`] (`Some` of its name), or the request over
-    /// [`files::MAX_REQUEST`] (`None`).
-    TooLarge(Option<String>),
-    /// Its declared type is not one of [`ALLOWED`].
-    NotAllowed {
-        file_name: String,
-        content_type: String,
-    },
-    /// Its first bytes are not of its declared type.
-    NotWhatItSays {
-        file_name: String,
-        content_type: String,
-    },
-    /// Anything else: a malformed body, the store failing.
-    Failed(ApiError),
-}
-
-impl From<FileRefusal> for ApiError {
-    fn from(r: FileRefusal) -> Self {
-        match r {
-            FileRefusal::TooLarge(_) => ApiError::PayloadTooLarge,
-            FileRefusal::NotAllowed { content_type, .. } => ApiError::UnsupportedMediaType(
-                format!("attachments may be JPEG, PNG, HEIC or PDF, not {content_type}"),
-            ),
-            FileRefusal::NotWhatItSays {
-                file_name,
-                content_type,
-            } => {
-                ApiError::UnsupportedMediaType(format!("{file_name} is not a {content_type} file"))
-            }
-            FileRefusal::Failed(e) => e,
-        }
-    }
-}
-
-/// A multipart body's error: 413 when the request went past its limit, else 400.
-pub(crate) fn multipart_error(e: MultipartError) -> ApiError {
-    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
-        ApiError::PayloadTooLarge
-    } else {
-        ApiError::BadRequest(e.body_text())
-    }
-}
-
-/// Streams the file part `field` into the store under `root` (never whole in memory): its
-/// declared type must be one of [`ALLOWED`] and its first bytes of that type, its size at most
-/// [`files::MAX_FILE`]. The stored file is listed in `placed`, so that it is removed again when
-/// the report is refused or the request cut off; a refused file leaves nothing.
-pub(crate) async fn store_file(
-    root: &std::path::Path,
-    mut field: Field<'_>,
-    placed: &mut Placed,
-) -> Result<Attachment, FileRefusal> {
-    let content_type = field
-        .content_type()
-        .unwrap_or("application/octet-stream")
-        .to_ascii_lowercase();
-    let file_name = field
-        .file_name()
-        .unwrap_or("attachment")
-        .chars()
-        .take(200)
-        .collect::<String>();
-    if !ALLOWED.iter().any(|(t, _)| *t == content_type) {
-        return Err(FileRefusal::NotAllowed {
-            file_name,
-            content_type,
-        });
-    }
-    // Its temporary file goes when `up` is dropped unfinished, on every path.
-    let mut up = Upload::start(root).await.map_err(FileRefusal::Failed)?;
-    loop {
-        let chunk = match field.chunk().await {
-            Ok(Some(c)) => c,
-            Ok(None) => break,
-            Err(e) => {
-                return Err(match multipart_error(e) {
-                    ApiError::PayloadTooLarge => FileRefusal::TooLarge(None),
-                    other => FileRefusal::Failed(other),
-                });
-            }
-        };
-        up.write(&chunk).await.map_err(|e| match e {
-            ApiError::PayloadTooLarge => FileRefusal::TooLarge(Some(file_name.clone())),
-            other => FileRefusal::Failed(other),
-        })?;
-    }
-    if !files::looks_like(&content_type, &up.head) {
-        return Err(FileRefusal::NotWhatItSays {
-            file_name,
-            content_type,
-        });
-    }
-    let size = up.size as i64;
-    let sha256 = up.seal().await.map_err(FileRefusal::Failed)?;
-    placed.place(up);
-    Ok(Attachment {
-        file_name,
-        content_type,
-        size,
-        sha256,
-    })
 }
 
 fn idempotency_key(h: &HeaderMap) -> ApiResult<Option<String>> {
@@ -357,44 +208,6 @@ async fn download(
     Path((id, sha256)): Path<(Uuid, String)>,
 ) -> ApiResult<Response> {
     send_file(&st, &actor, id, &sha256, false).await
-}
-
-/// A report's attachment for whoever may read the report: to download, or (`inline`, for the
-/// pages: an image shown, a PDF opened in the browser) to show.
-pub(crate) async fn send_file(
-    st: &AppState,
-    actor: &crate::auth::Actor,
-    id: Uuid,
-    sha256: &str,
-    inline: bool,
-) -> ApiResult<Response> {
-    if sha256.len() != 64 || !sha256.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return Err(ApiError::NotFound);
-    }
-    let a = reports::file(st, actor, id, sha256).await?;
-    let file = tokio::fs::File::open(files::path_of(&st.config.files_dir(), &a.sha256)).await.map_err(|e| {
-        tracing::error!(error = %e, sha256 = %a.sha256, "attachment missing from the file store");
-        ApiError::NotFound
-    })?;
-    let body = Body::from_stream(tokio_util::io::ReaderStream::new(file));
-    let how = if inline { "inline" } else { "attachment" };
-    let disposition = format!("{how}; filename*=UTF-8''{}", urlencode(&a.file_name));
-    Ok((
-        [
-            (header::CONTENT_TYPE, a.content_type),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CONTENT_LENGTH, a.size.to_string()),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-        ],
-        body,
-    )
-        .into_response())
-}
-
-fn urlencode(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes())
-        .collect::<String>()
-        .replace('+', "%20")
 }
 
 /// A contract's payments.

@@ -1,7 +1,7 @@
 //! Supervision: the spending report (JSON, CSV, XLSX), the contract dossier, and findings.
 
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use utoipa_axum::{router::OpenApiRouter, routes};
 use uuid::Uuid;
@@ -16,6 +16,7 @@ use crate::services::findings::{
 };
 use crate::services::spending::{self, Format, SpendingQuery, SpendingReport};
 use crate::state::AppState;
+use crate::transfer::export;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -43,36 +44,6 @@ async fn spending_report(
         Format::Json => Ok(Json(report).into_response()),
         f => export(&report, f, st.now()),
     }
-}
-
-/// The report as a CSV or XLSX download (JSON for `Format::Json`), for the API and the
-/// spending page alike.
-pub(crate) fn export(
-    report: &SpendingReport,
-    format: Format,
-    now: chrono::DateTime<chrono::Utc>,
-) -> ApiResult<Response> {
-    let name = format!("spending-{}", report.group_by);
-    let (mime, ext, bytes) = match format {
-        Format::Json => return Ok(Json(report).into_response()),
-        Format::Csv => ("text/csv; charset=utf-8", "csv", spending::to_csv(report)?),
-        Format::Xlsx => (
-            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-            "xlsx",
-            spending::to_xlsx(report, now)?,
-        ),
-    };
-    Ok((
-        [
-            (header::CONTENT_TYPE, mime.to_string()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{name}.{ext}\""),
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
 }
 
 /// Everything about one contract for an auditor's review.

@@ -111,7 +111,7 @@ pub async fn part_text(mut field: Field<'_>, max: usize) -> Result<String, ApiEr
     while let Some(chunk) = field
         .chunk()
         .await
-        .map_err(crate::routes::reports::multipart_error)?
+        .map_err(crate::transfer::multipart_error)?
     {
         if bytes.len() + chunk.len() > max {
             return Err(ApiError::PayloadTooLarge);

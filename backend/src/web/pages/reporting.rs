@@ -6,7 +6,7 @@
 //! service's rule, [`reports::report_refused`]), why. `POST` to the same address: a multipart
 //! form whose token comes first ([`MultipartForm`]), its files streamed into the store by the
 //! API's own upload path and the report submitted by the API's own step
-//! ([`crate::routes::reports::store_file`], [`submit_stored`]); then the milestone's page.
+//! ([`crate::transfer::store_file`], [`submit_stored`]); then the milestone's page.
 //! `static/report.js` checks the files before sending and shows the upload's progress.
 
 use askama::Template;
@@ -24,13 +24,13 @@ use uuid::Uuid;
 use crate::auth::{Actor, Can, Seen, can, kind};
 use crate::error::{ApiError, ApiResult, codes};
 use crate::files::{self, ALLOWED, Placed};
-use crate::routes::reports::{FileRefusal, store_file, submit_stored};
 use crate::services::contracts::{self, Contract};
 use crate::services::indicators::{self, Indicator};
 use crate::services::milestones::{self, Milestone};
 use crate::services::reports::{self, Attachment, MeasurementIn, NewReport};
 use crate::state::AppState;
 use crate::store;
+use crate::transfer::{FileRefusal, store_file, submit_stored};
 use crate::web::feedback::{Feedback, Fields};
 use crate::web::form::{MultipartForm, part_text};
 use crate::web::pages::done;
@@ -331,7 +331,7 @@ async fn read_parts(
     while let Some(field) = mp
         .next_field()
         .await
-        .map_err(|e| part_refused(crate::routes::reports::multipart_error(e)))?
+        .map_err(|e| part_refused(crate::transfer::multipart_error(e)))?
     {
         let name = field.name().unwrap_or_default().to_string();
         match name.as_str() {

@@ -335,7 +335,7 @@ pub async fn file(
     actor: Can<can::ReadProcurement>,
     Path((id, sha256)): Path<(Uuid, String)>,
 ) -> ApiResult<Response> {
-    let mut res = crate::routes::reports::send_file(&st, &actor, id, &sha256, true).await?;
+    let mut res = crate::transfer::send_file(&st, &actor, id, &sha256, true).await?;
     res.headers_mut().insert(
         header::CACHE_CONTROL,
         HeaderValue::from_static("private, max-age=86400"),

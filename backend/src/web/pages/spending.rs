@@ -21,12 +21,12 @@ use uuid::Uuid;
 
 use crate::auth::{Can, can};
 use crate::error::{ApiError, ApiResult};
-use crate::routes::supervision::export;
 use crate::services::spending::{
     self, Format, GroupBy, SpendingQuery, SpendingReport, SpendingRow,
 };
 use crate::services::{divisions, oversight};
 use crate::state::AppState;
+use crate::transfer::export;
 use crate::web::feedback::{Feedback, Fields};
 use crate::web::ui::Ui;
 
