@@ -7,6 +7,7 @@
 
 pub mod model;
 pub mod queries;
+#[warn(missing_docs)]
 pub mod rules;
 
 pub use rules::money::Money;

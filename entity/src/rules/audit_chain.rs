@@ -14,15 +14,23 @@ pub const GENESIS_HASH: &str = "000000000000000000000000000000000000000000000000
 /// The fields of one event that the hash covers.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ChainEvent {
+    /// The event's place in the chain, from 1 without gaps.
     pub seq: i64,
     /// RFC 3339 in UTC with microseconds, e.g. `2026-11-29T02:10:22.123456Z`.
     pub at: String,
+    /// Who made the change (a user's id as text), none for the system.
     pub actor_user_id: Option<String>,
+    /// What was done, e.g. `create`, `publish`, `pay`.
     pub action: String,
+    /// What kind of record changed, e.g. `contract`.
     pub entity_type: String,
+    /// Which record changed (its id as text).
     pub entity_id: String,
+    /// The record's API form before the change, none for a creation.
     pub before: Option<Value>,
+    /// The record's API form after the change, none for a deletion.
     pub after: Option<Value>,
+    /// The hash of the event before it ([`GENESIS_HASH`] for the first).
     pub prev_hash: String,
 }
 
@@ -95,8 +103,11 @@ pub fn chain_hash(prev_hash: &str, canonical: &str) -> String {
 /// A stored event as `verify` reads it back.
 #[derive(Debug, Clone)]
 pub struct StoredEvent {
+    /// The event's fields.
     pub event: ChainEvent,
+    /// The canonical text stored when it was sealed.
     pub canonical: String,
+    /// The hash stored when it was sealed.
     pub hash: String,
 }
 
@@ -105,6 +116,7 @@ pub struct StoredEvent {
 pub struct ChainBreak {
     /// The `seq` of the first bad event (or, for a gap, the first missing `seq`).
     pub seq: i64,
+    /// What is wrong there, in words.
     pub reason: String,
 }
 

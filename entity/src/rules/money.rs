@@ -21,12 +21,16 @@ pub struct Money(Decimal);
 /// Why a text is not an amount of money.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum MoneyError {
+    /// Not a decimal number in a string.
     #[error("must be a decimal number written as a string, e.g. \"1234.50\"")]
     NotANumber,
+    /// More than two decimal places (finer than a fen).
     #[error("must have at most 2 decimal places")]
     TooPrecise,
+    /// Below zero.
     #[error("must not be negative")]
     Negative,
+    /// Above the largest amount Huimin keeps.
     #[error("is too large")]
     TooLarge,
 }

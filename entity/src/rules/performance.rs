@@ -12,9 +12,13 @@ use crate::rules::vocab::{Comparator, Measure};
 /// An indicator as the score needs it.
 #[derive(Debug, Clone, Copy)]
 pub struct IndicatorSpec {
+    /// Whether the value should reach the target (`at_least`) or stay under it (`at_most`).
     pub comparator: Comparator,
+    /// Whether the value counts up over the period (`cumulative`) or is a level.
     pub measure: Measure,
+    /// The target over the whole contract period.
     pub target: Decimal,
+    /// Its share of the score, out of 100.
     pub weight: u32,
 }
 

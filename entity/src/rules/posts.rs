@@ -6,7 +6,9 @@ use chrono::NaiveDate;
 /// An assignment's days: from `from` to `to` inclusive, or open-ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Span {
+    /// The first day.
     pub from: NaiveDate,
+    /// The last day, none while it lasts.
     pub to: Option<NaiveDate>,
 }
 
