@@ -9,7 +9,12 @@ macro_rules! vocab {
         $(#[$m])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum $name {
-            $($(#[$vm])* #[serde(rename = $text)] $variant),+
+            $(
+                $(#[$vm])*
+                #[doc = concat!("Stored and written as `", $text, "`.")]
+                #[serde(rename = $text)]
+                $variant
+            ),+
         }
 
         impl $name {
