@@ -25,6 +25,7 @@ use entity::model::{audit_event, chain_check};
 use entity::rules::audit_chain::{
     ChainBreak, ChainEvent, ChainVerifier, GENESIS_HASH, StoredEvent, canonical_json, chain_hash,
 };
+use entity::rules::counts::to_usize;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
@@ -674,7 +675,7 @@ async fn list_in(
     };
     let mut rows = q.limit(limit + 1).all(db).await?;
     let next = if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
+        rows.truncate(to_usize(limit));
         rows.last().and_then(|r| r.seq).map(|s| s.to_string())
     } else {
         None

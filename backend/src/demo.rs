@@ -19,6 +19,7 @@ use anyhow::Context;
 use entity::Money;
 use entity::model::user;
 use entity::rules::codes::credit_code_check_char;
+use entity::rules::counts::to_u32;
 use entity::rules::quantity::Quantity;
 use entity::rules::vocab::{
     Comparator, FundSource, Qualification, Role, ServiceCategory, Severity, TenderMethod,
@@ -140,7 +141,7 @@ pub async fn load(real: &AppState) -> anyhow::Result<Option<String>> {
             &admin,
             NewOrganisation {
                 name: (*name).into(),
-                credit_code: demo_credit_code(i as u32 + 1),
+                credit_code: demo_credit_code(to_u32(i) + 1),
                 contact_email: (*email).into(),
                 status: None,
                 status_reason: None,

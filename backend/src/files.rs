@@ -477,7 +477,9 @@ mod tests {
     #[test]
     fn heic_is_known_by_its_brands_not_by_its_ftyp_box() {
         let ftyp = |major: &[u8; 4], compatible: &[&[u8; 4]]| {
-            let mut v = ((16 + 4 * compatible.len()) as u32).to_be_bytes().to_vec();
+            let mut v = entity::rules::counts::to_u32(16 + 4 * compatible.len())
+                .to_be_bytes()
+                .to_vec();
             v.extend(b"ftyp");
             v.extend(major);
             v.extend([0, 0, 0, 0]);

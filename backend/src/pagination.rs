@@ -3,6 +3,7 @@
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use entity::rules::counts::to_usize;
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
     QuerySelect, Select,
@@ -74,7 +75,7 @@ where
     };
     let mut rows = select.limit(limit + 1).all(db).await?;
     let next = if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
+        rows.truncate(to_usize(limit));
         rows.last().map(|m| encode(id_of(m)))
     } else {
         None

@@ -6,6 +6,7 @@ use axum::body::Body;
 use axum::extract::multipart::{Field, MultipartError};
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use entity::rules::counts::to_i64;
 use uuid::Uuid;
 
 use crate::auth::Actor;
@@ -153,7 +154,7 @@ pub async fn store_file(
             content_type,
         });
     }
-    let size = up.size as i64;
+    let size = to_i64(up.size);
     let sha256 = up.seal().await.map_err(FileRefusal::Failed)?;
     placed.place(up);
     Ok(Attachment {

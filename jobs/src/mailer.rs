@@ -40,10 +40,9 @@ impl Mailer {
             Some(url) => Transport::Smtp(
                 AsyncSmtpTransport::<Tokio1Executor>::from_url(url)
                     .map_err(|e| anyhow::anyhow!("SMTP_URL: {e}"))?
-                    .pool_config(
-                        PoolConfig::new()
-                            .max_size(crate::jobs::send_notifications::CONCURRENCY as u32),
-                    )
+                    .pool_config(PoolConfig::new().max_size(entity::rules::counts::to_u32(
+                        crate::jobs::send_notifications::CONCURRENCY,
+                    )))
                     .build(),
             ),
             None => {

@@ -11,6 +11,7 @@ use std::collections::HashMap;
 use askama::Template;
 use chrono::{NaiveDate, NaiveDateTime};
 use entity::Money;
+use entity::rules::counts::to_i64;
 use entity::rules::vocab::{Locale, PaymentRequestStatus};
 use fluent_templates::fluent_bundle::FluentValue;
 
@@ -510,7 +511,7 @@ fn values(
             "mail-audit-anchor-subject",
         ),
         Message::Digest { items } => (
-            vec![("count", n(items.len() as i64))],
+            vec![("count", n(to_i64(items.len())))],
             "mail-digest-subject",
         ),
     };

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
 use entity::queries::numbered;
+use entity::rules::counts::to_i64;
 use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
 
 /// The length of a window, in seconds.
@@ -69,7 +70,7 @@ impl Throttle {
             return Ok(());
         }
         let window = now.timestamp().div_euclid(WINDOW) * WINDOW;
-        let retry = (window + WINDOW - now.timestamp()).max(1) as u64;
+        let retry = (window + WINDOW - now.timestamp()).max(1).unsigned_abs();
         let entry = self.local.get_with(address.to_string(), || {
             Arc::new(Mutex::new(Local::default()))
         });
@@ -107,7 +108,7 @@ impl Throttle {
             }
         }
         let l = entry.lock().unwrap_or_else(|e| e.into_inner());
-        if l.window == window && l.synced + l.pending > self.limit as i64 {
+        if l.window == window && l.synced + l.pending > to_i64(self.limit) {
             return Err(retry);
         }
         Ok(())

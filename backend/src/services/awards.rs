@@ -2,6 +2,7 @@
 //! contract with the bid's organisation and amount is created, in one transaction.
 
 use entity::model::{bid, contract, organisation, tender};
+use entity::rules::counts::to_usize;
 use entity::rules::vocab::{ContractStatus, TenderMethod, TenderStatus};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
@@ -53,7 +54,7 @@ pub async fn award(st: &AppState, actor: &Actor, id: Uuid, a: Award) -> ApiResul
         .filter(bid::Column::TenderId.eq(t.id))
         .count(&txn)
         .await?;
-    if (n as usize) < method.min_bids() {
+    if to_usize(n) < method.min_bids() {
         return Err(ApiError::conflict(
             codes::TENDER_TOO_FEW_BIDS,
             format!(

@@ -97,7 +97,7 @@ pub async fn score_at(
             comparator,
             measure,
             target: target.decimal(),
-            weight: i.weight.max(0) as u32,
+            weight: i.weight.max(0).unsigned_abs(),
         };
         let t = effective_target(&spec, k.start_date, k.end_date, due);
         let value = latest.get(&i.id).map(|v| Quantity::from_e4(*v));

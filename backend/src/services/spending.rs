@@ -13,6 +13,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::Money;
 use entity::model::{budget_line, organisation, purchaser};
 use entity::queries::{Figures, numbered};
+use entity::rules::counts::to_u32;
 use entity::rules::score::Score;
 use entity::rules::vocab::ServiceCategory;
 use rust_decimal::Decimal;
@@ -716,6 +717,11 @@ pub fn to_csv(r: &SpendingReport) -> ApiResult<Vec<u8>> {
 
 /// The report as an XLSX workbook: money as numeric cells with a two-decimal format, a
 /// totals row last. Text goes in string cells (`write_string`), which a spreadsheet never
+/// A spreadsheet column index.
+fn column(i: usize) -> u16 {
+    u16::try_from(i).unwrap_or(u16::MAX)
+}
+
 /// evaluates, so a name like `=HYPERLINK(…)` needs no defusing here.
 pub fn to_xlsx(r: &SpendingReport, generated: DateTime<Utc>) -> ApiResult<Vec<u8>> {
     use rust_xlsxwriter::{Format as XFormat, Workbook};
@@ -727,13 +733,13 @@ pub fn to_xlsx(r: &SpendingReport, generated: DateTime<Utc>) -> ApiResult<Vec<u8
     let err = |e: rust_xlsxwriter::XlsxError| ApiError::internal(anyhow::anyhow!("xlsx: {e}"));
     ws.set_name("spending").map_err(err)?;
     for (c, title) in COLUMNS.iter().enumerate() {
-        ws.write_string_with_format(0, c as u16, *title, &bold)
+        ws.write_string_with_format(0, column(c), *title, &bold)
             .map_err(err)?;
     }
     let rows: Vec<&SpendingRow> = r.items.iter().chain(std::iter::once(&r.totals)).collect();
     let last = rows.len();
     for (i, row) in rows.into_iter().enumerate() {
-        let y = (i + 1) as u32;
+        let y = to_u32(i + 1);
         let total = i + 1 == last;
         let mf = if total { &bold_money } else { &money };
         ws.write_string(y, 0, &row.key).map_err(err)?;
@@ -749,7 +755,7 @@ pub fn to_xlsx(r: &SpendingReport, generated: DateTime<Utc>) -> ApiResult<Vec<u8
         .enumerate()
         {
             let v: f64 = m.to_string().parse().unwrap_or(0.0);
-            ws.write_number_with_format(y, (c + 2) as u16, v, mf)
+            ws.write_number_with_format(y, column(c + 2), v, mf)
                 .map_err(err)?;
         }
         ws.write_number(y, 7, row.contracts as f64).map_err(err)?;
@@ -772,7 +778,7 @@ pub fn to_xlsx(r: &SpendingReport, generated: DateTime<Utc>) -> ApiResult<Vec<u8
             .map_err(err)?;
     }
     ws.write_string(
-        last as u32 + 2,
+        to_u32(last) + 2,
         0,
         format!("generated {}", generated.to_rfc3339()),
     )

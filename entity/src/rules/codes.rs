@@ -32,7 +32,7 @@ pub fn credit_code_check_char(first17: &str) -> Option<char> {
     }
     let mut sum = 0u32;
     for (b, w) in bytes.iter().zip(USCC_WEIGHTS) {
-        let v = USCC_CHARSET.iter().position(|c| c == b)? as u32;
+        let v = super::counts::to_u32(USCC_CHARSET.iter().position(|c| c == b)?);
         sum += v * w;
     }
     let check = (31 - sum % 31) % 31;

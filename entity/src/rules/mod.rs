@@ -2,6 +2,7 @@
 
 pub mod audit_chain;
 pub mod codes;
+pub mod counts;
 pub mod divisions;
 pub mod money;
 pub mod performance;

@@ -28,6 +28,10 @@ impl Score {
     }
 
     /// Parses a number of tenths from `f64` when exact; else `None`.
+    #[expect(
+        clippy::cast_possible_truncation,
+        reason = "tenths is a whole number within 0..=1000 before it is cast"
+    )]
     pub fn from_f64(v: f64) -> Option<Self> {
         let tenths = (v * 10.0).round();
         let exact = ((tenths / 10.0) - v).abs() < 1e-9;

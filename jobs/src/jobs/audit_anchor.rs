@@ -7,6 +7,7 @@
 //! `serve`, are covered by the next anchor. One message per supervisor and head and local
 //! day (dedupe step: the date), so a second run on the same day sends only if the head moved.
 
+use entity::rules::counts::to_i64;
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
@@ -47,7 +48,7 @@ pub async fn run(
     let notified = outbox::enqueue(db, ctx.clock.now(), &ctx.public_url, Some(run_id), out).await?;
     Ok(Counts {
         examined: 1,
-        notified: notified as i64,
+        notified: to_i64(notified),
         errors: 0,
     })
 }

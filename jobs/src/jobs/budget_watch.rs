@@ -5,6 +5,7 @@
 use chrono::{Datelike, NaiveDate};
 use entity::model::budget_line;
 use entity::queries::Figures;
+use entity::rules::counts::to_i64;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use uuid::Uuid;
@@ -88,8 +89,8 @@ pub async fn run(
     }
     let notified = outbox::enqueue(db, ctx.clock.now(), &ctx.public_url, Some(run_id), out).await?;
     Ok(Counts {
-        examined: lines.len() as i64,
-        notified: notified as i64,
+        examined: to_i64(lines.len()),
+        notified: to_i64(notified),
         errors: 0,
     })
 }

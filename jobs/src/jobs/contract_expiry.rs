@@ -2,6 +2,7 @@
 //! the officer and the organisation, once per end date. Read over `contract (status, end_date)`.
 
 use chrono::{Days, NaiveDate};
+use entity::rules::counts::to_i64;
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
@@ -62,8 +63,8 @@ pub async fn run(
     }
     let notified = outbox::enqueue(db, ctx.clock.now(), &ctx.public_url, Some(run_id), out).await?;
     Ok(Counts {
-        examined: rows.len() as i64,
-        notified: notified as i64,
+        examined: to_i64(rows.len()),
+        notified: to_i64(notified),
         errors: 0,
     })
 }

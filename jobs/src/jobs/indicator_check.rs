@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use chrono::{Duration, NaiveDate};
 use entity::model::{contract, indicator};
+use entity::rules::counts::to_i64;
 use entity::rules::performance::{IndicatorSpec, achievement, effective_target, score};
 use entity::rules::quantity::Quantity;
 use entity::rules::score::Score;
@@ -94,7 +95,7 @@ pub async fn run(
             comparator,
             measure,
             target,
-            weight: weight.max(0) as u32,
+            weight: weight.max(0).unsigned_abs(),
         };
         let t = effective_target(&spec, c.start, c.end, today.clamp(c.start, c.end));
         let v = Quantity::from_e4(value.unwrap_or(0)).decimal();
@@ -160,7 +161,7 @@ pub async fn run(
     let notified = outbox::enqueue(db, now, &ctx.public_url, Some(run_id), out).await?;
     Ok(Counts {
         examined,
-        notified: notified as i64,
+        notified: to_i64(notified),
         errors: 0,
     })
 }

@@ -10,6 +10,7 @@
 
 use chrono::{DateTime, Days, Utc};
 use entity::Money;
+use entity::rules::counts::to_i64;
 use entity::rules::vocab::PaymentRequestStatus;
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
@@ -170,8 +171,8 @@ pub async fn run(
     }
     let notified = outbox::enqueue(db, ctx.clock.now(), &ctx.public_url, Some(run_id), out).await?;
     Ok(Counts {
-        examined: rows.len() as i64,
-        notified: notified as i64,
+        examined: to_i64(rows.len()),
+        notified: to_i64(notified),
         errors: 0,
     })
 }

@@ -11,6 +11,7 @@ use std::time::Instant;
 use chrono::{DateTime, Duration, Utc};
 use entity::model::notification;
 use entity::queries::{begin_write, numbered};
+use entity::rules::counts::to_i64;
 use entity::rules::vocab::Locale;
 use rand::Rng;
 use sea_orm::sea_query::Expr;
@@ -204,8 +205,9 @@ pub fn backoff(attempts: i32) -> Duration {
     let base = 30i64
         .saturating_mul(1i64 << attempts.clamp(0, 20))
         .min(6 * 3600);
-    let jitter = rand::rng().random_range(0.5..1.5);
-    Duration::milliseconds((base as f64 * 1000.0 * jitter) as i64)
+    // Seconds × ‰ of jitter: milliseconds.
+    let jitter_permille = rand::rng().random_range(500..1500);
+    Duration::milliseconds(base * jitter_permille)
 }
 
 async fn mark_sent(
@@ -275,7 +277,7 @@ pub async fn run(ctx: &JobContext) -> Result<Counts, DbErr> {
         if rows.is_empty() {
             break;
         }
-        counts.examined += rows.len() as i64;
+        counts.examined += to_i64(rows.len());
         let mut pending = compose(ctx, rows).into_iter();
         let mut set = JoinSet::new();
         let mut sent = Vec::new();
@@ -297,7 +299,7 @@ pub async fn run(ctx: &JobContext) -> Result<Counts, DbErr> {
             };
             match result {
                 Ok(_) => {
-                    counts.notified += job.ids.len() as i64;
+                    counts.notified += to_i64(job.ids.len());
                     sent.extend(job.ids);
                 }
                 Err(e) => {

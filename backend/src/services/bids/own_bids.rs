@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 use entity::Money;
 use entity::model::{bid, contract, tender};
+use entity::rules::counts::to_usize;
 use entity::rules::score::Score;
 use entity::rules::vocab::TenderStatus;
 use sea_orm::{
@@ -148,7 +149,7 @@ pub async fn own_bids(
         .all(&st.db)
         .await?;
     let next = if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
+        rows.truncate(to_usize(limit));
         rows.last().map(|r| encode(r.id))
     } else {
         None

@@ -15,6 +15,7 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::Money;
 use entity::model::{contract, organisation};
 use entity::queries::numbered;
+use entity::rules::counts::to_usize;
 use entity::rules::divisions::{Level, ancestors};
 use entity::rules::vocab::{ContractStatus, ServiceCategory};
 use rust_decimal::Decimal;
@@ -288,7 +289,7 @@ async fn contracts(
         .all(db)
         .await?;
     let next = if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
+        rows.truncate(to_usize(limit));
         rows.last().map(|c| encode(c.id))
     } else {
         None

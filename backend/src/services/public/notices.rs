@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::Money;
 use entity::model::{amendment, contract, notice, organisation, purchaser, tender};
 use entity::rules::codes::is_valid_division_code;
+use entity::rules::counts::to_usize;
 use entity::rules::vocab::{ServiceCategory, TenderMethod};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -525,7 +526,7 @@ pub async fn list(
     };
     let mut rows = q.limit(limit + 1).all(db).await?;
     let next_cursor = if rows.len() as u64 > limit {
-        rows.truncate(limit as usize);
+        rows.truncate(to_usize(limit));
         rows.last().map(|n| encode(n.id))
     } else {
         None

@@ -267,10 +267,12 @@ impl EventRow {
             ]),
             action: word_or_raw(ui, "contracts-history-action", &e.action),
             action_raw: e.action.clone(),
-            changed: diff(e.before.as_ref(), e.after.as_ref())
-                .iter()
-                .filter(|r| r.changed)
-                .count() as i64,
+            changed: entity::rules::counts::to_i64(
+                diff(e.before.as_ref(), e.after.as_ref())
+                    .iter()
+                    .filter(|r| r.changed)
+                    .count(),
+            ),
         }
     }
 }

@@ -15,6 +15,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
+use entity::rules::counts::to_i64;
 use entity::rules::vocab::Decision;
 use uuid::Uuid;
 
@@ -131,7 +132,7 @@ fn flags(ui: &Ui, d: &Dossier) -> Vec<String> {
     if f.posts_vacant_over_30_days > 0 {
         out.push(ui.tn(
             "spending-flag-posts-vacant-over-30-days",
-            f.posts_vacant_over_30_days as i64,
+            to_i64(f.posts_vacant_over_30_days),
         ));
     }
     if f.without_indicators && d.contract.status.as_str() != "draft" {
@@ -141,18 +142,18 @@ fn flags(ui: &Ui, d: &Dossier) -> Vec<String> {
         out.push(ui.tn("spending-flag-budget-lines-over-90-percent", 1));
     }
     if f.open_findings >= 2 {
-        out.push(ui.tn("dossier-flag-open-findings", f.open_findings as i64));
+        out.push(ui.tn("dossier-flag-open-findings", to_i64(f.open_findings)));
     }
     if f.payments_before_acceptance > 0 {
         out.push(ui.tn(
             "spending-flag-payments-before-acceptance",
-            f.payments_before_acceptance as i64,
+            to_i64(f.payments_before_acceptance),
         ));
     }
     if f.requests_approved_by_accepter > 0 {
         out.push(ui.tn(
             "spending-flag-requests-approved-by-accepter",
-            f.requests_approved_by_accepter as i64,
+            to_i64(f.requests_approved_by_accepter),
         ));
     }
     out
@@ -219,7 +220,7 @@ fn timeline(
         push(
             at(t.bid_deadline),
             "tender",
-            ui.tn("dossier-bids-closed", d.bids.len() as i64),
+            ui.tn("dossier-bids-closed", to_i64(d.bids.len())),
             Vec::new(),
             None,
         );

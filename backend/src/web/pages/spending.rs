@@ -13,6 +13,7 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Response};
+use entity::rules::counts::{to_i64, to_u32};
 use entity::rules::money::Money;
 use entity::rules::vocab::{Role, ServiceCategory};
 use rust_decimal::Decimal;
@@ -202,11 +203,11 @@ impl Chart {
                 disbursed: r.row.disbursed,
                 committed_pct: pct(r.row.committed),
                 disbursed_pct: pct(r.row.disbursed),
-                y: i as u32 * CHART_ROW,
+                y: to_u32(i) * CHART_ROW,
             })
             .collect();
         Chart {
-            height: bars.len() as u32 * CHART_ROW,
+            height: to_u32(bars.len()) * CHART_ROW,
             bars,
             groups: rows.len(),
         }
@@ -286,7 +287,7 @@ impl SpendingPage {
     /// "The 15 largest groups by committed money" when the chart leaves groups out.
     pub fn chart_note(&self) -> String {
         self.ui
-            .tn("spending-chart-largest", self.chart.bars.len() as i64)
+            .tn("spending-chart-largest", to_i64(self.chart.bars.len()))
     }
 
     /// Each anomaly flag's name and what it means, for the legend.

@@ -11,6 +11,7 @@ use crate::services::home_anomalies;
 use crate::services::oversight::{self, SupervisorHome};
 use crate::state::AppState;
 use crate::web::ui::Ui;
+use entity::rules::counts::to_i64;
 
 /// The supervisor's home: the figures and the anomalies, explained.
 pub struct SupervisorView {
@@ -29,7 +30,7 @@ impl SupervisorView {
 
     /// How many late milestones the home lists.
     pub fn shown_late(&self) -> i64 {
-        self.home.late.len() as i64
+        to_i64(self.home.late.len())
     }
 
     /// Whether more milestones are late than the home lists.

@@ -8,6 +8,7 @@ use crate::services::users::{self, UserCounts};
 use crate::state::AppState;
 use crate::web::pages::jobs::job_word;
 use crate::web::ui::Ui;
+use entity::rules::counts::to_i64;
 
 /// A job's latest run.
 #[derive(Debug, Clone)]
@@ -53,7 +54,7 @@ pub async fn load(st: &AppState, ui: &Ui) -> ApiResult<AdminHome> {
         })
         .collect();
     Ok(AdminHome {
-        failing: jobs.iter().filter(|j| j.outcome == "error").count() as i64,
+        failing: to_i64(jobs.iter().filter(|j| j.outcome == "error").count()),
         users,
         jobs,
         depth,
