@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use entity::rules::vocab::Role;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
-use tests::{Answer, Login, TestApp};
+use tests::{Answer, Login, TestApp, World};
 use uuid::Uuid;
 
 fn contract_path(id: Uuid) -> String {
@@ -456,10 +456,14 @@ async fn fields_the_server_sets_and_unknown_fields_are_refused() {
 #[tokio::test]
 async fn a_draft_is_edited_and_an_active_contract_is_not() {
     let app = TestApp::new().await;
-    let fo = app.user(Role::FinanceOfficer).await;
-    let line = app.budget_line(&fo, "500000.00").await;
-    let org = app.organisation().await;
-    let id = app.draft_contract(&fo, org, line, "80000.00").await;
+    let World {
+        fo, contract: id, ..
+    } = app
+        .world()
+        .line_amount("500000.00")
+        .value("80000.00")
+        .draft()
+        .await;
     let path = contract_path(id);
     let e = app
         .patch(
@@ -506,10 +510,18 @@ async fn a_draft_is_edited_and_an_active_contract_is_not() {
 #[tokio::test]
 async fn signing_commits_the_value_on_the_budget_line() {
     let app = TestApp::new().await;
-    let fo = app.user(Role::FinanceOfficer).await;
-    let line = app.budget_line(&fo, "100000.00").await;
-    let org = app.organisation().await;
-    let id = app.draft_contract(&fo, org, line, "60000.00").await;
+    let World {
+        fo,
+        line,
+        organisation: org,
+        contract: id,
+        ..
+    } = app
+        .world()
+        .line_amount("100000.00")
+        .value("60000.00")
+        .draft()
+        .await;
     let path = contract_path(id);
     let s = app
         .act(&format!("{path}/sign"), &fo.token)
@@ -579,10 +591,18 @@ async fn signing_commits_the_value_on_the_budget_line() {
 #[tokio::test]
 async fn a_suspended_organisation_cannot_sign() {
     let app = TestApp::new().await;
-    let fo = app.user(Role::FinanceOfficer).await;
-    let line = app.budget_line(&fo, "100000.00").await;
-    let org = app.organisation().await;
-    let id = app.draft_contract(&fo, org, line, "60000.00").await;
+    let World {
+        fo,
+        line,
+        organisation: org,
+        contract: id,
+        ..
+    } = app
+        .world()
+        .line_amount("100000.00")
+        .value("60000.00")
+        .draft()
+        .await;
     suspend(&app, org).await;
     app.act(&format!("{}/sign", contract_path(id)), &fo.token)
         .await
@@ -596,10 +616,18 @@ async fn a_suspended_organisation_cannot_sign() {
 #[tokio::test]
 async fn a_draft_is_cancelled_with_a_reason_and_an_active_contract_is_not() {
     let app = TestApp::new().await;
-    let fo = app.user(Role::FinanceOfficer).await;
-    let line = app.budget_line(&fo, "500000.00").await;
-    let org = app.organisation().await;
-    let id = app.draft_contract(&fo, org, line, "80000.00").await;
+    let World {
+        fo,
+        line,
+        organisation: org,
+        contract: id,
+        ..
+    } = app
+        .world()
+        .line_amount("500000.00")
+        .value("80000.00")
+        .draft()
+        .await;
     let path = contract_path(id);
     let a = app
         .post(&format!("{path}/cancel"), &fo.token, json!({"reason": " "}))
@@ -654,10 +682,18 @@ async fn a_draft_is_cancelled_with_a_reason_and_an_active_contract_is_not() {
 #[tokio::test]
 async fn terminating_needs_a_reason_works_only_when_active_and_releases_the_commitment() {
     let app = TestApp::new().await;
-    let fo = app.user(Role::FinanceOfficer).await;
-    let line = app.budget_line(&fo, "500000.00").await;
-    let org = app.organisation().await;
-    let draft = app.draft_contract(&fo, org, line, "80000.00").await;
+    let World {
+        fo,
+        line,
+        organisation: org,
+        contract: draft,
+        ..
+    } = app
+        .world()
+        .line_amount("500000.00")
+        .value("80000.00")
+        .draft()
+        .await;
     app.post(
         &format!("{}/terminate", contract_path(draft)),
         &fo.token,
@@ -733,10 +769,18 @@ async fn terminating_needs_a_reason_works_only_when_active_and_releases_the_comm
 #[tokio::test]
 async fn completing_works_only_on_an_active_contract() {
     let app = TestApp::new().await;
-    let fo = app.user(Role::FinanceOfficer).await;
-    let line = app.budget_line(&fo, "500000.00").await;
-    let org = app.organisation().await;
-    let draft = app.draft_contract(&fo, org, line, "80000.00").await;
+    let World {
+        fo,
+        line,
+        organisation: org,
+        contract: draft,
+        ..
+    } = app
+        .world()
+        .line_amount("500000.00")
+        .value("80000.00")
+        .draft()
+        .await;
     app.act(&format!("{}/complete", contract_path(draft)), &fo.token)
         .await
         .expect(409);
@@ -851,10 +895,18 @@ async fn amendments_keep_the_old_values_in_the_history() {
 #[tokio::test]
 async fn amendments_only_apply_to_active_contracts() {
     let app = TestApp::new().await;
-    let fo = app.user(Role::FinanceOfficer).await;
-    let line = app.budget_line(&fo, "500000.00").await;
-    let org = app.organisation().await;
-    let draft = app.draft_contract(&fo, org, line, "100000.00").await;
+    let World {
+        fo,
+        line,
+        organisation: org,
+        contract: draft,
+        ..
+    } = app
+        .world()
+        .line_amount("500000.00")
+        .value("100000.00")
+        .draft()
+        .await;
     amend(
         &app,
         &fo,
@@ -888,10 +940,16 @@ async fn amendments_only_apply_to_active_contracts() {
 #[tokio::test]
 async fn increases_together_stay_within_ten_percent_of_the_signed_value() {
     let app = TestApp::new().await;
-    let fo = app.user(Role::FinanceOfficer).await;
-    let line = app.budget_line(&fo, "500000.00").await;
-    let org = app.organisation().await;
-    let id = app.active_contract(&fo, org, line, "100000.00").await;
+    let World {
+        fo,
+        line,
+        contract: id,
+        ..
+    } = app
+        .world()
+        .line_amount("500000.00")
+        .value("100000.00")
+        .await;
     amend(
         &app,
         &fo,
@@ -942,10 +1000,16 @@ async fn increases_together_stay_within_ten_percent_of_the_signed_value() {
 #[tokio::test]
 async fn only_increases_count_towards_the_ten_percent() {
     let app = TestApp::new().await;
-    let fo = app.user(Role::FinanceOfficer).await;
-    let line = app.budget_line(&fo, "500000.00").await;
-    let org = app.organisation().await;
-    let id = app.active_contract(&fo, org, line, "100000.00").await;
+    let World {
+        fo,
+        line,
+        contract: id,
+        ..
+    } = app
+        .world()
+        .line_amount("500000.00")
+        .value("100000.00")
+        .await;
     amend(
         &app,
         &fo,
@@ -1013,10 +1077,17 @@ async fn only_increases_count_towards_the_ten_percent() {
 #[tokio::test]
 async fn an_increase_the_budget_line_cannot_cover_is_refused() {
     let app = TestApp::new().await;
-    let fo = app.user(Role::FinanceOfficer).await;
-    let line = app.budget_line(&fo, "103000.00").await;
-    let org = app.organisation().await;
-    let id = app.active_contract(&fo, org, line, "100000.00").await;
+    let World {
+        fo,
+        line,
+        organisation: org,
+        contract: id,
+        ..
+    } = app
+        .world()
+        .line_amount("103000.00")
+        .value("100000.00")
+        .await;
     amend(
         &app,
         &fo,
@@ -1078,10 +1149,17 @@ async fn an_increase_the_budget_line_cannot_cover_is_refused() {
 #[tokio::test]
 async fn an_amended_end_date_keeps_to_the_period_limit() {
     let app = TestApp::new().await;
-    let fo = app.user(Role::FinanceOfficer).await;
-    let line = app.budget_line(&fo, "500000.00").await;
-    let org = app.organisation().await;
-    let id = app.active_contract(&fo, org, line, "100000.00").await;
+    let World {
+        fo,
+        line,
+        organisation: org,
+        contract: id,
+        ..
+    } = app
+        .world()
+        .line_amount("500000.00")
+        .value("100000.00")
+        .await;
     for end in ["2027-04-01", "2026-03-31"] {
         let a = amend(&app, &fo, id, json!({"end_date": end, "reason": "延期"}))
             .await
@@ -1130,10 +1208,13 @@ async fn an_amended_end_date_keeps_to_the_period_limit() {
 #[tokio::test]
 async fn an_amendment_needs_a_reason_and_a_change() {
     let app = TestApp::new().await;
-    let fo = app.user(Role::FinanceOfficer).await;
-    let line = app.budget_line(&fo, "500000.00").await;
-    let org = app.organisation().await;
-    let id = app.active_contract(&fo, org, line, "100000.00").await;
+    let World {
+        fo, contract: id, ..
+    } = app
+        .world()
+        .line_amount("500000.00")
+        .value("100000.00")
+        .await;
     for (body, field) in [
         (json!({"value": "101000.00"}), "reason"),
         (json!({"value": "101000.00", "reason": "  "}), "reason"),
@@ -1161,10 +1242,17 @@ async fn an_amendment_needs_a_reason_and_a_change() {
 #[tokio::test]
 async fn an_amendment_cannot_go_below_the_milestones_or_what_was_paid() {
     let app = TestApp::new().await;
-    let fo = app.user(Role::FinanceOfficer).await;
-    let line = app.budget_line(&fo, "500000.00").await;
-    let org = app.organisation().await;
-    let planned = app.active_contract(&fo, org, line, "100000.00").await;
+    let World {
+        fo,
+        line,
+        organisation: org,
+        contract: planned,
+        ..
+    } = app
+        .world()
+        .line_amount("500000.00")
+        .value("100000.00")
+        .await;
     app.post(
         &format!("/api/v1/contracts/{planned}/milestones"),
         &fo.token,
@@ -1219,10 +1307,13 @@ async fn an_amendment_cannot_go_below_the_milestones_or_what_was_paid() {
 #[tokio::test]
 async fn completing_needs_every_milestone_accepted_or_cancelled() {
     let app = TestApp::new().await;
-    let fo = app.user(Role::FinanceOfficer).await;
-    let line = app.budget_line(&fo, "500000.00").await;
-    let org = app.organisation().await;
-    let id = app.active_contract(&fo, org, line, "100000.00").await;
+    let World {
+        fo, contract: id, ..
+    } = app
+        .world()
+        .line_amount("500000.00")
+        .value("100000.00")
+        .await;
     let m = app
         .post(
             &format!("/api/v1/contracts/{id}/milestones"),
@@ -1252,10 +1343,13 @@ async fn completing_needs_every_milestone_accepted_or_cancelled() {
 #[tokio::test]
 async fn an_amendment_cannot_end_the_contract_before_a_milestone_is_due() {
     let app = TestApp::new().await;
-    let fo = app.user(Role::FinanceOfficer).await;
-    let line = app.budget_line(&fo, "500000.00").await;
-    let org = app.organisation().await;
-    let id = app.active_contract(&fo, org, line, "100000.00").await;
+    let World {
+        fo, contract: id, ..
+    } = app
+        .world()
+        .line_amount("500000.00")
+        .value("100000.00")
+        .await;
     app.post(
         &format!("/api/v1/contracts/{id}/milestones"),
         &fo.token,
@@ -1700,10 +1794,16 @@ async fn cursor_pagination_walks_every_contract_once_in_creation_order() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn racing_amendments_never_exceed_ten_percent_of_the_signed_value() {
     let app = TestApp::new().await;
-    let fo = app.user(Role::FinanceOfficer).await;
-    let line = app.budget_line(&fo, "1000000.00").await;
-    let org = app.organisation().await;
-    let id = app.active_contract(&fo, org, line, "100000.00").await;
+    let World {
+        fo,
+        line,
+        contract: id,
+        ..
+    } = app
+        .world()
+        .line_amount("1000000.00")
+        .value("100000.00")
+        .await;
     // Increases of 9 000 interleaved with decreases back to the signed value: only one
     // increase may ever go through, whatever the order.
     let path = format!("/api/v1/contracts/{id}/amendments");
@@ -1822,10 +1922,7 @@ async fn racing_increases_on_one_line_never_exceed_its_amount() {
 #[tokio::test]
 async fn roles_that_may_not_write_get_403_before_the_body_is_checked() {
     let app = TestApp::new().await;
-    let fo = app.user(Role::FinanceOfficer).await;
-    let line = app.budget_line(&fo, "500000.00").await;
-    let org = app.organisation().await;
-    let id = app.active_contract(&fo, org, line, "80000.00").await;
+    let World { contract: id, .. } = app.world().line_amount("500000.00").value("80000.00").await;
     let p = contract_path(id);
     for role in [Role::Supervisor, Role::Admin, Role::Organisation] {
         let t = app.user(role).await.token;

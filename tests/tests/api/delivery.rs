@@ -12,7 +12,7 @@ use http_body_util::BodyExt;
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use tests::web::{Part, multipart};
-use tests::{Answer, Login, TestApp};
+use tests::{Answer, Login, TestApp, World};
 use tower::ServiceExt;
 use uuid::Uuid;
 
@@ -32,14 +32,6 @@ const MB: usize = 1024 * 1024;
 // ---------------------------------------------------------------------------------------------
 // Fixtures and helpers
 
-/// A finance officer, the staff of an organisation, a budget line and a contract between them.
-struct Deal {
-    fo: Login,
-    staff: Login,
-    line: Uuid,
-    contract: Uuid,
-}
-
 fn contract_path(id: Uuid) -> String {
     format!("/api/v1/contracts/{id}")
 }
@@ -48,58 +40,10 @@ fn milestone_path(id: Uuid) -> String {
     format!("/api/v1/milestones/{id}")
 }
 
-/// A draft direct award of `value` for 2026-04-01..2026-12-31 on a line of 1 000 000.00, its
-/// body changed by `tweak`.
-async fn draft_deal(app: &TestApp, value: &str, tweak: impl FnOnce(&mut Value)) -> Deal {
-    let fo = app.user(Role::FinanceOfficer).await;
-    let staff = app.user(Role::Organisation).await;
-    let line = app.budget_line(&fo, "1000000.00").await;
-    let mut body = app.direct_award_body(&fo, staff.organisation_id.unwrap(), line, value);
-    tweak(&mut body);
-    let contract = app
-        .post("/api/v1/contracts", &fo.token, body)
-        .await
-        .expect(201)
-        .id();
-    Deal {
-        fo,
-        staff,
-        line,
-        contract,
-    }
-}
-
-async fn sign(app: &TestApp, d: &Deal) {
+async fn sign(app: &TestApp, d: &World) {
     app.act(&format!("{}/sign", contract_path(d.contract)), &d.fo.token)
         .await
         .expect(200);
-}
-
-/// An active contract of `value` (2026-04-01..2026-12-31, signed on 2026-03-02).
-async fn active_deal(app: &TestApp, value: &str) -> Deal {
-    let d = draft_deal(app, value, |_| {}).await;
-    sign(app, &d).await;
-    d
-}
-
-/// An active contract of `value` with `indicators` added while it was a draft.
-async fn active_deal_with(
-    app: &TestApp,
-    value: &str,
-    rule: Option<Value>,
-    indicators: Value,
-) -> Deal {
-    let d = draft_deal(app, value, |b| {
-        if let Some(r) = rule {
-            b["performance_rule"] = r;
-        }
-    })
-    .await;
-    add_indicators(app, &d.fo, d.contract, indicators)
-        .await
-        .expect(201);
-    sign(app, &d).await;
-    d
 }
 
 async fn add_milestone(
@@ -117,7 +61,7 @@ async fn add_milestone(
     .await
 }
 
-async fn milestone(app: &TestApp, d: &Deal, due: &str, amount: &str) -> Uuid {
+async fn milestone(app: &TestApp, d: &World, due: &str, amount: &str) -> Uuid {
     add_milestone(app, &d.fo, d.contract, due, amount)
         .await
         .expect(201)
@@ -164,7 +108,7 @@ async fn cancel(app: &TestApp, token: &str, m: Uuid, reason: &str) -> Answer {
 }
 
 /// Reports `measurements` on `m` and accepts the report: the accepted milestone.
-async fn deliver(app: &TestApp, d: &Deal, m: Uuid, measurements: Value) -> Value {
+async fn deliver(app: &TestApp, d: &World, m: Uuid, measurements: Value) -> Value {
     report(app, &d.staff, m, measurements).await.expect(201);
     let out = accept(app, &d.fo.token, m).await.expect(200).body;
     assert_eq!(out["status"], "accepted");
@@ -186,7 +130,7 @@ async fn add_indicators(app: &TestApp, fo: &Login, contract: Uuid, body: Value) 
 }
 
 /// The ids of a contract's indicators by code.
-async fn indicator_ids(app: &TestApp, d: &Deal) -> std::collections::HashMap<String, String> {
+async fn indicator_ids(app: &TestApp, d: &World) -> std::collections::HashMap<String, String> {
     let list = app
         .get(
             &format!("{}/indicators", contract_path(d.contract)),
@@ -368,7 +312,7 @@ async fn download(app: &TestApp, path: &str, token: &str) -> (u16, Vec<u8>) {
     (status.as_u16(), bytes)
 }
 
-async fn add_post(app: &TestApp, d: &Deal, start: &str, end: &str, annual: &str) -> Uuid {
+async fn add_post(app: &TestApp, d: &World, start: &str, end: &str, annual: &str) -> Uuid {
     app.post(
         &format!("{}/posts", contract_path(d.contract)),
         &d.fo.token,
@@ -386,7 +330,7 @@ async fn add_post(app: &TestApp, d: &Deal, start: &str, end: &str, annual: &str)
     .id()
 }
 
-async fn staff_post(app: &TestApp, d: &Deal, post: Uuid, id_number: &str, from: &str) -> Uuid {
+async fn staff_post(app: &TestApp, d: &World, post: Uuid, id_number: &str, from: &str) -> Uuid {
     app.post(
         &format!("/api/v1/posts/{post}/assignments"),
         &d.staff.token,
@@ -397,7 +341,7 @@ async fn staff_post(app: &TestApp, d: &Deal, post: Uuid, id_number: &str, from: 
     .id()
 }
 
-async fn end_assignment(app: &TestApp, d: &Deal, post: Uuid, aid: Uuid, to: &str) {
+async fn end_assignment(app: &TestApp, d: &World, post: Uuid, aid: Uuid, to: &str) {
     app.post(
         &format!("/api/v1/posts/{post}/assignments/{aid}/end"),
         &d.staff.token,
@@ -407,7 +351,7 @@ async fn end_assignment(app: &TestApp, d: &Deal, post: Uuid, aid: Uuid, to: &str
     .expect(200);
 }
 
-async fn post_funding(app: &TestApp, d: &Deal, query: &str) -> Answer {
+async fn post_funding(app: &TestApp, d: &World, query: &str) -> Answer {
     app.get(
         &format!("{}/post-funding{query}", contract_path(d.contract)),
         &d.fo.token,
@@ -421,7 +365,7 @@ async fn post_funding(app: &TestApp, d: &Deal, query: &str) -> Answer {
 #[tokio::test]
 async fn only_the_contracts_finance_officers_add_edit_and_cancel_milestones() {
     let app = TestApp::new().await;
-    let d = draft_deal(&app, "10000.00", |_| {}).await;
+    let d = app.world().value("10000.00").draft().await;
     let path = format!("{}/milestones", contract_path(d.contract));
     let body = json!({"title": "第一季度", "due_date": "2026-06-30", "amount": "1000.00"});
     for role in [Role::Organisation, Role::Supervisor, Role::Admin] {
@@ -487,7 +431,7 @@ async fn only_the_contracts_finance_officers_add_edit_and_cancel_milestones() {
 #[tokio::test]
 async fn milestones_are_added_to_draft_and_active_contracts_only() {
     let app = TestApp::new().await;
-    let d = draft_deal(&app, "10000.00", |_| {}).await;
+    let d = app.world().value("10000.00").draft().await;
     milestone(&app, &d, "2026-06-30", "1000.00").await;
     sign(&app, &d).await;
     milestone(&app, &d, "2026-09-30", "1000.00").await;
@@ -532,7 +476,7 @@ async fn milestones_are_added_to_draft_and_active_contracts_only() {
 #[tokio::test]
 async fn a_milestone_is_due_inside_the_contract_period_and_has_a_positive_amount() {
     let app = TestApp::new().await;
-    let d = draft_deal(&app, "10000.00", |_| {}).await;
+    let d = app.world().value("10000.00").draft().await;
     // Both ends of 2026-04-01..2026-12-31 are inside.
     milestone(&app, &d, "2026-04-01", "100.00").await;
     milestone(&app, &d, "2026-12-31", "100.00").await;
@@ -589,8 +533,12 @@ async fn a_milestone_is_due_inside_the_contract_period_and_has_a_positive_amount
 #[tokio::test]
 async fn the_milestones_amounts_never_exceed_the_contract_value_also_through_patch() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "1000.00").await;
-    let m1 = milestone(&app, &d, "2026-06-30", "600.00").await;
+    let d = app
+        .world()
+        .value("1000.00")
+        .milestone("2026-06-30", "600.00")
+        .await;
+    let m1 = d.milestones[0];
     let m2 = milestone(&app, &d, "2026-09-30", "400.00").await;
     add_milestone(&app, &d.fo, d.contract, "2026-12-31", "0.01")
         .await
@@ -641,8 +589,12 @@ async fn the_milestones_amounts_never_exceed_the_contract_value_also_through_pat
 #[tokio::test]
 async fn a_milestone_is_edited_only_while_planned() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
-    let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let m = d.milestones[0];
     let p = app
         .patch(
             &milestone_path(m),
@@ -694,8 +646,12 @@ async fn a_milestone_is_edited_only_while_planned() {
 #[tokio::test]
 async fn a_milestone_is_cancelled_only_when_planned_or_rejected_and_with_a_reason() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
-    let planned = milestone(&app, &d, "2026-05-31", "1000.00").await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-05-31", "1000.00")
+        .await;
+    let planned = d.milestones[0];
     for reason in ["", "   "] {
         let a = cancel(&app, &d.fo.token, planned, reason).await.expect(422);
         assert_eq!(a.error_fields(), ["reason"]);
@@ -751,8 +707,12 @@ async fn a_milestone_is_cancelled_only_when_planned_or_rejected_and_with_a_reaso
 #[tokio::test]
 async fn overdue_is_derived_from_the_local_date_and_never_for_accepted_or_cancelled_milestones() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
-    let planned = milestone(&app, &d, "2026-06-30", "1000.00").await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let planned = d.milestones[0];
     let submitted = milestone(&app, &d, "2026-06-30", "1000.00").await;
     let accepted = milestone(&app, &d, "2026-06-30", "1000.00").await;
     let cancelled = milestone(&app, &d, "2026-06-30", "1000.00").await;
@@ -849,7 +809,7 @@ async fn overdue_is_derived_from_the_local_date_and_never_for_accepted_or_cancel
 #[tokio::test]
 async fn an_amendment_cannot_lower_the_value_below_the_milestones_sum() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
+    let d = app.world().value("10000.00").await;
     milestone(&app, &d, "2026-06-30", "5000.00").await;
     milestone(&app, &d, "2026-12-31", "3000.00").await;
     let amend = |value: &'static str| {
@@ -883,7 +843,7 @@ async fn an_amendment_cannot_lower_the_value_below_the_milestones_sum() {
 #[tokio::test]
 async fn indicator_weights_must_sum_to_100_at_signing() {
     let app = TestApp::new().await;
-    let d = draft_deal(&app, "10000.00", |_| {}).await;
+    let d = app.world().value("10000.00").draft().await;
     add_indicators(
         &app,
         &d.fo,
@@ -931,16 +891,14 @@ async fn indicator_weights_must_sum_to_100_at_signing() {
 async fn an_indicator_that_breaks_the_weights_of_an_active_contract_is_refused_and_nothing_is_written()
  {
     let app = TestApp::new().await;
-    let d = active_deal_with(
-        &app,
-        "10000.00",
-        None,
-        json!([
+    let d = app
+        .world()
+        .value("10000.00")
+        .indicators(json!([
             ind("visits", "at_least", json!(100), 60),
             ind("complaints", "at_most", json!(2), 40)
-        ]),
-    )
-    .await;
+        ]))
+        .await;
     let events = app.count("audit_event").await;
     add_indicators(
         &app,
@@ -1011,7 +969,7 @@ async fn an_indicator_that_breaks_the_weights_of_an_active_contract_is_refused_a
 #[tokio::test]
 async fn a_batch_of_indicators_that_keeps_the_sum_at_100_is_added_to_an_active_contract() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
+    let d = app.world().value("10000.00").await;
     // Alone, a 70 would leave the weights at 70.
     add_indicators(
         &app,
@@ -1057,7 +1015,7 @@ async fn a_batch_of_indicators_that_keeps_the_sum_at_100_is_added_to_an_active_c
 #[tokio::test]
 async fn indicator_targets_and_weights_are_validated() {
     let app = TestApp::new().await;
-    let d = draft_deal(&app, "10000.00", |_| {}).await;
+    let d = app.world().value("10000.00").draft().await;
     let bad = [
         (ind("a", "at_least", json!(0), 10), "target"),
         (ind("a", "at_least", json!("0"), 10), "target"),
@@ -1151,7 +1109,7 @@ async fn indicator_targets_and_weights_are_validated() {
 #[tokio::test]
 async fn an_indicator_code_is_unique_on_its_contract() {
     let app = TestApp::new().await;
-    let d = draft_deal(&app, "10000.00", |_| {}).await;
+    let d = app.world().value("10000.00").draft().await;
     add_indicators(
         &app,
         &d.fo,
@@ -1215,8 +1173,12 @@ async fn an_indicator_code_is_unique_on_its_contract() {
 #[tokio::test]
 async fn a_contract_without_indicators_signs_has_no_score_and_pays_its_milestones_in_full() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
-    let m = milestone(&app, &d, "2026-06-30", "4321.09").await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-06-30", "4321.09")
+        .await;
+    let m = d.milestones[0];
     let out = deliver(&app, &d, m, json!([])).await;
     assert_eq!(out["score"], Value::Null);
     assert_eq!(out["payable"], "4321.09");
@@ -1245,8 +1207,12 @@ async fn a_contract_without_indicators_signs_has_no_score_and_pays_its_milestone
 #[tokio::test]
 async fn only_the_contracts_organisation_reports_on_its_milestones() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
-    let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let m = d.milestones[0];
     let stranger = app.user(Role::Organisation).await;
     report(&app, &stranger, m, json!([])).await.expect(404);
     report(&app, &d.fo, m, json!([])).await.expect(403);
@@ -1290,12 +1256,16 @@ async fn only_the_contracts_organisation_reports_on_its_milestones() {
 async fn reports_are_taken_only_on_active_contracts_and_planned_or_rejected_milestones() {
     let app = TestApp::new().await;
     // A draft contract takes no report.
-    let draft = draft_deal(&app, "10000.00", |_| {}).await;
+    let draft = app.world().value("10000.00").draft().await;
     let dm = milestone(&app, &draft, "2026-06-30", "1000.00").await;
     report(&app, &draft.staff, dm, json!([])).await.expect(409);
 
-    let d = active_deal(&app, "10000.00").await;
-    let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let m = d.milestones[0];
     report(&app, &d.staff, m, json!([])).await.expect(201);
     // Twice in a row: the first is awaiting its decision.
     report(&app, &d.staff, m, json!([])).await.expect(409);
@@ -1317,8 +1287,12 @@ async fn reports_are_taken_only_on_active_contracts_and_planned_or_rejected_mile
     report(&app, &d.staff, later, json!([])).await.expect(409);
     assert_eq!(app.count("milestone_report").await, 2);
     // Summary is required.
-    let d2 = active_deal(&app, "10000.00").await;
-    let m2 = milestone(&app, &d2, "2026-06-30", "1000.00").await;
+    let d2 = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let m2 = d2.milestones[0];
     let a = app
         .post(
             &format!("{}/reports", milestone_path(m2)),
@@ -1345,25 +1319,21 @@ async fn reports_are_taken_only_on_active_contracts_and_planned_or_rejected_mile
 #[tokio::test]
 async fn report_measurements_are_validated() {
     let app = TestApp::new().await;
-    let d = active_deal_with(
-        &app,
-        "10000.00",
-        None,
-        json!([
+    let d = app
+        .world()
+        .value("10000.00")
+        .indicators(json!([
             ind("visits", "at_least", json!(100), 60),
             ind("rate", "at_most", json!(2), 40)
-        ]),
-    )
-    .await;
+        ]))
+        .await;
     let ids = indicator_ids(&app, &d).await;
     let (visits, rate) = (ids["visits"].clone(), ids["rate"].clone());
-    let other = active_deal_with(
-        &app,
-        "1000.00",
-        None,
-        json!([ind("visits", "at_least", json!(100), 100)]),
-    )
-    .await;
+    let other = app
+        .world()
+        .value("1000.00")
+        .indicators(json!([ind("visits", "at_least", json!(100), 100)]))
+        .await;
     let foreign = indicator_ids(&app, &other).await["visits"].clone();
     let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
 
@@ -1454,8 +1424,12 @@ async fn report_measurements_are_validated() {
 #[tokio::test]
 async fn a_text_attachment_is_refused_with_415_and_nothing_is_written() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
-    let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let m = d.milestones[0];
     let a = upload(
         &app,
         &d.staff.token,
@@ -1489,8 +1463,12 @@ async fn a_text_attachment_is_refused_with_415_and_nothing_is_written() {
 #[tokio::test]
 async fn an_attachment_whose_bytes_are_not_of_its_declared_type_is_refused() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
-    let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let m = d.milestones[0];
     let fakes = [
         file_part(
             "photo.png",
@@ -1547,8 +1525,12 @@ async fn an_attachment_whose_bytes_are_not_of_its_declared_type_is_refused() {
 #[tokio::test]
 async fn an_attachment_over_20_mb_is_refused_with_413() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
-    let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let m = d.milestones[0];
     let mut big = PDF.to_vec();
     big.resize(20 * MB + 1, b'0');
     upload(
@@ -1584,8 +1566,12 @@ async fn an_attachment_over_20_mb_is_refused_with_413() {
 #[tokio::test]
 async fn a_request_over_25_mb_is_refused_with_413() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
-    let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let m = d.milestones[0];
     let mut part = PDF.to_vec();
     part.resize(13 * MB, b'0');
     upload(
@@ -1607,8 +1593,12 @@ async fn a_request_over_25_mb_is_refused_with_413() {
 #[tokio::test]
 async fn a_multipart_report_needs_its_report_part() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
-    let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let m = d.milestones[0];
     let a = upload(
         &app,
         &d.staff.token,
@@ -1649,8 +1639,12 @@ async fn a_multipart_report_needs_its_report_part() {
 #[tokio::test]
 async fn an_attachment_is_kept_under_its_sha256_and_read_by_those_who_may_read_the_report() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
-    let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let m = d.milestones[0];
     let r = upload(
         &app,
         &d.staff.token,
@@ -1703,8 +1697,12 @@ async fn an_attachment_is_kept_under_its_sha256_and_read_by_those_who_may_read_t
 #[tokio::test]
 async fn a_report_retried_with_the_same_idempotency_key_answers_the_first() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
-    let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let m = d.milestones[0];
     let path = format!("{}/reports", milestone_path(m));
     let body = json!({"summary": "第二季度走访", "measurements": []})
         .to_string()
@@ -1798,8 +1796,12 @@ async fn a_report_retried_with_the_same_idempotency_key_answers_the_first() {
 #[tokio::test]
 async fn only_the_purchasers_finance_officers_accept_or_reject_reports() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
-    let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let m = d.milestones[0];
     report(&app, &d.staff, m, json!([])).await.expect(201);
     // The organisation cannot accept (or reject) its own report.
     accept(&app, &d.staff.token, m).await.expect(403);
@@ -1852,8 +1854,12 @@ async fn only_the_purchasers_finance_officers_accept_or_reject_reports() {
 #[tokio::test]
 async fn a_rejection_needs_a_non_empty_comment() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
-    let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let m = d.milestones[0];
     report(&app, &d.staff, m, json!([])).await.expect(201);
     for comment in ["", "  \n "] {
         let a = reject(&app, &d.fo.token, m, comment).await.expect(422);
@@ -1895,8 +1901,12 @@ async fn a_rejection_needs_a_non_empty_comment() {
 #[tokio::test]
 async fn accepting_or_rejecting_a_milestone_without_a_pending_report_is_refused() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
-    let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let m = d.milestones[0];
     // Planned: nothing reported yet.
     accept(&app, &d.fo.token, m).await.expect(409);
     reject(&app, &d.fo.token, m, "未提交").await.expect(409);
@@ -1931,16 +1941,15 @@ async fn accepting_or_rejecting_a_milestone_without_a_pending_report_is_refused(
 #[tokio::test]
 async fn the_score_weighs_level_indicators_and_is_rounded_once_half_up_to_one_decimal() {
     let app = TestApp::new().await;
-    let d = active_deal_with(
-        &app,
-        "20000.00",
-        Some(json!({"full_pay_score": 95, "min_pay_score": 50})),
-        json!([
+    let d = app
+        .world()
+        .value("20000.00")
+        .performance_rule(json!({"full_pay_score": 95, "min_pay_score": 50}))
+        .indicators(json!([
             ind("visits", "at_least", json!(8), 10),
             ind("accidents", "at_most", json!(0), 90)
-        ]),
-    )
-    .await;
+        ]))
+        .await;
     let ids = indicator_ids(&app, &d).await;
     let (v, a) = (ids["visits"].clone(), ids["accidents"].clone());
     // 10 × 1/8 + 90 × 1 = 91.25 → 91.3 (not 91.2, as truncating or rounding to even would).
@@ -1973,16 +1982,14 @@ async fn the_score_weighs_level_indicators_and_is_rounded_once_half_up_to_one_de
 #[tokio::test]
 async fn the_score_is_rounded_half_up_even_when_an_achievement_is_a_repeating_decimal() {
     let app = TestApp::new().await;
-    let d = active_deal_with(
-        &app,
-        "10000.00",
-        None,
-        json!([
+    let d = app
+        .world()
+        .value("10000.00")
+        .indicators(json!([
             ind("visits", "at_least", json!(12), 27),
             ind("accidents", "at_most", json!(0), 73)
-        ]),
-    )
-    .await;
+        ]))
+        .await;
     let ids = indicator_ids(&app, &d).await;
     let m = milestone(&app, &d, "2026-06-30", "10000.00").await;
     // 27 × 1/12 = 2.25 exactly; + 73 × 1 = 75.25 → 75.3 half-up; payable 10000 × 75.3 %.
@@ -2000,16 +2007,14 @@ async fn the_score_is_rounded_half_up_even_when_an_achievement_is_a_repeating_de
 #[tokio::test]
 async fn a_payable_between_the_thresholds_is_the_amount_times_the_score_rounded_half_up_to_fen() {
     let app = TestApp::new().await;
-    let d = active_deal_with(
-        &app,
-        "100000.20",
-        None,
-        json!([
+    let d = app
+        .world()
+        .value("100000.20")
+        .indicators(json!([
             ind("visits", "at_least", json!(100), 50),
             ind("complaints", "at_most", json!(10), 50)
-        ]),
-    )
-    .await;
+        ]))
+        .await;
     let ids = indicator_ids(&app, &d).await;
     let m = milestone(&app, &d, "2026-06-30", "100000.20").await;
     // 50 × 0.45 + 50 × 1 = 72.5; 10 000 020 fen × 72.5 % = 7 250 014.5 fen → 7 250 015 fen.
@@ -2028,13 +2033,12 @@ async fn a_payable_between_the_thresholds_is_the_amount_times_the_score_rounded_
 #[tokio::test]
 async fn the_payable_follows_the_contracts_performance_rule() {
     let app = TestApp::new().await;
-    let d = active_deal_with(
-        &app,
-        "5000.00",
-        Some(json!({"full_pay_score": 90, "min_pay_score": 50})),
-        json!([ind("rate", "at_least", json!(100), 100)]),
-    )
-    .await;
+    let d = app
+        .world()
+        .value("5000.00")
+        .performance_rule(json!({"full_pay_score": 90, "min_pay_score": 50}))
+        .indicators(json!([ind("rate", "at_least", json!(100), 100)]))
+        .await;
     let k = app
         .get(&contract_path(d.contract), &d.staff.token)
         .await
@@ -2071,13 +2075,11 @@ async fn the_payable_follows_the_contracts_performance_rule() {
     .expect(409);
 
     // The defaults are 80 and 60.
-    let d = active_deal_with(
-        &app,
-        "4000.00",
-        None,
-        json!([ind("rate", "at_least", json!(100), 100)]),
-    )
-    .await;
+    let d = app
+        .world()
+        .value("4000.00")
+        .indicators(json!([ind("rate", "at_least", json!(100), 100)]))
+        .await;
     let k = app
         .get(&contract_path(d.contract), &d.fo.token)
         .await
@@ -2112,13 +2114,9 @@ async fn the_payable_follows_the_contracts_performance_rule() {
 async fn a_cumulative_target_is_prorated_to_the_milestones_due_date() {
     let app = TestApp::new().await;
     // 2026-04-01..2026-12-31 is 275 days; to 30 June, 91 of them: 550 × 91 / 275 = 182.
-    let d = active_deal_with(
-        &app,
-        "20000.00",
-        None,
-        json!([{"code": "visits", "name": "累计入户走访", "unit": "户次", "target": 550, "comparator": "at_least", "measure": "cumulative", "weight": 100}]),
-    )
-    .await;
+    let d = app.world().value("20000.00")
+        .indicators(json!([{"code": "visits", "name": "累计入户走访", "unit": "户次", "target": 550, "comparator": "at_least", "measure": "cumulative", "weight": 100}]))
+        .await;
     let visits = indicator_ids(&app, &d).await["visits"].clone();
     let m1 = milestone(&app, &d, "2026-06-30", "10000.00").await;
     // 91 of 182 → 0.5 → 50: below the minimum of 60, withheld (as a level it would be 16.5).
@@ -2157,16 +2155,14 @@ async fn a_cumulative_target_is_prorated_to_the_milestones_due_date() {
 #[tokio::test]
 async fn an_at_most_indicator_with_target_zero_is_met_only_by_zero() {
     let app = TestApp::new().await;
-    let d = active_deal_with(
-        &app,
-        "3000.00",
-        None,
-        json!([
+    let d = app
+        .world()
+        .value("3000.00")
+        .indicators(json!([
             ind("visits", "at_least", json!(100), 60),
             ind("accidents", "at_most", json!(0), 40)
-        ]),
-    )
-    .await;
+        ]))
+        .await;
     let ids = indicator_ids(&app, &d).await;
     let (v, a) = (ids["visits"].clone(), ids["accidents"].clone());
     let cases = [
@@ -2192,17 +2188,15 @@ async fn an_at_most_indicator_with_target_zero_is_met_only_by_zero() {
 #[tokio::test]
 async fn an_indicator_missing_from_the_accepted_report_takes_its_latest_earlier_value_or_zero() {
     let app = TestApp::new().await;
-    let d = active_deal_with(
-        &app,
-        "2000.00",
-        None,
-        json!([
+    let d = app
+        .world()
+        .value("2000.00")
+        .indicators(json!([
             ind("visits", "at_least", json!(100), 50),
             ind("complaints", "at_most", json!(2), 30),
             ind("trainings", "at_least", json!(10), 20),
-        ]),
-    )
-    .await;
+        ]))
+        .await;
     let ids = indicator_ids(&app, &d).await;
     let (v, c) = (ids["visits"].clone(), ids["complaints"].clone());
     // 50 × 1 + 30 × (1 − (3 − 2) / 2) + 20 × 0 (never measured) = 65.
@@ -2227,17 +2221,15 @@ async fn an_indicator_missing_from_the_accepted_report_takes_its_latest_earlier_
 #[tokio::test]
 async fn the_performance_view_shows_the_score_and_each_indicators_achievement_and_contribution() {
     let app = TestApp::new().await;
-    let d = active_deal_with(
-        &app,
-        "10000.00",
-        None,
-        json!([
+    let d = app
+        .world()
+        .value("10000.00")
+        .indicators(json!([
             ind("visits", "at_least", json!(100), 60),
             ind("complaints", "at_most", json!(2), 40),
             ind("photos", "at_least", json!(10), 0),
-        ]),
-    )
-    .await;
+        ]))
+        .await;
     let ids = indicator_ids(&app, &d).await;
     let m = milestone(&app, &d, "2026-06-30", "10000.00").await;
     let out = deliver(
@@ -2309,7 +2301,7 @@ async fn the_performance_view_shows_the_score_and_each_indicators_achievement_an
 #[tokio::test]
 async fn a_vacant_post_reduces_the_payable_of_the_milestone_whose_period_holds_the_vacancy() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "100000.00").await;
+    let d = app.world().value("100000.00").await;
     let post = add_post(&app, &d, "2026-04-01", "2026-12-31", "50000.00").await;
     // Vacant 1–10 April (10 days), then 21–31 July (11 days).
     let first = staff_post(&app, &d, post, ID_A, "2026-04-11").await;
@@ -2344,13 +2336,11 @@ async fn a_vacant_post_reduces_the_payable_of_the_milestone_whose_period_holds_t
 #[tokio::test]
 async fn the_payable_is_rounded_once_after_the_score_and_the_vacancy_deduction() {
     let app = TestApp::new().await;
-    let d = active_deal_with(
-        &app,
-        "40000.01",
-        None,
-        json!([ind("rate", "at_least", json!(100), 100)]),
-    )
-    .await;
+    let d = app
+        .world()
+        .value("40000.01")
+        .indicators(json!([ind("rate", "at_least", json!(100), 100)]))
+        .await;
     let rate = indicator_ids(&app, &d).await["rate"].clone();
     let post = add_post(&app, &d, "2026-04-01", "2026-12-31", "50000.00").await;
     staff_post(&app, &d, post, ID_A, "2026-04-11").await;
@@ -2369,7 +2359,7 @@ async fn the_payable_is_rounded_once_after_the_score_and_the_vacancy_deduction()
 #[tokio::test]
 async fn the_vacancy_deduction_never_makes_a_payable_negative() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
+    let d = app.world().value("10000.00").await;
     add_post(&app, &d, "2026-04-01", "2026-12-31", "50000.00").await;
     let m = milestone(&app, &d, "2026-04-30", "100.00").await;
     let out = deliver(&app, &d, m, json!([])).await;
@@ -2382,7 +2372,7 @@ async fn the_vacancy_deduction_never_makes_a_payable_negative() {
 #[tokio::test]
 async fn post_funding_counts_filled_and_vacant_days_and_prorates_the_annual_funding() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "100000.00").await;
+    let d = app.world().value("100000.00").await;
     let a = add_post(&app, &d, "2026-04-01", "2026-12-31", "50000.00").await;
     let b = add_post(&app, &d, "2026-04-01", "2026-12-31", "50000.00").await;
     staff_post(&app, &d, a, ID_A, "2026-04-11").await;
@@ -2478,12 +2468,11 @@ async fn post_funding_counts_filled_and_vacant_days_and_prorates_the_annual_fund
 async fn post_funding_splits_a_window_across_a_leap_year_by_calendar_year() {
     let app = TestApp::new().await;
     at(&app, 2027, 11, 20, 1, 0);
-    let d = draft_deal(&app, "100000.00", |b| {
-        b["start_date"] = json!("2027-12-01");
-        b["end_date"] = json!("2028-03-31");
-    })
-    .await;
-    sign(&app, &d).await;
+    let d = app
+        .world()
+        .value("100000.00")
+        .period("2027-12-01", "2028-03-31")
+        .await;
     let post = add_post(&app, &d, "2027-12-01", "2028-03-31", "36500.00").await;
     staff_post(&app, &d, post, ID_A, "2027-12-11").await;
     // December 2027: 21 filled of 365; January–March 2028: 91 filled of 366.
@@ -2528,7 +2517,7 @@ async fn post_funding_splits_a_window_across_a_leap_year_by_calendar_year() {
 #[tokio::test]
 async fn a_supervisor_cannot_pay() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
+    let d = app.world().value("10000.00").await;
     let body = payment(None, "100.00", "V-1");
     let supervisor = app.user(Role::Supervisor).await;
     // The payment itself (SPEC §9: it pays a request) is refused to every role but the
@@ -2594,8 +2583,12 @@ async fn a_supervisor_cannot_pay() {
 #[tokio::test]
 async fn a_milestone_is_paid_only_after_acceptance_and_at_most_its_payable_less_what_was_paid() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
-    let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let m = d.milestones[0];
     let c = d.contract;
     pay(&app, &d.fo.token, c, payment(Some(m), "1.00", "V-1"))
         .await
@@ -2629,8 +2622,12 @@ async fn a_milestone_is_paid_only_after_acceptance_and_at_most_its_payable_less_
     assert_eq!(app.count("payment").await, 2);
 
     // Bad bodies.
-    let other = active_deal(&app, "1000.00").await;
-    let foreign = milestone(&app, &other, "2026-06-30", "100.00").await;
+    let other = app
+        .world()
+        .value("1000.00")
+        .milestone("2026-06-30", "100.00")
+        .await;
+    let foreign = other.milestones[0];
     let bad = [
         (payment(Some(foreign), "1.00", "V-9"), "milestone_id"),
         (payment(None, "0.00", "V-9"), "amount"),
@@ -2662,7 +2659,7 @@ async fn a_milestone_is_paid_only_after_acceptance_and_at_most_its_payable_less_
 #[tokio::test]
 async fn an_advance_is_at_most_the_value_less_the_milestones_and_earlier_advances() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
+    let d = app.world().value("10000.00").await;
     milestone(&app, &d, "2026-06-30", "4000.00").await;
     let m2 = milestone(&app, &d, "2026-09-30", "2000.00").await;
     let c = d.contract;
@@ -2699,8 +2696,12 @@ async fn an_advance_is_at_most_the_value_less_the_milestones_and_earlier_advance
 #[tokio::test]
 async fn payments_never_exceed_the_contract_value() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "1000.00").await;
-    let m = milestone(&app, &d, "2026-06-30", "600.00").await;
+    let d = app
+        .world()
+        .value("1000.00")
+        .milestone("2026-06-30", "600.00")
+        .await;
+    let m = d.milestones[0];
     // An advance may take only what no milestone plans …
     pay(
         &app,
@@ -2802,7 +2803,7 @@ async fn payments_never_exceed_the_budget_line() {
 async fn paid_on_is_neither_in_the_future_nor_before_the_signing_date_in_local_dates() {
     let app = TestApp::new().await;
     // Signed at 09:00 on 2 March in Shanghai.
-    let d = active_deal(&app, "10000.00").await;
+    let d = app.world().value("10000.00").await;
     let body = |paid_on: &str, voucher: &str| json!({"amount": "10.00", "paid_on": paid_on, "voucher_no": voucher});
     for day in ["2026-03-03", "2026-03-01", "2026-02-28"] {
         let a = pay(&app, &d.fo.token, d.contract, body(day, "V-1"))
@@ -2827,8 +2828,7 @@ async fn paid_on_is_neither_in_the_future_nor_before_the_signing_date_in_local_d
 
     // Signed at 00:30 on 10 March in Shanghai (still 9 March in UTC).
     at(&app, 2026, 3, 9, 16, 30);
-    let late = draft_deal(&app, "1000.00", |_| {}).await;
-    sign(&app, &late).await;
+    let late = app.world().value("1000.00").await;
     let a = pay(
         &app,
         &late.fo.token,
@@ -2852,7 +2852,7 @@ async fn paid_on_is_neither_in_the_future_nor_before_the_signing_date_in_local_d
 #[tokio::test]
 async fn a_repeated_voucher_number_answers_the_first_payment_or_409_and_is_unique_per_purchaser() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
+    let d = app.world().value("10000.00").await;
     let second = app
         .active_contract(&d.fo, d.staff.organisation_id.unwrap(), d.line, "5000.00")
         .await;
@@ -2913,7 +2913,7 @@ async fn a_repeated_voucher_number_answers_the_first_payment_or_409_and_is_uniqu
     .expect(409);
     assert_eq!(app.count("payment").await, 1);
     // Another purchaser keeps its own voucher numbers.
-    let elsewhere = active_deal(&app, "1000.00").await;
+    let elsewhere = app.world().value("1000.00").await;
     let theirs = pay(
         &app,
         &elsewhere.fo.token,
@@ -2933,7 +2933,7 @@ async fn a_repeated_voucher_number_answers_the_first_payment_or_409_and_is_uniqu
 #[tokio::test]
 async fn payments_are_refused_on_a_draft_and_allowed_on_a_completed_or_terminated_contract() {
     let app = TestApp::new().await;
-    let draft = draft_deal(&app, "10000.00", |_| {}).await;
+    let draft = app.world().value("10000.00").draft().await;
     pay(
         &app,
         &draft.fo.token,
@@ -2942,7 +2942,7 @@ async fn payments_are_refused_on_a_draft_and_allowed_on_a_completed_or_terminate
     )
     .await
     .expect(409);
-    let cancelled = draft_deal(&app, "10000.00", |_| {}).await;
+    let cancelled = app.world().value("10000.00").draft().await;
     app.post(
         &format!("{}/cancel", contract_path(cancelled.contract)),
         &cancelled.fo.token,
@@ -2960,8 +2960,12 @@ async fn payments_are_refused_on_a_draft_and_allowed_on_a_completed_or_terminate
     .expect(409);
     assert_eq!(app.count("payment").await, 0);
 
-    let done = active_deal(&app, "10000.00").await;
-    let m = milestone(&app, &done, "2026-06-30", "1000.00").await;
+    let done = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let m = done.milestones[0];
     deliver(&app, &done, m, json!([])).await;
     app.act(
         &format!("{}/complete", contract_path(done.contract)),
@@ -2987,8 +2991,12 @@ async fn payments_are_refused_on_a_draft_and_allowed_on_a_completed_or_terminate
     .await
     .expect(409);
 
-    let ended = active_deal(&app, "5000.00").await;
-    let m = milestone(&app, &ended, "2026-06-30", "1000.00").await;
+    let ended = app
+        .world()
+        .value("5000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let m = ended.milestones[0];
     deliver(&app, &ended, m, json!([])).await;
     app.post(
         &format!("{}/terminate", contract_path(ended.contract)),
@@ -3020,13 +3028,11 @@ async fn payments_are_refused_on_a_draft_and_allowed_on_a_completed_or_terminate
 async fn a_contract_completes_only_when_every_milestone_is_accepted_or_cancelled_and_then_commits_what_it_earned()
  {
     let app = TestApp::new().await;
-    let d = active_deal_with(
-        &app,
-        "10000.00",
-        None,
-        json!([ind("rate", "at_least", json!(100), 100)]),
-    )
-    .await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .indicators(json!([ind("rate", "at_least", json!(100), 100)]))
+        .await;
     let rate = indicator_ids(&app, &d).await["rate"].clone();
     let complete = || {
         app.act_owned(
@@ -3126,7 +3132,7 @@ async fn a_contract_completes_only_when_every_milestone_is_accepted_or_cancelled
 #[tokio::test]
 async fn an_amendment_cannot_lower_the_value_below_what_was_paid() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
+    let d = app.world().value("10000.00").await;
     pay(
         &app,
         &d.fo.token,
@@ -3164,8 +3170,12 @@ async fn an_amendment_cannot_lower_the_value_below_what_was_paid() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_hundred_racing_payments_of_one_milestone_never_exceed_its_payable() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "1000.00").await;
-    let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
+    let d = app
+        .world()
+        .value("1000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let m = d.milestones[0];
     let out = deliver(&app, &d, m, json!([])).await;
     assert_eq!(out["payable"], "1000.00");
     let requests = (0..100).map(|i| {
@@ -3214,7 +3224,7 @@ async fn a_hundred_racing_payments_of_one_milestone_never_exceed_its_payable() {
 #[tokio::test]
 async fn a_refused_multipart_report_leaves_no_file_in_the_store() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
+    let d = app.world().value("10000.00").await;
     // A PNG, then a text file: 415 — the PNG was already stored.
     let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
     upload(
@@ -3250,8 +3260,12 @@ async fn a_refused_multipart_report_leaves_no_file_in_the_store() {
 #[tokio::test]
 async fn a_bad_milestone_answers_422_before_the_state_409() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
-    let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let m = d.milestones[0];
     report(&app, &d.staff, m, json!([])).await.expect(201);
     // A submitted milestone cannot be edited (409), but a due date outside the period is bad
     // input first.
@@ -3278,13 +3292,11 @@ async fn a_bad_milestone_answers_422_before_the_state_409() {
 #[tokio::test]
 async fn a_bad_indicator_answers_422_before_the_state_409() {
     let app = TestApp::new().await;
-    let d = active_deal_with(
-        &app,
-        "10000.00",
-        None,
-        json!([ind("rate", "at_least", json!(100), 100)]),
-    )
-    .await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .indicators(json!([ind("rate", "at_least", json!(100), 100)]))
+        .await;
     app.post(
         &format!("{}/terminate", contract_path(d.contract)),
         &d.fo.token,
@@ -3308,14 +3320,12 @@ async fn a_bad_indicator_answers_422_before_the_state_409() {
 #[tokio::test]
 async fn a_report_with_a_foreign_indicator_answers_422_before_the_state_409() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
-    let other = active_deal_with(
-        &app,
-        "1000.00",
-        None,
-        json!([ind("visits", "at_least", json!(100), 100)]),
-    )
-    .await;
+    let d = app.world().value("10000.00").await;
+    let other = app
+        .world()
+        .value("1000.00")
+        .indicators(json!([ind("visits", "at_least", json!(100), 100)]))
+        .await;
     let foreign = indicator_ids(&app, &other).await["visits"].clone();
     let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
     report(&app, &d.staff, m, json!([])).await.expect(201);
@@ -3336,8 +3346,12 @@ async fn a_report_with_a_foreign_indicator_answers_422_before_the_state_409() {
 #[tokio::test]
 async fn another_partys_report_or_payment_gets_404_before_the_body_is_checked() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
-    let m = milestone(&app, &d, "2026-06-30", "1000.00").await;
+    let d = app
+        .world()
+        .value("10000.00")
+        .milestone("2026-06-30", "1000.00")
+        .await;
+    let m = d.milestones[0];
     let stranger = app.user(Role::Organisation).await;
     let other_fo = app.user(Role::FinanceOfficer).await;
     let reports = format!("{}/reports", milestone_path(m));
@@ -3387,9 +3401,13 @@ async fn another_partys_report_or_payment_gets_404_before_the_body_is_checked() 
 #[tokio::test]
 async fn a_payment_naming_another_contracts_milestone_answers_422_before_the_state_409() {
     let app = TestApp::new().await;
-    let draft = draft_deal(&app, "10000.00", |_| {}).await;
-    let other = active_deal(&app, "1000.00").await;
-    let foreign = milestone(&app, &other, "2026-06-30", "100.00").await;
+    let draft = app.world().value("10000.00").draft().await;
+    let other = app
+        .world()
+        .value("1000.00")
+        .milestone("2026-06-30", "100.00")
+        .await;
+    let foreign = other.milestones[0];
     let a = pay(
         &app,
         &draft.fo.token,
@@ -3404,7 +3422,7 @@ async fn a_payment_naming_another_contracts_milestone_answers_422_before_the_sta
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn racing_reports_take_one_per_milestone_and_every_milestone_of_a_contract_at_once() {
     let app = TestApp::new().await;
-    let d = active_deal(&app, "10000.00").await;
+    let d = app.world().value("10000.00").await;
     let mut ms = Vec::new();
     for _ in 0..6 {
         ms.push(milestone(&app, &d, "2026-06-30", "100.00").await);

@@ -10,7 +10,7 @@ use entity::rules::vocab::Role;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 use tests::smtp::{Received, SmtpServer};
-use tests::{Login, TestApp};
+use tests::{Login, TestApp, World};
 use uuid::Uuid;
 
 // --- Fixtures -------------------------------------------------------------------------------
@@ -68,13 +68,8 @@ async fn colleague(app: &TestApp, org: &Org) -> (Login, String) {
     (l, e)
 }
 
-/// An active direct-award contract of 50 000.00 on a fresh budget line of the officer,
-/// titled `title`, for `start..=end`, with a milestone of 10 000.00 per `(title, due)`.
-struct Deal {
-    contract: Uuid,
-    milestones: Vec<Uuid>,
-}
-
+/// An active direct-award contract of 50 000.00 on a fresh budget line of 100 000.00 of the
+/// officer, titled `title`, for `start..=end`, with a milestone of 10 000.00 per `(title, due)`.
 async fn deal(
     app: &TestApp,
     fo: &Login,
@@ -82,29 +77,18 @@ async fn deal(
     title: &str,
     (start, end): (&str, &str),
     milestones: &[(&str, &str)],
-) -> Deal {
-    let line = app.budget_line(fo, "100000.00").await;
-    let contract = draft(app, fo, org, line, title, (start, end), "50000.00").await;
-    let mut ms = Vec::new();
+) -> World {
+    let mut world = app
+        .world()
+        .officer(fo)
+        .staff(&org.staff)
+        .line_amount("100000.00")
+        .title(title)
+        .period(start, end);
     for (t, due) in milestones {
-        ms.push(
-            app.post(
-                &format!("/api/v1/contracts/{contract}/milestones"),
-                &fo.token,
-                json!({"title": t, "due_date": due, "amount": "10000.00"}),
-            )
-            .await
-            .expect(201)
-            .id(),
-        );
+        world = world.milestone_titled(t, due, "10000.00");
     }
-    app.act(&format!("/api/v1/contracts/{contract}/sign"), &fo.token)
-        .await
-        .expect(200);
-    Deal {
-        contract,
-        milestones: ms,
-    }
+    world.await
 }
 
 async fn draft(
@@ -569,23 +553,7 @@ async fn the_link_in_a_message_leads_to_what_it_is_about() {
 
 // --- indicator_check -------------------------------------------------------------------------
 
-async fn indicators(app: &TestApp, fo: &Login, contract: Uuid, list: Value) -> Vec<Uuid> {
-    app.post(
-        &format!("/api/v1/contracts/{contract}/indicators"),
-        &fo.token,
-        list,
-    )
-    .await
-    .expect(201)
-    .body
-    .as_array()
-    .expect("indicators")
-    .iter()
-    .map(|i| i["id"].as_str().unwrap().parse().unwrap())
-    .collect()
-}
-
-/// A draft contract with indicators and one milestone due on 30 June, then signed.
+/// A contract of [`deal`] with indicators and one milestone of 20 000.00 due on 30 June.
 async fn scored_deal(
     app: &TestApp,
     fo: &Login,
@@ -593,22 +561,18 @@ async fn scored_deal(
     title: &str,
     list: Value,
 ) -> (Uuid, Uuid, Vec<Uuid>) {
-    let line = app.budget_line(fo, "100000.00").await;
-    let contract = draft(app, fo, org, line, title, YEAR, "50000.00").await;
-    let inds = indicators(app, fo, contract, list).await;
-    let m = app
-        .post(
-            &format!("/api/v1/contracts/{contract}/milestones"),
-            &fo.token,
-            json!({"title": "上半年服务", "due_date": "2026-06-30", "amount": "20000.00"}),
-        )
-        .await
-        .expect(201)
-        .id();
-    app.act(&format!("/api/v1/contracts/{contract}/sign"), &fo.token)
-        .await
-        .expect(200);
-    (contract, m, inds)
+    let w = app
+        .world()
+        .officer(fo)
+        .staff(&org.staff)
+        .line_amount("100000.00")
+        .title(title)
+        .period(YEAR.0, YEAR.1)
+        .indicators(list)
+        .milestone_titled("上半年服务", "2026-06-30", "20000.00")
+        .await;
+    let indicators = w.indicators.iter().map(|(_, id)| *id).collect();
+    (w.contract, w.milestones[0], indicators)
 }
 
 fn visits_only() -> Value {
