@@ -28,6 +28,9 @@ pub mod browser;
 mod paying;
 pub mod smtp;
 pub mod web;
+pub mod world;
+
+pub use world::World;
 
 /// The password of every user the harness creates.
 pub const PASSWORD: &str = "correct-horse-battery";
@@ -684,28 +687,13 @@ impl TestApp {
     /// An active contract of a new organisation (with one staff member) starting on 1 March
     /// 2026, with a milestone due on `due`: (the officer, the staff member, the contract).
     pub async fn contract_with_milestone(&self, due: &str) -> (Login, Login, Uuid) {
-        let fo = self.user(Role::FinanceOfficer).await;
-        let staff = self.user(Role::Organisation).await;
-        let line = self.budget_line(&fo, "100000.00").await;
-        let org = staff.organisation_id.expect("an organisation");
-        let mut body = self.direct_award_body(&fo, org, line, "50000.00");
-        body["start_date"] = json!("2026-03-01");
-        let contract = self
-            .post("/api/v1/contracts", &fo.token, body)
-            .await
-            .expect(201)
-            .id();
-        self.post(
-            &format!("/api/v1/contracts/{contract}/milestones"),
-            &fo.token,
-            json!({"title": "春季走访", "due_date": due, "amount": "10000.00"}),
-        )
-        .await
-        .expect(201);
-        self.act(&format!("/api/v1/contracts/{contract}/sign"), &fo.token)
-            .await
-            .expect(200);
-        (fo, staff, contract)
+        let w = self
+            .world()
+            .line_amount("100000.00")
+            .period("2026-03-01", "2026-12-31")
+            .milestone_titled("春季走访", due, "10000.00")
+            .await;
+        (w.fo, w.staff, w.contract)
     }
 
     /// A POST without a body (transitions such as `/publish`).

@@ -7,7 +7,6 @@ use std::time::{Duration, SystemTime};
 
 use axum::body::{Body, Bytes};
 use axum::http::{Method, Request, header};
-use entity::rules::vocab::Role;
 use futures::StreamExt;
 use serde_json::json;
 use tests::{Answer, Login, TestApp, files_under};
@@ -22,22 +21,13 @@ const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00
 
 /// An organisation's staff and a planned milestone of their active contract.
 async fn milestone(app: &TestApp) -> (Login, Uuid) {
-    let fo = app.user(Role::FinanceOfficer).await;
-    let staff = app.user(Role::Organisation).await;
-    let line = app.budget_line(&fo, "100000.00").await;
-    let contract = app
-        .active_contract(&fo, staff.organisation_id.unwrap(), line, "10000.00")
+    let w = app
+        .world()
+        .line_amount("100000.00")
+        .value("10000.00")
+        .milestone_titled("第二季度服务", "2026-06-30", "1000.00")
         .await;
-    let m = app
-        .post(
-            &format!("/api/v1/contracts/{contract}/milestones"),
-            &fo.token,
-            json!({"title": "第二季度服务", "due_date": "2026-06-30", "amount": "1000.00"}),
-        )
-        .await
-        .expect(201)
-        .id();
-    (staff, m)
+    (w.staff, w.milestones[0])
 }
 
 /// The `report` part and `files` parts `(file name, content type, bytes)` as multipart.

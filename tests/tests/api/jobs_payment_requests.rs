@@ -68,31 +68,19 @@ pub(crate) async fn world(app: &TestApp, n: usize) -> World {
         )
         .await
         .expect(200);
-    let line = app.budget_line(&fo, "200000.00").await;
-    let mut body = app.direct_award_body(&fo, org, line, "100000.00");
-    body["start_date"] = json!("2026-03-01");
-    body["title"] = json!("社区困境儿童关爱服务");
-    let contract = app
-        .post("/api/v1/contracts", &fo.token, body)
-        .await
-        .expect(201)
-        .id();
-    let mut milestones = Vec::new();
+    let mut deal = app
+        .world()
+        .officer(&fo)
+        .staff(&staff)
+        .line_amount("200000.00")
+        .value("100000.00")
+        .period("2026-03-01", "2026-12-31")
+        .title("社区困境儿童关爱服务");
     for i in 0..n {
-        milestones.push(
-            app.post(
-                &format!("/api/v1/contracts/{contract}/milestones"),
-                &fo.token,
-                json!({"title": format!("第{}期服务", i + 1), "due_date": "2026-06-30", "amount": "10000.00"}),
-            )
-            .await
-            .expect(201)
-            .id(),
-        );
+        deal = deal.milestone_titled(&format!("第{}期服务", i + 1), "2026-06-30", "10000.00");
     }
-    app.act(&format!("/api/v1/contracts/{contract}/sign"), &fo.token)
-        .await
-        .expect(200);
+    let deal = deal.await;
+    let (contract, milestones) = (deal.contract, deal.milestones);
     for m in &milestones {
         app.post(
             &format!("/api/v1/milestones/{m}/reports"),

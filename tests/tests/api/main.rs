@@ -44,6 +44,7 @@ mod public;
 mod replicas;
 mod server;
 mod sign_in;
+mod snap;
 mod supervision;
 mod tenders;
 mod users;

@@ -6,37 +6,10 @@
 use chrono::{TimeZone, Utc};
 use entity::rules::vocab::Role;
 use serde_json::{Value, json};
-use tests::{Answer, Login, TestApp};
+use tests::{Answer, TestApp, World};
 use uuid::Uuid;
 
-/// An officer, an organisation's staff, a line of 1 000 000.00 and an active contract of
-/// `value` between them.
-struct Deal {
-    fo: Login,
-    staff: Login,
-    line: Uuid,
-    contract: Uuid,
-}
-
-async fn deal(app: &TestApp, value: &str, signed: bool) -> Deal {
-    let fo = app.user(Role::FinanceOfficer).await;
-    let staff = app.user(Role::Organisation).await;
-    let line = app.budget_line(&fo, "1000000.00").await;
-    let org = staff.organisation_id.expect("organisation");
-    let contract = if signed {
-        app.active_contract(&fo, org, line, value).await
-    } else {
-        app.draft_contract(&fo, org, line, value).await
-    };
-    Deal {
-        fo,
-        staff,
-        line,
-        contract,
-    }
-}
-
-async fn add_milestone(app: &TestApp, d: &Deal, amount: &str) -> Answer {
+async fn add_milestone(app: &TestApp, d: &World, amount: &str) -> Answer {
     app.post(
         &format!("/api/v1/contracts/{}/milestones", d.contract),
         &d.fo.token,
@@ -45,7 +18,7 @@ async fn add_milestone(app: &TestApp, d: &Deal, amount: &str) -> Answer {
     .await
 }
 
-async fn advance(app: &TestApp, d: &Deal, amount: &str, voucher: &str) -> Answer {
+async fn advance(app: &TestApp, d: &World, amount: &str, voucher: &str) -> Answer {
     app.pay(
         &d.fo.token,
         d.contract,
@@ -54,7 +27,7 @@ async fn advance(app: &TestApp, d: &Deal, amount: &str, voucher: &str) -> Answer
     .await
 }
 
-async fn contract(app: &TestApp, d: &Deal) -> Value {
+async fn contract(app: &TestApp, d: &World) -> Value {
     app.get(&format!("/api/v1/contracts/{}", d.contract), &d.fo.token)
         .await
         .expect(200)
@@ -64,7 +37,7 @@ async fn contract(app: &TestApp, d: &Deal) -> Value {
 #[tokio::test]
 async fn a_drafts_value_cannot_go_below_its_milestones() {
     let app = TestApp::new().await;
-    let d = deal(&app, "10000.00", false).await;
+    let d = app.world().value("10000.00").draft().await;
     add_milestone(&app, &d, "6000.00").await.expect(201);
     let path = format!("/api/v1/contracts/{}", d.contract);
     app.patch(&path, &d.fo.token, json!({"value": "5999.99"}))
@@ -80,7 +53,7 @@ async fn a_drafts_value_cannot_go_below_its_milestones() {
 #[tokio::test]
 async fn a_milestones_new_amount_counts_the_advances_paid() {
     let app = TestApp::new().await;
-    let d = deal(&app, "10000.00", true).await;
+    let d = app.world().value("10000.00").await;
     let m = add_milestone(&app, &d, "4000.00").await.expect(201).id();
     advance(&app, &d, "5000.00", "YF-1").await.expect(201);
     let path = format!("/api/v1/milestones/{m}");
@@ -97,7 +70,7 @@ async fn a_milestones_new_amount_counts_the_advances_paid() {
 #[tokio::test]
 async fn an_amendment_cannot_go_below_the_milestones_and_advances_together() {
     let app = TestApp::new().await;
-    let d = deal(&app, "10000.00", true).await;
+    let d = app.world().value("10000.00").await;
     add_milestone(&app, &d, "4000.00").await.expect(201);
     advance(&app, &d, "3000.00", "YF-1").await.expect(201);
     let path = format!("/api/v1/contracts/{}/amendments", d.contract);
@@ -123,7 +96,7 @@ async fn an_amendment_cannot_go_below_the_milestones_and_advances_together() {
 #[tokio::test]
 async fn a_report_pending_when_the_contract_ends_stays_undecided() {
     let app = TestApp::new().await;
-    let d = deal(&app, "10000.00", true).await;
+    let d = app.world().value("10000.00").await;
     let m = add_milestone(&app, &d, "6000.00").await.expect(201).id();
     app.post(
         &format!("/api/v1/milestones/{m}/reports"),
@@ -230,7 +203,7 @@ async fn a_suspension_ends_by_itself_after_its_last_day_in_local_time() {
 #[tokio::test]
 async fn a_report_with_more_measurements_than_indicators_is_refused_with_422() {
     let app = TestApp::new().await;
-    let d = deal(&app, "10000.00", false).await;
+    let d = app.world().value("10000.00").draft().await;
     let indicators = app
         .post(
             &format!("/api/v1/contracts/{}/indicators", d.contract),

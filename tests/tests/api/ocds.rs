@@ -96,32 +96,20 @@ async fn the_demo_package_is_valid_ocds_without_sealed_bids_or_workers() {
         schema_errors(&broken)
     );
 
+    // The whole package as a reviewer reads it: seven tenders in every state (one past its
+    // deadline, to award) and one direct award, with their parties, awards, contracts,
+    // milestones and transactions.
+    crate::snap::redacted().bind(|| insta::assert_json_snapshot!("demo_package", &a.body));
+
     let package = &a.body;
-    assert_eq!(package["version"], "1.1");
-    // Seven tenders in every state (one past its deadline, to award) and one direct award.
     let all = releases(package);
-    assert_eq!(all.len(), 8, "{}", a.text);
     let mut ids: Vec<&str> = all.iter().map(|r| r["id"].as_str().unwrap()).collect();
     ids.sort_unstable();
     ids.dedup();
     assert_eq!(ids.len(), 8, "release ids are unique");
-    let statuses: Vec<&str> = all
-        .iter()
-        .map(|r| r["tender"]["status"].as_str().unwrap())
-        .collect();
-    for s in [
-        "planning",
-        "active",
-        "complete",
-        "cancelled",
-        "unsuccessful",
-    ] {
-        assert!(statuses.contains(&s), "no {s} tender in {statuses:?}");
-    }
     for r in all {
         assert!(r["ocid"].as_str().unwrap().starts_with("ocds-huimin-"));
         assert!(r["date"].as_str().unwrap().ends_with("+08:00"), "{r}");
-        assert_eq!(r["buyer"]["name"], "汤阴县民政局");
     }
 
     // The signed children's contract: award at the winning bid, milestones and a payment.
@@ -131,16 +119,9 @@ async fn the_demo_package_is_valid_ocds_without_sealed_bids_or_workers() {
             r["contracts"][0]["status"] == "active" && r["tender"]["procurementMethod"] == "limited"
         })
         .expect("the awarded and signed tender");
-    assert_eq!(signed["tender"]["value"]["amount"], json!(360000.0));
-    assert_eq!(signed["tender"]["numberOfTenderers"], 3);
-    assert_eq!(signed["awards"][0]["value"]["amount"], json!(338000.0));
-    assert_eq!(signed["awards"][0]["status"], "active");
     let contract = &signed["contracts"][0];
     assert_eq!(contract["awardID"], signed["awards"][0]["id"]);
     let milestones = contract["implementation"]["milestones"].as_array().unwrap();
-    assert_eq!(milestones.len(), 4);
-    assert_eq!(milestones[0]["status"], "met");
-    assert!(milestones[0]["dateMet"].is_string());
     assert!(
         milestones[1]["dueDate"]
             .as_str()
@@ -148,7 +129,6 @@ async fn the_demo_package_is_valid_ocds_without_sealed_bids_or_workers() {
             .ends_with("T23:59:59+08:00")
     );
     let tx = &contract["implementation"]["transactions"][0];
-    assert_eq!(tx["value"]["currency"], "CNY");
     let supplier = &signed["awards"][0]["suppliers"][0];
     assert_eq!(tx["payee"], *supplier);
     let party = signed["parties"]
@@ -157,41 +137,13 @@ async fn the_demo_package_is_valid_ocds_without_sealed_bids_or_workers() {
         .iter()
         .find(|p| p["id"] == supplier["id"])
         .expect("the supplier is a party");
-    assert_eq!(party["identifier"]["scheme"], "CN-USCC");
     assert_eq!(
         party["id"],
         format!("CN-USCC-{}", party["identifier"]["id"].as_str().unwrap())
     );
-    for role in ["tenderer", "supplier", "payee"] {
-        assert!(party["roles"].as_array().unwrap().contains(&json!(role)));
-    }
-    assert!(
-        signed["tag"]
-            .as_array()
-            .unwrap()
-            .contains(&json!("implementation"))
-    );
 
-    // The direct award: a `direct` process with its reason, an advance and a paid milestone.
-    let direct = all
-        .iter()
-        .find(|r| r["tender"]["procurementMethod"] == "direct")
-        .expect("the direct award");
-    assert!(
-        direct["tender"]["procurementMethodRationale"]
-            .as_str()
-            .unwrap()
-            .starts_with("单一来源")
-    );
-    assert_eq!(direct["contracts"][0]["value"]["amount"], json!(96000.0));
+    // The direct award's amounts are exact in the text (the snapshot reads parsed numbers).
     assert!(a.text.contains("\"amount\":96000.00"), "amounts are exact");
-    assert_eq!(
-        direct["contracts"][0]["implementation"]["transactions"]
-            .as_array()
-            .unwrap()
-            .len(),
-        2
-    );
 
     // The open tender (deadline in 25 days) has a bid of 760000.00: sealed, so neither its
     // amount nor its bidder nor the number of bids shows.

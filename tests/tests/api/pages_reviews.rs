@@ -29,43 +29,20 @@ pub(crate) struct World {
 }
 
 pub(crate) async fn world(app: &TestApp) -> World {
-    let fo = app.user(Role::FinanceOfficer).await;
-    let staff = app.user(Role::Organisation).await;
-    let line = app.budget_line(&fo, "1000000.00").await;
-    let body = app.direct_award_body(&fo, staff.organisation_id.unwrap(), line, "100000.00");
-    let contract = app
-        .post("/api/v1/contracts", &fo.token, body)
-        .await
-        .expect(201)
-        .id();
-    let inds = json!([
-        {"code": "visits", "name": "入户走访", "unit": "次", "target": 120, "comparator": "at_least", "weight": 60},
-        {"code": "complaints", "name": "投诉", "unit": "件", "target": 4, "comparator": "at_most", "weight": 40},
-    ]);
-    let created = app
-        .post(
-            &format!("/api/v1/contracts/{contract}/indicators"),
-            &fo.token,
-            inds,
-        )
-        .await
-        .expect(201)
-        .body;
-    let indicators = created
-        .as_array()
-        .or_else(|| created["items"].as_array())
-        .expect("the indicators")
+    let w = app
+        .world()
+        .value("100000.00")
+        .indicators(json!([
+            {"code": "visits", "name": "入户走访", "unit": "次", "target": 120, "comparator": "at_least", "weight": 60},
+            {"code": "complaints", "name": "投诉", "unit": "件", "target": 4, "comparator": "at_most", "weight": 40},
+        ]))
+        .await;
+    let (fo, staff, line, contract) = (w.fo, w.staff, w.line, w.contract);
+    let indicators = w
+        .indicators
         .iter()
-        .map(|i| {
-            (
-                i["code"].as_str().unwrap().to_string(),
-                i["id"].as_str().unwrap().to_string(),
-            )
-        })
+        .map(|(code, id)| (code.clone(), id.to_string()))
         .collect();
-    app.act(&format!("/api/v1/contracts/{contract}/sign"), &fo.token)
-        .await
-        .expect(200);
     let milestone = app
         .post(
             &format!("/api/v1/contracts/{contract}/milestones"),

@@ -20,22 +20,16 @@ struct World {
 }
 
 async fn world(app: &TestApp) -> World {
-    let (fo, staff, contract) = app.contract_with_milestone("2026-03-31").await;
+    let w = app
+        .world()
+        .line_amount("100000.00")
+        .period("2026-03-01", "2026-12-31")
+        .milestone_titled("春季走访", "2026-03-31", "10000.00")
+        .await;
+    let (fo, staff, contract, milestone) = (w.fo, w.staff, w.contract, w.milestones[0]);
     let purchaser = fo.purchaser_id.unwrap();
     let approver = app.approver(purchaser).await;
     let approver2 = app.approver(purchaser).await;
-    let milestone = app
-        .get(
-            &format!("/api/v1/contracts/{contract}/milestones"),
-            &fo.token,
-        )
-        .await
-        .expect(200)
-        .body["items"][0]["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
     app.post(
         &format!("/api/v1/milestones/{milestone}/reports"),
         &staff.token,

@@ -6,7 +6,7 @@ use chrono::{TimeZone, Utc};
 use entity::rules::vocab::Role;
 use sea_orm::{ConnectionTrait, DbBackend, Statement};
 use serde_json::{Value, json};
-use tests::{Answer, Login, TestApp};
+use tests::{Answer, Login, TestApp, World};
 use uuid::Uuid;
 
 /// Valid national ID numbers (GB 11643 check characters).
@@ -14,26 +14,14 @@ const ID_A: &str = "11010519491231002X";
 const ID_B: &str = "110101199003074477";
 const ID_C: &str = "110101198506121234";
 
-/// A finance officer, the staff of an organisation, and an active contract between them
-/// running 2026-03-01..2026-12-31 (so that the test clock's 2 March is inside it).
-struct Setup {
-    fo: Login,
-    staff: Login,
-    line: Uuid,
-    contract: Uuid,
-}
-
-async fn setup(app: &TestApp) -> Setup {
-    let fo = app.user(Role::FinanceOfficer).await;
-    let staff = app.user(Role::Organisation).await;
-    let line = app.budget_line(&fo, "9000000.00").await;
-    let contract = contract_for(app, &fo, staff.organisation_id.unwrap(), line).await;
-    Setup {
-        fo,
-        staff,
-        line,
-        contract,
-    }
+/// The usual world with a contract of 300 000.00 on a line of 9 000 000.00 running
+/// 2026-03-01..2026-12-31 (so that the test clock's 2 March is inside it).
+async fn setup(app: &TestApp) -> World {
+    app.world()
+        .line_amount("9000000.00")
+        .value("300000.00")
+        .period("2026-03-01", "2026-12-31")
+        .await
 }
 
 /// An active contract for 2026-03-01..2026-12-31.
@@ -73,7 +61,7 @@ async fn add_post(app: &TestApp, fo: &Login, contract: Uuid, body: Value) -> Ans
 }
 
 /// A post for the whole contract period requiring `social_worker`.
-async fn full_post(app: &TestApp, s: &Setup) -> Uuid {
+async fn full_post(app: &TestApp, s: &World) -> Uuid {
     add_post(
         app,
         &s.fo,

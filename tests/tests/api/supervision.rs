@@ -64,6 +64,7 @@ async fn the_spending_report_reconciles_with_payments_and_contracts_in_every_gro
         .iter()
         .map(|l| dec(&l["committed"]))
         .sum();
+    let mut reports = json!({});
     for g in [
         "purchaser",
         "organisation",
@@ -79,6 +80,7 @@ async fn the_spending_report_reconciles_with_payments_and_contracts_in_every_gro
             .await
             .expect(200)
             .body;
+        reports[g] = r.clone();
         let t = &r["totals"];
         assert_eq!(dec(&t["disbursed"]), Decimal::new(paid, 2), "{g}");
         assert_eq!(dec(&t["committed"]), committed, "{g}");
@@ -97,20 +99,9 @@ async fn the_spending_report_reconciles_with_payments_and_contracts_in_every_gro
             "impossible by design, and the report proves it"
         );
     }
-    let by_org = app
-        .get("/api/v1/reports/spending?group_by=organisation", &sup.token)
-        .await
-        .expect(200)
-        .body;
-    assert!(by_org["totals"]["milestones_accepted"].as_i64().unwrap() >= 2);
-    assert!(by_org["totals"]["average_score"].is_number());
-    assert!(
-        by_org["items"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|i| !i["label"].as_str().unwrap().is_empty())
-    );
+    // Every grouping's rows and totals as a reviewer reads them (labels, money, counts,
+    // milestones accepted, the average score, the flags).
+    crate::snap::redacted().bind(|| insta::assert_json_snapshot!("demo_spending", &reports));
     app.get("/api/v1/reports/spending?group_by=colour", &sup.token)
         .await
         .expect(422);
@@ -501,35 +492,14 @@ async fn the_dossier_holds_the_whole_contract_for_an_auditor() {
         .await
         .expect(200)
         .body;
-    for key in [
-        "contract",
-        "purchaser",
-        "organisation",
-        "budget_line",
-        "tender",
-        "bids",
-        "amendments",
-        "posts",
-        "assignments",
-        "milestones",
-        "reports",
-        "performance",
-        "payments",
-        "findings",
-        "audit_events",
-        "flags",
-    ] {
-        assert!(d.get(key).is_some(), "dossier lacks {key}");
-    }
-    assert_eq!(d["bids"].as_array().unwrap().len(), 3);
-    assert!(d["reports"].as_array().unwrap().len() >= 3);
-    assert!(!d["payments"].as_array().unwrap().is_empty());
-    assert!(d["audit_events"].as_array().unwrap().len() > 10);
+    // The whole dossier as an auditor reads it: the contract, its parties and line, the tender
+    // with its three bids, amendments, posts, milestones, reports, performance, payments,
+    // findings, the audit trail and the flags.
+    crate::snap::redacted().bind(|| insta::assert_json_snapshot!("demo_dossier", &d));
     assert!(
         !d.to_string().contains("11010519491231002X"),
         "no national ID number"
     );
-    assert_eq!(d["flags"]["payments_before_acceptance"], 0);
     let org = app.user(Role::Organisation).await;
     app.get(
         &format!(
