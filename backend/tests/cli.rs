@@ -2,6 +2,15 @@
 //! (and see it fail after tampering), and `serve --demo`. On SQLite, and on a fresh
 //! PostgreSQL database when `TEST_DATABASE_URL` is set.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::too_many_lines,
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    reason = "tests: a panic is how a test fails, a scenario reads top to bottom, counts are small"
+)]
+
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 

@@ -1,5 +1,14 @@
 //! Settings an operator can get wrong are refused when `huimin` starts, saying why.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::too_many_lines,
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    reason = "tests: a panic is how a test fails, a scenario reads top to bottom, counts are small"
+)]
+
 mod common;
 
 use common::{command, env, stderr};

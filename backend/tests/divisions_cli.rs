@@ -2,6 +2,15 @@
 //! a second import renames, and a bad row refuses the whole file naming its line. On SQLite,
 //! and on a fresh PostgreSQL database when `TEST_DATABASE_URL` is set.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::too_many_lines,
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    reason = "tests: a panic is how a test fails, a scenario reads top to bottom, counts are small"
+)]
+
 use std::process::Output;
 
 use sea_orm::{ConnectionTrait, Database, Statement};

@@ -4,6 +4,15 @@
 //! jobs run <job>`, and mail written as `.eml` files under `<data dir>/outbox/` when there is
 //! no `SMTP_URL`. On SQLite, and on a fresh PostgreSQL database when `TEST_DATABASE_URL` is set.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::too_many_lines,
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    reason = "tests: a panic is how a test fails, a scenario reads top to bottom, counts are small"
+)]
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};

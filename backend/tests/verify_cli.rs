@@ -2,6 +2,15 @@
 //! the tenders, contracts and payments they sum, as an operator runs it after the demo data,
 //! after a line's totals were changed past the application, and with `--recount`.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::too_many_lines,
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    reason = "tests: a panic is how a test fails, a scenario reads top to bottom, counts are small"
+)]
+
 use std::process::Output;
 
 use sea_orm::{ConnectionTrait, Database};

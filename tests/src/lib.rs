@@ -2,6 +2,15 @@
 //! by default, or a fresh PostgreSQL database on the server named by `TEST_DATABASE_URL` —
 //! driven through the real router, with a manual clock.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::too_many_lines,
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    reason = "the test harness: a panic is how a test fails; its counts are small"
+)]
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 

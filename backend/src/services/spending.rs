@@ -18,8 +18,9 @@ use entity::rules::score::Score;
 use entity::rules::vocab::ServiceCategory;
 use rust_decimal::Decimal;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait, QueryFilter,
-    Statement, TransactionTrait, Value,
+    ColIdx, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
+    FromQueryResult, QueryFilter, QueryResult, Statement, TransactionTrait, TryGetError,
+    TryGetable, Value,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -222,21 +223,21 @@ fn contract_filter(q: &SpendingQuery, scope: Option<Uuid>, values: &mut Vec<Valu
     w
 }
 
-async fn rows(
+/// Runs one report statement. On PostgreSQL the per-contract pre-aggregates of a county's
+/// whole history are hashed in memory rather than sorted on disk: a larger `work_mem` for this
+/// read-only transaction only.
+async fn rows<T: FromQueryResult>(
     db: &DatabaseConnection,
-    sql: String,
-    values: Vec<Value>,
-) -> ApiResult<Vec<sea_orm::QueryResult>> {
+    (sql, values): (String, Vec<Value>),
+) -> ApiResult<Vec<T>> {
     let b = db.get_database_backend();
     let stmt = Statement::from_sql_and_values(b, numbered(b, &sql), values);
     if b != DbBackend::Postgres {
-        return Ok(db.query_all_raw(stmt).await?);
+        return Ok(T::find_by_statement(stmt).all(db).await?);
     }
-    // The per-contract pre-aggregates of a county's whole history are hashed in memory
-    // rather than sorted on disk: a larger `work_mem` for this read-only transaction only.
     let txn = db.begin().await?;
     txn.execute_unprepared(REPORT_WORK_MEM).await?;
-    let out = txn.query_all_raw(stmt).await?;
+    let out = T::find_by_statement(stmt).all(&txn).await?;
     txn.commit().await?;
     Ok(out)
 }
@@ -244,42 +245,62 @@ async fn rows(
 /// The memory PostgreSQL may use per sort or hash of a report statement.
 const REPORT_WORK_MEM: &str = "SET LOCAL work_mem = '64MB'";
 
-/// Reads a group key (a UUID or text) as text.
-fn key_of(r: &sea_orm::QueryResult) -> ApiResult<String> {
-    if let Ok(u) = r.try_get::<Uuid>("", "k") {
-        return Ok(u.to_string());
+/// A group's key as text: a UUID (purchaser, organisation, budget line), a category or a
+/// division code.
+struct GroupKey(String);
+
+impl TryGetable for GroupKey {
+    fn try_get_by<I: ColIdx>(res: &QueryResult, index: I) -> Result<Self, TryGetError> {
+        match Uuid::try_get_by(res, index) {
+            Ok(u) => Ok(GroupKey(u.to_string())),
+            Err(_) => String::try_get_by(res, index).map(GroupKey),
+        }
     }
-    Ok(r.try_get::<String>("", "k")?)
 }
 
-/// Builds the report.
-pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResult<SpendingReport> {
-    if q.division_code
-        .as_ref()
-        .is_some_and(|d| !crate::fields::is_division_prefix(d))
-    {
-        return Err(ApiError::field(
-            "division_code",
-            crate::error::codes::DIVISION_INVALID,
-            "must be digits of a division code",
-        ));
-    }
-    if let (Some(f), Some(t)) = (q.from, q.to)
-        && t < f
-    {
-        return Err(ApiError::field(
-            "to",
-            crate::error::codes::FIELD_DATE_ORDER,
-            "must not be before from",
-        ));
-    }
-    let db = &st.db;
-    let today = today(st);
-    let scope = actor.purchaser_scope();
-    let key = key_sql(q);
-    let mut groups: BTreeMap<String, SpendingRow> = BTreeMap::new();
+/// A group's contracts with their payments and milestones (statement 1).
+#[derive(FromQueryResult)]
+struct ContractSums {
+    k: GroupKey,
+    contracts: i64,
+    value_fen: Option<i64>,
+    committed: Option<i64>,
+    disbursed: Option<i64>,
+    accepted: Option<i64>,
+    overdue: Option<i64>,
+    score_sum: Option<i64>,
+    scored: Option<i64>,
+    all_overdue: Option<i64>,
+    no_indicators: Option<i64>,
+}
 
-    // 1. Contracts with their payments and milestones, grouped.
+/// A count in a group (statements 3, 4 and 6).
+#[derive(FromQueryResult)]
+struct Counted {
+    k: GroupKey,
+    n: i64,
+}
+
+/// Open findings of one organisation in a group (statement 2).
+#[derive(FromQueryResult)]
+struct OpenFindings {
+    k: GroupKey,
+    n: i64,
+}
+
+/// Payment requests waiting in a group, and the oldest's submission (statement 5).
+#[derive(FromQueryResult)]
+struct Waiting {
+    k: GroupKey,
+    n: i64,
+    oldest: Option<DateTime<Utc>>,
+}
+
+/// A statement and its values.
+type Sql = (String, Vec<Value>);
+
+/// Statement 1: contracts with their payments and milestones, grouped.
+fn contracts_sql(q: &SpendingQuery, scope: Option<Uuid>, key: &str, today: NaiveDate) -> Sql {
     let mut values: Vec<Value> = vec![today.into()];
     let mut pay_where = String::new();
     if let Some(f) = q.from {
@@ -291,7 +312,7 @@ pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResul
         pay_where.push_str(&format!(" AND paid_on <= ${}", values.len()));
     }
     let filter = contract_filter(q, scope, &mut values);
-    let contracts_sql = format!(
+    let sql = format!(
         "SELECT {key} AS k, COUNT(*) AS contracts, \
          CAST(SUM(c.value_fen) AS BIGINT) AS value_fen, \
          CAST(SUM(CASE WHEN c.status = 'active' THEN c.value_fen ELSE COALESCE(p.advances, 0) + COALESCE(m.accepted_payable, 0) END) AS BIGINT) AS committed, \
@@ -315,175 +336,196 @@ pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResul
                     FROM milestone GROUP BY contract_id) m ON m.contract_id = c.id \
          WHERE {filter} GROUP BY {key}"
     );
-    // 2. Open findings, and organisations with several, per group.
-    let mut findings_values = Vec::new();
-    let filter = contract_filter(q, scope, &mut findings_values);
-    let findings_sql = format!(
+    (sql, values)
+}
+
+/// Statement 2: open findings, and organisations with several, per group.
+fn findings_sql(q: &SpendingQuery, scope: Option<Uuid>, key: &str) -> Sql {
+    let mut values = Vec::new();
+    let filter = contract_filter(q, scope, &mut values);
+    let sql = format!(
         "SELECT {key} AS k, f.organisation_id AS org, CAST(COUNT(*) AS BIGINT) AS n FROM finding f JOIN contract c ON c.id = f.contract_id \
          WHERE f.status <> 'resolved' AND {filter} GROUP BY {key}, f.organisation_id"
     );
-    // 3. Posts vacant over 30 days today, per group.
-    let mut vacant_values: Vec<Value> = vec![today.into(), (today - chrono::Days::new(30)).into()];
-    let filter = contract_filter(q, scope, &mut vacant_values);
-    let vacant_sql = format!(
+    (sql, values)
+}
+
+/// Statement 3: posts vacant over 30 days today, per group.
+fn vacant_sql(q: &SpendingQuery, scope: Option<Uuid>, key: &str, today: NaiveDate) -> Sql {
+    let mut values: Vec<Value> = vec![today.into(), (today - chrono::Days::new(30)).into()];
+    let filter = contract_filter(q, scope, &mut values);
+    let sql = format!(
         "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n FROM post p JOIN contract c ON c.id = p.contract_id \
          WHERE c.status = 'active' AND p.start_date <= $2 AND p.end_date >= $1 \
          AND NOT EXISTS (SELECT 1 FROM post_assignment a WHERE a.post_id = p.id AND a.from_date <= $1 AND (a.to_date IS NULL OR a.to_date >= $2)) \
          AND {filter} GROUP BY {key}"
     );
-    // 4. Payments before acceptance (proved absent).
-    let mut early_values = Vec::new();
-    let filter = contract_filter(q, scope, &mut early_values);
-    let early_sql = format!(
+    (sql, values)
+}
+
+/// Statement 4: payments before acceptance (proved absent).
+fn early_sql(q: &SpendingQuery, scope: Option<Uuid>, key: &str) -> Sql {
+    let mut values = Vec::new();
+    let filter = contract_filter(q, scope, &mut values);
+    let sql = format!(
         "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n FROM payment pm JOIN contract c ON c.id = pm.contract_id \
          JOIN milestone m ON m.id = pm.milestone_id WHERE (m.accepted_at IS NULL OR pm.created_at < m.accepted_at) AND {filter} GROUP BY {key}"
     );
-    // 5. Payment requests waiting, and the oldest's submission, over the requests' index of
-    // (`status`, `status_changed_at`).
-    let mut waiting_values = Vec::new();
-    let filter = contract_filter(q, scope, &mut waiting_values);
-    let waiting_sql = format!(
+    (sql, values)
+}
+
+/// Statement 5: payment requests waiting, and the oldest's submission, over the requests' index of
+/// (`status`, `status_changed_at`).
+fn waiting_sql(q: &SpendingQuery, scope: Option<Uuid>, key: &str) -> Sql {
+    let mut values = Vec::new();
+    let filter = contract_filter(q, scope, &mut values);
+    let sql = format!(
         "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n, MIN(r.submitted_at) AS oldest \
          FROM payment_request r JOIN contract c ON c.id = r.contract_id \
          WHERE r.status IN ('submitted', 'verified', 'approved') AND {filter} GROUP BY {key}"
     );
-    // 6. Requests approved by their milestone's accepter (proved absent): each request joined
-    // to its milestone's accepted report (one per milestone) in one hash join.
-    let mut accepter_values = Vec::new();
-    let filter = contract_filter(q, scope, &mut accepter_values);
-    let accepter_sql = format!(
+    (sql, values)
+}
+
+/// Statement 6: requests approved by their milestone's accepter (proved absent): each request
+/// joined to its milestone's accepted report (one per milestone) in one hash join.
+fn accepter_sql(q: &SpendingQuery, scope: Option<Uuid>, key: &str) -> Sql {
+    let mut values = Vec::new();
+    let filter = contract_filter(q, scope, &mut values);
+    let sql = format!(
         "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n FROM payment_request r \
          JOIN milestone_report mr ON mr.milestone_id = r.milestone_id AND mr.decision = 'accepted' \
          JOIN contract c ON c.id = r.contract_id \
          WHERE NOT r.migrated AND (mr.decided_by = r.approved_by OR mr.decided_by = r.second_approved_by) \
          AND {filter} GROUP BY {key}"
     );
-    // The statements are independent: they run at once, each on its own connection.
-    let (contracts, findings, vacant, early, waiting, accepter) = tokio::join!(
-        rows(db, contracts_sql, values),
-        rows(db, findings_sql, findings_values),
-        rows(db, vacant_sql, vacant_values),
-        rows(db, early_sql, early_values),
-        rows(db, waiting_sql, waiting_values),
-        rows(db, accepter_sql, accepter_values),
-    );
-    for r in contracts? {
-        let k = key_of(&r)?;
-        let g = groups.entry(k.clone()).or_default();
-        g.key = k;
-        g.contracts = r.try_get("", "contracts")?;
-        g.amount = Money::from_fen(r.try_get::<Option<i64>>("", "value_fen")?.unwrap_or(0));
-        g.committed = Money::from_fen(r.try_get::<Option<i64>>("", "committed")?.unwrap_or(0));
-        g.disbursed = Money::from_fen(r.try_get::<Option<i64>>("", "disbursed")?.unwrap_or(0));
-        g.milestones_accepted = r.try_get::<Option<i64>>("", "accepted")?.unwrap_or(0);
-        g.milestones_overdue = r.try_get::<Option<i64>>("", "overdue")?.unwrap_or(0);
-        g.score_sum = r.try_get::<Option<i64>>("", "score_sum")?.unwrap_or(0);
-        g.scored = r.try_get::<Option<i64>>("", "scored")?.unwrap_or(0);
-        g.flags.contracts_all_milestones_overdue =
-            r.try_get::<Option<i64>>("", "all_overdue")?.unwrap_or(0);
-        g.flags.contracts_without_indicators =
-            r.try_get::<Option<i64>>("", "no_indicators")?.unwrap_or(0);
-    }
+    (sql, values)
+}
 
-    for r in findings? {
-        let n: i64 = r.try_get("", "n")?;
-        let g = groups.entry(key_of(&r)?).or_default();
-        g.open_findings += n;
-        if n >= 2 {
+/// 422 for a division filter that is not digits of a code, or a period that ends before it
+/// starts.
+fn check_query(q: &SpendingQuery) -> ApiResult<()> {
+    if q.division_code
+        .as_ref()
+        .is_some_and(|d| !crate::fields::is_division_prefix(d))
+    {
+        return Err(ApiError::field(
+            "division_code",
+            crate::error::codes::DIVISION_INVALID,
+            "must be digits of a division code",
+        ));
+    }
+    if let (Some(f), Some(t)) = (q.from, q.to)
+        && t < f
+    {
+        return Err(ApiError::field(
+            "to",
+            crate::error::codes::FIELD_DATE_ORDER,
+            "must not be before from",
+        ));
+    }
+    Ok(())
+}
+
+/// The groups of the six statements' rows, keyed by group.
+type Groups = BTreeMap<String, SpendingRow>;
+
+fn add_contract_sums(groups: &mut Groups, rows: Vec<ContractSums>) {
+    for r in rows {
+        let g = groups.entry(r.k.0.clone()).or_default();
+        g.key = r.k.0;
+        g.contracts = r.contracts;
+        g.amount = Money::from_fen(r.value_fen.unwrap_or(0));
+        g.committed = Money::from_fen(r.committed.unwrap_or(0));
+        g.disbursed = Money::from_fen(r.disbursed.unwrap_or(0));
+        g.milestones_accepted = r.accepted.unwrap_or(0);
+        g.milestones_overdue = r.overdue.unwrap_or(0);
+        g.score_sum = r.score_sum.unwrap_or(0);
+        g.scored = r.scored.unwrap_or(0);
+        g.flags.contracts_all_milestones_overdue = r.all_overdue.unwrap_or(0);
+        g.flags.contracts_without_indicators = r.no_indicators.unwrap_or(0);
+    }
+}
+
+fn add_open_findings(groups: &mut Groups, rows: Vec<OpenFindings>) {
+    for r in rows {
+        let g = groups.entry(r.k.0).or_default();
+        g.open_findings += r.n;
+        if r.n >= 2 {
             g.flags.organisations_with_open_findings += 1;
         }
     }
+}
 
-    for r in vacant? {
-        groups
-            .entry(key_of(&r)?)
-            .or_default()
-            .flags
-            .posts_vacant_over_30_days = r.try_get("", "n")?;
+fn add_waiting(groups: &mut Groups, rows: Vec<Waiting>, today: NaiveDate, tz: chrono_tz::Tz) {
+    for r in rows {
+        let g = groups.entry(r.k.0).or_default();
+        g.requests_waiting = r.n;
+        g.oldest_request_waiting_days = r.oldest.map(|t| jobs::clock::days_waited(t, today, tz));
     }
+}
 
-    for r in early? {
-        groups
-            .entry(key_of(&r)?)
-            .or_default()
-            .flags
-            .payments_before_acceptance = r.try_get("", "n")?;
+/// Sets one flag of each group from `rows`.
+fn set_flag(groups: &mut Groups, rows: Vec<Counted>, flag: fn(&mut Flags) -> &mut i64) {
+    for r in rows {
+        *flag(&mut groups.entry(r.k.0).or_default().flags) = r.n;
     }
+}
 
-    for r in waiting? {
-        let g = groups.entry(key_of(&r)?).or_default();
-        g.requests_waiting = r.try_get("", "n")?;
-        g.oldest_request_waiting_days = r
-            .try_get::<Option<DateTime<Utc>>>("", "oldest")?
-            .map(|t| jobs::clock::days_waited(t, today, st.config.tz));
+/// Statement 7: budget amounts and reservations, for the groupings by purchaser and by budget line:
+/// the lines' amount replaces the contracts' value.
+async fn add_budget_lines(
+    db: &DatabaseConnection,
+    q: &SpendingQuery,
+    scope: Option<Uuid>,
+    groups: &mut Groups,
+) -> ApiResult<()> {
+    let mut lq = budget_line::Entity::find();
+    if let Some(p) = scope.or(q.purchaser_id) {
+        lq = lq.filter(budget_line::Column::PurchaserId.eq(p));
     }
-
-    for r in accepter? {
-        groups
-            .entry(key_of(&r)?)
-            .or_default()
-            .flags
-            .requests_approved_by_accepter = r.try_get("", "n")?;
+    if let Some(y) = q.fiscal_year {
+        lq = lq.filter(budget_line::Column::FiscalYear.eq(y));
     }
-
-    // 7. Budget amounts and reservations for the budget groupings.
-    let budget_grouping = matches!(q.group_by, GroupBy::Purchaser | GroupBy::BudgetLine);
-    if budget_grouping {
-        let mut lq = budget_line::Entity::find();
-        if let Some(p) = scope.or(q.purchaser_id) {
-            lq = lq.filter(budget_line::Column::PurchaserId.eq(p));
-        }
-        if let Some(y) = q.fiscal_year {
-            lq = lq.filter(budget_line::Column::FiscalYear.eq(y));
-        }
-        let lines = if q.organisation_id.is_some()
-            || q.service_category.is_some()
-            || q.division_code.is_some()
+    let lines =
+        if q.organisation_id.is_some() || q.service_category.is_some() || q.division_code.is_some()
         {
             // Budget lines are not divided by organisation, category or division.
             Vec::new()
         } else {
             lq.all(db).await?
         };
-        for l in &lines {
-            let k = if q.group_by == GroupBy::Purchaser {
-                l.purchaser_id
-            } else {
-                l.id
-            }
-            .to_string();
-            let f = Figures::of(l);
-            let g = groups.entry(k.clone()).or_default();
-            g.key = k;
-            g.reserved = Money::from_fen(g.reserved.fen() + f.reserved_fen);
-            g.flags.budget_lines_over_90_percent +=
-                i64::from((f.committed_fen + f.reserved_fen) * 10 > l.amount_fen * 9);
-        }
-        // The budget amount replaces the contracts' value for these groupings.
-        for g in groups.values_mut() {
-            g.amount = Money::ZERO;
-        }
-        for l in &lines {
-            let k = if q.group_by == GroupBy::Purchaser {
-                l.purchaser_id
-            } else {
-                l.id
-            }
-            .to_string();
-            if let Some(g) = groups.get_mut(&k) {
-                g.amount = Money::from_fen(g.amount.fen() + l.amount_fen);
-            }
-        }
-    }
-    for g in groups.values_mut() {
-        g.available = if budget_grouping {
-            Money::from_fen((g.amount.fen() - g.committed.fen() - g.reserved.fen()).max(0))
+    let key_of = |l: &budget_line::Model| {
+        if q.group_by == GroupBy::Purchaser {
+            l.purchaser_id
         } else {
-            Money::from_fen((g.committed.fen() - g.disbursed.fen()).max(0))
-        };
-        g.average_score = average(g.score_sum, g.scored);
+            l.id
+        }
+        .to_string()
+    };
+    for l in &lines {
+        let k = key_of(l);
+        let f = Figures::of(l);
+        let g = groups.entry(k.clone()).or_default();
+        g.key = k;
+        g.reserved = Money::from_fen(g.reserved.fen() + f.reserved_fen);
+        g.flags.budget_lines_over_90_percent +=
+            i64::from((f.committed_fen + f.reserved_fen) * 10 > l.amount_fen * 9);
     }
-    label(db, q.group_by, &mut groups).await?;
+    // The budget amount replaces the contracts' value for these groupings.
+    for g in groups.values_mut() {
+        g.amount = Money::ZERO;
+    }
+    for l in &lines {
+        if let Some(g) = groups.get_mut(&key_of(l)) {
+            g.amount = Money::from_fen(g.amount.fen() + l.amount_fen);
+        }
+    }
+    Ok(())
+}
+
+/// The totals row: the groups' sums.
+fn totals(groups: &Groups) -> SpendingRow {
     let mut totals = SpendingRow {
         key: "total".into(),
         label: "合计 Total".into(),
@@ -516,6 +558,48 @@ pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResul
         t.requests_approved_by_accepter += f.requests_approved_by_accepter;
     }
     totals.average_score = average(totals.score_sum, totals.scored);
+    totals
+}
+
+/// Builds the report: six statements at once, each on its own connection, then the budget
+/// lines for the budget groupings, the names and the totals.
+pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResult<SpendingReport> {
+    check_query(q)?;
+    let db = &st.db;
+    let today = today(st);
+    let scope = actor.purchaser_scope();
+    let key = key_sql(q);
+    let (contracts, findings, vacant, early, waiting, accepter) = tokio::join!(
+        rows::<ContractSums>(db, contracts_sql(q, scope, &key, today)),
+        rows::<OpenFindings>(db, findings_sql(q, scope, &key)),
+        rows::<Counted>(db, vacant_sql(q, scope, &key, today)),
+        rows::<Counted>(db, early_sql(q, scope, &key)),
+        rows::<Waiting>(db, waiting_sql(q, scope, &key)),
+        rows::<Counted>(db, accepter_sql(q, scope, &key)),
+    );
+    let mut groups = Groups::new();
+    add_contract_sums(&mut groups, contracts?);
+    add_open_findings(&mut groups, findings?);
+    set_flag(&mut groups, vacant?, |f| &mut f.posts_vacant_over_30_days);
+    set_flag(&mut groups, early?, |f| &mut f.payments_before_acceptance);
+    add_waiting(&mut groups, waiting?, today, st.config.tz);
+    set_flag(&mut groups, accepter?, |f| {
+        &mut f.requests_approved_by_accepter
+    });
+    let budget_grouping = matches!(q.group_by, GroupBy::Purchaser | GroupBy::BudgetLine);
+    if budget_grouping {
+        add_budget_lines(db, q, scope, &mut groups).await?;
+    }
+    for g in groups.values_mut() {
+        g.available = if budget_grouping {
+            Money::from_fen((g.amount.fen() - g.committed.fen() - g.reserved.fen()).max(0))
+        } else {
+            Money::from_fen((g.committed.fen() - g.disbursed.fen()).max(0))
+        };
+        g.average_score = average(g.score_sum, g.scored);
+    }
+    label(db, q.group_by, &mut groups).await?;
+    let totals = totals(&groups);
     Ok(SpendingReport {
         group_by: q.group_by.as_str().to_string(),
         items: groups.into_values().collect(),

@@ -28,6 +28,15 @@
 //! its lines are `CONTRACT<TAB>VOUCHER<TAB>DAY`, its latency is the chain's, a chain with any
 //! refused step counts as non-2xx, and `--ok-log` receives the payment's fields.
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::too_many_lines,
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    reason = "a benchmark tool: a panic is how it fails; its counts are small"
+)]
+
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::sync::Arc;

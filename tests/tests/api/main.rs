@@ -1,6 +1,15 @@
 //! HTTP tests against the real router, one fresh database per test (SQLite by default,
 //! PostgreSQL with `TEST_DATABASE_URL`).
 
+#![allow(
+    clippy::unwrap_used,
+    clippy::too_many_lines,
+    clippy::cast_possible_truncation,
+    clippy::cast_possible_wrap,
+    clippy::cast_sign_loss,
+    reason = "tests: a panic is how a test fails, a scenario reads top to bottom, counts are small"
+)]
+
 mod audit;
 mod auth;
 mod budget;

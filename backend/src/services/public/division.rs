@@ -20,7 +20,8 @@ use entity::rules::divisions::{Level, ancestors};
 use entity::rules::vocab::{ContractStatus, ServiceCategory};
 use rust_decimal::Decimal;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, Statement,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
+    QuerySelect, Statement,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -401,33 +402,40 @@ async fn figures(
          AND c.status IN ('active', 'completed', 'terminated') AND l.fiscal_year = $3 \
          GROUP BY SUBSTR(c.division_code, 1, {child_len}), c.service_category"
     );
-    let rows = db
-        .query_all_raw(Statement::from_sql_and_values(
-            b,
-            numbered(b, &sql),
-            [
-                code.into(),
-                format!("{code}999999").into(),
-                fiscal_year.into(),
-            ],
-        ))
-        .await?;
+    /// A row of [`figures`]' statement.
+    #[derive(FromQueryResult)]
+    struct Row {
+        d: String,
+        cat: String,
+        n: i64,
+        committed: i64,
+        disbursed: i64,
+    }
+    let rows = Row::find_by_statement(Statement::from_sql_and_values(
+        b,
+        numbered(b, &sql),
+        [
+            code.into(),
+            format!("{code}999999").into(),
+            fiscal_year.into(),
+        ],
+    ))
+    .all(db)
+    .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let d: String = r.try_get("", "d")?;
-        let cat: String = r.try_get("", "cat")?;
-        let cat = stored(ServiceCategory::parse(&cat), "category", &cat)?;
+        let cat = stored(ServiceCategory::parse(&r.cat), "category", &r.cat)?;
         out.push((
             if level == Level::Village {
                 code.to_string()
             } else {
-                d
+                r.d
             },
             cat,
             Figures {
-                contracts: r.try_get("", "n")?,
-                committed: Money::from_fen(r.try_get("", "committed")?),
-                disbursed: Money::from_fen(r.try_get("", "disbursed")?),
+                contracts: r.n,
+                committed: Money::from_fen(r.committed),
+                disbursed: Money::from_fen(r.disbursed),
             },
         ));
     }
@@ -472,54 +480,54 @@ async fn posts(
     let count_sql = format!(
         "SELECT COUNT(*) AS n, COALESCE(SUM(CASE WHEN {filled} THEN 1 ELSE 0 END), 0) AS filled {from}"
     );
-    let counts = db
-        .query_one_raw(Statement::from_sql_and_values(
-            b,
-            numbered(b, &count_sql),
-            values(),
-        ))
-        .await?;
-    let (n, n_filled): (i64, i64) = match counts {
-        Some(r) => (
-            r.try_get("", "n")?,
-            // PostgreSQL sums integers as BIGINT, SQLite as INTEGER: both read as i64.
-            r.try_get::<i64>("", "filled")?,
-        ),
-        None => (0, 0),
-    };
+    /// How many posts, and how many of them filled (PostgreSQL sums integers as BIGINT,
+    /// SQLite as INTEGER: both read as i64).
+    #[derive(FromQueryResult)]
+    struct Counts {
+        n: i64,
+        filled: i64,
+    }
+    let (n, n_filled) = Counts::find_by_statement(Statement::from_sql_and_values(
+        b,
+        numbered(b, &count_sql),
+        values(),
+    ))
+    .one(db)
+    .await?
+    .map_or((0, 0), |c| (c.n, c.filled));
     let list_sql = format!(
         "SELECT p.title AS title, p.division_code AS division_code, {org} AS org, \
          CASE WHEN {filled} THEN 1 ELSE 0 END AS filled {from} \
          ORDER BY p.division_code, p.id LIMIT {LISTED}"
     );
-    let rows = db
-        .query_all_raw(Statement::from_sql_and_values(
-            b,
-            numbered(b, &list_sql),
-            values(),
-        ))
-        .await?;
-    let mut raw = Vec::with_capacity(rows.len());
-    for r in rows {
-        raw.push((
-            r.try_get::<String>("", "title")?,
-            r.try_get::<String>("", "division_code")?,
-            r.try_get::<Uuid>("", "org")?,
-            r.try_get::<i32>("", "filled")? == 1,
-        ));
+    /// A listed post.
+    #[derive(FromQueryResult)]
+    struct Row {
+        title: String,
+        division_code: String,
+        org: Uuid,
+        filled: i32,
     }
-    let orgs = organisations(db, raw.iter().map(|r| r.2)).await?;
-    let posts = raw
+    let rows = Row::find_by_statement(Statement::from_sql_and_values(
+        b,
+        numbered(b, &list_sql),
+        values(),
+    ))
+    .all(db)
+    .await?;
+    let orgs = organisations(db, rows.iter().map(|r| r.org)).await?;
+    let posts = rows
         .into_iter()
-        .map(|(title, division_code, org, filled)| {
-            let (organisation, organisation_contact) = orgs.get(&org).cloned().unwrap_or_default();
+        .map(|r| {
+            let (organisation, organisation_contact) =
+                orgs.get(&r.org).cloned().unwrap_or_default();
             PublicPost {
-                title,
-                division_code,
+                title: r.title,
+                division_code: r.division_code,
                 division_name: None,
                 organisation,
                 organisation_contact,
-                filled,
+                filled: r.filled == 1,
             }
         })
         .collect();
@@ -537,34 +545,31 @@ async fn milestones(db: &impl ConnectionTrait, code: &str) -> ApiResult<Vec<Acce
          AND c.status IN ('active', 'completed', 'terminated') AND m.status = 'accepted' \
          ORDER BY m.accepted_at DESC, m.id DESC LIMIT {LISTED}"
     );
-    let rows = db
-        .query_all_raw(Statement::from_sql_and_values(
-            b,
-            numbered(b, &sql),
-            [code.into(), format!("{code}999999").into()],
-        ))
-        .await?;
-    let mut raw = Vec::with_capacity(rows.len());
-    for r in rows {
-        raw.push((
-            r.try_get::<String>("", "title")?,
-            r.try_get::<String>("", "contract_title")?,
-            r.try_get::<Uuid>("", "org")?,
-            r.try_get::<DateTime<Utc>>("", "accepted_at")?,
-            r.try_get::<Option<i32>>("", "score_tenths")?,
-        ));
+    /// An accepted milestone, with its contract's title and organisation.
+    #[derive(FromQueryResult)]
+    struct Row {
+        title: String,
+        contract_title: String,
+        org: Uuid,
+        accepted_at: DateTime<Utc>,
+        score_tenths: Option<i32>,
     }
-    let orgs = organisations(db, raw.iter().map(|r| r.2)).await?;
-    Ok(raw
+    let rows = Row::find_by_statement(Statement::from_sql_and_values(
+        b,
+        numbered(b, &sql),
+        [code.into(), format!("{code}999999").into()],
+    ))
+    .all(db)
+    .await?;
+    let orgs = organisations(db, rows.iter().map(|r| r.org)).await?;
+    Ok(rows
         .into_iter()
-        .map(
-            |(title, contract_title, org, accepted_at, score)| AcceptedMilestone {
-                title,
-                contract_title,
-                organisation: orgs.get(&org).map(|o| o.0.clone()).unwrap_or_default(),
-                accepted_at,
-                score: score.map(|t| Decimal::new(i64::from(t), 1)),
-            },
-        )
+        .map(|r| AcceptedMilestone {
+            organisation: orgs.get(&r.org).map(|o| o.0.clone()).unwrap_or_default(),
+            title: r.title,
+            contract_title: r.contract_title,
+            accepted_at: r.accepted_at,
+            score: r.score_tenths.map(|t| Decimal::new(i64::from(t), 1)),
+        })
         .collect())
 }
