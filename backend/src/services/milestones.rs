@@ -6,7 +6,7 @@ use entity::Money;
 use entity::model::{contract, milestone};
 use entity::rules::procurement::milestone_overdue;
 use entity::rules::score::Score;
-use entity::rules::vocab::{ContractStatus, MilestoneStatus};
+use entity::rules::vocab::{ContractStatus, Locale, MilestoneStatus};
 use jobs::outbox::Recipient;
 use sea_orm::sea_query::{Expr, LockType, Query};
 use sea_orm::{
@@ -23,7 +23,7 @@ use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
-use crate::services::common::{bad_transition, reason, stored};
+use crate::services::common::{bad_transition, reason};
 use crate::services::contracts;
 use crate::state::AppState;
 
@@ -47,11 +47,7 @@ pub struct Milestone {
 
 /// The API form of a milestone, given today's local date.
 pub fn shape(m: milestone::Model, today: NaiveDate) -> ApiResult<Milestone> {
-    let status = stored(
-        MilestoneStatus::parse(&m.status),
-        "milestone status",
-        &m.status,
-    )?;
+    let status = m.status;
     Ok(Milestone {
         overdue: milestone_overdue(m.due_date, status, today),
         status,
@@ -123,7 +119,7 @@ async fn milestone_sum_fen(db: &impl ConnectionTrait, contract_id: Uuid) -> ApiR
         .select_only()
         .column(milestone::Column::AmountFen)
         .filter(milestone::Column::ContractId.eq(contract_id))
-        .filter(milestone::Column::Status.ne(MilestoneStatus::Cancelled.as_str()))
+        .filter(milestone::Column::Status.ne(MilestoneStatus::Cancelled))
         .into_tuple()
         .all(db)
         .await?;
@@ -187,7 +183,7 @@ pub async fn create(
         description: new.description,
         due_date: new.due_date,
         amount_fen: new.amount.fen(),
-        status: MilestoneStatus::Planned.as_str().into(),
+        status: MilestoneStatus::Planned,
         status_reason: None,
         score_tenths: None,
         payable_fen: None,
@@ -198,10 +194,7 @@ pub async fn create(
     let mut c = Checks::default();
     check_milestone(&mut c, &m, &k);
     c.finish()?;
-    if !matches!(
-        ContractStatus::parse(&k.status),
-        Some(ContractStatus::Draft | ContractStatus::Active)
-    ) {
+    if !matches!(k.status, ContractStatus::Draft | ContractStatus::Active) {
         return Err(ApiError::conflict(
             codes::CONTRACT_CLOSED,
             format!("milestones cannot be added to a {} contract", k.status),
@@ -261,7 +254,7 @@ struct WithParties {
     contract: contract::Model,
     milestone: milestone::Model,
     officer_email: Option<String>,
-    officer_locale: Option<String>,
+    officer_locale: Option<Locale>,
     organisation_name: Option<String>,
 }
 
@@ -330,7 +323,7 @@ pub async fn load_for_report(
             Recipient::user(
                 k.responsible_officer_id,
                 email,
-                found.officer_locale.as_deref().unwrap_or_default(),
+                found.officer_locale.unwrap_or(Locale::ZhCn),
                 None,
             )
         }),
@@ -431,7 +424,7 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
         ));
     }
     let mut am = old.into_active_model();
-    am.status = Set(MilestoneStatus::Cancelled.as_str().into());
+    am.status = Set(MilestoneStatus::Cancelled);
     am.status_reason = Set(Some(why));
     am.updated_at = Set(now);
     let out = shape(am.update(&txn).await?, today(st))?;
@@ -473,14 +466,13 @@ pub async fn list(
     let day = today(st);
     let mut q = milestone::Entity::find().filter(milestone::Column::ContractId.eq(contract_id));
     if let Some(s) = f.status {
-        q = q.filter(milestone::Column::Status.eq(s.as_str()));
+        q = q.filter(milestone::Column::Status.eq(s));
     }
     let open = [
         MilestoneStatus::Planned,
         MilestoneStatus::Submitted,
         MilestoneStatus::Rejected,
-    ]
-    .map(MilestoneStatus::as_str);
+    ];
     match f.overdue {
         Some(true) => {
             q = q

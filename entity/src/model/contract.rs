@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::rules::vocab::{ContractStatus, ServiceCategory};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "contract")]
 pub struct Model {
@@ -13,14 +15,14 @@ pub struct Model {
     pub bid_id: Option<Uuid>,
     pub budget_line_id: Uuid,
     pub title: String,
-    pub service_category: String,
+    pub service_category: ServiceCategory,
     pub division_code: String,
     pub value_fen: i64,
     /// The value when signed: the base of the 10 % amendment limit.
     pub signed_value_fen: Option<i64>,
     pub start_date: Date,
     pub end_date: Date,
-    pub status: String,
+    pub status: ContractStatus,
     pub status_reason: Option<String>,
     pub signed_at: Option<DateTimeUtc>,
     pub responsible_officer_id: Uuid,

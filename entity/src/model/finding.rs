@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::rules::vocab::{FindingStatus, Severity};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "finding")]
 pub struct Model {
@@ -12,10 +14,10 @@ pub struct Model {
     pub purchaser_id: Uuid,
     pub organisation_id: Uuid,
     /// `low`, `medium` or `high`.
-    pub severity: String,
+    pub severity: Severity,
     pub text: String,
     /// `open`, `answered` or `resolved`.
-    pub status: String,
+    pub status: FindingStatus,
     pub response: Option<String>,
     pub resolution: Option<String>,
     pub created_by: Uuid,

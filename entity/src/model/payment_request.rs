@@ -4,6 +4,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::rules::vocab::PaymentRequestStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "payment_request")]
 pub struct Model {
@@ -18,8 +20,7 @@ pub struct Model {
     pub invoice_no: String,
     pub invoice_date: Date,
     pub note: String,
-    /// One of [`crate::rules::vocab::PaymentRequestStatus`]'s names.
-    pub status: String,
+    pub status: PaymentRequestStatus,
     pub submitted_by: Uuid,
     pub submitted_at: DateTimeUtc,
     pub verified_by: Option<Uuid>,

@@ -3,6 +3,7 @@
 //! overdue 30 days → supervisors. The due set is read over `milestone (status, due_date)`.
 
 use chrono::{Days, NaiveDate};
+use entity::rules::vocab::MilestoneStatus;
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
@@ -32,7 +33,7 @@ struct Row {
     id: Uuid,
     title: String,
     due: NaiveDate,
-    status: String,
+    status: MilestoneStatus,
     amount_fen: i64,
     contract_id: Uuid,
     contract: String,
@@ -81,7 +82,7 @@ pub async fn run(
     let mut out = Vec::new();
     for r in &rows {
         let link = format!("/contracts/{}", r.contract_id);
-        let for_org = r.status != "submitted";
+        let for_org = r.status != MilestoneStatus::Submitted;
         let org_list = org_recipients
             .get(&r.organisation)
             .map(Vec::as_slice)

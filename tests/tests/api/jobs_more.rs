@@ -230,7 +230,7 @@ async fn a_milestone_due_tomorrow_reminds_the_organisation_but_not_the_officer()
             "{}",
             n.body_text
         );
-        assert_eq!(n.status, "pending");
+        assert_eq!(n.status.as_str(), "pending");
     }
     let staff_row = rows(&app)
         .await
@@ -1478,7 +1478,7 @@ async fn english_for_a_user_who_chose_it_chinese_by_default_and_the_message_id_o
             row.message_id.clone(),
             "the e-mail carries the stored Message-ID"
         );
-        assert_eq!(row.status, "sent");
+        assert_eq!(row.status.as_str(), "sent");
         assert!(row.sent_at.is_some());
         if m.to[0] == o.staff_email {
             assert!(
@@ -1631,7 +1631,7 @@ async fn with_the_digest_one_recipients_reminders_of_one_run_arrive_as_one_email
         .collect();
     assert_eq!(event.len(), 1);
     assert!(event[0].subject().contains("三期"));
-    assert!(rows(&app).await.iter().all(|n| n.status == "sent"));
+    assert!(rows(&app).await.iter().all(|n| n.status.as_str() == "sent"));
 }
 
 #[tokio::test]
@@ -1730,7 +1730,7 @@ async fn a_batch_held_by_a_dead_worker_is_sent_once_after_its_lease_expires() {
     assert!(
         stored
             .iter()
-            .all(|n| n.status == "sent" && n.lease_until.is_none())
+            .all(|n| n.status.as_str() == "sent" && n.lease_until.is_none())
     );
     assert!(stored.iter().all(|n| n.attempts == 2), "claimed twice");
 }
@@ -1785,7 +1785,7 @@ async fn two_senders_at_once_deliver_each_message_once() {
         rows(&app)
             .await
             .iter()
-            .all(|n| n.status == "sent" && n.attempts == 1)
+            .all(|n| n.status.as_str() == "sent" && n.attempts == 1)
     );
 }
 

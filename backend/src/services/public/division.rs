@@ -28,12 +28,15 @@ use uuid::Uuid;
 use super::notices::{check_division, within};
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{check_limit, decode, encode};
-use crate::services::common::stored;
 use crate::services::divisions;
 
 /// The contract statuses of services bought: signed, running or ended (never a draft, never a
 /// cancelled draft).
-pub const SIGNED: [&str; 3] = ["active", "completed", "terminated"];
+pub const SIGNED: [ContractStatus; 3] = [
+    ContractStatus::Active,
+    ContractStatus::Completed,
+    ContractStatus::Terminated,
+];
 
 /// How many funded posts and accepted milestones a page lists (their counts are complete).
 const LISTED: u64 = 100;
@@ -298,16 +301,8 @@ async fn contracts(
         .into_iter()
         .map(|c| {
             Ok(PublicContract {
-                service_category: stored(
-                    ServiceCategory::parse(&c.service_category),
-                    "category",
-                    &c.service_category,
-                )?,
-                status: stored(
-                    ContractStatus::parse(&c.status),
-                    "contract status",
-                    &c.status,
-                )?,
+                service_category: c.service_category,
+                status: c.status,
                 organisation: orgs
                     .get(&c.organisation_id)
                     .map(|o| o.0.clone())
@@ -414,8 +409,7 @@ async fn figures(
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
         let d: String = r.try_get("", "d")?;
-        let cat: String = r.try_get("", "cat")?;
-        let cat = stored(ServiceCategory::parse(&cat), "category", &cat)?;
+        let cat: ServiceCategory = r.try_get("", "cat")?;
         out.push((
             if level == Level::Village {
                 code.to_string()

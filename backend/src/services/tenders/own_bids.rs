@@ -17,7 +17,6 @@ use super::Bid;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{Page, check_limit, decode, encode};
-use crate::services::common::stored;
 use crate::state::AppState;
 
 /// What became of a bid, as its organisation reads it.
@@ -93,7 +92,7 @@ struct Row {
     submitted_at: DateTime<Utc>,
     score_tenths: Option<i32>,
     title: String,
-    status: String,
+    status: TenderStatus,
     bid_deadline: DateTime<Utc>,
     awarded_bid_id: Option<Uuid>,
     contract_id: Option<Uuid>,
@@ -157,7 +156,7 @@ pub async fn own_bids(
     let items = rows
         .into_iter()
         .map(|r| {
-            let status = stored(TenderStatus::parse(&r.status), "tender status", &r.status)?;
+            let status = r.status;
             Ok(OwnBid {
                 outcome: bid_outcome(r.id, status, r.bid_deadline, r.awarded_bid_id, now),
                 bid: Bid {
