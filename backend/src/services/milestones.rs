@@ -11,8 +11,8 @@ use jobs::outbox::Recipient;
 use sea_orm::sea_query::{Expr, LockType, Query};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    FromQueryResult, IdenStatic, IntoActiveModel, Iterable, QueryFilter, QueryOrder, QueryResult,
-    QuerySelect, QueryTrait,
+    FromQueryResult, IdenStatic, IntoActiveModel, Iterable, JoinType, QueryFilter, QueryOrder,
+    QueryResult, QuerySelect, QueryTrait, RelationTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -286,16 +286,13 @@ pub async fn load_for_report(
              contract.responsible_officer_id AND app_user.active)"
         ))
     };
-    let mut find = contract::Entity::find().filter(milestone::Column::Id.eq(id));
-    QueryTrait::query(&mut find)
-        .inner_join(
-            milestone::Entity,
-            sea_orm::ExprTrait::equals(
-                Expr::col((milestone::Entity, milestone::Column::ContractId)),
-                (contract::Entity, contract::Column::Id),
-            ),
+    let mut find = contract::Entity::find()
+        .join(
+            JoinType::InnerJoin,
+            milestone::Relation::Contract.def().rev(),
         )
-        .lock_with_tables(LockType::Share, [contract::Entity]);
+        .filter(milestone::Column::Id.eq(id));
+    QueryTrait::query(&mut find).lock_with_tables(LockType::Share, [contract::Entity]);
     for c in milestone::Column::iter() {
         find = find.column_as(
             Expr::col((milestone::Entity, c)),

@@ -35,6 +35,55 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::purchaser::Entity",
+        from = "Column::PurchaserId",
+        to = "super::purchaser::Column::Id"
+    )]
+    Purchaser,
+    #[sea_orm(
+        belongs_to = "super::organisation::Entity",
+        from = "Column::OrganisationId",
+        to = "super::organisation::Column::Id"
+    )]
+    Organisation,
+    #[sea_orm(
+        belongs_to = "super::tender::Entity",
+        from = "Column::TenderId",
+        to = "super::tender::Column::Id"
+    )]
+    Tender,
+    #[sea_orm(
+        belongs_to = "super::budget_line::Entity",
+        from = "Column::BudgetLineId",
+        to = "super::budget_line::Column::Id"
+    )]
+    BudgetLine,
+}
+
+impl Related<super::purchaser::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Purchaser.def()
+    }
+}
+
+impl Related<super::organisation::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Organisation.def()
+    }
+}
+
+impl Related<super::tender::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Tender.def()
+    }
+}
+
+impl Related<super::budget_line::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::BudgetLine.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -22,6 +22,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::milestone::Entity",
+        from = "Column::MilestoneId",
+        to = "super::milestone::Column::Id"
+    )]
+    Milestone,
+}
+
+impl Related<super::milestone::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Milestone.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -31,6 +31,31 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::purchaser::Entity",
+        from = "Column::PurchaserId",
+        to = "super::purchaser::Column::Id"
+    )]
+    Purchaser,
+    #[sea_orm(
+        belongs_to = "super::budget_line::Entity",
+        from = "Column::BudgetLineId",
+        to = "super::budget_line::Column::Id"
+    )]
+    BudgetLine,
+}
+
+impl Related<super::purchaser::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Purchaser.def()
+    }
+}
+
+impl Related<super::budget_line::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::BudgetLine.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

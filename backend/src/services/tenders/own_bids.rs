@@ -10,6 +10,7 @@ use entity::rules::score::Score;
 use entity::rules::vocab::TenderStatus;
 use sea_orm::{
     ColumnTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    RelationTrait,
 };
 use uuid::Uuid;
 
@@ -107,10 +108,6 @@ pub async fn own_bids(
 ) -> ApiResult<Page<OwnBid>> {
     let org = actor.organisation_scope().ok_or(ApiError::Forbidden)?;
     let limit = check_limit(limit)?;
-    let to_tender = bid::Entity::belongs_to(tender::Entity)
-        .from(bid::Column::TenderId)
-        .to(tender::Column::Id)
-        .into();
     // The contract of an award names its tender and bid; its tender's index finds it.
     let to_contract = bid::Entity::belongs_to(contract::Entity)
         .from((bid::Column::TenderId, bid::Column::Id))
@@ -134,7 +131,7 @@ pub async fn own_bids(
             tender::Column::AwardedBidId,
         ])
         .column_as(contract::Column::Id, "contract_id")
-        .join(JoinType::InnerJoin, to_tender)
+        .join(JoinType::InnerJoin, bid::Relation::Tender.def())
         .join(JoinType::LeftJoin, to_contract)
         .filter(bid::Column::OrganisationId.eq(org));
     if let Some(c) = cursor {
