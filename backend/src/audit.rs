@@ -691,18 +691,13 @@ async fn list_in(
 /// come). Events not yet sealed into the chain are not shown.
 fn visible_events(now: DateTime<Utc>) -> sea_orm::Select<audit_event::Entity> {
     use entity::model::{bid, tender};
-    use sea_orm::sea_query::{Expr, Query};
-    use sea_orm::{Condition, ExprTrait};
-    let sealed = Query::select()
-        .column((bid::Entity, bid::Column::Id))
-        .from(bid::Entity)
-        .inner_join(
-            tender::Entity,
-            Expr::col((tender::Entity, tender::Column::Id))
-                .equals((bid::Entity, bid::Column::TenderId)),
-        )
-        .and_where(Expr::col((tender::Entity, tender::Column::BidDeadline)).gt(now))
-        .take();
+    use sea_orm::{Condition, QuerySelect, QueryTrait};
+    let sealed = bid::Entity::find()
+        .select_only()
+        .column(bid::Column::Id)
+        .inner_join(tender::Entity)
+        .filter(tender::Column::BidDeadline.gt(now))
+        .into_query();
     audit_event::Entity::find()
         .filter(audit_event::Column::Seq.is_not_null())
         .filter(

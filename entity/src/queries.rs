@@ -16,7 +16,7 @@ use crate::rules::vocab::OrgStatus;
 /// before it (SPEC §2: such a status ends by itself; see `rules::procurement::org_status_on`).
 pub fn organisation_active_on(today: chrono::NaiveDate) -> sea_orm::Condition {
     sea_orm::Condition::any()
-        .add(organisation::Column::Status.eq(OrgStatus::Active.as_str()))
+        .add(organisation::Column::Status.eq(OrgStatus::Active))
         .add(organisation::Column::StatusUntil.lt(today))
 }
 

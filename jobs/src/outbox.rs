@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::model::{notification, organisation, user};
-use entity::rules::vocab::{Locale, Role};
+use entity::rules::vocab::{Locale, NotificationStatus, Role};
 use sea_orm::sea_query::OnConflict;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
@@ -184,7 +184,7 @@ async fn insert_rows(
                 message_id: Set(Some(r.message_id)),
                 dedupe_key: Set(r.dedupe_key),
                 job_run_id: Set(job_run_id),
-                status: Set("pending".into()),
+                status: Set(NotificationStatus::Pending),
                 attempts: Set(0),
                 next_attempt_at: Set(now),
                 lease_until: Set(None),
@@ -211,17 +211,13 @@ async fn insert_rows(
     Ok(inserted)
 }
 
-fn locale(s: &str) -> Locale {
-    Locale::parse(s).unwrap_or(Locale::ZhCn)
-}
-
 impl Recipient {
-    /// A user as a recipient; an unknown `locale` reads as the default (zh-CN).
-    pub fn user(id: Uuid, email: String, locale_tag: &str, organisation_id: Option<Uuid>) -> Self {
+    /// A user as a recipient.
+    pub fn user(id: Uuid, email: String, locale: Locale, organisation_id: Option<Uuid>) -> Self {
         Recipient {
             user_id: Some(id),
             email,
-            locale: locale(locale_tag),
+            locale,
             organisation_id,
         }
     }
@@ -231,7 +227,7 @@ fn of_user(u: &user::Model) -> Recipient {
     Recipient {
         user_id: Some(u.id),
         email: u.email.clone(),
-        locale: locale(&u.locale),
+        locale: u.locale,
         organisation_id: u.organisation_id,
     }
 }
@@ -287,7 +283,7 @@ pub async fn organisations(
                 list.push(Recipient {
                     user_id: Some(user_id),
                     email,
-                    locale: locale(&r.try_get::<String>("", "locale")?),
+                    locale: r.try_get("", "locale")?,
                     organisation_id: Some(org),
                 });
             }
@@ -318,7 +314,7 @@ pub async fn users(
 /// All active supervisors.
 pub async fn supervisors(db: &impl ConnectionTrait) -> Result<Vec<Recipient>, DbErr> {
     Ok(user::Entity::find()
-        .filter(user::Column::Role.eq(Role::Supervisor.as_str()))
+        .filter(user::Column::Role.eq(Role::Supervisor))
         .filter(user::Column::Active.eq(true))
         .all(db)
         .await?
@@ -336,7 +332,7 @@ pub async fn purchaser_officers(
     for chunk in chunks(ids) {
         let users = user::Entity::find()
             .filter(user::Column::PurchaserId.is_in(chunk))
-            .filter(user::Column::Role.eq(Role::FinanceOfficer.as_str()))
+            .filter(user::Column::Role.eq(Role::FinanceOfficer))
             .filter(user::Column::Active.eq(true))
             .all(db)
             .await?;
@@ -360,7 +356,7 @@ pub async fn purchaser_approvers(
     for chunk in chunks(ids) {
         let users = user::Entity::find()
             .filter(user::Column::PurchaserId.is_in(chunk))
-            .filter(user::Column::Role.eq(Role::FinanceOfficer.as_str()))
+            .filter(user::Column::Role.eq(Role::FinanceOfficer))
             .filter(user::Column::Approver.eq(true))
             .filter(user::Column::Active.eq(true))
             .all(db)

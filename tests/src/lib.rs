@@ -300,7 +300,7 @@ impl TestApp {
             .await
             .expect("users")
             .into_iter()
-            .find(|u| u.role == "admin");
+            .find(|u| u.role == Role::Admin);
         let u = match u {
             Some(u) => u,
             None => {
@@ -751,7 +751,7 @@ impl TestApp {
             .expect("a notification");
         let id = oldest.id;
         let mut dead = oldest.into_active_model();
-        dead.status = Set("dead".into());
+        dead.status = Set(entity::rules::vocab::NotificationStatus::Dead);
         dead.attempts = Set(8);
         dead.last_error = Set(Some(error.into()));
         dead.update(&self.state.db).await.expect("made dead");
@@ -768,7 +768,7 @@ impl TestApp {
             .await
             .expect("outbox")
             .into_iter()
-            .map(|n| (n.kind, n.recipient_email, n.status))
+            .map(|n| (n.kind, n.recipient_email, n.status.to_string()))
             .collect()
     }
 }

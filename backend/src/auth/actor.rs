@@ -221,8 +221,7 @@ impl Actor {
         if !user.active {
             return Err(ApiError::Unauthorized("the account is deactivated"));
         }
-        let role = Role::parse(&user.role)
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored role {:?}", user.role)))?;
+        let role = user.role;
         // The header's badge: the count on the row plus what notifications queued since it was
         // last folded add (PostgreSQL), read once per session read rather than on every page.
         user.notifications_unseen =
@@ -243,6 +242,7 @@ impl Actor {
 mod tests {
     use super::*;
     use chrono::TimeZone;
+    use entity::rules::vocab::Locale;
 
     fn actor() -> Actor {
         let at = Utc.with_ymd_and_hms(2026, 3, 2, 0, 0, 0).unwrap();
@@ -251,12 +251,12 @@ mod tests {
                 id: Uuid::now_v7(),
                 email: "a@example.org".into(),
                 display_name: "A".into(),
-                role: Role::Admin.as_str().into(),
+                role: Role::Admin,
                 purchaser_id: None,
                 organisation_id: None,
                 password_hash: String::new(),
                 active: true,
-                locale: "zh-CN".into(),
+                locale: Locale::ZhCn,
                 must_change_password: false,
                 approver: false,
                 notifications_seen_at: None,

@@ -5,6 +5,7 @@
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use entity::rules::vocab::NotificationStatus;
 use sea_orm::ConnectionTrait;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -85,12 +86,12 @@ fn same_secret(given: &str, expected: &str) -> bool {
 pub async fn metrics_text(State(st): State<AppState>) -> Response {
     // The outbox's depth by status, read when scraped.
     if let Ok(depth) = jobs::jobs::send_notifications::depth(&st.db).await {
-        for status in ["pending", "sent", "dead"] {
+        for &status in NotificationStatus::ALL {
             let n = depth
                 .iter()
-                .find(|(s, _)| s == status)
+                .find(|(s, _)| *s == status)
                 .map_or(0, |(_, n)| *n);
-            metrics::gauge!("outbox_notifications", "status" => status).set(n as f64);
+            metrics::gauge!("outbox_notifications", "status" => status.as_str()).set(n as f64);
         }
     }
     (

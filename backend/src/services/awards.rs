@@ -3,7 +3,7 @@
 
 use entity::model::{bid, contract, organisation, tender};
 use entity::rules::counts::to_usize;
-use entity::rules::vocab::{ContractStatus, TenderMethod, TenderStatus};
+use entity::rules::vocab::{ContractStatus, TenderStatus};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, PaginatorTrait,
     QueryFilter,
@@ -15,7 +15,7 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, codes};
-use crate::services::common::{bad_transition, stored};
+use crate::services::common::bad_transition;
 use crate::services::contracts::{self, Contract, DEFAULT_FULL_PAY_TENTHS, DEFAULT_MIN_PAY_TENTHS};
 use crate::services::public::notices::{self as public_notices, Outcome};
 use crate::services::tenders::transition;
@@ -35,7 +35,7 @@ pub async fn award(st: &AppState, actor: &Actor, id: Uuid, a: Award) -> ApiResul
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
     let t = store::records::tender_for_update(&txn, actor, id).await?;
-    let method = stored(TenderMethod::parse(&t.method), "method", &t.method)?;
+    let method = t.method;
     let b = bid::Entity::find_by_id(a.bid_id)
         .one(&txn)
         .await?
@@ -47,8 +47,8 @@ pub async fn award(st: &AppState, actor: &Actor, id: Uuid, a: Award) -> ApiResul
                 "is not a bid on this tender",
             )
         })?;
-    if t.status != TenderStatus::Closed.as_str() {
-        return Err(bad_transition("tender", &t.status, "awarded"));
+    if t.status != TenderStatus::Closed {
+        return Err(bad_transition("tender", t.status.as_str(), "awarded"));
     }
     let n = bid::Entity::find()
         .filter(bid::Column::TenderId.eq(t.id))
@@ -83,13 +83,13 @@ pub async fn award(st: &AppState, actor: &Actor, id: Uuid, a: Award) -> ApiResul
         bid_id: Some(b.id),
         budget_line_id: t.budget_line_id,
         title: t.title.clone(),
-        service_category: t.service_category.clone(),
+        service_category: t.service_category,
         division_code: t.division_code.clone(),
         value_fen: b.amount_fen,
         signed_value_fen: None,
         start_date: t.service_start,
         end_date: t.service_end,
-        status: ContractStatus::Draft.as_str().into(),
+        status: ContractStatus::Draft,
         status_reason: None,
         signed_at: None,
         responsible_officer_id: actor.id(),

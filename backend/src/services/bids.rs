@@ -91,7 +91,7 @@ pub async fn submit_bid(
     let txn = begin_write(&st.writer).await?;
     // A shared lock would do; the row lock also orders a bid against a concurrent close.
     let t = store::records::tender_for_update(&txn, actor, tender_id).await?;
-    if t.status != TenderStatus::Published.as_str() {
+    if t.status != TenderStatus::Published {
         return Err(ApiError::conflict(
             codes::TENDER_NOT_PUBLISHED,
             "the tender is not open for bids: it is not published",

@@ -136,8 +136,7 @@ pub fn available_fen(line: &budget_line::Model) -> i64 {
 
 fn shape(m: budget_line::Model) -> ApiResult<BudgetLine> {
     let f = Figures::of(&m);
-    let source = FundSource::parse(&m.source)
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored source {:?}", m.source)))?;
+    let source = m.source;
     let available = available_fen(&m);
     Ok(BudgetLine {
         id: m.id,
@@ -236,7 +235,7 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewBudgetLine) -> ApiResu
         code: Set(new.code.trim().to_string()),
         name: Set(new.name.trim().to_string()),
         amount_fen: Set(new.amount.fen()),
-        source: Set(new.source.as_str().to_string()),
+        source: Set(new.source),
         reserved_fen: Set(0),
         committed_fen: Set(0),
         disbursed_fen: Set(0),
@@ -297,7 +296,7 @@ pub async fn update(
         am.name = Set(v.trim().to_string());
     }
     if let Some(v) = p.source {
-        am.source = Set(v.as_str().to_string());
+        am.source = Set(v);
     }
     if let Some(a) = p.amount {
         if a.fen() < f.committed_fen + f.reserved_fen {
@@ -378,7 +377,7 @@ pub async fn list(
         q = q.filter(budget_line::Column::FiscalYear.eq(y));
     }
     if let Some(s) = f.source {
-        q = q.filter(budget_line::Column::Source.eq(s.as_str()));
+        q = q.filter(budget_line::Column::Source.eq(s));
     }
     let (rows, next) = crate::pagination::page(
         &st.db,

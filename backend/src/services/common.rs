@@ -26,15 +26,6 @@ pub fn reason(field: &str, value: &str) -> ApiResult<String> {
     Ok(r.to_string())
 }
 
-/// A stored word of a closed list, or a 500 naming the corrupt value.
-pub fn stored<T>(parsed: Option<T>, what: &str, raw: &str) -> ApiResult<T> {
-    parsed.ok_or_else(|| {
-        ApiError::internal(anyhow::anyhow!(
-            "stored {what} {raw:?} is not a known value"
-        ))
-    })
-}
-
 /// A 409 `state.transition` for a transition the life cycle does not allow.
 pub fn bad_transition(entity: &str, status: &str, action: &str) -> ApiError {
     ApiError::conflict(

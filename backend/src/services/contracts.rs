@@ -8,7 +8,7 @@ use entity::model::{amendment, contract, organisation, tender, user};
 use entity::rules::codes::is_valid_division_code;
 use entity::rules::procurement::increases_within_limit;
 use entity::rules::score::Score;
-use entity::rules::vocab::{ContractStatus, Role, ServiceCategory, TenderStatus};
+use entity::rules::vocab::{ContractStatus, MilestoneStatus, Role, ServiceCategory, TenderStatus};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
     PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -24,7 +24,7 @@ use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::pagination::{Page, page};
 use crate::services::budget::{self, available_fen, lock_line};
-use crate::services::common::{bad_transition, period_problem, reason, stored};
+use crate::services::common::{bad_transition, period_problem, reason};
 use crate::services::public::notices::{self as public_notices, Outcome};
 use crate::state::AppState;
 use crate::store;
@@ -73,16 +73,8 @@ impl TryFrom<contract::Model> for Contract {
     type Error = ApiError;
     fn try_from(m: contract::Model) -> ApiResult<Self> {
         Ok(Contract {
-            service_category: stored(
-                ServiceCategory::parse(&m.service_category),
-                "category",
-                &m.service_category,
-            )?,
-            status: stored(
-                ContractStatus::parse(&m.status),
-                "contract status",
-                &m.status,
-            )?,
+            service_category: m.service_category,
+            status: m.status,
             id: m.id,
             purchaser_id: m.purchaser_id,
             organisation_id: m.organisation_id,
@@ -285,7 +277,7 @@ async fn check_officer(db: &impl ConnectionTrait, officer: Uuid, purchaser: Uuid
         .one(db)
         .await?
         .is_some_and(|u| {
-            u.active && u.role == Role::FinanceOfficer.as_str() && u.purchaser_id == Some(purchaser)
+            u.active && u.role == Role::FinanceOfficer && u.purchaser_id == Some(purchaser)
         });
     if ok {
         Ok(())
@@ -338,13 +330,13 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewContract) -> ApiResult
         bid_id: None,
         budget_line_id: line.id,
         title: new.title.trim().to_string(),
-        service_category: new.service_category.as_str().into(),
+        service_category: new.service_category,
         division_code: new.division_code,
         value_fen: new.value.fen(),
         signed_value_fen: None,
         start_date: new.start_date,
         end_date: new.end_date,
-        status: ContractStatus::Draft.as_str().into(),
+        status: ContractStatus::Draft,
         status_reason: None,
         signed_at: None,
         responsible_officer_id: officer,
@@ -377,7 +369,7 @@ async fn check_holds_children(
         .select_only()
         .column(milestone::Column::DueDate)
         .filter(milestone::Column::ContractId.eq(id))
-        .filter(milestone::Column::Status.ne("cancelled"))
+        .filter(milestone::Column::Status.ne(MilestoneStatus::Cancelled))
         .into_tuple()
         .all(db)
         .await?;
@@ -528,7 +520,7 @@ pub async fn sign(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract>
         Some(t) => tender::Entity::find_by_id(t)
             .one(&txn)
             .await?
-            .filter(|t| t.status == TenderStatus::Awarded.as_str())
+            .filter(|t| t.status == TenderStatus::Awarded)
             .map_or(0, |t| t.ceiling_fen),
         None => 0,
     };
@@ -538,7 +530,7 @@ pub async fn sign(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract>
             "the budget line does not have the contract value available",
         ));
     }
-    m.status = ContractStatus::Active.as_str().into();
+    m.status = ContractStatus::Active;
     m.signed_at = Some(now);
     m.signed_value_fen = Some(m.value_fen);
     let out = save(&txn, actor, now, &before, m, "sign").await?;
@@ -568,11 +560,11 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
             .lock_exclusive()
             .one(&txn)
             .await?
-        && t.status == TenderStatus::Awarded.as_str()
+        && t.status == TenderStatus::Awarded
     {
         let t_before = crate::services::tenders::Tender::try_from(t.clone())?;
         let mut am = t.into_active_model();
-        am.status = Set(TenderStatus::Closed.as_str().into());
+        am.status = Set(TenderStatus::Closed);
         am.awarded_bid_id = Set(None);
         am.updated_at = Set(now);
         let t_after = crate::services::tenders::Tender::try_from(am.update(&txn).await?)?;
@@ -591,7 +583,7 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
         .await?;
         withdrawn = Some(tid);
     }
-    m.status = ContractStatus::Cancelled.as_str().into();
+    m.status = ContractStatus::Cancelled;
     m.status_reason = Some(why);
     let out = save(&txn, actor, now, &before, m, "cancel").await?;
     if let Some(tid) = withdrawn {
@@ -634,7 +626,10 @@ async fn end(
     if to == ContractStatus::Completed {
         let open = entity::model::milestone::Entity::find()
             .filter(entity::model::milestone::Column::ContractId.eq(id))
-            .filter(entity::model::milestone::Column::Status.is_not_in(["accepted", "cancelled"]))
+            .filter(
+                entity::model::milestone::Column::Status
+                    .is_not_in([MilestoneStatus::Accepted, MilestoneStatus::Cancelled]),
+            )
             .count(&txn)
             .await?;
         if open > 0 {
@@ -646,7 +641,7 @@ async fn end(
     }
     // The line's figures change: take its lock like every other change to them.
     let line = lock_line(&txn, m.budget_line_id).await?;
-    m.status = to.as_str().into();
+    m.status = to;
     m.status_reason = why;
     let action = if to == ContractStatus::Completed {
         "complete"
@@ -877,7 +872,7 @@ pub async fn list(st: &AppState, actor: &Actor, f: ContractFilter) -> ApiResult<
         q = q.filter(contract::Column::OrganisationId.eq(own));
     }
     if let Some(v) = f.status {
-        q = q.filter(contract::Column::Status.eq(v.as_str()));
+        q = q.filter(contract::Column::Status.eq(v));
     }
     if let Some(v) = f.purchaser_id {
         q = q.filter(contract::Column::PurchaserId.eq(v));

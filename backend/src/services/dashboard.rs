@@ -94,7 +94,7 @@ pub struct WorkItem {
     pub title: String,
     pub due_date: chrono::NaiveDate,
     pub amount_fen: i64,
-    pub status: String,
+    pub status: entity::rules::vocab::MilestoneStatus,
     pub contract_id: uuid::Uuid,
     pub contract_title: String,
     pub organisation: String,
@@ -133,10 +133,10 @@ pub struct OrgMilestone {
     pub title: String,
     pub due_date: chrono::NaiveDate,
     pub amount_fen: i64,
-    pub status: String,
+    pub status: entity::rules::vocab::MilestoneStatus,
     pub contract_id: uuid::Uuid,
     pub contract_title: String,
-    pub contract_status: String,
+    pub contract_status: entity::rules::vocab::ContractStatus,
     /// The comment of the decision on the latest report (a rejected milestone's reason).
     pub review_comment: Option<String>,
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
 use entity::model::{budget_line, organisation, purchaser};
 use entity::queries::Figures;
-use entity::rules::vocab::{Decision, PaymentRequestStatus};
+use entity::rules::vocab::{Decision, FindingStatus, MilestoneStatus, PaymentRequestStatus};
 use jobs::clock::days_waited;
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -171,7 +171,12 @@ pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Dossier> {
 
     let open: Vec<&Milestone> = milestone_list
         .iter()
-        .filter(|m| matches!(m.status.as_str(), "planned" | "submitted" | "rejected"))
+        .filter(|m| {
+            matches!(
+                m.status,
+                MilestoneStatus::Planned | MilestoneStatus::Submitted | MilestoneStatus::Rejected
+            )
+        })
         .collect();
     let flags = DossierFlags {
         all_milestones_overdue: !open.is_empty() && open.iter().all(|m| m.overdue),
@@ -192,7 +197,7 @@ pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Dossier> {
             > line.amount_fen * 9,
         open_findings: findings
             .iter()
-            .filter(|f| f.status.as_str() != "resolved")
+            .filter(|f| f.status != FindingStatus::Resolved)
             .count(),
         requests_approved_by_accepter: payment_requests
             .iter()

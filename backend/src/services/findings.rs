@@ -18,7 +18,7 @@ use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks};
 use crate::fields;
-use crate::services::common::{bad_transition, reason, stored};
+use crate::services::common::{bad_transition, reason};
 use crate::state::AppState;
 use crate::store;
 
@@ -42,8 +42,8 @@ impl TryFrom<finding::Model> for Finding {
     type Error = ApiError;
     fn try_from(m: finding::Model) -> ApiResult<Self> {
         Ok(Finding {
-            severity: stored(Severity::parse(&m.severity), "severity", &m.severity)?,
-            status: stored(FindingStatus::parse(&m.status), "finding status", &m.status)?,
+            severity: m.severity,
+            status: m.status,
             id: m.id,
             contract_id: m.contract_id,
             text: m.text,
@@ -100,9 +100,9 @@ pub async fn create(
         contract_id: Set(k.id),
         purchaser_id: Set(k.purchaser_id),
         organisation_id: Set(k.organisation_id),
-        severity: Set(new.severity.as_str().into()),
+        severity: Set(new.severity),
         text: Set(new.text.trim().to_string()),
-        status: Set(FindingStatus::Open.as_str().into()),
+        status: Set(FindingStatus::Open),
         response: Set(None),
         resolution: Set(None),
         created_by: Set(actor.id()),
@@ -213,7 +213,7 @@ async fn advance(
         ));
     }
     let mut am = old.into_active_model();
-    am.status = Set(to.as_str().into());
+    am.status = Set(to);
     fill(&mut am, now);
     let out = Finding::try_from(am.update(&txn).await?)?;
     let action = if to == FindingStatus::Answered {
@@ -268,10 +268,10 @@ pub async fn search(
         q = q.filter(finding::Column::PurchaserId.eq(p));
     }
     if let Some(s) = filter.status {
-        q = q.filter(finding::Column::Status.eq(s.as_str()));
+        q = q.filter(finding::Column::Status.eq(s));
     }
     if let Some(s) = filter.severity {
-        q = q.filter(finding::Column::Severity.eq(s.as_str()));
+        q = q.filter(finding::Column::Severity.eq(s));
     }
     q.order_by_desc(finding::Column::Id)
         .limit(SEARCH_LIMIT)

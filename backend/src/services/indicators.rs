@@ -17,7 +17,6 @@ use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
-use crate::services::common::stored;
 use crate::state::AppState;
 use crate::store;
 /// An indicator as the API shows it.
@@ -36,12 +35,8 @@ pub struct Indicator {
 
 fn indicator_out(m: indicator::Model) -> ApiResult<Indicator> {
     Ok(Indicator {
-        comparator: stored(
-            Comparator::parse(&m.comparator),
-            "comparator",
-            &m.comparator,
-        )?,
-        measure: stored(Measure::parse(&m.measure), "measure", &m.measure)?,
+        comparator: m.comparator,
+        measure: m.measure,
         id: m.id,
         contract_id: m.contract_id,
         code: m.code,
@@ -100,7 +95,7 @@ fn check_indicator(c: &mut Checks, prefix: &str, m: &indicator::Model) {
             "must be a whole number from 0 to 100",
         )
         .check(
-            m.comparator != Comparator::AtLeast.as_str() || m.target_e4 > 0,
+            m.comparator != Comparator::AtLeast || m.target_e4 > 0,
             &f("target"),
             codes::FIELD_NOT_POSITIVE,
             "must be more than 0 for an at_least indicator",
@@ -138,11 +133,7 @@ pub async fn add(
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
     let k = store::contracts::load_for_update(&txn, actor, contract_id).await?;
-    let status = stored(
-        ContractStatus::parse(&k.status),
-        "contract status",
-        &k.status,
-    )?;
+    let status = k.status;
     let batch = new.len() > 1;
     let mut c = Checks::default();
     let mut rows = Vec::new();
@@ -154,8 +145,8 @@ pub async fn add(
             name: n.name.trim().to_string(),
             unit: n.unit.trim().to_string(),
             target_e4: n.target.e4(),
-            comparator: n.comparator.as_str().into(),
-            measure: n.measure.unwrap_or(Measure::Level).as_str().into(),
+            comparator: n.comparator,
+            measure: n.measure.unwrap_or(Measure::Level),
             weight: n.weight,
             created_at: now,
             updated_at: now,
@@ -235,11 +226,7 @@ pub async fn update(
         .await?
         .ok_or(ApiError::NotFound)?;
     let k = store::contracts::load_for_update(&txn, actor, old.contract_id).await?;
-    let status = stored(
-        ContractStatus::parse(&k.status),
-        "contract status",
-        &k.status,
-    )?;
+    let status = k.status;
     let before = indicator_out(old.clone())?;
     let mut m = old;
     if let Some(v) = p.name {
@@ -252,10 +239,10 @@ pub async fn update(
         m.target_e4 = v.e4();
     }
     if let Some(v) = p.comparator {
-        m.comparator = v.as_str().into();
+        m.comparator = v;
     }
     if let Some(v) = p.measure {
-        m.measure = v.as_str().into();
+        m.measure = v;
     }
     if let Some(v) = p.weight {
         m.weight = v;

@@ -6,13 +6,13 @@ use entity::Money;
 use entity::model::{contract, milestone};
 use entity::rules::procurement::milestone_overdue;
 use entity::rules::score::Score;
-use entity::rules::vocab::{ContractStatus, MilestoneStatus};
+use entity::rules::vocab::{ContractStatus, Locale, MilestoneStatus};
 use jobs::outbox::Recipient;
 use sea_orm::sea_query::{Expr, LockType};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    FromQueryResult, IdenStatic, IntoActiveModel, Iterable, QueryFilter, QueryOrder, QueryResult,
-    QuerySelect, QueryTrait,
+    FromQueryResult, IdenStatic, IntoActiveModel, Iterable, JoinType, QueryFilter, QueryOrder,
+    QueryResult, QuerySelect, QueryTrait, RelationTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -23,7 +23,7 @@ use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
-use crate::services::common::{bad_transition, reason, stored};
+use crate::services::common::{bad_transition, reason};
 use crate::state::AppState;
 use crate::store;
 
@@ -47,11 +47,7 @@ pub struct Milestone {
 
 /// The API form of a milestone, given today's local date.
 pub fn shape(m: milestone::Model, today: NaiveDate) -> ApiResult<Milestone> {
-    let status = stored(
-        MilestoneStatus::parse(&m.status),
-        "milestone status",
-        &m.status,
-    )?;
+    let status = m.status;
     Ok(Milestone {
         overdue: milestone_overdue(m.due_date, status, today),
         status,
@@ -161,7 +157,7 @@ pub async fn create(
         description: new.description,
         due_date: new.due_date,
         amount_fen: new.amount.fen(),
-        status: MilestoneStatus::Planned.as_str().into(),
+        status: MilestoneStatus::Planned,
         status_reason: None,
         score_tenths: None,
         payable_fen: None,
@@ -172,10 +168,7 @@ pub async fn create(
     let mut c = Checks::default();
     check_milestone(&mut c, &m, &k);
     c.finish()?;
-    if !matches!(
-        ContractStatus::parse(&k.status),
-        Some(ContractStatus::Draft | ContractStatus::Active)
-    ) {
+    if !matches!(k.status, ContractStatus::Draft | ContractStatus::Active) {
         return Err(ApiError::conflict(
             codes::CONTRACT_CLOSED,
             format!("milestones cannot be added to a {} contract", k.status),
@@ -219,7 +212,7 @@ struct WithParties {
     contract: contract::Model,
     milestone: milestone::Model,
     officer_email: Option<String>,
-    officer_locale: Option<String>,
+    officer_locale: Option<Locale>,
     organisation_name: Option<String>,
 }
 
@@ -251,16 +244,13 @@ pub async fn load_for_report(
              contract.responsible_officer_id AND app_user.active)"
         ))
     };
-    let mut find = contract::Entity::find().filter(milestone::Column::Id.eq(id));
-    QueryTrait::query(&mut find)
-        .inner_join(
-            milestone::Entity,
-            sea_orm::ExprTrait::equals(
-                Expr::col((milestone::Entity, milestone::Column::ContractId)),
-                (contract::Entity, contract::Column::Id),
-            ),
+    let mut find = contract::Entity::find()
+        .join(
+            JoinType::InnerJoin,
+            milestone::Relation::Contract.def().rev(),
         )
-        .lock_with_tables(LockType::Share, [contract::Entity]);
+        .filter(milestone::Column::Id.eq(id));
+    QueryTrait::query(&mut find).lock_with_tables(LockType::Share, [contract::Entity]);
     for c in milestone::Column::iter() {
         find = find.column_as(
             Expr::col((milestone::Entity, c)),
@@ -288,7 +278,7 @@ pub async fn load_for_report(
             Recipient::user(
                 k.responsible_officer_id,
                 email,
-                found.officer_locale.as_deref().unwrap_or_default(),
+                found.officer_locale.unwrap_or(Locale::ZhCn),
                 None,
             )
         }),
@@ -372,7 +362,7 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
         ));
     }
     let mut am = old.into_active_model();
-    am.status = Set(MilestoneStatus::Cancelled.as_str().into());
+    am.status = Set(MilestoneStatus::Cancelled);
     am.status_reason = Set(Some(why));
     am.updated_at = Set(now);
     let out = shape(am.update(&txn).await?, store::today(st))?;
@@ -414,14 +404,13 @@ pub async fn list(
     let day = store::today(st);
     let mut q = milestone::Entity::find().filter(milestone::Column::ContractId.eq(contract_id));
     if let Some(s) = f.status {
-        q = q.filter(milestone::Column::Status.eq(s.as_str()));
+        q = q.filter(milestone::Column::Status.eq(s));
     }
     let open = [
         MilestoneStatus::Planned,
         MilestoneStatus::Submitted,
         MilestoneStatus::Rejected,
-    ]
-    .map(MilestoneStatus::as_str);
+    ];
     match f.overdue {
         Some(true) => {
             q = q

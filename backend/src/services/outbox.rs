@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use entity::model::{job_run, notification, user};
+use entity::rules::vocab::NotificationStatus;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -43,7 +44,7 @@ impl From<notification::Model> for Notification {
             recipient_email: m.recipient_email,
             subject: m.subject,
             body_text: m.body_text,
-            status: m.status,
+            status: m.status.as_str().into(),
             attempts: m.attempts,
             last_error: m.last_error,
             created_at: m.created_at,
@@ -146,7 +147,10 @@ pub async fn mine(
 /// Puts a dead notification back in the queue, with its attempts reset.
 pub async fn retry(st: &AppState, id: Uuid) -> ApiResult<Notification> {
     let res = notification::Entity::update_many()
-        .col_expr(notification::Column::Status, Expr::value("pending"))
+        .col_expr(
+            notification::Column::Status,
+            Expr::value(NotificationStatus::Pending),
+        )
         .col_expr(notification::Column::Attempts, Expr::value(0))
         .col_expr(notification::Column::NextAttemptAt, Expr::value(st.now()))
         .col_expr(
@@ -154,7 +158,7 @@ pub async fn retry(st: &AppState, id: Uuid) -> ApiResult<Notification> {
             Expr::value(Option::<DateTime<Utc>>::None),
         )
         .filter(notification::Column::Id.eq(id))
-        .filter(notification::Column::Status.eq("dead"))
+        .filter(notification::Column::Status.eq(NotificationStatus::Dead))
         .exec(&st.db)
         .await?;
     let n = notification::Entity::find_by_id(id)
@@ -278,7 +282,8 @@ pub async fn latest_runs(st: &AppState) -> ApiResult<Vec<JobRun>> {
 
 /// Dead notifications (every recipient's), newest first: the admin's list to retry.
 pub async fn dead(st: &AppState, cursor: Option<&str>) -> ApiResult<Page<Notification>> {
-    let q = notification::Entity::find().filter(notification::Column::Status.eq("dead"));
+    let q = notification::Entity::find()
+        .filter(notification::Column::Status.eq(NotificationStatus::Dead));
     let (rows, next) = page_ordered(
         &st.db,
         q,
@@ -313,12 +318,15 @@ pub async fn depth(st: &AppState) -> ApiResult<Depth> {
         .select_only()
         .column(notification::Column::Status)
         .column_as(E::cust("CAST(COUNT(*) AS BIGINT)"), "n")
-        .filter(notification::Column::Status.is_in(["pending", "dead"]))
+        .filter(
+            notification::Column::Status
+                .is_in([NotificationStatus::Pending, NotificationStatus::Dead]),
+        )
         .group_by(notification::Column::Status)
-        .into_tuple::<(String, i64)>()
+        .into_tuple::<(NotificationStatus, i64)>()
         .all(&st.db);
     let due = notification::Entity::find()
-        .filter(notification::Column::Status.eq("pending"))
+        .filter(notification::Column::Status.eq(NotificationStatus::Pending))
         .filter(notification::Column::NextAttemptAt.lte(st.now()))
         .count(&st.db);
     let (rows, due) = tokio::try_join!(by_status, due)?;
@@ -327,8 +335,8 @@ pub async fn depth(st: &AppState) -> ApiResult<Depth> {
         ..Depth::default()
     };
     for (status, n) in rows {
-        match status.as_str() {
-            "pending" => d.pending = n,
+        match status {
+            NotificationStatus::Pending => d.pending = n,
             _ => d.dead = n,
         }
     }

@@ -242,9 +242,7 @@ impl Organisation {
     /// The organisation as it stands on `today`: a suspension or blacklisting whose
     /// `status_until` has passed shows as `active` (SPEC §2), whatever the row still says.
     pub fn on(m: organisation::Model, today: NaiveDate) -> ApiResult<Self> {
-        let stored = OrgStatus::parse(&m.status)
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("stored status {:?}", m.status)))?;
-        let status = org_status_on(stored, m.status_until, today);
+        let status = org_status_on(m.status, m.status_until, today);
         Ok(Organisation {
             id: m.id,
             name: m.name,
@@ -260,8 +258,7 @@ impl Organisation {
 /// 409 unless the organisation is active on `today`; `refused` says what it may not do
 /// ("cannot sign").
 pub fn check_active(org: &organisation::Model, today: NaiveDate, refused: &str) -> ApiResult<()> {
-    let stored = OrgStatus::parse(&org.status).unwrap_or(OrgStatus::Suspended);
-    match org_status_on(stored, org.status_until, today) {
+    match org_status_on(org.status, org.status_until, today) {
         OrgStatus::Active => Ok(()),
         s => Err(ApiError::conflict(
             codes::ORGANISATION_NOT_ACTIVE,
@@ -361,7 +358,7 @@ pub async fn create_organisation(
         name: Set(new.name.trim().to_string()),
         credit_code: Set(new.credit_code),
         contact_email: Set(new.contact_email.trim().to_string()),
-        status: Set(status.as_str().to_string()),
+        status: Set(status),
         status_reason: Set(new.status_reason.filter(|_| status != OrgStatus::Active)),
         status_until: Set(new.status_until.filter(|_| status != OrgStatus::Active)),
         created_at: Set(now),
@@ -424,7 +421,7 @@ pub async fn update_organisation(
         am.contact_email = Set(v.trim().to_string());
     }
     let active = status == OrgStatus::Active;
-    am.status = Set(status.as_str().to_string());
+    am.status = Set(status);
     am.status_reason = Set(reason.filter(|_| !active));
     am.status_until = Set(p.status_until.or(before.status_until).filter(|_| !active));
     am.updated_at = Set(now);
@@ -477,7 +474,7 @@ pub async fn list_organisations(
         q = q.filter(match s {
             OrgStatus::Active => active,
             s => sea_orm::Condition::all()
-                .add(organisation::Column::Status.eq(s.as_str()))
+                .add(organisation::Column::Status.eq(s))
                 .add(active.not()),
         });
     }

@@ -73,9 +73,7 @@ pub struct PaymentRequest {
 impl PaymentRequest {
     /// The API form of a stored request.
     pub fn from_model(st: &AppState, m: payment_request::Model) -> ApiResult<Self> {
-        let status = PaymentRequestStatus::parse(&m.status).ok_or_else(|| {
-            ApiError::internal(anyhow::anyhow!("payment request {} has a bad status", m.id))
-        })?;
+        let status = m.status;
         Ok(PaymentRequest {
             id: m.id,
             contract_id: m.contract_id,
@@ -185,8 +183,8 @@ fn check_fields(
 /// 409 unless the contract can be paid (active, completed or terminated).
 fn check_payable_contract(k: &contract::Model) -> ApiResult<()> {
     if matches!(
-        ContractStatus::parse(&k.status),
-        Some(ContractStatus::Active | ContractStatus::Completed | ContractStatus::Terminated)
+        k.status,
+        ContractStatus::Active | ContractStatus::Completed | ContractStatus::Terminated
     ) {
         Ok(())
     } else {
@@ -211,7 +209,7 @@ pub(crate) struct AmountState {
 
 enum Of {
     Milestone {
-        status: String,
+        status: MilestoneStatus,
         payable: i64,
         paid: i64,
         requested: i64,
@@ -318,9 +316,12 @@ impl AmountState {
                 advances,
                 planned,
                 requested,
-            } if k.status == ContractStatus::Active.as_str() => Some(
-                requests::advance_requestable(k.value_fen, *advances, *planned, *requested),
-            ),
+            } if k.status == ContractStatus::Active => Some(requests::advance_requestable(
+                k.value_fen,
+                *advances,
+                *planned,
+                *requested,
+            )),
             _ => None,
         }
     }
@@ -335,7 +336,7 @@ impl AmountState {
                 paid,
                 requested,
             } => {
-                if status != MilestoneStatus::Accepted.as_str() {
+                if *status != MilestoneStatus::Accepted {
                     return Err(ApiError::conflict(
                         codes::PAYMENT_MILESTONE_NOT_ACCEPTED,
                         "a milestone is paid only after its report is accepted",
@@ -359,7 +360,7 @@ impl AmountState {
                 requested,
             } => {
                 // An ended contract has released what it did not earn: no more advances.
-                if k.status != ContractStatus::Active.as_str() {
+                if k.status != ContractStatus::Active {
                     return Err(ApiError::conflict(
                         codes::PAYMENT_NO_ADVANCE,
                         format!(
@@ -401,7 +402,7 @@ fn check_status(
     from: &[PaymentRequestStatus],
     to: &str,
 ) -> ApiResult<()> {
-    if from.iter().any(|s| s.as_str() == r.status) {
+    if from.contains(&r.status) {
         Ok(())
     } else {
         Err(ApiError::conflict(
@@ -532,7 +533,7 @@ pub async fn submit(
         invoice_no,
         invoice_date: new.invoice_date,
         note: note.trim().to_string(),
-        status: PaymentRequestStatus::Submitted.as_str().into(),
+        status: PaymentRequestStatus::Submitted,
         submitted_by: actor.id(),
         submitted_at: now,
         verified_by: None,
@@ -591,7 +592,7 @@ pub async fn resubmit(
     am.invoice_no = Set(invoice_no);
     am.invoice_date = Set(invoice_date);
     am.note = Set(note);
-    am.status = Set(PaymentRequestStatus::Submitted.as_str().into());
+    am.status = Set(PaymentRequestStatus::Submitted);
     am.submitted_by = Set(actor.id());
     am.submitted_at = Set(now);
     // A resubmitted request is verified and approved anew.
@@ -641,7 +642,7 @@ pub async fn withdraw(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Payme
     )?;
     let before = PaymentRequest::from_model(st, r.clone())?;
     let mut am = r.into_active_model();
-    am.status = Set(PaymentRequestStatus::Withdrawn.as_str().into());
+    am.status = Set(PaymentRequestStatus::Withdrawn);
     am.status_changed_at = Set(now);
     am.updated_at = Set(now);
     save(st, txn, actor, "withdraw", Some(before), am, false, None).await
@@ -656,7 +657,7 @@ pub async fn verify(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Payment
     let m = check_amount(&txn, &k, r.milestone_id, r.amount_fen, Some(r.id)).await?;
     let before = PaymentRequest::from_model(st, r.clone())?;
     let mut am = r.clone().into_active_model();
-    am.status = Set(PaymentRequestStatus::Verified.as_str().into());
+    am.status = Set(PaymentRequestStatus::Verified);
     am.verified_by = Set(Some(actor.id()));
     am.verified_at = Set(Some(now));
     am.status_changed_at = Set(now);
@@ -744,7 +745,7 @@ pub async fn approve(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Paymen
             .await?,
         )
     } else {
-        am.status = Set(PaymentRequestStatus::Approved.as_str().into());
+        am.status = Set(PaymentRequestStatus::Approved);
         am.status_changed_at = Set(now);
         let mut to = officer_of(&txn, &k).await?;
         to.extend(notify::organisation_of(&txn, &k).await?);
@@ -789,7 +790,7 @@ pub async fn send_back(
     let mut c = Checks::default();
     c.text("comment", &body.comment, fields::Reason::MAX);
     c.finish()?;
-    if r.status == PaymentRequestStatus::Verified.as_str() {
+    if r.status == PaymentRequestStatus::Verified {
         require_approver(&txn, actor).await?;
     }
     check_status(
@@ -802,7 +803,7 @@ pub async fn send_back(
     )?;
     let before = PaymentRequest::from_model(st, r.clone())?;
     let mut am = r.clone().into_active_model();
-    am.status = Set(PaymentRequestStatus::Returned.as_str().into());
+    am.status = Set(PaymentRequestStatus::Returned);
     am.returned_by = Set(Some(actor.id()));
     am.return_comment = Set(Some(body.comment.trim().to_string()));
     am.status_changed_at = Set(now);
@@ -854,7 +855,7 @@ pub async fn list(
         q = q.filter(payment_request::Column::OrganisationId.eq(own));
     }
     if let Some(s) = f.status {
-        q = q.filter(payment_request::Column::Status.eq(s.as_str()));
+        q = q.filter(payment_request::Column::Status.eq(s));
     }
     if let Some(c) = f.contract_id {
         q = q.filter(payment_request::Column::ContractId.eq(c));

@@ -163,7 +163,7 @@ pub async fn record(
             "must not be before the contract was signed",
         ));
     }
-    if request.status != PaymentRequestStatus::Approved.as_str() {
+    if request.status != PaymentRequestStatus::Approved {
         return Err(ApiError::conflict(
             codes::PAYMENT_REQUEST_NOT_APPROVED,
             format!("a {} payment request cannot be paid", request.status),
@@ -197,7 +197,7 @@ pub async fn record(
     let out = Payment::from(row.clone());
     let request_before = PaymentRequest::from_model(st, request.clone())?;
     let mut paid = request.into_active_model();
-    paid.status = Set(PaymentRequestStatus::Paid.as_str().into());
+    paid.status = Set(PaymentRequestStatus::Paid);
     paid.payment_id = Set(Some(out.id));
     paid.status_changed_at = Set(now);
     paid.updated_at = Set(now);
@@ -259,7 +259,7 @@ pub async fn record(
     // advance adds to what it earned (SPEC §2 `committed`); a milestone's payment was already
     // counted there as the accepted milestone's payable, and an active contract commits its
     // whole value.
-    let ended = k.status != ContractStatus::Active.as_str();
+    let ended = k.status != ContractStatus::Active;
     let by = Figures {
         reserved_fen: 0,
         committed_fen: if ended && row.milestone_id.is_none() {

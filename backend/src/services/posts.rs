@@ -23,7 +23,6 @@ use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
-use crate::services::common::stored;
 use crate::state::AppState;
 use crate::store;
 
@@ -125,11 +124,7 @@ pub struct EndAssignment {
 
 fn assignment(m: post_assignment::Model) -> ApiResult<Assignment> {
     Ok(Assignment {
-        qualification: stored(
-            Qualification::parse(&m.qualification),
-            "qualification",
-            &m.qualification,
-        )?,
+        qualification: m.qualification,
         id: m.id,
         post_id: m.post_id,
         worker_name: m.worker_name,
@@ -164,11 +159,7 @@ fn shape(
     let (_, vacant_to_date) =
         filled_and_vacant(m.start_date, m.end_date, &spans, m.start_date, today);
     Ok(Post {
-        required_qualification: stored(
-            Qualification::parse(&m.required_qualification),
-            "qualification",
-            &m.required_qualification,
-        )?,
+        required_qualification: m.required_qualification,
         vacant: in_period && current.is_none(),
         vacant_days_running: if in_period {
             current_vacancy_run(m.start_date, &spans, today)
@@ -249,7 +240,7 @@ pub async fn create(
         contract_id,
         title: new.title.trim().to_string(),
         division_code: new.division_code,
-        required_qualification: new.required_qualification.as_str().into(),
+        required_qualification: new.required_qualification,
         annual_funding_fen: new.annual_funding.fen(),
         start_date: new.start_date,
         end_date: new.end_date,
@@ -259,10 +250,7 @@ pub async fn create(
     let mut c = Checks::default();
     check_post(&mut c, &m, &k);
     c.finish()?;
-    if !matches!(
-        ContractStatus::parse(&k.status),
-        Some(ContractStatus::Draft | ContractStatus::Active)
-    ) {
+    if !matches!(k.status, ContractStatus::Draft | ContractStatus::Active) {
         return Err(ApiError::conflict(
             codes::CONTRACT_CLOSED,
             format!("posts cannot be added to a {} contract", k.status),
@@ -284,10 +272,7 @@ pub async fn update(st: &AppState, actor: &Actor, id: Uuid, patch: PostPatch) ->
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
     let (old, k) = store::records::post(&txn, actor, id).await?;
-    if !matches!(
-        ContractStatus::parse(&k.status),
-        Some(ContractStatus::Draft | ContractStatus::Active)
-    ) {
+    if !matches!(k.status, ContractStatus::Draft | ContractStatus::Active) {
         return Err(ApiError::conflict(
             codes::CONTRACT_CLOSED,
             format!("posts of a {} contract cannot change", k.status),
@@ -303,7 +288,7 @@ pub async fn update(st: &AppState, actor: &Actor, id: Uuid, patch: PostPatch) ->
         m.division_code = v;
     }
     if let Some(v) = patch.required_qualification {
-        m.required_qualification = v.as_str().into();
+        m.required_qualification = v;
     }
     if let Some(v) = patch.annual_funding {
         m.annual_funding_fen = v.fen();
@@ -386,7 +371,7 @@ pub async fn vacant_of_organisation(
     let rows: Vec<(post::Model, Option<contract::Model>)> = post::Entity::find()
         .find_also_related(contract::Entity)
         .filter(contract::Column::OrganisationId.eq(organisation_id))
-        .filter(contract::Column::Status.eq(ContractStatus::Active.as_str()))
+        .filter(contract::Column::Status.eq(ContractStatus::Active))
         .filter(post::Column::StartDate.lte(day))
         .filter(post::Column::EndDate.gte(day))
         .order_by_asc(post::Column::Id)
@@ -471,11 +456,7 @@ pub async fn assign(
         txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({key})"))
             .await?;
     }
-    let required = stored(
-        Qualification::parse(&p.required_qualification),
-        "qualification",
-        &p.required_qualification,
-    )?;
+    let required = p.required_qualification;
     if !new.qualification.satisfies(required) {
         return Err(ApiError::field(
             "qualification",
@@ -490,10 +471,7 @@ pub async fn assign(
             "must be inside the post's dates",
         ));
     }
-    if !matches!(
-        ContractStatus::parse(&k.status),
-        Some(ContractStatus::Draft | ContractStatus::Active)
-    ) {
+    if !matches!(k.status, ContractStatus::Draft | ContractStatus::Active) {
         return Err(ApiError::conflict(
             codes::CONTRACT_CLOSED,
             format!("posts of a {} contract cannot be staffed", k.status),
@@ -517,7 +495,7 @@ pub async fn assign(
         ));
     }
     // The person's other assignments, clipped to their posts' ends, on contracts still funded.
-    let same_person: Vec<(NaiveDate, Option<NaiveDate>, NaiveDate, String)> =
+    let same_person: Vec<(NaiveDate, Option<NaiveDate>, NaiveDate, ContractStatus)> =
         post_assignment::Entity::find()
             .select_only()
             .columns([
@@ -535,12 +513,8 @@ pub async fn assign(
             .into_tuple()
             .all(&txn)
             .await?;
-    let funded = |status: &str| {
-        matches!(
-            ContractStatus::parse(status),
-            Some(ContractStatus::Draft | ContractStatus::Active)
-        )
-    };
+    let funded =
+        |status: &ContractStatus| matches!(status, ContractStatus::Draft | ContractStatus::Active);
     if same_person.iter().any(|(from, to, post_end, status)| {
         funded(status)
             && Span {
@@ -558,7 +532,7 @@ pub async fn assign(
         id: Set(Uuid::now_v7()),
         post_id: Set(post_id),
         worker_name: Set(new.worker_name.trim().to_string()),
-        qualification: Set(new.qualification.as_str().into()),
+        qualification: Set(new.qualification),
         certificate_no: Set(cert),
         id_number_last4: Set(last4),
         id_number_hmac: Set(hmac),

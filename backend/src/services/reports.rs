@@ -25,7 +25,6 @@ use crate::auth::Actor;
 use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
-use crate::services::common::stored;
 use crate::services::milestones::{self, Milestone, shape};
 use crate::services::notify;
 use crate::services::post_funding;
@@ -148,14 +147,10 @@ fn report_of(
     measurements: Vec<MeasurementIn>,
     attachments: Vec<Attachment>,
 ) -> ApiResult<Report> {
-    let decision = match &r.decision {
-        Some(d) => Some(stored(Decision::parse(d), "decision", d)?),
-        None => None,
-    };
     Ok(Report {
         measurements,
         attachments,
-        decision,
+        decision: r.decision,
         id: r.id,
         milestone_id: r.milestone_id,
         contract_id: r.contract_id,
@@ -235,7 +230,7 @@ pub async fn submit(
         let out = shape_reports(&txn, vec![existing]).await?.remove(0);
         return Ok((false, out));
     }
-    if let Some(refusal) = report_refused(&k.status, &m.status) {
+    if let Some(refusal) = report_refused(k.status, m.status) {
         // A bad measurement (422) is answered before the state (409).
         check_indicators(&txn, k.id, &new.measurements).await?;
         return Err(refusal);
@@ -247,11 +242,11 @@ pub async fn submit(
     let moved = milestone::Entity::update_many()
         .col_expr(
             milestone::Column::Status,
-            Expr::value(MilestoneStatus::Submitted.as_str()),
+            Expr::value(MilestoneStatus::Submitted),
         )
         .col_expr(milestone::Column::UpdatedAt, Expr::value(now))
         .filter(milestone::Column::Id.eq(m.id))
-        .filter(milestone::Column::Status.eq(m.status.clone()))
+        .filter(milestone::Column::Status.eq(m.status))
         .exec(&txn)
         .await?
         .rows_affected;
@@ -259,7 +254,7 @@ pub async fn submit(
         let status = milestone::Entity::find_by_id(m.id)
             .one(&txn)
             .await?
-            .map(|m| m.status)
+            .map(|m| m.status.as_str())
             .unwrap_or_default();
         check_indicators(&txn, k.id, &new.measurements).await?;
         return Err(ApiError::conflict(
@@ -270,7 +265,7 @@ pub async fn submit(
     let before = shape(m.clone(), today(st))?;
     let after = shape(
         milestone::Model {
-            status: MilestoneStatus::Submitted.as_str().into(),
+            status: MilestoneStatus::Submitted,
             updated_at: now,
             ..m
         },
@@ -353,15 +348,18 @@ pub async fn submit(
 /// reports are taken only on an active contract, on a planned or rejected milestone (a report
 /// waiting for its decision, or accepted, or a cancelled milestone takes none). `None` when it
 /// takes one. The one rule of [`submit`], also for the pages that offer the report form.
-pub fn report_refused(contract_status: &str, milestone_status: &str) -> Option<ApiError> {
-    if contract_status != ContractStatus::Active.as_str() {
+pub fn report_refused(
+    contract_status: ContractStatus,
+    milestone_status: MilestoneStatus,
+) -> Option<ApiError> {
+    if contract_status != ContractStatus::Active {
         Some(ApiError::conflict(
             codes::CONTRACT_NOT_ACTIVE,
             format!("reports are taken only on active contracts; this one is {contract_status}"),
         ))
     } else if !matches!(
-        MilestoneStatus::parse(milestone_status),
-        Some(MilestoneStatus::Planned | MilestoneStatus::Rejected)
+        milestone_status,
+        MilestoneStatus::Planned | MilestoneStatus::Rejected
     ) {
         Some(ApiError::conflict(
             codes::MILESTONE_NO_REPORT_EXPECTED,
@@ -478,7 +476,7 @@ async fn pending(
     db: &impl ConnectionTrait,
     m: &milestone::Model,
 ) -> ApiResult<milestone_report::Model> {
-    if m.status != MilestoneStatus::Submitted.as_str() {
+    if m.status != MilestoneStatus::Submitted {
         return Err(ApiError::conflict(
             codes::MILESTONE_NO_PENDING_REPORT,
             format!("a {} milestone has no report to review", m.status),
@@ -510,7 +508,7 @@ async fn vacancy_deduction(
         .column(milestone::Column::DueDate)
         .filter(milestone::Column::ContractId.eq(k.id))
         .filter(milestone::Column::Id.ne(m.id))
-        .filter(milestone::Column::Status.ne(MilestoneStatus::Cancelled.as_str()))
+        .filter(milestone::Column::Status.ne(MilestoneStatus::Cancelled))
         .filter(milestone::Column::DueDate.lt(m.due_date))
         .order_by_desc(milestone::Column::DueDate)
         .into_tuple()
@@ -526,7 +524,7 @@ async fn vacancy_deduction(
 /// 409 unless the contract is active: a report pending when the contract ended stays
 /// undecided (SPEC §3), so that no acceptance raises an ended contract's commitment.
 fn check_contract_active(k: &contract::Model) -> ApiResult<()> {
-    if k.status != ContractStatus::Active.as_str() {
+    if k.status != ContractStatus::Active {
         return Err(ApiError::conflict(
             codes::CONTRACT_NOT_ACTIVE,
             format!(
@@ -584,7 +582,7 @@ pub async fn preview(
         .await?
         .ok_or(ApiError::NotFound)?;
     let k = store::contracts::load(&st.db, actor, m.contract_id).await?;
-    if m.status != MilestoneStatus::Submitted.as_str() {
+    if m.status != MilestoneStatus::Submitted {
         return Ok(None);
     }
     match pending(&st.db, &m).await {
@@ -623,7 +621,7 @@ pub async fn accept(
     let decided = decide(&txn, actor, now, report, Decision::Accepted, comment).await?;
     let before = shape(m.clone(), today(st))?;
     let mut am = m.into_active_model();
-    am.status = Set(MilestoneStatus::Accepted.as_str().into());
+    am.status = Set(MilestoneStatus::Accepted);
     am.score_tenths = Set(breakdown.score.map(Score::tenths));
     am.payable_fen = Set(Some(payable));
     am.accepted_at = Set(Some(now));
@@ -663,7 +661,7 @@ pub async fn reject(
     let decided = decide(&txn, actor, now, report, Decision::Rejected, Some(comment)).await?;
     let before = shape(m.clone(), today(st))?;
     let mut am = m.into_active_model();
-    am.status = Set(MilestoneStatus::Rejected.as_str().into());
+    am.status = Set(MilestoneStatus::Rejected);
     am.updated_at = Set(now);
     let out = shape(am.update(&txn).await?, today(st))?;
     audit::record(
@@ -715,7 +713,7 @@ async fn decide(
 ) -> ApiResult<Report> {
     let before = shape_reports(txn, vec![report.clone()]).await?.remove(0);
     let mut am = report.into_active_model();
-    am.decision = Set(Some(d.as_str().into()));
+    am.decision = Set(Some(d));
     am.review_comment = Set(comment);
     am.decided_by = Set(Some(actor.id()));
     am.decided_at = Set(Some(now));

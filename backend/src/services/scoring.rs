@@ -17,7 +17,6 @@ use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::error::ApiResult;
-use crate::services::common::stored;
 use crate::services::indicators::indicators_of;
 use crate::services::milestones::{Milestone, shape};
 use crate::state::AppState;
@@ -86,12 +85,8 @@ pub async fn score_at(
     let mut parts = Vec::new();
     let mut items = Vec::new();
     for i in inds {
-        let comparator = stored(
-            Comparator::parse(&i.comparator),
-            "comparator",
-            &i.comparator,
-        )?;
-        let measure = stored(Measure::parse(&i.measure), "measure", &i.measure)?;
+        let comparator = i.comparator;
+        let measure = i.measure;
         let target = Quantity::from_e4(i.target_e4);
         let spec = IndicatorSpec {
             comparator,

@@ -22,7 +22,7 @@ use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::pagination::{Page, page};
 use crate::services::budget::{self, available_fen, lock_line};
-use crate::services::common::{bad_transition, period_problem, reason, stored};
+use crate::services::common::{bad_transition, period_problem, reason};
 use crate::services::notify;
 use crate::services::public::notices::{self as public_notices, Outcome};
 use crate::state::AppState;
@@ -56,13 +56,9 @@ impl TryFrom<tender::Model> for Tender {
     type Error = ApiError;
     fn try_from(m: tender::Model) -> ApiResult<Self> {
         Ok(Tender {
-            service_category: stored(
-                ServiceCategory::parse(&m.service_category),
-                "category",
-                &m.service_category,
-            )?,
-            method: stored(TenderMethod::parse(&m.method), "method", &m.method)?,
-            status: stored(TenderStatus::parse(&m.status), "tender status", &m.status)?,
+            service_category: m.service_category,
+            method: m.method,
+            status: m.status,
             id: m.id,
             purchaser_id: m.purchaser_id,
             budget_line_id: m.budget_line_id,
@@ -228,15 +224,15 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewTender) -> ApiResult<T
         budget_line_id: line.id,
         title: new.title.trim().to_string(),
         description: new.description,
-        service_category: new.service_category.as_str().into(),
+        service_category: new.service_category,
         division_code: new.division_code,
-        method: new.method.as_str().into(),
+        method: new.method,
         ceiling_fen: new.ceiling_amount.fen(),
         bid_deadline: new.bid_deadline,
         service_start: new.service_start,
         service_end: new.service_end,
         multi_year_reason: new.multi_year_reason,
-        status: TenderStatus::Draft.as_str().into(),
+        status: TenderStatus::Draft,
         status_reason: None,
         published_at: None,
         awarded_bid_id: None,
@@ -289,13 +285,13 @@ pub async fn update(st: &AppState, actor: &Actor, id: Uuid, p: TenderPatch) -> A
         m.description = v;
     }
     if let Some(v) = p.service_category {
-        m.service_category = v.as_str().into();
+        m.service_category = v;
     }
     if let Some(v) = p.division_code {
         m.division_code = v;
     }
     if let Some(v) = p.method {
-        m.method = v.as_str().into();
+        m.method = v;
     }
     if let Some(v) = p.ceiling_amount {
         m.ceiling_fen = v.fen();
@@ -346,7 +342,7 @@ pub(crate) async fn transition(
 ) -> ApiResult<Tender> {
     let before = Tender::try_from(old.clone())?;
     let mut am = old.into_active_model();
-    am.status = Set(to.as_str().into());
+    am.status = Set(to);
     if why.is_some() {
         am.status_reason = Set(why);
     }
@@ -377,9 +373,9 @@ pub async fn publish(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
     let t = store::records::tender_for_update(&txn, actor, id).await?;
-    let method = stored(TenderMethod::parse(&t.method), "method", &t.method)?;
-    if t.status != TenderStatus::Draft.as_str() {
-        return Err(bad_transition("tender", &t.status, "published"));
+    let method = t.method;
+    if t.status != TenderStatus::Draft {
+        return Err(bad_transition("tender", t.status.as_str(), "published"));
     }
     let min_days = st.config.min_bid_days_for(method);
     if t.bid_deadline < now + Duration::days(min_days) || t.bid_deadline <= now {
@@ -444,8 +440,8 @@ pub async fn close(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender> 
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
     let t = store::records::tender_for_update(&txn, actor, id).await?;
-    if t.status != TenderStatus::Published.as_str() {
-        return Err(bad_transition("tender", &t.status, "closed"));
+    if t.status != TenderStatus::Published {
+        return Err(bad_transition("tender", t.status.as_str(), "closed"));
     }
     if now < t.bid_deadline {
         return Err(ApiError::conflict(
@@ -465,14 +461,14 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
     let txn = begin_write(&st.writer).await?;
     let t = store::records::tender_for_update(&txn, actor, id).await?;
     if !matches!(
-        TenderStatus::parse(&t.status),
-        Some(TenderStatus::Draft | TenderStatus::Published | TenderStatus::Closed)
+        t.status,
+        TenderStatus::Draft | TenderStatus::Published | TenderStatus::Closed
     ) {
-        return Err(bad_transition("tender", &t.status, "cancelled"));
+        return Err(bad_transition("tender", t.status.as_str(), "cancelled"));
     }
     // A published or closed tender's ceiling is reserved on its line: releasing it is a change
     // to the line's totals, made under the line's lock like every other.
-    let reserving = t.status != TenderStatus::Draft.as_str();
+    let reserving = t.status != TenderStatus::Draft;
     if reserving {
         lock_line(&txn, t.budget_line_id).await?;
     }
@@ -500,8 +496,12 @@ pub async fn unsuccessful(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> 
     let now = st.now();
     let txn = begin_write(&st.writer).await?;
     let t = store::records::tender_for_update(&txn, actor, id).await?;
-    if t.status != TenderStatus::Closed.as_str() {
-        return Err(bad_transition("tender", &t.status, "marked unsuccessful"));
+    if t.status != TenderStatus::Closed {
+        return Err(bad_transition(
+            "tender",
+            t.status.as_str(),
+            "marked unsuccessful",
+        ));
     }
     lock_line(&txn, t.budget_line_id).await?;
     let out = transition(
@@ -535,10 +535,10 @@ pub async fn list(st: &AppState, actor: &Actor, f: TenderFilter) -> ApiResult<Pa
         q = q.filter(tender::Column::PublishedAt.is_not_null());
     }
     if let Some(v) = f.status {
-        q = q.filter(tender::Column::Status.eq(v.as_str()));
+        q = q.filter(tender::Column::Status.eq(v));
     }
     if let Some(v) = f.service_category {
-        q = q.filter(tender::Column::ServiceCategory.eq(v.as_str()));
+        q = q.filter(tender::Column::ServiceCategory.eq(v));
     }
     if let Some(v) = f.division_code {
         q = q.filter(tender::Column::DivisionCode.eq(v));
@@ -556,10 +556,10 @@ pub async fn list(st: &AppState, actor: &Actor, f: TenderFilter) -> ApiResult<Pa
         let waiting = Condition::any()
             .add(
                 Condition::all()
-                    .add(tender::Column::Status.eq(TenderStatus::Published.as_str()))
+                    .add(tender::Column::Status.eq(TenderStatus::Published))
                     .add(tender::Column::BidDeadline.lt(st.now())),
             )
-            .add(tender::Column::Status.eq(TenderStatus::Closed.as_str()));
+            .add(tender::Column::Status.eq(TenderStatus::Closed));
         q = q.filter(if v { waiting } else { waiting.not() });
     }
     let (rows, next) = page(

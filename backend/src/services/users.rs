@@ -41,18 +41,15 @@ pub struct User {
 impl User {
     /// The API form of a stored user.
     pub fn from_model(m: &user::Model) -> ApiResult<Self> {
-        let bad = |what: &str| {
-            ApiError::internal(anyhow::anyhow!("stored user {} has a bad {what}", m.id))
-        };
         Ok(User {
             id: m.id,
             email: m.email.clone(),
             display_name: m.display_name.clone(),
-            role: Role::parse(&m.role).ok_or_else(|| bad("role"))?,
+            role: m.role,
             purchaser_id: m.purchaser_id,
             organisation_id: m.organisation_id,
             active: m.active,
-            locale: Locale::parse(&m.locale).ok_or_else(|| bad("locale"))?,
+            locale: m.locale,
             must_change_password: m.must_change_password,
             approver: m.approver,
         })
@@ -211,12 +208,12 @@ pub async fn create_user(st: &AppState, actor: Option<&Actor>, new: NewUser) -> 
         id: Set(Uuid::now_v7()),
         email: Set(email),
         display_name: Set(new.display_name.trim().to_string()),
-        role: Set(new.role.as_str().to_string()),
+        role: Set(new.role),
         purchaser_id: Set(new.purchaser_id),
         organisation_id: Set(new.organisation_id),
         password_hash: Set(hash),
         active: Set(true),
-        locale: Set(new.locale.unwrap_or(Locale::ZhCn).as_str().to_string()),
+        locale: Set(new.locale.unwrap_or(Locale::ZhCn)),
         must_change_password: Set(actor.is_some()),
         approver: Set(new.approver.unwrap_or(false)),
         notifications_seen_at: Set(None),
@@ -258,7 +255,7 @@ async fn notify_organisation(
 ) -> ApiResult<()> {
     let Some(org) = user
         .organisation_id
-        .filter(|_| user.role == Role::Organisation.as_str())
+        .filter(|_| user.role == Role::Organisation)
     else {
         return Ok(());
     };
@@ -349,14 +346,14 @@ pub async fn update_user(st: &AppState, actor: &Actor, id: Uuid, p: UserPatch) -
         am.active = Set(v);
     }
     if let Some(v) = p.locale {
-        am.locale = Set(v.as_str().to_string());
+        am.locale = Set(v);
     }
     let reset = hash.is_some();
     if let Some(h) = hash {
         am.password_hash = Set(h);
         am.must_change_password = Set(true);
     }
-    am.role = Set(role.as_str().to_string());
+    am.role = Set(role);
     am.purchaser_id = Set(purchaser_id);
     am.organisation_id = Set(organisation_id);
     am.approver = Set(approver);
@@ -399,7 +396,7 @@ pub async fn set_own_locale(st: &AppState, actor: &Actor, locale: Locale) -> Api
     let txn = begin_write(&st.writer).await?;
     let before = User::from_model(&actor.user)?;
     let mut am = actor.user.clone().into_active_model();
-    am.locale = Set(locale.as_str().to_string());
+    am.locale = Set(locale);
     am.updated_at = Set(now);
     let out = User::from_model(&am.update(&txn).await?)?;
     audit::record(
@@ -452,7 +449,7 @@ pub async fn get_user(st: &AppState, id: Uuid) -> ApiResult<User> {
 pub async fn list_users(st: &AppState, f: UserFilter) -> ApiResult<Page<User>> {
     let mut q = user::Entity::find();
     if let Some(r) = f.role {
-        q = q.filter(user::Column::Role.eq(r.as_str()));
+        q = q.filter(user::Column::Role.eq(r));
     }
     if let Some(p) = f.purchaser_id {
         q = q.filter(user::Column::PurchaserId.eq(p));
@@ -494,7 +491,7 @@ pub struct UserCounts {
 /// The users counted by role, activation and pending password change, in one statement.
 pub async fn counts(st: &AppState) -> ApiResult<UserCounts> {
     use sea_orm::QuerySelect;
-    let rows: Vec<(String, bool, bool, i64)> = user::Entity::find()
+    let rows: Vec<(Role, bool, bool, i64)> = user::Entity::find()
         .select_only()
         .columns([
             user::Column::Role,
@@ -520,11 +517,7 @@ pub async fn counts(st: &AppState) -> ApiResult<UserCounts> {
         if must_change {
             c.must_change_password += n;
         }
-        if let Some(slot) = c
-            .active_by_role
-            .iter_mut()
-            .find(|(r, _)| r.as_str() == role)
-        {
+        if let Some(slot) = c.active_by_role.iter_mut().find(|(r, _)| *r == role) {
             slot.1 += n;
         }
     }

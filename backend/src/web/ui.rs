@@ -230,7 +230,7 @@ impl FromRequestParts<AppState> for Ui {
         // A page open to visitors (sign-in) has no actor: that is no error here.
         let actor = Actor::from_request_parts(parts, st).await.ok();
         let locale = match &actor {
-            Some(a) => Locale::parse(&a.user.locale).unwrap_or(Locale::ZhCn),
+            Some(a) => a.user.locale,
             None => visitor_locale(parts),
         };
         let csrf = match &actor {

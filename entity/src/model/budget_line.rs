@@ -6,6 +6,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::rules::vocab::FundSource;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "budget_line")]
 pub struct Model {
@@ -17,7 +19,7 @@ pub struct Model {
     pub name: String,
     pub amount_fen: i64,
     /// `central`, `provincial`, `county` or `other`.
-    pub source: String,
+    pub source: FundSource,
     /// Ceilings of the line's tenders open for bids, closed, or awarded with a draft contract.
     pub reserved_fen: i64,
     /// Values of its active contracts, and what its ended contracts earned.

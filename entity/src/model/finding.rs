@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::rules::vocab::{FindingStatus, Severity};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "finding")]
 pub struct Model {
@@ -12,10 +14,10 @@ pub struct Model {
     pub purchaser_id: Uuid,
     pub organisation_id: Uuid,
     /// `low`, `medium` or `high`.
-    pub severity: String,
+    pub severity: Severity,
     pub text: String,
     /// `open`, `answered` or `resolved`.
-    pub status: String,
+    pub status: FindingStatus,
     pub response: Option<String>,
     pub resolution: Option<String>,
     pub created_by: Uuid,
@@ -27,6 +29,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::contract::Entity",
+        from = "Column::ContractId",
+        to = "super::contract::Column::Id"
+    )]
+    Contract,
+}
+
+impl Related<super::contract::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Contract.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::rules::vocab::MilestoneStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "milestone")]
 pub struct Model {
@@ -12,7 +14,7 @@ pub struct Model {
     pub description: String,
     pub due_date: Date,
     pub amount_fen: i64,
-    pub status: String,
+    pub status: MilestoneStatus,
     pub status_reason: Option<String>,
     /// Set on acceptance: the contract's score in tenths (null without indicators).
     pub score_tenths: Option<i32>,
@@ -24,6 +26,19 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::contract::Entity",
+        from = "Column::ContractId",
+        to = "super::contract::Column::Id"
+    )]
+    Contract,
+}
+
+impl Related<super::contract::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Contract.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

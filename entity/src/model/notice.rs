@@ -3,14 +3,14 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::rules::vocab::{NoticeKind, ServiceCategory};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "notice")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    /// `tender_published`, `tender_result`, `contract_signed`, `contract_amended` or
-    /// `contract_terminated`.
-    pub kind: String,
+    pub kind: NoticeKind,
     pub at: DateTimeUtc,
     /// The contracting process: the tender, or the contract of a direct award.
     pub process_id: Uuid,
@@ -18,7 +18,7 @@ pub struct Model {
     pub contract_id: Option<Uuid>,
     pub purchaser_id: Uuid,
     pub division_code: String,
-    pub service_category: String,
+    pub service_category: ServiceCategory,
     pub title: String,
     /// The notice's content as published, JSON.
     pub body: String,

@@ -3,6 +3,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::rules::vocab::NotificationStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "notification")]
 pub struct Model {
@@ -21,8 +23,7 @@ pub struct Model {
     pub dedupe_key: String,
     /// The job run that queued it (digests group by it), or null for an event.
     pub job_run_id: Option<Uuid>,
-    /// `pending`, `sent` or `dead`.
-    pub status: String,
+    pub status: NotificationStatus,
     pub attempts: i32,
     pub next_attempt_at: DateTimeUtc,
     pub lease_until: Option<DateTimeUtc>,

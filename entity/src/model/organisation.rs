@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::rules::vocab::OrgStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "organisation")]
 pub struct Model {
@@ -12,7 +14,7 @@ pub struct Model {
     pub credit_code: String,
     pub contact_email: String,
     /// `active`, `suspended` or `blacklisted`.
-    pub status: String,
+    pub status: OrgStatus,
     pub status_reason: Option<String>,
     pub status_until: Option<Date>,
     pub created_at: DateTimeUtc,

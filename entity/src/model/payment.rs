@@ -24,6 +24,43 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::contract::Entity",
+        from = "Column::ContractId",
+        to = "super::contract::Column::Id"
+    )]
+    Contract,
+    #[sea_orm(
+        belongs_to = "super::milestone::Entity",
+        from = "Column::MilestoneId",
+        to = "super::milestone::Column::Id"
+    )]
+    Milestone,
+    #[sea_orm(
+        belongs_to = "super::payment_request::Entity",
+        from = "Column::PaymentRequestId",
+        to = "super::payment_request::Column::Id"
+    )]
+    PaymentRequest,
+}
+
+impl Related<super::contract::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Contract.def()
+    }
+}
+
+impl Related<super::milestone::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Milestone.def()
+    }
+}
+
+impl Related<super::payment_request::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::PaymentRequest.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

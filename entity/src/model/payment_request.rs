@@ -4,6 +4,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::rules::vocab::PaymentRequestStatus;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "payment_request")]
 pub struct Model {
@@ -18,8 +20,7 @@ pub struct Model {
     pub invoice_no: String,
     pub invoice_date: Date,
     pub note: String,
-    /// One of [`crate::rules::vocab::PaymentRequestStatus`]'s names.
-    pub status: String,
+    pub status: PaymentRequestStatus,
     pub submitted_by: Uuid,
     pub submitted_at: DateTimeUtc,
     pub verified_by: Option<Uuid>,
@@ -40,6 +41,31 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::contract::Entity",
+        from = "Column::ContractId",
+        to = "super::contract::Column::Id"
+    )]
+    Contract,
+    #[sea_orm(
+        belongs_to = "super::milestone::Entity",
+        from = "Column::MilestoneId",
+        to = "super::milestone::Column::Id"
+    )]
+    Milestone,
+}
+
+impl Related<super::contract::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Contract.def()
+    }
+}
+
+impl Related<super::milestone::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Milestone.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

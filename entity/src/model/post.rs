@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::rules::vocab::Qualification;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "post")]
 pub struct Model {
@@ -10,7 +12,7 @@ pub struct Model {
     pub contract_id: Uuid,
     pub title: String,
     pub division_code: String,
-    pub required_qualification: String,
+    pub required_qualification: Qualification,
     pub annual_funding_fen: i64,
     pub start_date: Date,
     pub end_date: Date,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::rules::vocab::Qualification;
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "post_assignment")]
 pub struct Model {
@@ -9,7 +11,7 @@ pub struct Model {
     pub id: Uuid,
     pub post_id: Uuid,
     pub worker_name: String,
-    pub qualification: String,
+    pub qualification: Qualification,
     pub certificate_no: Option<String>,
     pub id_number_last4: String,
     pub id_number_hmac: String,

@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::rules::vocab::{ServiceCategory, TenderMethod, TenderStatus};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tender")]
 pub struct Model {
@@ -11,15 +13,15 @@ pub struct Model {
     pub budget_line_id: Uuid,
     pub title: String,
     pub description: String,
-    pub service_category: String,
+    pub service_category: ServiceCategory,
     pub division_code: String,
-    pub method: String,
+    pub method: TenderMethod,
     pub ceiling_fen: i64,
     pub bid_deadline: DateTimeUtc,
     pub service_start: Date,
     pub service_end: Date,
     pub multi_year_reason: Option<String>,
-    pub status: String,
+    pub status: TenderStatus,
     pub status_reason: Option<String>,
     pub published_at: Option<DateTimeUtc>,
     pub awarded_bid_id: Option<Uuid>,
@@ -29,6 +31,31 @@ pub struct Model {
 }
 
 #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
+pub enum Relation {
+    #[sea_orm(
+        belongs_to = "super::purchaser::Entity",
+        from = "Column::PurchaserId",
+        to = "super::purchaser::Column::Id"
+    )]
+    Purchaser,
+    #[sea_orm(
+        belongs_to = "super::budget_line::Entity",
+        from = "Column::BudgetLineId",
+        to = "super::budget_line::Column::Id"
+    )]
+    BudgetLine,
+}
+
+impl Related<super::purchaser::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::Purchaser.def()
+    }
+}
+
+impl Related<super::budget_line::Entity> for Entity {
+    fn to() -> RelationDef {
+        Relation::BudgetLine.def()
+    }
+}
 
 impl ActiveModelBehavior for ActiveModel {}

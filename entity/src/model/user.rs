@@ -2,6 +2,8 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::rules::vocab::{Locale, Role};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "app_user")]
 pub struct Model {
@@ -10,14 +12,13 @@ pub struct Model {
     #[sea_orm(unique)]
     pub email: String,
     pub display_name: String,
-    /// One of [`crate::rules::vocab::Role`]'s names.
-    pub role: String,
+    pub role: Role,
     pub purchaser_id: Option<Uuid>,
     pub organisation_id: Option<Uuid>,
     /// An argon2id PHC string; never leaves the server.
     pub password_hash: String,
     pub active: bool,
-    pub locale: String,
+    pub locale: Locale,
     /// Set when an admin creates the user or resets the password: until the user changes it,
     /// every other request is refused.
     pub must_change_password: bool,

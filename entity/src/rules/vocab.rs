@@ -1,18 +1,25 @@
 //! The closed word lists of SPEC §2, as enums serialised in snake_case. An unknown word in a
 //! request is refused by serde with the field's name (422); the API document lists each
-//! enum's words from the same table.
+//! enum's words from the same table. Each is also a sea-orm `ActiveEnum` stored as its word in
+//! a text column, so that an entity's field holds the enum and a wrong word does not compile.
 
+use sea_orm::prelude::StringLen;
+use sea_orm::{DeriveActiveEnum, EnumIter};
 use serde::{Deserialize, Serialize};
 
 macro_rules! vocab {
     ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$m])*
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(
+            Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, EnumIter, DeriveActiveEnum,
+        )]
+        #[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
         pub enum $name {
             $(
                 $(#[$vm])*
                 #[doc = concat!("Stored and written as `", $text, "`.")]
                 #[serde(rename = $text)]
+                #[sea_orm(string_value = $text)]
                 $variant
             ),+
         }
@@ -29,6 +36,13 @@ macro_rules! vocab {
             /// Parses a stored word.
             pub fn parse(s: &str) -> Option<Self> {
                 Self::ALL.iter().copied().find(|v| v.as_str() == s)
+            }
+        }
+
+        /// The word, as [`Self::as_str`] gives it.
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
             }
         }
 
@@ -238,5 +252,78 @@ vocab!(
         Open = "open",
         Answered = "answered",
         Resolved = "resolved",
+    }
+);
+
+/// What a notice announces.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    utoipa::ToSchema,
+    EnumIter,
+    DeriveActiveEnum,
+)]
+#[serde(rename_all = "snake_case")]
+#[sea_orm(rs_type = "String", db_type = "String(StringLen::None)")]
+pub enum NoticeKind {
+    /// A tender open for bids.
+    #[sea_orm(string_value = "tender_published")]
+    TenderPublished,
+    /// A tender's outcome: awarded, unsuccessful, cancelled, or an award withdrawn.
+    #[sea_orm(string_value = "tender_result")]
+    TenderResult,
+    /// A contract signed (after a tender, or a direct award).
+    #[sea_orm(string_value = "contract_signed")]
+    ContractSigned,
+    /// A signed contract's value or end date changed.
+    #[sea_orm(string_value = "contract_amended")]
+    ContractAmended,
+    /// A contract ended early.
+    #[sea_orm(string_value = "contract_terminated")]
+    ContractTerminated,
+}
+
+impl NoticeKind {
+    /// Every kind, in the order of a process.
+    pub const ALL: [NoticeKind; 5] = [
+        NoticeKind::TenderPublished,
+        NoticeKind::TenderResult,
+        NoticeKind::ContractSigned,
+        NoticeKind::ContractAmended,
+        NoticeKind::ContractTerminated,
+    ];
+
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::TenderPublished => "tender_published",
+            NoticeKind::TenderResult => "tender_result",
+            NoticeKind::ContractSigned => "contract_signed",
+            NoticeKind::ContractAmended => "contract_amended",
+            NoticeKind::ContractTerminated => "contract_terminated",
+        }
+    }
+
+    /// Parses a stored word.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+vocab!(
+    /// Where an e-mail of the outbox stands.
+    NotificationStatus {
+        /// Waits to be sent, or to be tried again.
+        Pending = "pending",
+        /// Handed to the mail server.
+        Sent = "sent",
+        /// Given up after its last attempt; an admin may send it again.
+        Dead = "dead",
     }
 );

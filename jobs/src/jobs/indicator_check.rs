@@ -83,10 +83,8 @@ pub async fn run(
                 stale: Vec::new(),
             }),
         };
-        let comparator = Comparator::parse(&r.try_get::<String>("", "comparator")?)
-            .unwrap_or(Comparator::AtLeast);
-        let measure =
-            Measure::parse(&r.try_get::<String>("", "measure")?).unwrap_or(Measure::Level);
+        let comparator: Comparator = r.try_get("", "comparator")?;
+        let measure: Measure = r.try_get("", "measure")?;
         let weight: i32 = r.try_get("", "weight")?;
         let target = Quantity::from_e4(r.try_get("", "target_e4")?).decimal();
         let value: Option<i64> = r.try_get("", "value_e4")?;

@@ -4,6 +4,7 @@
 
 use chrono::{Days, NaiveDate};
 use entity::rules::counts::to_i64;
+use entity::rules::vocab::MilestoneStatus;
 use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
@@ -33,7 +34,7 @@ struct Row {
     id: Uuid,
     title: String,
     due: NaiveDate,
-    status: String,
+    status: MilestoneStatus,
     amount_fen: i64,
     contract_id: Uuid,
     contract: String,
@@ -82,7 +83,7 @@ pub async fn run(
     let mut out = Vec::new();
     for r in &rows {
         let link = format!("/contracts/{}", r.contract_id);
-        let for_org = r.status != "submitted";
+        let for_org = r.status != MilestoneStatus::Submitted;
         let org_list = org_recipients
             .get(&r.organisation)
             .map(Vec::as_slice)

@@ -71,11 +71,9 @@ pub async fn run(
         .await?
         .into_iter()
         .map(|r| {
-            let status: String = r.try_get("", "status")?;
             Ok(Row {
                 id: r.try_get("", "id")?,
-                status: PaymentRequestStatus::parse(&status)
-                    .ok_or_else(|| DbErr::Custom(format!("payment request status {status}")))?,
+                status: r.try_get("", "status")?,
                 changed: r.try_get("", "status_changed_at")?,
                 amount_fen: r.try_get("", "amount_fen")?,
                 purchaser: r.try_get("", "purchaser_id")?,

@@ -12,7 +12,7 @@ use chrono::{DateTime, Duration, Utc};
 use entity::model::notification;
 use entity::queries::{begin_write, numbered};
 use entity::rules::counts::to_i64;
-use entity::rules::vocab::Locale;
+use entity::rules::vocab::{Locale, NotificationStatus};
 use rand::Rng;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
@@ -103,7 +103,7 @@ async fn claim_rest_of_digests(
             notification::Column::Attempts,
             Expr::col(notification::Column::Attempts).add(1),
         )
-        .filter(notification::Column::Status.eq("pending"))
+        .filter(notification::Column::Status.eq(NotificationStatus::Pending))
         .filter(notification::Column::NextAttemptAt.lte(now))
         .filter(
             sea_orm::Condition::any()
@@ -217,7 +217,10 @@ async fn mark_sent(
 ) -> Result<(), DbErr> {
     for chunk in ids.chunks(500) {
         notification::Entity::update_many()
-            .col_expr(notification::Column::Status, Expr::value("sent"))
+            .col_expr(
+                notification::Column::Status,
+                Expr::value(NotificationStatus::Sent),
+            )
             .col_expr(notification::Column::SentAt, Expr::value(now))
             .col_expr(
                 notification::Column::LeaseUntil,
@@ -245,7 +248,11 @@ async fn mark_failed(
     notification::Entity::update_many()
         .col_expr(
             notification::Column::Status,
-            Expr::value(if dead { "dead" } else { "pending" }),
+            Expr::value(if dead {
+                NotificationStatus::Dead
+            } else {
+                NotificationStatus::Pending
+            }),
         )
         .col_expr(
             notification::Column::NextAttemptAt,
@@ -315,7 +322,7 @@ pub async fn run(ctx: &JobContext) -> Result<Counts, DbErr> {
 }
 
 /// Counts of the outbox by status, for `/metrics`.
-pub async fn depth(db: &impl ConnectionTrait) -> Result<Vec<(String, i64)>, DbErr> {
+pub async fn depth(db: &impl ConnectionTrait) -> Result<Vec<(NotificationStatus, i64)>, DbErr> {
     use sea_orm::QuerySelect;
     notification::Entity::find()
         .select_only()

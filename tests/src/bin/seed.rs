@@ -274,7 +274,7 @@ async fn main() -> anyhow::Result<()> {
             name: Set(format!("基准测试社会工作服务中心 {n:05}")),
             credit_code: Set(demo_credit_code(n as u32 + 1)),
             contact_email: Set(format!("org{n}@huimin.bench")),
-            status: Set(OrgStatus::Active.as_str().to_string()),
+            status: Set(OrgStatus::Active),
             status_reason: Set(None),
             status_until: Set(None),
             created_at: Set(now),
@@ -372,12 +372,12 @@ async fn main() -> anyhow::Result<()> {
                 id: Set(id),
                 email: Set(email),
                 display_name: Set(name),
-                role: Set(role.as_str().to_string()),
+                role: Set(role),
                 purchaser_id: Set(purchaser_id),
                 organisation_id: Set(organisation_id),
                 password_hash: Set(hash.clone()),
                 active: Set(true),
-                locale: Set(Locale::ZhCn.as_str().to_string()),
+                locale: Set(Locale::ZhCn),
                 must_change_password: Set(false),
                 approver: Set(false),
                 notifications_seen_at: Set(None),
@@ -413,9 +413,7 @@ async fn main() -> anyhow::Result<()> {
             } else {
                 format!("{}{:03}", division(purchaser), p % 1000)
             }),
-            required_qualification: Set(Qualification::ALL[p % Qualification::ALL.len()]
-                .as_str()
-                .to_string()),
+            required_qualification: Set(Qualification::ALL[p % Qualification::ALL.len()]),
             // Three posts take three quarters of the contract's value a year, in whole yuan.
             annual_funding_fen: Set((k.value_fen / 4 / 100 * 100).max(100)),
             start_date: Set(k.start),
@@ -611,7 +609,7 @@ fn budget_line(n: usize, ctx: &Ctx, held_fen: i64) -> budget_line::ActiveModel {
         code: Set(format!("{FISCAL_YEAR}-BENCH-{n:06}")),
         name: Set(format!("基准测试预算项目 {n:06}")),
         amount_fen: Set(1_000_000 + (n as i64 % 10_000) * 10_000_000 + held_fen),
-        source: Set(sources[n % sources.len()].as_str().to_string()),
+        source: Set(sources[n % sources.len()]),
         // Kept totals: counted from the records once they are all in (see `main`).
         reserved_fen: Set(0),
         committed_fen: Set(0),
@@ -634,15 +632,15 @@ fn tender_row(t: usize, plan: &TenderPlan, ctx: &Ctx) -> tender::ActiveModel {
         description: Set(format!(
             "基准测试：第 {t} 号政府购买社会工作服务项目招标公告。"
         )),
-        service_category: Set(categories[t % categories.len()].as_str().to_string()),
+        service_category: Set(categories[t % categories.len()]),
         division_code: Set(ctx.place(purchaser, t)),
-        method: Set(methods[t % methods.len()].as_str().to_string()),
+        method: Set(methods[t % methods.len()]),
         ceiling_fen: Set(plan.ceiling_fen),
         bid_deadline: Set(plan.deadline),
         service_start: Set(plan.start),
         service_end: Set(plan.end),
         multi_year_reason: Set(None),
-        status: Set(plan.status.as_str().to_string()),
+        status: Set(plan.status),
         status_reason: Set(None),
         // Published 25 days before the deadline (every method's minimum bid period is shorter).
         published_at: Set(
@@ -695,13 +693,13 @@ fn contract_row(
         bid_id: Set(None),
         budget_line_id: Set(ctx.lines[plan.line]),
         title: Set(title),
-        service_category: Set(category.as_str().to_string()),
+        service_category: Set(category),
         division_code: Set(ctx.place(purchaser, plan.tender.unwrap_or(c))),
         value_fen: Set(plan.value_fen),
         signed_value_fen: Set(signed.then_some(plan.value_fen)),
         start_date: Set(plan.start),
         end_date: Set(plan.end),
-        status: Set(plan.status.as_str().to_string()),
+        status: Set(plan.status),
         status_reason: Set((plan.status == ContractStatus::Terminated)
             .then(|| "基准测试：服务提前终止。".to_string())),
         // A week before the service starts.
@@ -752,7 +750,7 @@ fn notice_rows(
             contract,
             purchaser: ctx.purchasers[p],
             division: ctx.place(p, t),
-            category: categories[t % categories.len()].as_str(),
+            category: categories[t % categories.len()],
             title: format!("基准测试招标项目 {t:05}"),
             details,
         };
@@ -827,7 +825,7 @@ fn notice_rows(
                 contract: Some(k.id),
                 purchaser: ctx.purchasers[p],
                 division: ctx.place(p, key),
-                category: categories[key % categories.len()].as_str(),
+                category: categories[key % categories.len()],
                 title: title.clone(),
                 details: d,
             }));
@@ -875,9 +873,7 @@ fn milestone_rows(
                     MilestoneStatus::Accepted
                 } else {
                     MilestoneStatus::Planned
-                }
-                .as_str()
-                .to_string()),
+                }),
                 status_reason: Set(None),
                 score_tenths: Set(None),
                 payable_fen: Set(accepted.then_some(amount_fen)),
@@ -900,7 +896,7 @@ fn milestone_rows(
                     invoice_no: Set(format!("BENCH-{c:06}-{i}")),
                     invoice_date: Set(paid_on),
                     note: Set(String::new()),
-                    status: Set(PaymentRequestStatus::Paid.as_str().to_string()),
+                    status: Set(PaymentRequestStatus::Paid),
                     submitted_by: Set(officer),
                     submitted_at: Set(ctx.now),
                     verified_by: Set(Some(officer)),
@@ -964,7 +960,7 @@ async fn dossier_contract(
             .map(|m| {
                 (
                     *m.id.as_ref(),
-                    m.status.as_ref() == MilestoneStatus::Accepted.as_str(),
+                    *m.status.as_ref() == MilestoneStatus::Accepted,
                 )
             })
             .collect()

@@ -49,6 +49,7 @@ async fn notification_status(app: &TestApp, id: Uuid) -> String {
         .unwrap()
         .unwrap()
         .status
+        .to_string()
 }
 
 #[tokio::test]

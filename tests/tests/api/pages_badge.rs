@@ -53,7 +53,7 @@ fn row(
         body_html: Set("<p>body</p>".into()),
         dedupe_key: Set(format!("test:{id}")),
         job_run_id: Set(None),
-        status: Set("pending".into()),
+        status: Set(entity::rules::vocab::NotificationStatus::Pending),
         attempts: Set(0),
         next_attempt_at: Set(now),
         lease_until: Set(None),

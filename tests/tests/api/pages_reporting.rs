@@ -7,7 +7,7 @@
 
 use backend::demo::DEMO_PASSWORD;
 use entity::model::{attachment, measurement, milestone, milestone_report};
-use entity::rules::vocab::Role;
+use entity::rules::vocab::{MilestoneStatus, Role};
 use sea_orm::sea_query::Expr;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::json;
@@ -261,7 +261,10 @@ async fn a_missing_summary_or_a_bad_measurement_is_shown_beside_its_field_and_no
 
     // A milestone that took another report meanwhile: the service's refusal, and why.
     milestone::Entity::update_many()
-        .col_expr(milestone::Column::Status, Expr::value("submitted"))
+        .col_expr(
+            milestone::Column::Status,
+            Expr::value(MilestoneStatus::Submitted),
+        )
         .filter(milestone::Column::Id.eq(w.milestone))
         .exec(db(&app))
         .await
@@ -433,7 +436,7 @@ async fn a_rejected_milestone_shows_the_officers_comment_and_takes_the_resubmiss
         .await
         .unwrap()
         .unwrap();
-    assert_eq!(m.status, "submitted");
+    assert_eq!(m.status.as_str(), "submitted");
     let form = b.get(&report_path(&w)).await.expect(200);
     assert!(!form.text.contains("退回意见"));
 }

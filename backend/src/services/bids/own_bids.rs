@@ -11,6 +11,7 @@ use entity::rules::score::Score;
 use entity::rules::vocab::TenderStatus;
 use sea_orm::{
     ColumnTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    RelationTrait,
 };
 use uuid::Uuid;
 
@@ -18,7 +19,6 @@ use super::Bid;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{Page, check_limit, decode, encode};
-use crate::services::common::stored;
 use crate::state::AppState;
 
 /// What became of a bid, as its organisation reads it.
@@ -94,7 +94,7 @@ struct Row {
     submitted_at: DateTime<Utc>,
     score_tenths: Option<i32>,
     title: String,
-    status: String,
+    status: TenderStatus,
     bid_deadline: DateTime<Utc>,
     awarded_bid_id: Option<Uuid>,
     contract_id: Option<Uuid>,
@@ -109,10 +109,6 @@ pub async fn own_bids(
 ) -> ApiResult<Page<OwnBid>> {
     let org = actor.organisation_scope().ok_or(ApiError::Forbidden)?;
     let limit = check_limit(limit)?;
-    let to_tender = bid::Entity::belongs_to(tender::Entity)
-        .from(bid::Column::TenderId)
-        .to(tender::Column::Id)
-        .into();
     // The contract of an award names its tender and bid; its tender's index finds it.
     let to_contract = bid::Entity::belongs_to(contract::Entity)
         .from((bid::Column::TenderId, bid::Column::Id))
@@ -136,7 +132,7 @@ pub async fn own_bids(
             tender::Column::AwardedBidId,
         ])
         .column_as(contract::Column::Id, "contract_id")
-        .join(JoinType::InnerJoin, to_tender)
+        .join(JoinType::InnerJoin, bid::Relation::Tender.def())
         .join(JoinType::LeftJoin, to_contract)
         .filter(bid::Column::OrganisationId.eq(org));
     if let Some(c) = cursor {
@@ -158,7 +154,7 @@ pub async fn own_bids(
     let items = rows
         .into_iter()
         .map(|r| {
-            let status = stored(TenderStatus::parse(&r.status), "tender status", &r.status)?;
+            let status = r.status;
             Ok(OwnBid {
                 outcome: bid_outcome(r.id, status, r.bid_deadline, r.awarded_bid_id, now),
                 bid: Bid {

@@ -21,7 +21,6 @@ use super::schema::{
     OrgRef, Party, Period, Release, Tender, Transaction, Value,
 };
 use crate::error::ApiResult;
-use crate::services::common::stored;
 
 /// The identifier scheme of organisations: the unified social credit code (GB 32100-2015),
 /// as listed in org-id.guide.
@@ -208,13 +207,9 @@ impl Latest {
 
 /// The release of a tender: its process from planning to the contracts it led to.
 pub fn tender_release(cx: &Context, batch: &Batch, t: &tender::Model) -> ApiResult<Release> {
-    let status = stored(TenderStatus::parse(&t.status), "tender status", &t.status)?;
-    let method = stored(TenderMethod::parse(&t.method), "method", &t.method)?;
-    let category = stored(
-        ServiceCategory::parse(&t.service_category),
-        "category",
-        &t.service_category,
-    )?;
+    let status = t.status;
+    let method = t.method;
+    let category = t.service_category;
     let mut parties = Parties::default();
     let mut tags = Tags::default();
     let mut latest = Latest(t.updated_at);
@@ -312,16 +307,8 @@ pub fn tender_release(cx: &Context, batch: &Batch, t: &tender::Model) -> ApiResu
 /// The release of a direct award (a contract without a tender): a `direct` process whose
 /// rationale is the recorded reason.
 pub fn direct_release(cx: &Context, batch: &Batch, c: &contract::Model) -> ApiResult<Release> {
-    let status = stored(
-        ContractStatus::parse(&c.status),
-        "contract status",
-        &c.status,
-    )?;
-    let category = stored(
-        ServiceCategory::parse(&c.service_category),
-        "category",
-        &c.service_category,
-    )?;
+    let status = c.status;
+    let category = c.service_category;
     let mut parties = Parties::default();
     let mut tags = Tags::default();
     let mut latest = Latest(c.updated_at);
@@ -408,11 +395,7 @@ fn award_and_contract(
     tags: &mut Tags,
     latest: &mut Latest,
 ) -> ApiResult<(Award, Contract)> {
-    let status = stored(
-        ContractStatus::parse(&c.status),
-        "contract status",
-        &c.status,
-    )?;
+    let status = c.status;
     latest.see(c.updated_at);
     let supplier = parties.organisation(batch, c.organisation_id, "supplier");
     tags.add("award");
@@ -501,11 +484,7 @@ fn award_and_contract(
 }
 
 fn milestone(cx: &Context, m: &milestone::Model) -> ApiResult<Milestone> {
-    let status = stored(
-        MilestoneStatus::parse(&m.status),
-        "milestone status",
-        &m.status,
-    )?;
+    let status = m.status;
     Ok(Milestone {
         id: m.id.to_string(),
         title: m.title.clone(),

@@ -15,7 +15,7 @@ use axum::body::Bytes;
 use chrono::{DateTime, Utc};
 use entity::Money;
 use entity::model::notice;
-use entity::rules::vocab::{ServiceCategory, TenderMethod};
+use entity::rules::vocab::TenderMethod;
 use futures::Stream;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde_json::json;
@@ -28,7 +28,6 @@ use super::schema::{
 };
 use super::{LICENSE, PAGE};
 use crate::error::{ApiError, ApiResult};
-use crate::services::common::stored;
 use crate::services::public::notices::{Details, NoticeKind, Outcome, Supplier};
 use crate::state::AppState;
 
@@ -163,16 +162,12 @@ impl PublicExport {
     ) -> ApiResult<Release> {
         let mut b = Builder::default();
         for n in notices {
-            let kind = stored(NoticeKind::parse(&n.kind), "notice kind", &n.kind)?;
+            let kind = n.kind;
             let d: Details = serde_json::from_str(&n.body).map_err(ApiError::internal)?;
             b.see(&self.clock, n, kind, d)?;
         }
         let first = &notices[0];
-        let category = stored(
-            ServiceCategory::parse(&first.service_category),
-            "category",
-            &first.service_category,
-        )?;
+        let category = first.service_category;
         let buyer = OrgRef {
             id: first.purchaser_id.to_string(),
             name: b.purchaser.clone(),

@@ -30,12 +30,15 @@ use uuid::Uuid;
 use super::notices::{check_division, within};
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::{check_limit, decode, encode};
-use crate::services::common::stored;
 use crate::services::divisions;
 
 /// The contract statuses of services bought: signed, running or ended (never a draft, never a
 /// cancelled draft).
-pub const SIGNED: [&str; 3] = ["active", "completed", "terminated"];
+pub const SIGNED: [ContractStatus; 3] = [
+    ContractStatus::Active,
+    ContractStatus::Completed,
+    ContractStatus::Terminated,
+];
 
 /// How many funded posts and accepted milestones a page lists (their counts are complete).
 const LISTED: u64 = 100;
@@ -300,16 +303,8 @@ async fn contracts(
         .into_iter()
         .map(|c| {
             Ok(PublicContract {
-                service_category: stored(
-                    ServiceCategory::parse(&c.service_category),
-                    "category",
-                    &c.service_category,
-                )?,
-                status: stored(
-                    ContractStatus::parse(&c.status),
-                    "contract status",
-                    &c.status,
-                )?,
+                service_category: c.service_category,
+                status: c.status,
                 organisation: orgs
                     .get(&c.organisation_id)
                     .map(|o| o.0.clone())
@@ -406,7 +401,7 @@ async fn figures(
     #[derive(FromQueryResult)]
     struct Row {
         d: String,
-        cat: String,
+        cat: ServiceCategory,
         n: i64,
         committed: i64,
         disbursed: i64,
@@ -424,14 +419,13 @@ async fn figures(
     .await?;
     let mut out = Vec::with_capacity(rows.len());
     for r in rows {
-        let cat = stored(ServiceCategory::parse(&r.cat), "category", &r.cat)?;
         out.push((
             if level == Level::Village {
                 code.to_string()
             } else {
                 r.d
             },
-            cat,
+            r.cat,
             Figures {
                 contracts: r.n,
                 committed: Money::from_fen(r.committed),

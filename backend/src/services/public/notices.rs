@@ -11,6 +11,7 @@ use entity::Money;
 use entity::model::{amendment, contract, notice, organisation, purchaser, tender};
 use entity::rules::codes::is_valid_division_code;
 use entity::rules::counts::to_usize;
+pub use entity::rules::vocab::NoticeKind;
 use entity::rules::vocab::{ServiceCategory, TenderMethod};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
@@ -22,51 +23,7 @@ use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, codes};
 use crate::pagination::{Page, check_limit, decode, encode};
-use crate::services::common::stored;
 use crate::services::divisions;
-
-/// What a notice announces.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum NoticeKind {
-    /// A tender open for bids.
-    TenderPublished,
-    /// A tender's outcome: awarded, unsuccessful, cancelled, or an award withdrawn.
-    TenderResult,
-    /// A contract signed (after a tender, or a direct award).
-    ContractSigned,
-    /// A signed contract's value or end date changed.
-    ContractAmended,
-    /// A contract ended early.
-    ContractTerminated,
-}
-
-impl NoticeKind {
-    /// Every kind, in the order of a process.
-    pub const ALL: [NoticeKind; 5] = [
-        NoticeKind::TenderPublished,
-        NoticeKind::TenderResult,
-        NoticeKind::ContractSigned,
-        NoticeKind::ContractAmended,
-        NoticeKind::ContractTerminated,
-    ];
-
-    /// The stored word.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NoticeKind::TenderPublished => "tender_published",
-            NoticeKind::TenderResult => "tender_result",
-            NoticeKind::ContractSigned => "contract_signed",
-            NoticeKind::ContractAmended => "contract_amended",
-            NoticeKind::ContractTerminated => "contract_terminated",
-        }
-    }
-
-    /// Parses a stored word.
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|k| k.as_str() == s)
-    }
-}
 
 /// How a tender ended, in its `tender_result` notice.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -193,7 +150,7 @@ struct Head {
     contract_id: Option<Uuid>,
     purchaser_id: Uuid,
     division_code: String,
-    service_category: String,
+    service_category: ServiceCategory,
     title: String,
 }
 
@@ -206,7 +163,7 @@ async fn write(
     let body = serde_json::to_string(details).map_err(ApiError::internal)?;
     notice::Entity::insert(notice::ActiveModel {
         id: Set(Uuid::now_v7()),
-        kind: Set(h.kind.as_str().into()),
+        kind: Set(h.kind),
         at: Set(now),
         process_id: Set(h.process_id),
         tender_id: Set(h.tender_id),
@@ -262,7 +219,7 @@ fn tender_head(kind: NoticeKind, t: &tender::Model, contract_id: Option<Uuid>) -
         contract_id,
         purchaser_id: t.purchaser_id,
         division_code: t.division_code.clone(),
-        service_category: t.service_category.clone(),
+        service_category: t.service_category,
         title: t.title.clone(),
     }
 }
@@ -275,7 +232,7 @@ fn contract_head(kind: NoticeKind, c: &contract::Model) -> Head {
         contract_id: Some(c.id),
         purchaser_id: c.purchaser_id,
         division_code: c.division_code.clone(),
-        service_category: c.service_category.clone(),
+        service_category: c.service_category,
         title: c.title.clone(),
     }
 }
@@ -290,7 +247,7 @@ pub async fn tender_published(
     let details = Details {
         purchaser: purchaser_name(db, t.purchaser_id).await?,
         description: Some(t.description.clone()),
-        method: TenderMethod::parse(&t.method),
+        method: Some(t.method),
         ceiling_amount: Some(Money::from_fen(t.ceiling_fen)),
         bid_deadline: Some(t.bid_deadline),
         start_date: Some(t.service_start),
@@ -322,7 +279,7 @@ pub async fn tender_result(
     }
     let mut details = Details {
         purchaser: purchaser_name(db, t.purchaser_id).await?,
-        method: TenderMethod::parse(&t.method),
+        method: Some(t.method),
         outcome: Some(outcome),
         ..Details::default()
     };
@@ -438,12 +395,8 @@ pub async fn contract_terminated(
 /// A stored notice as the API shows it (`names`: the division register's names).
 fn shown(m: notice::Model, names: &std::collections::HashMap<String, String>) -> ApiResult<Notice> {
     Ok(Notice {
-        kind: stored(NoticeKind::parse(&m.kind), "notice kind", &m.kind)?,
-        service_category: stored(
-            ServiceCategory::parse(&m.service_category),
-            "category",
-            &m.service_category,
-        )?,
+        kind: m.kind,
+        service_category: m.service_category,
         details: serde_json::from_str(&m.body).map_err(ApiError::internal)?,
         division_name: names.get(&m.division_code).cloned(),
         id: m.id,
@@ -504,7 +457,7 @@ pub async fn list(
     let limit = check_limit(f.limit)?;
     let mut q = notice::Entity::find();
     if let Some(k) = f.kind {
-        q = q.filter(notice::Column::Kind.eq(k.as_str()));
+        q = q.filter(notice::Column::Kind.eq(k));
     }
     if let Some(d) = &f.division {
         check_division("division", d)?;

@@ -16,7 +16,7 @@ use axum::extract::{Path, State};
 use axum::response::{IntoResponse, Response};
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::rules::counts::to_i64;
-use entity::rules::vocab::Decision;
+use entity::rules::vocab::{ContractStatus, Decision};
 use uuid::Uuid;
 
 use crate::auth::{Actor, Can, can};
@@ -135,7 +135,7 @@ fn flags(ui: &Ui, d: &Dossier) -> Vec<String> {
             to_i64(f.posts_vacant_over_30_days),
         ));
     }
-    if f.without_indicators && d.contract.status.as_str() != "draft" {
+    if f.without_indicators && d.contract.status != ContractStatus::Draft {
         out.push(ui.tn("spending-flag-contracts-without-indicators", 1));
     }
     if f.budget_line_over_90_percent {

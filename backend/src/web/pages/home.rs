@@ -109,13 +109,12 @@ pub struct OrganisationHome {
 impl OrganisationHome {
     /// Whether `m` is overdue today.
     pub fn overdue(&self, m: &OrgMilestone) -> bool {
-        MilestoneStatus::parse(&m.status)
-            .is_some_and(|s| milestone_overdue(m.due_date, s, self.today))
+        milestone_overdue(m.due_date, m.status, self.today)
     }
 
     /// Whether `m` takes a report now (the service's rule): the form is a tap away.
     pub fn reportable(&self, m: &OrgMilestone) -> bool {
-        reports::report_refused(&m.contract_status, &m.status).is_none()
+        reports::report_refused(m.contract_status, m.status).is_none()
     }
 
     /// Days from today to `m`'s due date (negative: overdue by that many).
@@ -166,7 +165,7 @@ async fn organisation_home(st: &AppState, actor: &Actor) -> ApiResult<Organisati
     let (to_resubmit, milestones) = dashboard::organisation_milestones(st, actor)
         .await?
         .into_iter()
-        .partition(|m| m.status == MilestoneStatus::Rejected.as_str());
+        .partition(|m| m.status == MilestoneStatus::Rejected);
     let vacant_posts = posts::vacant_of_organisation(st, org, ORG_LIST).await?;
     let payments = dashboard::payments_received(st, actor).await?;
     let requests = payment_request_figures::todo(st, actor).await?;

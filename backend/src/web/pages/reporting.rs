@@ -50,8 +50,7 @@ pub fn routes() -> Router<AppState> {
 /// Whether the staff of organisation `org` may report on milestone `m` of contract `k` now:
 /// it is their contract and the service's rule takes a report.
 pub fn can_report(org: Option<Uuid>, k: &Contract, m: &Milestone) -> bool {
-    org == Some(k.organisation_id)
-        && reports::report_refused(k.status.as_str(), m.status.as_str()).is_none()
+    org == Some(k.organisation_id) && reports::report_refused(k.status, m.status).is_none()
 }
 
 /// The catalogue key of the button that opens the form: a rejected milestone is reported again.
@@ -274,7 +273,7 @@ async fn page(
         },
         None => Typed::default(),
     });
-    let closed = reports::report_refused(contract.status.as_str(), milestone.status.as_str())
+    let closed = reports::report_refused(contract.status, milestone.status)
         .map(|e| closed_reason(&ui, &contract, &milestone, &e));
     let page = ReportPage {
         days_left: (milestone.due_date - store::today(st)).num_days(),

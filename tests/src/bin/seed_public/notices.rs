@@ -8,7 +8,7 @@ use backend::services::public::notices::{Details, NoticeKind, Outcome, Supplier}
 use chrono::{DateTime, Days, Utc};
 use entity::Money;
 use entity::model::notice;
-use entity::rules::vocab::{ContractStatus, TenderMethod, TenderStatus};
+use entity::rules::vocab::{ContractStatus, ServiceCategory, TenderMethod, TenderStatus};
 use sea_orm::Set;
 use uuid::Uuid;
 
@@ -21,7 +21,7 @@ pub struct Seen {
     pub contract: Option<Uuid>,
     pub purchaser: Uuid,
     pub division: String,
-    pub category: &'static str,
+    pub category: ServiceCategory,
     pub title: String,
     pub details: Details,
 }
@@ -30,14 +30,14 @@ pub struct Seen {
 pub fn row(s: Seen) -> notice::ActiveModel {
     notice::ActiveModel {
         id: Set(Uuid::now_v7()),
-        kind: Set(s.kind.as_str().to_string()),
+        kind: Set(s.kind),
         at: Set(s.at),
         process_id: Set(s.process),
         tender_id: Set(s.tender),
         contract_id: Set(s.contract),
         purchaser_id: Set(s.purchaser),
         division_code: Set(s.division),
-        service_category: Set(s.category.to_string()),
+        service_category: Set(s.category),
         title: Set(s.title),
         body: Set(serde_json::to_string(&s.details).unwrap_or_default()),
     }

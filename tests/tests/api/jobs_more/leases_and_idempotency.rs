@@ -58,7 +58,7 @@ async fn a_batch_held_by_a_dead_worker_is_sent_once_after_its_lease_expires() {
     assert!(
         stored
             .iter()
-            .all(|n| n.status == "sent" && n.lease_until.is_none())
+            .all(|n| n.status.as_str() == "sent" && n.lease_until.is_none())
     );
     assert!(stored.iter().all(|n| n.attempts == 2), "claimed twice");
 }
@@ -113,7 +113,7 @@ async fn two_senders_at_once_deliver_each_message_once() {
         rows(&app)
             .await
             .iter()
-            .all(|n| n.status == "sent" && n.attempts == 1)
+            .all(|n| n.status.as_str() == "sent" && n.attempts == 1)
     );
 }
 

@@ -97,7 +97,7 @@ async fn english_for_a_user_who_chose_it_chinese_by_default_and_the_message_id_o
             row.message_id.clone(),
             "the e-mail carries the stored Message-ID"
         );
-        assert_eq!(row.status, "sent");
+        assert_eq!(row.status.as_str(), "sent");
         assert!(row.sent_at.is_some());
         if m.to[0] == o.staff_email {
             assert!(
@@ -250,7 +250,7 @@ async fn with_the_digest_one_recipients_reminders_of_one_run_arrive_as_one_email
         .collect();
     assert_eq!(event.len(), 1);
     assert!(event[0].subject().contains("三期"));
-    assert!(rows(&app).await.iter().all(|n| n.status == "sent"));
+    assert!(rows(&app).await.iter().all(|n| n.status.as_str() == "sent"));
 }
 
 #[tokio::test]

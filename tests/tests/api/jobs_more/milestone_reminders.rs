@@ -45,7 +45,7 @@ async fn a_milestone_due_tomorrow_reminds_the_organisation_but_not_the_officer()
             "{}",
             n.body_text
         );
-        assert_eq!(n.status, "pending");
+        assert_eq!(n.status.as_str(), "pending");
     }
     let staff_row = rows(&app)
         .await
