@@ -385,6 +385,53 @@ fn crumbs(
     out
 }
 
+/// The download asked for by `format=csv|xlsx`, or none for the page (a 422 for another).
+fn format_of(form: &SpendingForm) -> ApiResult<Option<Format>> {
+    match form.format.trim() {
+        "" => Ok(None),
+        "csv" => Ok(Some(Format::Csv)),
+        "xlsx" => Ok(Some(Format::Xlsx)),
+        _ => Err(ApiError::field(
+            "format",
+            crate::error::codes::FIELD_CHOICE,
+            "must be csv or xlsx",
+        )),
+    }
+}
+
+/// The codes of the divisions from the county down to the filter's division `code`, to name
+/// in its path.
+fn division_path(code: Option<&str>) -> Vec<String> {
+    code.iter()
+        .flat_map(|c| {
+            [6, 9, 12]
+                .into_iter()
+                .filter(|l| c.len() >= *l)
+                .map(|l| c[..l].to_string())
+        })
+        .collect()
+}
+
+/// The report's rows as the table shows them, its totals row and the anomalies of the whole.
+fn table(
+    ui: &Ui,
+    form: &SpendingForm,
+    q: &SpendingQuery,
+    r: SpendingReport,
+) -> (Vec<RowView>, Option<RowView>, Vec<String>) {
+    let anomalies = explain(ui, &r.totals.flags);
+    let mut totals = view(ui, form, q, r.totals);
+    totals.name = ui.t("spending-total");
+    totals.code = None;
+    totals.drill = None;
+    let rows: Vec<RowView> = r
+        .items
+        .into_iter()
+        .map(|row| view(ui, form, q, row))
+        .collect();
+    (rows, Some(totals), anomalies)
+}
+
 /// `GET /spending`: the page, or with `format=csv|xlsx` its download.
 pub async fn page(
     State(st): State<AppState>,
@@ -392,18 +439,7 @@ pub async fn page(
     ui: Ui,
     Query(form): Query<SpendingForm>,
 ) -> ApiResult<Response> {
-    let format = match form.format.trim() {
-        "" => None,
-        "csv" => Some(Format::Csv),
-        "xlsx" => Some(Format::Xlsx),
-        _ => {
-            return Err(ApiError::field(
-                "format",
-                crate::error::codes::FIELD_CHOICE,
-                "must be csv or xlsx",
-            ));
-        }
-    };
+    let format = format_of(&form)?;
     let officer = actor.role == Role::FinanceOfficer;
     let asked = async {
         let q = form.query()?;
@@ -422,15 +458,7 @@ pub async fn page(
         Err(e) => (None, None, Feedback::refused(&ui, e)?),
     };
     let filter_code = q.as_ref().and_then(|q| q.division_code.clone());
-    let path: Vec<String> = filter_code
-        .iter()
-        .flat_map(|c| {
-            [6, 9, 12]
-                .into_iter()
-                .filter(|l| c.len() >= *l)
-                .map(|l| c[..l].to_string())
-        })
-        .collect();
+    let path = division_path(filter_code.as_deref());
     let (choices, names) = tokio::try_join!(oversight::filter_choices(&st.db, !officer), async {
         Ok::<_, ApiError>(divisions::names(&st.db, &path).await?)
     },)?;
@@ -440,19 +468,7 @@ pub async fn page(
         .or(form.group())
         .unwrap_or(DEFAULT_GROUP);
     let (rows, totals, anomalies) = match (report, &q) {
-        (Some(r), Some(q)) => {
-            let anomalies = explain(&ui, &r.totals.flags);
-            let mut totals = view(&ui, &form, q, r.totals);
-            totals.name = ui.t("spending-total");
-            totals.code = None;
-            totals.drill = None;
-            let rows: Vec<RowView> = r
-                .items
-                .into_iter()
-                .map(|row| view(&ui, &form, q, row))
-                .collect();
-            (rows, Some(totals), anomalies)
-        }
+        (Some(r), Some(q)) => table(&ui, &form, q, r),
         _ => (Vec::new(), None, Vec::new()),
     };
     let page = SpendingPage {
