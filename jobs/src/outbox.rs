@@ -55,6 +55,26 @@ impl Outgoing {
     }
 }
 
+/// Adds `message` about `entity_id` to each of `to`.
+pub fn push_to<'a>(
+    out: &mut Vec<Outgoing>,
+    to: impl IntoIterator<Item = &'a Recipient>,
+    message: &Message,
+    entity_id: Uuid,
+    step: &str,
+    link: &str,
+) {
+    for rc in to {
+        out.push(Outgoing {
+            recipient: rc.clone(),
+            message: message.clone(),
+            entity_id,
+            step: step.to_string(),
+            link: link.to_string(),
+        });
+    }
+}
+
 /// The Message-ID of a notification, derived from its dedupe key so a resend after a crash
 /// carries the same id.
 pub fn message_id(dedupe_key: &str, domain: &str) -> String {

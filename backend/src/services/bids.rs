@@ -14,9 +14,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::audit::{self, Change};
 use crate::auth::Actor;
-use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::state::AppState;
@@ -87,10 +85,55 @@ pub async fn submit_bid(
             "must be more than 0",
         );
     c.finish()?;
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
     // A shared lock would do; the row lock also orders a bid against a concurrent close.
-    let t = store::records::tender_for_update(&txn, actor, tender_id).await?;
+    let t = store::records::tender_for_update(&*w, actor, tender_id).await?;
+    check_takes_bid(&t, &new, now)?;
+    let org = organisation::Entity::find_by_id(org_id)
+        .one(&*w)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    crate::services::parties::check_active(&org, today(st), "may not bid")?;
+    let existing = bid::Entity::find()
+        .filter(bid::Column::TenderId.eq(t.id))
+        .filter(bid::Column::OrganisationId.eq(org_id))
+        .one(&*w)
+        .await?;
+    let (created, before, m) = match existing {
+        Some(old) => {
+            let before = Bid::from(old.clone());
+            let mut am = old.into_active_model();
+            am.amount_fen = Set(new.amount.fen());
+            am.proposal = Set(new.proposal);
+            am.submitted_at = Set(now);
+            am.submitted_by = Set(actor.id());
+            (false, Some(before), am.update(&*w).await?)
+        }
+        None => {
+            let m = bid::ActiveModel {
+                id: Set(Uuid::now_v7()),
+                tender_id: Set(t.id),
+                organisation_id: Set(org_id),
+                amount_fen: Set(new.amount.fen()),
+                proposal: Set(new.proposal),
+                submitted_at: Set(now),
+                submitted_by: Set(actor.id()),
+                score_tenths: Set(None),
+            };
+            (true, None, m.insert(&*w).await?)
+        }
+    };
+    let out = Bid::from(m);
+    let action = if created { "submit_bid" } else { "replace_bid" };
+    w.record(action, "bid", out.id, before.as_ref(), Some(&out));
+    w.commit().await?;
+    Ok((created, out))
+}
+
+/// 409 unless the tender is published and its deadline not passed at `now`; 422 when the bid
+/// is above its ceiling.
+fn check_takes_bid(t: &tender::Model, new: &NewBid, now: DateTime<Utc>) -> ApiResult<()> {
     if t.status != TenderStatus::Published {
         return Err(ApiError::conflict(
             codes::TENDER_NOT_PUBLISHED,
@@ -110,57 +153,7 @@ pub async fn submit_bid(
             "must not exceed the tender's ceiling amount",
         ));
     }
-    let org = organisation::Entity::find_by_id(org_id)
-        .one(&txn)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    crate::services::parties::check_active(&org, today(st), "may not bid")?;
-    let existing = bid::Entity::find()
-        .filter(bid::Column::TenderId.eq(t.id))
-        .filter(bid::Column::OrganisationId.eq(org_id))
-        .one(&txn)
-        .await?;
-    let (created, before, m) = match existing {
-        Some(old) => {
-            let before = Bid::from(old.clone());
-            let mut am = old.into_active_model();
-            am.amount_fen = Set(new.amount.fen());
-            am.proposal = Set(new.proposal);
-            am.submitted_at = Set(now);
-            am.submitted_by = Set(actor.id());
-            (false, Some(before), am.update(&txn).await?)
-        }
-        None => {
-            let m = bid::ActiveModel {
-                id: Set(Uuid::now_v7()),
-                tender_id: Set(t.id),
-                organisation_id: Set(org_id),
-                amount_fen: Set(new.amount.fen()),
-                proposal: Set(new.proposal),
-                submitted_at: Set(now),
-                submitted_by: Set(actor.id()),
-                score_tenths: Set(None),
-            };
-            (true, None, m.insert(&txn).await?)
-        }
-    };
-    let out = Bid::from(m);
-    let action = if created { "submit_bid" } else { "replace_bid" };
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            action,
-            "bid",
-            out.id,
-            before.as_ref(),
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok((created, out))
+    Ok(())
 }
 
 /// The bids of a tender the actor may read: before the deadline only one's own; after it,
@@ -190,13 +183,13 @@ pub async fn get_bid(st: &AppState, actor: &Actor, bid_id: Uuid) -> ApiResult<Bi
 
 /// Scores a bid after the deadline (the purchaser's finance officers).
 pub async fn score_bid(st: &AppState, actor: &Actor, bid_id: Uuid, s: BidScore) -> ApiResult<Bid> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
     let b = bid::Entity::find_by_id(bid_id)
-        .one(&txn)
+        .one(&*w)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let t = store::records::tender_for_update(&txn, actor, b.tender_id).await?;
+    let t = store::records::tender_for_update(&*w, actor, b.tender_id).await?;
     if now < t.bid_deadline {
         // Before the deadline the bid is sealed: it does not exist for the officer.
         return Err(ApiError::NotFound);
@@ -204,20 +197,8 @@ pub async fn score_bid(st: &AppState, actor: &Actor, bid_id: Uuid, s: BidScore) 
     let before = Bid::from(b.clone());
     let mut am = b.into_active_model();
     am.score_tenths = Set(Some(s.score.tenths()));
-    let out = Bid::from(am.update(&txn).await?);
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "score_bid",
-            "bid",
-            out.id,
-            Some(&before),
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
+    let out = Bid::from(am.update(&*w).await?);
+    w.record("score_bid", "bid", out.id, Some(&before), Some(&out));
+    w.commit().await?;
     Ok(out)
 }

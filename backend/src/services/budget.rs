@@ -16,14 +16,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::audit::{self, Change};
+use crate::audit::Change;
 use crate::auth::Actor;
-use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::pagination::Page;
-use crate::services::notify;
 use crate::state::AppState;
+use crate::store;
 use jobs::templates::Message;
 
 /// A budget line with its derived figures.
@@ -87,21 +86,20 @@ pub async fn mismatches(db: &impl ConnectionTrait) -> ApiResult<Vec<BudgetMismat
 /// --recount`: a repair after rows were changed outside the application). Answers what it
 /// corrected.
 pub async fn recount_mismatched(st: &AppState) -> ApiResult<Vec<BudgetMismatch>> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let mut found = mismatches(&txn).await?;
+    let mut w = store::Write::begin(st, None).await?;
+    let mut found = mismatches(&*w).await?;
     if found.is_empty() {
         return Ok(found);
     }
     found.sort_by_key(|m| m.id);
     for m in &found {
-        lock_line(&txn, m.id).await?;
+        lock_line(&*w, m.id).await?;
     }
     let ids: Vec<Uuid> = found.iter().map(|m| m.id).collect();
-    entity::queries::recount_budget_lines(&txn, &ids).await?;
+    entity::queries::recount_budget_lines(&*w, &ids).await?;
     let after: HashMap<Uuid, Figures> = budget_line::Entity::find()
         .filter(budget_line::Column::Id.is_in(ids))
-        .all(&txn)
+        .all(&*w)
         .await?
         .iter()
         .map(|l| (l.id, Figures::of(l)))
@@ -113,19 +111,17 @@ pub async fn recount_mismatched(st: &AppState) -> ApiResult<Vec<BudgetMismatch>>
             "disbursed": Money::from_fen(f.disbursed_fen),
         })
     };
-    let changes = found.iter().map(|m| {
+    for m in &found {
         let counted = after.get(&m.id).copied().unwrap_or(m.counted);
-        Change::of(
-            None,
+        w.record(
             "recount",
             "budget_line",
             m.id,
             Some(&json(&m.kept)),
             Some(&json(&counted)),
-        )
-    });
-    audit::record_all(&txn, now, changes).await?;
-    txn.commit().await?;
+        );
+    }
+    w.commit().await?;
     Ok(found)
 }
 
@@ -214,13 +210,13 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewBudgetLine) -> ApiResu
             ),
         );
     c.finish()?;
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
     let clash = budget_line::Entity::find()
         .filter(budget_line::Column::PurchaserId.eq(purchaser_id))
         .filter(budget_line::Column::FiscalYear.eq(new.fiscal_year))
         .filter(budget_line::Column::Code.eq(new.code.trim()))
-        .one(&txn)
+        .one(&*w)
         .await?;
     if clash.is_some() {
         return Err(ApiError::conflict(
@@ -242,33 +238,16 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewBudgetLine) -> ApiResu
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(&*w)
     .await?;
     let out = shape(m)?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "create",
-            "budget_line",
-            out.id,
-            None,
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
+    w.record("create", "budget_line", out.id, None, Some(&out));
+    w.commit().await?;
     Ok(out)
 }
 
-/// Changes a budget line; lowering the amount below `committed + reserved` is refused (409).
-pub async fn update(
-    st: &AppState,
-    actor: &Actor,
-    id: Uuid,
-    p: BudgetLinePatch,
-) -> ApiResult<BudgetLine> {
+/// 422 unless the name and reason are well formed and a new amount comes with a reason.
+fn check_patch(p: &BudgetLinePatch) -> ApiResult<()> {
     let mut c = Checks::default();
     if let Some(n) = &p.name {
         c.text("name", n, fields::Title::MAX);
@@ -284,10 +263,20 @@ pub async fn update(
     if let Some(r) = &p.reason {
         c.max_chars("reason", r, fields::Note::MAX);
     }
-    c.finish()?;
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let old = lock_line(&txn, id).await?;
+    c.finish()
+}
+
+/// Changes a budget line; lowering the amount below `committed + reserved` is refused (409).
+pub async fn update(
+    st: &AppState,
+    actor: &Actor,
+    id: Uuid,
+    p: BudgetLinePatch,
+) -> ApiResult<BudgetLine> {
+    check_patch(&p)?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let old = lock_line(&*w, id).await?;
     actor.see_purchaser(old.purchaser_id)?;
     let f = Figures::of(&old);
     let before = shape(old.clone())?;
@@ -308,7 +297,7 @@ pub async fn update(
         am.amount_fen = Set(a.fen());
     }
     am.updated_at = Set(now);
-    let out = shape(am.update(&txn).await?)?;
+    let out = shape(am.update(&*w).await?)?;
     let action = if p.amount.is_some() {
         "change_amount"
     } else {
@@ -325,7 +314,7 @@ pub async fn update(
     if let (Some(after), Some(reason)) = (change.after.as_mut(), &p.reason) {
         after["reason"] = serde_json::Value::from(reason.clone());
     }
-    audit::record(&txn, now, change).await?;
+    w.record_change(change);
     if p.amount.is_some() && out.amount != before.amount {
         let message = Message::BudgetAmountChanged {
             line: format!("{} {}", out.code, out.name),
@@ -333,20 +322,12 @@ pub async fn update(
             new: out.amount,
             reason: p.reason.clone().unwrap_or_default(),
         };
-        let to = jobs::outbox::supervisors(&txn).await?;
+        let to = jobs::outbox::supervisors(&*w).await?;
         let step = now.timestamp_micros().to_string();
-        notify::queue(
-            st,
-            &txn,
-            to,
-            message,
-            id,
-            &step,
-            format!("/budget-lines/{id}"),
-        )
-        .await?;
+        w.notify(to, message, id, &step, format!("/budget-lines/{id}"))
+            .await?;
     }
-    txn.commit().await?;
+    w.commit().await?;
     Ok(out)
 }
 

@@ -17,9 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::audit::{self, Change};
 use crate::auth::Actor;
-use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::pagination::{Page, page};
@@ -245,29 +243,12 @@ fn check_fields(c: &mut Checks, m: &contract::Model) {
 }
 
 /// Inserts a new draft contract with its audit event (award and direct award).
-pub async fn insert(
-    txn: &impl ConnectionTrait,
-    actor: &Actor,
-    now: DateTime<Utc>,
-    m: contract::Model,
-) -> ApiResult<Contract> {
+pub async fn insert(w: &mut store::Write<'_>, m: contract::Model) -> ApiResult<Contract> {
     let mut c = Checks::default();
     check_fields(&mut c, &m);
     c.finish()?;
-    let out = Contract::try_from(m.into_active_model().insert(txn).await?)?;
-    audit::record(
-        txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "create",
-            "contract",
-            out.id,
-            None,
-            Some(&out),
-        ),
-    )
-    .await?;
+    let out = Contract::try_from(m.into_active_model().insert(&**w).await?)?;
+    w.record("create", "contract", out.id, None, Some(&out));
     Ok(out)
 }
 
@@ -293,10 +274,10 @@ async fn check_officer(db: &impl ConnectionTrait, officer: Uuid, purchaser: Uuid
 /// Creates a direct-award draft contract.
 pub async fn create(st: &AppState, actor: &Actor, new: NewContract) -> ApiResult<Contract> {
     actor.see_purchaser(new.purchaser_id)?;
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
     let line = entity::model::budget_line::Entity::find_by_id(new.budget_line_id)
-        .one(&txn)
+        .one(&*w)
         .await?
         .filter(|l| l.purchaser_id == new.purchaser_id)
         .ok_or_else(|| {
@@ -307,7 +288,7 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewContract) -> ApiResult
             )
         })?;
     let org = organisation::Entity::find_by_id(new.organisation_id)
-        .one(&txn)
+        .one(&*w)
         .await?
         .ok_or_else(|| {
             ApiError::field(
@@ -317,7 +298,7 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewContract) -> ApiResult
             )
         })?;
     let officer = new.responsible_officer_id.unwrap_or(actor.id());
-    check_officer(&txn, officer, new.purchaser_id).await?;
+    check_officer(&*w, officer, new.purchaser_id).await?;
     let rule = new.performance_rule.unwrap_or(PerformanceRule {
         full_pay_score: Score::from_tenths(DEFAULT_FULL_PAY_TENTHS),
         min_pay_score: Score::from_tenths(DEFAULT_MIN_PAY_TENTHS),
@@ -352,8 +333,8 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewContract) -> ApiResult
     check_fields(&mut c, &m);
     c.finish()?;
     crate::services::parties::check_active(&org, today(st), "cannot be awarded a contract")?;
-    let out = insert(&txn, actor, now, m).await?;
-    txn.commit().await?;
+    let out = insert(&mut w, m).await?;
+    w.commit().await?;
     Ok(out)
 }
 
@@ -404,9 +385,9 @@ pub async fn update(
     id: Uuid,
     p: ContractPatch,
 ) -> ApiResult<Contract> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let mut m = load_for_update(&txn, actor, id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let mut m = load_for_update(&*w, actor, id).await?;
     let before = Contract::try_from(m.clone())?;
     if before.status != ContractStatus::Draft {
         return Err(ApiError::conflict(
@@ -434,7 +415,7 @@ pub async fn update(
         m.end_date = v;
     }
     if let Some(v) = p.responsible_officer_id {
-        check_officer(&txn, v, m.purchaser_id).await?;
+        check_officer(&*w, v, m.purchaser_id).await?;
         m.responsible_officer_id = v;
     }
     if let Some(v) = p.direct_award_reason {
@@ -451,74 +432,48 @@ pub async fn update(
     let mut c = Checks::default();
     check_fields(&mut c, &m);
     c.finish()?;
-    check_holds_children(&txn, id, m.start_date, m.end_date).await?;
-    let claimed = store::sums::claimed_fen(&txn, id).await?;
+    check_holds_children(&*w, id, m.start_date, m.end_date).await?;
+    let claimed = store::sums::claimed_fen(&*w, id).await?;
     crate::services::milestones::check_value_covers(m.value_fen, claimed)?;
-    let out = Contract::try_from(m.into_active_model().reset_all().update(&txn).await?)?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "update",
-            "contract",
-            id,
-            Some(&before),
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
+    let out = Contract::try_from(m.into_active_model().reset_all().update(&*w).await?)?;
+    w.record("update", "contract", id, Some(&before), Some(&out));
+    w.commit().await?;
     Ok(out)
 }
 
 /// Saves a contract's new state and records the transition.
 async fn save(
-    txn: &impl ConnectionTrait,
-    actor: &Actor,
-    now: DateTime<Utc>,
+    w: &mut store::Write<'_>,
     before: &Contract,
     mut m: contract::Model,
     action: &'static str,
 ) -> ApiResult<Contract> {
-    m.updated_at = now;
-    let out = Contract::try_from(m.into_active_model().reset_all().update(txn).await?)?;
-    audit::record(
-        txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            action,
-            "contract",
-            out.id,
-            Some(before),
-            Some(&out),
-        ),
-    )
-    .await?;
+    m.updated_at = w.now;
+    let out = Contract::try_from(m.into_active_model().reset_all().update(&**w).await?)?;
+    w.record(action, "contract", out.id, Some(before), Some(&out));
     Ok(out)
 }
 
 /// Signs a draft: the organisation must be active and the line must have the value available
 /// (the contract's own tender reservation is released by the signature, so it counts as free).
 pub async fn sign(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let mut m = load_for_update(&txn, actor, id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let mut m = load_for_update(&*w, actor, id).await?;
     let before = Contract::try_from(m.clone())?;
     if before.status != ContractStatus::Draft {
         return Err(bad_transition("contract", before.status.as_str(), "signed"));
     }
     let org = organisation::Entity::find_by_id(m.organisation_id)
-        .one(&txn)
+        .one(&*w)
         .await?
         .ok_or(ApiError::NotFound)?;
     crate::services::parties::check_active(&org, today(st), "cannot sign")?;
-    crate::services::indicators::check_weights(&txn, m.id).await?;
-    let line = lock_line(&txn, m.budget_line_id).await?;
+    crate::services::indicators::check_weights(&*w, m.id).await?;
+    let line = lock_line(&*w, m.budget_line_id).await?;
     let own_reservation = match m.tender_id {
         Some(t) => tender::Entity::find_by_id(t)
-            .one(&txn)
+            .one(&*w)
             .await?
             .filter(|t| t.status == TenderStatus::Awarded)
             .map_or(0, |t| t.ceiling_fen),
@@ -533,19 +488,19 @@ pub async fn sign(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract>
     m.status = ContractStatus::Active;
     m.signed_at = Some(now);
     m.signed_value_fen = Some(m.value_fen);
-    let out = save(&txn, actor, now, &before, m, "sign").await?;
-    budget::recount(&txn, line.id).await?;
-    public_notices::contract_signed(&txn, now, id).await?;
-    txn.commit().await?;
+    let out = save(&mut w, &before, m, "sign").await?;
+    budget::recount(&*w, line.id).await?;
+    public_notices::contract_signed(&*w, now, id).await?;
+    w.commit().await?;
     Ok(out)
 }
 
 /// Cancels a draft; an awarded tender returns to `closed` for a new award.
 pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiResult<Contract> {
     let why = reason("reason", &r.reason)?;
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let mut m = load_for_update(&txn, actor, id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let mut m = load_for_update(&*w, actor, id).await?;
     let before = Contract::try_from(m.clone())?;
     if before.status != ContractStatus::Draft {
         return Err(bad_transition(
@@ -558,7 +513,7 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
     if let Some(tid) = m.tender_id
         && let Some(t) = tender::Entity::find_by_id(tid)
             .lock_exclusive()
-            .one(&txn)
+            .one(&*w)
             .await?
         && t.status == TenderStatus::Awarded
     {
@@ -567,29 +522,23 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
         am.status = Set(TenderStatus::Closed);
         am.awarded_bid_id = Set(None);
         am.updated_at = Set(now);
-        let t_after = crate::services::tenders::Tender::try_from(am.update(&txn).await?)?;
-        audit::record(
-            &txn,
-            now,
-            Change::of(
-                Some(actor.id()),
-                "reopen_award",
-                "tender",
-                tid,
-                Some(&t_before),
-                Some(&t_after),
-            ),
-        )
-        .await?;
+        let t_after = crate::services::tenders::Tender::try_from(am.update(&*w).await?)?;
+        w.record(
+            "reopen_award",
+            "tender",
+            tid,
+            Some(&t_before),
+            Some(&t_after),
+        );
         withdrawn = Some(tid);
     }
     m.status = ContractStatus::Cancelled;
     m.status_reason = Some(why);
-    let out = save(&txn, actor, now, &before, m, "cancel").await?;
+    let out = save(&mut w, &before, m, "cancel").await?;
     if let Some(tid) = withdrawn {
-        public_notices::tender_result(&txn, now, tid, Outcome::AwardWithdrawn, Some(id)).await?;
+        public_notices::tender_result(&*w, now, tid, Outcome::AwardWithdrawn, Some(id)).await?;
     }
-    txn.commit().await?;
+    w.commit().await?;
     Ok(out)
 }
 
@@ -611,9 +560,9 @@ async fn end(
     to: ContractStatus,
     why: Option<String>,
 ) -> ApiResult<Contract> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let mut m = load_for_update(&txn, actor, id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let mut m = load_for_update(&*w, actor, id).await?;
     let before = Contract::try_from(m.clone())?;
     if before.status != ContractStatus::Active {
         let verb = if to == ContractStatus::Completed {
@@ -630,7 +579,7 @@ async fn end(
                 entity::model::milestone::Column::Status
                     .is_not_in([MilestoneStatus::Accepted, MilestoneStatus::Cancelled]),
             )
-            .count(&txn)
+            .count(&*w)
             .await?;
         if open > 0 {
             return Err(ApiError::conflict(
@@ -640,7 +589,7 @@ async fn end(
         }
     }
     // The line's figures change: take its lock like every other change to them.
-    let line = lock_line(&txn, m.budget_line_id).await?;
+    let line = lock_line(&*w, m.budget_line_id).await?;
     m.status = to;
     m.status_reason = why;
     let action = if to == ContractStatus::Completed {
@@ -648,12 +597,12 @@ async fn end(
     } else {
         "terminate"
     };
-    let out = save(&txn, actor, now, &before, m, action).await?;
-    budget::recount(&txn, line.id).await?;
+    let out = save(&mut w, &before, m, action).await?;
+    budget::recount(&*w, line.id).await?;
     if to == ContractStatus::Terminated {
-        public_notices::contract_terminated(&txn, now, id).await?;
+        public_notices::contract_terminated(&*w, now, id).await?;
     }
-    txn.commit().await?;
+    w.commit().await?;
     Ok(out)
 }
 
@@ -672,9 +621,9 @@ pub async fn amend(
             "give a new value, a new end_date, or both",
         ));
     }
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let mut m = load_for_update(&txn, actor, id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let mut m = load_for_update(&*w, actor, id).await?;
     let before = Contract::try_from(m.clone())?;
     if before.status != ContractStatus::Active {
         return Err(ApiError::conflict(
@@ -694,45 +643,11 @@ pub async fn amend(
     if let Some((code, p)) = period_problem(m.start_date, new_end, m.multi_year_reason.is_some()) {
         return Err(ApiError::field("end_date", code, p));
     }
-    check_holds_children(&txn, id, m.start_date, new_end).await?;
-    let claimed = store::sums::claimed_fen(&txn, id).await?;
-    crate::services::milestones::check_value_covers(new_value, claimed)?;
-    let paid = store::sums::paid_on_contract(&txn, id).await?;
-    if new_value < paid {
-        return Err(ApiError::conflict(
-            codes::AMENDMENT_BELOW_PAID,
-            format!(
-                "the value cannot be below what was paid ({})",
-                Money::from_fen(paid)
-            ),
-        ));
-    }
-    let line = lock_line(&txn, m.budget_line_id).await?;
+    check_holds_children(&*w, id, m.start_date, new_end).await?;
+    check_amended_value(&*w, id, new_value).await?;
+    let line = lock_line(&*w, m.budget_line_id).await?;
     if new_value > m.value_fen {
-        let earlier: Vec<(i64, i64)> = amendment::Entity::find()
-            .select_only()
-            .columns([
-                amendment::Column::OldValueFen,
-                amendment::Column::NewValueFen,
-            ])
-            .filter(amendment::Column::ContractId.eq(id))
-            .into_tuple()
-            .all(&txn)
-            .await?;
-        let increases: i64 =
-            earlier.iter().map(|(o, n)| (n - o).max(0)).sum::<i64>() + (new_value - m.value_fen);
-        if !increases_within_limit(m.signed_value_fen.unwrap_or(m.value_fen), increases) {
-            return Err(ApiError::conflict(
-                codes::AMENDMENT_OVER_LIMIT,
-                "increases may total at most 10 % of the signed value",
-            ));
-        }
-        if available_fen(&line) < new_value - m.value_fen {
-            return Err(ApiError::conflict(
-                codes::BUDGET_INSUFFICIENT,
-                "the budget line does not have the increase available",
-            ));
-        }
+        check_increase(&*w, &m, &line, new_value).await?;
     }
     let row = amendment::ActiveModel {
         id: Set(Uuid::now_v7()),
@@ -745,32 +660,72 @@ pub async fn amend(
         created_by: Set(actor.id()),
         created_at: Set(now),
     }
-    .insert(&txn)
+    .insert(&*w)
     .await?;
     let out = Amendment::from(row);
     let value_changes = new_value != m.value_fen;
     m.value_fen = new_value;
     m.end_date = new_end;
-    save(&txn, actor, now, &before, m, "amend").await?;
+    save(&mut w, &before, m, "amend").await?;
     if value_changes {
-        budget::recount(&txn, line.id).await?;
+        budget::recount(&*w, line.id).await?;
     }
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "create",
-            "amendment",
-            out.id,
-            None,
-            Some(&out),
-        ),
-    )
-    .await?;
-    public_notices::contract_amended(&txn, now, id, out.id).await?;
-    txn.commit().await?;
+    w.record("create", "amendment", out.id, None, Some(&out));
+    public_notices::contract_amended(&*w, now, id, out.id).await?;
+    w.commit().await?;
     Ok(out)
+}
+
+/// 409 unless the amended value still covers the milestones and advances and what was paid.
+async fn check_amended_value(db: &impl ConnectionTrait, id: Uuid, new_value: i64) -> ApiResult<()> {
+    let claimed = store::sums::claimed_fen(db, id).await?;
+    crate::services::milestones::check_value_covers(new_value, claimed)?;
+    let paid = store::sums::paid_on_contract(db, id).await?;
+    if new_value < paid {
+        return Err(ApiError::conflict(
+            codes::AMENDMENT_BELOW_PAID,
+            format!(
+                "the value cannot be below what was paid ({})",
+                Money::from_fen(paid)
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// 409 unless an increase to `new_value` keeps all increases within 10 % of the signed value
+/// and the locked line has it available.
+async fn check_increase(
+    db: &impl ConnectionTrait,
+    m: &contract::Model,
+    line: &entity::model::budget_line::Model,
+    new_value: i64,
+) -> ApiResult<()> {
+    let earlier: Vec<(i64, i64)> = amendment::Entity::find()
+        .select_only()
+        .columns([
+            amendment::Column::OldValueFen,
+            amendment::Column::NewValueFen,
+        ])
+        .filter(amendment::Column::ContractId.eq(m.id))
+        .into_tuple()
+        .all(db)
+        .await?;
+    let increases: i64 =
+        earlier.iter().map(|(o, n)| (n - o).max(0)).sum::<i64>() + (new_value - m.value_fen);
+    if !increases_within_limit(m.signed_value_fen.unwrap_or(m.value_fen), increases) {
+        return Err(ApiError::conflict(
+            codes::AMENDMENT_OVER_LIMIT,
+            "increases may total at most 10 % of the signed value",
+        ));
+    }
+    if available_fen(line) < new_value - m.value_fen {
+        return Err(ApiError::conflict(
+            codes::BUDGET_INSUFFICIENT,
+            "the budget line does not have the increase available",
+        ));
+    }
+    Ok(())
 }
 
 /// A contract's amendments, oldest first.

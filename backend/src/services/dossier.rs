@@ -149,18 +149,21 @@ pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Dossier> {
     let payments = payments::list(st, actor, id).await?;
     let findings = findings::list(st, actor, id).await?;
 
-    let mut ids = vec![k.id, k.purchaser_id, k.organisation_id];
-    ids.extend(tender.iter().map(|t| t.id));
-    ids.extend(bids.iter().map(|b| b.id));
-    ids.extend(amendments.iter().map(|a| a.id));
-    ids.extend(indicators.iter().map(|i| i.id));
-    ids.extend(posts.iter().map(|p| p.id));
-    ids.extend(assignments.iter().map(|a| a.id));
-    ids.extend(milestone_list.iter().map(|m| m.id));
-    ids.extend(reports.iter().map(|r| r.id));
-    ids.extend(requests.iter().map(|r| r.id));
-    ids.extend(payments.iter().map(|p| p.id));
-    ids.extend(findings.iter().map(|f| f.id));
+    let ids = [
+        vec![k.id, k.purchaser_id, k.organisation_id],
+        tender.iter().map(|t| t.id).collect(),
+        bids.iter().map(|b| b.id).collect(),
+        amendments.iter().map(|a| a.id).collect(),
+        indicators.iter().map(|i| i.id).collect(),
+        posts.iter().map(|p| p.id).collect(),
+        assignments.iter().map(|a| a.id).collect(),
+        milestone_list.iter().map(|m| m.id).collect(),
+        reports.iter().map(|r| r.id).collect(),
+        requests.iter().map(|r| r.id).collect(),
+        payments.iter().map(|p| p.id).collect(),
+        findings.iter().map(|f| f.id).collect::<Vec<Uuid>>(),
+    ]
+    .concat();
     let audit_events = audit::events_for(db, &ids, st.now()).await?;
     let today = store::today(st);
     let tz = st.config.tz;
@@ -169,65 +172,24 @@ pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Dossier> {
         .map(|r| history(r, &audit_events, today, tz))
         .collect();
 
-    let open: Vec<&Milestone> = milestone_list
-        .iter()
-        .filter(|m| {
-            matches!(
-                m.status,
-                MilestoneStatus::Planned | MilestoneStatus::Submitted | MilestoneStatus::Rejected
-            )
-        })
-        .collect();
     let flags = DossierFlags {
-        all_milestones_overdue: !open.is_empty() && open.iter().all(|m| m.overdue),
+        all_milestones_overdue: all_open_overdue(&milestone_list),
         posts_vacant_over_30_days: posts.iter().filter(|p| p.vacant_days_running > 30).count(),
         without_indicators: indicators.is_empty(),
-        payments_before_acceptance: payments
-            .iter()
-            .filter(|p| {
-                p.milestone_id.is_some_and(|mid| {
-                    milestone_list
-                        .iter()
-                        .find(|m| m.id == mid)
-                        .is_none_or(|m| m.accepted_at.is_none_or(|a| p.created_at < a))
-                })
-            })
-            .count(),
+        payments_before_acceptance: paid_before_acceptance(&payments, &milestone_list),
         budget_line_over_90_percent: (figs.committed_fen + figs.reserved_fen) * 10
             > line.amount_fen * 9,
         open_findings: findings
             .iter()
             .filter(|f| f.status != FindingStatus::Resolved)
             .count(),
-        requests_approved_by_accepter: payment_requests
-            .iter()
-            .filter(|r| {
-                let r = &r.request;
-                let accepter = reports
-                    .iter()
-                    .filter(|p| {
-                        Some(p.milestone_id) == r.milestone_id
-                            && p.decision == Some(Decision::Accepted)
-                    })
-                    .find_map(|p| p.decided_by);
-                !r.migrated
-                    && accepter.is_some()
-                    && (r.approved_by == accepter || r.second_approved_by == accepter)
-            })
-            .count(),
+        requests_approved_by_accepter: approved_by_accepter(&payment_requests, &reports),
     };
-    let budget_line = serde_json::json!({
-        "id": line.id, "code": line.code, "name": line.name, "fiscal_year": line.fiscal_year,
-        "amount": entity::Money::from_fen(line.amount_fen),
-        "committed": entity::Money::from_fen(figs.committed_fen),
-        "reserved": entity::Money::from_fen(figs.reserved_fen),
-        "disbursed": entity::Money::from_fen(figs.disbursed_fen),
-    });
     Ok(Dossier {
         contract,
         purchaser: Purchaser::from(purchaser),
         organisation: Organisation::on(organisation, today)?,
-        budget_line,
+        budget_line: line_json(&line, &figs),
         tender,
         bids,
         amendments,
@@ -242,6 +204,65 @@ pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Dossier> {
         findings,
         audit_events,
         flags,
+    })
+}
+
+/// Whether the contract has open milestones and all of them are overdue.
+fn all_open_overdue(milestones: &[Milestone]) -> bool {
+    let open: Vec<&Milestone> = milestones
+        .iter()
+        .filter(|m| {
+            matches!(
+                m.status,
+                MilestoneStatus::Planned | MilestoneStatus::Submitted | MilestoneStatus::Rejected
+            )
+        })
+        .collect();
+    !open.is_empty() && open.iter().all(|m| m.overdue)
+}
+
+/// How many payments on a milestone were made before it was accepted (or it never was).
+fn paid_before_acceptance(payments: &[Payment], milestones: &[Milestone]) -> usize {
+    payments
+        .iter()
+        .filter(|p| {
+            p.milestone_id.is_some_and(|mid| {
+                milestones
+                    .iter()
+                    .find(|m| m.id == mid)
+                    .is_none_or(|m| m.accepted_at.is_none_or(|a| p.created_at < a))
+            })
+        })
+        .count()
+}
+
+/// How many requests were approved by the person who accepted their milestone's report.
+fn approved_by_accepter(requests: &[DossierRequest], reports: &[Report]) -> usize {
+    requests
+        .iter()
+        .filter(|r| {
+            let r = &r.request;
+            let accepter = reports
+                .iter()
+                .filter(|p| {
+                    Some(p.milestone_id) == r.milestone_id && p.decision == Some(Decision::Accepted)
+                })
+                .find_map(|p| p.decided_by);
+            !r.migrated
+                && accepter.is_some()
+                && (r.approved_by == accepter || r.second_approved_by == accepter)
+        })
+        .count()
+}
+
+/// The budget line's figures as the dossier shows them.
+fn line_json(line: &budget_line::Model, figs: &Figures) -> serde_json::Value {
+    serde_json::json!({
+        "id": line.id, "code": line.code, "name": line.name, "fiscal_year": line.fiscal_year,
+        "amount": entity::Money::from_fen(line.amount_fen),
+        "committed": entity::Money::from_fen(figs.committed_fen),
+        "reserved": entity::Money::from_fen(figs.reserved_fen),
+        "disbursed": entity::Money::from_fen(figs.disbursed_fen),
     })
 }
 

@@ -13,9 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::audit::{self, Change};
 use crate::auth::Actor;
-use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks};
 use crate::fields;
 use crate::services::common::{bad_transition, reason};
@@ -92,9 +90,9 @@ pub async fn create(
     let mut c = Checks::default();
     c.text("text", &new.text, fields::FindingText::MAX);
     c.finish()?;
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let k = store::contracts::load(&txn, actor, contract_id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let k = store::contracts::load(&*w, actor, contract_id).await?;
     let m = finding::ActiveModel {
         id: Set(Uuid::now_v7()),
         contract_id: Set(k.id),
@@ -112,23 +110,11 @@ pub async fn create(
         resolved_by: Set(None),
         resolved_at: Set(None),
     }
-    .insert(&txn)
+    .insert(&*w)
     .await?;
     let out = Finding::try_from(m)?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "create",
-            "finding",
-            out.id,
-            None,
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
+    w.record("create", "finding", out.id, None, Some(&out));
+    w.commit().await?;
     Ok(out)
 }
 
@@ -196,12 +182,12 @@ async fn advance(
     to: FindingStatus,
     fill: impl FnOnce(&mut finding::ActiveModel, DateTime<Utc>),
 ) -> ApiResult<Finding> {
-    let now = st.now();
     store::records::finding(&st.db, actor, id).await?;
-    let txn = begin_write(&st.writer).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
     let old = finding::Entity::find_by_id(id)
         .lock_exclusive()
-        .one(&txn)
+        .one(&*w)
         .await?
         .ok_or(ApiError::NotFound)?;
     let before = Finding::try_from(old.clone())?;
@@ -215,26 +201,14 @@ async fn advance(
     let mut am = old.into_active_model();
     am.status = Set(to);
     fill(&mut am, now);
-    let out = Finding::try_from(am.update(&txn).await?)?;
+    let out = Finding::try_from(am.update(&*w).await?)?;
     let action = if to == FindingStatus::Answered {
         "respond"
     } else {
         "resolve"
     };
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            action,
-            "finding",
-            id,
-            Some(&before),
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(action, "finding", id, Some(&before), Some(&out));
+    w.commit().await?;
     Ok(out)
 }
 

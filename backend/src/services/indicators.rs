@@ -1,6 +1,7 @@
 //! A contract's performance indicators (SPEC §4): what is measured, the target, the weight;
 //! the weights of an active contract sum to 100.
 
+use chrono::{DateTime, Utc};
 use entity::model::indicator;
 use entity::rules::quantity::Quantity;
 use entity::rules::vocab::{Comparator, ContractStatus, Measure};
@@ -12,9 +13,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::audit::{self, Change};
 use crate::auth::Actor;
-use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::state::AppState;
@@ -130,10 +129,38 @@ pub async fn add(
     contract_id: Uuid,
     new: Vec<NewIndicator>,
 ) -> ApiResult<Vec<Indicator>> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let k = store::contracts::load_for_update(&txn, actor, contract_id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let k = store::contracts::load_for_update(&*w, actor, contract_id).await?;
     let status = k.status;
+    let rows = new_rows(contract_id, new, now)?;
+    if !matches!(status, ContractStatus::Draft | ContractStatus::Active) {
+        return Err(ApiError::conflict(
+            codes::CONTRACT_CLOSED,
+            format!("indicators of a {} contract cannot change", k.status),
+        ));
+    }
+    check_codes_unique(&*w, contract_id, &rows).await?;
+    let mut out = Vec::new();
+    for m in rows {
+        let ind = indicator_out(m.into_active_model().insert(&*w).await?)?;
+        w.record("create", "indicator", ind.id, None, Some(&ind));
+        out.push(ind);
+    }
+    if status == ContractStatus::Active {
+        check_weights(&*w, contract_id).await?;
+    }
+    w.commit().await?;
+    Ok(out)
+}
+
+/// The rows of the new indicators of contract `contract_id`, checked (422; the fields of a
+/// batch are named by their index).
+fn new_rows(
+    contract_id: Uuid,
+    new: Vec<NewIndicator>,
+    now: DateTime<Utc>,
+) -> ApiResult<Vec<indicator::Model>> {
     let batch = new.len() > 1;
     let mut c = Checks::default();
     let mut rows = Vec::new();
@@ -163,18 +190,22 @@ pub async fn add(
         rows.push(m);
     }
     c.finish()?;
-    if !matches!(status, ContractStatus::Draft | ContractStatus::Active) {
-        return Err(ApiError::conflict(
-            codes::CONTRACT_CLOSED,
-            format!("indicators of a {} contract cannot change", k.status),
-        ));
-    }
+    c.finish()?;
+    Ok(rows)
+}
+
+/// 409 if a code of `rows` is already used on the contract or twice among them.
+async fn check_codes_unique(
+    db: &impl ConnectionTrait,
+    contract_id: Uuid,
+    rows: &[indicator::Model],
+) -> ApiResult<()> {
     let existing: Vec<String> = indicator::Entity::find()
         .select_only()
         .column(indicator::Column::Code)
         .filter(indicator::Column::ContractId.eq(contract_id))
         .into_tuple()
-        .all(&txn)
+        .all(db)
         .await?;
     let mut codes: Vec<&String> = existing
         .iter()
@@ -187,29 +218,7 @@ pub async fn add(
             "an indicator with this code already exists on the contract",
         ));
     }
-    let mut out = Vec::new();
-    for m in rows {
-        let ind = indicator_out(m.into_active_model().insert(&txn).await?)?;
-        audit::record(
-            &txn,
-            now,
-            Change::of(
-                Some(actor.id()),
-                "create",
-                "indicator",
-                ind.id,
-                None,
-                Some(&ind),
-            ),
-        )
-        .await?;
-        out.push(ind);
-    }
-    if status == ContractStatus::Active {
-        check_weights(&txn, contract_id).await?;
-    }
-    txn.commit().await?;
-    Ok(out)
+    Ok(())
 }
 
 /// Changes an indicator; on an active contract the weights must still sum to 100.
@@ -219,13 +228,13 @@ pub async fn update(
     id: Uuid,
     p: IndicatorPatch,
 ) -> ApiResult<Indicator> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
     let old = indicator::Entity::find_by_id(id)
-        .one(&txn)
+        .one(&*w)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let k = store::contracts::load_for_update(&txn, actor, old.contract_id).await?;
+    let k = store::contracts::load_for_update(&*w, actor, old.contract_id).await?;
     let status = k.status;
     let before = indicator_out(old.clone())?;
     let mut m = old;
@@ -257,24 +266,12 @@ pub async fn update(
             format!("indicators of a {} contract cannot change", k.status),
         ));
     }
-    let out = indicator_out(m.into_active_model().reset_all().update(&txn).await?)?;
+    let out = indicator_out(m.into_active_model().reset_all().update(&*w).await?)?;
     if status == ContractStatus::Active {
-        check_weights(&txn, k.id).await?;
+        check_weights(&*w, k.id).await?;
     }
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "update",
-            "indicator",
-            id,
-            Some(&before),
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
+    w.record("update", "indicator", id, Some(&before), Some(&out));
+    w.commit().await?;
     Ok(out)
 }
 

@@ -18,9 +18,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::audit::{self, Change};
 use crate::auth::Actor;
-use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::services::common::{bad_transition, reason};
@@ -147,9 +145,9 @@ pub async fn create(
     contract_id: Uuid,
     new: NewMilestone,
 ) -> ApiResult<Milestone> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let k = store::contracts::load_for_update(&txn, actor, contract_id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let k = store::contracts::load_for_update(&*w, actor, contract_id).await?;
     let m = milestone::Model {
         id: Uuid::now_v7(),
         contract_id,
@@ -177,23 +175,11 @@ pub async fn create(
     // Advances already paid are part of the value no milestone can claim.
     check_value_covers(
         k.value_fen,
-        store::sums::claimed_fen(&txn, contract_id).await? + m.amount_fen,
+        store::sums::claimed_fen(&*w, contract_id).await? + m.amount_fen,
     )?;
-    let out = shape(m.into_active_model().insert(&txn).await?, store::today(st))?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "create",
-            "milestone",
-            out.id,
-            None,
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
+    let out = shape(m.into_active_model().insert(&*w).await?, w.today())?;
+    w.record("create", "milestone", out.id, None, Some(&out));
+    w.commit().await?;
     Ok(out)
 }
 
@@ -294,10 +280,9 @@ pub async fn update(
     id: Uuid,
     p: MilestonePatch,
 ) -> ApiResult<Milestone> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let (old, k) = store::contracts::milestone_for_update(&txn, actor, id).await?;
-    let before = shape(old.clone(), store::today(st))?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let (old, k) = store::contracts::milestone_for_update(&*w, actor, id).await?;
+    let before = shape(old.clone(), w.today())?;
     let mut m = old;
     if let Some(v) = p.title {
         m.title = v.trim().to_string();
@@ -311,7 +296,7 @@ pub async fn update(
     if let Some(v) = p.amount {
         m.amount_fen = v.fen();
     }
-    m.updated_at = now;
+    m.updated_at = w.now;
     let mut c = Checks::default();
     check_milestone(&mut c, &m, &k);
     c.finish()?;
@@ -321,36 +306,23 @@ pub async fn update(
             "only a planned milestone can be edited",
         ));
     }
-    let others = store::sums::claimed_fen(&txn, k.id).await? - before.amount.fen();
+    let others = store::sums::claimed_fen(&*w, k.id).await? - before.amount.fen();
     check_value_covers(k.value_fen, others + m.amount_fen)?;
     let out = shape(
-        m.into_active_model().reset_all().update(&txn).await?,
-        store::today(st),
+        m.into_active_model().reset_all().update(&*w).await?,
+        w.today(),
     )?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "update",
-            "milestone",
-            id,
-            Some(&before),
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
+    w.record("update", "milestone", id, Some(&before), Some(&out));
+    w.commit().await?;
     Ok(out)
 }
 
 /// Cancels a planned or rejected milestone.
 pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiResult<Milestone> {
     let why = reason("reason", &r.reason)?;
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let (old, _) = store::contracts::milestone_for_update(&txn, actor, id).await?;
-    let before = shape(old.clone(), store::today(st))?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let (old, _) = store::contracts::milestone_for_update(&*w, actor, id).await?;
+    let before = shape(old.clone(), w.today())?;
     if !matches!(
         before.status,
         MilestoneStatus::Planned | MilestoneStatus::Rejected
@@ -364,22 +336,10 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
     let mut am = old.into_active_model();
     am.status = Set(MilestoneStatus::Cancelled);
     am.status_reason = Set(Some(why));
-    am.updated_at = Set(now);
-    let out = shape(am.update(&txn).await?, store::today(st))?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "cancel",
-            "milestone",
-            id,
-            Some(&before),
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
+    am.updated_at = Set(w.now);
+    let out = shape(am.update(&*w).await?, w.today())?;
+    w.record("cancel", "milestone", id, Some(&before), Some(&out));
+    w.commit().await?;
     Ok(out)
 }
 

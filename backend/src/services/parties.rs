@@ -12,13 +12,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::audit::{self, Change};
 use crate::auth::Actor;
-use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::pagination::{Page, page};
 use crate::state::AppState;
+use crate::store;
 use crate::store::today;
 
 /// A purchasing unit as the API shows it.
@@ -114,8 +113,8 @@ pub async fn create_purchaser(
         Some(&new.contact_email),
     );
     c.finish()?;
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
     let m = purchaser::ActiveModel {
         id: Set(Uuid::now_v7()),
         name: Set(new.name.trim().to_string()),
@@ -124,23 +123,11 @@ pub async fn create_purchaser(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(&*w)
     .await?;
     let out = Purchaser::from(m);
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "create",
-            "purchaser",
-            out.id,
-            None,
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
+    w.record("create", "purchaser", out.id, None, Some(&out));
+    w.commit().await?;
     Ok(out)
 }
 
@@ -159,10 +146,10 @@ pub async fn update_purchaser(
         p.contact_email.as_deref(),
     );
     c.finish()?;
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
     let old = purchaser::Entity::find_by_id(id)
-        .one(&txn)
+        .one(&*w)
         .await?
         .ok_or(ApiError::NotFound)?;
     let before = Purchaser::from(old.clone());
@@ -177,21 +164,9 @@ pub async fn update_purchaser(
         am.contact_email = Set(v.trim().to_string());
     }
     am.updated_at = Set(now);
-    let out = Purchaser::from(am.update(&txn).await?);
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "update",
-            "purchaser",
-            id,
-            Some(&before),
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
+    let out = Purchaser::from(am.update(&*w).await?);
+    w.record("update", "purchaser", id, Some(&before), Some(&out));
+    w.commit().await?;
     Ok(out)
 }
 
@@ -341,11 +316,11 @@ pub async fn create_organisation(
         );
     check_status(&mut c, status, new.status_reason.as_deref());
     c.finish()?;
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
     let taken = organisation::Entity::find()
         .filter(organisation::Column::CreditCode.eq(&new.credit_code))
-        .one(&txn)
+        .one(&*w)
         .await?;
     if taken.is_some() {
         return Err(ApiError::conflict(
@@ -364,23 +339,11 @@ pub async fn create_organisation(
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(&*w)
     .await?;
     let out = Organisation::on(m, today(st))?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "create",
-            "organisation",
-            out.id,
-            None,
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
+    w.record("create", "organisation", out.id, None, Some(&out));
+    w.commit().await?;
     Ok(out)
 }
 
@@ -391,10 +354,10 @@ pub async fn update_organisation(
     id: Uuid,
     p: OrganisationPatch,
 ) -> ApiResult<Organisation> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
     let old = organisation::Entity::find_by_id(id)
-        .one(&txn)
+        .one(&*w)
         .await?
         .ok_or(ApiError::NotFound)?;
     let before = Organisation::on(old.clone(), today(st))?;
@@ -425,26 +388,14 @@ pub async fn update_organisation(
     am.status_reason = Set(reason.filter(|_| !active));
     am.status_until = Set(p.status_until.or(before.status_until).filter(|_| !active));
     am.updated_at = Set(now);
-    let out = Organisation::on(am.update(&txn).await?, today(st))?;
+    let out = Organisation::on(am.update(&*w).await?, today(st))?;
     let action = if p.status.is_some_and(|s| s != before.status) {
         "change_status"
     } else {
         "update"
     };
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            action,
-            "organisation",
-            id,
-            Some(&before),
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
+    w.record(action, "organisation", id, Some(&before), Some(&out));
+    w.commit().await?;
     Ok(out)
 }
 

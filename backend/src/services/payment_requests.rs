@@ -27,9 +27,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::audit::{self, Change};
 use crate::auth::Actor;
-use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::pagination::{Page, page};
@@ -236,75 +234,93 @@ pub(crate) async fn amount_state(
         .map(|s| s.as_str())
         .collect();
     let open = format!("'{}'", open.join("','"));
-    let b = db.get_database_backend();
     let except = except.unwrap_or(Uuid::nil());
-    let no_row = || ApiError::internal(anyhow::anyhow!("no row of sums"));
     match milestone_id {
-        Some(id) => {
-            let sql = format!(
-                "SELECT m.contract_id, m.title, m.status, CAST(COALESCE(m.payable_fen, 0) AS BIGINT) AS payable, \
-                 CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE milestone_id = m.id), 0) AS BIGINT) AS paid, \
-                 CAST(COALESCE((SELECT SUM(amount_fen) FROM payment_request WHERE milestone_id = m.id \
-                 AND status IN ({open}) AND id <> $2), 0) AS BIGINT) AS requested, \
-                 (SELECT decided_by FROM milestone_report WHERE milestone_id = m.id AND decision = '{accepted}' \
-                 ORDER BY decided_at DESC LIMIT 1) AS accepted_by \
-                 FROM milestone m WHERE m.id = $1",
-                accepted = Decision::Accepted.as_str()
-            );
-            let row = db
-                .query_one_raw(Statement::from_sql_and_values(
-                    b,
-                    numbered(b, &sql),
-                    [id.into(), except.into()],
-                ))
-                .await?;
-            let row = row
-                .filter(|r| r.try_get::<Uuid>("", "contract_id").ok() == Some(k.id))
-                .ok_or_else(|| {
-                    ApiError::field(
-                        "milestone_id",
-                        codes::REFERENCE_UNKNOWN,
-                        "is not a milestone of this contract",
-                    )
-                })?;
-            Ok(AmountState {
-                title: Some(row.try_get("", "title")?),
-                accepted_by: row.try_get("", "accepted_by")?,
-                of: Of::Milestone {
-                    status: row.try_get("", "status")?,
-                    payable: row.try_get("", "payable")?,
-                    paid: row.try_get("", "paid")?,
-                    requested: row.try_get("", "requested")?,
-                },
-            })
-        }
-        None => {
-            let sql = format!(
-                "SELECT CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE contract_id = $1 AND milestone_id IS NULL), 0) AS BIGINT) AS advances, \
-                 CAST(COALESCE((SELECT SUM(amount_fen) FROM milestone WHERE contract_id = $1 AND status <> '{cancelled}'), 0) AS BIGINT) AS planned, \
-                 CAST(COALESCE((SELECT SUM(amount_fen) FROM payment_request WHERE contract_id = $1 AND milestone_id IS NULL \
-                 AND status IN ({open}) AND id <> $2), 0) AS BIGINT) AS requested",
-                cancelled = MilestoneStatus::Cancelled.as_str()
-            );
-            let row = db
-                .query_one_raw(Statement::from_sql_and_values(
-                    b,
-                    numbered(b, &sql),
-                    [k.id.into(), except.into()],
-                ))
-                .await?
-                .ok_or_else(no_row)?;
-            Ok(AmountState {
-                title: None,
-                accepted_by: None,
-                of: Of::Advance {
-                    advances: row.try_get("", "advances")?,
-                    planned: row.try_get("", "planned")?,
-                    requested: row.try_get("", "requested")?,
-                },
-            })
-        }
+        Some(id) => milestone_state(db, k, id, except, &open).await,
+        None => advance_state(db, k, except, &open).await,
     }
+}
+
+/// The [`AmountState`] of milestone `id` of contract `k` (`open`: the open statuses, quoted).
+async fn milestone_state(
+    db: &impl ConnectionTrait,
+    k: &contract::Model,
+    id: Uuid,
+    except: Uuid,
+    open: &str,
+) -> ApiResult<AmountState> {
+    let b = db.get_database_backend();
+    let sql = format!(
+        "SELECT m.contract_id, m.title, m.status, CAST(COALESCE(m.payable_fen, 0) AS BIGINT) AS payable, \
+         CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE milestone_id = m.id), 0) AS BIGINT) AS paid, \
+         CAST(COALESCE((SELECT SUM(amount_fen) FROM payment_request WHERE milestone_id = m.id \
+         AND status IN ({open}) AND id <> $2), 0) AS BIGINT) AS requested, \
+         (SELECT decided_by FROM milestone_report WHERE milestone_id = m.id AND decision = '{accepted}' \
+         ORDER BY decided_at DESC LIMIT 1) AS accepted_by \
+         FROM milestone m WHERE m.id = $1",
+        accepted = Decision::Accepted.as_str()
+    );
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            b,
+            numbered(b, &sql),
+            [id.into(), except.into()],
+        ))
+        .await?;
+    let row = row
+        .filter(|r| r.try_get::<Uuid>("", "contract_id").ok() == Some(k.id))
+        .ok_or_else(|| {
+            ApiError::field(
+                "milestone_id",
+                codes::REFERENCE_UNKNOWN,
+                "is not a milestone of this contract",
+            )
+        })?;
+    Ok(AmountState {
+        title: Some(row.try_get("", "title")?),
+        accepted_by: row.try_get("", "accepted_by")?,
+        of: Of::Milestone {
+            status: row.try_get("", "status")?,
+            payable: row.try_get("", "payable")?,
+            paid: row.try_get("", "paid")?,
+            requested: row.try_get("", "requested")?,
+        },
+    })
+}
+
+/// The [`AmountState`] of an advance on contract `k` (`open`: the open statuses, quoted).
+async fn advance_state(
+    db: &impl ConnectionTrait,
+    k: &contract::Model,
+    except: Uuid,
+    open: &str,
+) -> ApiResult<AmountState> {
+    let b = db.get_database_backend();
+    let no_row = || ApiError::internal(anyhow::anyhow!("no row of sums"));
+    let sql = format!(
+        "SELECT CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE contract_id = $1 AND milestone_id IS NULL), 0) AS BIGINT) AS advances, \
+         CAST(COALESCE((SELECT SUM(amount_fen) FROM milestone WHERE contract_id = $1 AND status <> '{cancelled}'), 0) AS BIGINT) AS planned, \
+         CAST(COALESCE((SELECT SUM(amount_fen) FROM payment_request WHERE contract_id = $1 AND milestone_id IS NULL \
+         AND status IN ({open}) AND id <> $2), 0) AS BIGINT) AS requested",
+        cancelled = MilestoneStatus::Cancelled.as_str()
+    );
+    let row = db
+        .query_one_raw(Statement::from_sql_and_values(
+            b,
+            numbered(b, &sql),
+            [k.id.into(), except.into()],
+        ))
+        .await?
+        .ok_or_else(no_row)?;
+    Ok(AmountState {
+        title: None,
+        accepted_by: None,
+        of: Of::Advance {
+            advances: row.try_get("", "advances")?,
+            planned: row.try_get("", "planned")?,
+            requested: row.try_get("", "requested")?,
+        },
+    })
 }
 
 impl AmountState {
@@ -459,44 +475,33 @@ async fn approvers_of(
 }
 
 /// Writes the request's new state with its audit event and its notification, and commits.
-#[allow(clippy::too_many_arguments)]
 async fn save(
     st: &AppState,
-    txn: sea_orm::DatabaseTransaction,
-    actor: &Actor,
+    mut w: store::Write<'_>,
     action: &'static str,
     before: Option<PaymentRequest>,
     am: payment_request::ActiveModel,
     insert: bool,
     notice: Option<(Vec<Recipient>, Message)>,
 ) -> ApiResult<PaymentRequest> {
-    let now = st.now();
     let saved = if insert {
-        am.insert(&txn).await?
+        am.insert(&*w).await?
     } else {
-        am.update(&txn).await?
+        am.update(&*w).await?
     };
     let out = PaymentRequest::from_model(st, saved)?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            action,
-            "payment_request",
-            out.id,
-            before.as_ref(),
-            Some(&out),
-        ),
-    )
-    .await?;
+    w.record(
+        action,
+        "payment_request",
+        out.id,
+        before.as_ref(),
+        Some(&out),
+    );
     if let Some((to, message)) = notice {
         // One notice per step the request reaches: a request returned and resubmitted
         // announces its new submission again.
-        let step = format!("{action}-{}", now.timestamp_micros());
-        notify::queue(
-            st,
-            &txn,
+        let step = format!("{action}-{}", w.now.timestamp_micros());
+        w.notify(
             to,
             message,
             out.id,
@@ -505,7 +510,7 @@ async fn save(
         )
         .await?;
     }
-    txn.commit().await?;
+    w.commit().await?;
     Ok(out)
 }
 
@@ -518,11 +523,11 @@ pub async fn submit(
 ) -> ApiResult<PaymentRequest> {
     let note = new.note.unwrap_or_default();
     let invoice_no = new.invoice_no.trim().to_string();
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let k = store::contracts::load_for_update(&txn, actor, contract_id).await?;
+    let w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let k = store::contracts::load_for_update(&*w, actor, contract_id).await?;
     check_fields(st, new.amount, &invoice_no, new.invoice_date, &note)?;
-    let m = check_amount(&txn, &k, new.milestone_id, new.amount.fen(), None).await?;
+    let m = check_amount(&*w, &k, new.milestone_id, new.amount.fen(), None).await?;
     let row = payment_request::Model {
         id: Uuid::now_v7(),
         contract_id,
@@ -550,9 +555,9 @@ pub async fn submit(
         created_at: now,
         updated_at: now,
     };
-    let to = officer_of(&txn, &k).await?;
+    let to = officer_of(&*w, &k).await?;
     let msg = message(
-        &txn,
+        &*w,
         &k,
         &row,
         m.title.as_deref(),
@@ -561,7 +566,7 @@ pub async fn submit(
     )
     .await?;
     let am: payment_request::ActiveModel = row.into();
-    save(st, txn, actor, "create", None, am, true, Some((to, msg))).await
+    save(st, w, "create", None, am, true, Some((to, msg))).await
 }
 
 /// The organisation corrects a returned request, which resubmits it.
@@ -571,9 +576,9 @@ pub async fn resubmit(
     id: Uuid,
     p: PaymentRequestPatch,
 ) -> ApiResult<PaymentRequest> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let (k, r) = store::contracts::payment_request_for_update(&txn, actor, id).await?;
+    let w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let (k, r) = store::contracts::payment_request_for_update(&*w, actor, id).await?;
     let amount = p.amount.unwrap_or(Money::from_fen(r.amount_fen));
     let invoice_no = p
         .invoice_no
@@ -585,7 +590,7 @@ pub async fn resubmit(
     let note = p.note.as_deref().unwrap_or(&r.note).trim().to_string();
     check_fields(st, amount, &invoice_no, invoice_date, &note)?;
     check_status(&r, &[PaymentRequestStatus::Returned], "edited")?;
-    let m = check_amount(&txn, &k, r.milestone_id, amount.fen(), Some(r.id)).await?;
+    let m = check_amount(&*w, &k, r.milestone_id, amount.fen(), Some(r.id)).await?;
     let before = PaymentRequest::from_model(st, r.clone())?;
     let mut am = r.clone().into_active_model();
     am.amount_fen = Set(amount.fen());
@@ -604,9 +609,9 @@ pub async fn resubmit(
     am.second_approved_at = Set(None);
     am.status_changed_at = Set(now);
     am.updated_at = Set(now);
-    let to = officer_of(&txn, &k).await?;
+    let to = officer_of(&*w, &k).await?;
     let msg = message(
-        &txn,
+        &*w,
         &k,
         &r,
         m.title.as_deref(),
@@ -614,24 +619,14 @@ pub async fn resubmit(
         false,
     )
     .await?;
-    save(
-        st,
-        txn,
-        actor,
-        "resubmit",
-        Some(before),
-        am,
-        false,
-        Some((to, msg)),
-    )
-    .await
+    save(st, w, "resubmit", Some(before), am, false, Some((to, msg))).await
 }
 
 /// The organisation takes back a request not yet verified (or returned).
 pub async fn withdraw(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<PaymentRequest> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let (_, r) = store::contracts::payment_request_for_update(&txn, actor, id).await?;
+    let w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let (_, r) = store::contracts::payment_request_for_update(&*w, actor, id).await?;
     check_status(
         &r,
         &[
@@ -645,16 +640,16 @@ pub async fn withdraw(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Payme
     am.status = Set(PaymentRequestStatus::Withdrawn);
     am.status_changed_at = Set(now);
     am.updated_at = Set(now);
-    save(st, txn, actor, "withdraw", Some(before), am, false, None).await
+    save(st, w, "withdraw", Some(before), am, false, None).await
 }
 
 /// An officer of the purchaser checks the request against the invoice and the milestone.
 pub async fn verify(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<PaymentRequest> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let (k, r) = store::contracts::payment_request_for_update(&txn, actor, id).await?;
+    let w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let (k, r) = store::contracts::payment_request_for_update(&*w, actor, id).await?;
     check_status(&r, &[PaymentRequestStatus::Submitted], "verified")?;
-    let m = check_amount(&txn, &k, r.milestone_id, r.amount_fen, Some(r.id)).await?;
+    let m = check_amount(&*w, &k, r.milestone_id, r.amount_fen, Some(r.id)).await?;
     let before = PaymentRequest::from_model(st, r.clone())?;
     let mut am = r.clone().into_active_model();
     am.status = Set(PaymentRequestStatus::Verified);
@@ -662,9 +657,9 @@ pub async fn verify(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Payment
     am.verified_at = Set(Some(now));
     am.status_changed_at = Set(now);
     am.updated_at = Set(now);
-    let to = approvers_of(&txn, k.purchaser_id, &[actor.id()]).await?;
+    let to = approvers_of(&*w, k.purchaser_id, &[actor.id()]).await?;
     let msg = message(
-        &txn,
+        &*w,
         &k,
         &r,
         m.title.as_deref(),
@@ -672,17 +667,7 @@ pub async fn verify(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Payment
         false,
     )
     .await?;
-    save(
-        st,
-        txn,
-        actor,
-        "verify",
-        Some(before),
-        am,
-        false,
-        Some((to, msg)),
-    )
-    .await
+    save(st, w, "verify", Some(before), am, false, Some((to, msg))).await
 }
 
 /// 403 `approval.not_approver` unless the actor is, as stored now, an active approver.
@@ -701,13 +686,13 @@ async fn require_approver(db: &impl ConnectionTrait, actor: &Actor) -> ApiResult
 /// An approver approves a verified request: the first of two above the threshold, else the
 /// approval that lets it be paid.
 pub async fn approve(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<PaymentRequest> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    require_approver(&txn, actor).await?;
-    let (k, r) = store::contracts::payment_request_for_update(&txn, actor, id).await?;
+    let w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    require_approver(&*w, actor).await?;
+    let (k, r) = store::contracts::payment_request_for_update(&*w, actor, id).await?;
     check_status(&r, &[PaymentRequestStatus::Verified], "approved")?;
     let me = Some(actor.id());
-    let m = amount_state(&txn, &k, r.milestone_id, Some(r.id)).await?;
+    let m = amount_state(&*w, &k, r.milestone_id, Some(r.id)).await?;
     let accepter = m.accepted_by;
     if r.verified_by == me || accepter == me || r.approved_by == me {
         return Err(ApiError::ForbiddenBecause {
@@ -731,11 +716,11 @@ pub async fn approve(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Paymen
         let mut except = vec![actor.id()];
         except.extend(r.verified_by);
         except.extend(accepter);
-        let to = approvers_of(&txn, k.purchaser_id, &except).await?;
+        let to = approvers_of(&*w, k.purchaser_id, &except).await?;
         (
             to,
             message(
-                &txn,
+                &*w,
                 &k,
                 &r,
                 m.title.as_deref(),
@@ -747,12 +732,12 @@ pub async fn approve(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Paymen
     } else {
         am.status = Set(PaymentRequestStatus::Approved);
         am.status_changed_at = Set(now);
-        let mut to = officer_of(&txn, &k).await?;
-        to.extend(notify::organisation_of(&txn, &k).await?);
+        let mut to = officer_of(&*w, &k).await?;
+        to.extend(notify::organisation_of(&*w, &k).await?);
         (
             to,
             message(
-                &txn,
+                &*w,
                 &k,
                 &r,
                 m.title.as_deref(),
@@ -763,17 +748,7 @@ pub async fn approve(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Paymen
         )
     };
     am.updated_at = Set(now);
-    save(
-        st,
-        txn,
-        actor,
-        "approve",
-        Some(before),
-        am,
-        false,
-        Some(notice),
-    )
-    .await
+    save(st, w, "approve", Some(before), am, false, Some(notice)).await
 }
 
 /// An officer returns a submitted request, or an approver a verified one, to the organisation
@@ -784,14 +759,14 @@ pub async fn send_back(
     id: Uuid,
     body: ReturnComment,
 ) -> ApiResult<PaymentRequest> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let (k, r) = store::contracts::payment_request_for_update(&txn, actor, id).await?;
+    let w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let (k, r) = store::contracts::payment_request_for_update(&*w, actor, id).await?;
     let mut c = Checks::default();
     c.text("comment", &body.comment, fields::Reason::MAX);
     c.finish()?;
     if r.status == PaymentRequestStatus::Verified {
-        require_approver(&txn, actor).await?;
+        require_approver(&*w, actor).await?;
     }
     check_status(
         &r,
@@ -810,10 +785,10 @@ pub async fn send_back(
     am.updated_at = Set(now);
     let mut shown = r.clone();
     shown.return_comment = Some(body.comment.trim().to_string());
-    let to = notify::organisation_of(&txn, &k).await?;
-    let m = amount_state(&txn, &k, r.milestone_id, Some(r.id)).await?;
+    let to = notify::organisation_of(&*w, &k).await?;
+    let m = amount_state(&*w, &k, r.milestone_id, Some(r.id)).await?;
     let msg = message(
-        &txn,
+        &*w,
         &k,
         &shown,
         m.title.as_deref(),
@@ -821,17 +796,7 @@ pub async fn send_back(
         false,
     )
     .await?;
-    save(
-        st,
-        txn,
-        actor,
-        "return",
-        Some(before),
-        am,
-        false,
-        Some((to, msg)),
-    )
-    .await
+    save(st, w, "return", Some(before), am, false, Some((to, msg))).await
 }
 
 /// One request the actor may see.

@@ -17,9 +17,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::audit::{self, Change};
 use crate::auth::Actor;
-use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::services::budget::{self, Figures};
@@ -27,7 +25,6 @@ use crate::services::notify;
 use crate::services::payment_requests::{self, PaymentRequest};
 use crate::state::AppState;
 use crate::store;
-use crate::store::today;
 use jobs::templates::Message;
 
 /// A payment as the API shows it.
@@ -114,21 +111,102 @@ pub async fn record(
     contract_id: Uuid,
     new: ApiResult<NewPayment>,
 ) -> ApiResult<(bool, Payment)> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let k = store::contracts::load_for_update(&txn, actor, contract_id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let k = store::contracts::load_for_update(&*w, actor, contract_id).await?;
     let new = new?;
     let voucher = new.voucher_no.trim().to_string();
+    check_fields(&new, &voucher, w.today())?;
+    let request = request_to_pay(&*w, contract_id, new.payment_request_id).await?;
+    let sums = contract_sums(&*w, &k, &voucher).await?;
+    if let Some(id) = sums.same_voucher {
+        let existing = payment::Entity::find_by_id(id)
+            .one(&*w)
+            .await?
+            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("payment {id} vanished")))?;
+        return retry_or_conflict(existing, contract_id, &new);
+    }
+    check_payable(st, &*w, &k, &new, &request, sums.paid).await?;
+    // Everything but the line's check is written before its lock is taken (a refusal there
+    // rolls it all back).
+    let to = notify::organisation_of(&*w, &k).await?;
+    let row = payment::Model {
+        id: Uuid::now_v7(),
+        contract_id,
+        milestone_id: request.milestone_id,
+        purchaser_id: k.purchaser_id,
+        budget_line_id: k.budget_line_id,
+        amount_fen: request.amount_fen,
+        paid_on: new.paid_on,
+        voucher_no: voucher.clone(),
+        recorded_by: actor.id(),
+        payment_request_id: Some(request.id),
+        created_at: w.now,
+    };
+    let out = Payment::from(row.clone());
+    w.record("create", "payment", out.id, None, Some(&out));
+    mark_paid(st, &mut w, request, out.id).await?;
+    match payment::ActiveModel::from(row.clone()).insert(&*w).await {
+        Ok(_) => {}
+        // The same voucher committed by a request on another contract meanwhile.
+        Err(e)
+            if matches!(
+                e.sql_err(),
+                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
+            ) =>
+        {
+            drop(w);
+            let existing = payment::Entity::find()
+                .filter(payment::Column::PurchaserId.eq(k.purchaser_id))
+                .filter(payment::Column::VoucherNo.eq(&voucher))
+                .one(&st.db)
+                .await?
+                .ok_or_else(|| {
+                    ApiError::conflict(codes::VOUCHER_DUPLICATE, "this voucher_no is already used")
+                })?;
+            return retry_or_conflict(existing, contract_id, &new);
+        }
+        Err(e) => return Err(e.into()),
+    }
+    shift_line(&*w, &k, &row).await?;
+    // The notification last, once every check has passed.
+    let message = Message::PaymentRecorded {
+        contract: k.title.clone(),
+        amount: out.amount,
+        paid_on: out.paid_on,
+        voucher: out.voucher_no.clone(),
+    };
+    w.notify(
+        to,
+        message,
+        out.id,
+        "recorded",
+        format!("/contracts/{contract_id}/payments"),
+    )
+    .await?;
+    w.commit().await?;
+    Ok((true, out))
+}
+
+/// 422 unless the voucher is a code and the payment is not dated after `today`.
+fn check_fields(new: &NewPayment, voucher: &str, today: NaiveDate) -> ApiResult<()> {
     let mut c = Checks::default();
-    c.text("voucher_no", &voucher, fields::Code::MAX).check(
-        new.paid_on <= today(st),
+    c.text("voucher_no", voucher, fields::Code::MAX).check(
+        new.paid_on <= today,
         "paid_on",
         codes::FIELD_IN_FUTURE,
         "must not be in the future",
     );
-    c.finish()?;
-    let request = payment_request::Entity::find_by_id(new.payment_request_id)
-        .one(&txn)
+    c.finish()
+}
+
+/// The payment request `id` of the contract (422 if it is not one of its requests).
+async fn request_to_pay(
+    db: &impl ConnectionTrait,
+    contract_id: Uuid,
+    id: Uuid,
+) -> ApiResult<payment_request::Model> {
+    payment_request::Entity::find_by_id(id)
+        .one(db)
         .await?
         .filter(|r| r.contract_id == contract_id)
         .ok_or_else(|| {
@@ -137,22 +215,36 @@ pub async fn record(
                 codes::REFERENCE_UNKNOWN,
                 "is not a payment request of this contract",
             )
-        })?;
-    let sums = contract_sums(&txn, &k, &voucher).await?;
-    if let Some(id) = sums.same_voucher {
-        let existing = payment::Entity::find_by_id(id)
-            .one(&txn)
-            .await?
-            .ok_or_else(|| ApiError::internal(anyhow::anyhow!("payment {id} vanished")))?;
-        return if same(&existing, contract_id, &new) {
-            Ok((false, Payment::from(existing)))
-        } else {
-            Err(ApiError::conflict(
-                codes::VOUCHER_DUPLICATE,
-                "this voucher_no is already used by a different payment",
-            ))
-        };
+        })
+}
+
+/// A retry of the stored payment answers it (not new); a different payment with its voucher
+/// is a conflict.
+fn retry_or_conflict(
+    existing: payment::Model,
+    contract_id: Uuid,
+    new: &NewPayment,
+) -> ApiResult<(bool, Payment)> {
+    if same(&existing, contract_id, new) {
+        Ok((false, Payment::from(existing)))
+    } else {
+        Err(ApiError::conflict(
+            codes::VOUCHER_DUPLICATE,
+            "this voucher_no is already used by a different payment",
+        ))
     }
+}
+
+/// The rules of paying `request` on `k`, of which `paid_fen` was paid: not before signing,
+/// an approved request, still within what may be paid and within the contract's value.
+async fn check_payable(
+    st: &AppState,
+    db: &impl ConnectionTrait,
+    k: &contract::Model,
+    new: &NewPayment,
+    request: &payment_request::Model,
+    paid_fen: i64,
+) -> ApiResult<()> {
     let signed_on = k
         .signed_at
         .map(|t| t.with_timezone(&st.config.tz).date_naive());
@@ -170,95 +262,50 @@ pub async fn record(
         ));
     }
     let amount = request.amount_fen;
-    payment_requests::check_amount(&txn, &k, request.milestone_id, amount, Some(request.id))
-        .await?;
-    if sums.paid + amount > k.value_fen {
+    payment_requests::check_amount(db, k, request.milestone_id, amount, Some(request.id)).await?;
+    if paid_fen + amount > k.value_fen {
         return Err(ApiError::conflict(
             codes::PAYMENT_ABOVE_VALUE,
             "payments would exceed the contract value",
         ));
     }
-    // Everything but the line's check is written before its lock is taken (a refusal there
-    // rolls it all back).
-    let to = notify::organisation_of(&txn, &k).await?;
-    let row = payment::Model {
-        id: Uuid::now_v7(),
-        contract_id,
-        milestone_id: request.milestone_id,
-        purchaser_id: k.purchaser_id,
-        budget_line_id: k.budget_line_id,
-        amount_fen: amount,
-        paid_on: new.paid_on,
-        voucher_no: voucher.clone(),
-        recorded_by: actor.id(),
-        payment_request_id: Some(request.id),
-        created_at: now,
-    };
-    let out = Payment::from(row.clone());
+    Ok(())
+}
+
+/// Marks `request` paid by payment `payment_id`, and records it.
+async fn mark_paid(
+    st: &AppState,
+    w: &mut store::Write<'_>,
+    request: payment_request::Model,
+    payment_id: Uuid,
+) -> ApiResult<()> {
     let request_before = PaymentRequest::from_model(st, request.clone())?;
     let mut paid = request.into_active_model();
     paid.status = Set(PaymentRequestStatus::Paid);
-    paid.payment_id = Set(Some(out.id));
-    paid.status_changed_at = Set(now);
-    paid.updated_at = Set(now);
-    let request_after = PaymentRequest::from_model(st, paid.update(&txn).await?)?;
-    audit::record_all(
-        &txn,
-        now,
-        [
-            Change::of(
-                Some(actor.id()),
-                "create",
-                "payment",
-                out.id,
-                None,
-                Some(&out),
-            ),
-            Change::of(
-                Some(actor.id()),
-                "pay",
-                "payment_request",
-                request_after.id,
-                Some(&request_before),
-                Some(&request_after),
-            ),
-        ],
-    )
-    .await?;
-    match payment::ActiveModel::from(row.clone()).insert(&txn).await {
-        Ok(_) => {}
-        // The same voucher committed by a request on another contract meanwhile.
-        Err(e)
-            if matches!(
-                e.sql_err(),
-                Some(sea_orm::SqlErr::UniqueConstraintViolation(_))
-            ) =>
-        {
-            drop(txn);
-            let existing = payment::Entity::find()
-                .filter(payment::Column::PurchaserId.eq(k.purchaser_id))
-                .filter(payment::Column::VoucherNo.eq(&voucher))
-                .one(&st.db)
-                .await?
-                .ok_or_else(|| {
-                    ApiError::conflict(codes::VOUCHER_DUPLICATE, "this voucher_no is already used")
-                })?;
-            return if same(&existing, contract_id, &new) {
-                Ok((false, Payment::from(existing)))
-            } else {
-                Err(ApiError::conflict(
-                    codes::VOUCHER_DUPLICATE,
-                    "this voucher_no is already used by a different payment",
-                ))
-            };
-        }
-        Err(e) => return Err(e.into()),
-    }
-    // The line's check and its totals, last: the statement takes the line's lock, so payments
-    // on the contracts of one line queue only for it and the commit. An ended contract's
-    // advance adds to what it earned (SPEC §2 `committed`); a milestone's payment was already
-    // counted there as the accepted milestone's payable, and an active contract commits its
-    // whole value.
+    paid.payment_id = Set(Some(payment_id));
+    paid.status_changed_at = Set(w.now);
+    paid.updated_at = Set(w.now);
+    let request_after = PaymentRequest::from_model(st, paid.update(&**w).await?)?;
+    w.record(
+        "pay",
+        "payment_request",
+        request_after.id,
+        Some(&request_before),
+        Some(&request_after),
+    );
+    Ok(())
+}
+
+/// The line's check and its totals, last: the statement takes the line's lock, so payments on
+/// the contracts of one line queue only for it and the commit. An ended contract's advance adds
+/// to what it earned (SPEC §2 `committed`); a milestone's payment was already counted there as
+/// the accepted milestone's payable, and an active contract commits its whole value.
+async fn shift_line(
+    db: &impl ConnectionTrait,
+    k: &contract::Model,
+    row: &payment::Model,
+) -> ApiResult<()> {
+    let amount = row.amount_fen;
     let ended = k.status != ContractStatus::Active;
     let by = Figures {
         reserved_fen: 0,
@@ -269,31 +316,13 @@ pub async fn record(
         },
         disbursed_fen: amount,
     };
-    if !budget::shift(&txn, k.budget_line_id, by).await? {
+    if !budget::shift(db, k.budget_line_id, by).await? {
         return Err(ApiError::conflict(
             codes::BUDGET_INSUFFICIENT,
             "payments would exceed the budget line's amount",
         ));
     }
-    // The notification last, once every check has passed.
-    let message = Message::PaymentRecorded {
-        contract: k.title.clone(),
-        amount: out.amount,
-        paid_on: out.paid_on,
-        voucher: out.voucher_no.clone(),
-    };
-    notify::queue(
-        st,
-        &txn,
-        to,
-        message,
-        out.id,
-        "recorded",
-        format!("/contracts/{contract_id}/payments"),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok((true, out))
+    Ok(())
 }
 
 /// A contract's payments, oldest first.

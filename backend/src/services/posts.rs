@@ -18,9 +18,7 @@ use sha2::Sha256;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::audit::{self, Change};
 use crate::auth::Actor;
-use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::state::AppState;
@@ -232,9 +230,9 @@ pub async fn create(
     contract_id: Uuid,
     new: NewPost,
 ) -> ApiResult<Post> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let k = store::contracts::load_for_update(&txn, actor, contract_id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let k = store::contracts::load_for_update(&*w, actor, contract_id).await?;
     let m = post::Model {
         id: Uuid::now_v7(),
         contract_id,
@@ -256,29 +254,24 @@ pub async fn create(
             format!("posts cannot be added to a {} contract", k.status),
         ));
     }
-    let out = shape(m.into_active_model().insert(&txn).await?, &[], today(st))?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(Some(actor.id()), "create", "post", out.id, None, Some(&out)),
-    )
-    .await?;
-    txn.commit().await?;
+    let out = shape(m.into_active_model().insert(&*w).await?, &[], today(st))?;
+    w.record("create", "post", out.id, None, Some(&out));
+    w.commit().await?;
     Ok(out)
 }
 
 /// Changes a post of a draft or active contract.
 pub async fn update(st: &AppState, actor: &Actor, id: Uuid, patch: PostPatch) -> ApiResult<Post> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let (old, k) = store::records::post(&txn, actor, id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let (old, k) = store::records::post(&*w, actor, id).await?;
     if !matches!(k.status, ContractStatus::Draft | ContractStatus::Active) {
         return Err(ApiError::conflict(
             codes::CONTRACT_CLOSED,
             format!("posts of a {} contract cannot change", k.status),
         ));
     }
-    let list = assignments_of(&txn, &[id]).await?;
+    let list = assignments_of(&*w, &[id]).await?;
     let before = shape(old.clone(), &list, today(st))?;
     let mut m = old;
     if let Some(v) = patch.title {
@@ -311,24 +304,12 @@ pub async fn update(st: &AppState, actor: &Actor, id: Uuid, patch: PostPatch) ->
     );
     c.finish()?;
     let out = shape(
-        m.into_active_model().reset_all().update(&txn).await?,
+        m.into_active_model().reset_all().update(&*w).await?,
         &list,
         today(st),
     )?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "update",
-            "post",
-            id,
-            Some(&before),
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
+    w.record("update", "post", id, Some(&before), Some(&out));
+    w.commit().await?;
     Ok(out)
 }
 
@@ -415,6 +396,44 @@ pub async fn assign(
     post_id: Uuid,
     new: NewAssignment,
 ) -> ApiResult<Assignment> {
+    let cert = check_assignment_fields(&new)?;
+    let last4 = new.id_number[new.id_number.len() - 4..].to_ascii_uppercase();
+    let hmac = id_hmac(&st.secret, &new.id_number)?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let (p, k) = store::records::post(&*w, actor, post_id).await?;
+    lock_post_and_person(&w, post_id, &hmac).await?;
+    check_post_takes(&p, &k, &new)?;
+    let span = Span {
+        from: new.from_date,
+        to: None,
+    };
+    check_post_free(&*w, post_id, &span).await?;
+    check_person_free(&*w, &hmac, &span).await?;
+    let row = post_assignment::ActiveModel {
+        id: Set(Uuid::now_v7()),
+        post_id: Set(post_id),
+        worker_name: Set(new.worker_name.trim().to_string()),
+        qualification: Set(new.qualification),
+        certificate_no: Set(cert),
+        id_number_last4: Set(last4),
+        id_number_hmac: Set(hmac),
+        from_date: Set(new.from_date),
+        to_date: Set(None),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(&*w)
+    .await?;
+    let out = assignment(row)?;
+    w.record("create", "post_assignment", out.id, None, Some(&out));
+    w.commit().await?;
+    Ok(out)
+}
+
+/// 422 unless the worker's name, ID number and certificate are well formed; answers the
+/// certificate number, trimmed (none if blank).
+fn check_assignment_fields(new: &NewAssignment) -> ApiResult<Option<String>> {
     let mut c = Checks::default();
     c.text("worker_name", &new.worker_name, fields::PersonName::MAX)
         .check(
@@ -439,23 +458,28 @@ pub async fn assign(
         c.max_chars("certificate_no", cn, fields::CertificateNo::MAX);
     }
     c.finish()?;
-    let last4 = new.id_number[new.id_number.len() - 4..].to_ascii_uppercase();
-    let hmac = id_hmac(&st.secret, &new.id_number)?;
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let (p, k) = store::records::post(&txn, actor, post_id).await?;
-    // Serialise assignments of this post and of this person: the row lock on the post, and
-    // on PostgreSQL an advisory lock keyed by the person's HMAC (SQLite's write transactions
-    // are serialised already).
+    Ok(cert)
+}
+
+/// Serialises assignments of this post and of this person: the row lock on the post, and on
+/// PostgreSQL an advisory lock keyed by the person's HMAC (SQLite's write transactions are
+/// serialised already).
+async fn lock_post_and_person(w: &store::Write<'_>, post_id: Uuid, hmac: &str) -> ApiResult<()> {
     post::Entity::find_by_id(post_id)
         .lock_exclusive()
-        .one(&txn)
+        .one(&**w)
         .await?;
-    if txn.get_database_backend() == sea_orm::DbBackend::Postgres {
+    if w.get_database_backend() == sea_orm::DbBackend::Postgres {
         let key = i64::from_str_radix(&hmac[..15], 16).map_err(ApiError::internal)?;
-        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({key})"))
+        w.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({key})"))
             .await?;
     }
+    Ok(())
+}
+
+/// The post takes the worker: qualified enough, from a day inside its dates, on a draft or
+/// active contract.
+fn check_post_takes(p: &post::Model, k: &contract::Model, new: &NewAssignment) -> ApiResult<()> {
     let required = p.required_qualification;
     if !new.qualification.satisfies(required) {
         return Err(ApiError::field(
@@ -477,24 +501,30 @@ pub async fn assign(
             format!("posts of a {} contract cannot be staffed", k.status),
         ));
     }
-    let span = Span {
-        from: new.from_date,
-        to: None,
-    };
-    let on_post = assignments_of(&txn, &[post_id]).await?;
+    Ok(())
+}
+
+/// 409 if an assignment of the post overlaps `span`.
+async fn check_post_free(db: &impl ConnectionTrait, post_id: Uuid, span: &Span) -> ApiResult<()> {
+    let on_post = assignments_of(db, &[post_id]).await?;
     if on_post.iter().any(|a| {
         Span {
             from: a.from_date,
             to: a.to_date,
         }
-        .overlaps(&span)
+        .overlaps(span)
     }) {
         return Err(ApiError::conflict(
             codes::POST_OCCUPIED,
             "the post is already filled on some of these days; end that assignment first",
         ));
     }
-    // The person's other assignments, clipped to their posts' ends, on contracts still funded.
+    Ok(())
+}
+
+/// 409 if the person's other assignments, clipped to their posts' ends, on contracts still
+/// funded, overlap `span`.
+async fn check_person_free(db: &impl ConnectionTrait, hmac: &str, span: &Span) -> ApiResult<()> {
     let same_person: Vec<(NaiveDate, Option<NaiveDate>, NaiveDate, ContractStatus)> =
         post_assignment::Entity::find()
             .select_only()
@@ -509,9 +539,9 @@ pub async fn assign(
                 post_assignment::Relation::Post.def(),
             )
             .join(sea_orm::JoinType::InnerJoin, post::Relation::Contract.def())
-            .filter(post_assignment::Column::IdNumberHmac.eq(&hmac))
+            .filter(post_assignment::Column::IdNumberHmac.eq(hmac))
             .into_tuple()
-            .all(&txn)
+            .all(db)
             .await?;
     let funded =
         |status: &ContractStatus| matches!(status, ContractStatus::Draft | ContractStatus::Active);
@@ -521,44 +551,14 @@ pub async fn assign(
                 from: *from,
                 to: Some(to.unwrap_or(*post_end).min(*post_end)),
             }
-            .overlaps(&span)
+            .overlaps(span)
     }) {
         return Err(ApiError::conflict(
             codes::WORKER_ALREADY_POSTED,
             "this person already holds a funded post on some of these days",
         ));
     }
-    let row = post_assignment::ActiveModel {
-        id: Set(Uuid::now_v7()),
-        post_id: Set(post_id),
-        worker_name: Set(new.worker_name.trim().to_string()),
-        qualification: Set(new.qualification),
-        certificate_no: Set(cert),
-        id_number_last4: Set(last4),
-        id_number_hmac: Set(hmac),
-        from_date: Set(new.from_date),
-        to_date: Set(None),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(&txn)
-    .await?;
-    let out = assignment(row)?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "create",
-            "post_assignment",
-            out.id,
-            None,
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
-    Ok(out)
+    Ok(())
 }
 
 /// Ends a serving assignment on `to_date` (inclusive).
@@ -569,12 +569,12 @@ pub async fn end_assignment(
     id: Uuid,
     e: EndAssignment,
 ) -> ApiResult<Assignment> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let (p, _) = store::records::post(&txn, actor, post_id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let (p, _) = store::records::post(&*w, actor, post_id).await?;
     let a = post_assignment::Entity::find_by_id(id)
         .lock_exclusive()
-        .one(&txn)
+        .one(&*w)
         .await?
         .filter(|a| a.post_id == post_id)
         .ok_or(ApiError::NotFound)?;
@@ -595,21 +595,9 @@ pub async fn end_assignment(
     let mut am = a.into_active_model();
     am.to_date = Set(Some(e.to_date));
     am.updated_at = Set(now);
-    let out = assignment(am.update(&txn).await?)?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "end",
-            "post_assignment",
-            id,
-            Some(&before),
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
+    let out = assignment(am.update(&*w).await?)?;
+    w.record("end", "post_assignment", id, Some(&before), Some(&out));
+    w.commit().await?;
     Ok(out)
 }
 

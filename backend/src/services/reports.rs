@@ -20,9 +20,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::audit::{self, Change};
 use crate::auth::Actor;
-use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::services::milestones::{self, Milestone, shape};
@@ -174,16 +172,61 @@ pub async fn submit(
     idempotency_key: ApiResult<Option<String>>,
 ) -> ApiResult<(bool, Report)> {
     let org = actor.organisation_scope().ok_or(ApiError::Forbidden)?;
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let (m, k, parties) = milestones::load_for_report(&txn, actor, milestone_id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let (m, k, parties) = milestones::load_for_report(&*w, actor, milestone_id).await?;
     if k.organisation_id != org {
         return Err(ApiError::NotFound);
     }
     let (new, idempotency_key) = (new?, idempotency_key?);
+    check_fields(&new, idempotency_key.as_deref())?;
+    check_measurement_count(&*w, k.id, &new.measurements).await?;
+    if let Some(key) = &idempotency_key
+        && let Some(existing) = milestone_report::Entity::find()
+            .filter(milestone_report::Column::MilestoneId.eq(milestone_id))
+            .filter(milestone_report::Column::IdempotencyKey.eq(key))
+            .one(&*w)
+            .await?
+    {
+        let out = shape_reports(&*w, vec![existing]).await?.remove(0);
+        return Ok((false, out));
+    }
+    if let Some(refusal) = report_refused(k.status, m.status) {
+        // A bad measurement (422) is answered before the state (409).
+        check_indicators(&*w, k.id, &new.measurements).await?;
+        return Err(refusal);
+    }
+    move_to_submitted(&*w, &m, now, &new.measurements).await?;
+    let before = shape(m.clone(), w.today())?;
+    let after = shape(
+        milestone::Model {
+            status: MilestoneStatus::Submitted,
+            updated_at: now,
+            ..m
+        },
+        w.today(),
+    )?;
+    let out = insert_report(&w, actor, &k, milestone_id, new, idempotency_key, files).await?;
+    w.record("submit", "milestone_report", out.id, None, Some(&out));
+    w.record("submit", "milestone", after.id, Some(&before), Some(&after));
+    let to = parties.officer.into_iter().collect();
+    let message = Message::ReportSubmitted {
+        contract: k.title.clone(),
+        milestone: after.title.clone(),
+        organisation: parties.organisation_name,
+    };
+    let link = format!("/milestones/{milestone_id}");
+    w.notify(to, message, out.id, "submitted", link).await?;
+    w.commit().await?;
+    Ok((true, out))
+}
+
+/// 422 unless the summary, the `Idempotency-Key` and the measurements (each indicator once)
+/// are well formed.
+fn check_fields(new: &NewReport, idempotency_key: Option<&str>) -> ApiResult<()> {
     let mut c = Checks::default();
     c.text("summary", &new.summary, fields::LongText::MAX);
-    if let Some(k) = &idempotency_key {
+    if let Some(k) = idempotency_key {
         c.check(
             !k.is_empty() && k.len() <= fields::IDEMPOTENCY_KEY_MAX,
             "Idempotency-Key",
@@ -200,45 +243,46 @@ pub async fn submit(
             "is measured twice",
         );
     }
-    c.finish()?;
-    // Distinct measurements beyond the contract's indicators cannot all be its own. Up to one
-    // statement's worth, the guarded insert below finds that out; past it, count first, so that
-    // no request can make a statement of unbounded size.
-    if new.measurements.len() > MEASUREMENTS_PER_STATEMENT {
+    c.finish()
+}
+
+/// Distinct measurements beyond the contract's indicators cannot all be its own. Up to one
+/// statement's worth, the guarded insert finds that out; past it, count first, so that no
+/// request can make a statement of unbounded size.
+async fn check_measurement_count(
+    db: &impl ConnectionTrait,
+    contract_id: Uuid,
+    measurements: &[MeasurementIn],
+) -> ApiResult<()> {
+    if measurements.len() > MEASUREMENTS_PER_STATEMENT {
         let indicators = indicator::Entity::find()
-            .filter(indicator::Column::ContractId.eq(k.id))
-            .count(&txn)
+            .filter(indicator::Column::ContractId.eq(contract_id))
+            .count(db)
             .await?;
-        if new.measurements.len() as u64 > indicators {
+        if measurements.len() as u64 > indicators {
             return Err(ApiError::field(
                 "measurements",
                 codes::REPORT_TOO_MANY_MEASUREMENTS,
                 format!(
                     "has {} measurements; the contract has {indicators} indicators",
-                    new.measurements.len()
+                    measurements.len()
                 ),
             ));
         }
     }
-    if let Some(key) = &idempotency_key
-        && let Some(existing) = milestone_report::Entity::find()
-            .filter(milestone_report::Column::MilestoneId.eq(milestone_id))
-            .filter(milestone_report::Column::IdempotencyKey.eq(key))
-            .one(&txn)
-            .await?
-    {
-        let out = shape_reports(&txn, vec![existing]).await?.remove(0);
-        return Ok((false, out));
-    }
-    if let Some(refusal) = report_refused(k.status, m.status) {
-        // A bad measurement (422) is answered before the state (409).
-        check_indicators(&txn, k.id, &new.measurements).await?;
-        return Err(refusal);
-    }
-    // The milestone moves to `submitted` only from the status it was read in: a racing report
-    // on it waits for the first one's row lock, then finds the status changed and is refused
-    // as if it had come second (a change of any other field takes the contract's lock, which
-    // this transaction holds shared).
+    Ok(())
+}
+
+/// The milestone moves to `submitted` only from the status it was read in: a racing report on
+/// it waits for the first one's row lock, then finds the status changed and is refused as if it
+/// had come second (a change of any other field takes the contract's lock, which this
+/// transaction holds shared).
+async fn move_to_submitted(
+    db: &impl ConnectionTrait,
+    m: &milestone::Model,
+    now: DateTime<Utc>,
+    measurements: &[MeasurementIn],
+) -> ApiResult<()> {
     let moved = milestone::Entity::update_many()
         .col_expr(
             milestone::Column::Status,
@@ -247,36 +291,41 @@ pub async fn submit(
         .col_expr(milestone::Column::UpdatedAt, Expr::value(now))
         .filter(milestone::Column::Id.eq(m.id))
         .filter(milestone::Column::Status.eq(m.status))
-        .exec(&txn)
+        .exec(db)
         .await?
         .rows_affected;
     if moved == 0 {
         let status = milestone::Entity::find_by_id(m.id)
-            .one(&txn)
+            .one(db)
             .await?
             .map(|m| m.status.as_str())
             .unwrap_or_default();
-        check_indicators(&txn, k.id, &new.measurements).await?;
+        check_indicators(db, m.contract_id, measurements).await?;
         return Err(ApiError::conflict(
             codes::MILESTONE_NO_REPORT_EXPECTED,
             format!("a {status} milestone takes no report"),
         ));
     }
-    let before = shape(m.clone(), today(st))?;
-    let after = shape(
-        milestone::Model {
-            status: MilestoneStatus::Submitted,
-            updated_at: now,
-            ..m
-        },
-        today(st),
-    )?;
+    Ok(())
+}
+
+/// Inserts the report with its measurements and attachments; answers it as written
+/// (measurements in the request's order, attachments as stored).
+async fn insert_report(
+    w: &store::Write<'_>,
+    actor: &Actor,
+    k: &contract::Model,
+    milestone_id: Uuid,
+    new: NewReport,
+    idempotency_key: Option<String>,
+    files: Vec<Attachment>,
+) -> ApiResult<Report> {
     let report = milestone_report::ActiveModel {
         id: Set(Uuid::now_v7()),
         milestone_id: Set(milestone_id),
         contract_id: Set(k.id),
         summary: Set(new.summary.trim().to_string()),
-        submitted_at: Set(now),
+        submitted_at: Set(w.now),
         submitted_by: Set(actor.id()),
         idempotency_key: Set(idempotency_key),
         decision: Set(None),
@@ -284,12 +333,12 @@ pub async fn submit(
         decided_by: Set(None),
         decided_at: Set(None),
     }
-    .insert(&txn)
+    .insert(&**w)
     .await?;
-    if insert_measurements(&txn, report.id, k.id, now, &new.measurements).await?
+    if insert_measurements(&**w, report.id, k.id, w.now, &new.measurements).await?
         < new.measurements.len() as u64
     {
-        check_indicators(&txn, k.id, &new.measurements).await?;
+        check_indicators(&**w, k.id, &new.measurements).await?;
         return Err(ApiError::internal(anyhow::anyhow!(
             "a measurement of report {} was not stored",
             report.id
@@ -304,44 +353,10 @@ pub async fn submit(
             size: Set(f.size),
             sha256: Set(f.sha256.clone()),
         }))
-        .exec_without_returning(&txn)
+        .exec_without_returning(&**w)
         .await?;
     }
-    // The answer as written (measurements in the request's order, attachments as stored).
-    let out = report_of(report, new.measurements, files)?;
-    audit::record_all(
-        &txn,
-        now,
-        [
-            Change::of(
-                Some(actor.id()),
-                "submit",
-                "milestone_report",
-                out.id,
-                None,
-                Some(&out),
-            ),
-            Change::of(
-                Some(actor.id()),
-                "submit",
-                "milestone",
-                after.id,
-                Some(&before),
-                Some(&after),
-            ),
-        ],
-    )
-    .await?;
-    let to = parties.officer.into_iter().collect();
-    let message = Message::ReportSubmitted {
-        contract: k.title.clone(),
-        milestone: after.title.clone(),
-        organisation: parties.organisation_name,
-    };
-    let link = format!("/milestones/{milestone_id}");
-    notify::queue(st, &txn, to, message, out.id, "submitted", link).await?;
-    txn.commit().await?;
-    Ok((true, out))
+    report_of(report, new.measurements, files)
 }
 
 /// Why a milestone takes no report now, given its contract's status and its own (SPEC §3):
@@ -609,16 +624,16 @@ pub async fn accept(
             .max_chars("comment", c, fields::Comment::MAX)
             .finish()?;
     }
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let (m, k) = store::contracts::milestone_for_update(&txn, actor, milestone_id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let (m, k) = store::contracts::milestone_for_update(&*w, actor, milestone_id).await?;
     check_contract_active(&k)?;
-    let report = pending(&txn, &m).await?;
+    let report = pending(&*w, &m).await?;
     let Assessment {
         breakdown, payable, ..
-    } = assess(&txn, &k, &m, &report).await?;
+    } = assess(&*w, &k, &m, &report).await?;
     let payable = payable.fen();
-    let decided = decide(&txn, actor, now, report, Decision::Accepted, comment).await?;
+    let decided = decide(&mut w, actor, report, Decision::Accepted, comment).await?;
     let before = shape(m.clone(), today(st))?;
     let mut am = m.into_active_model();
     am.status = Set(MilestoneStatus::Accepted);
@@ -626,22 +641,10 @@ pub async fn accept(
     am.payable_fen = Set(Some(payable));
     am.accepted_at = Set(Some(now));
     am.updated_at = Set(now);
-    let out = shape(am.update(&txn).await?, today(st))?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "accept",
-            "milestone",
-            out.id,
-            Some(&before),
-            Some(&out),
-        ),
-    )
-    .await?;
-    notify_decision(st, &txn, &k, &out, &decided, true).await?;
-    txn.commit().await?;
+    let out = shape(am.update(&*w).await?, today(st))?;
+    w.record("accept", "milestone", out.id, Some(&before), Some(&out));
+    notify_decision(&w, &k, &out, &decided, true).await?;
+    w.commit().await?;
     Ok(out)
 }
 
@@ -653,39 +656,26 @@ pub async fn reject(
     r: Rejection,
 ) -> ApiResult<Milestone> {
     let comment = crate::services::common::reason("comment", &r.comment)?;
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let (m, k) = store::contracts::milestone_for_update(&txn, actor, milestone_id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let (m, k) = store::contracts::milestone_for_update(&*w, actor, milestone_id).await?;
     check_contract_active(&k)?;
-    let report = pending(&txn, &m).await?;
-    let decided = decide(&txn, actor, now, report, Decision::Rejected, Some(comment)).await?;
+    let report = pending(&*w, &m).await?;
+    let decided = decide(&mut w, actor, report, Decision::Rejected, Some(comment)).await?;
     let before = shape(m.clone(), today(st))?;
     let mut am = m.into_active_model();
     am.status = Set(MilestoneStatus::Rejected);
     am.updated_at = Set(now);
-    let out = shape(am.update(&txn).await?, today(st))?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "reject",
-            "milestone",
-            out.id,
-            Some(&before),
-            Some(&out),
-        ),
-    )
-    .await?;
-    notify_decision(st, &txn, &k, &out, &decided, false).await?;
-    txn.commit().await?;
+    let out = shape(am.update(&*w).await?, today(st))?;
+    w.record("reject", "milestone", out.id, Some(&before), Some(&out));
+    notify_decision(&w, &k, &out, &decided, false).await?;
+    w.commit().await?;
     Ok(out)
 }
 
 /// Tells the organisation of the decision on its report (in the decision's transaction).
 async fn notify_decision(
-    st: &AppState,
-    txn: &impl ConnectionTrait,
+    w: &store::Write<'_>,
     k: &contract::Model,
     m: &Milestone,
     decided: &Report,
@@ -699,40 +689,33 @@ async fn notify_decision(
         payable: m.payable,
     };
     let link = format!("/milestones/{}", m.id);
-    let to = notify::organisation_of(txn, k).await?;
-    notify::queue(st, txn, to, message, decided.id, "decided", link).await
+    let to = notify::organisation_of(&**w, k).await?;
+    w.notify(to, message, decided.id, "decided", link).await
 }
 
 async fn decide(
-    txn: &impl ConnectionTrait,
+    w: &mut store::Write<'_>,
     actor: &Actor,
-    now: DateTime<Utc>,
     report: milestone_report::Model,
     d: Decision,
     comment: Option<String>,
 ) -> ApiResult<Report> {
-    let before = shape_reports(txn, vec![report.clone()]).await?.remove(0);
+    let before = shape_reports(&**w, vec![report.clone()]).await?.remove(0);
     let mut am = report.into_active_model();
     am.decision = Set(Some(d));
     am.review_comment = Set(comment);
     am.decided_by = Set(Some(actor.id()));
-    am.decided_at = Set(Some(now));
-    let after = shape_reports(txn, vec![am.update(txn).await?])
+    am.decided_at = Set(Some(w.now));
+    let after = shape_reports(&**w, vec![am.update(&**w).await?])
         .await?
         .remove(0);
-    audit::record(
-        txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            d.as_str(),
-            "milestone_report",
-            after.id,
-            Some(&before),
-            Some(&after),
-        ),
-    )
-    .await?;
+    w.record(
+        d.as_str(),
+        "milestone_report",
+        after.id,
+        Some(&before),
+        Some(&after),
+    );
     Ok(after)
 }
 

@@ -15,9 +15,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::audit::{self, Change};
 use crate::auth::Actor;
-use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::pagination::{Page, page};
@@ -208,9 +206,9 @@ async fn own_line(
 
 /// Creates a draft tender.
 pub async fn create(st: &AppState, actor: &Actor, new: NewTender) -> ApiResult<Tender> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let line = own_line(&txn, actor, new.budget_line_id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let line = own_line(&*w, actor, new.budget_line_id).await?;
     if new.purchaser_id.is_some_and(|p| p != line.purchaser_id) {
         return Err(ApiError::field(
             "purchaser_id",
@@ -243,30 +241,18 @@ pub async fn create(st: &AppState, actor: &Actor, new: NewTender) -> ApiResult<T
     let mut c = Checks::default();
     check_fields(&mut c, &m);
     c.finish()?;
-    let m = m.into_active_model().insert(&txn).await?;
+    let m = m.into_active_model().insert(&*w).await?;
     let out = Tender::try_from(m)?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "create",
-            "tender",
-            out.id,
-            None,
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
+    w.record("create", "tender", out.id, None, Some(&out));
+    w.commit().await?;
     Ok(out)
 }
 
 /// Edits a draft tender.
 pub async fn update(st: &AppState, actor: &Actor, id: Uuid, p: TenderPatch) -> ApiResult<Tender> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let old = store::records::tender_for_update(&txn, actor, id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let old = store::records::tender_for_update(&*w, actor, id).await?;
     let before = Tender::try_from(old.clone())?;
     if before.status != TenderStatus::Draft {
         return Err(ApiError::conflict(
@@ -276,7 +262,7 @@ pub async fn update(st: &AppState, actor: &Actor, id: Uuid, p: TenderPatch) -> A
     }
     let mut m = old;
     if let Some(l) = p.budget_line_id {
-        m.budget_line_id = own_line(&txn, actor, l).await?.id;
+        m.budget_line_id = own_line(&*w, actor, l).await?.id;
     }
     if let Some(v) = p.title {
         m.title = v.trim().to_string();
@@ -312,29 +298,15 @@ pub async fn update(st: &AppState, actor: &Actor, id: Uuid, p: TenderPatch) -> A
     let mut c = Checks::default();
     check_fields(&mut c, &m);
     c.finish()?;
-    let out = Tender::try_from(m.into_active_model().reset_all().update(&txn).await?)?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "update",
-            "tender",
-            id,
-            Some(&before),
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
+    let out = Tender::try_from(m.into_active_model().reset_all().update(&*w).await?)?;
+    w.record("update", "tender", id, Some(&before), Some(&out));
+    w.commit().await?;
     Ok(out)
 }
 
 /// Moves a tender to `to` (with an optional reason) and records the transition.
 pub(crate) async fn transition(
-    txn: &impl ConnectionTrait,
-    actor: &Actor,
-    now: DateTime<Utc>,
+    w: &mut store::Write<'_>,
     old: tender::Model,
     to: TenderStatus,
     why: Option<String>,
@@ -347,32 +319,20 @@ pub(crate) async fn transition(
         am.status_reason = Set(why);
     }
     if to == TenderStatus::Published {
-        am.published_at = Set(Some(now));
+        am.published_at = Set(Some(w.now));
     }
-    am.updated_at = Set(now);
-    let out = Tender::try_from(am.update(txn).await?)?;
-    audit::record(
-        txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            action,
-            "tender",
-            out.id,
-            Some(&before),
-            Some(&out),
-        ),
-    )
-    .await?;
+    am.updated_at = Set(w.now);
+    let out = Tender::try_from(am.update(&**w).await?)?;
+    w.record(action, "tender", out.id, Some(&before), Some(&out));
     Ok(out)
 }
 
 /// Publishes a draft: the line must have the ceiling available, the period be allowed, and
 /// the deadline at least the method's minimum bid period away.
 pub async fn publish(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let t = store::records::tender_for_update(&txn, actor, id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let t = store::records::tender_for_update(&*w, actor, id).await?;
     let method = t.method;
     if t.status != TenderStatus::Draft {
         return Err(bad_transition("tender", t.status.as_str(), "published"));
@@ -395,34 +355,23 @@ pub async fn publish(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender
             "must not be before the bid deadline",
         ));
     }
-    let line = lock_line(&txn, t.budget_line_id).await?;
+    let line = lock_line(&*w, t.budget_line_id).await?;
     if available_fen(&line) < t.ceiling_fen {
         return Err(ApiError::conflict(
             codes::BUDGET_INSUFFICIENT,
             "the budget line does not have the ceiling amount available",
         ));
     }
-    let out = transition(
-        &txn,
-        actor,
-        now,
-        t,
-        TenderStatus::Published,
-        None,
-        "publish",
-    )
-    .await?;
-    budget::recount(&txn, line.id).await?;
+    let out = transition(&mut w, t, TenderStatus::Published, None, "publish").await?;
+    budget::recount(&*w, line.id).await?;
     let message = Message::TenderPublished {
         title: out.title.clone(),
-        purchaser: notify::purchaser_name(&txn, out.purchaser_id).await?,
+        purchaser: notify::purchaser_name(&*w, out.purchaser_id).await?,
         ceiling: out.ceiling_amount,
         deadline: out.bid_deadline.with_timezone(&st.config.tz).naive_local(),
     };
-    let to = jobs::outbox::active_organisations(&txn, today(st)).await?;
-    notify::queue(
-        st,
-        &txn,
+    let to = jobs::outbox::active_organisations(&*w, today(st)).await?;
+    w.notify(
         to,
         message,
         out.id,
@@ -430,16 +379,16 @@ pub async fn publish(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender
         format!("/tenders/{}", out.id),
     )
     .await?;
-    public_notices::tender_published(&txn, now, out.id).await?;
-    txn.commit().await?;
+    public_notices::tender_published(&*w, now, out.id).await?;
+    w.commit().await?;
     Ok(out)
 }
 
 /// Closes a published tender once its deadline has passed.
 pub async fn close(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let t = store::records::tender_for_update(&txn, actor, id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let t = store::records::tender_for_update(&*w, actor, id).await?;
     if t.status != TenderStatus::Published {
         return Err(bad_transition("tender", t.status.as_str(), "closed"));
     }
@@ -449,17 +398,17 @@ pub async fn close(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender> 
             "the bid deadline has not passed",
         ));
     }
-    let out = transition(&txn, actor, now, t, TenderStatus::Closed, None, "close").await?;
-    txn.commit().await?;
+    let out = transition(&mut w, t, TenderStatus::Closed, None, "close").await?;
+    w.commit().await?;
     Ok(out)
 }
 
 /// Cancels a draft, published or closed tender, releasing its reservation.
 pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiResult<Tender> {
     let why = reason("reason", &r.reason)?;
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let t = store::records::tender_for_update(&txn, actor, id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let t = store::records::tender_for_update(&*w, actor, id).await?;
     if !matches!(
         t.status,
         TenderStatus::Draft | TenderStatus::Published | TenderStatus::Closed
@@ -470,32 +419,23 @@ pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiRes
     // to the line's totals, made under the line's lock like every other.
     let reserving = t.status != TenderStatus::Draft;
     if reserving {
-        lock_line(&txn, t.budget_line_id).await?;
+        lock_line(&*w, t.budget_line_id).await?;
     }
-    let out = transition(
-        &txn,
-        actor,
-        now,
-        t,
-        TenderStatus::Cancelled,
-        Some(why),
-        "cancel",
-    )
-    .await?;
+    let out = transition(&mut w, t, TenderStatus::Cancelled, Some(why), "cancel").await?;
     if reserving {
-        budget::recount(&txn, out.budget_line_id).await?;
+        budget::recount(&*w, out.budget_line_id).await?;
     }
-    public_notices::tender_result(&txn, now, out.id, Outcome::Cancelled, None).await?;
-    txn.commit().await?;
+    public_notices::tender_result(&*w, now, out.id, Outcome::Cancelled, None).await?;
+    w.commit().await?;
     Ok(out)
 }
 
 /// Marks a closed tender unsuccessful (too few or no acceptable bids).
 pub async fn unsuccessful(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiResult<Tender> {
     let why = reason("reason", &r.reason)?;
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    let t = store::records::tender_for_update(&txn, actor, id).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
+    let t = store::records::tender_for_update(&*w, actor, id).await?;
     if t.status != TenderStatus::Closed {
         return Err(bad_transition(
             "tender",
@@ -503,20 +443,18 @@ pub async fn unsuccessful(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> 
             "marked unsuccessful",
         ));
     }
-    lock_line(&txn, t.budget_line_id).await?;
+    lock_line(&*w, t.budget_line_id).await?;
     let out = transition(
-        &txn,
-        actor,
-        now,
+        &mut w,
         t,
         TenderStatus::Unsuccessful,
         Some(why),
         "mark_unsuccessful",
     )
     .await?;
-    budget::recount(&txn, out.budget_line_id).await?;
-    public_notices::tender_result(&txn, now, out.id, Outcome::Unsuccessful, None).await?;
-    txn.commit().await?;
+    budget::recount(&*w, out.budget_line_id).await?;
+    public_notices::tender_result(&*w, now, out.id, Outcome::Unsuccessful, None).await?;
+    w.commit().await?;
     Ok(out)
 }
 

@@ -11,13 +11,12 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::audit::{self, Change};
 use crate::auth::{Actor, password};
-use crate::db::begin_write;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
 use crate::pagination::{Page, page};
 use crate::state::AppState;
+use crate::store;
 use jobs::templates::Message;
 
 /// A user as the API shows it (never the password hash).
@@ -190,12 +189,12 @@ pub async fn create_user(st: &AppState, actor: Option<&Actor>, new: NewUser) -> 
     c.finish()?;
     password::check_new("password", &new.password)?;
     let hash = st.passwords.hash(&new.password).await?;
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
-    check_links(&txn, new.role, new.purchaser_id, new.organisation_id).await?;
+    let mut w = store::Write::begin(st, actor).await?;
+    let now = w.now;
+    check_links(&*w, new.role, new.purchaser_id, new.organisation_id).await?;
     if user::Entity::find()
         .filter(user::Column::Email.eq(&email))
-        .one(&txn)
+        .one(&*w)
         .await?
         .is_some()
     {
@@ -221,26 +220,14 @@ pub async fn create_user(st: &AppState, actor: Option<&Actor>, new: NewUser) -> 
         created_at: Set(now),
         updated_at: Set(now),
     }
-    .insert(&txn)
+    .insert(&*w)
     .await?;
     let out = User::from_model(&m)?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            actor.map(Actor::id),
-            "create",
-            "user",
-            out.id,
-            None,
-            Some(&out),
-        ),
-    )
-    .await?;
+    w.record("create", "user", out.id, None, Some(&out));
     if actor.is_some() {
-        notify_organisation(st, &txn, &m, "created").await?;
+        notify_organisation(st, &*w, &m, "created").await?;
     }
-    txn.commit().await?;
+    w.commit().await?;
     Ok(out)
 }
 
@@ -301,15 +288,62 @@ pub async fn update_user(st: &AppState, actor: &Actor, id: Uuid, p: UserPatch) -
         }
         None => None,
     };
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
     let old = user::Entity::find_by_id(id)
-        .one(&txn)
+        .one(&*w)
         .await?
         .ok_or(ApiError::NotFound)?;
     let before = User::from_model(&old)?;
     let role = p.role.unwrap_or(before.role);
-    // A role change re-derives the party links: keep those the new role uses.
+    let (purchaser_id, organisation_id) = links_for(role, &p, &before)?;
+    check_links(&*w, role, purchaser_id, organisation_id).await?;
+    let approver = role == Role::FinanceOfficer && p.approver.unwrap_or(before.approver);
+    let end_sessions = hash.is_some() || p.active == Some(false) || role != before.role;
+    let mut am = old.into_active_model();
+    if let Some(v) = p.display_name {
+        am.display_name = Set(v.trim().to_string());
+    }
+    if let Some(v) = p.active {
+        am.active = Set(v);
+    }
+    if let Some(v) = p.locale {
+        am.locale = Set(v);
+    }
+    let reset = hash.is_some();
+    if let Some(h) = hash {
+        am.password_hash = Set(h);
+        am.must_change_password = Set(true);
+    }
+    am.role = Set(role);
+    am.purchaser_id = Set(purchaser_id);
+    am.organisation_id = Set(organisation_id);
+    am.approver = Set(approver);
+    am.updated_at = Set(now);
+    let updated = am.update(&*w).await?;
+    let out = User::from_model(&updated)?;
+    if end_sessions {
+        revoke_sessions(&*w, id, None, now).await?;
+    }
+    if reset {
+        let step = format!("reset-{}", now.timestamp_micros());
+        notify_organisation(st, &*w, &updated, &step).await?;
+    }
+    let action = if p.password.is_some() {
+        "reset_password"
+    } else {
+        "update"
+    };
+    w.record(action, "user", id, Some(&before), Some(&out));
+    w.commit().await?;
+    st.sessions.clear();
+    Ok(out)
+}
+
+/// The party links of a user changed to `role`: a role change re-derives them, keeping those
+/// the new role uses; a link given for a role that has none, or an approver who is not a
+/// finance officer, is refused (422).
+fn links_for(role: Role, p: &UserPatch, before: &User) -> ApiResult<(Option<Uuid>, Option<Uuid>)> {
     let purchaser_id = p
         .purchaser_id
         .or(before.purchaser_id)
@@ -335,84 +369,20 @@ pub async fn update_user(st: &AppState, actor: &Actor, id: Uuid, p: UserPatch) -
     let mut c = Checks::default();
     check_approver(&mut c, role, p.approver);
     c.finish()?;
-    check_links(&txn, role, purchaser_id, organisation_id).await?;
-    let approver = role == Role::FinanceOfficer && p.approver.unwrap_or(before.approver);
-    let end_sessions = hash.is_some() || p.active == Some(false) || role != before.role;
-    let mut am = old.into_active_model();
-    if let Some(v) = p.display_name {
-        am.display_name = Set(v.trim().to_string());
-    }
-    if let Some(v) = p.active {
-        am.active = Set(v);
-    }
-    if let Some(v) = p.locale {
-        am.locale = Set(v);
-    }
-    let reset = hash.is_some();
-    if let Some(h) = hash {
-        am.password_hash = Set(h);
-        am.must_change_password = Set(true);
-    }
-    am.role = Set(role);
-    am.purchaser_id = Set(purchaser_id);
-    am.organisation_id = Set(organisation_id);
-    am.approver = Set(approver);
-    am.updated_at = Set(now);
-    let updated = am.update(&txn).await?;
-    let out = User::from_model(&updated)?;
-    if end_sessions {
-        revoke_sessions(&txn, id, None, now).await?;
-    }
-    if reset {
-        let step = format!("reset-{}", now.timestamp_micros());
-        notify_organisation(st, &txn, &updated, &step).await?;
-    }
-    let action = if p.password.is_some() {
-        "reset_password"
-    } else {
-        "update"
-    };
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            action,
-            "user",
-            id,
-            Some(&before),
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
-    st.sessions.clear();
-    Ok(out)
+    Ok((purchaser_id, organisation_id))
 }
 
 /// Saves the language of the actor's own pages and mail.
 pub async fn set_own_locale(st: &AppState, actor: &Actor, locale: Locale) -> ApiResult<User> {
-    let now = st.now();
-    let txn = begin_write(&st.writer).await?;
+    let mut w = store::Write::begin(st, Some(actor)).await?;
+    let now = w.now;
     let before = User::from_model(&actor.user)?;
     let mut am = actor.user.clone().into_active_model();
     am.locale = Set(locale);
     am.updated_at = Set(now);
-    let out = User::from_model(&am.update(&txn).await?)?;
-    audit::record(
-        &txn,
-        now,
-        Change::of(
-            Some(actor.id()),
-            "update",
-            "user",
-            actor.id(),
-            Some(&before),
-            Some(&out),
-        ),
-    )
-    .await?;
-    txn.commit().await?;
+    let out = User::from_model(&am.update(&*w).await?)?;
+    w.record("update", "user", actor.id(), Some(&before), Some(&out));
+    w.commit().await?;
     // Cached sessions carry the user as it was.
     st.sessions.clear();
     Ok(out)

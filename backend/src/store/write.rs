@@ -61,6 +61,11 @@ impl<'a> Write<'a> {
         self.changes.push(change);
     }
 
+    /// Records `change` as it is (e.g. with a field added to its after-form).
+    pub fn record_change(&mut self, change: Change) {
+        self.changes.push(change);
+    }
+
     /// Queues `message` about `entity_id` to each recipient, once per `step`, in this
     /// transaction (the outbox sends it after the commit).
     pub async fn notify(

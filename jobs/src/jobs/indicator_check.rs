@@ -13,11 +13,11 @@ use entity::rules::performance::{IndicatorSpec, achievement, effective_target, s
 use entity::rules::quantity::Quantity;
 use entity::rules::score::Score;
 use entity::rules::vocab::{Comparator, Measure};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryResult};
 use uuid::Uuid;
 
 use crate::jobs::{iso_week, query};
-use crate::outbox::{self, Outgoing};
+use crate::outbox::{self, push_to};
 use crate::templates::Message;
 use crate::{Counts, JobContext};
 
@@ -53,25 +53,11 @@ struct Contract {
     stale: Vec<Uuid>,
 }
 
-/// Queues the performance warnings.
-pub async fn run(
-    ctx: &JobContext,
-    db: &impl ConnectionTrait,
-    run_id: Uuid,
-) -> Result<Counts, DbErr> {
-    let today = ctx.today();
-    let now = ctx.clock.now();
-    let since = now - Duration::days(90);
-    let started_by = today - Duration::days(90);
-    let rows = query(db, DUE_SET_SQL, vec![since.into(), started_by.into()]).await?;
-    let examined: i64 = query(db, EXAMINED_SQL, vec![])
-        .await?
-        .first()
-        .map(|r| r.try_get("", "n"))
-        .transpose()?
-        .unwrap_or(0);
+/// The contracts of the due set's rows (one per indicator), each with its indicators'
+/// weighted achievements at `today` and its stale indicators.
+fn contracts_of(rows: &[QueryResult], today: NaiveDate) -> Result<BTreeMap<Uuid, Contract>, DbErr> {
     let mut contracts: BTreeMap<Uuid, Contract> = BTreeMap::new();
-    for r in &rows {
+    for r in rows {
         let id: Uuid = r.try_get("", "contract_id")?;
         let c = match contracts.entry(id) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
@@ -103,6 +89,27 @@ pub async fn run(
             c.stale.push(r.try_get("", "id")?);
         }
     }
+    Ok(contracts)
+}
+
+/// Queues the performance warnings.
+pub async fn run(
+    ctx: &JobContext,
+    db: &impl ConnectionTrait,
+    run_id: Uuid,
+) -> Result<Counts, DbErr> {
+    let today = ctx.today();
+    let now = ctx.clock.now();
+    let since = now - Duration::days(90);
+    let started_by = today - Duration::days(90);
+    let rows = query(db, DUE_SET_SQL, vec![since.into(), started_by.into()]).await?;
+    let examined: i64 = query(db, EXAMINED_SQL, vec![])
+        .await?
+        .first()
+        .map(|r| r.try_get("", "n"))
+        .transpose()?
+        .unwrap_or(0);
+    let contracts = contracts_of(&rows, today)?;
     let mut alerts = Vec::new();
     for (id, c) in contracts.iter() {
         // Before the first due measurement period the score is not meaningful.
@@ -141,20 +148,13 @@ pub async fn run(
                 .filter_map(|i| names.get(i).cloned())
                 .collect(),
         };
-        for rc in orgs
+        let to = orgs
             .get(&p.organisation)
             .into_iter()
             .flatten()
-            .chain(officers.get(&p.officer))
-        {
-            out.push(Outgoing {
-                recipient: rc.clone(),
-                message: message.clone(),
-                entity_id: id,
-                step: step.clone(),
-                link: format!("/contracts/{id}/performance"),
-            });
-        }
+            .chain(officers.get(&p.officer));
+        let link = format!("/contracts/{id}/performance");
+        push_to(&mut out, to, &message, id, &step, &link);
     }
     let notified = outbox::enqueue(db, now, &ctx.public_url, Some(run_id), out).await?;
     Ok(Counts {

@@ -9,7 +9,7 @@ use sea_orm::{ConnectionTrait, DbErr};
 use uuid::Uuid;
 
 use crate::jobs::query;
-use crate::outbox::{self, Outgoing};
+use crate::outbox::{self, Recipient, push_to};
 use crate::templates::Message;
 use crate::{Counts, JobContext};
 
@@ -43,16 +43,11 @@ struct Row {
     officer: Uuid,
 }
 
-/// Queues the reminders of today.
-pub async fn run(
-    ctx: &JobContext,
-    db: &impl ConnectionTrait,
-    run_id: Uuid,
-) -> Result<Counts, DbErr> {
-    let today = ctx.today();
+/// The due set of `today` (see [`DUE_SET_SQL`]).
+async fn due_set(db: &impl ConnectionTrait, today: NaiveDate) -> Result<Vec<Row>, DbErr> {
     let in7 = today.checked_add_days(Days::new(7)).unwrap_or(today);
     let in1 = today.checked_add_days(Days::new(1)).unwrap_or(today);
-    let rows = query(db, DUE_SET_SQL, vec![in7.into(), in1.into(), today.into()])
+    query(db, DUE_SET_SQL, vec![in7.into(), in1.into(), today.into()])
         .await?
         .into_iter()
         .map(|r| {
@@ -69,7 +64,17 @@ pub async fn run(
                 officer: r.try_get("", "responsible_officer_id")?,
             })
         })
-        .collect::<Result<Vec<_>, DbErr>>()?;
+        .collect::<Result<Vec<_>, DbErr>>()
+}
+
+/// Queues the reminders of today.
+pub async fn run(
+    ctx: &JobContext,
+    db: &impl ConnectionTrait,
+    run_id: Uuid,
+) -> Result<Counts, DbErr> {
+    let today = ctx.today();
+    let rows = due_set(db, today).await?;
     let orgs: Vec<Uuid> = rows.iter().map(|r| r.organisation).collect();
     let officers: Vec<Uuid> = rows.iter().map(|r| r.officer).collect();
     let org_recipients = outbox::organisations(db, &orgs).await?;
@@ -100,15 +105,8 @@ pub async fn run(
                 days,
                 amount: entity::Money::from_fen(r.amount_fen),
             };
-            for rc in org_list {
-                out.push(Outgoing {
-                    recipient: rc.clone(),
-                    message: message.clone(),
-                    entity_id: r.id,
-                    step: format!("due{days}@{}", r.due),
-                    link: link.clone(),
-                });
-            }
+            let step = format!("due{days}@{}", r.due);
+            push_to(&mut out, org_list, &message, r.id, &step, &link);
             continue;
         }
         let days = (today - r.due).num_days();
@@ -121,20 +119,12 @@ pub async fn run(
         // The due date is part of the step: a rescheduled milestone is reminded afresh.
         let step = format!("late-w{}@{}", days / 7, r.due);
         let officer = officer_recipients.get(&r.officer).into_iter();
-        let to: Vec<_> = if for_org {
+        let to: Vec<&Recipient> = if for_org {
             org_list.iter().chain(officer).collect()
         } else {
             officer.collect()
         };
-        for rc in to {
-            out.push(Outgoing {
-                recipient: rc.clone(),
-                message: message.clone(),
-                entity_id: r.id,
-                step: step.clone(),
-                link: link.clone(),
-            });
-        }
+        push_to(&mut out, to, &message, r.id, &step, &link);
         if days >= 30 {
             let message = Message::MilestoneEscalation {
                 contract: r.contract.clone(),
@@ -143,15 +133,7 @@ pub async fn run(
                 due: r.due,
                 days,
             };
-            for rc in &supervisors {
-                out.push(Outgoing {
-                    recipient: rc.clone(),
-                    message: message.clone(),
-                    entity_id: r.id,
-                    step: "late30".into(),
-                    link: link.clone(),
-                });
-            }
+            push_to(&mut out, &supervisors, &message, r.id, "late30", &link);
         }
     }
     let notified = outbox::enqueue(db, ctx.clock.now(), &ctx.public_url, Some(run_id), out).await?;

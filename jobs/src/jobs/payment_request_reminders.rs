@@ -8,7 +8,7 @@
 //! status, the instant it was entered (a request returned and resubmitted starts afresh) and
 //! today's date. The due set is read over `payment_request (status, status_changed_at)`.
 
-use chrono::{DateTime, Days, Utc};
+use chrono::{DateTime, Days, NaiveDate, Utc};
 use entity::Money;
 use entity::rules::counts::to_i64;
 use entity::rules::vocab::PaymentRequestStatus;
@@ -17,7 +17,7 @@ use uuid::Uuid;
 
 use crate::clock::{day_start, days_waited};
 use crate::jobs::query;
-use crate::outbox::{self, Outgoing};
+use crate::outbox::{self, push_to};
 use crate::templates::Message;
 use crate::{Counts, JobContext};
 
@@ -57,17 +57,16 @@ struct Row {
     organisation_name: String,
 }
 
-/// Queues today's reminders.
-pub async fn run(
+/// The due set: the requests waiting at one step since before [`REMIND_AFTER_DAYS`] ago.
+async fn due_set(
     ctx: &JobContext,
     db: &impl ConnectionTrait,
-    run_id: Uuid,
-) -> Result<Counts, DbErr> {
-    let today = ctx.today();
+    today: NaiveDate,
+) -> Result<Vec<Row>, DbErr> {
     let before = today
         .checked_sub_days(Days::new(REMIND_AFTER_DAYS as u64))
         .unwrap_or(today);
-    let rows = query(db, DUE_SET_SQL, vec![day_start(before, ctx.tz).into()])
+    query(db, DUE_SET_SQL, vec![day_start(before, ctx.tz).into()])
         .await?
         .into_iter()
         .map(|r| {
@@ -86,7 +85,17 @@ pub async fn run(
                 organisation_name: r.try_get("", "organisation_name")?,
             })
         })
-        .collect::<Result<Vec<_>, DbErr>>()?;
+        .collect::<Result<Vec<_>, DbErr>>()
+}
+
+/// Queues today's reminders.
+pub async fn run(
+    ctx: &JobContext,
+    db: &impl ConnectionTrait,
+    run_id: Uuid,
+) -> Result<Counts, DbErr> {
+    let today = ctx.today();
+    let rows = due_set(ctx, db, today).await?;
 
     // The recipients of the whole due set, a few statements for all of it.
     let of = |s: PaymentRequestStatus| rows.iter().filter(move |r| r.status == s);
@@ -145,26 +154,10 @@ pub async fn run(
         );
         let link = format!("/payment-requests/{}", r.id);
         let waiting = message(false);
-        for rc in next {
-            out.push(Outgoing {
-                recipient: rc.clone(),
-                message: waiting.clone(),
-                entity_id: r.id,
-                step: step.clone(),
-                link: link.clone(),
-            });
-        }
+        push_to(&mut out, next, &waiting, r.id, &step, &link);
         if days > ESCALATE_AFTER_DAYS {
             let escalation = message(true);
-            for rc in &supervisors {
-                out.push(Outgoing {
-                    recipient: rc.clone(),
-                    message: escalation.clone(),
-                    entity_id: r.id,
-                    step: step.clone(),
-                    link: link.clone(),
-                });
-            }
+            push_to(&mut out, &supervisors, &escalation, r.id, &step, &link);
         }
     }
     let notified = outbox::enqueue(db, ctx.clock.now(), &ctx.public_url, Some(run_id), out).await?;

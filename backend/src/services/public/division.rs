@@ -165,6 +165,45 @@ pub struct DivisionQuery {
     pub cursor: Option<String>,
 }
 
+/// A division's figures added up: in all, by category, by direct sub-division, and its own
+/// (contracts bought for the division itself).
+struct Sums {
+    totals: Figures,
+    own: Figures,
+    by_category: BTreeMap<&'static str, (ServiceCategory, Figures)>,
+    by_child: BTreeMap<String, Figures>,
+}
+
+impl Sums {
+    /// Adds up `rows` (division code, category, figures); a code `child_len` long is a direct
+    /// sub-division's.
+    fn of(rows: Vec<(String, ServiceCategory, Figures)>, child_len: usize) -> Sums {
+        let mut totals = Figures::default();
+        let mut own = Figures::default();
+        let mut by_category: BTreeMap<&'static str, (ServiceCategory, Figures)> = BTreeMap::new();
+        let mut by_child: BTreeMap<String, Figures> = BTreeMap::new();
+        for (d, cat, f) in rows {
+            totals.add(f);
+            by_category
+                .entry(cat.as_str())
+                .or_insert((cat, Figures::default()))
+                .1
+                .add(f);
+            if d.len() == child_len {
+                by_child.entry(d).or_default().add(f);
+            } else {
+                own.add(f);
+            }
+        }
+        Sums {
+            totals,
+            own,
+            by_category,
+            by_child,
+        }
+    }
+}
+
 /// The page of `code` as of `today` (the fiscal year is today's calendar year).
 pub async fn page(
     db: &impl ConnectionTrait,
@@ -190,23 +229,12 @@ pub async fn page(
     let (posts, posts_filled, posts_vacant) = posts?;
     let milestones = milestones?;
 
-    let mut totals = Figures::default();
-    let mut own = Figures::default();
-    let mut by_category: BTreeMap<&'static str, (ServiceCategory, Figures)> = BTreeMap::new();
-    let mut by_child: BTreeMap<String, Figures> = BTreeMap::new();
-    for (d, cat, f) in rows {
-        totals.add(f);
-        by_category
-            .entry(cat.as_str())
-            .or_insert((cat, Figures::default()))
-            .1
-            .add(f);
-        if d.len() == child_len {
-            by_child.entry(d).or_default().add(f);
-        } else {
-            own.add(f);
-        }
-    }
+    let Sums {
+        totals,
+        own,
+        by_category,
+        mut by_child,
+    } = Sums::of(rows, child_len);
     // Every sub-division in the register, with or without contracts, and any other code that
     // has contracts.
     let registered = if level == Level::Village {
