@@ -68,6 +68,10 @@ fn ctx(e: ApiError) -> anyhow::Error {
 }
 
 /// Loads the demo data set unless users exist; returns the text listing the demo logins.
+#[expect(
+    clippy::too_many_lines,
+    reason = "the demo data set, told in order: data, not logic"
+)]
 pub async fn load(real: &AppState) -> anyhow::Result<Option<String>> {
     if user::Entity::find().count(&real.db).await? > 0 {
         tracing::info!("the database already has users: demo data not loaded");
@@ -406,6 +410,10 @@ fn money(s: &str) -> anyhow::Result<Money> {
 /// Tenders in every state, bids, contracts (awarded, direct, draft), staffed and vacant
 /// posts, reports and a finding, on `clock` (which `past` runs on), ending at `now`.
 #[allow(clippy::too_many_arguments)]
+#[expect(
+    clippy::too_many_lines,
+    reason = "the demo story, told in order: data, not logic"
+)]
 async fn procurement(
     past: &AppState,
     clock: &ManualClock,

@@ -113,6 +113,10 @@ fn index(name: &str, table: impl IntoIden, cols: &[&str]) -> IndexCreateStatemen
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    #[expect(
+        clippy::too_many_lines,
+        reason = "a migration is a table of tables, columns and indexes, read top to bottom"
+    )]
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         m.create_table(stamped(
             Table::create()

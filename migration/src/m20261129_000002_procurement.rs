@@ -10,6 +10,10 @@ pub struct Migration;
 
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
+    #[expect(
+        clippy::too_many_lines,
+        reason = "a migration is a table of tables, columns and indexes, read top to bottom"
+    )]
     async fn up(&self, m: &SchemaManager) -> Result<(), DbErr> {
         let mut t = Table::create();
         t.table(a("tender"))

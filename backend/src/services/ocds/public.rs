@@ -154,6 +154,10 @@ impl PublicExport {
     }
 
     /// The release of one process from its notices (oldest first).
+    #[expect(
+        clippy::too_many_lines,
+        reason = "maps the fields of an OCDS release in the schema's order"
+    )]
     fn release(
         &self,
         process: Uuid,
@@ -390,6 +394,10 @@ struct Builder {
 }
 
 impl Builder {
+    #[expect(
+        clippy::too_many_lines,
+        reason = "what the public may see of each OCDS field, in the schema's order"
+    )]
     fn see(
         &mut self,
         clock: &Clock,
