@@ -277,16 +277,10 @@ struct ContractSums {
     no_indicators: Option<i64>,
 }
 
-/// A count in a group (statements 3, 4 and 6).
+/// A count in a group (statements 3, 4 and 6; in statement 2, one organisation's open
+/// findings).
 #[derive(FromQueryResult)]
 struct Counted {
-    k: GroupKey,
-    n: i64,
-}
-
-/// Open findings of one organisation in a group (statement 2).
-#[derive(FromQueryResult)]
-struct OpenFindings {
     k: GroupKey,
     n: i64,
 }
@@ -450,7 +444,7 @@ fn add_contract_sums(groups: &mut Groups, rows: Vec<ContractSums>) {
     }
 }
 
-fn add_open_findings(groups: &mut Groups, rows: Vec<OpenFindings>) {
+fn add_open_findings(groups: &mut Groups, rows: Vec<Counted>) {
     for r in rows {
         let g = groups.entry(r.k.0).or_default();
         g.open_findings += r.n;
@@ -574,7 +568,7 @@ pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResul
     let key = key_sql(q);
     let (contracts, findings, vacant, early, waiting, accepter) = tokio::join!(
         rows::<ContractSums>(db, contracts_sql(q, scope, &key, today)),
-        rows::<OpenFindings>(db, findings_sql(q, scope, &key)),
+        rows::<Counted>(db, findings_sql(q, scope, &key)),
         rows::<Counted>(db, vacant_sql(q, scope, &key, today)),
         rows::<Counted>(db, early_sql(q, scope, &key)),
         rows::<Waiting>(db, waiting_sql(q, scope, &key)),
