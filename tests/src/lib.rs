@@ -59,7 +59,17 @@ pub struct TestApp {
     database_url: String,
     /// Whether that check runs (see [`TestApp::rows_written_behind_the_budget`]).
     check_budgets: std::sync::atomic::AtomicBool,
+    /// On PostgreSQL, the server and the name of the database this application created: it is
+    /// dropped when the test passes and kept, for inspection, when it fails. Replicas hold `None`.
+    own_database: Option<OwnDatabase>,
     _dir: tempfile::TempDir,
+}
+
+/// A per-test PostgreSQL database: the server's URL (`TEST_DATABASE_URL`) and the name.
+#[derive(Debug, Clone)]
+struct OwnDatabase {
+    server_url: String,
+    name: String,
 }
 
 /// An HTTP answer: status, headers and the body parsed as JSON (`Null` when empty or not JSON).
@@ -126,9 +136,15 @@ impl TestApp {
     /// A fresh application whose configuration `tune` adjusts.
     pub async fn with_config(tune: impl FnOnce(&mut Config)) -> Self {
         let dir = tempfile::tempdir().expect("temp dir");
-        let url = match std::env::var("TEST_DATABASE_URL") {
-            Ok(server) if !server.is_empty() => fresh_postgres(&server).await,
-            _ => format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
+        let (url, own_database) = match std::env::var("TEST_DATABASE_URL") {
+            Ok(server) if !server.is_empty() => {
+                let (url, own) = fresh_postgres(&server).await;
+                (url, Some(own))
+            }
+            _ => (
+                format!("sqlite://{}?mode=rwc", dir.path().join("test.db").display()),
+                None,
+            ),
         };
         let mut config = Config::for_database(url.clone(), dir.path().to_path_buf());
         config.db_max_connections = 8;
@@ -146,6 +162,7 @@ impl TestApp {
             payers: Default::default(),
             database_url: url,
             check_budgets: std::sync::atomic::AtomicBool::new(true),
+            own_database,
             _dir: dir,
         }
     }
@@ -166,6 +183,7 @@ impl TestApp {
             payers: Default::default(),
             database_url: self.database_url.clone(),
             check_budgets: std::sync::atomic::AtomicBool::new(false),
+            own_database: None,
             _dir: tempfile::tempdir().expect("temp dir"),
         }
     }
@@ -500,9 +518,9 @@ pub fn files_under(dir: &std::path::Path) -> Vec<String> {
     out
 }
 
-/// Creates an empty database on the PostgreSQL server of `server_url` and returns its URL.
-/// `.ci/run` drops these databases when the run ends.
-async fn fresh_postgres(server_url: &str) -> String {
+/// Creates an empty database on the PostgreSQL server of `server_url` and returns its URL. The
+/// test's [`TestApp`] drops it when the test passes; `.ci/run` drops what failed tests left.
+async fn fresh_postgres(server_url: &str) -> (String, OwnDatabase) {
     let admin = Database::connect(server_url)
         .await
         .expect("connect to TEST_DATABASE_URL");
@@ -516,19 +534,44 @@ async fn fresh_postgres(server_url: &str) -> String {
         .expect("create database");
     let _ = admin.close().await;
     url.set_path(&format!("/{name}"));
-    url.to_string()
+    let own = OwnDatabase {
+        server_url: server_url.to_string(),
+        name,
+    };
+    (url.to_string(), own)
+}
+
+impl OwnDatabase {
+    /// Drops the database, closing the connections the application's pools still hold.
+    async fn drop_now(&self) {
+        let admin = Database::connect(&self.server_url)
+            .await
+            .expect("connect to TEST_DATABASE_URL to drop the test's database");
+        admin
+            .execute_unprepared(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ))
+            .await
+            .expect("drop the test's database");
+        let _ = admin.close().await;
+    }
 }
 
 /// Every test that passed so far ends by checking the budget totals it left (see
-/// [`TestApp::assert_budgets_kept`]): on a connection of its own, in a thread of its own,
-/// since a test's runtime cannot be blocked on from `drop`.
+/// [`TestApp::assert_budgets_kept`]), then drops its PostgreSQL database: on a connection of
+/// its own, in a thread of its own, since a test's runtime cannot be blocked on from `drop`.
+/// A failed test keeps its database for inspection.
 impl Drop for TestApp {
     fn drop(&mut self) {
-        if std::thread::panicking()
-            || !self
-                .check_budgets
-                .load(std::sync::atomic::Ordering::Relaxed)
-        {
+        if std::thread::panicking() {
+            return;
+        }
+        let check = self
+            .check_budgets
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let own = self.own_database.take();
+        if !check && own.is_none() {
             return;
         }
         let url = self.database_url.clone();
@@ -536,19 +579,26 @@ impl Drop for TestApp {
             let rt = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
-                .expect("a runtime for the budget check");
+                .expect("a runtime for the end-of-test checks");
             rt.block_on(async {
-                let db = Database::connect(&url)
-                    .await
-                    .expect("connect for the budget check");
-                let found = entity::queries::budget_mismatches(&db).await;
-                let _ = db.close().await;
+                let found = if check {
+                    let db = Database::connect(&url)
+                        .await
+                        .expect("connect for the budget check");
+                    let found = entity::queries::budget_mismatches(&db).await;
+                    let _ = db.close().await;
+                    found.expect("read the budget totals")
+                } else {
+                    Vec::new()
+                };
+                if let (true, Some(own)) = (found.is_empty(), own) {
+                    own.drop_now().await;
+                }
                 found
             })
         })
         .join()
-        .expect("the budget check ran")
-        .expect("read the budget totals");
+        .expect("the end-of-test checks ran");
         assert!(
             found.is_empty(),
             "at the end of the test, budget totals differ from the records: {found:#?}"
