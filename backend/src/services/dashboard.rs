@@ -53,6 +53,20 @@ pub(crate) fn milestones_with_contract() -> SelectStatement {
         .to_owned()
 }
 
+/// A milestone's columns on the home pages, with its contract's: `milestone_id`, `title`,
+/// `due_date`, `amount_fen`, `status`, `contract_id`, `contract_title`.
+fn milestone_items() -> SelectStatement {
+    milestones_with_contract()
+        .expr_as(col("m", milestone::Column::Id), t("milestone_id"))
+        .column((t("m"), milestone::Column::Title))
+        .column((t("m"), milestone::Column::DueDate))
+        .column((t("m"), milestone::Column::AmountFen))
+        .column((t("m"), milestone::Column::Status))
+        .expr_as(col("c", contract::Column::Id), t("contract_id"))
+        .expr_as(col("c", contract::Column::Title), t("contract_title"))
+        .to_owned()
+}
+
 /// `(SELECT COUNT(*) FROM …)` of `sel` where `cond` holds.
 fn count_where(mut sel: SelectStatement, cond: impl sea_orm::sea_query::IntoCondition) -> Expr {
     scalar(sel.expr(count_all()).cond_where(cond).to_owned())
@@ -192,14 +206,7 @@ pub async fn worklist(st: &AppState, actor: &Actor, list: Worklist) -> ApiResult
         Worklist::Review => awaiting_review(),
         Worklist::Overdue => overdue(today(st)),
     };
-    let sel = milestones_with_contract()
-        .expr_as(col("m", milestone::Column::Id), t("milestone_id"))
-        .column((t("m"), milestone::Column::Title))
-        .column((t("m"), milestone::Column::DueDate))
-        .column((t("m"), milestone::Column::AmountFen))
-        .column((t("m"), milestone::Column::Status))
-        .expr_as(col("c", contract::Column::Id), t("contract_id"))
-        .expr_as(col("c", contract::Column::Title), t("contract_title"))
+    let sel = milestone_items()
         .expr_as(col("o", organisation::Column::Name), t("organisation"))
         .join_as(
             JoinType::InnerJoin,
@@ -269,14 +276,7 @@ pub async fn organisation_milestones(st: &AppState, actor: &Actor) -> ApiResult<
         .order_by((t("r"), milestone_report::Column::SubmittedAt), Order::Desc)
         .limit(1)
         .to_owned();
-    let sel = milestones_with_contract()
-        .expr_as(col("m", milestone::Column::Id), t("milestone_id"))
-        .column((t("m"), milestone::Column::Title))
-        .column((t("m"), milestone::Column::DueDate))
-        .column((t("m"), milestone::Column::AmountFen))
-        .column((t("m"), milestone::Column::Status))
-        .expr_as(col("c", contract::Column::Id), t("contract_id"))
-        .expr_as(col("c", contract::Column::Title), t("contract_title"))
+    let sel = milestone_items()
         .expr_as(col("c", contract::Column::Status), t("contract_status"))
         .expr_as(
             Expr::case(

@@ -3,9 +3,9 @@
 //! `CAST(COALESCE(…, 0) AS BIGINT)` of a sum both databases read as `i64`, and table aliases.
 
 use chrono::NaiveDate;
-use entity::model::payment;
+use entity::model::{payment, post, post_assignment};
 use sea_orm::sea_query::{
-    Alias, Asterisk, Expr, ExprTrait, Func, IntoColumnRef, IntoCondition, IntoIden, Query,
+    Alias, Asterisk, Cond, Expr, ExprTrait, Func, IntoColumnRef, IntoCondition, IntoIden, Query,
     SelectStatement,
 };
 use sea_orm::{ConnectionTrait, FromQueryResult};
@@ -112,6 +112,22 @@ pub(crate) fn payments_per_contract(
         sel.and_where(Expr::col(payment::Column::PaidOn).lte(to));
     }
     sel
+}
+
+/// `SELECT 1 FROM post_assignment a` of post `p`, begun by `begun_by` and not ended before
+/// `until` (for `EXISTS`).
+pub(crate) fn assignment_of_post(begun_by: NaiveDate, until: NaiveDate) -> SelectStatement {
+    Query::select()
+        .expr(number(1))
+        .from_as(post_assignment::Entity, t("a"))
+        .and_where(col("a", post_assignment::Column::PostId).equals((t("p"), post::Column::Id)))
+        .and_where(col("a", post_assignment::Column::FromDate).lte(begun_by))
+        .cond_where(
+            Cond::any()
+                .add(col("a", post_assignment::Column::ToDate).is_null())
+                .add(col("a", post_assignment::Column::ToDate).gte(until)),
+        )
+        .to_owned()
 }
 
 /// The rows of `sel`, read as `T`.

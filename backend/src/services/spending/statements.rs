@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::model::{
     budget_line, contract, finding, indicator, milestone, milestone_report, payment,
-    payment_request, post, post_assignment,
+    payment_request, post,
 };
 use entity::rules::vocab::{
     ContractStatus, Decision, FindingStatus, MilestoneStatus, PaymentRequestStatus,
@@ -305,17 +305,7 @@ pub(super) fn findings(q: &SpendingQuery, scope: Option<Uuid>) -> SelectStatemen
 /// Statement 3: posts vacant over 30 days today, per group.
 pub(super) fn vacant(q: &SpendingQuery, scope: Option<Uuid>, today: NaiveDate) -> SelectStatement {
     let since = today - chrono::Days::new(30);
-    let filled = Query::select()
-        .expr(number(1))
-        .from_as(post_assignment::Entity, t("a"))
-        .and_where(col("a", post_assignment::Column::PostId).equals((t("p"), post::Column::Id)))
-        .and_where(col("a", post_assignment::Column::FromDate).lte(today))
-        .cond_where(
-            Cond::any()
-                .add(col("a", post_assignment::Column::ToDate).is_null())
-                .add(col("a", post_assignment::Column::ToDate).gte(since)),
-        )
-        .to_owned();
+    let filled = sql::assignment_of_post(today, since);
     let mut sel = grouped(
         q,
         scope,

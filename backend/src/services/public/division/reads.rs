@@ -5,9 +5,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::Money;
-use entity::model::{
-    budget_line, contract, milestone, organisation, payment, post, post_assignment,
-};
+use entity::model::{budget_line, contract, milestone, organisation, payment, post};
 use entity::rules::counts::to_usize;
 use entity::rules::divisions::Level;
 use entity::rules::vocab::{ContractStatus, MilestoneStatus, ServiceCategory};
@@ -311,17 +309,7 @@ fn funded_posts(code: &str, today: NaiveDate) -> (SelectStatement, Expr) {
 
 /// Whether post `p` is staffed on `today`: 1 or 0.
 fn filled(today: NaiveDate) -> Expr {
-    let staffed = Query::select()
-        .expr(number(1))
-        .from_as(post_assignment::Entity, t("a"))
-        .and_where(col("a", post_assignment::Column::PostId).equals((t("p"), post::Column::Id)))
-        .and_where(col("a", post_assignment::Column::FromDate).lte(today))
-        .cond_where(
-            Cond::any()
-                .add(col("a", post_assignment::Column::ToDate).is_null())
-                .add(col("a", post_assignment::Column::ToDate).gte(today)),
-        )
-        .to_owned();
+    let staffed = sql::assignment_of_post(today, today);
     Expr::case(Expr::exists(staffed), number(1))
         .finally(number(0))
         .into()
