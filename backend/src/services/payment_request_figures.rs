@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::services::payment_requests;
-use crate::services::sql::{self, col, count_all, number, scalar, t, word};
+use crate::services::sql::{self, col, count_all, scalar, t, word};
 use crate::state::AppState;
 use crate::store;
 
@@ -34,12 +34,17 @@ pub struct RequestTodo {
     pub returned: i64,
 }
 
-/// The row of [`todo`]'s counts.
+/// An officer's counts in [`todo`]: submitted, verified and approved requests.
 #[derive(FromQueryResult)]
-struct Counts {
+struct OfficerCounts {
     a: i64,
     b: i64,
     c: i64,
+}
+
+/// An organisation's count in [`todo`]: returned requests.
+#[derive(FromQueryResult)]
+struct Returned {
     d: i64,
 }
 
@@ -71,32 +76,28 @@ pub async fn todo(st: &AppState, actor: &Actor) -> ApiResult<RequestTodo> {
                 .to_owned(),
         )
     };
-    let mut sel = Query::select();
+    let no_row = || ApiError::internal(anyhow::anyhow!("no row of request counts"));
     if actor.role == Role::FinanceOfficer {
-        sel.expr_as(count(PaymentRequestStatus::Submitted), t("a"))
+        let sel = Query::select()
+            .expr_as(count(PaymentRequestStatus::Submitted), t("a"))
             .expr_as(count(PaymentRequestStatus::Verified), t("b"))
             .expr_as(count(PaymentRequestStatus::Approved), t("c"))
-            .expr_as(number(0), t("d"));
-    } else {
-        sel.expr_as(number(0), t("a"))
-            .expr_as(number(0), t("b"))
-            .expr_as(number(0), t("c"))
-            .expr_as(count(PaymentRequestStatus::Returned), t("d"));
-    }
-    let n: Counts = sql::one(&st.db, &sel)
-        .await?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no row of request counts")))?;
-    Ok(match actor.role {
-        Role::FinanceOfficer => RequestTodo {
+            .to_owned();
+        let n: OfficerCounts = sql::one(&st.db, &sel).await?.ok_or_else(no_row)?;
+        return Ok(RequestTodo {
             to_verify: n.a,
             to_approve: if actor.user.approver { n.b } else { 0 },
             to_pay: n.c,
             returned: 0,
-        },
-        _ => RequestTodo {
-            returned: n.d,
-            ..RequestTodo::default()
-        },
+        });
+    }
+    let sel = Query::select()
+        .expr_as(count(PaymentRequestStatus::Returned), t("d"))
+        .to_owned();
+    let n: Returned = sql::one(&st.db, &sel).await?.ok_or_else(no_row)?;
+    Ok(RequestTodo {
+        returned: n.d,
+        ..RequestTodo::default()
     })
 }
 
