@@ -1,24 +1,79 @@
 //! What a user's home page shows first: for a finance officer, what needs them today (UI.md
 //! §2), counted over the officer's purchaser in one statement.
 
-use chrono::Days;
-use entity::queries::numbered;
-use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
+use chrono::{DateTime, Days, NaiveDate, Utc};
+use entity::model::{
+    contract, finding, milestone, milestone_report, organisation, payment, tender,
+};
+use entity::rules::vocab::{ContractStatus, FindingStatus, MilestoneStatus, TenderStatus};
+use sea_orm::FromQueryResult;
+use sea_orm::sea_query::{
+    Cond, Condition, Expr, ExprTrait, JoinType, Order, Query, SelectStatement,
+};
 use serde::Serialize;
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
+use crate::services::sql::{self, col, count_all, scalar, t, word};
 use crate::state::AppState;
 use crate::store::today;
 
 /// A milestone of an active contract (`m`, `c`) with a report waiting for a decision.
-const AWAITING_REVIEW: &str = "c.status = 'active' AND m.status = 'submitted'";
-/// A milestone of an active contract due before `$2` (today), neither accepted nor cancelled.
-pub(crate) const OVERDUE: &str = "c.status = 'active' AND m.status NOT IN ('accepted', 'cancelled') \
-                       AND m.due_date < $2";
+fn awaiting_review() -> Condition {
+    Cond::all()
+        .add(col("c", contract::Column::Status).eq(word(ContractStatus::Active.as_str())))
+        .add(col("m", milestone::Column::Status).eq(word(MilestoneStatus::Submitted.as_str())))
+}
+
+/// A milestone of an active contract (`m`, `c`) due before `today`, neither accepted nor
+/// cancelled.
+pub(crate) fn overdue(today: NaiveDate) -> Condition {
+    Cond::all()
+        .add(col("c", contract::Column::Status).eq(word(ContractStatus::Active.as_str())))
+        .add(sql::not_among(
+            (t("m"), milestone::Column::Status),
+            [
+                MilestoneStatus::Accepted.as_str(),
+                MilestoneStatus::Cancelled.as_str(),
+            ],
+        ))
+        .add(col("m", milestone::Column::DueDate).lt(today))
+}
+
+/// `FROM milestone m JOIN contract c ON c.id = m.contract_id`, selecting nothing yet.
+pub(crate) fn milestones_with_contract() -> SelectStatement {
+    Query::select()
+        .from_as(milestone::Entity, t("m"))
+        .join_as(
+            JoinType::InnerJoin,
+            contract::Entity,
+            t("c"),
+            col("c", contract::Column::Id).equals((t("m"), milestone::Column::ContractId)),
+        )
+        .to_owned()
+}
+
+/// A milestone's columns on the home pages, with its contract's: `milestone_id`, `title`,
+/// `due_date`, `amount_fen`, `status`, `contract_id`, `contract_title`.
+fn milestone_items() -> SelectStatement {
+    milestones_with_contract()
+        .expr_as(col("m", milestone::Column::Id), t("milestone_id"))
+        .column((t("m"), milestone::Column::Title))
+        .column((t("m"), milestone::Column::DueDate))
+        .column((t("m"), milestone::Column::AmountFen))
+        .column((t("m"), milestone::Column::Status))
+        .expr_as(col("c", contract::Column::Id), t("contract_id"))
+        .expr_as(col("c", contract::Column::Title), t("contract_title"))
+        .to_owned()
+}
+
+/// `(SELECT COUNT(*) FROM …)` of `sel` where `cond` holds.
+fn count_where(mut sel: SelectStatement, cond: impl sea_orm::sea_query::IntoCondition) -> Expr {
+    scalar(sel.expr(count_all()).cond_where(cond).to_owned())
+}
 
 /// The finance officer's to-do counts.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, FromQueryResult)]
 pub struct OfficerTodo {
     /// Reports submitted on active contracts, waiting for a decision.
     pub reports_awaiting: i64,
@@ -39,43 +94,83 @@ pub async fn officer_todo(st: &AppState, actor: &Actor) -> ApiResult<OfficerTodo
     let purchaser = actor.purchaser_scope().ok_or(ApiError::Forbidden)?;
     let today = today(st);
     let horizon = today + Days::new(30);
-    let sql = format!(
-        "SELECT \
-        (SELECT COUNT(*) FROM milestone m JOIN contract c ON c.id = m.contract_id \
-          WHERE c.purchaser_id = $1 AND {AWAITING_REVIEW}) AS reports_awaiting, \
-        (SELECT COUNT(*) FROM milestone m JOIN contract c ON c.id = m.contract_id \
-          WHERE c.purchaser_id = $1 AND {OVERDUE}) AS overdue_milestones, \
-        (SELECT COUNT(*) FROM tender t WHERE t.purchaser_id = $1 \
-          AND ((t.status = 'published' AND t.bid_deadline < $3) OR t.status = 'closed')) AS tenders_past_deadline, \
-        (SELECT COUNT(*) FROM contract c WHERE c.purchaser_id = $1 AND c.status = 'active' \
-          AND c.end_date >= $2 AND c.end_date <= $4) AS contracts_ending, \
-        (SELECT COUNT(*) FROM contract c WHERE c.purchaser_id = $1 AND c.status = 'draft') AS draft_contracts, \
-        (SELECT COUNT(*) FROM finding f WHERE f.purchaser_id = $1 AND f.status = 'open') AS open_findings"
-    );
-    let b = st.db.get_database_backend();
-    let row = st
-        .db
-        .query_one_raw(Statement::from_sql_and_values(
-            b,
-            numbered(b, &sql),
-            [
-                purchaser.into(),
-                today.into(),
-                st.now().into(),
-                horizon.into(),
-            ],
-        ))
+    let of_purchaser = || col("c", contract::Column::PurchaserId).eq(purchaser);
+    let contracts = || Query::select().from_as(contract::Entity, t("c")).to_owned();
+    let tenders = Query::select().from_as(tender::Entity, t("t")).to_owned();
+    let findings = Query::select().from_as(finding::Entity, t("f")).to_owned();
+    let sel = Query::select()
+        .expr_as(
+            count_where(
+                milestones_with_contract(),
+                Cond::all().add(of_purchaser()).add(awaiting_review()),
+            ),
+            t("reports_awaiting"),
+        )
+        .expr_as(
+            count_where(
+                milestones_with_contract(),
+                Cond::all().add(of_purchaser()).add(overdue(today)),
+            ),
+            t("overdue_milestones"),
+        )
+        .expr_as(
+            count_where(
+                tenders,
+                Cond::all()
+                    .add(col("t", tender::Column::PurchaserId).eq(purchaser))
+                    .add(past_deadline(st.now())),
+            ),
+            t("tenders_past_deadline"),
+        )
+        .expr_as(
+            count_where(
+                contracts(),
+                Cond::all()
+                    .add(of_purchaser())
+                    .add(
+                        col("c", contract::Column::Status)
+                            .eq(word(ContractStatus::Active.as_str())),
+                    )
+                    .add(col("c", contract::Column::EndDate).gte(today))
+                    .add(col("c", contract::Column::EndDate).lte(horizon)),
+            ),
+            t("contracts_ending"),
+        )
+        .expr_as(
+            count_where(
+                contracts(),
+                Cond::all().add(of_purchaser()).add(
+                    col("c", contract::Column::Status).eq(word(ContractStatus::Draft.as_str())),
+                ),
+            ),
+            t("draft_contracts"),
+        )
+        .expr_as(
+            count_where(
+                findings,
+                Cond::all()
+                    .add(col("f", finding::Column::PurchaserId).eq(purchaser))
+                    .add(col("f", finding::Column::Status).eq(word(FindingStatus::Open.as_str()))),
+            ),
+            t("open_findings"),
+        )
+        .to_owned();
+    sql::one(&st.db, &sel)
         .await?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no row from the to-do counts")))?;
-    let n = |c: &str| row.try_get::<i64>("", c);
-    Ok(OfficerTodo {
-        reports_awaiting: n("reports_awaiting")?,
-        overdue_milestones: n("overdue_milestones")?,
-        tenders_past_deadline: n("tenders_past_deadline")?,
-        contracts_ending: n("contracts_ending")?,
-        draft_contracts: n("draft_contracts")?,
-        open_findings: n("open_findings")?,
-    })
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no row from the to-do counts")))
+}
+
+/// A tender (`t`) whose bid deadline has passed at `now`: published (to close) or closed (to
+/// award).
+fn past_deadline(now: DateTime<Utc>) -> Condition {
+    let status = || col("t", tender::Column::Status);
+    Cond::any()
+        .add(
+            Cond::all()
+                .add(status().eq(word(TenderStatus::Published.as_str())))
+                .add(col("t", tender::Column::BidDeadline).lt(now)),
+        )
+        .add(status().eq(word(TenderStatus::Closed.as_str())))
 }
 
 /// The officer's two lists of milestones (UI.md §2 "Reports to review").
@@ -107,22 +202,28 @@ pub const WORKLIST_LIMIT: u64 = 200;
 /// same conditions as the counts of [`officer_todo`]).
 pub async fn worklist(st: &AppState, actor: &Actor, list: Worklist) -> ApiResult<Vec<WorkItem>> {
     let purchaser = actor.purchaser_scope().ok_or(ApiError::Forbidden)?;
-    // PostgreSQL refuses a parameter its statement does not use: today only where needed.
-    let (condition, values): (_, Vec<sea_orm::Value>) = match list {
-        Worklist::Review => (AWAITING_REVIEW, vec![purchaser.into()]),
-        Worklist::Overdue => (OVERDUE, vec![purchaser.into(), today(st).into()]),
+    let condition = match list {
+        Worklist::Review => awaiting_review(),
+        Worklist::Overdue => overdue(today(st)),
     };
-    let sql = format!(
-        "SELECT m.id AS milestone_id, m.title, m.due_date, m.amount_fen, m.status, \
-         c.id AS contract_id, c.title AS contract_title, o.name AS organisation \
-         FROM milestone m JOIN contract c ON c.id = m.contract_id \
-         JOIN organisation o ON o.id = c.organisation_id \
-         WHERE c.purchaser_id = $1 AND {condition} \
-         ORDER BY m.due_date, m.id LIMIT {WORKLIST_LIMIT}"
-    );
-    let b = st.db.get_database_backend();
-    let stmt = Statement::from_sql_and_values(b, numbered(b, &sql), values);
-    Ok(WorkItem::find_by_statement(stmt).all(&st.db).await?)
+    let sel = milestone_items()
+        .expr_as(col("o", organisation::Column::Name), t("organisation"))
+        .join_as(
+            JoinType::InnerJoin,
+            organisation::Entity,
+            t("o"),
+            col("o", organisation::Column::Id).equals((t("c"), contract::Column::OrganisationId)),
+        )
+        .cond_where(
+            Cond::all()
+                .add(col("c", contract::Column::PurchaserId).eq(purchaser))
+                .add(condition),
+        )
+        .order_by((t("m"), milestone::Column::DueDate), Order::Asc)
+        .order_by((t("m"), milestone::Column::Id), Order::Asc)
+        .limit(WORKLIST_LIMIT)
+        .to_owned();
+    sql::all(&st.db, &sel).await
 }
 
 /// A milestone on the organisation's home: due within [`ORG_HORIZON_DAYS`] or overdue, or
@@ -165,33 +266,79 @@ pub const ORG_PAYMENTS: u64 = 5;
 pub async fn organisation_milestones(st: &AppState, actor: &Actor) -> ApiResult<Vec<OrgMilestone>> {
     let org = actor.organisation_scope().ok_or(ApiError::Forbidden)?;
     let horizon = today(st) + Days::new(ORG_HORIZON_DAYS);
-    let sql = format!(
-        "SELECT m.id AS milestone_id, m.title, m.due_date, m.amount_fen, m.status, \
-         c.id AS contract_id, c.title AS contract_title, c.status AS contract_status, \
-         CASE WHEN m.status = 'rejected' THEN (SELECT r.review_comment FROM milestone_report r \
-           WHERE r.milestone_id = m.id ORDER BY r.submitted_at DESC LIMIT 1) END AS review_comment \
-         FROM milestone m JOIN contract c ON c.id = m.contract_id \
-         WHERE c.organisation_id = $1 AND c.status = 'active' \
-         AND (m.status IN ('submitted', 'rejected') OR (m.status = 'planned' AND m.due_date <= $2)) \
-         ORDER BY m.due_date, m.id LIMIT {ORG_MILESTONES}"
-    );
-    let b = st.db.get_database_backend();
-    let stmt = Statement::from_sql_and_values(b, numbered(b, &sql), [org.into(), horizon.into()]);
-    Ok(OrgMilestone::find_by_statement(stmt).all(&st.db).await?)
+    let m_status = || col("m", milestone::Column::Status);
+    let latest_comment = Query::select()
+        .column((t("r"), milestone_report::Column::ReviewComment))
+        .from_as(milestone_report::Entity, t("r"))
+        .and_where(
+            col("r", milestone_report::Column::MilestoneId).equals((t("m"), milestone::Column::Id)),
+        )
+        .order_by((t("r"), milestone_report::Column::SubmittedAt), Order::Desc)
+        .limit(1)
+        .to_owned();
+    let sel = milestone_items()
+        .expr_as(col("c", contract::Column::Status), t("contract_status"))
+        .expr_as(
+            Expr::case(
+                m_status().eq(word(MilestoneStatus::Rejected.as_str())),
+                scalar(latest_comment),
+            ),
+            t("review_comment"),
+        )
+        .cond_where(
+            Cond::all()
+                .add(col("c", contract::Column::OrganisationId).eq(org))
+                .add(col("c", contract::Column::Status).eq(word(ContractStatus::Active.as_str())))
+                .add(
+                    Cond::any()
+                        .add(sql::among(
+                            (t("m"), milestone::Column::Status),
+                            [
+                                MilestoneStatus::Submitted.as_str(),
+                                MilestoneStatus::Rejected.as_str(),
+                            ],
+                        ))
+                        .add(
+                            Cond::all()
+                                .add(m_status().eq(word(MilestoneStatus::Planned.as_str())))
+                                .add(col("m", milestone::Column::DueDate).lte(horizon)),
+                        ),
+                ),
+        )
+        .order_by((t("m"), milestone::Column::DueDate), Order::Asc)
+        .order_by((t("m"), milestone::Column::Id), Order::Asc)
+        .limit(ORG_MILESTONES)
+        .to_owned();
+    sql::all(&st.db, &sel).await
 }
 
 /// The latest payments on the organisation's contracts, newest first (one statement).
 pub async fn payments_received(st: &AppState, actor: &Actor) -> ApiResult<Vec<PaymentReceived>> {
     let org = actor.organisation_scope().ok_or(ApiError::Forbidden)?;
-    let sql = format!(
-        "SELECT p.amount_fen, p.paid_on, p.voucher_no, c.id AS contract_id, \
-         c.title AS contract_title, m.title AS milestone_title \
-         FROM payment p JOIN contract c ON c.id = p.contract_id \
-         LEFT JOIN milestone m ON m.id = p.milestone_id \
-         WHERE c.organisation_id = $1 \
-         ORDER BY p.paid_on DESC, p.id DESC LIMIT {ORG_PAYMENTS}"
-    );
-    let b = st.db.get_database_backend();
-    let stmt = Statement::from_sql_and_values(b, numbered(b, &sql), [org.into()]);
-    Ok(PaymentReceived::find_by_statement(stmt).all(&st.db).await?)
+    let sel = Query::select()
+        .column((t("p"), payment::Column::AmountFen))
+        .column((t("p"), payment::Column::PaidOn))
+        .column((t("p"), payment::Column::VoucherNo))
+        .expr_as(col("c", contract::Column::Id), t("contract_id"))
+        .expr_as(col("c", contract::Column::Title), t("contract_title"))
+        .expr_as(col("m", milestone::Column::Title), t("milestone_title"))
+        .from_as(payment::Entity, t("p"))
+        .join_as(
+            JoinType::InnerJoin,
+            contract::Entity,
+            t("c"),
+            col("c", contract::Column::Id).equals((t("p"), payment::Column::ContractId)),
+        )
+        .join_as(
+            JoinType::LeftJoin,
+            milestone::Entity,
+            t("m"),
+            col("m", milestone::Column::Id).equals((t("p"), payment::Column::MilestoneId)),
+        )
+        .and_where(col("c", contract::Column::OrganisationId).eq(org))
+        .order_by((t("p"), payment::Column::PaidOn), Order::Desc)
+        .order_by((t("p"), payment::Column::Id), Order::Desc)
+        .limit(ORG_PAYMENTS)
+        .to_owned();
+    sql::all(&st.db, &sel).await
 }

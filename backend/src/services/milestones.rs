@@ -10,9 +10,9 @@ use entity::rules::vocab::{ContractStatus, Locale, MilestoneStatus};
 use jobs::outbox::Recipient;
 use sea_orm::sea_query::{Expr, LockType};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait,
-    FromQueryResult, IdenStatic, IntoActiveModel, Iterable, JoinType, QueryFilter, QueryOrder,
-    QueryResult, QuerySelect, QueryTrait, RelationTrait,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult,
+    IdenStatic, IntoActiveModel, Iterable, JoinType, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait, RelationTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -193,25 +193,17 @@ pub struct ReportParties {
 /// The prefix of the milestone's columns in [`load_for_report`]'s row.
 const MILESTONE: &str = "milestone_";
 
-/// A contract with a milestone and its [`ReportParties`], read in one statement.
+/// A contract with a milestone and its [`ReportParties`], read in one statement (the
+/// milestone's columns prefixed with [`MILESTONE`]).
+#[derive(FromQueryResult)]
 struct WithParties {
+    #[sea_orm(nested)]
     contract: contract::Model,
+    #[sea_orm(nested(prefix = "milestone_"))]
     milestone: milestone::Model,
     officer_email: Option<String>,
     officer_locale: Option<Locale>,
     organisation_name: Option<String>,
-}
-
-impl FromQueryResult for WithParties {
-    fn from_query_result(row: &QueryResult, pre: &str) -> Result<Self, DbErr> {
-        Ok(WithParties {
-            contract: contract::Model::from_query_result(row, pre)?,
-            milestone: milestone::Model::from_query_result(row, &format!("{pre}{MILESTONE}"))?,
-            officer_email: row.try_get(pre, "officer_email")?,
-            officer_locale: row.try_get(pre, "officer_locale")?,
-            organisation_name: row.try_get(pre, "organisation_name")?,
-        })
-    }
 }
 
 /// A milestone to report on and its contract, locked for share, in one statement: reports on

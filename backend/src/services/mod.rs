@@ -30,5 +30,6 @@ pub mod public;
 pub mod reports;
 pub mod scoring;
 pub mod spending;
+pub(crate) mod sql;
 pub mod tenders;
 pub mod users;

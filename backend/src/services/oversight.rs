@@ -5,17 +5,21 @@
 //! itself (one rule, one place).
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
-use entity::model::{job_run, organisation, purchaser};
-use entity::queries::numbered;
+use entity::model::{
+    chain_check, contract, finding, job_run, milestone, organisation, purchaser, user,
+};
+use entity::rules::vocab::{FindingStatus, Severity};
+use sea_orm::sea_query::{Cond, Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, Statement,
+    QuerySelect,
 };
 use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
-use crate::services::dashboard::OVERDUE;
+use crate::services::dashboard::{milestones_with_contract, overdue};
+use crate::services::sql::{self, col, count_all, scalar, t, word};
 use crate::state::AppState;
 use crate::store::today;
 
@@ -113,16 +117,108 @@ pub struct LastCheck {
 
 /// The newest row of `chain_check` (through its index on `checked_at`), with the verifier's
 /// name.
-async fn last_check(db: &impl ConnectionTrait) -> Result<Option<LastCheck>, sea_orm::DbErr> {
-    let b = db.get_database_backend();
-    LastCheck::find_by_statement(Statement::from_string(
-        b,
-        "SELECT k.checked_at, u.display_name AS checked_by, k.intact, k.checked, k.first_bad_seq \
-         FROM chain_check k LEFT JOIN app_user u ON u.id = k.checked_by \
-         ORDER BY k.checked_at DESC, k.id DESC LIMIT 1",
-    ))
-    .one(db)
-    .await
+async fn last_check(db: &impl ConnectionTrait) -> ApiResult<Option<LastCheck>> {
+    let sel = Query::select()
+        .column((t("k"), chain_check::Column::CheckedAt))
+        .expr_as(col("u", user::Column::DisplayName), t("checked_by"))
+        .column((t("k"), chain_check::Column::Intact))
+        .column((t("k"), chain_check::Column::Checked))
+        .column((t("k"), chain_check::Column::FirstBadSeq))
+        .from_as(chain_check::Entity, t("k"))
+        .join_as(
+            JoinType::LeftJoin,
+            user::Entity,
+            t("u"),
+            col("u", user::Column::Id).equals((t("k"), chain_check::Column::CheckedBy)),
+        )
+        .order_by((t("k"), chain_check::Column::CheckedAt), Order::Desc)
+        .order_by((t("k"), chain_check::Column::Id), Order::Desc)
+        .limit(1)
+        .to_owned();
+    sql::one(db, &sel).await
+}
+
+/// The supervisor's home's counts: findings by status and by severity, and milestones late
+/// since before `before`, in one statement.
+fn counts_select(before: NaiveDate) -> SelectStatement {
+    let findings = |cond: Cond| {
+        scalar(
+            Query::select()
+                .expr(count_all())
+                .from(finding::Entity)
+                .cond_where(cond)
+                .to_owned(),
+        )
+    };
+    let status = || Expr::col(finding::Column::Status);
+    let unresolved = |severity: Severity| {
+        Cond::all()
+            .add(status().ne(word(FindingStatus::Resolved.as_str())))
+            .add(Expr::col(finding::Column::Severity).eq(word(severity.as_str())))
+    };
+    Query::select()
+        .expr_as(
+            findings(Cond::all().add(status().eq(word(FindingStatus::Open.as_str())))),
+            t("open"),
+        )
+        .expr_as(
+            findings(Cond::all().add(status().eq(word(FindingStatus::Answered.as_str())))),
+            t("answered"),
+        )
+        .expr_as(findings(unresolved(Severity::High)), t("high"))
+        .expr_as(findings(unresolved(Severity::Medium)), t("medium"))
+        .expr_as(findings(unresolved(Severity::Low)), t("low"))
+        .expr_as(
+            scalar(
+                milestones_with_contract()
+                    .expr(count_all())
+                    .cond_where(overdue(before))
+                    .to_owned(),
+            ),
+            t("late"),
+        )
+        .to_owned()
+}
+
+/// The oldest milestones late since before `before` (the first [`LATE_LIST`]).
+fn late_select(before: NaiveDate) -> SelectStatement {
+    milestones_with_contract()
+        .expr_as(col("m", milestone::Column::Id), t("milestone_id"))
+        .column((t("m"), milestone::Column::Title))
+        .column((t("m"), milestone::Column::DueDate))
+        .column((t("m"), milestone::Column::AmountFen))
+        .expr_as(col("c", contract::Column::Id), t("contract_id"))
+        .expr_as(col("c", contract::Column::Title), t("contract_title"))
+        .expr_as(col("o", organisation::Column::Name), t("organisation"))
+        .expr_as(col("p", purchaser::Column::Name), t("purchaser"))
+        .join_as(
+            JoinType::InnerJoin,
+            organisation::Entity,
+            t("o"),
+            col("o", organisation::Column::Id).equals((t("c"), contract::Column::OrganisationId)),
+        )
+        .join_as(
+            JoinType::InnerJoin,
+            purchaser::Entity,
+            t("p"),
+            col("p", purchaser::Column::Id).equals((t("c"), contract::Column::PurchaserId)),
+        )
+        .cond_where(overdue(before))
+        .order_by((t("m"), milestone::Column::DueDate), Order::Asc)
+        .order_by((t("m"), milestone::Column::Id), Order::Asc)
+        .limit(LATE_LIST)
+        .to_owned()
+}
+
+/// The row of [`counts_select`].
+#[derive(FromQueryResult)]
+struct Counts {
+    open: i64,
+    answered: i64,
+    high: i64,
+    medium: i64,
+    low: i64,
+    late: i64,
 }
 
 /// The supervisor's home.
@@ -143,60 +239,30 @@ pub async fn supervisor_home(st: &AppState, actor: &Actor) -> ApiResult<Supervis
     }
     let today = today(st);
     let before = today - Days::new(LATE_DAYS);
-    let b = st.db.get_database_backend();
-    let counts_sql = format!(
-        "SELECT \
-         (SELECT COUNT(*) FROM finding WHERE status = 'open') AS open, \
-         (SELECT COUNT(*) FROM finding WHERE status = 'answered') AS answered, \
-         (SELECT COUNT(*) FROM finding WHERE status <> 'resolved' AND severity = 'high') AS high, \
-         (SELECT COUNT(*) FROM finding WHERE status <> 'resolved' AND severity = 'medium') AS medium, \
-         (SELECT COUNT(*) FROM finding WHERE status <> 'resolved' AND severity = 'low') AS low, \
-         (SELECT COUNT(*) FROM milestone m JOIN contract c ON c.id = m.contract_id WHERE {OVERDUE}) AS late"
-    )
-    .replace("$2", "$1");
-    let late_sql = format!(
-        "SELECT m.id AS milestone_id, m.title, m.due_date, m.amount_fen, \
-         c.id AS contract_id, c.title AS contract_title, o.name AS organisation, p.name AS purchaser \
-         FROM milestone m JOIN contract c ON c.id = m.contract_id \
-         JOIN organisation o ON o.id = c.organisation_id JOIN purchaser p ON p.id = c.purchaser_id \
-         WHERE {OVERDUE} ORDER BY m.due_date, m.id LIMIT {LATE_LIST}"
-    )
-    .replace("$2", "$1");
     let db = &st.db;
-    let counts = db.query_one_raw(Statement::from_sql_and_values(
-        b,
-        numbered(b, &counts_sql),
-        [before.into()],
-    ));
-    let late = LateMilestone::find_by_statement(Statement::from_sql_and_values(
-        b,
-        numbered(b, &late_sql),
-        [before.into()],
-    ))
-    .all(db);
+    let counts = counts_select(before);
+    let late = late_select(before);
+    let counts = sql::one::<Counts>(db, &counts);
+    let late = sql::all::<LateMilestone>(db, &late);
     let anchor = job_run::Entity::find()
         .filter(job_run::Column::Job.eq("audit_anchor"))
         .order_by_desc(job_run::Column::ScheduledFor)
         .one(db);
-    let (counts, late, anchor, head, last_check) = tokio::try_join!(
-        counts,
-        late,
-        anchor,
-        entity::queries::audit_head(db),
-        last_check(db)
-    )?;
-    let row = counts
+    let head = async { Ok::<_, ApiError>(entity::queries::audit_head(db).await?) };
+    let anchor = async { Ok::<_, ApiError>(anchor.await?) };
+    let (counts, late, anchor, head, last_check) =
+        tokio::try_join!(counts, late, anchor, head, last_check(db))?;
+    let n = counts
         .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no row from the home's counts")))?;
-    let n = |c: &str| row.try_get::<i64>("", c);
     Ok(SupervisorHome {
         findings: FindingCounts {
-            open: n("open")?,
-            answered: n("answered")?,
-            high: n("high")?,
-            medium: n("medium")?,
-            low: n("low")?,
+            open: n.open,
+            answered: n.answered,
+            high: n.high,
+            medium: n.medium,
+            low: n.low,
         },
-        late_count: n("late")?,
+        late_count: n.late,
         late,
         today,
         chain: ChainState {

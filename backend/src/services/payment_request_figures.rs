@@ -6,15 +6,17 @@
 //! every step, these only tell people what it will allow.
 
 use entity::Money;
-use entity::queries::numbered;
+use entity::model::{milestone, payment, payment_request};
 use entity::rules::requests;
 use entity::rules::vocab::{MilestoneStatus, PaymentRequestStatus, Role};
-use sea_orm::{ConnectionTrait, FromQueryResult, Statement};
+use sea_orm::sea_query::{Cond, Expr, ExprTrait, Order, Query};
+use sea_orm::{ConnectionTrait, FromQueryResult};
 use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::services::payment_requests;
+use crate::services::sql::{self, col, count_all, scalar, t, word};
 use crate::state::AppState;
 use crate::store;
 
@@ -32,65 +34,70 @@ pub struct RequestTodo {
     pub returned: i64,
 }
 
-/// The statuses whose requests still hold money, as SQL's `'a','b'`.
-fn open_statuses() -> String {
-    let open: Vec<&str> = PaymentRequestStatus::ALL
-        .iter()
-        .filter(|s| s.is_open())
-        .map(|s| s.as_str())
-        .collect();
-    format!("'{}'", open.join("','"))
+/// An officer's counts in [`todo`]: submitted, verified and approved requests.
+#[derive(FromQueryResult)]
+struct OfficerCounts {
+    a: i64,
+    b: i64,
+    c: i64,
+}
+
+/// An organisation's count in [`todo`]: returned requests.
+#[derive(FromQueryResult)]
+struct Returned {
+    d: i64,
 }
 
 /// The to-do counts of the actor's requests, in one statement (zeros for roles without a
 /// queue of their own).
 pub async fn todo(st: &AppState, actor: &Actor) -> ApiResult<RequestTodo> {
-    let b = st.db.get_database_backend();
-    let (sql, party) = match actor.role {
+    let (party_col, party) = match actor.role {
         Role::FinanceOfficer => (
-            format!(
-                "SELECT \
-                 (SELECT COUNT(*) FROM payment_request WHERE purchaser_id = $1 AND status = '{s}') AS a, \
-                 (SELECT COUNT(*) FROM payment_request WHERE purchaser_id = $1 AND status = '{v}') AS b, \
-                 (SELECT COUNT(*) FROM payment_request WHERE purchaser_id = $1 AND status = '{p}') AS c",
-                s = PaymentRequestStatus::Submitted.as_str(),
-                v = PaymentRequestStatus::Verified.as_str(),
-                p = PaymentRequestStatus::Approved.as_str(),
-            ),
+            payment_request::Column::PurchaserId,
             actor.purchaser_scope(),
         ),
         Role::Organisation => (
-            format!(
-                "SELECT 0 AS a, 0 AS b, 0 AS c, \
-                 (SELECT COUNT(*) FROM payment_request WHERE organisation_id = $1 AND status = '{r}') AS d",
-                r = PaymentRequestStatus::Returned.as_str(),
-            ),
+            payment_request::Column::OrganisationId,
             actor.organisation_scope(),
         ),
         _ => return Ok(RequestTodo::default()),
     };
     let party = party.ok_or(ApiError::Forbidden)?;
-    let row = st
-        .db
-        .query_one_raw(Statement::from_sql_and_values(
-            b,
-            numbered(b, &sql),
-            [party.into()],
-        ))
-        .await?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no row of request counts")))?;
-    let n = |c: &str| row.try_get::<i64>("", c);
-    Ok(match actor.role {
-        Role::FinanceOfficer => RequestTodo {
-            to_verify: n("a")?,
-            to_approve: if actor.user.approver { n("b")? } else { 0 },
-            to_pay: n("c")?,
+    let count = |status: PaymentRequestStatus| {
+        scalar(
+            Query::select()
+                .expr(count_all())
+                .from(payment_request::Entity)
+                .cond_where(
+                    Cond::all()
+                        .add(Expr::col(party_col).eq(party))
+                        .add(Expr::col(payment_request::Column::Status).eq(word(status.as_str()))),
+                )
+                .to_owned(),
+        )
+    };
+    let no_row = || ApiError::internal(anyhow::anyhow!("no row of request counts"));
+    if actor.role == Role::FinanceOfficer {
+        let sel = Query::select()
+            .expr_as(count(PaymentRequestStatus::Submitted), t("a"))
+            .expr_as(count(PaymentRequestStatus::Verified), t("b"))
+            .expr_as(count(PaymentRequestStatus::Approved), t("c"))
+            .to_owned();
+        let n: OfficerCounts = sql::one(&st.db, &sel).await?.ok_or_else(no_row)?;
+        return Ok(RequestTodo {
+            to_verify: n.a,
+            to_approve: if actor.user.approver { n.b } else { 0 },
+            to_pay: n.c,
             returned: 0,
-        },
-        _ => RequestTodo {
-            returned: n("d")?,
-            ..RequestTodo::default()
-        },
+        });
+    }
+    let sel = Query::select()
+        .expr_as(count(PaymentRequestStatus::Returned), t("d"))
+        .to_owned();
+    let n: Returned = sql::one(&st.db, &sel).await?.ok_or_else(no_row)?;
+    Ok(RequestTodo {
+        returned: n.d,
+        ..RequestTodo::default()
     })
 }
 
@@ -144,24 +151,41 @@ pub async fn requestable(
     contract_id: Uuid,
 ) -> ApiResult<Requestable> {
     let k = store::contracts::load(&st.db, actor, contract_id).await?;
-    let b = st.db.get_database_backend();
-    let open = open_statuses();
-    let sql = format!(
-        "SELECT m.id AS id, m.title AS title, CAST(COALESCE(m.payable_fen, 0) AS BIGINT) AS payable, \
-         CAST(COALESCE((SELECT SUM(p.amount_fen) FROM payment p WHERE p.milestone_id = m.id), 0) AS BIGINT) AS paid, \
-         CAST(COALESCE((SELECT SUM(r.amount_fen) FROM payment_request r WHERE r.milestone_id = m.id \
-           AND r.status IN ({open})), 0) AS BIGINT) AS requested \
-         FROM milestone m WHERE m.contract_id = $1 AND m.status = '{accepted}' \
-         ORDER BY m.due_date, m.id",
-        accepted = MilestoneStatus::Accepted.as_str(),
-    );
-    let rows = Row::find_by_statement(Statement::from_sql_and_values(
-        b,
-        numbered(b, &sql),
-        [contract_id.into()],
-    ))
-    .all(&st.db)
-    .await?;
+    let id = || col("m", milestone::Column::Id);
+    let paid = Query::select()
+        .from_as(payment::Entity, t("p"))
+        .and_where(col("p", payment::Column::MilestoneId).eq(id()))
+        .to_owned();
+    let requested = Query::select()
+        .from_as(payment_request::Entity, t("r"))
+        .and_where(col("r", payment_request::Column::MilestoneId).eq(id()))
+        .and_where(sql::among(
+            (t("r"), payment_request::Column::Status),
+            payment_requests::open_statuses(),
+        ))
+        .to_owned();
+    let sel = Query::select()
+        .expr_as(id(), t("id"))
+        .expr_as(col("m", milestone::Column::Title), t("title"))
+        .expr_as(
+            sql::fen(col("m", milestone::Column::PayableFen)),
+            t("payable"),
+        )
+        .expr_as(
+            sql::sum_of(paid, col("p", payment::Column::AmountFen)),
+            t("paid"),
+        )
+        .expr_as(
+            sql::sum_of(requested, col("r", payment_request::Column::AmountFen)),
+            t("requested"),
+        )
+        .from_as(milestone::Entity, t("m"))
+        .and_where(col("m", milestone::Column::ContractId).eq(contract_id))
+        .and_where(col("m", milestone::Column::Status).eq(word(MilestoneStatus::Accepted.as_str())))
+        .order_by((t("m"), milestone::Column::DueDate), Order::Asc)
+        .order_by((t("m"), milestone::Column::Id), Order::Asc)
+        .to_owned();
+    let rows: Vec<Row> = sql::all(&st.db, &sel).await?;
     let milestones = rows
         .into_iter()
         .map(|r| MilestoneFigures {

@@ -7,11 +7,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::Money;
 use entity::model::{contract, payment, payment_request};
-use entity::queries::numbered;
 use entity::rules::vocab::{ContractStatus, PaymentRequestStatus};
+use sea_orm::sea_query::{Expr, ExprTrait, Query};
 use sea_orm::{
-    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, Set, Statement,
+    ActiveModelTrait, ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, IntoActiveModel,
+    QueryFilter, QueryOrder, Set,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -23,6 +23,7 @@ use crate::fields;
 use crate::services::budget::{self, Figures};
 use crate::services::notify;
 use crate::services::payment_requests::{self, PaymentRequest};
+use crate::services::sql::{self, scalar, t};
 use crate::state::AppState;
 use crate::store;
 use jobs::templates::Message;
@@ -70,6 +71,7 @@ pub struct NewPayment {
 
 /// What the payment rules read of a contract under its lock, in one statement: what was paid
 /// on it, and the purchaser's payment with the request's voucher, if any.
+#[derive(FromQueryResult)]
 struct ContractSums {
     paid: i64,
     same_voucher: Option<Uuid>,
@@ -80,21 +82,26 @@ async fn contract_sums(
     k: &contract::Model,
     voucher: &str,
 ) -> ApiResult<ContractSums> {
-    let sql = "SELECT (SELECT id FROM payment WHERE purchaser_id = $2 AND voucher_no = $3) AS same_voucher, \
-               CAST(COALESCE((SELECT SUM(amount_fen) FROM payment WHERE contract_id = $1), 0) AS BIGINT) AS paid";
-    let b = db.get_database_backend();
-    let row = db
-        .query_one_raw(Statement::from_sql_and_values(
-            b,
-            numbered(b, sql),
-            [k.id.into(), k.purchaser_id.into(), voucher.into()],
-        ))
+    let same_voucher = Query::select()
+        .column(payment::Column::Id)
+        .from(payment::Entity)
+        .and_where(Expr::col(payment::Column::PurchaserId).eq(k.purchaser_id))
+        .and_where(Expr::col(payment::Column::VoucherNo).eq(voucher))
+        .to_owned();
+    let paid = Query::select()
+        .from(payment::Entity)
+        .and_where(Expr::col(payment::Column::ContractId).eq(k.id))
+        .to_owned();
+    let sel = Query::select()
+        .expr_as(scalar(same_voucher), t("same_voucher"))
+        .expr_as(
+            sql::sum_of(paid, Expr::col(payment::Column::AmountFen)),
+            t("paid"),
+        )
+        .to_owned();
+    sql::one(db, &sel)
         .await?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no row from the contract's sums")))?;
-    Ok(ContractSums {
-        same_voucher: row.try_get("", "same_voucher")?,
-        paid: row.try_get("", "paid")?,
-    })
+        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no row from the contract's sums")))
 }
 
 /// Whether a stored payment is the same request as `new` (a retry).

@@ -9,18 +9,14 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use entity::Money;
 use entity::model::{budget_line, organisation, purchaser};
-use entity::queries::{Figures, numbered};
+use entity::queries::Figures;
 use entity::rules::score::Score;
 use entity::rules::vocab::ServiceCategory;
 use rust_decimal::Decimal;
-use sea_orm::{
-    ColIdx, ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, EntityTrait,
-    FromQueryResult, QueryFilter, QueryResult, Statement, TransactionTrait, TryGetError,
-    TryGetable, Value,
-};
+use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -29,8 +25,10 @@ use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 use crate::store::today;
+use statements::{ContractSums, Counted, Waiting, rows};
 
 mod export;
+mod statements;
 
 pub use export::{to_csv, to_xlsx};
 
@@ -174,229 +172,6 @@ pub fn division_level(filter: Option<&str>) -> usize {
         6..9 => 9,
         _ => 12,
     }
-}
-
-fn key_sql(q: &SpendingQuery) -> String {
-    match q.group_by {
-        GroupBy::Purchaser => "c.purchaser_id".into(),
-        GroupBy::Organisation => "c.organisation_id".into(),
-        GroupBy::BudgetLine => "c.budget_line_id".into(),
-        GroupBy::Category => "c.service_category".into(),
-        GroupBy::Division => format!(
-            "SUBSTR(c.division_code, 1, {})",
-            division_level(q.division_code.as_deref())
-        ),
-    }
-}
-
-/// The contract filter shared by every statement, with its values from `$first` on.
-fn contract_filter(q: &SpendingQuery, scope: Option<Uuid>, values: &mut Vec<Value>) -> String {
-    // Another purchaser's figures do not exist for a finance officer.
-    let foreign = matches!((q.purchaser_id, scope), (Some(p), Some(s)) if p != s);
-    let mut w = String::from(if foreign { "1 = 0 AND " } else { "" });
-    w.push_str("c.status IN ('active', 'completed', 'terminated')");
-    let mut push = |clause: &str, v: Value| {
-        values.push(v);
-        w.push_str(&clause.replace('#', &format!("${}", values.len())));
-    };
-    if let Some(p) = scope.or(q.purchaser_id) {
-        push(" AND c.purchaser_id = #", p.into());
-    }
-    if let Some(o) = q.organisation_id {
-        push(" AND c.organisation_id = #", o.into());
-    }
-    if let Some(cat) = q.service_category {
-        push(" AND c.service_category = #", cat.as_str().into());
-    }
-    if let Some(d) = &q.division_code {
-        push(" AND c.division_code LIKE #", format!("{d}%").into());
-    }
-    if let Some(y) = q.fiscal_year {
-        push(
-            " AND c.budget_line_id IN (SELECT bl.id FROM budget_line bl WHERE bl.fiscal_year = #)",
-            y.into(),
-        );
-    }
-    if let Some(f) = q.from {
-        push(" AND c.end_date >= #", f.into());
-    }
-    if let Some(t) = q.to {
-        push(" AND c.start_date <= #", t.into());
-    }
-    w
-}
-
-/// Runs one report statement. On PostgreSQL the per-contract pre-aggregates of a county's
-/// whole history are hashed in memory rather than sorted on disk: a larger `work_mem` for this
-/// read-only transaction only.
-async fn rows<T: FromQueryResult>(
-    db: &DatabaseConnection,
-    (sql, values): (String, Vec<Value>),
-) -> ApiResult<Vec<T>> {
-    let b = db.get_database_backend();
-    let stmt = Statement::from_sql_and_values(b, numbered(b, &sql), values);
-    if b != DbBackend::Postgres {
-        return Ok(T::find_by_statement(stmt).all(db).await?);
-    }
-    let txn = db.begin().await?;
-    txn.execute_unprepared(REPORT_WORK_MEM).await?;
-    let out = T::find_by_statement(stmt).all(&txn).await?;
-    txn.commit().await?;
-    Ok(out)
-}
-
-/// The memory PostgreSQL may use per sort or hash of a report statement.
-const REPORT_WORK_MEM: &str = "SET LOCAL work_mem = '64MB'";
-
-/// A group's key as text: a UUID (purchaser, organisation, budget line), a category or a
-/// division code.
-struct GroupKey(String);
-
-impl TryGetable for GroupKey {
-    fn try_get_by<I: ColIdx>(res: &QueryResult, index: I) -> Result<Self, TryGetError> {
-        match Uuid::try_get_by(res, index) {
-            Ok(u) => Ok(GroupKey(u.to_string())),
-            Err(_) => String::try_get_by(res, index).map(GroupKey),
-        }
-    }
-}
-
-/// A group's contracts with their payments and milestones (statement 1).
-#[derive(FromQueryResult)]
-struct ContractSums {
-    k: GroupKey,
-    contracts: i64,
-    value_fen: Option<i64>,
-    committed: Option<i64>,
-    disbursed: Option<i64>,
-    accepted: Option<i64>,
-    overdue: Option<i64>,
-    score_sum: Option<i64>,
-    scored: Option<i64>,
-    all_overdue: Option<i64>,
-    no_indicators: Option<i64>,
-}
-
-/// A count in a group (statements 3, 4 and 6; in statement 2, one organisation's open
-/// findings).
-#[derive(FromQueryResult)]
-struct Counted {
-    k: GroupKey,
-    n: i64,
-}
-
-/// Payment requests waiting in a group, and the oldest's submission (statement 5).
-#[derive(FromQueryResult)]
-struct Waiting {
-    k: GroupKey,
-    n: i64,
-    oldest: Option<DateTime<Utc>>,
-}
-
-/// A statement and its values.
-type Sql = (String, Vec<Value>);
-
-/// Statement 1: contracts with their payments and milestones, grouped.
-fn contracts_sql(q: &SpendingQuery, scope: Option<Uuid>, key: &str, today: NaiveDate) -> Sql {
-    let mut values: Vec<Value> = vec![today.into()];
-    let mut pay_where = String::new();
-    if let Some(f) = q.from {
-        values.push(f.into());
-        pay_where.push_str(&format!(" AND paid_on >= ${}", values.len()));
-    }
-    if let Some(t) = q.to {
-        values.push(t.into());
-        pay_where.push_str(&format!(" AND paid_on <= ${}", values.len()));
-    }
-    let filter = contract_filter(q, scope, &mut values);
-    let sql = format!(
-        "SELECT {key} AS k, COUNT(*) AS contracts, \
-         CAST(SUM(c.value_fen) AS BIGINT) AS value_fen, \
-         CAST(SUM(CASE WHEN c.status = 'active' THEN c.value_fen ELSE COALESCE(p.advances, 0) + COALESCE(m.accepted_payable, 0) END) AS BIGINT) AS committed, \
-         CAST(SUM(COALESCE(p.paid, 0)) AS BIGINT) AS disbursed, \
-         CAST(SUM(COALESCE(m.accepted, 0)) AS BIGINT) AS accepted, \
-         CAST(SUM(COALESCE(m.overdue, 0)) AS BIGINT) AS overdue, \
-         CAST(SUM(COALESCE(m.score_sum, 0)) AS BIGINT) AS score_sum, \
-         CAST(SUM(COALESCE(m.scored, 0)) AS BIGINT) AS scored, \
-         CAST(SUM(CASE WHEN COALESCE(m.open_ms, 0) > 0 AND m.open_ms = m.overdue THEN 1 ELSE 0 END) AS BIGINT) AS all_overdue, \
-         CAST(SUM(CASE WHEN NOT EXISTS (SELECT 1 FROM indicator i WHERE i.contract_id = c.id) THEN 1 ELSE 0 END) AS BIGINT) AS no_indicators \
-         FROM contract c \
-         LEFT JOIN (SELECT contract_id, SUM(amount_fen) AS paid, SUM(CASE WHEN milestone_id IS NULL THEN amount_fen ELSE 0 END) AS advances \
-                    FROM payment WHERE 1 = 1{pay_where} GROUP BY contract_id) p ON p.contract_id = c.id \
-         LEFT JOIN (SELECT contract_id, \
-                    SUM(CASE WHEN status = 'accepted' THEN payable_fen ELSE 0 END) AS accepted_payable, \
-                    SUM(CASE WHEN status = 'accepted' THEN 1 ELSE 0 END) AS accepted, \
-                    SUM(CASE WHEN status IN ('planned', 'submitted', 'rejected') AND due_date < $1 THEN 1 ELSE 0 END) AS overdue, \
-                    SUM(CASE WHEN status IN ('planned', 'submitted', 'rejected') THEN 1 ELSE 0 END) AS open_ms, \
-                    SUM(CASE WHEN score_tenths IS NOT NULL THEN score_tenths ELSE 0 END) AS score_sum, \
-                    SUM(CASE WHEN score_tenths IS NOT NULL THEN 1 ELSE 0 END) AS scored \
-                    FROM milestone GROUP BY contract_id) m ON m.contract_id = c.id \
-         WHERE {filter} GROUP BY {key}"
-    );
-    (sql, values)
-}
-
-/// Statement 2: open findings, and organisations with several, per group.
-fn findings_sql(q: &SpendingQuery, scope: Option<Uuid>, key: &str) -> Sql {
-    let mut values = Vec::new();
-    let filter = contract_filter(q, scope, &mut values);
-    let sql = format!(
-        "SELECT {key} AS k, f.organisation_id AS org, CAST(COUNT(*) AS BIGINT) AS n FROM finding f JOIN contract c ON c.id = f.contract_id \
-         WHERE f.status <> 'resolved' AND {filter} GROUP BY {key}, f.organisation_id"
-    );
-    (sql, values)
-}
-
-/// Statement 3: posts vacant over 30 days today, per group.
-fn vacant_sql(q: &SpendingQuery, scope: Option<Uuid>, key: &str, today: NaiveDate) -> Sql {
-    let mut values: Vec<Value> = vec![today.into(), (today - chrono::Days::new(30)).into()];
-    let filter = contract_filter(q, scope, &mut values);
-    let sql = format!(
-        "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n FROM post p JOIN contract c ON c.id = p.contract_id \
-         WHERE c.status = 'active' AND p.start_date <= $2 AND p.end_date >= $1 \
-         AND NOT EXISTS (SELECT 1 FROM post_assignment a WHERE a.post_id = p.id AND a.from_date <= $1 AND (a.to_date IS NULL OR a.to_date >= $2)) \
-         AND {filter} GROUP BY {key}"
-    );
-    (sql, values)
-}
-
-/// Statement 4: payments before acceptance (proved absent).
-fn early_sql(q: &SpendingQuery, scope: Option<Uuid>, key: &str) -> Sql {
-    let mut values = Vec::new();
-    let filter = contract_filter(q, scope, &mut values);
-    let sql = format!(
-        "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n FROM payment pm JOIN contract c ON c.id = pm.contract_id \
-         JOIN milestone m ON m.id = pm.milestone_id WHERE (m.accepted_at IS NULL OR pm.created_at < m.accepted_at) AND {filter} GROUP BY {key}"
-    );
-    (sql, values)
-}
-
-/// Statement 5: payment requests waiting, and the oldest's submission, over the requests' index of
-/// (`status`, `status_changed_at`).
-fn waiting_sql(q: &SpendingQuery, scope: Option<Uuid>, key: &str) -> Sql {
-    let mut values = Vec::new();
-    let filter = contract_filter(q, scope, &mut values);
-    let sql = format!(
-        "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n, MIN(r.submitted_at) AS oldest \
-         FROM payment_request r JOIN contract c ON c.id = r.contract_id \
-         WHERE r.status IN ('submitted', 'verified', 'approved') AND {filter} GROUP BY {key}"
-    );
-    (sql, values)
-}
-
-/// Statement 6: requests approved by their milestone's accepter (proved absent): each request
-/// joined to its milestone's accepted report (one per milestone) in one hash join.
-fn accepter_sql(q: &SpendingQuery, scope: Option<Uuid>, key: &str) -> Sql {
-    let mut values = Vec::new();
-    let filter = contract_filter(q, scope, &mut values);
-    let sql = format!(
-        "SELECT {key} AS k, CAST(COUNT(*) AS BIGINT) AS n FROM payment_request r \
-         JOIN milestone_report mr ON mr.milestone_id = r.milestone_id AND mr.decision = 'accepted' \
-         JOIN contract c ON c.id = r.contract_id \
-         WHERE NOT r.migrated AND (mr.decided_by = r.approved_by OR mr.decided_by = r.second_approved_by) \
-         AND {filter} GROUP BY {key}"
-    );
-    (sql, values)
 }
 
 /// 422 for a division filter that is not digits of a code, or a period that ends before it
@@ -565,14 +340,13 @@ pub async fn report(st: &AppState, actor: &Actor, q: &SpendingQuery) -> ApiResul
     let db = &st.db;
     let today = today(st);
     let scope = actor.purchaser_scope();
-    let key = key_sql(q);
     let (contracts, findings, vacant, early, waiting, accepter) = tokio::join!(
-        rows::<ContractSums>(db, contracts_sql(q, scope, &key, today)),
-        rows::<Counted>(db, findings_sql(q, scope, &key)),
-        rows::<Counted>(db, vacant_sql(q, scope, &key, today)),
-        rows::<Counted>(db, early_sql(q, scope, &key)),
-        rows::<Waiting>(db, waiting_sql(q, scope, &key)),
-        rows::<Counted>(db, accepter_sql(q, scope, &key)),
+        rows::<ContractSums>(db, statements::contracts(q, scope, today)),
+        rows::<Counted>(db, statements::findings(q, scope)),
+        rows::<Counted>(db, statements::vacant(q, scope, today)),
+        rows::<Counted>(db, statements::early(q, scope)),
+        rows::<Waiting>(db, statements::waiting(q, scope)),
+        rows::<Counted>(db, statements::accepter(q, scope)),
     );
     let mut groups = Groups::new();
     add_contract_sums(&mut groups, contracts?);
