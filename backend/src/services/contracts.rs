@@ -11,7 +11,7 @@ use entity::rules::score::Score;
 use entity::rules::vocab::{ContractStatus, MilestoneStatus, Role, ServiceCategory, TenderStatus};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -20,13 +20,14 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
-use crate::pagination::{Page, page};
+use crate::pagination::Page;
 use crate::services::budget::{self, available_fen, lock_line};
-use crate::services::common::{bad_transition, period_problem, reason};
+use crate::services::common::{Reason, bad_transition, period_problem, reason};
 use crate::services::public::notices::{self as public_notices, Outcome};
 use crate::state::AppState;
 use crate::store;
 use crate::store::contracts::{load, load_for_update, visible};
+use crate::store::page::page;
 use crate::store::today;
 
 /// The default score at or above which a milestone is paid in full.
@@ -159,14 +160,6 @@ pub struct ContractFilter {
 
 /// The longest horizon of `ending_within_days`.
 pub const MAX_ENDING_WITHIN_DAYS: u32 = 366;
-
-/// `{reason}` of a termination.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Reason {
-    #[schema(value_type = crate::fields::Reason)]
-    pub reason: String,
-}
 
 /// An amendment request: a new value and/or end date, with the reason.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -819,22 +812,20 @@ pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract> 
 
 /// A page of the contracts the actor may see.
 pub async fn list(st: &AppState, actor: &Actor, f: ContractFilter) -> ApiResult<Page<Contract>> {
-    let mut q = contract::Entity::find();
-    if let Some(own) = actor.purchaser_scope() {
-        q = q.filter(contract::Column::PurchaserId.eq(own));
-    }
-    if let Some(own) = actor.organisation_scope() {
-        q = q.filter(contract::Column::OrganisationId.eq(own));
-    }
-    if let Some(v) = f.status {
-        q = q.filter(contract::Column::Status.eq(v));
-    }
-    if let Some(v) = f.purchaser_id {
-        q = q.filter(contract::Column::PurchaserId.eq(v));
-    }
-    if let Some(v) = f.organisation_id {
-        q = q.filter(contract::Column::OrganisationId.eq(v));
-    }
+    let mut q = contract::Entity::find()
+        .apply_if(actor.purchaser_scope(), |q, own| {
+            q.filter(contract::Column::PurchaserId.eq(own))
+        })
+        .apply_if(actor.organisation_scope(), |q, own| {
+            q.filter(contract::Column::OrganisationId.eq(own))
+        })
+        .apply_if(f.status, |q, v| q.filter(contract::Column::Status.eq(v)))
+        .apply_if(f.purchaser_id, |q, v| {
+            q.filter(contract::Column::PurchaserId.eq(v))
+        })
+        .apply_if(f.organisation_id, |q, v| {
+            q.filter(contract::Column::OrganisationId.eq(v))
+        });
     if let Some(days) = f.ending_within_days {
         if days > MAX_ENDING_WITHIN_DAYS {
             return Err(ApiError::field(
@@ -848,20 +839,13 @@ pub async fn list(st: &AppState, actor: &Actor, f: ContractFilter) -> ApiResult<
             .filter(contract::Column::EndDate.gte(day))
             .filter(contract::Column::EndDate.lte(day + chrono::Days::new(days.into())));
     }
-    let (rows, next) = page(
+    let models = page(
         &st.db,
         q,
         contract::Column::Id,
-        f.limit,
-        f.cursor.as_deref(),
+        (f.limit, f.cursor.as_deref()),
         |m: &contract::Model| m.id,
     )
     .await?;
-    Ok(Page {
-        items: rows
-            .into_iter()
-            .map(Contract::try_from)
-            .collect::<ApiResult<_>>()?,
-        next_cursor: next,
-    })
+    models.try_map(Contract::try_from)
 }

@@ -15,13 +15,11 @@ use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use entity::Money;
 use entity::model::{contract, organisation};
 use entity::queries::numbered;
-use entity::rules::counts::to_usize;
 use entity::rules::divisions::{Level, ancestors};
 use entity::rules::vocab::{ContractStatus, ServiceCategory};
 use rust_decimal::Decimal;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, Statement,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect, Statement,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -29,8 +27,9 @@ use uuid::Uuid;
 
 use super::notices::{check_division, within};
 use crate::error::{ApiError, ApiResult};
-use crate::pagination::{check_limit, decode, encode};
+use crate::pagination::{Page, decode};
 use crate::services::divisions;
+use crate::store::page::Keyset;
 
 /// The contract statuses of services bought: signed, running or ended (never a draft, never a
 /// cancelled draft).
@@ -217,13 +216,13 @@ pub async fn page(
 ) -> ApiResult<DivisionPage> {
     check_division("code", code)?;
     let level = Level::of(code).ok_or(ApiError::NotFound)?;
-    let limit = check_limit(q.limit)?;
+    let keys = Keyset::newest_first(q.limit)?;
     let cursor = q.cursor.as_deref().map(decode).transpose()?;
     let fiscal_year = today.year();
 
     // Four independent reads: at once, each on a connection of its own.
     let (contracts, figures, posts, milestones) = tokio::join!(
-        contracts(db, code, limit, cursor),
+        contracts(db, code, keys, cursor),
         figures(db, code, level, fiscal_year),
         posts(db, code, today),
         milestones(db, code),
@@ -310,26 +309,17 @@ pub async fn page(
 async fn contracts(
     db: &impl ConnectionTrait,
     code: &str,
-    limit: u64,
+    keys: Keyset,
     before: Option<Uuid>,
 ) -> ApiResult<(Vec<PublicContract>, Option<String>)> {
-    let mut q = contract::Entity::find()
+    let q = contract::Entity::find()
         .filter(within(contract::Column::DivisionCode, code))
         .filter(contract::Column::Status.is_in(SIGNED));
-    if let Some(b) = before {
-        q = q.filter(contract::Column::Id.lt(b));
-    }
-    let mut rows = q
-        .order_by_desc(contract::Column::Id)
-        .limit(limit + 1)
-        .all(db)
-        .await?;
-    let next = if rows.len() as u64 > limit {
-        rows.truncate(to_usize(limit));
-        rows.last().map(|c| encode(c.id))
-    } else {
-        None
-    };
+    let rows = keys.after(q, contract::Column::Id, before).all(db).await?;
+    let Page {
+        items: rows,
+        next_cursor: next,
+    } = keys.finish_by_id(rows, |c| c.id);
     let orgs = organisations(db, rows.iter().map(|c| c.organisation_id)).await?;
     let out = rows
         .into_iter()
