@@ -633,7 +633,7 @@ async fn list_in(
     newest_first: bool,
 ) -> Result<crate::pagination::Page<AuditEntry>, crate::error::ApiError> {
     use crate::error::ApiError;
-    let keys = crate::store::page::Keyset::ordered(f.limit, newest_first)?;
+    let paging = crate::store::page::Keyset::ordered(f.limit, newest_first)?;
     let q = visible_events(now)
         .apply_if(f.entity_type, |q, v| {
             q.filter(audit_event::Column::EntityType.eq(v))
@@ -660,12 +660,12 @@ async fn list_in(
             })
         })
         .transpose()?;
-    let rows = keys
+    let rows = paging
         .after(q, audit_event::Column::Seq, after)
         .all(db)
         .await?;
-    Ok(keys
-        .finish(rows, |r| r.seq.map(|s| s.to_string()))
+    Ok(paging
+        .into_page(rows, |r| r.seq.map(|s| s.to_string()))
         .map(AuditEntry::from))
 }
 

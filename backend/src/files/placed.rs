@@ -1,13 +1,12 @@
 //! The files one request stored, removed at once when the request is refused or cut off before its
-//! report is written (see the module comment of the parent).
+//! report is written (see [`super`]).
 
 use std::path::{Path, PathBuf};
 
 use jobs::file_store::{self, FileId};
 
-use crate::error::{ApiError, ApiResult};
-
 use super::{Stored, Upload};
+use crate::error::{ApiError, ApiResult};
 
 /// The files one request stored. Dropped while armed (the request was refused or cut off
 /// before its report was written), it removes those it created; once disarmed, only

@@ -20,23 +20,13 @@ pub struct Keyset {
 }
 
 impl Keyset {
-    /// A page in key order, of the size asked for (422 outside the page size's bounds).
-    pub fn oldest_first(limit: Option<u64>) -> ApiResult<Self> {
-        Ok(Self {
-            limit: check_limit(limit)?,
-            newest_first: false,
-        })
-    }
-
-    /// A page against key order (a worklist: the latest first), paging back in time.
+    /// A page against key order (a worklist: the latest first), paging back in time; 422
+    /// for a size outside the page size's bounds.
     pub fn newest_first(limit: Option<u64>) -> ApiResult<Self> {
-        Ok(Self {
-            limit: check_limit(limit)?,
-            newest_first: true,
-        })
+        Self::ordered(limit, true)
     }
 
-    /// A page in either order.
+    /// A page in key order, or against it when `newest_first`.
     pub fn ordered(limit: Option<u64>, newest_first: bool) -> ApiResult<Self> {
         Ok(Self {
             limit: check_limit(limit)?,
@@ -80,7 +70,11 @@ impl Keyset {
 
     /// The page out of the rows [`Self::after`] read, with the cursor of its last row (from
     /// `cursor_of`) when another page follows.
-    pub fn finish<M>(self, mut rows: Vec<M>, cursor_of: impl Fn(&M) -> Option<String>) -> Page<M> {
+    pub fn into_page<M>(
+        self,
+        mut rows: Vec<M>,
+        cursor_of: impl Fn(&M) -> Option<String>,
+    ) -> Page<M> {
         let next_cursor = if rows.len() as u64 > self.limit {
             rows.truncate(to_usize(self.limit));
             rows.last().and_then(cursor_of)
@@ -93,9 +87,9 @@ impl Keyset {
         }
     }
 
-    /// [`Self::finish`] for rows keyed on their id.
-    pub fn finish_by_id<M>(self, rows: Vec<M>, id_of: impl Fn(&M) -> Uuid) -> Page<M> {
-        self.finish(rows, |m| Some(encode(id_of(m))))
+    /// [`Self::into_page`] for rows keyed on their id.
+    pub fn into_page_by_id<M>(self, rows: Vec<M>, id_of: impl Fn(&M) -> Uuid) -> Page<M> {
+        self.into_page(rows, |m| Some(encode(id_of(m))))
     }
 }
 
@@ -128,7 +122,7 @@ where
     E: EntityTrait<Model = M>,
     M: FromQueryResult + Send + Sync,
 {
-    let keys = Keyset::ordered(limit, newest_first)?;
-    let rows = keys.after_cursor(select, id, cursor)?.all(db).await?;
-    Ok(keys.finish_by_id(rows, id_of))
+    let paging = Keyset::ordered(limit, newest_first)?;
+    let rows = paging.after_cursor(select, id, cursor)?.all(db).await?;
+    Ok(paging.into_page_by_id(rows, id_of))
 }

@@ -1,8 +1,9 @@
-//! OpenAPI links: the table of resources (RESOURCES) and, from each operation that answers with an
-//! id, the links to the operations on it, so that a client or a fuzzer can follow the id.
+//! OpenAPI links: the table of resources ([`RESOURCES`]) and, from each operation that answers
+//! with an id, the links to the operations on it, so that a client or a fuzzer can follow the id.
+
+use serde_json::{Map, Value, json};
 
 use super::{PREFIX, operation_id};
-use serde_json::{Map, Value, json};
 
 /// An operation: its method and its path (under `/api/v1`).
 type Op = (&'static str, &'static str);

@@ -107,7 +107,7 @@ pub async fn own_bids(
     cursor: Option<&str>,
 ) -> ApiResult<Page<OwnBid>> {
     let org = actor.organisation_scope().ok_or(ApiError::Forbidden)?;
-    let keys = Keyset::newest_first(limit)?;
+    let paging = Keyset::newest_first(limit)?;
     // The contract of an award names its tender and bid; its tender's index finds it.
     let to_contract = bid::Entity::belongs_to(contract::Entity)
         .from((bid::Column::TenderId, bid::Column::Id))
@@ -134,13 +134,13 @@ pub async fn own_bids(
         .join(JoinType::InnerJoin, bid::Relation::Tender.def())
         .join(JoinType::LeftJoin, to_contract)
         .filter(bid::Column::OrganisationId.eq(org));
-    let rows = keys
+    let rows = paging
         .after_cursor(q, bid::Column::Id, cursor)?
         .into_model::<Row>()
         .all(&st.db)
         .await?;
     let now = st.now();
-    keys.finish_by_id(rows, |r| r.id).try_map(|r| {
+    paging.into_page_by_id(rows, |r| r.id).try_map(|r| {
         let status = r.status;
         Ok(OwnBid {
             outcome: bid_outcome(r.id, status, r.bid_deadline, r.awarded_bid_id, now),

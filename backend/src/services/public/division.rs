@@ -216,13 +216,13 @@ pub async fn page(
 ) -> ApiResult<DivisionPage> {
     check_division("code", code)?;
     let level = Level::of(code).ok_or(ApiError::NotFound)?;
-    let keys = Keyset::newest_first(q.limit)?;
+    let paging = Keyset::newest_first(q.limit)?;
     let cursor = q.cursor.as_deref().map(decode).transpose()?;
     let fiscal_year = today.year();
 
     // Four independent reads: at once, each on a connection of its own.
     let (contracts, figures, posts, milestones) = tokio::join!(
-        contracts(db, code, keys, cursor),
+        contracts(db, code, paging, cursor),
         figures(db, code, level, fiscal_year),
         posts(db, code, today),
         milestones(db, code),
@@ -309,17 +309,20 @@ pub async fn page(
 async fn contracts(
     db: &impl ConnectionTrait,
     code: &str,
-    keys: Keyset,
+    paging: Keyset,
     before: Option<Uuid>,
 ) -> ApiResult<(Vec<PublicContract>, Option<String>)> {
     let q = contract::Entity::find()
         .filter(within(contract::Column::DivisionCode, code))
         .filter(contract::Column::Status.is_in(SIGNED));
-    let rows = keys.after(q, contract::Column::Id, before).all(db).await?;
+    let rows = paging
+        .after(q, contract::Column::Id, before)
+        .all(db)
+        .await?;
     let Page {
         items: rows,
         next_cursor: next,
-    } = keys.finish_by_id(rows, |c| c.id);
+    } = paging.into_page_by_id(rows, |c| c.id);
     let orgs = organisations(db, rows.iter().map(|c| c.organisation_id)).await?;
     let out = rows
         .into_iter()

@@ -209,7 +209,7 @@ pub async fn list(
     f: &NoticeFilter,
     order: Order,
 ) -> ApiResult<Page<Notice>> {
-    let keys = Keyset::ordered(f.limit, order == Order::Newest)?;
+    let paging = Keyset::ordered(f.limit, order == Order::Newest)?;
     if let Some(d) = &f.division {
         check_division("division", d)?;
     }
@@ -219,8 +219,8 @@ pub async fn list(
             q.filter(within(notice::Column::DivisionCode, d))
         })
         .apply_if(f.since, |q, since| q.filter(notice::Column::At.gte(since)));
-    let q = keys.after_cursor(q, notice::Column::Id, f.cursor.as_deref())?;
-    let found = keys.finish_by_id(q.all(db).await?, |n| n.id);
+    let q = paging.after_cursor(q, notice::Column::Id, f.cursor.as_deref())?;
+    let found = paging.into_page_by_id(q.all(db).await?, |n| n.id);
     Ok(Page {
         items: show_all(db, found.items).await?,
         next_cursor: found.next_cursor,
