@@ -25,11 +25,10 @@ use entity::model::{audit_event, chain_check};
 use entity::rules::audit_chain::{
     ChainBreak, ChainEvent, ChainVerifier, GENESIS_HASH, StoredEvent, canonical_json, chain_hash,
 };
-use entity::rules::counts::to_usize;
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, Value as DbValue,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, Statement, Value as DbValue,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -634,64 +633,47 @@ async fn list_in(
     newest_first: bool,
 ) -> Result<crate::pagination::Page<AuditEntry>, crate::error::ApiError> {
     use crate::error::ApiError;
-    let limit = crate::pagination::check_limit(f.limit)?;
-    let mut q = visible_events(now);
-    if let Some(v) = f.entity_type {
-        q = q.filter(audit_event::Column::EntityType.eq(v));
-    }
-    if let Some(v) = f.entity_id {
-        q = q.filter(audit_event::Column::EntityId.eq(v));
-    }
-    if let Some(v) = f.actor {
-        q = q.filter(audit_event::Column::ActorUserId.eq(v));
-    }
-    if let Some(v) = f.action {
-        q = q.filter(audit_event::Column::Action.eq(v));
-    }
-    if let Some(v) = f.from {
-        q = q.filter(audit_event::Column::At.gte(v));
-    }
-    if let Some(v) = f.to {
-        q = q.filter(audit_event::Column::At.lt(v));
-    }
-    if let Some(c) = &f.cursor {
-        let after: i64 = c.parse().map_err(|_| {
-            ApiError::field(
-                "cursor",
-                crate::error::codes::CURSOR_INVALID,
-                "is not a cursor this server gave",
-            )
-        })?;
-        q = q.filter(if newest_first {
-            audit_event::Column::Seq.lt(after)
-        } else {
-            audit_event::Column::Seq.gt(after)
-        });
-    }
-    q = if newest_first {
-        q.order_by_desc(audit_event::Column::Seq)
-    } else {
-        q.order_by_asc(audit_event::Column::Seq)
-    };
-    let mut rows = q.limit(limit + 1).all(db).await?;
-    let next = if rows.len() as u64 > limit {
-        rows.truncate(to_usize(limit));
-        rows.last().and_then(|r| r.seq).map(|s| s.to_string())
-    } else {
-        None
-    };
-    let items = rows.into_iter().map(AuditEntry::from).collect();
-    Ok(crate::pagination::Page {
-        items,
-        next_cursor: next,
-    })
+    let paging = crate::store::page::Keyset::ordered(f.limit, newest_first)?;
+    let q = visible_events(now)
+        .apply_if(f.entity_type, |q, v| {
+            q.filter(audit_event::Column::EntityType.eq(v))
+        })
+        .apply_if(f.entity_id, |q, v| {
+            q.filter(audit_event::Column::EntityId.eq(v))
+        })
+        .apply_if(f.actor, |q, v| {
+            q.filter(audit_event::Column::ActorUserId.eq(v))
+        })
+        .apply_if(f.action, |q, v| q.filter(audit_event::Column::Action.eq(v)))
+        .apply_if(f.from, |q, v| q.filter(audit_event::Column::At.gte(v)))
+        .apply_if(f.to, |q, v| q.filter(audit_event::Column::At.lt(v)));
+    let after = f
+        .cursor
+        .as_deref()
+        .map(|c| {
+            c.parse::<i64>().map_err(|_| {
+                ApiError::field(
+                    "cursor",
+                    crate::error::codes::CURSOR_INVALID,
+                    "is not a cursor this server gave",
+                )
+            })
+        })
+        .transpose()?;
+    let rows = paging
+        .after(q, audit_event::Column::Seq, after)
+        .all(db)
+        .await?;
+    Ok(paging
+        .into_page(rows, |r| r.seq.map(|s| s.to_string()))
+        .map(AuditEntry::from))
 }
 
 /// Sealed audit events, less those of bids still sealed at `now` (their tender's deadline to
 /// come). Events not yet sealed into the chain are not shown.
 fn visible_events(now: DateTime<Utc>) -> sea_orm::Select<audit_event::Entity> {
     use entity::model::{bid, tender};
-    use sea_orm::{Condition, QuerySelect, QueryTrait};
+    use sea_orm::Condition;
     let sealed = bid::Entity::find()
         .select_only()
         .column(bid::Column::Id)

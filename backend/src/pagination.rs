@@ -1,13 +1,8 @@
-//! Keyset pagination: lists are ordered by id (UUID v7, so by creation time) and the opaque
-//! cursor is the last id of the page, so a page costs one index range scan however deep.
+//! A list's page as the API shows it: `{items, next_cursor}`, the page size's bounds and the
+//! opaque cursor (the last id of the page). How a page is read is [`crate::store::page`]'s.
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use entity::rules::counts::to_usize;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect, Select,
-};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -27,60 +22,22 @@ pub struct Page<T> {
     pub next_cursor: Option<String>,
 }
 
-/// Reads one page of `select`, keyed on `id_col`.
-pub async fn page<E, M>(
-    db: &impl ConnectionTrait,
-    select: Select<E>,
-    id_col: E::Column,
-    limit: Option<u64>,
-    cursor: Option<&str>,
-    id_of: impl Fn(&M) -> Uuid,
-) -> ApiResult<(Vec<M>, Option<String>)>
-where
-    E: EntityTrait<Model = M>,
-    M: FromQueryResult + Send + Sync,
-{
-    page_ordered(db, select, id_col, limit, cursor, id_of, false).await
-}
-
-/// [`page`] in either order: `newest_first` (a page's worklist: the latest runs, the latest
-/// failures) pages back in time.
-pub async fn page_ordered<E, M>(
-    db: &impl ConnectionTrait,
-    select: Select<E>,
-    id_col: E::Column,
-    limit: Option<u64>,
-    cursor: Option<&str>,
-    id_of: impl Fn(&M) -> Uuid,
-    newest_first: bool,
-) -> ApiResult<(Vec<M>, Option<String>)>
-where
-    E: EntityTrait<Model = M>,
-    M: FromQueryResult + Send + Sync,
-{
-    let limit = check_limit(limit)?;
-    let mut select = select;
-    if let Some(c) = cursor {
-        let after = decode(c)?;
-        select = select.filter(if newest_first {
-            id_col.lt(after)
-        } else {
-            id_col.gt(after)
-        });
+impl<T> Page<T> {
+    /// The page with each item turned into what the answer shows, or the first error.
+    pub fn try_map<U>(self, f: impl FnMut(T) -> ApiResult<U>) -> ApiResult<Page<U>> {
+        Ok(Page {
+            items: self.items.into_iter().map(f).collect::<ApiResult<_>>()?,
+            next_cursor: self.next_cursor,
+        })
     }
-    let select = if newest_first {
-        select.order_by_desc(id_col)
-    } else {
-        select.order_by_asc(id_col)
-    };
-    let mut rows = select.limit(limit + 1).all(db).await?;
-    let next = if rows.len() as u64 > limit {
-        rows.truncate(to_usize(limit));
-        rows.last().map(|m| encode(id_of(m)))
-    } else {
-        None
-    };
-    Ok((rows, next))
+
+    /// The page with each item turned into what the answer shows.
+    pub fn map<U>(self, f: impl FnMut(T) -> U) -> Page<U> {
+        Page {
+            items: self.items.into_iter().map(f).collect(),
+            next_cursor: self.next_cursor,
+        }
+    }
 }
 
 /// The page size asked for, or the default; 422 outside 1..=MAX_LIMIT.

@@ -9,8 +9,9 @@ use crate::auth::{Can, Seen, can, kind};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Json, Path, Query};
 use crate::pagination::Page;
+use crate::services::common::Reason;
 use crate::services::contracts::{
-    self, Amendment, Contract, ContractFilter, ContractPatch, NewAmendment, NewContract, Reason,
+    self, Amendment, Contract, ContractFilter, ContractPatch, NewAmendment, NewContract,
 };
 use crate::state::AppState;
 

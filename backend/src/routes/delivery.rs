@@ -10,10 +10,9 @@ use crate::auth::{Can, Seen, can, kind};
 use crate::error::{ApiResult, Problem};
 use crate::extract::{Json, Path, Query, from_value};
 use crate::pagination::Page;
+use crate::services::common::Reason;
 use crate::services::indicators::{self, Indicator, IndicatorPatch, NewIndicator};
-use crate::services::milestones::{
-    self, Milestone, MilestoneFilter, MilestonePatch, NewMilestone, Reason,
-};
+use crate::services::milestones::{self, Milestone, MilestoneFilter, MilestonePatch, NewMilestone};
 use crate::services::post_funding::{self, FundingWindow, PostFunding};
 use crate::services::scoring::{self, Performance};
 use crate::state::AppState;

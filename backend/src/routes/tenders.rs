@@ -11,8 +11,9 @@ use crate::extract::{Json, Path, Query};
 use crate::pagination::Page;
 use crate::services::awards::{self, Award};
 use crate::services::bids::{self, Bid, BidScore, NewBid};
+use crate::services::common::Reason;
 use crate::services::contracts::Contract;
-use crate::services::tenders::{self, NewTender, Reason, Tender, TenderFilter, TenderPatch};
+use crate::services::tenders::{self, NewTender, Tender, TenderFilter, TenderPatch};
 use crate::state::AppState;
 
 pub fn routes() -> OpenApiRouter<AppState> {

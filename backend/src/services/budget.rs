@@ -10,7 +10,7 @@ use entity::model::budget_line;
 use entity::rules::vocab::FundSource;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter, QuerySelect,
+    QueryFilter, QuerySelect, QueryTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -23,6 +23,7 @@ use crate::fields;
 use crate::pagination::Page;
 use crate::state::AppState;
 use crate::store;
+use crate::store::page::page;
 use jobs::templates::Message;
 
 /// A budget line with its derived figures.
@@ -347,30 +348,24 @@ pub async fn list(
     actor: &Actor,
     f: BudgetLineFilter,
 ) -> ApiResult<Page<BudgetLine>> {
-    let mut q = budget_line::Entity::find();
-    if let Some(own) = actor.purchaser_scope() {
-        q = q.filter(budget_line::Column::PurchaserId.eq(own));
-    }
-    if let Some(p) = f.purchaser_id {
-        q = q.filter(budget_line::Column::PurchaserId.eq(p));
-    }
-    if let Some(y) = f.fiscal_year {
-        q = q.filter(budget_line::Column::FiscalYear.eq(y));
-    }
-    if let Some(s) = f.source {
-        q = q.filter(budget_line::Column::Source.eq(s));
-    }
-    let (rows, next) = crate::pagination::page(
+    let q = budget_line::Entity::find()
+        .apply_if(actor.purchaser_scope(), |q, own| {
+            q.filter(budget_line::Column::PurchaserId.eq(own))
+        })
+        .apply_if(f.purchaser_id, |q, p| {
+            q.filter(budget_line::Column::PurchaserId.eq(p))
+        })
+        .apply_if(f.fiscal_year, |q, y| {
+            q.filter(budget_line::Column::FiscalYear.eq(y))
+        })
+        .apply_if(f.source, |q, s| q.filter(budget_line::Column::Source.eq(s)));
+    let models = page(
         &st.db,
         q,
         budget_line::Column::Id,
-        f.limit,
-        f.cursor.as_deref(),
+        (f.limit, f.cursor.as_deref()),
         |l: &budget_line::Model| l.id,
     )
     .await?;
-    Ok(Page {
-        items: rows.into_iter().map(shape).collect::<ApiResult<_>>()?,
-        next_cursor: next,
-    })
+    models.try_map(shape)
 }

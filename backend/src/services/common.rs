@@ -1,9 +1,20 @@
 //! Small helpers the services share.
 
 use chrono::NaiveDate;
+use serde::Deserialize;
+use utoipa::ToSchema;
 
 use crate::error::{ApiError, ApiResult, Code, codes};
 use crate::fields;
+
+/// `{reason}` of an action that needs one: a cancellation (of a tender, a contract or a
+/// milestone), a tender closed without success, a termination.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reason {
+    #[schema(value_type = crate::fields::Reason)]
+    pub reason: String,
+}
 
 /// A required reason (cancel, terminate, amendments …): trimmed, 1 to
 /// [`fields::Reason::MAX`] characters.

@@ -7,7 +7,7 @@ use entity::model::finding;
 use entity::rules::vocab::{FindingStatus, Severity};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-    QueryOrder, QuerySelect,
+    QueryOrder, QuerySelect, QueryTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -234,19 +234,19 @@ pub async fn search(
     if actor.organisation_scope().is_some() {
         return Err(ApiError::Forbidden);
     }
-    let mut q = finding::Entity::find();
-    if let Some(p) = actor.purchaser_scope() {
-        q = q.filter(finding::Column::PurchaserId.eq(p));
-    }
-    if let Some(p) = filter.purchaser_id {
-        q = q.filter(finding::Column::PurchaserId.eq(p));
-    }
-    if let Some(s) = filter.status {
-        q = q.filter(finding::Column::Status.eq(s));
-    }
-    if let Some(s) = filter.severity {
-        q = q.filter(finding::Column::Severity.eq(s));
-    }
+    let q = finding::Entity::find()
+        .apply_if(actor.purchaser_scope(), |q, p| {
+            q.filter(finding::Column::PurchaserId.eq(p))
+        })
+        .apply_if(filter.purchaser_id, |q, p| {
+            q.filter(finding::Column::PurchaserId.eq(p))
+        })
+        .apply_if(filter.status, |q, s| {
+            q.filter(finding::Column::Status.eq(s))
+        })
+        .apply_if(filter.severity, |q, s| {
+            q.filter(finding::Column::Severity.eq(s))
+        });
     q.order_by_desc(finding::Column::Id)
         .limit(SEARCH_LIMIT)
         .all(&st.db)

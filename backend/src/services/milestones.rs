@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
-use crate::services::common::{bad_transition, reason};
+use crate::services::common::{Reason, bad_transition, reason};
 use crate::state::AppState;
 use crate::store;
 
@@ -96,14 +96,6 @@ pub struct MilestoneFilter {
     pub status: Option<MilestoneStatus>,
     /// Only overdue (true) or only not overdue (false) milestones.
     pub overdue: Option<bool>,
-}
-
-/// `{reason}` of a cancellation.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Reason {
-    #[schema(value_type = crate::fields::Reason)]
-    pub reason: String,
 }
 
 /// 409 unless a contract value of `value_fen` covers `claimed_fen` of milestones and advances.
@@ -354,10 +346,9 @@ pub async fn list(
 ) -> ApiResult<Vec<Milestone>> {
     store::contracts::load(&st.db, actor, contract_id).await?;
     let day = store::today(st);
-    let mut q = milestone::Entity::find().filter(milestone::Column::ContractId.eq(contract_id));
-    if let Some(s) = f.status {
-        q = q.filter(milestone::Column::Status.eq(s));
-    }
+    let mut q = milestone::Entity::find()
+        .filter(milestone::Column::ContractId.eq(contract_id))
+        .apply_if(f.status, |q, s| q.filter(milestone::Column::Status.eq(s)));
     let open = [
         MilestoneStatus::Planned,
         MilestoneStatus::Submitted,

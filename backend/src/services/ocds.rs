@@ -15,6 +15,7 @@
 //! which OCDS's `minItems: 1` does not allow; an empty package still says "nothing new".
 
 mod build;
+mod codelists;
 mod load;
 pub mod public;
 mod schema;
@@ -30,7 +31,7 @@ use serde_json::json;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-pub use build::{
+pub use codelists::{
     award_status, contract_status, milestone_status, procurement_method, tender_status,
 };
 pub use load::Scope;

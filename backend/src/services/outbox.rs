@@ -7,6 +7,7 @@ use entity::rules::vocab::NotificationStatus;
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    QueryTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,8 +15,9 @@ use uuid::Uuid;
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
-use crate::pagination::{Page, page, page_ordered};
+use crate::pagination::Page;
 use crate::state::AppState;
+use crate::store::page::{page, page_ordered};
 
 /// A notification as its recipient sees it.
 #[derive(Debug, Serialize, ToSchema)]
@@ -125,23 +127,20 @@ pub async fn mine(
     actor: &Actor,
     f: NotificationFilter,
 ) -> ApiResult<Page<Notification>> {
-    let mut q = notification::Entity::find().filter(own(actor));
-    if let Some(s) = f.status {
-        q = q.filter(notification::Column::Status.eq(s));
-    }
-    let (rows, next) = page(
+    let q = notification::Entity::find()
+        .filter(own(actor))
+        .apply_if(f.status, |q, s| {
+            q.filter(notification::Column::Status.eq(s))
+        });
+    let models = page(
         &st.db,
         q,
         notification::Column::Id,
-        f.limit,
-        f.cursor.as_deref(),
+        (f.limit, f.cursor.as_deref()),
         |m: &notification::Model| m.id,
     )
     .await?;
-    Ok(Page {
-        items: rows.into_iter().map(Notification::from).collect(),
-        next_cursor: next,
-    })
+    Ok(models.map(Notification::from))
 }
 
 /// Puts a dead notification back in the queue, with its attempts reset.
@@ -231,24 +230,17 @@ pub async fn recent_runs(st: &AppState, f: RunFilter) -> ApiResult<Page<JobRun>>
 }
 
 async fn runs_in(st: &AppState, f: RunFilter, newest_first: bool) -> ApiResult<Page<JobRun>> {
-    let mut q = job_run::Entity::find();
-    if let Some(j) = f.job {
-        q = q.filter(job_run::Column::Job.eq(j));
-    }
-    let (rows, next) = page_ordered(
+    let q = job_run::Entity::find().apply_if(f.job, |q, j| q.filter(job_run::Column::Job.eq(j)));
+    let models = page_ordered(
         &st.db,
         q,
         job_run::Column::Id,
-        f.limit,
-        f.cursor.as_deref(),
+        (f.limit, f.cursor.as_deref()),
         |m: &job_run::Model| m.id,
         newest_first,
     )
     .await?;
-    Ok(Page {
-        items: rows.into_iter().map(JobRun::from).collect(),
-        next_cursor: next,
-    })
+    Ok(models.map(JobRun::from))
 }
 
 /// The latest run of each job that has run, in the order of `jobs list`: one statement, each
@@ -284,20 +276,16 @@ pub async fn latest_runs(st: &AppState) -> ApiResult<Vec<JobRun>> {
 pub async fn dead(st: &AppState, cursor: Option<&str>) -> ApiResult<Page<Notification>> {
     let q = notification::Entity::find()
         .filter(notification::Column::Status.eq(NotificationStatus::Dead));
-    let (rows, next) = page_ordered(
+    let models = page_ordered(
         &st.db,
         q,
         notification::Column::Id,
-        None,
-        cursor,
+        (None, cursor),
         |m: &notification::Model| m.id,
         true,
     )
     .await?;
-    Ok(Page {
-        items: rows.into_iter().map(Notification::from).collect(),
-        next_cursor: next,
-    })
+    Ok(models.map(Notification::from))
 }
 
 /// What waits in the outbox: notifications pending (and of those, due now) and dead.

@@ -7,6 +7,7 @@ use entity::rules::procurement::org_status_on;
 use entity::rules::vocab::OrgStatus;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+    QueryTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -15,9 +16,10 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
-use crate::pagination::{Page, page};
+use crate::pagination::Page;
 use crate::state::AppState;
 use crate::store;
+use crate::store::page::page;
 use crate::store::today;
 
 /// A purchasing unit as the API shows it.
@@ -181,23 +183,18 @@ pub async fn get_purchaser(st: &AppState, id: Uuid) -> ApiResult<Purchaser> {
 
 /// A page of purchasers.
 pub async fn list_purchasers(st: &AppState, f: PurchaserFilter) -> ApiResult<Page<Purchaser>> {
-    let mut q = purchaser::Entity::find();
-    if let Some(d) = f.division_code {
-        q = q.filter(purchaser::Column::DivisionCode.eq(d));
-    }
-    let (rows, next) = page(
+    let q = purchaser::Entity::find().apply_if(f.division_code, |q, d| {
+        q.filter(purchaser::Column::DivisionCode.eq(d))
+    });
+    let models = page(
         &st.db,
         q,
         purchaser::Column::Id,
-        f.limit,
-        f.cursor.as_deref(),
+        (f.limit, f.cursor.as_deref()),
         |m: &purchaser::Model| m.id,
     )
     .await?;
-    Ok(Page {
-        items: rows.into_iter().map(Purchaser::from).collect(),
-        next_cursor: next,
-    })
+    Ok(models.map(Purchaser::from))
 }
 
 /// A social organisation as the API shows it.
@@ -415,10 +412,9 @@ pub async fn list_organisations(
     actor: &Actor,
     f: OrganisationFilter,
 ) -> ApiResult<Page<Organisation>> {
-    let mut q = organisation::Entity::find();
-    if let Some(own) = actor.organisation_scope() {
-        q = q.filter(organisation::Column::Id.eq(own));
-    }
+    let mut q = organisation::Entity::find().apply_if(actor.organisation_scope(), |q, own| {
+        q.filter(organisation::Column::Id.eq(own))
+    });
     if let Some(s) = f.status {
         // By the status in force today (a lapsed suspension counts as active).
         let active = entity::queries::organisation_active_on(today(st));
@@ -429,23 +425,16 @@ pub async fn list_organisations(
                 .add(active.not()),
         });
     }
-    if let Some(cc) = f.credit_code {
-        q = q.filter(organisation::Column::CreditCode.eq(cc));
-    }
-    let (rows, next) = page(
+    q = q.apply_if(f.credit_code, |q, cc| {
+        q.filter(organisation::Column::CreditCode.eq(cc))
+    });
+    let models = page(
         &st.db,
         q,
         organisation::Column::Id,
-        f.limit,
-        f.cursor.as_deref(),
+        (f.limit, f.cursor.as_deref()),
         |m: &organisation::Model| m.id,
     )
     .await?;
-    Ok(Page {
-        items: rows
-            .into_iter()
-            .map(|m| Organisation::on(m, today(st)))
-            .collect::<ApiResult<_>>()?,
-        next_cursor: next,
-    })
+    models.try_map(|m| Organisation::on(m, today(st)))
 }

@@ -5,7 +5,7 @@ use entity::rules::vocab::{Locale, Role};
 use sea_orm::sea_query::Expr;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel,
-    QueryFilter,
+    QueryFilter, QueryTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -14,9 +14,10 @@ use uuid::Uuid;
 use crate::auth::{Actor, password};
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
-use crate::pagination::{Page, page};
+use crate::pagination::Page;
 use crate::state::AppState;
 use crate::store;
+use crate::store::page::page;
 use jobs::templates::Message;
 
 /// A user as the API shows it (never the password hash).
@@ -395,13 +396,11 @@ pub async fn revoke_sessions(
     keep: Option<Uuid>,
     now: chrono::DateTime<chrono::Utc>,
 ) -> ApiResult<()> {
-    let mut q = session::Entity::update_many()
+    let q = session::Entity::update_many()
         .col_expr(session::Column::RevokedAt, Expr::value(now))
         .filter(session::Column::UserId.eq(user_id))
-        .filter(session::Column::RevokedAt.is_null());
-    if let Some(k) = keep {
-        q = q.filter(session::Column::Id.ne(k));
-    }
+        .filter(session::Column::RevokedAt.is_null())
+        .apply_if(keep, |q, k| q.filter(session::Column::Id.ne(k)));
     q.exec(db).await?;
     Ok(())
 }
@@ -417,35 +416,26 @@ pub async fn get_user(st: &AppState, id: Uuid) -> ApiResult<User> {
 
 /// A page of users.
 pub async fn list_users(st: &AppState, f: UserFilter) -> ApiResult<Page<User>> {
-    let mut q = user::Entity::find();
-    if let Some(r) = f.role {
-        q = q.filter(user::Column::Role.eq(r));
-    }
-    if let Some(p) = f.purchaser_id {
-        q = q.filter(user::Column::PurchaserId.eq(p));
-    }
-    if let Some(o) = f.organisation_id {
-        q = q.filter(user::Column::OrganisationId.eq(o));
-    }
-    if let Some(e) = f.email {
-        q = q.filter(user::Column::Email.eq(e.trim().to_lowercase()));
-    }
-    let (rows, next) = page(
+    let q = user::Entity::find()
+        .apply_if(f.role, |q, r| q.filter(user::Column::Role.eq(r)))
+        .apply_if(f.purchaser_id, |q, p| {
+            q.filter(user::Column::PurchaserId.eq(p))
+        })
+        .apply_if(f.organisation_id, |q, o| {
+            q.filter(user::Column::OrganisationId.eq(o))
+        })
+        .apply_if(f.email, |q, e| {
+            q.filter(user::Column::Email.eq(e.trim().to_lowercase()))
+        });
+    let models = page(
         &st.db,
         q,
         user::Column::Id,
-        f.limit,
-        f.cursor.as_deref(),
+        (f.limit, f.cursor.as_deref()),
         |m: &user::Model| m.id,
     )
     .await?;
-    Ok(Page {
-        items: rows
-            .iter()
-            .map(User::from_model)
-            .collect::<ApiResult<_>>()?,
-        next_cursor: next,
-    })
+    models.try_map(|m| User::from_model(&m))
 }
 
 /// How many users there are, as the admin's home shows them.

@@ -7,6 +7,7 @@
 //! writes: services do, through [`Write`].
 
 pub mod contracts;
+pub mod page;
 pub mod records;
 pub mod sums;
 mod write;

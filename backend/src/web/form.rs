@@ -11,6 +11,7 @@ use serde::de::DeserializeOwned;
 
 use crate::auth::Actor;
 use crate::error::ApiError;
+use crate::services::common::Reason;
 use crate::state::AppState;
 use crate::web::csrf;
 
@@ -119,4 +120,22 @@ pub async fn part_text(mut field: Field<'_>, max: usize) -> Result<String, ApiEr
         bytes.extend_from_slice(&chunk);
     }
     String::from_utf8(bytes).map_err(|_| ApiError::BadRequest("a text part is not UTF-8".into()))
+}
+
+/// The reason of a cancellation, of an unsuccessful tender or of a termination, as typed: a
+/// missing field is an empty one, which the service refuses with its field message.
+#[derive(Debug, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReasonForm {
+    #[serde(default)]
+    pub reason: String,
+}
+
+impl ReasonForm {
+    /// The service's input: the same [`Reason`] the JSON route reads.
+    pub fn to_reason(&self) -> Reason {
+        Reason {
+            reason: self.reason.clone(),
+        }
+    }
 }

@@ -6,20 +6,19 @@
 use chrono::{DateTime, Utc};
 use entity::Money;
 use entity::model::{bid, contract, tender};
-use entity::rules::counts::to_usize;
 use entity::rules::score::Score;
 use entity::rules::vocab::TenderStatus;
 use sea_orm::{
-    ColumnTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QueryOrder, QuerySelect,
-    RelationTrait,
+    ColumnTrait, EntityTrait, FromQueryResult, JoinType, QueryFilter, QuerySelect, RelationTrait,
 };
 use uuid::Uuid;
 
 use super::Bid;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
-use crate::pagination::{Page, check_limit, decode, encode};
+use crate::pagination::Page;
 use crate::state::AppState;
+use crate::store::page::Keyset;
 
 /// What became of a bid, as its organisation reads it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -108,13 +107,13 @@ pub async fn own_bids(
     cursor: Option<&str>,
 ) -> ApiResult<Page<OwnBid>> {
     let org = actor.organisation_scope().ok_or(ApiError::Forbidden)?;
-    let limit = check_limit(limit)?;
+    let paging = Keyset::newest_first(limit)?;
     // The contract of an award names its tender and bid; its tender's index finds it.
     let to_contract = bid::Entity::belongs_to(contract::Entity)
         .from((bid::Column::TenderId, bid::Column::Id))
         .to((contract::Column::TenderId, contract::Column::BidId))
         .into();
-    let mut q = bid::Entity::find()
+    let q = bid::Entity::find()
         .select_only()
         .columns([
             bid::Column::Id,
@@ -135,47 +134,30 @@ pub async fn own_bids(
         .join(JoinType::InnerJoin, bid::Relation::Tender.def())
         .join(JoinType::LeftJoin, to_contract)
         .filter(bid::Column::OrganisationId.eq(org));
-    if let Some(c) = cursor {
-        q = q.filter(bid::Column::Id.lt(decode(c)?));
-    }
-    let mut rows = q
-        .order_by_desc(bid::Column::Id)
-        .limit(limit + 1)
+    let rows = paging
+        .after_cursor(q, bid::Column::Id, cursor)?
         .into_model::<Row>()
         .all(&st.db)
         .await?;
-    let next = if rows.len() as u64 > limit {
-        rows.truncate(to_usize(limit));
-        rows.last().map(|r| encode(r.id))
-    } else {
-        None
-    };
     let now = st.now();
-    let items = rows
-        .into_iter()
-        .map(|r| {
-            let status = r.status;
-            Ok(OwnBid {
-                outcome: bid_outcome(r.id, status, r.bid_deadline, r.awarded_bid_id, now),
-                bid: Bid {
-                    id: r.id,
-                    tender_id: r.tender_id,
-                    organisation_id: r.organisation_id,
-                    amount: Money::from_fen(r.amount_fen),
-                    proposal: r.proposal,
-                    submitted_at: r.submitted_at,
-                    score: r.score_tenths.map(Score::from_tenths),
-                },
-                tender_title: r.title,
-                tender_status: status,
-                bid_deadline: r.bid_deadline,
-                contract_id: r.contract_id,
-            })
+    paging.into_page_by_id(rows, |r| r.id).try_map(|r| {
+        let status = r.status;
+        Ok(OwnBid {
+            outcome: bid_outcome(r.id, status, r.bid_deadline, r.awarded_bid_id, now),
+            bid: Bid {
+                id: r.id,
+                tender_id: r.tender_id,
+                organisation_id: r.organisation_id,
+                amount: Money::from_fen(r.amount_fen),
+                proposal: r.proposal,
+                submitted_at: r.submitted_at,
+                score: r.score_tenths.map(Score::from_tenths),
+            },
+            tender_title: r.title,
+            tender_status: status,
+            bid_deadline: r.bid_deadline,
+            contract_id: r.contract_id,
         })
-        .collect::<ApiResult<_>>()?;
-    Ok(Page {
-        items,
-        next_cursor: next,
     })
 }
 

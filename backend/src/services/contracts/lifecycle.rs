@@ -11,7 +11,8 @@ use sea_orm::{
 };
 use uuid::Uuid;
 
-use super::{Amendment, Contract, NewAmendment, Reason, check_holds_children, save};
+use super::{Amendment, Contract, NewAmendment, check_holds_children, save};
+use crate::services::common::Reason;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult, codes};
 use crate::services::budget::{self, available_fen, lock_line};

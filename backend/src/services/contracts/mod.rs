@@ -161,14 +161,6 @@ pub struct ContractFilter {
 /// The longest horizon of `ending_within_days`.
 pub const MAX_ENDING_WITHIN_DAYS: u32 = 366;
 
-/// `{reason}` of a termination.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Reason {
-    #[schema(value_type = crate::fields::Reason)]
-    pub reason: String,
-}
-
 /// An amendment request: a new value and/or end date, with the reason.
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

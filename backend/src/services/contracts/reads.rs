@@ -2,15 +2,16 @@
 //! their amendments.
 
 use entity::model::{amendment, contract};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use uuid::Uuid;
 
 use super::{Amendment, Contract, ContractFilter, MAX_ENDING_WITHIN_DAYS};
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
-use crate::pagination::{Page, page};
+use crate::pagination::Page;
 use crate::state::AppState;
 use crate::store::contracts::{load, visible};
+use crate::store::page::page;
 use crate::store::today;
 
 /// A contract's amendments, oldest first.
@@ -103,22 +104,20 @@ pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Contract> 
 
 /// A page of the contracts the actor may see.
 pub async fn list(st: &AppState, actor: &Actor, f: ContractFilter) -> ApiResult<Page<Contract>> {
-    let mut q = contract::Entity::find();
-    if let Some(own) = actor.purchaser_scope() {
-        q = q.filter(contract::Column::PurchaserId.eq(own));
-    }
-    if let Some(own) = actor.organisation_scope() {
-        q = q.filter(contract::Column::OrganisationId.eq(own));
-    }
-    if let Some(v) = f.status {
-        q = q.filter(contract::Column::Status.eq(v));
-    }
-    if let Some(v) = f.purchaser_id {
-        q = q.filter(contract::Column::PurchaserId.eq(v));
-    }
-    if let Some(v) = f.organisation_id {
-        q = q.filter(contract::Column::OrganisationId.eq(v));
-    }
+    let mut q = contract::Entity::find()
+        .apply_if(actor.purchaser_scope(), |q, own| {
+            q.filter(contract::Column::PurchaserId.eq(own))
+        })
+        .apply_if(actor.organisation_scope(), |q, own| {
+            q.filter(contract::Column::OrganisationId.eq(own))
+        })
+        .apply_if(f.status, |q, v| q.filter(contract::Column::Status.eq(v)))
+        .apply_if(f.purchaser_id, |q, v| {
+            q.filter(contract::Column::PurchaserId.eq(v))
+        })
+        .apply_if(f.organisation_id, |q, v| {
+            q.filter(contract::Column::OrganisationId.eq(v))
+        });
     if let Some(days) = f.ending_within_days {
         if days > MAX_ENDING_WITHIN_DAYS {
             return Err(ApiError::field(
@@ -132,20 +131,13 @@ pub async fn list(st: &AppState, actor: &Actor, f: ContractFilter) -> ApiResult<
             .filter(contract::Column::EndDate.gte(day))
             .filter(contract::Column::EndDate.lte(day + chrono::Days::new(days.into())));
     }
-    let (rows, next) = page(
+    let models = page(
         &st.db,
         q,
         contract::Column::Id,
-        f.limit,
-        f.cursor.as_deref(),
+        (f.limit, f.cursor.as_deref()),
         |m: &contract::Model| m.id,
     )
     .await?;
-    Ok(Page {
-        items: rows
-            .into_iter()
-            .map(Contract::try_from)
-            .collect::<ApiResult<_>>()?,
-        next_cursor: next,
-    })
+    models.try_map(Contract::try_from)
 }

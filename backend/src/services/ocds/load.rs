@@ -12,7 +12,7 @@ use entity::model::{
 use sea_orm::sea_query::{Expr, Query};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, ExprTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    QueryOrder, QuerySelect, QueryTrait,
 };
 use uuid::Uuid;
 
@@ -63,13 +63,11 @@ pub async fn tenders(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<tender::Model>, DbErr> {
-    let mut q = tender::Entity::find();
-    if let Some(a) = after {
-        q = q.filter(tender::Column::Id.gt(a));
-    }
-    if let Some(p) = scope.purchaser {
-        q = q.filter(tender::Column::PurchaserId.eq(p));
-    }
+    let mut q = tender::Entity::find()
+        .apply_if(after, |q, a| q.filter(tender::Column::Id.gt(a)))
+        .apply_if(scope.purchaser, |q, p| {
+            q.filter(tender::Column::PurchaserId.eq(p))
+        });
     if let Some(since) = scope.since {
         let contract_changed = Query::select()
             .expr(Expr::val(1))
@@ -99,16 +97,15 @@ pub async fn direct_contracts(
     after: Option<Uuid>,
     limit: u64,
 ) -> Result<Vec<contract::Model>, DbErr> {
-    let mut q = contract::Entity::find().filter(contract::Column::TenderId.is_null());
-    if let Some(a) = after {
-        q = q.filter(contract::Column::Id.gt(a));
-    }
-    if let Some(p) = scope.purchaser {
-        q = q.filter(contract::Column::PurchaserId.eq(p));
-    }
-    if let Some(since) = scope.since {
-        q = q.filter(contract_changed_since(since));
-    }
+    let q = contract::Entity::find()
+        .filter(contract::Column::TenderId.is_null())
+        .apply_if(after, |q, a| q.filter(contract::Column::Id.gt(a)))
+        .apply_if(scope.purchaser, |q, p| {
+            q.filter(contract::Column::PurchaserId.eq(p))
+        })
+        .apply_if(scope.since, |q, since| {
+            q.filter(contract_changed_since(since))
+        });
     q.order_by_asc(contract::Column::Id)
         .limit(limit)
         .all(db)

@@ -15,7 +15,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use entity::Money;
 use entity::model::{contract, payment_request};
 use entity::rules::vocab::{ContractStatus, PaymentRequestStatus};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QueryTrait};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -23,9 +23,10 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
-use crate::pagination::{Page, page};
+use crate::pagination::Page;
 use crate::state::AppState;
 use crate::store;
+use crate::store::page::page;
 use crate::store::today;
 
 mod amounts;
@@ -204,35 +205,28 @@ pub async fn list(
     actor: &Actor,
     f: PaymentRequestFilter,
 ) -> ApiResult<Page<PaymentRequest>> {
-    let mut q = payment_request::Entity::find();
-    if let Some(own) = actor.purchaser_scope() {
-        q = q.filter(payment_request::Column::PurchaserId.eq(own));
-    }
-    if let Some(own) = actor.organisation_scope() {
-        q = q.filter(payment_request::Column::OrganisationId.eq(own));
-    }
-    if let Some(s) = f.status {
-        q = q.filter(payment_request::Column::Status.eq(s));
-    }
-    if let Some(c) = f.contract_id {
-        q = q.filter(payment_request::Column::ContractId.eq(c));
-    }
-    let (rows, next) = page(
+    let q = payment_request::Entity::find()
+        .apply_if(actor.purchaser_scope(), |q, own| {
+            q.filter(payment_request::Column::PurchaserId.eq(own))
+        })
+        .apply_if(actor.organisation_scope(), |q, own| {
+            q.filter(payment_request::Column::OrganisationId.eq(own))
+        })
+        .apply_if(f.status, |q, s| {
+            q.filter(payment_request::Column::Status.eq(s))
+        })
+        .apply_if(f.contract_id, |q, c| {
+            q.filter(payment_request::Column::ContractId.eq(c))
+        });
+    let models = page(
         &st.db,
         q,
         payment_request::Column::Id,
-        f.limit,
-        f.cursor.as_deref(),
+        (f.limit, f.cursor.as_deref()),
         |m: &payment_request::Model| m.id,
     )
     .await?;
-    Ok(Page {
-        items: rows
-            .into_iter()
-            .map(|m| PaymentRequest::from_model(st, m))
-            .collect::<ApiResult<_>>()?,
-        next_cursor: next,
-    })
+    models.try_map(|m| PaymentRequest::from_model(st, m))
 }
 
 /// A contract's requests, oldest first.

@@ -16,7 +16,9 @@ use entity::queries::Figures;
 use entity::rules::score::Score;
 use entity::rules::vocab::ServiceCategory;
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter, QueryTrait,
+};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -252,13 +254,13 @@ async fn add_budget_lines(
     scope: Option<Uuid>,
     groups: &mut Groups,
 ) -> ApiResult<()> {
-    let mut lq = budget_line::Entity::find();
-    if let Some(p) = scope.or(q.purchaser_id) {
-        lq = lq.filter(budget_line::Column::PurchaserId.eq(p));
-    }
-    if let Some(y) = q.fiscal_year {
-        lq = lq.filter(budget_line::Column::FiscalYear.eq(y));
-    }
+    let lq = budget_line::Entity::find()
+        .apply_if(scope.or(q.purchaser_id), |lq, p| {
+            lq.filter(budget_line::Column::PurchaserId.eq(p))
+        })
+        .apply_if(q.fiscal_year, |lq, y| {
+            lq.filter(budget_line::Column::FiscalYear.eq(y))
+        });
     let lines =
         if q.organisation_id.is_some() || q.service_category.is_some() || q.division_code.is_some()
         {

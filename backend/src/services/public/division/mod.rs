@@ -23,7 +23,8 @@ use uuid::Uuid;
 
 use super::notices::check_division;
 use crate::error::{ApiError, ApiResult};
-use crate::pagination::{check_limit, decode};
+use crate::pagination::decode;
+use crate::store::page::Keyset;
 use crate::services::divisions;
 
 mod reads;
@@ -217,10 +218,10 @@ impl Parts {
         code: &str,
         level: Level,
         today: NaiveDate,
-        (limit, cursor): (u64, Option<Uuid>),
+        (paging, cursor): (Keyset, Option<Uuid>),
     ) -> ApiResult<Parts> {
         let (contracts, figures, posts, milestones) = tokio::join!(
-            reads::contracts(db, code, limit, cursor),
+            reads::contracts(db, code, paging, cursor),
             reads::figures(db, code, level, today.year()),
             reads::posts(db, code, today),
             reads::milestones(db, code),
@@ -277,9 +278,9 @@ pub async fn page(
 ) -> ApiResult<DivisionPage> {
     check_division("code", code)?;
     let level = Level::of(code).ok_or(ApiError::NotFound)?;
-    let limit = check_limit(q.limit)?;
+    let paging = Keyset::newest_first(q.limit)?;
     let cursor = q.cursor.as_deref().map(decode).transpose()?;
-    let mut parts = Parts::read(db, code, level, today, (limit, cursor)).await?;
+    let mut parts = Parts::read(db, code, level, today, (paging, cursor)).await?;
     parts.add_registered(db, code, level).await?;
     let names = divisions::names(db, &parts.codes(code)).await?;
     // A code neither in the register nor bought for: no such division (a first page without

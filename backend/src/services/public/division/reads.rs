@@ -6,7 +6,6 @@ use std::collections::HashMap;
 use chrono::{DateTime, NaiveDate, Utc};
 use entity::Money;
 use entity::model::{budget_line, contract, milestone, organisation, payment, post};
-use entity::rules::counts::to_usize;
 use entity::rules::divisions::Level;
 use entity::rules::vocab::{ContractStatus, MilestoneStatus, ServiceCategory};
 use rust_decimal::Decimal;
@@ -14,42 +13,36 @@ use sea_orm::sea_query::{
     Cond, Condition, Expr, ExprTrait, Func, JoinType, Order, Query, SelectStatement,
 };
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QuerySelect,
 };
 use uuid::Uuid;
 
 use super::super::notices::within;
 use super::{AcceptedMilestone, Figures, LISTED, PublicContract, PublicPost, SIGNED};
 use crate::error::ApiResult;
-use crate::pagination::encode;
+use crate::pagination::Page;
 use crate::services::dashboard::milestones_with_contract;
+use crate::store::page::Keyset;
 use crate::services::sql::{self, bigint, col, count_all, number, or_zero, scalar, t, word};
 
 /// A page of signed contracts for `code` and below, newest first.
 pub(super) async fn contracts(
     db: &impl ConnectionTrait,
     code: &str,
-    limit: u64,
+    paging: Keyset,
     before: Option<Uuid>,
 ) -> ApiResult<(Vec<PublicContract>, Option<String>)> {
-    let mut q = contract::Entity::find()
+    let q = contract::Entity::find()
         .filter(within(contract::Column::DivisionCode, code))
         .filter(contract::Column::Status.is_in(SIGNED));
-    if let Some(b) = before {
-        q = q.filter(contract::Column::Id.lt(b));
-    }
-    let mut rows = q
-        .order_by_desc(contract::Column::Id)
-        .limit(limit + 1)
+    let rows = paging
+        .after(q, contract::Column::Id, before)
         .all(db)
         .await?;
-    let next = if rows.len() as u64 > limit {
-        rows.truncate(to_usize(limit));
-        rows.last().map(|c| encode(c.id))
-    } else {
-        None
-    };
+    let Page {
+        items: rows,
+        next_cursor: next,
+    } = paging.into_page_by_id(rows, |c| c.id);
     let orgs = organisations(db, rows.iter().map(|c| c.organisation_id)).await?;
     let out = rows
         .into_iter()

@@ -13,14 +13,15 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Forms, ReasonForm, settle};
+use super::{Forms, settle};
 use crate::auth::{Actor, Can, Seen, can, kind};
 use crate::error::ApiResult;
 use crate::services::indicators::{self, Indicator, NewIndicator};
-use crate::services::milestones::{self, Milestone, MilestoneFilter, NewMilestone, Reason};
+use crate::services::milestones::{self, Milestone, MilestoneFilter, NewMilestone};
 use crate::state::AppState;
 use crate::web::feedback::Fields;
 use crate::web::form::Form;
+use crate::web::form::ReasonForm;
 use crate::web::pages::contract_page::ContractHead;
 use crate::web::pages::reporting;
 use crate::web::ui::Ui;
@@ -282,15 +283,7 @@ pub async fn cancel(
     Form(form): Form<ReasonForm>,
 ) -> ApiResult<Response> {
     let contract = milestones::get(&st, &actor, mid).await?.contract_id;
-    let r = milestones::cancel(
-        &st,
-        &actor,
-        mid,
-        Reason {
-            reason: form.reason.clone(),
-        },
-    )
-    .await;
+    let r = milestones::cancel(&st, &actor, mid, form.to_reason()).await;
     let to = format!("/contracts/{contract}/milestones");
     match settle(&ui, jar, r, &to, "flash-milestone-cancelled", "cancel")? {
         Ok(done) => Ok(done),

@@ -129,14 +129,6 @@ pub fn renamed(e: ApiError, from: &str, to: &str) -> ApiError {
     }
 }
 
-/// The `{reason}` of a cancellation or termination as typed.
-#[derive(Debug, Default, serde::Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReasonForm {
-    #[serde(default)]
-    pub reason: String,
-}
-
 /// An action without fields: only the form's token.
 #[derive(Debug, Default, serde::Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -14,14 +14,16 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 use uuid::Uuid;
 
-use super::{Forms, NoFields, ReasonForm, renamed, settle};
+use super::{Forms, NoFields, renamed, settle};
 use crate::auth::{Action, Actor, Can, Seen, can, kind};
 use crate::error::ApiResult;
-use crate::services::contracts::{self, Amendment, NewAmendment, Reason};
+use crate::services::common::Reason;
+use crate::services::contracts::{self, Amendment, NewAmendment};
 use crate::services::{budget, names, tenders};
 use crate::state::AppState;
 use crate::web::feedback::Fields;
 use crate::web::form::Form;
+use crate::web::form::ReasonForm;
 use crate::web::pages::contract_page::ContractHead;
 use crate::web::ui::Ui;
 
@@ -239,9 +241,7 @@ pub async fn cancel(
     Path(id): Path<Uuid>,
     Form(form): Form<ReasonForm>,
 ) -> ApiResult<Response> {
-    let why = Reason {
-        reason: form.reason.clone(),
-    };
+    let why = form.to_reason();
     let r = contracts::cancel(&st, &actor, id, why).await;
     let typed = Typed {
         cancel_reason: form.reason,

@@ -22,10 +22,10 @@ use crate::services::awards::{self, Award};
 use crate::services::bids::{self, Bid, BidOutcome, BidScore};
 use crate::services::contracts::Contract;
 use crate::services::names;
-use crate::services::tenders::{self, Reason};
+use crate::services::tenders;
 use crate::state::AppState;
 use crate::web::feedback::{Feedback, Fields};
-use crate::web::form::Form;
+use crate::web::form::{Form, ReasonForm};
 use crate::web::pages::done;
 use crate::web::pages::session::Empty;
 use crate::web::pages::tenders::TenderRow;
@@ -346,14 +346,6 @@ pub async fn close(
     act(&st, &actor, (jar, ui), id, "close").await
 }
 
-/// The reason of a cancellation or of an unsuccessful tender, as typed.
-#[derive(Debug, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ReasonForm {
-    #[serde(default)]
-    pub reason: String,
-}
-
 /// An action with its reason (cancel, unsuccessful), back to the tender's page.
 async fn act_for(
     st: &AppState,
@@ -362,9 +354,7 @@ async fn act_for(
     id: Uuid,
     (action, form): (&'static str, ReasonForm),
 ) -> ApiResult<Response> {
-    let r = Reason {
-        reason: form.reason.clone(),
-    };
+    let r = form.to_reason();
     let (out, flash) = match action {
         "cancel" => (
             tenders::cancel(st, actor, id, r).await,

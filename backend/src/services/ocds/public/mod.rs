@@ -17,19 +17,23 @@ use entity::Money;
 use entity::model::notice;
 use entity::rules::vocab::TenderMethod;
 use futures::Stream;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::build::{CN_USCC, category_label, procurement_method, procurement_method_details};
+use super::codelists::{CN_USCC, category_label, procurement_method, procurement_method_details};
 use super::schema::{
-    Amendment, Award, Clock, Contract, Identifier, Implementation, Item, OrgRef, Party, Period,
-    Release, Tender, Value,
+    Award, Clock, Contract, Identifier, Implementation, Item, OrgRef, Party, Period, Release,
+    Tender, Value,
 };
 use super::{LICENSE, PAGE};
 use crate::error::{ApiError, ApiResult};
-use crate::services::public::notices::{Details, NoticeKind, Outcome, Supplier};
+use crate::services::public::notices::Details;
 use crate::state::AppState;
+
+mod fold;
+
+use fold::{Builder, supplier_ref};
 
 /// A public package being written, chunk by chunk.
 pub struct PublicExport {
@@ -86,15 +90,13 @@ impl PublicExport {
             buf.extend_from_slice(b",\"releases\":[");
         }
         let db = &self.st.db;
-        let mut q = notice::Entity::find()
+        let q = notice::Entity::find()
             .select_only()
-            .column(notice::Column::ProcessId);
-        if let Some(c) = self.cursor {
-            q = q.filter(notice::Column::ProcessId.gt(c));
-        }
-        if let Some(s) = self.since {
-            q = q.filter(notice::Column::At.gte(s));
-        }
+            .column(notice::Column::ProcessId)
+            .apply_if(self.cursor, |q, c| {
+                q.filter(notice::Column::ProcessId.gt(c))
+            })
+            .apply_if(self.since, |q, s| q.filter(notice::Column::At.gte(s)));
         let ids: Vec<Uuid> = q
             .group_by(notice::Column::ProcessId)
             .order_by_asc(notice::Column::ProcessId)
@@ -345,164 +347,5 @@ impl PublicExport {
             awards,
             contracts,
         })
-    }
-}
-
-fn supplier_ref(s: &Supplier) -> OrgRef {
-    OrgRef {
-        id: format!("{CN_USCC}-{}", s.credit_code),
-        name: s.name.clone(),
-    }
-}
-
-/// A tender's publication.
-struct Published {
-    at: DateTime<Utc>,
-    details: Details,
-}
-
-/// An award as its notices state it.
-struct AwardState {
-    status: &'static str,
-    award: Award,
-}
-
-/// A signed contract as its notices state it.
-struct ContractState {
-    id: String,
-    supplier: Option<Supplier>,
-    signed: String,
-    signed_value: i64,
-    value: i64,
-    start: Option<String>,
-    end: Option<String>,
-    terminated: bool,
-    amendments: Vec<Amendment>,
-}
-
-/// Folds a process's notices, oldest first, into what its release shows.
-#[derive(Default)]
-struct Builder {
-    purchaser: String,
-    published: Option<Published>,
-    tender_status: &'static str,
-    awards: Vec<AwardState>,
-    contracts: Vec<ContractState>,
-    suppliers: Vec<Supplier>,
-    direct_reason: Option<String>,
-    latest: Option<DateTime<Utc>>,
-}
-
-impl Builder {
-    #[expect(
-        clippy::too_many_lines,
-        reason = "what the public may see of each OCDS field, in the schema's order"
-    )]
-    fn see(
-        &mut self,
-        clock: &Clock,
-        n: &notice::Model,
-        kind: NoticeKind,
-        d: Details,
-    ) -> ApiResult<()> {
-        self.latest = self.latest.max(Some(n.at));
-        self.purchaser.clone_from(&d.purchaser);
-        if let Some(s) = &d.supplier
-            && !self.suppliers.contains(s)
-        {
-            self.suppliers.push(s.clone());
-        }
-        let contract_id = n.contract_id.map(|c| c.to_string()).unwrap_or_default();
-        match kind {
-            NoticeKind::TenderPublished => {
-                self.tender_status = "active";
-                self.published = Some(Published {
-                    at: n.at,
-                    details: d,
-                });
-            }
-            NoticeKind::TenderResult => match d.outcome {
-                Some(Outcome::Awarded) => {
-                    self.tender_status = "complete";
-                    self.awards.push(AwardState {
-                        status: "pending",
-                        award: Award {
-                            id: contract_id,
-                            title: n.title.clone(),
-                            status: "pending",
-                            date: clock.at(n.at),
-                            value: Value::cny(d.amount.map_or(0, Money::fen)),
-                            suppliers: d.supplier.iter().map(supplier_ref).collect(),
-                            contract_period: Period {
-                                start_date: d.start_date.map(|x| clock.day_start(x)),
-                                end_date: d.end_date.map(|x| clock.day_end(x)),
-                            },
-                        },
-                    });
-                }
-                Some(Outcome::AwardWithdrawn) => {
-                    self.tender_status = "active";
-                    for a in &mut self.awards {
-                        if a.award.id == contract_id {
-                            a.status = "cancelled";
-                            a.award.status = "cancelled";
-                        }
-                    }
-                }
-                Some(Outcome::Unsuccessful) => self.tender_status = "unsuccessful",
-                Some(Outcome::Cancelled) => self.tender_status = "cancelled",
-                None => {}
-            },
-            NoticeKind::ContractSigned => {
-                let value = d.amount.map_or(0, Money::fen);
-                if d.direct_award_reason.is_some() {
-                    self.direct_reason.clone_from(&d.direct_award_reason);
-                }
-                self.contracts.push(ContractState {
-                    id: contract_id,
-                    supplier: d.supplier.clone(),
-                    signed: clock.at(n.at),
-                    signed_value: value,
-                    value,
-                    start: d.start_date.map(|x| clock.day_start(x)),
-                    end: d.end_date.map(|x| clock.day_end(x)),
-                    terminated: false,
-                    amendments: Vec::new(),
-                });
-            }
-            NoticeKind::ContractAmended => {
-                if let Some(c) = self.contracts.iter_mut().find(|c| c.id == contract_id) {
-                    let mut changes = Vec::new();
-                    if let (Some(old), Some(new)) = (d.previous_amount, d.amount) {
-                        c.value = new.fen();
-                        if old != new {
-                            changes.push(format!(
-                                "合同金额 {} → {} 元",
-                                old.decimal(),
-                                new.decimal()
-                            ));
-                        }
-                    }
-                    if let (Some(old), Some(new)) = (d.previous_end_date, d.end_date) {
-                        c.end = Some(clock.day_end(new));
-                        if old != new {
-                            changes.push(format!("结束日期 {old} → {new}"));
-                        }
-                    }
-                    c.amendments.push(Amendment {
-                        id: n.id.to_string(),
-                        date: clock.at(n.at),
-                        rationale: d.reason.unwrap_or_default(),
-                        description: changes.join("；"),
-                    });
-                }
-            }
-            NoticeKind::ContractTerminated => {
-                if let Some(c) = self.contracts.iter_mut().find(|c| c.id == contract_id) {
-                    c.terminated = true;
-                }
-            }
-        }
-        Ok(())
     }
 }

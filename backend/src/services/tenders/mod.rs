@@ -2,14 +2,14 @@
 //! it, organisations bid until the deadline ([`crate::services::bids`]), the officer closes it
 //! and awards one bid ([`crate::services::awards`]) or ends it unsuccessful or cancelled.
 
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use entity::Money;
 use entity::model::{budget_line, tender};
 use entity::rules::codes::is_valid_division_code;
 use entity::rules::vocab::{Role, ServiceCategory, TenderMethod, TenderStatus};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait,
-    IntoActiveModel, QueryFilter,
+    ActiveModelTrait, ColumnTrait, Condition, ConnectionTrait, EntityTrait, IntoActiveModel,
+    QueryFilter, QueryTrait,
 };
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -18,15 +18,16 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult, Checks, codes};
 use crate::fields;
-use crate::pagination::{Page, page};
-use crate::services::budget::{self, available_fen, lock_line};
-use crate::services::common::{bad_transition, period_problem, reason};
-use crate::services::notify;
-use crate::services::public::notices::{self as public_notices, Outcome};
+use crate::pagination::Page;
+use crate::services::common::period_problem;
 use crate::state::AppState;
 use crate::store;
-use crate::store::today;
-use jobs::templates::Message;
+use crate::store::page::page;
+
+mod life_cycle;
+
+pub(crate) use life_cycle::transition;
+pub use life_cycle::{cancel, close, publish, unsuccessful};
 
 /// A tender as the API shows it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -141,14 +142,6 @@ pub struct TenderFilter {
     pub limit: Option<u64>,
     #[param(value_type = Option<crate::fields::Cursor>)]
     pub cursor: Option<String>,
-}
-
-/// `{reason}` of cancel and unsuccessful.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Reason {
-    #[schema(value_type = crate::fields::Reason)]
-    pub reason: String,
 }
 
 fn check_fields(c: &mut Checks, t: &tender::Model) {
@@ -304,160 +297,6 @@ pub async fn update(st: &AppState, actor: &Actor, id: Uuid, p: TenderPatch) -> A
     Ok(out)
 }
 
-/// Moves a tender to `to` (with an optional reason) and records the transition.
-pub(crate) async fn transition(
-    w: &mut store::Write<'_>,
-    old: tender::Model,
-    to: TenderStatus,
-    why: Option<String>,
-    action: &'static str,
-) -> ApiResult<Tender> {
-    let before = Tender::try_from(old.clone())?;
-    let mut am = old.into_active_model();
-    am.status = Set(to);
-    if why.is_some() {
-        am.status_reason = Set(why);
-    }
-    if to == TenderStatus::Published {
-        am.published_at = Set(Some(w.now));
-    }
-    am.updated_at = Set(w.now);
-    let out = Tender::try_from(am.update(&**w).await?)?;
-    w.record(action, "tender", out.id, Some(&before), Some(&out));
-    Ok(out)
-}
-
-/// Publishes a draft: the line must have the ceiling available, the period be allowed, and
-/// the deadline at least the method's minimum bid period away.
-pub async fn publish(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender> {
-    let mut w = store::Write::begin(st, Some(actor)).await?;
-    let now = w.now;
-    let t = store::records::tender_for_update(&*w, actor, id).await?;
-    let method = t.method;
-    if t.status != TenderStatus::Draft {
-        return Err(bad_transition("tender", t.status.as_str(), "published"));
-    }
-    let min_days = st.config.min_bid_days_for(method);
-    if t.bid_deadline < now + Duration::days(min_days) || t.bid_deadline <= now {
-        return Err(ApiError::field(
-            "bid_deadline",
-            codes::TENDER_DEADLINE_TOO_SOON,
-            format!(
-                "must be in the future and at least {min_days} days away for a {} tender",
-                method.as_str()
-            ),
-        ));
-    }
-    if t.bid_deadline.with_timezone(&st.config.tz).date_naive() > t.service_start {
-        return Err(ApiError::field(
-            "service_start",
-            codes::TENDER_SERVICE_BEFORE_DEADLINE,
-            "must not be before the bid deadline",
-        ));
-    }
-    let line = lock_line(&*w, t.budget_line_id).await?;
-    if available_fen(&line) < t.ceiling_fen {
-        return Err(ApiError::conflict(
-            codes::BUDGET_INSUFFICIENT,
-            "the budget line does not have the ceiling amount available",
-        ));
-    }
-    let out = transition(&mut w, t, TenderStatus::Published, None, "publish").await?;
-    budget::recount(&*w, line.id).await?;
-    let message = Message::TenderPublished {
-        title: out.title.clone(),
-        purchaser: notify::purchaser_name(&*w, out.purchaser_id).await?,
-        ceiling: out.ceiling_amount,
-        deadline: out.bid_deadline.with_timezone(&st.config.tz).naive_local(),
-    };
-    let to = jobs::outbox::active_organisations(&*w, today(st)).await?;
-    w.notify(
-        to,
-        message,
-        out.id,
-        "published",
-        format!("/tenders/{}", out.id),
-    )
-    .await?;
-    public_notices::tender_published(&*w, now, out.id).await?;
-    w.commit().await?;
-    Ok(out)
-}
-
-/// Closes a published tender once its deadline has passed.
-pub async fn close(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender> {
-    let mut w = store::Write::begin(st, Some(actor)).await?;
-    let now = w.now;
-    let t = store::records::tender_for_update(&*w, actor, id).await?;
-    if t.status != TenderStatus::Published {
-        return Err(bad_transition("tender", t.status.as_str(), "closed"));
-    }
-    if now < t.bid_deadline {
-        return Err(ApiError::conflict(
-            codes::TENDER_DEADLINE_NOT_PASSED,
-            "the bid deadline has not passed",
-        ));
-    }
-    let out = transition(&mut w, t, TenderStatus::Closed, None, "close").await?;
-    w.commit().await?;
-    Ok(out)
-}
-
-/// Cancels a draft, published or closed tender, releasing its reservation.
-pub async fn cancel(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiResult<Tender> {
-    let why = reason("reason", &r.reason)?;
-    let mut w = store::Write::begin(st, Some(actor)).await?;
-    let now = w.now;
-    let t = store::records::tender_for_update(&*w, actor, id).await?;
-    if !matches!(
-        t.status,
-        TenderStatus::Draft | TenderStatus::Published | TenderStatus::Closed
-    ) {
-        return Err(bad_transition("tender", t.status.as_str(), "cancelled"));
-    }
-    // A published or closed tender's ceiling is reserved on its line: releasing it is a change
-    // to the line's totals, made under the line's lock like every other.
-    let reserving = t.status != TenderStatus::Draft;
-    if reserving {
-        lock_line(&*w, t.budget_line_id).await?;
-    }
-    let out = transition(&mut w, t, TenderStatus::Cancelled, Some(why), "cancel").await?;
-    if reserving {
-        budget::recount(&*w, out.budget_line_id).await?;
-    }
-    public_notices::tender_result(&*w, now, out.id, Outcome::Cancelled, None).await?;
-    w.commit().await?;
-    Ok(out)
-}
-
-/// Marks a closed tender unsuccessful (too few or no acceptable bids).
-pub async fn unsuccessful(st: &AppState, actor: &Actor, id: Uuid, r: Reason) -> ApiResult<Tender> {
-    let why = reason("reason", &r.reason)?;
-    let mut w = store::Write::begin(st, Some(actor)).await?;
-    let now = w.now;
-    let t = store::records::tender_for_update(&*w, actor, id).await?;
-    if t.status != TenderStatus::Closed {
-        return Err(bad_transition(
-            "tender",
-            t.status.as_str(),
-            "marked unsuccessful",
-        ));
-    }
-    lock_line(&*w, t.budget_line_id).await?;
-    let out = transition(
-        &mut w,
-        t,
-        TenderStatus::Unsuccessful,
-        Some(why),
-        "mark_unsuccessful",
-    )
-    .await?;
-    budget::recount(&*w, out.budget_line_id).await?;
-    public_notices::tender_result(&*w, now, out.id, Outcome::Unsuccessful, None).await?;
-    w.commit().await?;
-    Ok(out)
-}
-
 /// One tender.
 pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender> {
     Tender::try_from(store::records::tender(&st.db, actor, id).await?)
@@ -465,55 +304,51 @@ pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Tender> {
 
 /// A page of the tenders the actor may see.
 pub async fn list(st: &AppState, actor: &Actor, f: TenderFilter) -> ApiResult<Page<Tender>> {
-    let mut q = tender::Entity::find();
-    if let Some(own) = actor.purchaser_scope() {
-        q = q.filter(tender::Column::PurchaserId.eq(own));
-    }
+    let mut q = tender::Entity::find().apply_if(actor.purchaser_scope(), |q, own| {
+        q.filter(tender::Column::PurchaserId.eq(own))
+    });
     if actor.role == Role::Organisation {
         q = q.filter(tender::Column::PublishedAt.is_not_null());
     }
-    if let Some(v) = f.status {
-        q = q.filter(tender::Column::Status.eq(v));
-    }
-    if let Some(v) = f.service_category {
-        q = q.filter(tender::Column::ServiceCategory.eq(v));
-    }
-    if let Some(v) = f.division_code {
-        q = q.filter(tender::Column::DivisionCode.eq(v));
-    }
-    if let Some(v) = f.purchaser_id {
-        q = q.filter(tender::Column::PurchaserId.eq(v));
-    }
-    if let Some(v) = f.deadline_from {
-        q = q.filter(tender::Column::BidDeadline.gte(v));
-    }
-    if let Some(v) = f.deadline_to {
-        q = q.filter(tender::Column::BidDeadline.lt(v));
-    }
-    if let Some(v) = f.to_award {
-        let waiting = Condition::any()
-            .add(
-                Condition::all()
-                    .add(tender::Column::Status.eq(TenderStatus::Published))
-                    .add(tender::Column::BidDeadline.lt(st.now())),
-            )
-            .add(tender::Column::Status.eq(TenderStatus::Closed));
-        q = q.filter(if v { waiting } else { waiting.not() });
-    }
-    let (rows, next) = page(
+    let q = q
+        .apply_if(f.status, |q, v| q.filter(tender::Column::Status.eq(v)))
+        .apply_if(f.service_category, |q, v| {
+            q.filter(tender::Column::ServiceCategory.eq(v))
+        })
+        .apply_if(f.division_code, |q, v| {
+            q.filter(tender::Column::DivisionCode.eq(v))
+        })
+        .apply_if(f.purchaser_id, |q, v| {
+            q.filter(tender::Column::PurchaserId.eq(v))
+        })
+        .apply_if(f.deadline_from, |q, v| {
+            q.filter(tender::Column::BidDeadline.gte(v))
+        })
+        .apply_if(f.deadline_to, |q, v| {
+            q.filter(tender::Column::BidDeadline.lt(v))
+        })
+        .apply_if(f.to_award, |q, v| {
+            let waiting = waiting_for_award(st.now());
+            q.filter(if v { waiting } else { waiting.not() })
+        });
+    let models = page(
         &st.db,
         q,
         tender::Column::Id,
-        f.limit,
-        f.cursor.as_deref(),
+        (f.limit, f.cursor.as_deref()),
         |m: &tender::Model| m.id,
     )
     .await?;
-    Ok(Page {
-        items: rows
-            .into_iter()
-            .map(Tender::try_from)
-            .collect::<ApiResult<_>>()?,
-        next_cursor: next,
-    })
+    models.try_map(Tender::try_from)
+}
+
+/// Tenders waiting for an award: published with their bid deadline passed, or closed.
+fn waiting_for_award(now: DateTime<Utc>) -> Condition {
+    Condition::any()
+        .add(
+            Condition::all()
+                .add(tender::Column::Status.eq(TenderStatus::Published))
+                .add(tender::Column::BidDeadline.lt(now)),
+        )
+        .add(tender::Column::Status.eq(TenderStatus::Closed))
 }
