@@ -26,10 +26,13 @@ use entity::rules::audit_chain::{
     ChainBreak, ChainEvent, ChainVerifier, GENESIS_HASH, StoredEvent, canonical_json, chain_hash,
 };
 use entity::rules::counts::to_usize;
+use sea_orm::sea_query::{
+    Alias, CommonTableExpression, Expr, ExprTrait, Query, UpdateStatement, Values, WithClause,
+};
 use sea_orm::{
     ActiveValue::{NotSet, Set},
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, Statement, Value as DbValue,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
 };
 use serde::Serialize;
 use serde_json::Value;
@@ -174,17 +177,13 @@ async fn chain_head(txn: &impl ConnectionTrait) -> Result<Option<(i64, String)>,
         .await
 }
 
-/// The seals of `rows`, chained after `head`: the `VALUES` tuples of the sealing statement
-/// (`$n` placeholders) and their values (id, seq, prev_hash, hash, canonical per row).
-fn seals(
-    rows: &[audit_event::Model],
-    head: Option<(i64, String)>,
-) -> Result<(Vec<String>, Vec<DbValue>), DbErr> {
+/// The seals of `rows`, chained after `head`: one row of the sealing statement's `VALUES` per
+/// event (id, seq, prev_hash, hash, canonical).
+fn seals(rows: &[audit_event::Model], head: Option<(i64, String)>) -> Result<Vec<Values>, DbErr> {
     let (mut seq, mut prev_hash) = match head {
         Some((seq, hash)) => (seq, hash),
         None => (0, GENESIS_HASH.to_string()),
     };
-    let mut values: Vec<DbValue> = Vec::with_capacity(rows.len() * 5);
     let mut tuples = Vec::with_capacity(rows.len());
     for row in rows {
         seq += 1;
@@ -192,25 +191,40 @@ fn seals(
             .map_err(|b| DbErr::Custom(format!("audit event {}: {}", row.id, b.reason)))?;
         let canonical = event.canonical();
         let hash = chain_hash(&prev_hash, &canonical);
-        let n = values.len();
-        tuples.push(format!(
-            "(${}, ${}, ${}, ${}, ${})",
-            n + 1,
-            n + 2,
-            n + 3,
-            n + 4,
-            n + 5
-        ));
-        values.extend([
+        tuples.push(Values(vec![
             row.id.into(),
             seq.into(),
             prev_hash.clone().into(),
             hash.clone().into(),
             canonical.into(),
-        ]);
+        ]));
         prev_hash = hash;
     }
-    Ok((tuples, values))
+    Ok(tuples)
+}
+
+/// The sealing statement: `WITH v (id, seq, prev_hash, hash, canonical) AS (VALUES …) UPDATE
+/// audit_event SET … FROM v WHERE audit_event.id = v.id AND audit_event.seq IS NULL`.
+/// `seq IS NULL`: only unsealed rows, found through their partial index whatever the
+/// statistics say of the table (stale ones, right after a bulk load, planned a scan of the
+/// whole table per pass).
+fn seal_statement(seals: Vec<Values>) -> UpdateStatement {
+    use audit_event::Column as A;
+    let v = Alias::new("v");
+    let chained = [A::Seq, A::PrevHash, A::Hash, A::Canonical];
+    let mut cte = CommonTableExpression::new();
+    cte.table_name(v.clone())
+        .column(A::Id)
+        .columns(chained)
+        .values(seals);
+    Query::update()
+        .table(audit_event::Entity)
+        .values(chained.map(|k| (k, Expr::col((v.clone(), k)))))
+        .from(v.clone())
+        .and_where(Expr::col((audit_event::Entity, A::Id)).equals((v, A::Id)))
+        .and_where(Expr::col((audit_event::Entity, A::Seq)).is_null())
+        .with_cte(WithClause::new().cte(cte).to_owned())
+        .to_owned()
 }
 
 async fn seal_batch(db: &DatabaseConnection) -> Result<u64, DbErr> {
@@ -242,21 +256,8 @@ async fn seal_batch(db: &DatabaseConnection) -> Result<u64, DbErr> {
         txn.commit().await?;
         return Ok(0);
     }
-    let (tuples, values) = seals(&rows, head)?;
-    // `seq IS NULL`: only unsealed rows, found through their partial index whatever the
-    // statistics say of the table (stale ones, right after a bulk load, planned a scan of
-    // the whole table per pass).
-    let sql = format!(
-        "WITH v (id, seq, prev_hash, hash, canonical) AS (VALUES {}) \
-         UPDATE audit_event SET seq = v.seq, prev_hash = v.prev_hash, hash = v.hash, \
-         canonical = v.canonical FROM v WHERE audit_event.id = v.id AND audit_event.seq IS NULL",
-        tuples.join(", ")
-    );
-    let sql = entity::queries::numbered(backend, &sql);
-    let sealed = txn
-        .execute_raw(Statement::from_sql_and_values(backend, sql, values))
-        .await?
-        .rows_affected();
+    let seal = seal_statement(seals(&rows, head)?);
+    let sealed = txn.execute(&seal).await?.rows_affected();
     if sealed != rows.len() as u64 {
         // Another sealer without the chain lock? Roll back rather than leave a gap.
         return Err(DbErr::Custom(format!(
