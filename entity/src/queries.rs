@@ -165,20 +165,48 @@ pub async fn budget_mismatches(db: &impl ConnectionTrait) -> Result<Vec<BudgetMi
 /// user's row plus what queued notifications added to it since they were last folded in (see
 /// [`fold_unseen_notifications`]). One statement, so one snapshot.
 pub async fn unseen_notifications(db: &impl ConnectionTrait, user_id: Uuid) -> Result<i64, DbErr> {
-    let b = db.get_database_backend();
-    let row = db
-        .query_one_raw(sea_orm::Statement::from_sql_and_values(
-            b,
-            numbered(
-                b,
-                "SELECT CAST(u.notifications_unseen + COALESCE((SELECT SUM(a.n) FROM \
-                 notification_unseen_added a WHERE a.user_id = u.id), 0) AS BIGINT) AS n \
-                 FROM app_user u WHERE u.id = $1",
-            ),
-            [user_id.into()],
-        ))
+    use crate::model::user;
+    use sea_orm::FromQueryResult;
+    use sea_orm::sea_query::{Alias, Func, Query};
+    let (u, a) = (Alias::new("u"), Alias::new("a"));
+    let added = Query::select()
+        .expr(Expr::col((a.clone(), Alias::new("n"))).sum())
+        .from_as(Alias::new("notification_unseen_added"), a.clone())
+        .and_where(Expr::col((a, Alias::new("user_id"))).equals((u.clone(), user::Column::Id)))
+        .to_owned();
+    let n = Expr::col((u.clone(), user::Column::NotificationsUnseen))
+        .add(Func::coalesce([
+            Expr::SubQuery(None, Box::new(added.into())),
+            Expr::val(0),
+        ]))
+        .cast_as("BIGINT");
+    let stmt = Query::select()
+        .expr_as(n, Alias::new("n"))
+        .from_as(user::Entity, u.clone())
+        .and_where(Expr::col((u, user::Column::Id)).eq(user_id))
+        .to_owned();
+    let row = Count::find_by_statement(db.get_database_backend().build(&stmt))
+        .one(db)
         .await?;
-    row.map_or(Ok(0), |r| r.try_get("", "n"))
+    Ok(row.map_or(0, |r| r.n))
+}
+
+/// A count read by a statement, as `n`.
+#[derive(Debug, sea_orm::FromQueryResult)]
+pub struct Count {
+    pub n: i64,
+}
+
+/// A stored word of a vocabulary enum written into the statement as a literal, not bound: so a
+/// statement reads as its hand-written form did (`status = 'active'`), and PostgreSQL plans it
+/// with the word's statistics whatever plan it caches.
+pub fn word<T: sea_orm::ActiveEnum<Value = String>>(v: T) -> Expr {
+    Expr::Constant(v.to_value().into())
+}
+
+/// The words of `vs`, as [`word`] writes each.
+pub fn words<T: sea_orm::ActiveEnum<Value = String>>(vs: impl IntoIterator<Item = T>) -> Vec<Expr> {
+    vs.into_iter().map(word).collect()
 }
 
 /// Moves what queued notifications added to their recipients' unseen counts into the users'
@@ -210,15 +238,6 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<DatabaseTransaction,
         ..Default::default()
     })
     .await
-}
-
-/// SQL written with `$1, $2 …` placeholders, for the connection's backend (SQLite takes the
-/// numbered form `?1, ?2 …`).
-pub fn numbered(backend: DbBackend, sql: &str) -> String {
-    match backend {
-        DbBackend::Sqlite => sql.replace('$', "?"),
-        _ => sql.to_string(),
-    }
 }
 
 /// The newest sealed event of the audit chain: what a witness outside the database keeps

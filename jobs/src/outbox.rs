@@ -8,11 +8,15 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::model::{notification, organisation, user};
+use entity::queries::word;
 use entity::rules::vocab::{Locale, NotificationStatus, Role};
-use sea_orm::sea_query::OnConflict;
+use sea_orm::sea_query::{
+    Alias, Cond, Expr, ExprTrait, Func, InsertStatement, JoinType, OnConflict, Order, Query,
+    SelectStatement,
+};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter,
-    Statement,
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter,
 };
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -105,7 +109,7 @@ const PG_BATCH: usize = 10_000;
 const SQLITE_BATCH: usize = 500;
 
 /// Inserts the messages, skipping any whose dedupe key is already queued; answers how many
-/// were new. Set-based: on PostgreSQL one `INSERT … SELECT FROM json_to_recordset` per
+/// were new. Set-based: on PostgreSQL one `INSERT … SELECT FROM json_populate_recordset` per
 /// [`PG_BATCH`] messages, on SQLite one multi-row insert per [`SQLITE_BATCH`].
 pub async fn enqueue(
     db: &impl ConnectionTrait,
@@ -147,36 +151,73 @@ pub async fn enqueue(
     }
 }
 
-/// PostgreSQL: the rows travel as one JSON array per statement, unpacked by the server.
+/// PostgreSQL: the rows travel as one JSON array per statement, unpacked by the server into
+/// rows of `notification`'s type (`json_populate_recordset`): one `INSERT … SELECT … ON
+/// CONFLICT (dedupe_key) DO NOTHING`.
 async fn insert_pg(
     db: &impl ConnectionTrait,
     now: DateTime<Utc>,
     job_run_id: Option<Uuid>,
     rows: Vec<Rendered>,
 ) -> Result<u64, DbErr> {
-    const SQL: &str = "INSERT INTO notification (id, recipient_user_id, recipient_email, \
-        organisation_id, kind, subject, body_text, body_html, message_id, dedupe_key, link, \
-        job_run_id, status, attempts, next_attempt_at, created_at) \
-        SELECT r.id, r.recipient_user_id, r.recipient_email, r.organisation_id, r.kind, \
-        r.subject, r.body_text, r.body_html, r.message_id, r.dedupe_key, r.link, $2, 'pending', \
-        0, $3, $3 \
-        FROM json_to_recordset($1::json) AS r(id uuid, recipient_user_id uuid, \
-        recipient_email text, organisation_id uuid, kind text, subject text, body_text text, \
-        body_html text, message_id text, dedupe_key text, link text) \
-        ON CONFLICT (dedupe_key) DO NOTHING";
     let mut inserted = 0;
     for chunk in rows.chunks(PG_BATCH) {
         let json = serde_json::to_string(chunk).map_err(|e| DbErr::Custom(e.to_string()))?;
-        let res = db
-            .execute_raw(Statement::from_sql_and_values(
-                DbBackend::Postgres,
-                SQL,
-                [json.into(), job_run_id.into(), now.into()],
-            ))
-            .await?;
-        inserted += res.rows_affected();
+        let stmt = insert_json(json, job_run_id, now)?;
+        inserted += db.execute(&stmt).await?.rows_affected();
     }
     Ok(inserted)
+}
+
+/// The insert of [`insert_pg`] for one JSON array of [`Rendered`] rows.
+fn insert_json(
+    json: String,
+    job_run_id: Option<Uuid>,
+    now: DateTime<Utc>,
+) -> Result<InsertStatement, DbErr> {
+    use notification::Column as N;
+    let r = Alias::new("r");
+    let from_json = [
+        N::Id,
+        N::RecipientUserId,
+        N::RecipientEmail,
+        N::OrganisationId,
+        N::Kind,
+        N::Subject,
+        N::BodyText,
+        N::BodyHtml,
+        N::MessageId,
+        N::DedupeKey,
+        N::Link,
+    ];
+    let rows = Query::select()
+        .columns(from_json.map(|k| (r.clone(), k)))
+        .expr(Expr::val(job_run_id))
+        .expr(word(NotificationStatus::Pending))
+        .expr(Expr::Constant(0.into()))
+        .exprs([Expr::val(now), Expr::val(now)])
+        .from_function(
+            Func::cust("json_populate_recordset")
+                .arg(Expr::null().cast_as("notification"))
+                .arg(Expr::val(json).cast_as("json")),
+            r,
+        )
+        .to_owned();
+    let mut columns = from_json.to_vec();
+    columns.extend([
+        N::JobRunId,
+        N::Status,
+        N::Attempts,
+        N::NextAttemptAt,
+        N::CreatedAt,
+    ]);
+    Ok(Query::insert()
+        .into_table(notification::Entity)
+        .columns(columns)
+        .select_from(rows)
+        .map_err(|e| DbErr::Custom(e.to_string()))?
+        .on_conflict(OnConflict::column(N::DedupeKey).do_nothing().to_owned())
+        .to_owned())
 }
 
 /// Any database: multi-row inserts.
@@ -261,6 +302,45 @@ fn chunks(ids: &[Uuid]) -> impl Iterator<Item = Vec<Uuid>> + '_ {
     (0..n.div_ceil(1000)).map(move |i| v[i * 1000..((i + 1) * 1000).min(n)].to_vec())
 }
 
+/// An organisation with one of its active users (or none).
+#[derive(FromQueryResult)]
+struct OrganisationUser {
+    org_id: Uuid,
+    contact_email: String,
+    user_id: Option<Uuid>,
+    email: Option<String>,
+    locale: Option<Locale>,
+}
+
+/// Each organisation of `ids` with its active users (or none): one statement.
+fn organisation_users(ids: Vec<Uuid>) -> SelectStatement {
+    use organisation::Column as O;
+    let (o, u) = (Alias::new("o"), Alias::new("u"));
+    Query::select()
+        .expr_as(Expr::col((o.clone(), O::Id)), Alias::new("org_id"))
+        .column((o.clone(), O::ContactEmail))
+        .expr_as(
+            Expr::col((u.clone(), user::Column::Id)),
+            Alias::new("user_id"),
+        )
+        .columns([user::Column::Email, user::Column::Locale].map(|k| (u.clone(), k)))
+        .from_as(organisation::Entity, o.clone())
+        .join_as(
+            JoinType::LeftJoin,
+            user::Entity,
+            u.clone(),
+            Cond::all()
+                .add(
+                    Expr::col((u.clone(), user::Column::OrganisationId)).equals((o.clone(), O::Id)),
+                )
+                .add(Expr::col((u.clone(), user::Column::Active))),
+        )
+        .and_where(Expr::col((o.clone(), O::Id)).is_in(ids))
+        .order_by((o, O::Id), Order::Asc)
+        .order_by((u, user::Column::Id), Order::Asc)
+        .to_owned()
+}
+
 /// Each organisation's recipients: its contact e-mail and its active users (one per address).
 pub async fn organisations(
     db: &impl ConnectionTrait,
@@ -269,41 +349,27 @@ pub async fn organisations(
     let backend = db.get_database_backend();
     let mut out: HashMap<Uuid, Vec<Recipient>> = HashMap::new();
     for chunk in chunks(ids) {
-        // One statement: each organisation with its active users (or none).
-        let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT o.id AS org_id, o.contact_email, u.id AS user_id, u.email, u.locale \
-             FROM organisation o LEFT JOIN app_user u ON u.organisation_id = o.id AND u.active \
-             WHERE o.id IN ({}) ORDER BY o.id, u.id",
-            marks.join(", ")
-        );
-        let rows = db
-            .query_all_raw(Statement::from_sql_and_values(
-                backend,
-                entity::queries::numbered(backend, &sql),
-                chunk.into_iter().map(Into::into),
-            ))
+        let rows = OrganisationUser::find_by_statement(backend.build(&organisation_users(chunk)))
+            .all(db)
             .await?;
         for r in rows {
-            let org: Uuid = r.try_get("", "org_id")?;
+            let org = r.org_id;
             let list = out.entry(org).or_default();
             if list.is_empty() {
-                let contact: String = r.try_get("", "contact_email")?;
                 list.push(Recipient {
                     user_id: None,
-                    email: contact.to_lowercase(),
+                    email: r.contact_email.to_lowercase(),
                     locale: Locale::ZhCn,
                     organisation_id: Some(org),
                 });
             }
-            if let Some(user_id) = r.try_get::<Option<Uuid>>("", "user_id")? {
-                let email: String = r.try_get("", "email")?;
+            if let (Some(user_id), Some(email), Some(locale)) = (r.user_id, r.email, r.locale) {
                 // A staff member whose address is the contact address gets one message.
                 list.retain(|other| other.email != email);
                 list.push(Recipient {
                     user_id: Some(user_id),
                     email,
-                    locale: r.try_get("", "locale")?,
+                    locale,
                     organisation_id: Some(org),
                 });
             }

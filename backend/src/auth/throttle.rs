@@ -12,10 +12,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 use entity::model::login_failure;
-use entity::queries::numbered;
+use sea_orm::sea_query::{Alias, Expr, Query, SelectStatement};
 use sea_orm::{
-    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder, QuerySelect, Statement,
+    ActiveValue::Set, ColumnTrait, Condition, ConnectionTrait, EntityTrait, FromQueryResult,
+    QueryFilter, QueryOrder, QuerySelect,
 };
 use uuid::Uuid;
 
@@ -55,24 +55,18 @@ pub async fn begin(
     .exec(db)
     .await?;
     let since = now - Duration::minutes(WINDOW_MINUTES);
-    let b = db.get_database_backend();
     // Every attempt counted so far, this one included, in one statement over both indexes.
-    let sql = "SELECT \
-         COUNT(CASE WHEN account = $1 AND address = $2 THEN 1 END) AS pair, \
-         COUNT(CASE WHEN address = $2 THEN 1 END) AS by_address, \
-         COUNT(CASE WHEN account = $1 THEN 1 END) AS by_account \
-         FROM login_failure WHERE at > $3 AND (account = $1 OR address = $2)";
-    let row = db
-        .query_one_raw(Statement::from_sql_and_values(
-            b,
-            numbered(b, sql),
-            [account.into(), address.into(), since.into()],
-        ))
-        .await?
-        .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no row from the attempt count")))?;
-    let pair: i64 = row.try_get("", "pair")?;
-    let by_address: i64 = row.try_get("", "by_address")?;
-    let by_account: i64 = row.try_get("", "by_account")?;
+    let Counted {
+        pair,
+        by_address,
+        by_account,
+    } = Counted::find_by_statement(
+        db.get_database_backend()
+            .build(&counts(account, address, since)),
+    )
+    .one(db)
+    .await?
+    .ok_or_else(|| ApiError::internal(anyhow::anyhow!("no row from the attempt count")))?;
     let over = [
         (
             pair > PER_ACCOUNT_AND_ADDRESS,
@@ -105,6 +99,36 @@ pub async fn begin(
     Err(ApiError::TooManyRequests {
         retry_after_secs: retry_after(db, counted, limit, now).await?,
     })
+}
+
+/// The attempts of the window that each limit counts.
+#[derive(FromQueryResult)]
+struct Counted {
+    pair: i64,
+    by_address: i64,
+    by_account: i64,
+}
+
+/// Counts the attempts since `since` of `account` from `address`, from `address` and of
+/// `account`: one statement over the `account` and `address` indexes.
+fn counts(account: &str, address: &str, since: DateTime<Utc>) -> SelectStatement {
+    use login_failure::Column as L;
+    use sea_orm::sea_query::ExprTrait;
+    let of_account = || Expr::col(L::Account).eq(account);
+    let from_address = || Expr::col(L::Address).eq(address);
+    // `COUNT(CASE WHEN … THEN 1 END)`: the rows the condition holds for.
+    let count_if = |cond: Expr| Expr::expr(Expr::case(cond, Expr::Constant(1.into()))).count();
+    Query::select()
+        .expr_as(
+            count_if(of_account().and(from_address())),
+            Alias::new("pair"),
+        )
+        .expr_as(count_if(from_address()), Alias::new("by_address"))
+        .expr_as(count_if(of_account()), Alias::new("by_account"))
+        .from(login_failure::Entity)
+        .and_where(Expr::col(L::At).gt(since))
+        .and_where(of_account().or(from_address()))
+        .to_owned()
 }
 
 /// Seconds until the `limit`-th newest counted failure leaves the window.

@@ -15,9 +15,16 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
-use entity::queries::numbered;
+use entity::model::public_hit;
 use entity::rules::counts::to_i64;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbErr, Statement};
+use sea_orm::sea_query::{Alias, Expr, OnConflict, Query};
+use sea_orm::{ColumnTrait, DatabaseConnection, DbErr, EntityTrait, FromQueryResult, QueryFilter};
+
+/// An address's total in a window, as the upsert answers it.
+#[derive(FromQueryResult)]
+struct Hits {
+    hits: i64,
+}
 
 /// The length of a window, in seconds.
 const WINDOW: i64 = 60;
@@ -122,26 +129,34 @@ impl Throttle {
         window: i64,
         n: i64,
     ) -> Result<i64, DbErr> {
-        let b = db.get_database_backend();
+        use public_hit::Column as H;
+        use sea_orm::sea_query::ExprTrait;
         if self.last_cleanup.swap(window, Ordering::Relaxed) != window {
-            db.execute_raw(Statement::from_sql_and_values(
-                b,
-                numbered(b, "DELETE FROM public_hit WHERE window_start < $1"),
-                [(window - 3600).into()],
-            ))
-            .await?;
+            public_hit::Entity::delete_many()
+                .filter(H::WindowStart.lt(window - 3600))
+                .exec(db)
+                .await?;
         }
-        let sql = "INSERT INTO public_hit (address, window_start, hits) VALUES ($1, $2, $3) \
-                   ON CONFLICT (address, window_start) DO UPDATE SET hits = public_hit.hits + excluded.hits \
-                   RETURNING hits";
-        let row = db
-            .query_one_raw(Statement::from_sql_and_values(
-                b,
-                numbered(b, sql),
-                [address.into(), window.into(), n.into()],
-            ))
+        let add = Query::insert()
+            .into_table(public_hit::Entity)
+            .columns([H::Address, H::WindowStart, H::Hits])
+            .values([address.into(), window.into(), n.into()])
+            .map_err(|e| DbErr::Custom(e.to_string()))?
+            .on_conflict(
+                OnConflict::columns([H::Address, H::WindowStart])
+                    .value(
+                        H::Hits,
+                        Expr::col((public_hit::Entity, H::Hits))
+                            .add(Expr::col((Alias::new("excluded"), H::Hits))),
+                    )
+                    .to_owned(),
+            )
+            .returning_col(H::Hits)
+            .to_owned();
+        let row = Hits::find_by_statement(db.get_database_backend().build(&add))
+            .one(db)
             .await?
             .ok_or_else(|| DbErr::Custom("no row from the public_hit upsert".into()))?;
-        row.try_get("", "hits")
+        Ok(row.hits)
     }
 }

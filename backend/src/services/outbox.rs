@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use entity::model::{job_run, notification, user};
 use entity::rules::vocab::NotificationStatus;
-use sea_orm::sea_query::Expr;
+use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query, UnionType};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     QueryTrait,
@@ -100,15 +100,11 @@ pub async fn recent(st: &AppState, actor: &Actor, limit: u64) -> ApiResult<Vec<N
 /// comes after `now`. The additions go before the user's row, in the order the fold takes them.
 pub async fn mark_seen(st: &AppState, actor: &Actor) -> ApiResult<()> {
     let txn = crate::db::begin_write(&st.writer).await?;
-    txn.execute_raw(sea_orm::Statement::from_sql_and_values(
-        txn.get_database_backend(),
-        entity::queries::numbered(
-            txn.get_database_backend(),
-            "DELETE FROM notification_unseen_added WHERE user_id = $1",
-        ),
-        [actor.id().into()],
-    ))
-    .await?;
+    let added = Query::delete()
+        .from_table(Alias::new("notification_unseen_added"))
+        .and_where(Expr::col(Alias::new("user_id")).eq(actor.id()))
+        .to_owned();
+    txn.execute(&added).await?;
     user::Entity::update_many()
         .col_expr(user::Column::NotificationsSeenAt, Expr::value(st.now()))
         .col_expr(user::Column::NotificationsUnseen, Expr::value(0i64))
@@ -246,25 +242,27 @@ async fn runs_in(st: &AppState, f: RunFilter, newest_first: bool) -> ApiResult<P
 /// The latest run of each job that has run, in the order of `jobs list`: one statement, each
 /// job's newest slot found through the index of (`job`, `scheduled_for`).
 pub async fn latest_runs(st: &AppState) -> ApiResult<Vec<JobRun>> {
-    use sea_orm::Statement;
-    let backend = st.db.get_database_backend();
     let names = jobs::JobName::ALL;
-    let sql = (1..=names.len())
-        .map(|n| {
-            format!(
-                "SELECT * FROM (SELECT * FROM job_run WHERE job = ${n} \
-                 ORDER BY scheduled_for DESC LIMIT 1) AS latest_{n}"
-            )
-        })
-        .collect::<Vec<_>>()
-        .join(" UNION ALL ");
-    let values = names.iter().map(|j| j.as_str().into());
+    let latest = |(n, job): (usize, &jobs::JobName)| {
+        let newest = Query::select()
+            .column(Asterisk)
+            .from(job_run::Entity)
+            .and_where(Expr::col(job_run::Column::Job).eq(job.as_str()))
+            .order_by(job_run::Column::ScheduledFor, Order::Desc)
+            .limit(1)
+            .to_owned();
+        Query::select()
+            .column(Asterisk)
+            .from_subquery(newest, Alias::new(format!("latest_{}", n + 1)))
+            .to_owned()
+    };
+    let mut each = names.iter().enumerate().map(latest);
+    let Some(mut stmt) = each.next() else {
+        return Ok(Vec::new());
+    };
+    stmt.unions(each.map(|s| (UnionType::All, s)));
     let rows = job_run::Entity::find()
-        .from_raw_sql(Statement::from_sql_and_values(
-            backend,
-            entity::queries::numbered(backend, &sql),
-            values,
-        ))
+        .from_raw_sql(st.db.get_database_backend().build(&stmt))
         .all(&st.db)
         .await?;
     let mut out: Vec<JobRun> = rows.into_iter().map(JobRun::from).collect();

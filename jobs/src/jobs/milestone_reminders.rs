@@ -3,9 +3,12 @@
 //! overdue 30 days → supervisors. The due set is read over `milestone (status, due_date)`.
 
 use chrono::{Days, NaiveDate};
+use entity::model::{contract, milestone, organisation};
+use entity::queries::{word, words};
 use entity::rules::counts::to_i64;
-use entity::rules::vocab::MilestoneStatus;
-use sea_orm::{ConnectionTrait, DbErr};
+use entity::rules::vocab::{ContractStatus, MilestoneStatus};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoTableRef, Query, SelectStatement, UnionType};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use uuid::Uuid;
 
 use crate::jobs::query;
@@ -13,58 +16,71 @@ use crate::outbox::{self, Recipient, push_to};
 use crate::templates::Message;
 use crate::{Counts, JobContext};
 
-/// The due set: open milestones of active contracts due in 7 or 1 days, or overdue. Each arm
-/// of the `UNION ALL` is one range of the `milestone (status, due_date)` index (points, then
-/// everything before today), and `CROSS JOIN` keeps the milestones as the outer loop on SQLite
-/// (its join-order hint; PostgreSQL plans it as an inner join): however many milestones are
-/// not due, only the due ones are read.
-pub const DUE_SET_SQL: &str = "SELECT m.id, m.title, m.due_date, m.status, m.amount_fen, c.id AS contract_id, c.title AS contract_title, \
-     c.organisation_id, c.responsible_officer_id, o.name AS organisation_name \
-     FROM milestone m CROSS JOIN contract c CROSS JOIN organisation o \
-     WHERE c.id = m.contract_id AND o.id = c.organisation_id AND c.status = 'active' \
-     AND m.status IN ('planned', 'rejected', 'submitted') AND m.due_date IN ($1, $2) \
-     UNION ALL \
-     SELECT m.id, m.title, m.due_date, m.status, m.amount_fen, c.id AS contract_id, c.title AS contract_title, \
-     c.organisation_id, c.responsible_officer_id, o.name AS organisation_name \
-     FROM milestone m CROSS JOIN contract c CROSS JOIN organisation o \
-     WHERE c.id = m.contract_id AND o.id = c.organisation_id AND c.status = 'active' \
-     AND m.status IN ('planned', 'rejected', 'submitted') AND m.due_date < $3";
-
+/// A milestone of the due set, with its contract and organisation.
+#[derive(FromQueryResult)]
 struct Row {
     id: Uuid,
     title: String,
+    #[sea_orm(from_alias = "due_date")]
     due: NaiveDate,
     status: MilestoneStatus,
     amount_fen: i64,
     contract_id: Uuid,
+    #[sea_orm(from_alias = "contract_title")]
     contract: String,
+    #[sea_orm(from_alias = "organisation_id")]
     organisation: Uuid,
     organisation_name: String,
+    #[sea_orm(from_alias = "responsible_officer_id")]
     officer: Uuid,
 }
 
-/// The due set of `today` (see [`DUE_SET_SQL`]).
-async fn due_set(db: &impl ConnectionTrait, today: NaiveDate) -> Result<Vec<Row>, DbErr> {
+/// The open milestones of active contracts whose due date meets `due` (one arm of
+/// [`due_set`]). `CROSS JOIN` keeps the milestones as the outer loop on SQLite (its join-order
+/// hint; PostgreSQL plans it as an inner join).
+fn open_milestones(due: Expr) -> SelectStatement {
+    use contract::Column as C;
+    use milestone::Column as M;
+    let (m, c, o) = (Alias::new("m"), Alias::new("c"), Alias::new("o"));
+    let open = [
+        MilestoneStatus::Planned,
+        MilestoneStatus::Rejected,
+        MilestoneStatus::Submitted,
+    ];
+    Query::select()
+        .columns([M::Id, M::Title, M::DueDate, M::Status, M::AmountFen].map(|k| (m.clone(), k)))
+        .expr_as(Expr::col((c.clone(), C::Id)), Alias::new("contract_id"))
+        .expr_as(
+            Expr::col((c.clone(), C::Title)),
+            Alias::new("contract_title"),
+        )
+        .columns([C::OrganisationId, C::ResponsibleOfficerId].map(|k| (c.clone(), k)))
+        .expr_as(
+            Expr::col((o.clone(), organisation::Column::Name)),
+            Alias::new("organisation_name"),
+        )
+        .from_as(milestone::Entity, m.clone())
+        .cross_join(contract::Entity.into_table_ref().alias(c.clone()))
+        .cross_join(organisation::Entity.into_table_ref().alias(o.clone()))
+        .and_where(Expr::col((c.clone(), C::Id)).equals((m.clone(), M::ContractId)))
+        .and_where(Expr::col((o, organisation::Column::Id)).equals((c.clone(), C::OrganisationId)))
+        .and_where(Expr::col((c, C::Status)).eq(word(ContractStatus::Active)))
+        .and_where(Expr::col((m.clone(), M::Status)).is_in(words(open)))
+        .and_where(due)
+        .to_owned()
+}
+
+/// The due set of `today`: open milestones of active contracts due in 7 or 1 days, or
+/// overdue. Each arm of the `UNION ALL` is one range of the `milestone (status, due_date)`
+/// index (points, then everything before today): however many milestones are not due, only
+/// the due ones are read.
+pub fn due_set(today: NaiveDate) -> SelectStatement {
     let in7 = today.checked_add_days(Days::new(7)).unwrap_or(today);
     let in1 = today.checked_add_days(Days::new(1)).unwrap_or(today);
-    query(db, DUE_SET_SQL, vec![in7.into(), in1.into(), today.into()])
-        .await?
-        .into_iter()
-        .map(|r| {
-            Ok(Row {
-                id: r.try_get("", "id")?,
-                title: r.try_get("", "title")?,
-                due: r.try_get("", "due_date")?,
-                status: r.try_get("", "status")?,
-                amount_fen: r.try_get("", "amount_fen")?,
-                contract_id: r.try_get("", "contract_id")?,
-                contract: r.try_get("", "contract_title")?,
-                organisation: r.try_get("", "organisation_id")?,
-                organisation_name: r.try_get("", "organisation_name")?,
-                officer: r.try_get("", "responsible_officer_id")?,
-            })
-        })
-        .collect::<Result<Vec<_>, DbErr>>()
+    let due = || Expr::col((Alias::new("m"), milestone::Column::DueDate));
+    open_milestones(due().is_in([in7, in1]))
+        .union(UnionType::All, open_milestones(due().lt(today)))
+        .to_owned()
 }
 
 /// Queues the reminders of today.
@@ -74,7 +90,7 @@ pub async fn run(
     run_id: Uuid,
 ) -> Result<Counts, DbErr> {
     let today = ctx.today();
-    let rows = due_set(db, today).await?;
+    let rows: Vec<Row> = query(db, &due_set(today)).await?;
     let orgs: Vec<Uuid> = rows.iter().map(|r| r.organisation).collect();
     let officers: Vec<Uuid> = rows.iter().map(|r| r.officer).collect();
     let org_recipients = outbox::organisations(db, &orgs).await?;

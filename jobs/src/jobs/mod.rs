@@ -13,22 +13,17 @@ pub mod post_vacancy_check;
 pub mod send_notifications;
 
 use chrono::{Datelike, NaiveDate};
-use entity::queries::numbered;
-use sea_orm::{ConnectionTrait, DbErr, QueryResult, Statement, Value};
+use sea_orm::StatementBuilder;
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 
-/// Runs a query written with `$n` placeholders on either database.
-pub(crate) async fn query(
+/// Runs a statement built with sea-query on the connection's database, reading its rows as `T`.
+pub(crate) async fn query<T: FromQueryResult>(
     db: &impl ConnectionTrait,
-    sql: &str,
-    values: Vec<Value>,
-) -> Result<Vec<QueryResult>, DbErr> {
-    let backend = db.get_database_backend();
-    db.query_all_raw(Statement::from_sql_and_values(
-        backend,
-        numbered(backend, sql),
-        values,
-    ))
-    .await
+    stmt: &impl StatementBuilder,
+) -> Result<Vec<T>, DbErr> {
+    T::find_by_statement(db.get_database_backend().build(stmt))
+        .all(db)
+        .await
 }
 
 /// The ISO week of a date, e.g. `2026-W10`: the step of weekly reminders.

@@ -10,9 +10,12 @@
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use entity::Money;
+use entity::model::{contract, milestone_report, organisation, payment_request};
+use entity::queries::{word, words};
 use entity::rules::counts::to_i64;
-use entity::rules::vocab::PaymentRequestStatus;
-use sea_orm::{ConnectionTrait, DbErr};
+use entity::rules::vocab::{Decision, PaymentRequestStatus};
+use sea_orm::sea_query::{Alias, Expr, ExprTrait, IntoTableRef, Order, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use uuid::Uuid;
 
 use crate::clock::{day_start, days_waited};
@@ -26,39 +29,93 @@ pub const REMIND_AFTER_DAYS: i64 = 5;
 /// A request waits more than this many days at one step before the supervisors are told.
 pub const ESCALATE_AFTER_DAYS: i64 = 15;
 
-/// The due set: requests waiting at a step since before `$1` (the start of the local day
-/// [`REMIND_AFTER_DAYS`] before today), with their contract, organisation and the user who
-/// accepted their milestone. The `IN` list and the range are one index range per status of
-/// `payment_request (status, status_changed_at)`; `CROSS JOIN` keeps the requests the outer
-/// loop on SQLite (PostgreSQL plans it as an inner join), so requests not due are never read.
-pub const DUE_SET_SQL: &str = "SELECT r.id, r.status, r.status_changed_at, r.amount_fen, \
-     r.purchaser_id, r.organisation_id, r.verified_by, r.approved_by, \
-     c.title AS contract_title, c.responsible_officer_id, \
-     o.name AS organisation_name, \
-     (SELECT mr.decided_by FROM milestone_report mr WHERE mr.milestone_id = r.milestone_id \
-      AND mr.decision = 'accepted' ORDER BY mr.decided_at DESC LIMIT 1) AS accepted_by \
-     FROM payment_request r CROSS JOIN contract c CROSS JOIN organisation o \
-     WHERE c.id = r.contract_id AND o.id = r.organisation_id \
-     AND r.status IN ('submitted', 'verified', 'approved', 'returned') \
-     AND r.status_changed_at < $1";
-
+/// A request of the due set, with its contract and organisation.
+#[derive(FromQueryResult)]
 struct Row {
     id: Uuid,
     status: PaymentRequestStatus,
+    #[sea_orm(from_alias = "status_changed_at")]
     changed: DateTime<Utc>,
     amount_fen: i64,
+    #[sea_orm(from_alias = "purchaser_id")]
     purchaser: Uuid,
+    #[sea_orm(from_alias = "organisation_id")]
     organisation: Uuid,
     verified_by: Option<Uuid>,
     approved_by: Option<Uuid>,
     accepted_by: Option<Uuid>,
+    #[sea_orm(from_alias = "contract_title")]
     contract: String,
+    #[sea_orm(from_alias = "responsible_officer_id")]
     officer: Uuid,
     organisation_name: String,
 }
 
+/// The due set: requests waiting at a step since before `before` (the start of the local day
+/// [`REMIND_AFTER_DAYS`] before today), with their contract, organisation and the user who
+/// accepted their milestone. The `IN` list and the range are one index range per status of
+/// `payment_request (status, status_changed_at)`; `CROSS JOIN` keeps the requests the outer
+/// loop on SQLite (PostgreSQL plans it as an inner join), so requests not due are never read.
+pub fn due_set(before: DateTime<Utc>) -> SelectStatement {
+    use milestone_report::Column as MR;
+    use payment_request::Column as R;
+    let (r, c, o, mr) = (
+        Alias::new("r"),
+        Alias::new("c"),
+        Alias::new("o"),
+        Alias::new("mr"),
+    );
+    let accepted_by = Query::select()
+        .column((mr.clone(), MR::DecidedBy))
+        .from_as(milestone_report::Entity, mr.clone())
+        .and_where(Expr::col((mr.clone(), MR::MilestoneId)).equals((r.clone(), R::MilestoneId)))
+        .and_where(Expr::col((mr.clone(), MR::Decision)).eq(word(Decision::Accepted)))
+        .order_by((mr, MR::DecidedAt), Order::Desc)
+        .limit(1)
+        .to_owned();
+    let waiting = [
+        PaymentRequestStatus::Submitted,
+        PaymentRequestStatus::Verified,
+        PaymentRequestStatus::Approved,
+        PaymentRequestStatus::Returned,
+    ];
+    Query::select()
+        .columns(
+            [
+                R::Id,
+                R::Status,
+                R::StatusChangedAt,
+                R::AmountFen,
+                R::PurchaserId,
+            ]
+            .map(|k| (r.clone(), k)),
+        )
+        .columns([R::OrganisationId, R::VerifiedBy, R::ApprovedBy].map(|k| (r.clone(), k)))
+        .expr_as(
+            Expr::col((c.clone(), contract::Column::Title)),
+            Alias::new("contract_title"),
+        )
+        .column((c.clone(), contract::Column::ResponsibleOfficerId))
+        .expr_as(
+            Expr::col((o.clone(), organisation::Column::Name)),
+            Alias::new("organisation_name"),
+        )
+        .expr_as(
+            Expr::SubQuery(None, Box::new(accepted_by.into())),
+            Alias::new("accepted_by"),
+        )
+        .from_as(payment_request::Entity, r.clone())
+        .cross_join(contract::Entity.into_table_ref().alias(c.clone()))
+        .cross_join(organisation::Entity.into_table_ref().alias(o.clone()))
+        .and_where(Expr::col((c, contract::Column::Id)).equals((r.clone(), R::ContractId)))
+        .and_where(Expr::col((o, organisation::Column::Id)).equals((r.clone(), R::OrganisationId)))
+        .and_where(Expr::col((r.clone(), R::Status)).is_in(words(waiting)))
+        .and_where(Expr::col((r, R::StatusChangedAt)).lt(before))
+        .to_owned()
+}
+
 /// The due set: the requests waiting at one step since before [`REMIND_AFTER_DAYS`] ago.
-async fn due_set(
+async fn due_rows(
     ctx: &JobContext,
     db: &impl ConnectionTrait,
     today: NaiveDate,
@@ -66,26 +123,7 @@ async fn due_set(
     let before = today
         .checked_sub_days(Days::new(REMIND_AFTER_DAYS as u64))
         .unwrap_or(today);
-    query(db, DUE_SET_SQL, vec![day_start(before, ctx.tz).into()])
-        .await?
-        .into_iter()
-        .map(|r| {
-            Ok(Row {
-                id: r.try_get("", "id")?,
-                status: r.try_get("", "status")?,
-                changed: r.try_get("", "status_changed_at")?,
-                amount_fen: r.try_get("", "amount_fen")?,
-                purchaser: r.try_get("", "purchaser_id")?,
-                organisation: r.try_get("", "organisation_id")?,
-                verified_by: r.try_get("", "verified_by")?,
-                approved_by: r.try_get("", "approved_by")?,
-                accepted_by: r.try_get("", "accepted_by")?,
-                contract: r.try_get("", "contract_title")?,
-                officer: r.try_get("", "responsible_officer_id")?,
-                organisation_name: r.try_get("", "organisation_name")?,
-            })
-        })
-        .collect::<Result<Vec<_>, DbErr>>()
+    query(db, &due_set(day_start(before, ctx.tz))).await
 }
 
 /// Queues today's reminders.
@@ -95,7 +133,7 @@ pub async fn run(
     run_id: Uuid,
 ) -> Result<Counts, DbErr> {
     let today = ctx.today();
-    let rows = due_set(ctx, db, today).await?;
+    let rows = due_rows(ctx, db, today).await?;
 
     // The recipients of the whole due set, a few statements for all of it.
     let of = |s: PaymentRequestStatus| rows.iter().filter(move |r| r.status == s);

@@ -4,8 +4,12 @@
 use std::collections::HashMap;
 
 use chrono::{Days, NaiveDate};
+use entity::model::{contract, post, post_assignment};
+use entity::queries::word;
 use entity::rules::counts::to_i64;
-use sea_orm::{ConnectionTrait, DbErr};
+use entity::rules::vocab::ContractStatus;
+use sea_orm::sea_query::{Alias, Cond, Expr, JoinType, Query, SelectStatement};
+use sea_orm::{ConnectionTrait, DbErr, FromQueryResult};
 use uuid::Uuid;
 
 use crate::jobs::query;
@@ -13,14 +17,85 @@ use crate::outbox::{self, Outgoing};
 use crate::templates::Message;
 use crate::{Counts, JobContext};
 
-/// The due set: posts of active contracts, within their dates, that nobody fills today,
+/// A post of the due set.
+#[derive(FromQueryResult)]
+struct Row {
+    id: Uuid,
+    title: String,
+    start_date: NaiveDate,
+    contract_id: Uuid,
+    contract_title: String,
+    organisation_id: Uuid,
+    responsible_officer_id: Uuid,
+    last_filled: Option<NaiveDate>,
+}
+
+/// The due set: posts of active contracts, within their dates, that nobody fills `today`,
 /// with the last day an assignment covered them.
-pub const DUE_SET_SQL: &str = "SELECT p.id, p.title, p.start_date, c.id AS contract_id, c.title AS contract_title, \
-     c.organisation_id, c.responsible_officer_id, \
-     (SELECT MAX(a.to_date) FROM post_assignment a WHERE a.post_id = p.id AND a.to_date < $1) AS last_filled \
-     FROM post p JOIN contract c ON c.id = p.contract_id \
-     WHERE c.status = 'active' AND p.start_date <= $1 AND p.end_date >= $1 \
-     AND NOT EXISTS (SELECT 1 FROM post_assignment a WHERE a.post_id = p.id AND a.from_date <= $1 AND (a.to_date IS NULL OR a.to_date >= $1))";
+pub fn due_set(today: NaiveDate) -> SelectStatement {
+    use post_assignment::Column as A;
+    use sea_orm::sea_query::ExprTrait;
+    let (p, c, a) = (Alias::new("p"), Alias::new("c"), Alias::new("a"));
+    let of_post = || Expr::col((a.clone(), A::PostId)).equals((p.clone(), post::Column::Id));
+    let last_filled = Query::select()
+        .expr(Expr::col((a.clone(), A::ToDate)).max())
+        .from_as(post_assignment::Entity, a.clone())
+        .and_where(of_post())
+        .and_where(Expr::col((a.clone(), A::ToDate)).lt(today))
+        .to_owned();
+    let filled = Query::select()
+        .expr(Expr::Constant(1.into()))
+        .from_as(post_assignment::Entity, a.clone())
+        .and_where(of_post())
+        .and_where(Expr::col((a.clone(), A::FromDate)).lte(today))
+        .cond_where(
+            Cond::any()
+                .add(Expr::col((a.clone(), A::ToDate)).is_null())
+                .add(Expr::col((a.clone(), A::ToDate)).gte(today)),
+        )
+        .to_owned();
+    Query::select()
+        .columns(
+            [
+                post::Column::Id,
+                post::Column::Title,
+                post::Column::StartDate,
+            ]
+            .map(|k| (p.clone(), k)),
+        )
+        .expr_as(
+            Expr::col((c.clone(), contract::Column::Id)),
+            Alias::new("contract_id"),
+        )
+        .expr_as(
+            Expr::col((c.clone(), contract::Column::Title)),
+            Alias::new("contract_title"),
+        )
+        .columns(
+            [
+                contract::Column::OrganisationId,
+                contract::Column::ResponsibleOfficerId,
+            ]
+            .map(|k| (c.clone(), k)),
+        )
+        .expr_as(
+            Expr::SubQuery(None, Box::new(last_filled.into())),
+            Alias::new("last_filled"),
+        )
+        .from_as(post::Entity, p.clone())
+        .join_as(
+            JoinType::InnerJoin,
+            contract::Entity,
+            c.clone(),
+            Expr::col((c.clone(), contract::Column::Id))
+                .equals((p.clone(), post::Column::ContractId)),
+        )
+        .and_where(Expr::col((c, contract::Column::Status)).eq(word(ContractStatus::Active)))
+        .and_where(Expr::col((p.clone(), post::Column::StartDate)).lte(today))
+        .and_where(Expr::col((p, post::Column::EndDate)).gte(today))
+        .and_where(Expr::exists(filled).not())
+        .to_owned()
+}
 
 /// Queues the vacancy warnings.
 pub async fn run(
@@ -29,58 +104,51 @@ pub async fn run(
     run_id: Uuid,
 ) -> Result<Counts, DbErr> {
     let today = ctx.today();
-    let rows = query(db, DUE_SET_SQL, vec![today.into()]).await?;
+    let rows: Vec<Row> = query(db, &due_set(today)).await?;
     let mut due = Vec::new();
     for r in &rows {
-        let start: NaiveDate = r.try_get("", "start_date")?;
-        let last_filled: Option<NaiveDate> = r.try_get("", "last_filled")?;
-        let since = last_filled
+        let since = r
+            .last_filled
             .and_then(|d| d.checked_add_days(Days::new(1)))
-            .unwrap_or(start)
-            .max(start);
+            .unwrap_or(r.start_date)
+            .max(r.start_date);
         let days = (today - since).num_days() + 1;
         if days > 30 {
-            let id: Uuid = r.try_get("", "id")?;
-            let title: String = r.try_get("", "title")?;
-            let contract: Uuid = r.try_get("", "contract_id")?;
-            let contract_title: String = r.try_get("", "contract_title")?;
-            let org: Uuid = r.try_get("", "organisation_id")?;
-            let officer: Uuid = r.try_get("", "responsible_officer_id")?;
-            due.push((
-                id,
-                title,
-                since,
-                days,
-                contract,
-                contract_title,
-                org,
-                officer,
-            ));
+            due.push((r, since, days));
         }
     }
-    let orgs: HashMap<_, _> =
-        outbox::organisations(db, &due.iter().map(|d| d.6).collect::<Vec<_>>()).await?;
-    let officers = outbox::users(db, &due.iter().map(|d| d.7).collect::<Vec<_>>()).await?;
+    let orgs: HashMap<_, _> = outbox::organisations(
+        db,
+        &due.iter().map(|d| d.0.organisation_id).collect::<Vec<_>>(),
+    )
+    .await?;
+    let officers = outbox::users(
+        db,
+        &due.iter()
+            .map(|d| d.0.responsible_officer_id)
+            .collect::<Vec<_>>(),
+    )
+    .await?;
     let mut out = Vec::new();
-    for (id, post, since, days, contract, contract_title, org, officer) in due {
+    for (r, since, days) in due {
         let message = Message::PostVacant {
-            contract: contract_title,
-            post,
+            contract: r.contract_title.clone(),
+            post: r.title.clone(),
             since,
             days,
         };
         for rc in orgs
-            .get(&org)
+            .get(&r.organisation_id)
             .into_iter()
             .flatten()
-            .chain(officers.get(&officer))
+            .chain(officers.get(&r.responsible_officer_id))
         {
             out.push(Outgoing {
                 recipient: rc.clone(),
                 message: message.clone(),
-                entity_id: id,
+                entity_id: r.id,
                 step: since.to_string(),
-                link: format!("/contracts/{contract}/posts"),
+                link: format!("/contracts/{}/posts", r.contract_id),
             });
         }
     }

@@ -10,14 +10,14 @@ use std::time::Instant;
 
 use chrono::{DateTime, Duration, Utc};
 use entity::model::notification;
-use entity::queries::{begin_write, numbered};
+use entity::queries::{begin_write, word};
 use entity::rules::counts::to_i64;
 use entity::rules::vocab::{Locale, NotificationStatus};
 use rand::Rng;
-use sea_orm::sea_query::Expr;
-use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbBackend, DbErr, EntityTrait, QueryFilter, Statement,
+use sea_orm::sea_query::{
+    Asterisk, Cond, Expr, LockBehavior, LockType, Order, Query, UpdateStatement,
 };
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 use tokio::task::JoinSet;
 use uuid::Uuid;
 
@@ -39,32 +39,45 @@ pub const LEASE_SECS: i64 = 120;
 /// (Postfix allows 50 by default).
 pub const CONCURRENCY: usize = 32;
 
-const CLAIM_PG: &str = "UPDATE notification SET lease_until = $1, attempts = attempts + 1 \
-     WHERE id IN (SELECT id FROM notification WHERE status = 'pending' AND next_attempt_at <= $2 \
-     AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_attempt_at LIMIT $3 FOR UPDATE SKIP LOCKED) RETURNING *";
-const CLAIM_SQLITE: &str = "UPDATE notification SET lease_until = $1, attempts = attempts + 1 \
-     WHERE id IN (SELECT id FROM notification WHERE status = 'pending' AND next_attempt_at <= $2 \
-     AND (lease_until IS NULL OR lease_until < $2) ORDER BY next_attempt_at LIMIT $3) RETURNING *";
+/// The statement that leases up to `limit` due messages until `lease_until`: one `UPDATE …
+/// WHERE id IN (SELECT … ORDER BY next_attempt_at LIMIT … FOR UPDATE SKIP LOCKED) RETURNING *`
+/// (sea-query leaves the lock clause out on SQLite, where the transaction is IMMEDIATE).
+pub fn claim_statement(
+    now: DateTime<Utc>,
+    lease_until: DateTime<Utc>,
+    limit: i64,
+) -> UpdateStatement {
+    use notification::Column as N;
+    use sea_orm::sea_query::ExprTrait;
+    let due = Query::select()
+        .column(N::Id)
+        .from(notification::Entity)
+        .and_where(Expr::col(N::Status).eq(word(NotificationStatus::Pending)))
+        .and_where(Expr::col(N::NextAttemptAt).lte(now))
+        .cond_where(
+            Cond::any()
+                .add(Expr::col(N::LeaseUntil).is_null())
+                .add(Expr::col(N::LeaseUntil).lt(now)),
+        )
+        .order_by(N::NextAttemptAt, Order::Asc)
+        .limit(Ord::max(limit, 0).unsigned_abs())
+        .lock_with_behavior(LockType::Update, LockBehavior::SkipLocked)
+        .to_owned();
+    Query::update()
+        .table(notification::Entity)
+        .value(N::LeaseUntil, lease_until)
+        .value(N::Attempts, Expr::col(N::Attempts).add(1))
+        .and_where(Expr::col(N::Id).in_subquery(due))
+        .returning_all()
+        .to_owned()
+}
 
 /// Claims up to `limit` due messages for `LEASE_SECS`.
 pub async fn claim(ctx: &JobContext, limit: i64) -> Result<Vec<notification::Model>, DbErr> {
     let now = ctx.clock.now();
     let txn = begin_write(&ctx.db).await?;
-    let backend = txn.get_database_backend();
-    let sql = if backend == DbBackend::Postgres {
-        CLAIM_PG
-    } else {
-        CLAIM_SQLITE
-    };
-    let stmt = Statement::from_sql_and_values(
-        backend,
-        numbered(backend, sql),
-        [
-            (now + Duration::seconds(LEASE_SECS)).into(),
-            now.into(),
-            limit.into(),
-        ],
-    );
+    let stmt = claim_statement(now, now + Duration::seconds(LEASE_SECS), limit);
+    let stmt = txn.get_database_backend().build(&stmt);
     let mut rows = notification::Entity::find()
         .from_raw_sql(stmt)
         .all(&txn)
@@ -83,7 +96,7 @@ async fn claim_rest_of_digests(
     claimed: &[notification::Model],
     now: DateTime<Utc>,
 ) -> Result<Vec<notification::Model>, DbErr> {
-    use sea_orm::ExprTrait;
+    use sea_orm::sea_query::ExprTrait;
     use std::collections::BTreeSet;
     let groups: BTreeSet<(String, Uuid)> = claimed
         .iter()
@@ -324,10 +337,11 @@ pub async fn run(ctx: &JobContext) -> Result<Counts, DbErr> {
 /// Counts of the outbox by status, for `/metrics`.
 pub async fn depth(db: &impl ConnectionTrait) -> Result<Vec<(NotificationStatus, i64)>, DbErr> {
     use sea_orm::QuerySelect;
+    use sea_orm::sea_query::ExprTrait;
     notification::Entity::find()
         .select_only()
         .column(notification::Column::Status)
-        .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .column_as(Expr::col(Asterisk).count().cast_as("BIGINT"), "n")
         .group_by(notification::Column::Status)
         .into_tuple()
         .all(db)

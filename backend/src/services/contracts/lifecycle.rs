@@ -12,10 +12,10 @@ use sea_orm::{
 use uuid::Uuid;
 
 use super::{Amendment, Contract, NewAmendment, check_holds_children, save};
-use crate::services::common::Reason;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult, codes};
 use crate::services::budget::{self, available_fen, lock_line};
+use crate::services::common::Reason;
 use crate::services::common::{bad_transition, period_problem, reason};
 use crate::services::public::notices::{self as public_notices, Outcome};
 use crate::state::AppState;

@@ -24,8 +24,8 @@ use uuid::Uuid;
 use super::notices::check_division;
 use crate::error::{ApiError, ApiResult};
 use crate::pagination::decode;
-use crate::store::page::Keyset;
 use crate::services::divisions;
+use crate::store::page::Keyset;
 
 mod reads;
 

@@ -22,8 +22,8 @@ use super::{AcceptedMilestone, Figures, LISTED, PublicContract, PublicPost, SIGN
 use crate::error::ApiResult;
 use crate::pagination::Page;
 use crate::services::dashboard::milestones_with_contract;
-use crate::store::page::Keyset;
 use crate::services::sql::{self, bigint, col, count_all, number, or_zero, scalar, t, word};
+use crate::store::page::Keyset;
 
 /// A page of signed contracts for `code` and below, newest first.
 pub(super) async fn contracts(
