@@ -14,28 +14,25 @@ use serde::Serialize;
 
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
-use crate::services::sql::{self, col, count_all, scalar, t, word};
 use crate::state::AppState;
+use crate::store::sql::{self, col, count_all, scalar, t, word};
 use crate::store::today;
 
 /// A milestone of an active contract (`m`, `c`) with a report waiting for a decision.
 fn awaiting_review() -> Condition {
     Cond::all()
-        .add(col("c", contract::Column::Status).eq(word(ContractStatus::Active.as_str())))
-        .add(col("m", milestone::Column::Status).eq(word(MilestoneStatus::Submitted.as_str())))
+        .add(col("c", contract::Column::Status).eq(word(ContractStatus::Active)))
+        .add(col("m", milestone::Column::Status).eq(word(MilestoneStatus::Submitted)))
 }
 
 /// A milestone of an active contract (`m`, `c`) due before `today`, neither accepted nor
 /// cancelled.
 pub(crate) fn overdue(today: NaiveDate) -> Condition {
     Cond::all()
-        .add(col("c", contract::Column::Status).eq(word(ContractStatus::Active.as_str())))
+        .add(col("c", contract::Column::Status).eq(word(ContractStatus::Active)))
         .add(sql::not_among(
             (t("m"), milestone::Column::Status),
-            [
-                MilestoneStatus::Accepted.as_str(),
-                MilestoneStatus::Cancelled.as_str(),
-            ],
+            [MilestoneStatus::Accepted, MilestoneStatus::Cancelled],
         ))
         .add(col("m", milestone::Column::DueDate).lt(today))
 }
@@ -127,10 +124,7 @@ pub async fn officer_todo(st: &AppState, actor: &Actor) -> ApiResult<OfficerTodo
                 contracts(),
                 Cond::all()
                     .add(of_purchaser())
-                    .add(
-                        col("c", contract::Column::Status)
-                            .eq(word(ContractStatus::Active.as_str())),
-                    )
+                    .add(col("c", contract::Column::Status).eq(word(ContractStatus::Active)))
                     .add(col("c", contract::Column::EndDate).gte(today))
                     .add(col("c", contract::Column::EndDate).lte(horizon)),
             ),
@@ -139,9 +133,9 @@ pub async fn officer_todo(st: &AppState, actor: &Actor) -> ApiResult<OfficerTodo
         .expr_as(
             count_where(
                 contracts(),
-                Cond::all().add(of_purchaser()).add(
-                    col("c", contract::Column::Status).eq(word(ContractStatus::Draft.as_str())),
-                ),
+                Cond::all()
+                    .add(of_purchaser())
+                    .add(col("c", contract::Column::Status).eq(word(ContractStatus::Draft))),
             ),
             t("draft_contracts"),
         )
@@ -150,7 +144,7 @@ pub async fn officer_todo(st: &AppState, actor: &Actor) -> ApiResult<OfficerTodo
                 findings,
                 Cond::all()
                     .add(col("f", finding::Column::PurchaserId).eq(purchaser))
-                    .add(col("f", finding::Column::Status).eq(word(FindingStatus::Open.as_str()))),
+                    .add(col("f", finding::Column::Status).eq(word(FindingStatus::Open))),
             ),
             t("open_findings"),
         )
@@ -167,10 +161,10 @@ fn past_deadline(now: DateTime<Utc>) -> Condition {
     Cond::any()
         .add(
             Cond::all()
-                .add(status().eq(word(TenderStatus::Published.as_str())))
+                .add(status().eq(word(TenderStatus::Published)))
                 .add(col("t", tender::Column::BidDeadline).lt(now)),
         )
-        .add(status().eq(word(TenderStatus::Closed.as_str())))
+        .add(status().eq(word(TenderStatus::Closed)))
 }
 
 /// The officer's two lists of milestones (UI.md §2 "Reports to review").
@@ -280,7 +274,7 @@ pub async fn organisation_milestones(st: &AppState, actor: &Actor) -> ApiResult<
         .expr_as(col("c", contract::Column::Status), t("contract_status"))
         .expr_as(
             Expr::case(
-                m_status().eq(word(MilestoneStatus::Rejected.as_str())),
+                m_status().eq(word(MilestoneStatus::Rejected)),
                 scalar(latest_comment),
             ),
             t("review_comment"),
@@ -288,19 +282,16 @@ pub async fn organisation_milestones(st: &AppState, actor: &Actor) -> ApiResult<
         .cond_where(
             Cond::all()
                 .add(col("c", contract::Column::OrganisationId).eq(org))
-                .add(col("c", contract::Column::Status).eq(word(ContractStatus::Active.as_str())))
+                .add(col("c", contract::Column::Status).eq(word(ContractStatus::Active)))
                 .add(
                     Cond::any()
                         .add(sql::among(
                             (t("m"), milestone::Column::Status),
-                            [
-                                MilestoneStatus::Submitted.as_str(),
-                                MilestoneStatus::Rejected.as_str(),
-                            ],
+                            [MilestoneStatus::Submitted, MilestoneStatus::Rejected],
                         ))
                         .add(
                             Cond::all()
-                                .add(m_status().eq(word(MilestoneStatus::Planned.as_str())))
+                                .add(m_status().eq(word(MilestoneStatus::Planned)))
                                 .add(col("m", milestone::Column::DueDate).lte(horizon)),
                         ),
                 ),

@@ -6,7 +6,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use chrono_tz::Tz;
-use entity::model::{budget_line, organisation, purchaser};
+use entity::model::{budget_line, contract, organisation, purchaser};
 use entity::queries::Figures;
 use entity::rules::vocab::{Decision, FindingStatus, MilestoneStatus, PaymentRequestStatus};
 use jobs::clock::days_waited;
@@ -103,112 +103,166 @@ pub struct Dossier {
 }
 
 /// Gathers the dossier of a contract the actor may see.
-#[expect(
-    clippy::too_many_lines,
-    reason = "one dossier, gathered in order; to split further (issue 20)"
-)]
 pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Dossier> {
-    let db = &st.db;
-    let k = store::contracts::load(db, actor, id).await?;
+    let k = store::contracts::load(&st.db, actor, id).await?;
     // Every acknowledged write is in the chain before its events are read.
     st.sealer.seal().await?;
-    let contract = Contract::try_from(k.clone())?;
-    let purchaser = purchaser::Entity::find_by_id(k.purchaser_id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let organisation = organisation::Entity::find_by_id(k.organisation_id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let line = budget_line::Entity::find_by_id(k.budget_line_id)
-        .one(db)
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    let figs = Figures::of(&line);
-    let (tender, bids) = match k.tender_id {
-        Some(t) => (
-            Some(tenders::get(st, actor, t).await?),
-            bids::list_bids(st, actor, t).await?,
-        ),
-        None => (None, Vec::new()),
-    };
-    let amendments = contracts::amendments(st, actor, id).await?;
-    let indicators = indicators::list(st, actor, id).await?;
-    let posts = posts::list(st, actor, id).await?;
-    let assignments = posts::assignments_of_contract(db, id).await?;
-    let milestone_list = milestones::list(
-        st,
-        actor,
-        id,
-        MilestoneFilter {
-            status: None,
-            overdue: None,
-        },
-    )
-    .await?;
-    let reports = reports::of_contract(db, id).await?;
-    let performance = scoring::performance(st, actor, id).await?;
-    let requests = payment_requests::of_contract(st, actor, id).await?;
-    let payments = payments::list(st, actor, id).await?;
-    let findings = findings::list(st, actor, id).await?;
-
-    let ids = [
-        vec![k.id, k.purchaser_id, k.organisation_id],
-        tender.iter().map(|t| t.id).collect(),
-        bids.iter().map(|b| b.id).collect(),
-        amendments.iter().map(|a| a.id).collect(),
-        indicators.iter().map(|i| i.id).collect(),
-        posts.iter().map(|p| p.id).collect(),
-        assignments.iter().map(|a| a.id).collect(),
-        milestone_list.iter().map(|m| m.id).collect(),
-        reports.iter().map(|r| r.id).collect(),
-        requests.iter().map(|r| r.id).collect(),
-        payments.iter().map(|p| p.id).collect(),
-        findings.iter().map(|f| f.id).collect::<Vec<Uuid>>(),
-    ]
-    .concat();
-    let audit_events = audit::events_for(db, &ids, st.now()).await?;
+    let (purchaser, organisation, line) = parties(st, &k).await?;
+    let records = Records::read(st, actor, id, k.tender_id).await?;
+    let audit_events = audit::events_for(&st.db, &records.ids(&k), st.now()).await?;
     let today = store::today(st);
-    let tz = st.config.tz;
-    let payment_requests: Vec<DossierRequest> = requests
-        .into_iter()
-        .map(|r| history(r, &audit_events, today, tz))
-        .collect();
-
-    let flags = DossierFlags {
-        all_milestones_overdue: all_open_overdue(&milestone_list),
-        posts_vacant_over_30_days: posts.iter().filter(|p| p.vacant_days_running > 30).count(),
-        without_indicators: indicators.is_empty(),
-        payments_before_acceptance: paid_before_acceptance(&payments, &milestone_list),
-        budget_line_over_90_percent: (figs.committed_fen + figs.reserved_fen) * 10
-            > line.amount_fen * 9,
-        open_findings: findings
-            .iter()
-            .filter(|f| f.status != FindingStatus::Resolved)
-            .count(),
-        requests_approved_by_accepter: approved_by_accepter(&payment_requests, &reports),
-    };
-    Ok(Dossier {
-        contract,
-        purchaser: Purchaser::from(purchaser),
-        organisation: Organisation::on(organisation, today)?,
-        budget_line: line_json(&line, &figs),
+    let Records {
         tender,
         bids,
         amendments,
         indicators,
         posts,
         assignments,
-        milestones: milestone_list,
+        milestones,
+        reports,
+        performance,
+        requests,
+        payments,
+        findings,
+    } = records;
+    let payment_requests = requests
+        .into_iter()
+        .map(|r| history(r, &audit_events, today, st.config.tz))
+        .collect();
+    let mut dossier = Dossier {
+        contract: Contract::try_from(k)?,
+        purchaser: Purchaser::from(purchaser),
+        organisation: Organisation::on(organisation, today)?,
+        budget_line: line_json(&line, &Figures::of(&line)),
+        tender,
+        bids,
+        amendments,
+        indicators,
+        posts,
+        assignments,
+        milestones,
         reports,
         performance,
         payment_requests,
         payments,
         findings,
         audit_events,
-        flags,
-    })
+        flags: DossierFlags::default(),
+    };
+    dossier.flags = flags(&dossier, &line);
+    Ok(dossier)
+}
+
+/// The contract's purchaser, organisation and budget line.
+async fn parties(
+    st: &AppState,
+    k: &contract::Model,
+) -> ApiResult<(purchaser::Model, organisation::Model, budget_line::Model)> {
+    let db = &st.db;
+    let purchaser = purchaser::Entity::find_by_id(k.purchaser_id).one(db);
+    let organisation = organisation::Entity::find_by_id(k.organisation_id).one(db);
+    let line = budget_line::Entity::find_by_id(k.budget_line_id).one(db);
+    let (purchaser, organisation, line) = tokio::try_join!(purchaser, organisation, line)?;
+    match (purchaser, organisation, line) {
+        (Some(p), Some(o), Some(l)) => Ok((p, o, l)),
+        _ => Err(ApiError::NotFound),
+    }
+}
+
+/// The contract's own records, each read as its service shows it to the actor.
+struct Records {
+    tender: Option<Tender>,
+    bids: Vec<Bid>,
+    amendments: Vec<Amendment>,
+    indicators: Vec<Indicator>,
+    posts: Vec<Post>,
+    assignments: Vec<Assignment>,
+    milestones: Vec<Milestone>,
+    reports: Vec<Report>,
+    performance: Performance,
+    requests: Vec<PaymentRequest>,
+    payments: Vec<Payment>,
+    findings: Vec<Finding>,
+}
+
+impl Records {
+    /// Reads them in order: the tender and bids (sealed ones only after the deadline), then
+    /// amendments, indicators, posts, milestones, reports, scores, requests, payments, findings.
+    async fn read(
+        st: &AppState,
+        actor: &Actor,
+        id: Uuid,
+        tender_id: Option<Uuid>,
+    ) -> ApiResult<Records> {
+        let (tender, bids) = match tender_id {
+            Some(t) => (
+                Some(tenders::get(st, actor, t).await?),
+                bids::list_bids(st, actor, t).await?,
+            ),
+            None => (None, Vec::new()),
+        };
+        let all = MilestoneFilter {
+            status: None,
+            overdue: None,
+        };
+        Ok(Records {
+            tender,
+            bids,
+            amendments: contracts::amendments(st, actor, id).await?,
+            indicators: indicators::list(st, actor, id).await?,
+            posts: posts::list(st, actor, id).await?,
+            assignments: posts::assignments_of_contract(&st.db, id).await?,
+            milestones: milestones::list(st, actor, id, all).await?,
+            reports: reports::of_contract(&st.db, id).await?,
+            performance: scoring::performance(st, actor, id).await?,
+            requests: payment_requests::of_contract(st, actor, id).await?,
+            payments: payments::list(st, actor, id).await?,
+            findings: findings::list(st, actor, id).await?,
+        })
+    }
+
+    /// The ids of the contract, its parties and every record: whose audit events the dossier
+    /// shows.
+    fn ids(&self, k: &contract::Model) -> Vec<Uuid> {
+        [
+            vec![k.id, k.purchaser_id, k.organisation_id],
+            self.tender.iter().map(|t| t.id).collect(),
+            self.bids.iter().map(|b| b.id).collect(),
+            self.amendments.iter().map(|a| a.id).collect(),
+            self.indicators.iter().map(|i| i.id).collect(),
+            self.posts.iter().map(|p| p.id).collect(),
+            self.assignments.iter().map(|a| a.id).collect(),
+            self.milestones.iter().map(|m| m.id).collect(),
+            self.reports.iter().map(|r| r.id).collect(),
+            self.requests.iter().map(|r| r.id).collect(),
+            self.payments.iter().map(|p| p.id).collect(),
+            self.findings.iter().map(|f| f.id).collect::<Vec<Uuid>>(),
+        ]
+        .concat()
+    }
+}
+
+/// The anomalies of a gathered dossier.
+fn flags(d: &Dossier, line: &budget_line::Model) -> DossierFlags {
+    let figs = Figures::of(line);
+    DossierFlags {
+        all_milestones_overdue: all_open_overdue(&d.milestones),
+        posts_vacant_over_30_days: d
+            .posts
+            .iter()
+            .filter(|p| p.vacant_days_running > 30)
+            .count(),
+        without_indicators: d.indicators.is_empty(),
+        payments_before_acceptance: paid_before_acceptance(&d.payments, &d.milestones),
+        budget_line_over_90_percent: (figs.committed_fen + figs.reserved_fen) * 10
+            > line.amount_fen * 9,
+        open_findings: d
+            .findings
+            .iter()
+            .filter(|f| f.status != FindingStatus::Resolved)
+            .count(),
+        requests_approved_by_accepter: approved_by_accepter(&d.payment_requests, &d.reports),
+    }
 }
 
 /// Whether the contract has open milestones and all of them are overdue.

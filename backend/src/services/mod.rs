@@ -30,6 +30,5 @@ pub mod public;
 pub mod reports;
 pub mod scoring;
 pub mod spending;
-pub(crate) mod sql;
 pub mod tenders;
 pub mod users;

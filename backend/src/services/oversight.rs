@@ -19,8 +19,8 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::services::dashboard::{milestones_with_contract, overdue};
-use crate::services::sql::{self, col, count_all, scalar, t, word};
 use crate::state::AppState;
+use crate::store::sql::{self, col, count_all, scalar, t, word};
 use crate::store::today;
 
 /// How late a milestone is before the supervisor's home lists it (SPEC §5: "overdue 30 days →
@@ -153,16 +153,16 @@ fn counts_select(before: NaiveDate) -> SelectStatement {
     let status = || Expr::col(finding::Column::Status);
     let unresolved = |severity: Severity| {
         Cond::all()
-            .add(status().ne(word(FindingStatus::Resolved.as_str())))
-            .add(Expr::col(finding::Column::Severity).eq(word(severity.as_str())))
+            .add(status().ne(word(FindingStatus::Resolved)))
+            .add(Expr::col(finding::Column::Severity).eq(word(severity)))
     };
     Query::select()
         .expr_as(
-            findings(Cond::all().add(status().eq(word(FindingStatus::Open.as_str())))),
+            findings(Cond::all().add(status().eq(word(FindingStatus::Open)))),
             t("open"),
         )
         .expr_as(
-            findings(Cond::all().add(status().eq(word(FindingStatus::Answered.as_str())))),
+            findings(Cond::all().add(status().eq(word(FindingStatus::Answered)))),
             t("answered"),
         )
         .expr_as(findings(unresolved(Severity::High)), t("high"))

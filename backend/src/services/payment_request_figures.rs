@@ -16,9 +16,9 @@ use uuid::Uuid;
 use crate::auth::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::services::payment_requests;
-use crate::services::sql::{self, col, count_all, scalar, t, word};
 use crate::state::AppState;
 use crate::store;
+use crate::store::sql::{self, col, count_all, scalar, t, word};
 
 /// The requests that wait for the viewer, by step.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -71,7 +71,7 @@ pub async fn todo(st: &AppState, actor: &Actor) -> ApiResult<RequestTodo> {
                 .cond_where(
                     Cond::all()
                         .add(Expr::col(party_col).eq(party))
-                        .add(Expr::col(payment_request::Column::Status).eq(word(status.as_str()))),
+                        .add(Expr::col(payment_request::Column::Status).eq(word(status))),
                 )
                 .to_owned(),
         )
@@ -181,7 +181,7 @@ pub async fn requestable(
         )
         .from_as(milestone::Entity, t("m"))
         .and_where(col("m", milestone::Column::ContractId).eq(contract_id))
-        .and_where(col("m", milestone::Column::Status).eq(word(MilestoneStatus::Accepted.as_str())))
+        .and_where(col("m", milestone::Column::Status).eq(word(MilestoneStatus::Accepted)))
         .order_by((t("m"), milestone::Column::DueDate), Order::Asc)
         .order_by((t("m"), milestone::Column::Id), Order::Asc)
         .to_owned();

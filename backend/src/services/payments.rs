@@ -23,9 +23,9 @@ use crate::fields;
 use crate::services::budget::{self, Figures};
 use crate::services::notify;
 use crate::services::payment_requests::{self, PaymentRequest};
-use crate::services::sql::{self, scalar, t};
 use crate::state::AppState;
 use crate::store;
+use crate::store::sql::{self, scalar, t};
 use jobs::templates::Message;
 
 /// A payment as the API shows it.

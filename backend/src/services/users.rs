@@ -18,6 +18,7 @@ use crate::pagination::Page;
 use crate::state::AppState;
 use crate::store;
 use crate::store::page::page;
+use crate::store::sql;
 use jobs::templates::Message;
 
 /// A user as the API shows it (never the password hash).
@@ -458,7 +459,7 @@ pub async fn counts(st: &AppState) -> ApiResult<UserCounts> {
             user::Column::Active,
             user::Column::MustChangePassword,
         ])
-        .column_as(Expr::cust("CAST(COUNT(*) AS BIGINT)"), "n")
+        .column_as(sql::bigint(sql::count_all()), "n")
         .group_by(user::Column::Role)
         .group_by(user::Column::Active)
         .group_by(user::Column::MustChangePassword)

@@ -9,6 +9,7 @@
 pub mod contracts;
 pub mod page;
 pub mod records;
+pub(crate) mod sql;
 pub mod sums;
 mod write;
 

@@ -3,10 +3,11 @@
 
 use entity::model::{milestone, payment};
 use entity::rules::vocab::MilestoneStatus;
-use sea_orm::sea_query::{Expr, IntoCondition};
+use sea_orm::sea_query::{Expr, Func, IntoCondition};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QuerySelect};
 use uuid::Uuid;
 
+use super::sql;
 use crate::error::ApiResult;
 
 /// The sum of the contract's milestone amounts, cancelled ones excluded.
@@ -15,7 +16,7 @@ pub async fn milestones_fen(db: &impl ConnectionTrait, contract_id: Uuid) -> Api
         .select_only()
         .column(milestone::Column::AmountFen)
         .filter(milestone::Column::ContractId.eq(contract_id))
-        .filter(milestone::Column::Status.ne(MilestoneStatus::Cancelled.as_str()))
+        .filter(milestone::Column::Status.ne(MilestoneStatus::Cancelled))
         .into_tuple()
         .all(db)
         .await?;
@@ -53,7 +54,10 @@ async fn paid_fen(db: &impl ConnectionTrait, filter: sea_orm::Condition) -> ApiR
     let sum: Option<i64> = payment::Entity::find()
         .select_only()
         .column_as(
-            Expr::cust("CAST(COALESCE(SUM(payment.amount_fen), 0) AS BIGINT)"),
+            sql::fen(Func::sum(Expr::col((
+                payment::Entity,
+                payment::Column::AmountFen,
+            )))),
             "n",
         )
         .filter(filter)

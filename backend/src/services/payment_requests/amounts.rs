@@ -11,7 +11,7 @@ use uuid::Uuid;
 
 use super::check_payable_contract;
 use crate::error::{ApiError, ApiResult, codes};
-use crate::services::sql::{self, col, scalar, t, word};
+use crate::store::sql::{self, col, scalar, t, word};
 
 /// What the amount rules read (SPEC §9), in one statement under the contract's lock: for a
 /// milestone's request its status, payable, what is paid on it and what the other open
@@ -56,11 +56,11 @@ pub(crate) async fn amount_state(
 }
 
 /// The statuses whose requests still hold money.
-pub(crate) fn open_statuses() -> Vec<&'static str> {
+pub(crate) fn open_statuses() -> Vec<PaymentRequestStatus> {
     PaymentRequestStatus::ALL
         .iter()
+        .copied()
         .filter(|s| s.is_open())
-        .map(|s| s.as_str())
         .collect()
 }
 
@@ -104,9 +104,7 @@ async fn milestone_state(
         .column(milestone_report::Column::DecidedBy)
         .from(milestone_report::Entity)
         .and_where(Expr::col(milestone_report::Column::MilestoneId).eq(of_m()))
-        .and_where(
-            Expr::col(milestone_report::Column::Decision).eq(word(Decision::Accepted.as_str())),
-        )
+        .and_where(Expr::col(milestone_report::Column::Decision).eq(word(Decision::Accepted)))
         .order_by(milestone_report::Column::DecidedAt, Order::Desc)
         .limit(1)
         .to_owned();
@@ -175,9 +173,7 @@ async fn advance_state(
     let planned = Query::select()
         .from(milestone::Entity)
         .and_where(Expr::col(milestone::Column::ContractId).eq(k.id))
-        .and_where(
-            Expr::col(milestone::Column::Status).ne(word(MilestoneStatus::Cancelled.as_str())),
-        )
+        .and_where(Expr::col(milestone::Column::Status).ne(word(MilestoneStatus::Cancelled)))
         .to_owned();
     let requested = other_open_requests(except)
         .and_where(Expr::col(payment_request::Column::ContractId).eq(k.id))

@@ -20,7 +20,7 @@ use uuid::Uuid;
 use super::{GroupBy, SpendingQuery, division_level};
 use crate::error::ApiResult;
 use crate::services::public::division::SIGNED;
-use crate::services::sql::{self, bigint, col, count_all, number, or_zero, sum_when, t, word};
+use crate::store::sql::{self, bigint, col, count_all, number, or_zero, sum_when, t, word};
 
 /// The group's key of a contract `c`: a column, or its division code's first digits.
 pub(super) fn key(q: &SpendingQuery) -> Expr {
@@ -53,10 +53,7 @@ fn contract_filter(q: &SpendingQuery, scope: Option<Uuid>) -> Condition {
     if foreign {
         w = w.add(number(1).eq(number(0)));
     }
-    w = w.add(sql::among(
-        (t("c"), contract::Column::Status),
-        SIGNED.map(ContractStatus::as_str),
-    ));
+    w = w.add(sql::among((t("c"), contract::Column::Status), SIGNED));
     if let Some(p) = scope.or(q.purchaser_id) {
         w = w.add(c(contract::Column::PurchaserId).eq(p));
     }
@@ -196,13 +193,8 @@ fn total(e: Expr) -> Expr {
 /// and the scores.
 fn milestones_per_contract(today: NaiveDate) -> SelectStatement {
     let status = || Expr::col(milestone::Column::Status);
-    let accepted = || status().eq(word(MilestoneStatus::Accepted.as_str()));
-    let open = || {
-        sql::among(
-            milestone::Column::Status,
-            OPEN_MILESTONE.map(MilestoneStatus::as_str),
-        )
-    };
+    let accepted = || status().eq(word(MilestoneStatus::Accepted));
+    let open = || sql::among(milestone::Column::Status, OPEN_MILESTONE);
     let scored = || Expr::col(milestone::Column::ScoreTenths).is_not_null();
     Query::select()
         .column(milestone::Column::ContractId)
@@ -240,7 +232,7 @@ pub(super) fn contracts(
     let key = key(q);
     let p = |c: &'static str| col("p", t(c));
     let m = |c: &'static str| col("m", t(c));
-    let active = col("c", contract::Column::Status).eq(word(ContractStatus::Active.as_str()));
+    let active = col("c", contract::Column::Status).eq(word(ContractStatus::Active));
     let committed = Expr::case(active, col("c", contract::Column::ValueFen))
         .finally(or_zero(p("advances")).add(or_zero(m("accepted_payable"))));
     let all_overdue = Cond::all()
@@ -293,8 +285,7 @@ pub(super) fn findings(q: &SpendingQuery, scope: Option<Uuid>) -> SelectStatemen
         q,
         scope,
         (finding::Entity, "f", finding::Column::ContractId),
-        Cond::all()
-            .add(col("f", finding::Column::Status).ne(word(FindingStatus::Resolved.as_str()))),
+        Cond::all().add(col("f", finding::Column::Status).ne(word(FindingStatus::Resolved))),
     );
     sel.expr_as(col("f", finding::Column::OrganisationId), t("org"));
     count_n(&mut sel);
@@ -311,7 +302,7 @@ pub(super) fn vacant(q: &SpendingQuery, scope: Option<Uuid>, today: NaiveDate) -
         scope,
         (post::Entity, "p", post::Column::ContractId),
         Cond::all()
-            .add(col("c", contract::Column::Status).eq(word(ContractStatus::Active.as_str())))
+            .add(col("c", contract::Column::Status).eq(word(ContractStatus::Active)))
             .add(col("p", post::Column::StartDate).lte(since))
             .add(col("p", post::Column::EndDate).gte(today))
             .add(Expr::not_exists(filled)),
@@ -357,9 +348,9 @@ pub(super) fn waiting(q: &SpendingQuery, scope: Option<Uuid>) -> SelectStatement
         Cond::all().add(sql::among(
             (t("r"), payment_request::Column::Status),
             [
-                PaymentRequestStatus::Submitted.as_str(),
-                PaymentRequestStatus::Verified.as_str(),
-                PaymentRequestStatus::Approved.as_str(),
+                PaymentRequestStatus::Submitted,
+                PaymentRequestStatus::Verified,
+                PaymentRequestStatus::Approved,
             ],
         )),
     );
@@ -388,10 +379,7 @@ pub(super) fn accepter(q: &SpendingQuery, scope: Option<Uuid>) -> SelectStatemen
                     col("mr", milestone_report::Column::MilestoneId)
                         .equals((t("r"), payment_request::Column::MilestoneId)),
                 )
-                .add(
-                    col("mr", milestone_report::Column::Decision)
-                        .eq(word(Decision::Accepted.as_str())),
-                ),
+                .add(col("mr", milestone_report::Column::Decision).eq(word(Decision::Accepted))),
         )
         .to_owned();
     let key = key(q);

@@ -22,8 +22,8 @@ use super::{AcceptedMilestone, Figures, LISTED, PublicContract, PublicPost, SIGN
 use crate::error::ApiResult;
 use crate::pagination::Page;
 use crate::services::dashboard::milestones_with_contract;
-use crate::services::sql::{self, bigint, col, count_all, number, or_zero, scalar, t, word};
 use crate::store::page::Keyset;
+use crate::store::sql::{self, bigint, col, count_all, number, or_zero, scalar, t, word};
 
 /// A page of signed contracts for `code` and below, newest first.
 pub(super) async fn contracts(
@@ -108,7 +108,7 @@ fn in_range(
 
 /// `c.status = 'active'`.
 fn active() -> Expr {
-    col("c", contract::Column::Status).eq(word(ContractStatus::Active.as_str()))
+    col("c", contract::Column::Status).eq(word(ContractStatus::Active))
 }
 
 /// A contract's committed (SPEC §2; `entity::queries::COMMITTED_SQL` per contract): an active
@@ -131,7 +131,7 @@ fn figures_by_lookup(sel: &mut SelectStatement) {
         .expr(Func::sum(col("m", milestone::Column::PayableFen)))
         .from_as(milestone::Entity, t("m"))
         .and_where(col("m", milestone::Column::ContractId).equals(c_id()))
-        .and_where(col("m", milestone::Column::Status).eq(word(MilestoneStatus::Accepted.as_str())))
+        .and_where(col("m", milestone::Column::Status).eq(word(MilestoneStatus::Accepted)))
         .to_owned();
     let committed = Expr::case(active(), col("c", contract::Column::ValueFen))
         .finally(or_zero(scalar(advances)).add(or_zero(scalar(accepted))));
@@ -153,9 +153,7 @@ fn figures_by_join(sel: &mut SelectStatement) {
             t("accepted_payable"),
         )
         .from(milestone::Entity)
-        .and_where(
-            Expr::col(milestone::Column::Status).eq(word(MilestoneStatus::Accepted.as_str())),
-        )
+        .and_where(Expr::col(milestone::Column::Status).eq(word(MilestoneStatus::Accepted)))
         .group_by_col(milestone::Column::ContractId)
         .to_owned();
     let committed = Expr::case(active(), col("c", contract::Column::ValueFen))
@@ -228,10 +226,7 @@ pub(super) async fn figures(
     )
     .cond_where(
         in_range("c", contract::Column::DivisionCode, code)
-            .add(sql::among(
-                (t("c"), contract::Column::Status),
-                SIGNED.map(ContractStatus::as_str),
-            ))
+            .add(sql::among((t("c"), contract::Column::Status), SIGNED))
             .add(col("l", budget_line::Column::FiscalYear).eq(fiscal_year)),
     )
     .add_group_by([d, col("c", contract::Column::ServiceCategory)]);
@@ -277,7 +272,7 @@ fn funded_posts(code: &str, today: NaiveDate) -> (SelectStatement, Expr) {
         let status = of_post()
             .column((t("c"), contract::Column::Status))
             .to_owned();
-        cond = cond.add(scalar(status).eq(word(ContractStatus::Active.as_str())));
+        cond = cond.add(scalar(status).eq(word(ContractStatus::Active)));
         scalar(
             of_post()
                 .column((t("c"), contract::Column::OrganisationId))
@@ -394,14 +389,8 @@ pub(super) async fn milestones(
         .expr_as(col("m", milestone::Column::ScoreTenths), t("score_tenths"))
         .cond_where(
             in_range("c", contract::Column::DivisionCode, code)
-                .add(sql::among(
-                    (t("c"), contract::Column::Status),
-                    SIGNED.map(ContractStatus::as_str),
-                ))
-                .add(
-                    col("m", milestone::Column::Status)
-                        .eq(word(MilestoneStatus::Accepted.as_str())),
-                ),
+                .add(sql::among((t("c"), contract::Column::Status), SIGNED))
+                .add(col("m", milestone::Column::Status).eq(word(MilestoneStatus::Accepted))),
         )
         .order_by((t("m"), milestone::Column::AcceptedAt), Order::Desc)
         .order_by((t("m"), milestone::Column::Id), Order::Desc)

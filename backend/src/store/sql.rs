@@ -8,15 +8,11 @@ use sea_orm::sea_query::{
     Alias, Asterisk, Cond, Expr, ExprTrait, Func, IntoColumnRef, IntoCondition, IntoIden, Query,
     SelectStatement,
 };
-use sea_orm::{ConnectionTrait, FromQueryResult};
+use sea_orm::{ActiveEnum, ConnectionTrait, FromQueryResult};
 
 use crate::error::ApiResult;
 
-/// A word written into the statement as a literal (a status or a kind from
-/// `entity::rules::vocab`), not bound: the planner sees the value, as with hand-written SQL.
-pub(crate) fn word(w: &'static str) -> Expr {
-    Expr::Constant(w.into())
-}
+pub(crate) use entity::queries::word;
 
 /// A number written into the statement as a literal (a length, a zero).
 pub(crate) fn number(n: i64) -> Expr {
@@ -24,19 +20,19 @@ pub(crate) fn number(n: i64) -> Expr {
 }
 
 /// `column IN ('a', 'b', …)` with the words as literals.
-pub(crate) fn among<C: IntoColumnRef>(
+pub(crate) fn among<C: IntoColumnRef, T: ActiveEnum<Value = String>>(
     col: C,
-    words: impl IntoIterator<Item = &'static str>,
+    words: impl IntoIterator<Item = T>,
 ) -> Expr {
-    Expr::col(col).is_in(words.into_iter().map(word))
+    Expr::col(col).is_in(entity::queries::words(words))
 }
 
 /// `column NOT IN ('a', 'b', …)` with the words as literals.
-pub(crate) fn not_among<C: IntoColumnRef>(
+pub(crate) fn not_among<C: IntoColumnRef, T: ActiveEnum<Value = String>>(
     col: C,
-    words: impl IntoIterator<Item = &'static str>,
+    words: impl IntoIterator<Item = T>,
 ) -> Expr {
-    Expr::col(col).is_not_in(words.into_iter().map(word))
+    Expr::col(col).is_not_in(entity::queries::words(words))
 }
 
 /// A table alias (`c` for contract, `m` for milestone …).
