@@ -104,12 +104,12 @@ pub struct Dossier {
 
 /// Gathers the dossier of a contract the actor may see.
 pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Dossier> {
-    let k = store::contracts::load(&st.db, actor, id).await?;
+    let contract = store::contracts::load(&st.db, actor, id).await?;
     // Every acknowledged write is in the chain before its events are read.
     st.sealer.seal().await?;
-    let (purchaser, organisation, line) = parties(st, &k).await?;
-    let records = Records::read(st, actor, id, k.tender_id).await?;
-    let audit_events = audit::events_for(&st.db, &records.ids(&k), st.now()).await?;
+    let (purchaser, organisation, line) = parties(st, &contract).await?;
+    let records = Records::read(st, actor, id, contract.tender_id).await?;
+    let audit_events = audit::events_for(&st.db, &records.ids(&contract), st.now()).await?;
     let today = store::today(st);
     let Records {
         tender,
@@ -130,7 +130,7 @@ pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Dossier> {
         .map(|r| history(r, &audit_events, today, st.config.tz))
         .collect();
     let mut dossier = Dossier {
-        contract: Contract::try_from(k)?,
+        contract: Contract::try_from(contract)?,
         purchaser: Purchaser::from(purchaser),
         organisation: Organisation::on(organisation, today)?,
         budget_line: line_json(&line, &Figures::of(&line)),
@@ -156,12 +156,12 @@ pub async fn get(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Dossier> {
 /// The contract's purchaser, organisation and budget line.
 async fn parties(
     st: &AppState,
-    k: &contract::Model,
+    contract: &contract::Model,
 ) -> ApiResult<(purchaser::Model, organisation::Model, budget_line::Model)> {
     let db = &st.db;
-    let purchaser = purchaser::Entity::find_by_id(k.purchaser_id).one(db);
-    let organisation = organisation::Entity::find_by_id(k.organisation_id).one(db);
-    let line = budget_line::Entity::find_by_id(k.budget_line_id).one(db);
+    let purchaser = purchaser::Entity::find_by_id(contract.purchaser_id).one(db);
+    let organisation = organisation::Entity::find_by_id(contract.organisation_id).one(db);
+    let line = budget_line::Entity::find_by_id(contract.budget_line_id).one(db);
     let (purchaser, organisation, line) = tokio::try_join!(purchaser, organisation, line)?;
     match (purchaser, organisation, line) {
         (Some(p), Some(o), Some(l)) => Ok((p, o, l)),
@@ -223,9 +223,9 @@ impl Records {
 
     /// The ids of the contract, its parties and every record: whose audit events the dossier
     /// shows.
-    fn ids(&self, k: &contract::Model) -> Vec<Uuid> {
+    fn ids(&self, contract: &contract::Model) -> Vec<Uuid> {
         [
-            vec![k.id, k.purchaser_id, k.organisation_id],
+            vec![contract.id, contract.purchaser_id, contract.organisation_id],
             self.tender.iter().map(|t| t.id).collect(),
             self.bids.iter().map(|b| b.id).collect(),
             self.amendments.iter().map(|a| a.id).collect(),

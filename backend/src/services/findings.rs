@@ -92,12 +92,12 @@ pub async fn create(
     c.finish()?;
     let mut w = store::Write::begin(st, Some(actor)).await?;
     let now = w.now;
-    let k = store::contracts::load(&*w, actor, contract_id).await?;
+    let contract = store::contracts::load(&*w, actor, contract_id).await?;
     let m = finding::ActiveModel {
         id: Set(Uuid::now_v7()),
-        contract_id: Set(k.id),
-        purchaser_id: Set(k.purchaser_id),
-        organisation_id: Set(k.organisation_id),
+        contract_id: Set(contract.id),
+        purchaser_id: Set(contract.purchaser_id),
+        organisation_id: Set(contract.organisation_id),
         severity: Set(new.severity),
         text: Set(new.text.trim().to_string()),
         status: Set(FindingStatus::Open),

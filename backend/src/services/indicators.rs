@@ -131,13 +131,13 @@ pub async fn add(
 ) -> ApiResult<Vec<Indicator>> {
     let mut w = store::Write::begin(st, Some(actor)).await?;
     let now = w.now;
-    let k = store::contracts::load_for_update(&*w, actor, contract_id).await?;
-    let status = k.status;
+    let contract = store::contracts::load_for_update(&*w, actor, contract_id).await?;
+    let status = contract.status;
     let rows = new_rows(contract_id, new, now)?;
     if !matches!(status, ContractStatus::Draft | ContractStatus::Active) {
         return Err(ApiError::conflict(
             codes::CONTRACT_CLOSED,
-            format!("indicators of a {} contract cannot change", k.status),
+            format!("indicators of a {} contract cannot change", contract.status),
         ));
     }
     check_codes_unique(&*w, contract_id, &rows).await?;
@@ -234,8 +234,8 @@ pub async fn update(
         .one(&*w)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let k = store::contracts::load_for_update(&*w, actor, old.contract_id).await?;
-    let status = k.status;
+    let contract = store::contracts::load_for_update(&*w, actor, old.contract_id).await?;
+    let status = contract.status;
     let before = indicator_out(old.clone())?;
     let mut m = old;
     if let Some(v) = p.name {
@@ -263,12 +263,12 @@ pub async fn update(
     if !matches!(status, ContractStatus::Draft | ContractStatus::Active) {
         return Err(ApiError::conflict(
             codes::CONTRACT_CLOSED,
-            format!("indicators of a {} contract cannot change", k.status),
+            format!("indicators of a {} contract cannot change", contract.status),
         ));
     }
     let out = indicator_out(m.into_active_model().reset_all().update(&*w).await?)?;
     if status == ContractStatus::Active {
-        check_weights(&*w, k.id).await?;
+        check_weights(&*w, contract.id).await?;
     }
     w.record("update", "indicator", id, Some(&before), Some(&out));
     w.commit().await?;

@@ -113,7 +113,7 @@ pub fn check_value_covers(value_fen: i64, claimed_fen: i64) -> ApiResult<()> {
     Ok(())
 }
 
-fn check_milestone(c: &mut Checks, m: &milestone::Model, k: &contract::Model) {
+fn check_milestone(c: &mut Checks, m: &milestone::Model, contract: &contract::Model) {
     c.text("title", &m.title, fields::Title::MAX)
         .max_chars("description", &m.description, fields::Description::MAX)
         .check(
@@ -123,7 +123,7 @@ fn check_milestone(c: &mut Checks, m: &milestone::Model, k: &contract::Model) {
             "must be more than 0",
         )
         .check(
-            k.start_date <= m.due_date && m.due_date <= k.end_date,
+            contract.start_date <= m.due_date && m.due_date <= contract.end_date,
             "due_date",
             codes::FIELD_OUTSIDE_PERIOD,
             "must be inside the contract period",
@@ -139,7 +139,7 @@ pub async fn create(
 ) -> ApiResult<Milestone> {
     let mut w = store::Write::begin(st, Some(actor)).await?;
     let now = w.now;
-    let k = store::contracts::load_for_update(&*w, actor, contract_id).await?;
+    let contract = store::contracts::load_for_update(&*w, actor, contract_id).await?;
     let m = milestone::Model {
         id: Uuid::now_v7(),
         contract_id,
@@ -156,17 +156,23 @@ pub async fn create(
         updated_at: now,
     };
     let mut c = Checks::default();
-    check_milestone(&mut c, &m, &k);
+    check_milestone(&mut c, &m, &contract);
     c.finish()?;
-    if !matches!(k.status, ContractStatus::Draft | ContractStatus::Active) {
+    if !matches!(
+        contract.status,
+        ContractStatus::Draft | ContractStatus::Active
+    ) {
         return Err(ApiError::conflict(
             codes::CONTRACT_CLOSED,
-            format!("milestones cannot be added to a {} contract", k.status),
+            format!(
+                "milestones cannot be added to a {} contract",
+                contract.status
+            ),
         ));
     }
     // Advances already paid are part of the value no milestone can claim.
     check_value_covers(
-        k.value_fen,
+        contract.value_fen,
         store::sums::claimed_fen(&*w, contract_id).await? + m.amount_fen,
     )?;
     let out = shape(m.into_active_model().insert(&*w).await?, w.today())?;
@@ -241,12 +247,12 @@ pub async fn load_for_report(
         .one(txn)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let k = found.contract;
-    store::contracts::visible(actor, &k)?;
+    let contract = found.contract;
+    store::contracts::visible(actor, &contract)?;
     let parties = ReportParties {
         officer: found.officer_email.map(|email| {
             Recipient::user(
-                k.responsible_officer_id,
+                contract.responsible_officer_id,
                 email,
                 found.officer_locale.unwrap_or(Locale::ZhCn),
                 None,
@@ -254,7 +260,7 @@ pub async fn load_for_report(
         }),
         organisation_name: found.organisation_name.unwrap_or_default(),
     };
-    Ok((found.milestone, k, parties))
+    Ok((found.milestone, contract, parties))
 }
 
 /// Edits a planned milestone.
@@ -265,7 +271,7 @@ pub async fn update(
     p: MilestonePatch,
 ) -> ApiResult<Milestone> {
     let mut w = store::Write::begin(st, Some(actor)).await?;
-    let (old, k) = store::contracts::milestone_for_update(&*w, actor, id).await?;
+    let (old, contract) = store::contracts::milestone_for_update(&*w, actor, id).await?;
     let before = shape(old.clone(), w.today())?;
     let mut m = old;
     if let Some(v) = p.title {
@@ -282,7 +288,7 @@ pub async fn update(
     }
     m.updated_at = w.now;
     let mut c = Checks::default();
-    check_milestone(&mut c, &m, &k);
+    check_milestone(&mut c, &m, &contract);
     c.finish()?;
     if before.status != MilestoneStatus::Planned {
         return Err(ApiError::conflict(
@@ -290,8 +296,8 @@ pub async fn update(
             "only a planned milestone can be edited",
         ));
     }
-    let others = store::sums::claimed_fen(&*w, k.id).await? - before.amount.fen();
-    check_value_covers(k.value_fen, others + m.amount_fen)?;
+    let others = store::sums::claimed_fen(&*w, contract.id).await? - before.amount.fen();
+    check_value_covers(contract.value_fen, others + m.amount_fen)?;
     let out = shape(
         m.into_active_model().reset_all().update(&*w).await?,
         w.today(),

@@ -39,11 +39,11 @@ pub async fn queue(
 /// The recipients of "the organisation" of a contract.
 pub async fn organisation_of(
     db: &impl ConnectionTrait,
-    k: &contract::Model,
+    contract: &contract::Model,
 ) -> ApiResult<Vec<Recipient>> {
-    Ok(outbox::organisations(db, &[k.organisation_id])
+    Ok(outbox::organisations(db, &[contract.organisation_id])
         .await?
-        .remove(&k.organisation_id)
+        .remove(&contract.organisation_id)
         .unwrap_or_default())
 }
 

@@ -150,7 +150,7 @@ pub async fn requestable(
     actor: &Actor,
     contract_id: Uuid,
 ) -> ApiResult<Requestable> {
-    let k = store::contracts::load(&st.db, actor, contract_id).await?;
+    let contract = store::contracts::load(&st.db, actor, contract_id).await?;
     let id = || col("m", milestone::Column::Id);
     let paid = Query::select()
         .from_as(payment::Entity, t("p"))
@@ -202,9 +202,9 @@ pub async fn requestable(
         })
         .collect();
     // The advance's figure is the one its requests are checked against.
-    let advance = payment_requests::amount_state(&st.db, &k, None, None)
+    let advance = payment_requests::amount_state(&st.db, &contract, None, None)
         .await?
-        .advance_requestable(&k)
+        .advance_requestable(&contract)
         .map(Money::from_fen);
     Ok(Requestable {
         milestones,

@@ -79,18 +79,18 @@ struct ContractSums {
 
 async fn contract_sums(
     db: &impl ConnectionTrait,
-    k: &contract::Model,
+    contract: &contract::Model,
     voucher: &str,
 ) -> ApiResult<ContractSums> {
     let same_voucher = Query::select()
         .column(payment::Column::Id)
         .from(payment::Entity)
-        .and_where(Expr::col(payment::Column::PurchaserId).eq(k.purchaser_id))
+        .and_where(Expr::col(payment::Column::PurchaserId).eq(contract.purchaser_id))
         .and_where(Expr::col(payment::Column::VoucherNo).eq(voucher))
         .to_owned();
     let paid = Query::select()
         .from(payment::Entity)
-        .and_where(Expr::col(payment::Column::ContractId).eq(k.id))
+        .and_where(Expr::col(payment::Column::ContractId).eq(contract.id))
         .to_owned();
     let sel = Query::select()
         .expr_as(scalar(same_voucher), t("same_voucher"))
@@ -119,12 +119,12 @@ pub async fn record(
     new: ApiResult<NewPayment>,
 ) -> ApiResult<(bool, Payment)> {
     let mut w = store::Write::begin(st, Some(actor)).await?;
-    let k = store::contracts::load_for_update(&*w, actor, contract_id).await?;
+    let contract = store::contracts::load_for_update(&*w, actor, contract_id).await?;
     let new = new?;
     let voucher = new.voucher_no.trim().to_string();
     check_fields(&new, &voucher, w.today())?;
     let request = request_to_pay(&*w, contract_id, new.payment_request_id).await?;
-    let sums = contract_sums(&*w, &k, &voucher).await?;
+    let sums = contract_sums(&*w, &contract, &voucher).await?;
     if let Some(id) = sums.same_voucher {
         let existing = payment::Entity::find_by_id(id)
             .one(&*w)
@@ -132,16 +132,16 @@ pub async fn record(
             .ok_or_else(|| ApiError::internal(anyhow::anyhow!("payment {id} vanished")))?;
         return retry_or_conflict(existing, contract_id, &new);
     }
-    check_payable(st, &*w, &k, &new, &request, sums.paid).await?;
+    check_payable(st, &*w, &contract, &new, &request, sums.paid).await?;
     // Everything but the line's check is written before its lock is taken (a refusal there
     // rolls it all back).
-    let to = notify::organisation_of(&*w, &k).await?;
+    let to = notify::organisation_of(&*w, &contract).await?;
     let row = payment::Model {
         id: Uuid::now_v7(),
         contract_id,
         milestone_id: request.milestone_id,
-        purchaser_id: k.purchaser_id,
-        budget_line_id: k.budget_line_id,
+        purchaser_id: contract.purchaser_id,
+        budget_line_id: contract.budget_line_id,
         amount_fen: request.amount_fen,
         paid_on: new.paid_on,
         voucher_no: voucher.clone(),
@@ -163,7 +163,7 @@ pub async fn record(
         {
             drop(w);
             let existing = payment::Entity::find()
-                .filter(payment::Column::PurchaserId.eq(k.purchaser_id))
+                .filter(payment::Column::PurchaserId.eq(contract.purchaser_id))
                 .filter(payment::Column::VoucherNo.eq(&voucher))
                 .one(&st.db)
                 .await?
@@ -174,10 +174,10 @@ pub async fn record(
         }
         Err(e) => return Err(e.into()),
     }
-    shift_line(&*w, &k, &row).await?;
+    shift_line(&*w, &contract, &row).await?;
     // The notification last, once every check has passed.
     let message = Message::PaymentRecorded {
-        contract: k.title.clone(),
+        contract: contract.title.clone(),
         amount: out.amount,
         paid_on: out.paid_on,
         voucher: out.voucher_no.clone(),
@@ -242,17 +242,17 @@ fn retry_or_conflict(
     }
 }
 
-/// The rules of paying `request` on `k`, of which `paid_fen` was paid: not before signing,
+/// The rules of paying `request` on `contract`, of which `paid_fen` was paid: not before signing,
 /// an approved request, still within what may be paid and within the contract's value.
 async fn check_payable(
     st: &AppState,
     db: &impl ConnectionTrait,
-    k: &contract::Model,
+    contract: &contract::Model,
     new: &NewPayment,
     request: &payment_request::Model,
     paid_fen: i64,
 ) -> ApiResult<()> {
-    let signed_on = k
+    let signed_on = contract
         .signed_at
         .map(|t| t.with_timezone(&st.config.tz).date_naive());
     if signed_on.is_some_and(|d| new.paid_on < d) {
@@ -269,8 +269,9 @@ async fn check_payable(
         ));
     }
     let amount = request.amount_fen;
-    payment_requests::check_amount(db, k, request.milestone_id, amount, Some(request.id)).await?;
-    if paid_fen + amount > k.value_fen {
+    payment_requests::check_amount(db, contract, request.milestone_id, amount, Some(request.id))
+        .await?;
+    if paid_fen + amount > contract.value_fen {
         return Err(ApiError::conflict(
             codes::PAYMENT_ABOVE_VALUE,
             "payments would exceed the contract value",
@@ -309,11 +310,11 @@ async fn mark_paid(
 /// the accepted milestone's payable, and an active contract commits its whole value.
 async fn shift_line(
     db: &impl ConnectionTrait,
-    k: &contract::Model,
+    contract: &contract::Model,
     row: &payment::Model,
 ) -> ApiResult<()> {
     let amount = row.amount_fen;
-    let ended = k.status != ContractStatus::Active;
+    let ended = contract.status != ContractStatus::Active;
     let by = Figures {
         reserved_fen: 0,
         committed_fen: if ended && row.milestone_id.is_none() {
@@ -323,7 +324,7 @@ async fn shift_line(
         },
         disbursed_fen: amount,
     };
-    if !budget::shift(db, k.budget_line_id, by).await? {
+    if !budget::shift(db, contract.budget_line_id, by).await? {
         return Err(ApiError::conflict(
             codes::BUDGET_INSUFFICIENT,
             "payments would exceed the budget line's amount",

@@ -96,9 +96,9 @@ pub async fn get(
     contract_id: Uuid,
     w: FundingWindow,
 ) -> ApiResult<PostFunding> {
-    let k = store::contracts::load(&st.db, actor, contract_id).await?;
-    let from = w.from.unwrap_or(k.start_date);
-    let to = w.to.unwrap_or(k.end_date);
+    let contract = store::contracts::load(&st.db, actor, contract_id).await?;
+    let from = w.from.unwrap_or(contract.start_date);
+    let to = w.to.unwrap_or(contract.end_date);
     if to < from {
         return Err(ApiError::field(
             "to",

@@ -57,11 +57,11 @@ pub struct ScoreBreakdown {
 /// any earlier report of the contract; none counts as 0), in two queries.
 pub async fn score_at(
     db: &impl ConnectionTrait,
-    k: &contract::Model,
+    contract: &contract::Model,
     due: NaiveDate,
     until: DateTime<Utc>,
 ) -> ApiResult<ScoreBreakdown> {
-    let inds = indicators_of(db, k.id).await?;
+    let inds = indicators_of(db, contract.id).await?;
     let ids: Vec<Uuid> = inds.iter().map(|i| i.id).collect();
     let mut latest: HashMap<Uuid, i64> = HashMap::new();
     if !ids.is_empty() {
@@ -94,7 +94,7 @@ pub async fn score_at(
             target: target.decimal(),
             weight: i.weight.max(0).unsigned_abs(),
         };
-        let t = effective_target(&spec, k.start_date, k.end_date, due);
+        let t = effective_target(&spec, contract.start_date, contract.end_date, due);
         let value = latest.get(&i.id).map(|v| Quantity::from_e4(*v));
         let a = achievement(comparator, t, value.unwrap_or_default().decimal());
         items.push((spec.weight, a));
@@ -134,9 +134,9 @@ pub async fn performance(
     actor: &Actor,
     contract_id: Uuid,
 ) -> ApiResult<Performance> {
-    let k = store::contracts::load(&st.db, actor, contract_id).await?;
-    let as_of = today(st).clamp(k.start_date, k.end_date);
-    let b = score_at(&st.db, &k, as_of, st.now()).await?;
+    let contract = store::contracts::load(&st.db, actor, contract_id).await?;
+    let as_of = today(st).clamp(contract.start_date, contract.end_date);
+    let b = score_at(&st.db, &contract, as_of, st.now()).await?;
     let day = today(st);
     let ms = milestone::Entity::find()
         .filter(milestone::Column::ContractId.eq(contract_id))

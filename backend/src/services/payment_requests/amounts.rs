@@ -39,19 +39,19 @@ enum Of {
     },
 }
 
-/// Reads the [`AmountState`] of `milestone_id` (an advance without one) on contract `k`,
+/// Reads the [`AmountState`] of `milestone_id` (an advance without one) on contract `contract`,
 /// counting the open requests other than `except`; 422 when the milestone is not one of the
 /// contract's.
 pub(crate) async fn amount_state(
     db: &impl ConnectionTrait,
-    k: &contract::Model,
+    contract: &contract::Model,
     milestone_id: Option<Uuid>,
     except: Option<Uuid>,
 ) -> ApiResult<AmountState> {
     let except = except.unwrap_or(Uuid::nil());
     match milestone_id {
-        Some(id) => milestone_state(db, k, id, except).await,
-        None => advance_state(db, k, except).await,
+        Some(id) => milestone_state(db, contract, id, except).await,
+        None => advance_state(db, contract, except).await,
     }
 }
 
@@ -85,10 +85,10 @@ struct MilestoneRow {
     accepted_by: Option<Uuid>,
 }
 
-/// The [`AmountState`] of milestone `id` of contract `k`.
+/// The [`AmountState`] of milestone `id` of contract `contract`.
 async fn milestone_state(
     db: &impl ConnectionTrait,
-    k: &contract::Model,
+    contract: &contract::Model,
     id: Uuid,
     except: Uuid,
 ) -> ApiResult<AmountState> {
@@ -130,7 +130,7 @@ async fn milestone_state(
         .to_owned();
     let row = sql::one::<MilestoneRow>(db, &sel)
         .await?
-        .filter(|r| r.contract_id == k.id)
+        .filter(|r| r.contract_id == contract.id)
         .ok_or_else(|| {
             ApiError::field(
                 "milestone_id",
@@ -158,25 +158,25 @@ struct AdvanceRow {
     requested: i64,
 }
 
-/// The [`AmountState`] of an advance on contract `k`.
+/// The [`AmountState`] of an advance on contract `contract`.
 async fn advance_state(
     db: &impl ConnectionTrait,
-    k: &contract::Model,
+    contract: &contract::Model,
     except: Uuid,
 ) -> ApiResult<AmountState> {
     let no_row = || ApiError::internal(anyhow::anyhow!("no row of sums"));
     let advances = Query::select()
         .from(payment::Entity)
-        .and_where(Expr::col(payment::Column::ContractId).eq(k.id))
+        .and_where(Expr::col(payment::Column::ContractId).eq(contract.id))
         .and_where(Expr::col(payment::Column::MilestoneId).is_null())
         .to_owned();
     let planned = Query::select()
         .from(milestone::Entity)
-        .and_where(Expr::col(milestone::Column::ContractId).eq(k.id))
+        .and_where(Expr::col(milestone::Column::ContractId).eq(contract.id))
         .and_where(Expr::col(milestone::Column::Status).ne(word(MilestoneStatus::Cancelled)))
         .to_owned();
     let requested = other_open_requests(except)
-        .and_where(Expr::col(payment_request::Column::ContractId).eq(k.id))
+        .and_where(Expr::col(payment_request::Column::ContractId).eq(contract.id))
         .and_where(Expr::col(payment_request::Column::MilestoneId).is_null())
         .to_owned();
     let sel = Query::select()
@@ -207,15 +207,15 @@ async fn advance_state(
 
 impl AmountState {
     /// The most an advance may ask now (SPEC §3's rule less the open advance requests); `None`
-    /// for a milestone's state, or when contract `k` takes no advance (it is not active).
-    pub(crate) fn advance_requestable(&self, k: &contract::Model) -> Option<i64> {
+    /// for a milestone's state, or when contract `contract` takes no advance (it is not active).
+    pub(crate) fn advance_requestable(&self, contract: &contract::Model) -> Option<i64> {
         match &self.of {
             Of::Advance {
                 advances,
                 planned,
                 requested,
-            } if k.status == ContractStatus::Active => Some(requests::advance_requestable(
-                k.value_fen,
+            } if contract.status == ContractStatus::Active => Some(requests::advance_requestable(
+                contract.value_fen,
                 *advances,
                 *planned,
                 *requested,
@@ -224,9 +224,9 @@ impl AmountState {
         }
     }
 
-    /// 409 unless `amount_fen` may be requested (or paid) on contract `k` now.
-    pub(crate) fn check(&self, k: &contract::Model, amount_fen: i64) -> ApiResult<()> {
-        check_payable_contract(k)?;
+    /// 409 unless `amount_fen` may be requested (or paid) on contract `contract` now.
+    pub(crate) fn check(&self, contract: &contract::Model, amount_fen: i64) -> ApiResult<()> {
+        check_payable_contract(contract)?;
         match &self.of {
             Of::Milestone {
                 status,
@@ -258,17 +258,22 @@ impl AmountState {
                 requested,
             } => {
                 // An ended contract has released what it did not earn: no more advances.
-                if k.status != ContractStatus::Active {
+                if contract.status != ContractStatus::Active {
                     return Err(ApiError::conflict(
                         codes::PAYMENT_NO_ADVANCE,
                         format!(
                             "a {} contract takes no advance; request its accepted milestones",
-                            k.status
+                            contract.status
                         ),
                     ));
                 }
                 if amount_fen
-                    > requests::advance_requestable(k.value_fen, *advances, *planned, *requested)
+                    > requests::advance_requestable(
+                        contract.value_fen,
+                        *advances,
+                        *planned,
+                        *requested,
+                    )
                 {
                     return Err(ApiError::conflict(
                         codes::PAYMENT_ADVANCE_TOO_LARGE,
@@ -284,12 +289,12 @@ impl AmountState {
 /// Reads the [`AmountState`] and checks `amount_fen` against it (422, then 409).
 pub(crate) async fn check_amount(
     db: &impl ConnectionTrait,
-    k: &contract::Model,
+    contract: &contract::Model,
     milestone_id: Option<Uuid>,
     amount_fen: i64,
     except: Option<Uuid>,
 ) -> ApiResult<AmountState> {
-    let state = amount_state(db, k, milestone_id, except).await?;
-    state.check(k, amount_fen)?;
+    let state = amount_state(db, contract, milestone_id, except).await?;
+    state.check(contract, amount_fen)?;
     Ok(state)
 }

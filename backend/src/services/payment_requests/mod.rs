@@ -178,16 +178,16 @@ fn check_fields(
 }
 
 /// 409 unless the contract can be paid (active, completed or terminated).
-fn check_payable_contract(k: &contract::Model) -> ApiResult<()> {
+fn check_payable_contract(contract: &contract::Model) -> ApiResult<()> {
     if matches!(
-        k.status,
+        contract.status,
         ContractStatus::Active | ContractStatus::Completed | ContractStatus::Terminated
     ) {
         Ok(())
     } else {
         Err(ApiError::conflict(
             codes::CONTRACT_NOT_PAYABLE,
-            format!("a {} contract cannot be paid", k.status),
+            format!("a {} contract cannot be paid", contract.status),
         ))
     }
 }

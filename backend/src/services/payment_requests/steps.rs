@@ -39,18 +39,18 @@ fn check_status(
 /// What a message about a request names: the contract, the organisation, the milestone.
 async fn message(
     db: &impl ConnectionTrait,
-    k: &contract::Model,
+    contract: &contract::Model,
     r: &payment_request::Model,
     milestone: Option<&str>,
     status: PaymentRequestStatus,
     second: bool,
 ) -> ApiResult<Message> {
-    let organisation = crate::services::names::organisations(db, [k.organisation_id])
+    let organisation = crate::services::names::organisations(db, [contract.organisation_id])
         .await?
-        .remove(&k.organisation_id)
+        .remove(&contract.organisation_id)
         .unwrap_or_default();
     Ok(Message::PaymentRequestMoved {
-        contract: k.title.clone(),
+        contract: contract.title.clone(),
         organisation,
         milestone: milestone.map(str::to_owned),
         amount: Money::from_fen(r.amount_fen),
@@ -63,8 +63,11 @@ async fn message(
 }
 
 /// The contract's responsible officer, if active.
-async fn officer_of(db: &impl ConnectionTrait, k: &contract::Model) -> ApiResult<Vec<Recipient>> {
-    Ok(outbox::users(db, &[k.responsible_officer_id])
+async fn officer_of(
+    db: &impl ConnectionTrait,
+    contract: &contract::Model,
+) -> ApiResult<Vec<Recipient>> {
+    Ok(outbox::users(db, &[contract.responsible_officer_id])
         .await?
         .into_values()
         .collect())
@@ -133,14 +136,14 @@ pub async fn submit(
     let invoice_no = new.invoice_no.trim().to_string();
     let w = store::Write::begin(st, Some(actor)).await?;
     let now = w.now;
-    let k = store::contracts::load_for_update(&*w, actor, contract_id).await?;
+    let contract = store::contracts::load_for_update(&*w, actor, contract_id).await?;
     check_fields(st, new.amount, &invoice_no, new.invoice_date, &note)?;
-    let m = check_amount(&*w, &k, new.milestone_id, new.amount.fen(), None).await?;
+    let m = check_amount(&*w, &contract, new.milestone_id, new.amount.fen(), None).await?;
     let row = payment_request::Model {
         id: Uuid::now_v7(),
         contract_id,
-        purchaser_id: k.purchaser_id,
-        organisation_id: k.organisation_id,
+        purchaser_id: contract.purchaser_id,
+        organisation_id: contract.organisation_id,
         milestone_id: new.milestone_id,
         amount_fen: new.amount.fen(),
         invoice_no,
@@ -163,10 +166,10 @@ pub async fn submit(
         created_at: now,
         updated_at: now,
     };
-    let to = officer_of(&*w, &k).await?;
+    let to = officer_of(&*w, &contract).await?;
     let msg = message(
         &*w,
-        &k,
+        &contract,
         &row,
         m.title.as_deref(),
         PaymentRequestStatus::Submitted,
@@ -186,7 +189,7 @@ pub async fn resubmit(
 ) -> ApiResult<PaymentRequest> {
     let w = store::Write::begin(st, Some(actor)).await?;
     let now = w.now;
-    let (k, r) = store::contracts::payment_request_for_update(&*w, actor, id).await?;
+    let (contract, r) = store::contracts::payment_request_for_update(&*w, actor, id).await?;
     let amount = p.amount.unwrap_or(Money::from_fen(r.amount_fen));
     let invoice_no = p
         .invoice_no
@@ -198,7 +201,7 @@ pub async fn resubmit(
     let note = p.note.as_deref().unwrap_or(&r.note).trim().to_string();
     check_fields(st, amount, &invoice_no, invoice_date, &note)?;
     check_status(&r, &[PaymentRequestStatus::Returned], "edited")?;
-    let m = check_amount(&*w, &k, r.milestone_id, amount.fen(), Some(r.id)).await?;
+    let m = check_amount(&*w, &contract, r.milestone_id, amount.fen(), Some(r.id)).await?;
     let before = PaymentRequest::from_model(st, r.clone())?;
     let mut am = r.clone().into_active_model();
     am.amount_fen = Set(amount.fen());
@@ -217,10 +220,10 @@ pub async fn resubmit(
     am.second_approved_at = Set(None);
     am.status_changed_at = Set(now);
     am.updated_at = Set(now);
-    let to = officer_of(&*w, &k).await?;
+    let to = officer_of(&*w, &contract).await?;
     let msg = message(
         &*w,
-        &k,
+        &contract,
         &r,
         m.title.as_deref(),
         PaymentRequestStatus::Submitted,
@@ -255,9 +258,9 @@ pub async fn withdraw(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Payme
 pub async fn verify(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<PaymentRequest> {
     let w = store::Write::begin(st, Some(actor)).await?;
     let now = w.now;
-    let (k, r) = store::contracts::payment_request_for_update(&*w, actor, id).await?;
+    let (contract, r) = store::contracts::payment_request_for_update(&*w, actor, id).await?;
     check_status(&r, &[PaymentRequestStatus::Submitted], "verified")?;
-    let m = check_amount(&*w, &k, r.milestone_id, r.amount_fen, Some(r.id)).await?;
+    let m = check_amount(&*w, &contract, r.milestone_id, r.amount_fen, Some(r.id)).await?;
     let before = PaymentRequest::from_model(st, r.clone())?;
     let mut am = r.clone().into_active_model();
     am.status = Set(PaymentRequestStatus::Verified);
@@ -265,10 +268,10 @@ pub async fn verify(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Payment
     am.verified_at = Set(Some(now));
     am.status_changed_at = Set(now);
     am.updated_at = Set(now);
-    let to = approvers_of(&*w, k.purchaser_id, &[actor.id()]).await?;
+    let to = approvers_of(&*w, contract.purchaser_id, &[actor.id()]).await?;
     let msg = message(
         &*w,
-        &k,
+        &contract,
         &r,
         m.title.as_deref(),
         PaymentRequestStatus::Verified,
@@ -297,10 +300,10 @@ pub async fn approve(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Paymen
     let w = store::Write::begin(st, Some(actor)).await?;
     let now = w.now;
     require_approver(&*w, actor).await?;
-    let (k, r) = store::contracts::payment_request_for_update(&*w, actor, id).await?;
+    let (contract, r) = store::contracts::payment_request_for_update(&*w, actor, id).await?;
     check_status(&r, &[PaymentRequestStatus::Verified], "approved")?;
     let me = Some(actor.id());
-    let m = amount_state(&*w, &k, r.milestone_id, Some(r.id)).await?;
+    let m = amount_state(&*w, &contract, r.milestone_id, Some(r.id)).await?;
     let accepter = m.accepted_by;
     if r.verified_by == me || accepter == me || r.approved_by == me {
         return Err(ApiError::ForbiddenBecause {
@@ -308,7 +311,7 @@ pub async fn approve(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Paymen
             detail: "the approver must be neither the verifier, nor the person who accepted the milestone, nor an earlier approver of this request",
         });
     }
-    m.check(&k, r.amount_fen)?;
+    m.check(&contract, r.amount_fen)?;
     let before = PaymentRequest::from_model(st, r.clone())?;
     let mut am = r.clone().into_active_model();
     let first_of_two = needs_second(st, r.amount_fen) && r.approved_by.is_none();
@@ -324,12 +327,12 @@ pub async fn approve(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Paymen
         let mut except = vec![actor.id()];
         except.extend(r.verified_by);
         except.extend(accepter);
-        let to = approvers_of(&*w, k.purchaser_id, &except).await?;
+        let to = approvers_of(&*w, contract.purchaser_id, &except).await?;
         (
             to,
             message(
                 &*w,
-                &k,
+                &contract,
                 &r,
                 m.title.as_deref(),
                 PaymentRequestStatus::Verified,
@@ -340,13 +343,13 @@ pub async fn approve(st: &AppState, actor: &Actor, id: Uuid) -> ApiResult<Paymen
     } else {
         am.status = Set(PaymentRequestStatus::Approved);
         am.status_changed_at = Set(now);
-        let mut to = officer_of(&*w, &k).await?;
-        to.extend(notify::organisation_of(&*w, &k).await?);
+        let mut to = officer_of(&*w, &contract).await?;
+        to.extend(notify::organisation_of(&*w, &contract).await?);
         (
             to,
             message(
                 &*w,
-                &k,
+                &contract,
                 &r,
                 m.title.as_deref(),
                 PaymentRequestStatus::Approved,
@@ -369,7 +372,7 @@ pub async fn send_back(
 ) -> ApiResult<PaymentRequest> {
     let w = store::Write::begin(st, Some(actor)).await?;
     let now = w.now;
-    let (k, r) = store::contracts::payment_request_for_update(&*w, actor, id).await?;
+    let (contract, r) = store::contracts::payment_request_for_update(&*w, actor, id).await?;
     let mut c = Checks::default();
     c.text("comment", &body.comment, fields::Reason::MAX);
     c.finish()?;
@@ -393,11 +396,11 @@ pub async fn send_back(
     am.updated_at = Set(now);
     let mut shown = r.clone();
     shown.return_comment = Some(body.comment.trim().to_string());
-    let to = notify::organisation_of(&*w, &k).await?;
-    let m = amount_state(&*w, &k, r.milestone_id, Some(r.id)).await?;
+    let to = notify::organisation_of(&*w, &contract).await?;
+    let m = amount_state(&*w, &contract, r.milestone_id, Some(r.id)).await?;
     let msg = message(
         &*w,
-        &k,
+        &contract,
         &shown,
         m.title.as_deref(),
         PaymentRequestStatus::Returned,

@@ -102,9 +102,9 @@ pub async fn assign(
     let hmac = id_hmac(&st.secret, &new.id_number)?;
     let mut w = store::Write::begin(st, Some(actor)).await?;
     let now = w.now;
-    let (p, k) = store::records::post(&*w, actor, post_id).await?;
+    let (p, contract) = store::records::post(&*w, actor, post_id).await?;
     lock_post_and_person(&w, post_id, &hmac).await?;
-    check_post_takes(&p, &k, &new)?;
+    check_post_takes(&p, &contract, &new)?;
     let span = Span {
         from: new.from_date,
         to: None,
@@ -180,7 +180,11 @@ async fn lock_post_and_person(w: &store::Write<'_>, post_id: Uuid, hmac: &str) -
 
 /// The post takes the worker: qualified enough, from a day inside its dates, on a draft or
 /// active contract.
-fn check_post_takes(p: &post::Model, k: &contract::Model, new: &NewAssignment) -> ApiResult<()> {
+fn check_post_takes(
+    p: &post::Model,
+    contract: &contract::Model,
+    new: &NewAssignment,
+) -> ApiResult<()> {
     let required = p.required_qualification;
     if !new.qualification.satisfies(required) {
         return Err(ApiError::field(
@@ -196,10 +200,13 @@ fn check_post_takes(p: &post::Model, k: &contract::Model, new: &NewAssignment) -
             "must be inside the post's dates",
         ));
     }
-    if !matches!(k.status, ContractStatus::Draft | ContractStatus::Active) {
+    if !matches!(
+        contract.status,
+        ContractStatus::Draft | ContractStatus::Active
+    ) {
         return Err(ApiError::conflict(
             codes::CONTRACT_CLOSED,
-            format!("posts of a {} contract cannot be staffed", k.status),
+            format!("posts of a {} contract cannot be staffed", contract.status),
         ));
     }
     Ok(())

@@ -121,7 +121,7 @@ fn shape(
     })
 }
 
-fn check_post(c: &mut Checks, m: &post::Model, k: &contract::Model) {
+fn check_post(c: &mut Checks, m: &post::Model, contract: &contract::Model) {
     c.text("title", &m.title, fields::Title::MAX)
         .check(
             is_local_division_code(&m.division_code),
@@ -136,13 +136,13 @@ fn check_post(c: &mut Checks, m: &post::Model, k: &contract::Model) {
             "must not be before the start date",
         )
         .check(
-            m.start_date >= k.start_date,
+            m.start_date >= contract.start_date,
             "start_date",
             codes::FIELD_OUTSIDE_PERIOD,
             "must be inside the contract period",
         )
         .check(
-            m.end_date <= k.end_date,
+            m.end_date <= contract.end_date,
             "end_date",
             codes::FIELD_OUTSIDE_PERIOD,
             "must be inside the contract period",
@@ -177,7 +177,7 @@ pub async fn create(
 ) -> ApiResult<Post> {
     let mut w = store::Write::begin(st, Some(actor)).await?;
     let now = w.now;
-    let k = store::contracts::load_for_update(&*w, actor, contract_id).await?;
+    let contract = store::contracts::load_for_update(&*w, actor, contract_id).await?;
     let m = post::Model {
         id: Uuid::now_v7(),
         contract_id,
@@ -191,12 +191,15 @@ pub async fn create(
         updated_at: now,
     };
     let mut c = Checks::default();
-    check_post(&mut c, &m, &k);
+    check_post(&mut c, &m, &contract);
     c.finish()?;
-    if !matches!(k.status, ContractStatus::Draft | ContractStatus::Active) {
+    if !matches!(
+        contract.status,
+        ContractStatus::Draft | ContractStatus::Active
+    ) {
         return Err(ApiError::conflict(
             codes::CONTRACT_CLOSED,
-            format!("posts cannot be added to a {} contract", k.status),
+            format!("posts cannot be added to a {} contract", contract.status),
         ));
     }
     let out = shape(m.into_active_model().insert(&*w).await?, &[], today(st))?;
@@ -209,11 +212,14 @@ pub async fn create(
 pub async fn update(st: &AppState, actor: &Actor, id: Uuid, patch: PostPatch) -> ApiResult<Post> {
     let mut w = store::Write::begin(st, Some(actor)).await?;
     let now = w.now;
-    let (old, k) = store::records::post(&*w, actor, id).await?;
-    if !matches!(k.status, ContractStatus::Draft | ContractStatus::Active) {
+    let (old, contract) = store::records::post(&*w, actor, id).await?;
+    if !matches!(
+        contract.status,
+        ContractStatus::Draft | ContractStatus::Active
+    ) {
         return Err(ApiError::conflict(
             codes::CONTRACT_CLOSED,
-            format!("posts of a {} contract cannot change", k.status),
+            format!("posts of a {} contract cannot change", contract.status),
         ));
     }
     let list = assignments_of(&*w, &[id]).await?;
@@ -239,7 +245,7 @@ pub async fn update(st: &AppState, actor: &Actor, id: Uuid, patch: PostPatch) ->
     }
     m.updated_at = now;
     let mut c = Checks::default();
-    check_post(&mut c, &m, &k);
+    check_post(&mut c, &m, &contract);
     c.check(
         list.iter()
             .all(|a| a.from_date >= m.start_date && a.to_date.is_none_or(|t| t <= m.end_date)),
@@ -312,11 +318,14 @@ pub async fn vacant_of_organisation(
         by_post.entry(a.post_id).or_default().push(a);
     }
     let mut vacant = Vec::new();
-    for (p, k) in rows {
+    for (p, contract) in rows {
         let mine = by_post.remove(&p.id).unwrap_or_default();
         let post = shape(p, &mine, day)?;
         if post.vacant {
-            vacant.push((post, k.map(|k| k.title).unwrap_or_default()));
+            vacant.push((
+                post,
+                contract.map(|contract| contract.title).unwrap_or_default(),
+            ));
         }
     }
     vacant.sort_by_key(|(p, _)| std::cmp::Reverse(p.vacant_days_running));

@@ -56,13 +56,13 @@ async fn pending(
 /// milestone's due date, or the contract start, to its due date), in unrounded fen.
 async fn vacancy_deduction(
     db: &impl ConnectionTrait,
-    k: &contract::Model,
+    contract: &contract::Model,
     m: &milestone::Model,
 ) -> ApiResult<Decimal> {
     let previous: Option<chrono::NaiveDate> = milestone::Entity::find()
         .select_only()
         .column(milestone::Column::DueDate)
-        .filter(milestone::Column::ContractId.eq(k.id))
+        .filter(milestone::Column::ContractId.eq(contract.id))
         .filter(milestone::Column::Id.ne(m.id))
         .filter(milestone::Column::Status.ne(MilestoneStatus::Cancelled))
         .filter(milestone::Column::DueDate.lt(m.due_date))
@@ -72,20 +72,20 @@ async fn vacancy_deduction(
         .await?;
     let from = previous
         .and_then(|d| d.checked_add_days(Days::new(1)))
-        .unwrap_or(k.start_date);
-    let rows = post_funding::of_contract(db, k.id, from, m.due_date).await?;
+        .unwrap_or(contract.start_date);
+    let rows = post_funding::of_contract(db, contract.id, from, m.due_date).await?;
     Ok(rows.iter().map(|r| r.4).sum())
 }
 
 /// 409 unless the contract is active: a report pending when the contract ended stays
 /// undecided (SPEC §3), so that no acceptance raises an ended contract's commitment.
-fn check_contract_active(k: &contract::Model) -> ApiResult<()> {
-    if k.status != ContractStatus::Active {
+fn check_contract_active(contract: &contract::Model) -> ApiResult<()> {
+    if contract.status != ContractStatus::Active {
         return Err(ApiError::conflict(
             codes::CONTRACT_NOT_ACTIVE,
             format!(
                 "reports are decided only on active contracts; this one is {}",
-                k.status
+                contract.status
             ),
         ));
     }
@@ -105,17 +105,17 @@ pub struct Assessment {
 /// review page that shows it before the officer confirms.
 async fn assess(
     db: &impl ConnectionTrait,
-    k: &contract::Model,
+    contract: &contract::Model,
     m: &milestone::Model,
     report: &milestone_report::Model,
 ) -> ApiResult<Assessment> {
-    let breakdown = score_at(db, k, m.due_date, report.submitted_at).await?;
-    let deduction = vacancy_deduction(db, k, m).await?;
+    let breakdown = score_at(db, contract, m.due_date, report.submitted_at).await?;
+    let deduction = vacancy_deduction(db, contract, m).await?;
     let payable = payable_fen(
         m.amount_fen,
         breakdown.score,
-        Score::from_tenths(k.full_pay_score_tenths),
-        Score::from_tenths(k.min_pay_score_tenths),
+        Score::from_tenths(contract.full_pay_score_tenths),
+        Score::from_tenths(contract.min_pay_score_tenths),
         deduction,
     );
     Ok(Assessment {
@@ -137,12 +137,12 @@ pub async fn preview(
         .one(&st.db)
         .await?
         .ok_or(ApiError::NotFound)?;
-    let k = store::contracts::load(&st.db, actor, m.contract_id).await?;
+    let contract = store::contracts::load(&st.db, actor, m.contract_id).await?;
     if m.status != MilestoneStatus::Submitted {
         return Ok(None);
     }
     match pending(&st.db, &m).await {
-        Ok(report) => assess(&st.db, &k, &m, &report).await.map(Some),
+        Ok(report) => assess(&st.db, &contract, &m, &report).await.map(Some),
         Err(ApiError::Conflict { .. }) => Ok(None),
         Err(e) => Err(e),
     }
@@ -167,12 +167,12 @@ pub async fn accept(
     }
     let mut w = store::Write::begin(st, Some(actor)).await?;
     let now = w.now;
-    let (m, k) = store::contracts::milestone_for_update(&*w, actor, milestone_id).await?;
-    check_contract_active(&k)?;
+    let (m, contract) = store::contracts::milestone_for_update(&*w, actor, milestone_id).await?;
+    check_contract_active(&contract)?;
     let report = pending(&*w, &m).await?;
     let Assessment {
         breakdown, payable, ..
-    } = assess(&*w, &k, &m, &report).await?;
+    } = assess(&*w, &contract, &m, &report).await?;
     let payable = payable.fen();
     let decided = decide(&mut w, actor, report, Decision::Accepted, comment).await?;
     let before = shape(m.clone(), today(st))?;
@@ -184,7 +184,7 @@ pub async fn accept(
     am.updated_at = Set(now);
     let out = shape(am.update(&*w).await?, today(st))?;
     w.record("accept", "milestone", out.id, Some(&before), Some(&out));
-    notify_decision(&w, &k, &out, &decided, true).await?;
+    notify_decision(&w, &contract, &out, &decided, true).await?;
     w.commit().await?;
     Ok(out)
 }
@@ -199,8 +199,8 @@ pub async fn reject(
     let comment = crate::services::common::reason("comment", &r.comment)?;
     let mut w = store::Write::begin(st, Some(actor)).await?;
     let now = w.now;
-    let (m, k) = store::contracts::milestone_for_update(&*w, actor, milestone_id).await?;
-    check_contract_active(&k)?;
+    let (m, contract) = store::contracts::milestone_for_update(&*w, actor, milestone_id).await?;
+    check_contract_active(&contract)?;
     let report = pending(&*w, &m).await?;
     let decided = decide(&mut w, actor, report, Decision::Rejected, Some(comment)).await?;
     let before = shape(m.clone(), today(st))?;
@@ -209,7 +209,7 @@ pub async fn reject(
     am.updated_at = Set(now);
     let out = shape(am.update(&*w).await?, today(st))?;
     w.record("reject", "milestone", out.id, Some(&before), Some(&out));
-    notify_decision(&w, &k, &out, &decided, false).await?;
+    notify_decision(&w, &contract, &out, &decided, false).await?;
     w.commit().await?;
     Ok(out)
 }
@@ -217,20 +217,20 @@ pub async fn reject(
 /// Tells the organisation of the decision on its report (in the decision's transaction).
 async fn notify_decision(
     w: &store::Write<'_>,
-    k: &contract::Model,
+    contract: &contract::Model,
     m: &Milestone,
     decided: &Report,
     accepted: bool,
 ) -> ApiResult<()> {
     let message = Message::ReportDecided {
-        contract: k.title.clone(),
+        contract: contract.title.clone(),
         milestone: m.title.clone(),
         accepted,
         comment: decided.review_comment.clone(),
         payable: m.payable,
     };
     let link = format!("/milestones/{}", m.id);
-    let to = notify::organisation_of(&**w, k).await?;
+    let to = notify::organisation_of(&**w, contract).await?;
     w.notify(to, message, decided.id, "decided", link).await
 }
 

@@ -35,13 +35,13 @@ pub async fn submit(
     let org = actor.organisation_scope().ok_or(ApiError::Forbidden)?;
     let mut w = store::Write::begin(st, Some(actor)).await?;
     let now = w.now;
-    let (m, k, parties) = milestones::load_for_report(&*w, actor, milestone_id).await?;
-    if k.organisation_id != org {
+    let (m, contract, parties) = milestones::load_for_report(&*w, actor, milestone_id).await?;
+    if contract.organisation_id != org {
         return Err(ApiError::NotFound);
     }
     let (new, idempotency_key) = (new?, idempotency_key?);
     check_fields(&new, idempotency_key.as_deref())?;
-    check_measurement_count(&*w, k.id, &new.measurements).await?;
+    check_measurement_count(&*w, contract.id, &new.measurements).await?;
     if let Some(key) = &idempotency_key
         && let Some(existing) = milestone_report::Entity::find()
             .filter(milestone_report::Column::MilestoneId.eq(milestone_id))
@@ -52,9 +52,9 @@ pub async fn submit(
         let out = shape_reports(&*w, vec![existing]).await?.remove(0);
         return Ok((false, out));
     }
-    if let Some(refusal) = report_refused(k.status, m.status) {
+    if let Some(refusal) = report_refused(contract.status, m.status) {
         // A bad measurement (422) is answered before the state (409).
-        check_indicators(&*w, k.id, &new.measurements).await?;
+        check_indicators(&*w, contract.id, &new.measurements).await?;
         return Err(refusal);
     }
     move_to_submitted(&*w, &m, now, &new.measurements).await?;
@@ -67,12 +67,21 @@ pub async fn submit(
         },
         w.today(),
     )?;
-    let out = insert_report(&w, actor, &k, milestone_id, new, idempotency_key, files).await?;
+    let out = insert_report(
+        &w,
+        actor,
+        &contract,
+        milestone_id,
+        new,
+        idempotency_key,
+        files,
+    )
+    .await?;
     w.record("submit", "milestone_report", out.id, None, Some(&out));
     w.record("submit", "milestone", after.id, Some(&before), Some(&after));
     let to = parties.officer.into_iter().collect();
     let message = Message::ReportSubmitted {
-        contract: k.title.clone(),
+        contract: contract.title.clone(),
         milestone: after.title.clone(),
         organisation: parties.organisation_name,
     };
@@ -87,9 +96,9 @@ pub async fn submit(
 fn check_fields(new: &NewReport, idempotency_key: Option<&str>) -> ApiResult<()> {
     let mut c = Checks::default();
     c.text("summary", &new.summary, fields::LongText::MAX);
-    if let Some(k) = idempotency_key {
+    if let Some(key) = idempotency_key {
         c.check(
-            !k.is_empty() && k.len() <= fields::IDEMPOTENCY_KEY_MAX,
+            !key.is_empty() && key.len() <= fields::IDEMPOTENCY_KEY_MAX,
             "Idempotency-Key",
             codes::IDEMPOTENCY_KEY_INVALID,
             &format!("must be 1 to {} characters", fields::IDEMPOTENCY_KEY_MAX),
@@ -175,7 +184,7 @@ async fn move_to_submitted(
 async fn insert_report(
     w: &store::Write<'_>,
     actor: &Actor,
-    k: &contract::Model,
+    contract: &contract::Model,
     milestone_id: Uuid,
     new: NewReport,
     idempotency_key: Option<String>,
@@ -184,7 +193,7 @@ async fn insert_report(
     let report = milestone_report::ActiveModel {
         id: Set(Uuid::now_v7()),
         milestone_id: Set(milestone_id),
-        contract_id: Set(k.id),
+        contract_id: Set(contract.id),
         summary: Set(new.summary.trim().to_string()),
         submitted_at: Set(w.now),
         submitted_by: Set(actor.id()),
@@ -196,10 +205,10 @@ async fn insert_report(
     }
     .insert(&**w)
     .await?;
-    if insert_measurements(&**w, report.id, k.id, w.now, &new.measurements).await?
+    if insert_measurements(&**w, report.id, contract.id, w.now, &new.measurements).await?
         < new.measurements.len() as u64
     {
-        check_indicators(&**w, k.id, &new.measurements).await?;
+        check_indicators(&**w, contract.id, &new.measurements).await?;
         return Err(ApiError::internal(anyhow::anyhow!(
             "a measurement of report {} was not stored",
             report.id
@@ -250,7 +259,7 @@ pub fn report_refused(
 /// over 500 terms).
 const MEASUREMENTS_PER_STATEMENT: usize = 100;
 
-/// Inserts a report's measurements, each only if its indicator is one of contract `k`'s, in
+/// Inserts a report's measurements, each only if its indicator is one of contract `contract`'s, in
 /// one statement per [`MEASUREMENTS_PER_STATEMENT`] (no read of the contract's indicators
 /// first); answers how many it inserted.
 async fn insert_measurements(
@@ -316,7 +325,7 @@ async fn insert_measurement_chunk(
     Ok(done.rows_affected())
 }
 
-/// 422 naming each measurement whose indicator is not one of contract `k`'s.
+/// 422 naming each measurement whose indicator is not one of contract `contract`'s.
 async fn check_indicators(
     db: &impl ConnectionTrait,
     contract_id: Uuid,
