@@ -73,6 +73,26 @@ async fn officer_of(
         .collect())
 }
 
+/// Who hears that request `r` was submitted (or resubmitted), and what: the contract's officer.
+async fn submitted_notice(
+    db: &impl ConnectionTrait,
+    contract: &contract::Model,
+    r: &payment_request::Model,
+    milestone: Option<&str>,
+) -> ApiResult<(Vec<Recipient>, Message)> {
+    let to = officer_of(db, contract).await?;
+    let msg = message(
+        db,
+        contract,
+        r,
+        milestone,
+        PaymentRequestStatus::Submitted,
+        false,
+    )
+    .await?;
+    Ok((to, msg))
+}
+
 /// The purchaser's active approvers, but `except` (the same rule as the reminders job's).
 async fn approvers_of(
     db: &impl ConnectionTrait,
@@ -166,16 +186,7 @@ pub async fn submit(
         created_at: now,
         updated_at: now,
     };
-    let to = officer_of(&*w, &contract).await?;
-    let msg = message(
-        &*w,
-        &contract,
-        &row,
-        m.title.as_deref(),
-        PaymentRequestStatus::Submitted,
-        false,
-    )
-    .await?;
+    let (to, msg) = submitted_notice(&*w, &contract, &row, m.title.as_deref()).await?;
     let am: payment_request::ActiveModel = row.into();
     save(st, w, "create", None, am, true, Some((to, msg))).await
 }
@@ -220,16 +231,7 @@ pub async fn resubmit(
     am.second_approved_at = Set(None);
     am.status_changed_at = Set(now);
     am.updated_at = Set(now);
-    let to = officer_of(&*w, &contract).await?;
-    let msg = message(
-        &*w,
-        &contract,
-        &r,
-        m.title.as_deref(),
-        PaymentRequestStatus::Submitted,
-        false,
-    )
-    .await?;
+    let (to, msg) = submitted_notice(&*w, &contract, &r, m.title.as_deref()).await?;
     save(st, w, "resubmit", Some(before), am, false, Some((to, msg))).await
 }
 
