@@ -28,6 +28,7 @@ mod m20261207_000022_public_disclosure;
 mod m20261208_000023_payment_requests;
 mod m20261209_000024_budget_totals;
 mod m20261209_000025_notifications_unseen_added;
+mod m20261210_000026_audit_indexes_sealed_only;
 mod util;
 
 /// Runs the migrations in order.
@@ -62,6 +63,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261208_000023_payment_requests::Migration),
             Box::new(m20261209_000024_budget_totals::Migration),
             Box::new(m20261209_000025_notifications_unseen_added::Migration),
+            Box::new(m20261210_000026_audit_indexes_sealed_only::Migration),
         ]
     }
 }
