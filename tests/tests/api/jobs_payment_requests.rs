@@ -140,7 +140,7 @@ async fn of_kind(app: &TestApp, kind: &str) -> Vec<notification::Model> {
         .await
         .expect("outbox")
         .into_iter()
-        .filter(|n| n.kind == kind)
+        .filter(|n| n.kind.as_str() == kind)
         .collect()
 }
 

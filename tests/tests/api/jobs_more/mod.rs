@@ -135,7 +135,7 @@ async fn of_kind(app: &TestApp, kind: &str) -> Vec<notification::Model> {
     rows(app)
         .await
         .into_iter()
-        .filter(|n| n.kind == kind)
+        .filter(|n| n.kind.as_str() == kind)
         .collect()
 }
 
