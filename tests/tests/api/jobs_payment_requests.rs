@@ -134,13 +134,14 @@ pub(crate) async fn step(app: &TestApp, who: &Login, request: Uuid, what: &str) 
 
 /// The notifications of one kind, oldest first.
 async fn of_kind(app: &TestApp, kind: &str) -> Vec<notification::Model> {
+    let kind = entity::rules::vocab::NotificationKind::parse(kind).expect("a notification kind");
     notification::Entity::find()
         .order_by_asc(notification::Column::Id)
         .all(&app.state.db)
         .await
         .expect("outbox")
         .into_iter()
-        .filter(|n| n.kind.as_str() == kind)
+        .filter(|n| n.kind == kind)
         .collect()
 }
 
