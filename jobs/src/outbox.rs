@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use entity::model::{notification, organisation, user};
 use entity::queries::word;
-use entity::rules::vocab::{Locale, NotificationStatus, Role};
+use entity::rules::vocab::{Locale, NotificationKind, NotificationStatus, Role};
 use sea_orm::sea_query::{
     Alias, Cond, Expr, ExprTrait, Func, InsertStatement, JoinType, OnConflict, Order, Query,
     SelectStatement,
@@ -93,7 +93,7 @@ struct Rendered {
     recipient_user_id: Option<Uuid>,
     recipient_email: String,
     organisation_id: Option<Uuid>,
-    kind: &'static str,
+    kind: NotificationKind,
     subject: String,
     body_text: String,
     body_html: String,
@@ -238,7 +238,7 @@ async fn insert_rows(
                 recipient_user_id: Set(r.recipient_user_id),
                 recipient_email: Set(r.recipient_email),
                 organisation_id: Set(r.organisation_id),
-                kind: Set(r.kind.to_string()),
+                kind: Set(r.kind),
                 subject: Set(r.subject),
                 body_text: Set(r.body_text),
                 body_html: Set(r.body_html),

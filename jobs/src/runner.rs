@@ -10,7 +10,8 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, SubsecRound, Utc};
 use entity::model::job_run;
-use entity::queries::begin_write;
+use entity::queries::{begin_write, word};
+use entity::rules::vocab::JobOutcome;
 use sea_orm::sea_query::{Expr, OnConflict};
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QuerySelect,
@@ -30,11 +31,11 @@ async fn claim(
 ) -> Result<bool, DbErr> {
     let row = job_run::ActiveModel {
         id: Set(id),
-        job: Set(job.as_str().into()),
+        job: Set(job),
         scheduled_for: Set(slot),
         started_at: Set(now),
         finished_at: Set(None),
-        outcome: Set("running".into()),
+        outcome: Set(JobOutcome::Running),
         examined: Set(0),
         notified: Set(0),
         errors: Set(0),
@@ -66,7 +67,11 @@ async fn finish(
         .col_expr(job_run::Column::FinishedAt, Expr::value(now))
         .col_expr(
             job_run::Column::Outcome,
-            Expr::value(if error.is_some() { "error" } else { "ok" }),
+            word(if error.is_some() {
+                JobOutcome::Error
+            } else {
+                JobOutcome::Ok
+            }),
         )
         .col_expr(job_run::Column::Examined, Expr::value(c.examined))
         .col_expr(job_run::Column::Notified, Expr::value(c.notified))
@@ -181,7 +186,7 @@ impl Scheduler {
     /// A scheduler that continues from the latest slot each job has run in this database
     /// (or from now on a new one: a fresh installation does not catch up on the past).
     pub async fn new(ctx: JobContext, schedules: Vec<JobSchedule>) -> Result<Self, DbErr> {
-        let rows: Vec<(String, Option<DateTime<Utc>>)> = job_run::Entity::find()
+        let rows: Vec<(JobName, Option<DateTime<Utc>>)> = job_run::Entity::find()
             .select_only()
             .column(job_run::Column::Job)
             .column_as(job_run::Column::ScheduledFor.max(), "last")
@@ -192,10 +197,7 @@ impl Scheduler {
         let now = ctx.clock.now();
         let mut last = HashMap::new();
         for s in &schedules {
-            let from_db = rows
-                .iter()
-                .find(|(j, _)| j == s.job.as_str())
-                .and_then(|(_, t)| *t);
+            let from_db = rows.iter().find(|(j, _)| *j == s.job).and_then(|(_, t)| *t);
             last.insert(s.job, from_db.unwrap_or(now));
         }
         Ok(Scheduler {

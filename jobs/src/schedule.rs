@@ -8,72 +8,25 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 use cron::Schedule;
 
-/// A scheduled job.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum JobName {
-    MilestoneReminders,
-    IndicatorCheck,
-    PostVacancyCheck,
-    ContractExpiry,
-    BudgetWatch,
-    SendNotifications,
-    AuditAnchor,
-    PaymentRequestReminders,
-    FileSweep,
+pub use entity::rules::vocab::JobName;
+
+/// The default cron expression of `job`.
+pub fn default_cron(job: JobName) -> &'static str {
+    match job {
+        JobName::MilestoneReminders | JobName::ContractExpiry => "0 0 8 * * *",
+        JobName::IndicatorCheck => "0 0 2 * * *",
+        JobName::PostVacancyCheck => "0 0 3 * * *",
+        JobName::BudgetWatch => "0 0 7 * * Mon",
+        JobName::SendNotifications => "0 * * * * *",
+        JobName::AuditAnchor => "0 0 6 * * *",
+        JobName::PaymentRequestReminders => "0 30 8 * * *",
+        JobName::FileSweep => "0 30 3 * * *",
+    }
 }
 
-impl JobName {
-    /// Every job, in the order `jobs list` prints them.
-    pub const ALL: [JobName; 9] = [
-        JobName::MilestoneReminders,
-        JobName::IndicatorCheck,
-        JobName::PostVacancyCheck,
-        JobName::ContractExpiry,
-        JobName::BudgetWatch,
-        JobName::SendNotifications,
-        JobName::AuditAnchor,
-        JobName::PaymentRequestReminders,
-        JobName::FileSweep,
-    ];
-
-    /// The job's name (`milestone_reminders` …).
-    pub fn as_str(self) -> &'static str {
-        match self {
-            JobName::MilestoneReminders => "milestone_reminders",
-            JobName::IndicatorCheck => "indicator_check",
-            JobName::PostVacancyCheck => "post_vacancy_check",
-            JobName::ContractExpiry => "contract_expiry",
-            JobName::BudgetWatch => "budget_watch",
-            JobName::SendNotifications => "send_notifications",
-            JobName::AuditAnchor => "audit_anchor",
-            JobName::PaymentRequestReminders => "payment_request_reminders",
-            JobName::FileSweep => "file_sweep",
-        }
-    }
-
-    /// Parses a job's name.
-    pub fn parse(s: &str) -> Option<JobName> {
-        JobName::ALL.into_iter().find(|j| j.as_str() == s)
-    }
-
-    /// The default cron expression.
-    pub fn default_cron(self) -> &'static str {
-        match self {
-            JobName::MilestoneReminders | JobName::ContractExpiry => "0 0 8 * * *",
-            JobName::IndicatorCheck => "0 0 2 * * *",
-            JobName::PostVacancyCheck => "0 0 3 * * *",
-            JobName::BudgetWatch => "0 0 7 * * Mon",
-            JobName::SendNotifications => "0 * * * * *",
-            JobName::AuditAnchor => "0 0 6 * * *",
-            JobName::PaymentRequestReminders => "0 30 8 * * *",
-            JobName::FileSweep => "0 30 3 * * *",
-        }
-    }
-
-    /// The environment variable that overrides the schedule.
-    pub fn env_var(self) -> String {
-        format!("HUIMIN_JOB_{}", self.as_str().to_uppercase())
-    }
+/// The environment variable that overrides the schedule of `job`.
+pub fn env_var(job: JobName) -> String {
+    format!("HUIMIN_JOB_{}", job.as_str().to_uppercase())
 }
 
 /// A job's parsed schedule.
@@ -98,11 +51,10 @@ pub fn parse(expr: &str) -> Result<Schedule, String> {
 /// Every job's schedule, with overrides from `lookup` (the environment in production).
 pub fn schedules(lookup: impl Fn(&str) -> Option<String>) -> Result<Vec<JobSchedule>, String> {
     JobName::ALL
-        .into_iter()
-        .map(|job| {
-            let expression =
-                lookup(&job.env_var()).unwrap_or_else(|| job.default_cron().to_string());
-            let schedule = parse(&expression).map_err(|e| format!("{}: {e}", job.env_var()))?;
+        .iter()
+        .map(|&job| {
+            let expression = lookup(&env_var(job)).unwrap_or_else(|| default_cron(job).to_string());
+            let schedule = parse(&expression).map_err(|e| format!("{}: {e}", env_var(job)))?;
             Ok(JobSchedule {
                 job,
                 expression,

@@ -12,7 +12,7 @@ use askama::Template;
 use chrono::{NaiveDate, NaiveDateTime};
 use entity::Money;
 use entity::rules::counts::to_i64;
-use entity::rules::vocab::{Locale, PaymentRequestStatus};
+use entity::rules::vocab::{Locale, NotificationKind, PaymentRequestStatus};
 use fluent_templates::fluent_bundle::FluentValue;
 
 use crate::format::{date, date_time, money};
@@ -155,30 +155,30 @@ pub enum Message {
 
 impl Message {
     /// The `kind` stored on the notification and used in its dedupe key.
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> NotificationKind {
         match self {
-            Message::MilestoneDue { .. } => "milestone_due",
-            Message::MilestoneOverdue { .. } => "milestone_overdue",
-            Message::MilestoneEscalation { .. } => "milestone_escalation",
-            Message::IndicatorAlert { .. } => "indicator_alert",
-            Message::PostVacant { .. } => "post_vacant",
-            Message::ContractExpiring { .. } => "contract_expiring",
-            Message::BudgetWatch { .. } => "budget_watch",
-            Message::BudgetAmountChanged { .. } => "budget_amount_changed",
-            Message::ReportSubmitted { .. } => "report_submitted",
-            Message::ReportDecided { .. } => "report_decided",
-            Message::PaymentRecorded { .. } => "payment_recorded",
-            Message::PaymentRequestMoved { .. } => "payment_request",
+            Message::MilestoneDue { .. } => NotificationKind::MilestoneDue,
+            Message::MilestoneOverdue { .. } => NotificationKind::MilestoneOverdue,
+            Message::MilestoneEscalation { .. } => NotificationKind::MilestoneEscalation,
+            Message::IndicatorAlert { .. } => NotificationKind::IndicatorAlert,
+            Message::PostVacant { .. } => NotificationKind::PostVacant,
+            Message::ContractExpiring { .. } => NotificationKind::ContractExpiring,
+            Message::BudgetWatch { .. } => NotificationKind::BudgetWatch,
+            Message::BudgetAmountChanged { .. } => NotificationKind::BudgetAmountChanged,
+            Message::ReportSubmitted { .. } => NotificationKind::ReportSubmitted,
+            Message::ReportDecided { .. } => NotificationKind::ReportDecided,
+            Message::PaymentRecorded { .. } => NotificationKind::PaymentRecorded,
+            Message::PaymentRequestMoved { .. } => NotificationKind::PaymentRequest,
             Message::PaymentRequestWaiting {
                 escalation: false, ..
-            } => "payment_request_waiting",
+            } => NotificationKind::PaymentRequestWaiting,
             Message::PaymentRequestWaiting {
                 escalation: true, ..
-            } => "payment_request_escalation",
-            Message::TenderPublished { .. } => "tender_published",
-            Message::AccountChanged { .. } => "account_changed",
-            Message::AuditAnchor { .. } => "audit_anchor",
-            Message::Digest { .. } => "digest",
+            } => NotificationKind::PaymentRequestEscalation,
+            Message::TenderPublished { .. } => NotificationKind::TenderPublished,
+            Message::AccountChanged { .. } => NotificationKind::AccountChanged,
+            Message::AuditAnchor { .. } => NotificationKind::AuditAnchor,
+            Message::Digest { .. } => NotificationKind::Digest,
         }
     }
 }
@@ -801,8 +801,13 @@ mod tests {
             },
         ];
         // Every kind is here (a new kind must be added).
-        let kinds: std::collections::BTreeSet<_> = all.iter().map(Message::kind).collect();
+        let kinds: std::collections::HashSet<_> = all.iter().map(Message::kind).collect();
         assert_eq!(kinds.len(), 18);
+        assert_eq!(
+            kinds.len(),
+            NotificationKind::ALL.len(),
+            "a kind without its message"
+        );
         all
     }
 

@@ -818,7 +818,7 @@ impl TestApp {
             .await
             .expect("outbox")
             .into_iter()
-            .map(|n| (n.kind, n.recipient_email, n.status.to_string()))
+            .map(|n| (n.kind.to_string(), n.recipient_email, n.status.to_string()))
             .collect()
     }
 }

@@ -3,7 +3,8 @@
 
 use chrono::{DateTime, Utc};
 use entity::model::{job_run, notification, user};
-use entity::rules::vocab::NotificationStatus;
+use entity::queries::word;
+use entity::rules::vocab::{JobName, NotificationStatus};
 use sea_orm::sea_query::{Alias, Asterisk, Expr, ExprTrait, Order, Query, UnionType};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
@@ -42,7 +43,7 @@ impl From<notification::Model> for Notification {
     fn from(m: notification::Model) -> Self {
         Notification {
             id: m.id,
-            kind: m.kind,
+            kind: m.kind.as_str().into(),
             recipient_email: m.recipient_email,
             subject: m.subject,
             body_text: m.body_text,
@@ -191,11 +192,11 @@ impl From<job_run::Model> for JobRun {
     fn from(m: job_run::Model) -> Self {
         JobRun {
             id: m.id,
-            job: m.job,
+            job: m.job.as_str().into(),
             scheduled_for: m.scheduled_for,
             started_at: m.started_at,
             finished_at: m.finished_at,
-            outcome: m.outcome,
+            outcome: m.outcome.as_str().into(),
             examined: m.examined,
             notified: m.notified,
             errors: m.errors,
@@ -226,7 +227,11 @@ pub async fn recent_runs(st: &AppState, f: RunFilter) -> ApiResult<Page<JobRun>>
 }
 
 async fn runs_in(st: &AppState, f: RunFilter, newest_first: bool) -> ApiResult<Page<JobRun>> {
-    let q = job_run::Entity::find().apply_if(f.job, |q, j| q.filter(job_run::Column::Job.eq(j)));
+    let q = job_run::Entity::find().apply_if(f.job, |q, j| match JobName::parse(&j) {
+        Some(job) => q.filter(job_run::Column::Job.eq(job)),
+        // No run is of an unknown job: an empty page, not a refusal.
+        None => q.filter(Expr::value(false)),
+    });
     let models = page_ordered(
         &st.db,
         q,
@@ -242,12 +247,12 @@ async fn runs_in(st: &AppState, f: RunFilter, newest_first: bool) -> ApiResult<P
 /// The latest run of each job that has run, in the order of `jobs list`: one statement, each
 /// job's newest slot found through the index of (`job`, `scheduled_for`).
 pub async fn latest_runs(st: &AppState) -> ApiResult<Vec<JobRun>> {
-    let names = jobs::JobName::ALL;
-    let latest = |(n, job): (usize, &jobs::JobName)| {
+    let names = JobName::ALL;
+    let latest = |(n, &job): (usize, &JobName)| {
         let newest = Query::select()
             .column(Asterisk)
             .from(job_run::Entity)
-            .and_where(Expr::col(job_run::Column::Job).eq(job.as_str()))
+            .and_where(Expr::col(job_run::Column::Job).eq(word(job)))
             .order_by(job_run::Column::ScheduledFor, Order::Desc)
             .limit(1)
             .to_owned();

@@ -8,7 +8,7 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use entity::model::{
     chain_check, contract, finding, job_run, milestone, organisation, purchaser, user,
 };
-use entity::rules::vocab::{FindingStatus, Severity};
+use entity::rules::vocab::{FindingStatus, JobName, JobOutcome, Severity};
 use sea_orm::sea_query::{Cond, Expr, ExprTrait, JoinType, Order, Query, SelectStatement};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, EntityTrait, FromQueryResult, QueryFilter, QueryOrder,
@@ -245,7 +245,7 @@ pub async fn supervisor_home(st: &AppState, actor: &Actor) -> ApiResult<Supervis
     let counts = sql::one::<Counts>(db, &counts);
     let late = sql::all::<LateMilestone>(db, &late);
     let anchor = job_run::Entity::find()
-        .filter(job_run::Column::Job.eq("audit_anchor"))
+        .filter(job_run::Column::Job.eq(JobName::AuditAnchor))
         .order_by_desc(job_run::Column::ScheduledFor)
         .one(db);
     let head = async { Ok::<_, ApiError>(entity::queries::audit_head(db).await?) };
@@ -268,7 +268,7 @@ pub async fn supervisor_home(st: &AppState, actor: &Actor) -> ApiResult<Supervis
         chain: ChainState {
             head: head.map(crate::audit::Head::from),
             anchored_at: anchor.as_ref().and_then(|a| a.finished_at),
-            anchor_ok: anchor.is_some_and(|a| a.outcome == "ok"),
+            anchor_ok: anchor.is_some_and(|a| a.outcome == JobOutcome::Ok),
             last_check,
         },
     })

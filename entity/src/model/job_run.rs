@@ -3,17 +3,19 @@
 
 use sea_orm::entity::prelude::*;
 
+use crate::rules::vocab::{JobName, JobOutcome};
+
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "job_run")]
 pub struct Model {
     #[sea_orm(primary_key, auto_increment = false)]
     pub id: Uuid,
-    pub job: String,
+    pub job: JobName,
     pub scheduled_for: DateTimeUtc,
     pub started_at: DateTimeUtc,
     pub finished_at: Option<DateTimeUtc>,
-    /// `ok` or `error`.
-    pub outcome: String,
+    /// `running` until the run finishes, then `ok` or `error`.
+    pub outcome: JobOutcome,
     pub examined: i64,
     pub notified: i64,
     pub errors: i64,

@@ -3,7 +3,7 @@
 
 use sea_orm::entity::prelude::*;
 
-use crate::rules::vocab::NotificationStatus;
+use crate::rules::vocab::{NotificationKind, NotificationStatus};
 
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "notification")]
@@ -15,7 +15,7 @@ pub struct Model {
     /// The organisation the message is addressed to (its contact or its staff), for
     /// `GET /notifications`.
     pub organisation_id: Option<Uuid>,
-    pub kind: String,
+    pub kind: NotificationKind,
     pub subject: String,
     pub body_text: String,
     pub body_html: String,

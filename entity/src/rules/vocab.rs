@@ -327,3 +327,73 @@ vocab!(
         Dead = "dead",
     }
 );
+
+vocab!(
+    /// What a notification says: the template it is written with, and the first part of its
+    /// dedupe key.
+    NotificationKind {
+        /// A milestone due soon.
+        MilestoneDue = "milestone_due",
+        /// A milestone past its due date.
+        MilestoneOverdue = "milestone_overdue",
+        /// A milestone 30 days or more overdue (to supervisors).
+        MilestoneEscalation = "milestone_escalation",
+        /// A contract's score below its minimum, or indicators without a recent value.
+        IndicatorAlert = "indicator_alert",
+        /// A post vacant for some days.
+        PostVacant = "post_vacant",
+        /// A contract ending soon with milestones not accepted.
+        ContractExpiring = "contract_expiring",
+        /// A budget line nearly committed, or disbursing too slowly.
+        BudgetWatch = "budget_watch",
+        /// A budget line's amount changed (to supervisors).
+        BudgetAmountChanged = "budget_amount_changed",
+        /// A report submitted (to the officer).
+        ReportSubmitted = "report_submitted",
+        /// A report accepted or rejected (to the organisation).
+        ReportDecided = "report_decided",
+        /// A payment recorded (to the organisation).
+        PaymentRecorded = "payment_recorded",
+        /// A payment request moved to its next status (SPEC §9).
+        PaymentRequest = "payment_request",
+        /// A payment request waiting, to whoever acts next.
+        PaymentRequestWaiting = "payment_request_waiting",
+        /// A payment request waiting past 15 days (to supervisors).
+        PaymentRequestEscalation = "payment_request_escalation",
+        /// A tender published (to active organisations).
+        TenderPublished = "tender_published",
+        /// A user of the organisation created, or a password reset (to the organisation).
+        AccountChanged = "account_changed",
+        /// The audit chain's head, for supervisors to keep outside the database.
+        AuditAnchor = "audit_anchor",
+        /// Several reminders of one run to one recipient.
+        Digest = "digest",
+    }
+);
+
+vocab!(
+    /// A scheduled job (SPEC §5, and `file_sweep`), in the order `jobs list` prints them.
+    JobName {
+        MilestoneReminders = "milestone_reminders",
+        IndicatorCheck = "indicator_check",
+        PostVacancyCheck = "post_vacancy_check",
+        ContractExpiry = "contract_expiry",
+        BudgetWatch = "budget_watch",
+        SendNotifications = "send_notifications",
+        AuditAnchor = "audit_anchor",
+        PaymentRequestReminders = "payment_request_reminders",
+        FileSweep = "file_sweep",
+    }
+);
+
+vocab!(
+    /// Where a job run stands.
+    JobOutcome {
+        /// Claimed and under way (or crashed before it finished).
+        Running = "running",
+        /// Finished without error.
+        Ok = "ok",
+        /// Failed; the run's `error` says why.
+        Error = "error",
+    }
+);

@@ -1,5 +1,5 @@
 use axum::http::Method;
-use entity::rules::vocab::Role;
+use entity::rules::vocab::{NotificationKind, Role};
 use serde_json::json;
 use tests::TestApp;
 
@@ -480,10 +480,12 @@ async fn audit_anchor_mails_the_head_to_each_active_supervisor_once_a_day() {
     };
     let command = format!("huimin audit verify --anchor {seq}:{hash}");
     assert!(
-        stored.iter().all(|n| n.kind == "audit_anchor"
-            && n.body_text.contains(&command)
-            && n.body_html.contains(&command)
-            && n.dedupe_key.ends_with(":2026-03-02")),
+        stored
+            .iter()
+            .all(|n| n.kind == NotificationKind::AuditAnchor
+                && n.body_text.contains(&command)
+                && n.body_html.contains(&command)
+                && n.dedupe_key.ends_with(":2026-03-02")),
         "{stored:?}"
     );
 

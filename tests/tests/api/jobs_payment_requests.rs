@@ -134,6 +134,7 @@ pub(crate) async fn step(app: &TestApp, who: &Login, request: Uuid, what: &str) 
 
 /// The notifications of one kind, oldest first.
 async fn of_kind(app: &TestApp, kind: &str) -> Vec<notification::Model> {
+    let kind = entity::rules::vocab::NotificationKind::parse(kind).expect("a notification kind");
     notification::Entity::find()
         .order_by_asc(notification::Column::Id)
         .all(&app.state.db)

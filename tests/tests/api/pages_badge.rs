@@ -47,7 +47,7 @@ fn row(
         recipient_user_id: Set(user),
         recipient_email: Set("someone@example.org".into()),
         organisation_id: Set(organisation),
-        kind: Set("report_rejected".into()),
+        kind: Set(entity::rules::vocab::NotificationKind::ReportDecided),
         subject: Set(format!("subject {id}")),
         body_text: Set("body".into()),
         body_html: Set("<p>body</p>".into()),

@@ -146,7 +146,7 @@ async fn reports_decisions_and_payments_notify_the_officer_or_the_organisation()
     let everyone: BTreeSet<String> = rows(&app)
         .await
         .into_iter()
-        .filter(|n| n.kind != "payment_request")
+        .filter(|n| n.kind != entity::rules::vocab::NotificationKind::PaymentRequest)
         .map(|n| n.recipient_email)
         .collect();
     assert_eq!(everyone, set(&[&o.contact, &o.staff_email, &fo_email]));

@@ -134,6 +134,12 @@ async fn job_runs_are_for_admins_and_supervisors_and_metrics_show_jobs_and_the_o
         .await
         .expect(200);
     assert_eq!(sent.body["items"][0]["notified"], json!(2));
+    // A name that is no job's matches no run: an empty page, not a refusal.
+    let none = app
+        .get("/api/v1/jobs/runs?job=no_such_job", &sup.token)
+        .await
+        .expect(200);
+    assert_eq!(none.body["items"], json!([]));
     app.get("/api/v1/jobs/runs", &fo.token).await.expect(403);
     app.get("/api/v1/jobs/runs", &o.staff.token)
         .await

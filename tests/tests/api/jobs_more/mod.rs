@@ -132,6 +132,7 @@ async fn rows(app: &TestApp) -> Vec<notification::Model> {
 
 /// The rows of one kind.
 async fn of_kind(app: &TestApp, kind: &str) -> Vec<notification::Model> {
+    let kind = entity::rules::vocab::NotificationKind::parse(kind).expect("a notification kind");
     rows(app)
         .await
         .into_iter()

@@ -103,12 +103,12 @@ async fn two_schedulers_run_each_slot_once_in_beijing_time_and_catch_up_once() {
 async fn last_outcome(app: &TestApp, job: &str) -> Option<String> {
     use entity::model::job_run;
     job_run::Entity::find()
-        .filter(job_run::Column::Job.eq(job))
+        .filter(job_run::Column::Job.eq(jobs::JobName::parse(job).expect("a job name")))
         .order_by_desc(job_run::Column::StartedAt)
         .one(&app.state.db)
         .await
         .unwrap()
-        .map(|r| r.outcome)
+        .map(|r| r.outcome.to_string())
 }
 
 /// Polls `job`'s latest outcome for up to `secs` seconds until it is `want`.
