@@ -49,7 +49,7 @@ pub async fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::R
         budget_lag: config.budget_lag,
         files_dir: config.files_dir(),
     };
-    Ok(AppState {
+    Ok(AppState::new(crate::state::AppStateInner {
         sealer: Arc::new(crate::audit::Sealer::new(writer.clone())),
         public: crate::public::Guard::new(&config),
         db,
@@ -67,7 +67,7 @@ pub async fn open_with_clock(config: Config, clock: Arc<dyn Clock>) -> anyhow::R
         )),
         jobs,
         home_anomalies: Default::default(),
-    })
+    }))
 }
 
 /// The shortest HMAC key accepted, in bytes: a key keyed-hashing national ID numbers must not

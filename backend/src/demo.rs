@@ -75,10 +75,10 @@ pub async fn load(real: &AppState) -> anyhow::Result<Option<String>> {
     // The story starts 120 days ago: the services run on a clock moved through it, so
     // deadlines pass and every record has its audit event at the time it happened.
     let clock = ManualClock::new(real.clock.now() - Duration::days(120));
-    let state = AppState {
+    let state = AppState::new(crate::state::AppStateInner {
         clock: Arc::new(clock.clone()),
-        ..real.clone()
-    };
+        ..crate::state::AppStateInner::clone(real)
+    });
     let st = &state;
     // The demo's users are created as `huimin user create` creates them (no admin actor): they
     // sign in with the printed password at once, with nothing to change first.
