@@ -36,7 +36,7 @@ pub async fn connect(url: &str, max_connections: u32) -> Result<DatabaseConnecti
         // database per checkout, i.e. per read of the API (the read bench's PostgreSQL CPU per
         // contract read fell by about a third without it). Only a connection idle long enough
         // for a firewall or a restart to have dropped it is pinged; a hot connection the server
-        // dropped fails its statement once (a 500), and the pool replaces it.
+        // dropped fails one statement (its request answers an error), and the pool replaces it.
         .test_before_acquire_if_idle_for(PING_AFTER_IDLE)
         // Statements are logged at DEBUG: `RUST_LOG=sea_orm=debug` shows the query log.
         .sqlx_logging(true)

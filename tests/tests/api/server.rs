@@ -436,3 +436,45 @@ async fn metrics_are_served_without_a_token_on_their_own_listener_only() {
         .unwrap();
     assert!(TcpStream::connect(metrics).await.is_err());
 }
+
+/// The pool checks only a connection idle for a while before handing it out (a ping per read
+/// would cost a round trip each), so a busy connection the database dropped (a restart, an
+/// administrator's `pg_terminate_backend`) fails the one request that meets it, and the pool
+/// then replaces it: at most one failed request per pooled connection, then every read answers.
+/// PostgreSQL only: a SQLite file has no server that could drop a connection.
+#[tokio::test]
+async fn busy_connections_the_database_dropped_fail_one_request_each_and_are_replaced() {
+    const POOL: u32 = 4;
+    let app = TestApp::with_config(|c| c.db_max_connections = POOL).await;
+    if app.state.db.get_database_backend() != sea_orm::DbBackend::Postgres {
+        return;
+    }
+    let fo = app.user(Role::FinanceOfficer).await;
+    let read = || app.get("/api/v1/budget-lines", &fo.token);
+    for _ in 0..2 * POOL {
+        assert_eq!(read().await.status, StatusCode::OK);
+    }
+    // Every other connection of the pool to this database is dropped by the server.
+    app.sql(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = current_database() AND pid <> pg_backend_pid()",
+    )
+    .await;
+    let mut failed = 0;
+    for _ in 0..3 * POOL {
+        if read().await.status != StatusCode::OK {
+            failed += 1;
+        }
+    }
+    assert!(
+        failed <= POOL,
+        "{failed} reads failed with a pool of {POOL}"
+    );
+    for _ in 0..2 * POOL {
+        assert_eq!(
+            read().await.status,
+            StatusCode::OK,
+            "after the pool replaced them"
+        );
+    }
+}
