@@ -115,8 +115,24 @@ impl fmt::Display for Money {
 }
 
 impl Serialize for Money {
+    /// The [`Display`](fmt::Display) text, its digits written by `itoa` rather than through
+    /// the formatting machinery: a page of 50 budget lines writes 250 amounts (the formatter
+    /// was 8 % of the server's CPU on that page).
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        let fen = self.fen();
+        let abs = fen.unsigned_abs();
+        let mut digits = itoa::Buffer::new();
+        let mut text = String::with_capacity(24);
+        if fen < 0 {
+            text.push('-');
+        }
+        text.push_str(digits.format(abs / 100));
+        text.push('.');
+        if abs % 100 < 10 {
+            text.push('0');
+        }
+        text.push_str(digits.format(abs % 100));
+        s.serialize_str(&text)
     }
 }
 
@@ -237,6 +253,10 @@ mod tests {
 
     #[test]
     fn display_has_two_decimals_whatever_the_sign() {
+        for fen in [0, 5, 10, 99, 100, 123_456, -5, -105] {
+            let m = Money::from_fen(fen);
+            assert_eq!(serde_json::to_string(&m).unwrap(), format!("\"{m}\""));
+        }
         assert_eq!(Money::from_fen(123_456).to_string(), "1234.56");
         assert_eq!(Money::from_fen(5).to_string(), "0.05");
         assert_eq!(Money::from_fen(-105).to_string(), "-1.05");
@@ -291,6 +311,14 @@ mod tests {
         ) {
             proptest::prop_assert!(s.parse::<Money>().is_ok(), "{}", s);
             proptest::prop_assert!(p.parse::<Money>().map(Money::fen).unwrap_or(0) > 0, "{}", p);
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn json_is_the_display_text_in_quotes(fen in -MAX_YUAN * 100 - 99..=MAX_YUAN * 100 + 99) {
+            let m = Money::from_fen(fen);
+            proptest::prop_assert_eq!(serde_json::to_string(&m).unwrap(), format!("\"{m}\""));
         }
     }
 
