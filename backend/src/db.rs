@@ -81,3 +81,30 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
 }
 
 pub use entity::queries::begin_write;
+
+#[cfg(test)]
+mod tests {
+    use sea_orm::{ConnectionTrait, DbBackend, Statement};
+
+    /// `.cargo/config.toml` builds the bundled SQLite with the query planner stability
+    /// guarantee, so that a cached statement whose `LIMIT ?` is bound again is not prepared
+    /// anew on every execution.
+    #[tokio::test]
+    async fn sqlite_keeps_a_statements_plan_whatever_is_bound() {
+        let db = super::connect("sqlite::memory:", 1).await.unwrap();
+        let options: Vec<String> = db
+            .query_all_raw(Statement::from_string(
+                DbBackend::Sqlite,
+                "PRAGMA compile_options",
+            ))
+            .await
+            .unwrap()
+            .iter()
+            .map(|row| row.try_get_by_index(0).unwrap())
+            .collect();
+        assert!(
+            options.iter().any(|o| o == "ENABLE_QPSG"),
+            "SQLite was built without SQLITE_ENABLE_QPSG: {options:?}"
+        );
+    }
+}
