@@ -88,9 +88,10 @@ mod tests {
 
     /// `.cargo/config.toml` builds the bundled SQLite with the query planner stability
     /// guarantee, so that a cached statement whose `LIMIT ?` is bound again is not prepared
-    /// anew on every execution.
+    /// anew on every execution, and without memory statistics, so that connections allocate
+    /// without taking one process-wide mutex.
     #[tokio::test]
-    async fn sqlite_keeps_a_statements_plan_whatever_is_bound() {
+    async fn sqlite_is_built_with_the_options_of_cargo_config() {
         let db = super::connect("sqlite::memory:", 1).await.unwrap();
         let options: Vec<String> = db
             .query_all_raw(Statement::from_string(
@@ -102,9 +103,11 @@ mod tests {
             .iter()
             .map(|row| row.try_get_by_index(0).unwrap())
             .collect();
-        assert!(
-            options.iter().any(|o| o == "ENABLE_QPSG"),
-            "SQLite was built without SQLITE_ENABLE_QPSG: {options:?}"
-        );
+        for wanted in ["ENABLE_QPSG", "DEFAULT_MEMSTATUS=0"] {
+            assert!(
+                options.iter().any(|o| o == wanted),
+                "SQLite was built without SQLITE_{wanted}: {options:?}"
+            );
+        }
     }
 }
