@@ -204,7 +204,9 @@ async fn send(
     sender: &mut SendRequest<Full<Bytes>>,
     authority: &str,
     bearer: &str,
-    (method, path, body): (Method, &str, Bytes),
+    method: Method,
+    path: &str,
+    body: Bytes,
     keep: bool,
 ) -> Option<(u16, Option<Bytes>)> {
     let request = Request::builder()
@@ -252,13 +254,11 @@ async fn chain(
         sender,
         a,
         org,
-        (
-            Method::POST,
-            &format!("/api/v1/contracts/{contract}/payment-requests"),
-            Bytes::from(format!(
-                r#"{{"amount":"0.01","invoice_no":"{voucher}","invoice_date":"{day}"}}"#
-            )),
-        ),
+        Method::POST,
+        &format!("/api/v1/contracts/{contract}/payment-requests"),
+        Bytes::from(format!(
+            r#"{{"amount":"0.01","invoice_no":"{voucher}","invoice_date":"{day}"}}"#
+        )),
         true,
     )
     .await;
@@ -270,11 +270,9 @@ async fn chain(
             sender,
             a,
             bearer,
-            (
-                Method::POST,
-                &format!("/api/v1/payment-requests/{id}/{step}"),
-                Bytes::new(),
-            ),
+            Method::POST,
+            &format!("/api/v1/payment-requests/{id}/{step}"),
+            Bytes::new(),
             false,
         )
         .await;
@@ -286,13 +284,11 @@ async fn chain(
         sender,
         a,
         &shared.bearer,
-        (
-            Method::POST,
-            &format!("/api/v1/contracts/{contract}/payments"),
-            Bytes::from(format!(
-                r#"{{"payment_request_id":"{id}","paid_on":"{day}","voucher_no":"{voucher}"}}"#
-            )),
-        ),
+        Method::POST,
+        &format!("/api/v1/contracts/{contract}/payments"),
+        Bytes::from(format!(
+            r#"{{"payment_request_id":"{id}","paid_on":"{day}","voucher_no":"{voucher}"}}"#
+        )),
         shared.keep_bodies,
     )
     .await
@@ -327,7 +323,9 @@ async fn connection(
                 &mut sender,
                 authority,
                 call.bearer.as_deref().unwrap_or(&shared.bearer),
-                (call.method.clone(), &call.path, call.body.clone()),
+                call.method.clone(),
+                &call.path,
+                call.body.clone(),
                 shared.keep_bodies,
             )
             .await
