@@ -138,6 +138,27 @@ jobs_verdicts() {
   done
 }
 
+# The PostgreSQL benchmarks' connections: PG_HOST is a host name or address (TCP; libpq and
+# the server's driver then both negotiate TLS when the server offers it, as sslmode=prefer
+# does), or the directory of PostgreSQL's Unix socket (e.g. /var/run/postgresql).
+
+# pg_url DATABASE → its URL on PG_HOST, PG_PORT, as PG_USER.
+pg_url() {
+  if [[ $PG_HOST == /* ]]; then echo "postgres://$PG_USER@localhost:$PG_PORT/$1?host=$PG_HOST"
+  else echo "postgres://$PG_USER@$PG_HOST:$PG_PORT/$1"; fi
+}
+
+# pg_link DATABASE → how the other clients of DATABASE are connected (Unix socket, TCP with or
+# without TLS), as pg_stat_activity and pg_stat_ssl tell; "-" when none is.
+pg_link() {
+  local link
+  link=$(timeout 60 psql "$(pg_url postgres)" -qAt -c "SELECT CASE WHEN a.client_addr IS NULL
+      THEN 'Unix socket' WHEN s.ssl THEN 'TCP with TLS (' || s.version || ')' ELSE 'TCP without TLS' END
+    FROM pg_stat_activity a JOIN pg_stat_ssl s USING (pid)
+    WHERE a.datname = '$1' AND a.pid <> pg_backend_pid() GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+  echo "${link:--}"
+}
+
 # The web benchmarks' server and load driver.
 
 # Latency as wrk prints it (850.00us, 1.23ms, 1.05s) → milliseconds.
@@ -235,7 +256,7 @@ each_database() {
         fi
         psql -h "$PG_HOST" -p "$PG_PORT" -U "$PG_USER" -d postgres -qc "CREATE DATABASE \"$BENCH_DB\""
         PG_CREATED+=("$BENCH_DB")
-        "$1" postgres "postgres://$PG_USER@$PG_HOST:$PG_PORT/$BENCH_DB" ;;
+        "$1" postgres "$(pg_url "$BENCH_DB")" ;;
       *) die "unknown database $db" ;;
     esac
   done
