@@ -98,6 +98,10 @@ struct Args {
     /// The top-level fields of a 2xx answer's JSON body written to --ok-log, comma-separated.
     #[arg(long, default_value = "id", value_delimiter = ',')]
     ok_fields: Vec<String>,
+    /// Where to write the run second by second (CSV with a header: the second in which the
+    /// requests were due, and their figures), to see when a tail happened.
+    #[arg(long)]
+    timeline: Option<PathBuf>,
 }
 
 struct Call {
@@ -353,20 +357,22 @@ fn quantile_ms(sorted: &[Duration], q: f64) -> f64 {
     sorted[rank - 1].as_secs_f64() * 1000.0
 }
 
+/// The p50, p99 and maximum latency of some outcomes, in milliseconds (zeros for none).
+fn p50_p99_max(outcomes: &[&Outcome]) -> [f64; 3] {
+    let mut latencies: Vec<Duration> = outcomes.iter().map(|o| o.latency).collect();
+    if latencies.is_empty() {
+        return [0.0; 3];
+    }
+    latencies.sort_unstable();
+    [0.50, 0.99, 1.0].map(|q| quantile_ms(&latencies, q))
+}
+
 /// The figures of some outcomes, `sent=… answered=… rps=… p50_ms=… p99_ms=… max_ms=… non2xx=…
 /// errors=… statuses=…`, their rate over `window` (the whole run's, so that the rates of the
 /// bases add up to the total).
 fn figures<'a>(outcomes: impl Iterator<Item = &'a Outcome>, window: Duration) -> String {
     let outcomes: Vec<&Outcome> = outcomes.collect();
-    let mut latencies: Vec<Duration> = outcomes.iter().map(|o| o.latency).collect();
-    latencies.sort_unstable();
-    let quantile = |q| {
-        if latencies.is_empty() {
-            0.0
-        } else {
-            quantile_ms(&latencies, q)
-        }
-    };
+    let [p50, p99, max] = p50_p99_max(&outcomes);
     let answered = outcomes.iter().filter(|o| o.answer.is_some()).count();
     // Which refusals, for the reader: `statuses=401:12,429:3`.
     let mut refused = std::collections::BTreeMap::new();
@@ -383,9 +389,9 @@ fn figures<'a>(outcomes: impl Iterator<Item = &'a Outcome>, window: Duration) ->
     format!(
         "sent={sent} answered={answered} rps={:.1} p50_ms={:.2} p99_ms={:.2} max_ms={:.2} non2xx={non2xx} errors={} statuses={}",
         answered as f64 / window.as_secs_f64().max(f64::MIN_POSITIVE),
-        quantile(0.50),
-        quantile(0.99),
-        quantile(1.0),
+        p50,
+        p99,
+        max,
         sent - answered,
         if statuses.is_empty() {
             "-".to_string()
@@ -393,6 +399,38 @@ fn figures<'a>(outcomes: impl Iterator<Item = &'a Outcome>, window: Duration) ->
             statuses.join(",")
         },
     )
+}
+
+/// The run second by second: a CSV line per second from the start (by when each request was
+/// due; in a closed loop, when a connection took it) with the figures of that second's requests;
+/// `unix_ms`, the wall clock at the second's start (the start is at `start_unix_ms`), to set
+/// beside what else the machine logged.
+fn timeline(outcomes: &[Outcome], start: Instant, start_unix_ms: u128) -> String {
+    let mut seconds: Vec<Vec<&Outcome>> = Vec::new();
+    for o in outcomes {
+        let due = o.finished - o.latency;
+        let s = due.saturating_duration_since(start).as_secs() as usize;
+        if seconds.len() <= s {
+            seconds.resize_with(s + 1, Vec::new);
+        }
+        seconds[s].push(o);
+    }
+    let mut csv = String::from("second,unix_ms,due,answered,non2xx,p50_ms,p99_ms,max_ms\n");
+    for (s, of_second) in seconds.iter().enumerate() {
+        let [p50, p99, max] = p50_p99_max(of_second);
+        let answered = of_second.iter().filter(|o| o.answer.is_some()).count();
+        let non2xx = of_second
+            .iter()
+            .filter(|o| matches!(o.answer, Some((status, _)) if !(200..300).contains(&status)))
+            .count();
+        let _ = writeln!(
+            csv,
+            "{s},{},{},{answered},{non2xx},{p50:.2},{p99:.2},{max:.2}",
+            start_unix_ms + s as u128 * 1000,
+            of_second.len()
+        );
+    }
+    csv
 }
 
 fn ok_line(body: &[u8], fields: &[String]) -> String {
@@ -450,6 +488,9 @@ async fn main() -> anyhow::Result<()> {
     }
     let (tx, rx) = mpsc::unbounded_channel();
     let start = Instant::now() + Duration::from_millis(50);
+    let start_unix_ms = (std::time::SystemTime::now() + Duration::from_millis(50))
+        .duration_since(std::time::UNIX_EPOCH)?
+        .as_millis();
     let until = args
         .closed
         .then(|| start + Duration::from_secs_f64(args.duration));
@@ -503,6 +544,10 @@ async fn main() -> anyhow::Result<()> {
     }
     if let Some(path) = &args.ok_log {
         std::fs::write(path, ok_log).with_context(|| format!("writing {}", path.display()))?;
+    }
+    if let Some(path) = &args.timeline {
+        std::fs::write(path, timeline(&outcomes, start, start_unix_ms))
+            .with_context(|| format!("writing {}", path.display()))?;
     }
     let window = last - start;
     println!("{}", figures(outcomes.iter(), window));
@@ -591,6 +636,30 @@ mod tests {
             "sent=2 answered=2 rps=1.0 p50_ms=2.00 p99_ms=4.00 max_ms=4.00 non2xx=1 errors=0 statuses=409:1"
         );
         assert!(figures(std::iter::empty(), window).starts_with("sent=0 answered=0 rps=0.0"));
+    }
+
+    #[test]
+    fn the_timeline_groups_requests_by_the_second_they_were_due() {
+        let start = Instant::now();
+        let outcome = |due_ms, ms, status: Option<u16>| Outcome {
+            base: 0,
+            latency: Duration::from_millis(ms),
+            finished: start + Duration::from_millis(due_ms + ms),
+            answer: status.map(|s| (s, None)),
+        };
+        let all = [
+            outcome(100, 5, Some(201)),
+            outcome(900, 1500, Some(201)),
+            outcome(2100, 3, Some(409)),
+            outcome(2200, 7, None),
+        ];
+        assert_eq!(
+            timeline(&all, start, 1_000),
+            "second,unix_ms,due,answered,non2xx,p50_ms,p99_ms,max_ms\n\
+             0,1000,2,2,0,5.00,1500.00,1500.00\n\
+             1,2000,0,0,0,0.00,0.00,0.00\n\
+             2,3000,2,1,1,3.00,7.00,7.00\n"
+        );
     }
 
     #[test]
