@@ -478,3 +478,94 @@ async fn busy_connections_the_database_dropped_fail_one_request_each_and_are_rep
         );
     }
 }
+
+/// Whether another connection to the app's database finds one of the app's connections inside
+/// a transaction that nothing is running: on PostgreSQL a backend `idle in transaction`; on
+/// SQLite a write transaction held open (a fresh connection cannot take the write lock at once).
+async fn a_connection_is_left_in_a_transaction(app: &TestApp) -> bool {
+    use sea_orm::{ConnectOptions, ConnectionTrait, Database, DbBackend};
+    let url = app
+        .state
+        .config
+        .database_url
+        .clone()
+        .expect("a database URL");
+    let mut opts = ConnectOptions::new(url);
+    opts.max_connections(1).sqlx_logging(false);
+    let other = Database::connect(opts).await.expect("another connection");
+    let left = if other.get_database_backend() == DbBackend::Postgres {
+        let row = other
+            .query_one_raw(sea_orm::Statement::from_string(
+                DbBackend::Postgres,
+                "SELECT count(*) AS n FROM pg_stat_activity WHERE datname = current_database() \
+                 AND pid <> pg_backend_pid() AND state LIKE 'idle in transaction%'",
+            ))
+            .await
+            .expect("read pg_stat_activity")
+            .expect("a row");
+        row.try_get::<i64>("", "n").expect("a count") > 0
+    } else {
+        other
+            .execute_unprepared("PRAGMA busy_timeout = 0")
+            .await
+            .expect("busy_timeout");
+        let locked = other.execute_unprepared("BEGIN IMMEDIATE").await.is_err();
+        if !locked {
+            other
+                .execute_unprepared("ROLLBACK")
+                .await
+                .expect("rollback");
+        }
+        locked
+    };
+    other.close().await.expect("close");
+    left
+}
+
+/// A request whose client hangs up is cancelled wherever its handler is waiting, the round trip
+/// of its transaction's `BEGIN` included. The pooled connection must not go back to the pool
+/// inside that transaction: the next borrower's statements would run in it (a logout's
+/// revocation, say), uncommitted and holding their locks until something ends it. sqlx 0.9.0
+/// left it so on PostgreSQL (launchbadge/sqlx#4393, fixed in 0.9.1); the write bench found two
+/// such connections after a 3-second run. Each try polls the API's `begin_write` one to four
+/// times, a millisecond apart, and drops it while it is still pending.
+#[tokio::test]
+async fn a_write_abandoned_while_it_begins_leaves_no_connection_inside_a_transaction() {
+    use std::future::Future;
+    use std::task::{Context, Poll, Waker};
+    let app = TestApp::with_config(|c| c.db_max_connections = 2).await;
+    let mut cx = Context::from_waker(Waker::noop());
+    let mut abandoned = 0;
+    for polls in 1..=4 {
+        for attempt in 0..5 {
+            {
+                let mut begin = std::pin::pin!(backend::db::begin_write(&app.state.writer));
+                let mut done = false;
+                for i in 0..polls {
+                    if i > 0 {
+                        tokio::time::sleep(Duration::from_millis(1)).await;
+                    }
+                    if let Poll::Ready(txn) = begin.as_mut().poll(&mut cx) {
+                        txn.expect("begin").rollback().await.expect("rollback");
+                        done = true;
+                        break;
+                    }
+                }
+                if !done {
+                    abandoned += 1;
+                }
+            }
+            // The pool takes the dropped connection back in a task of its own.
+            tokio::time::sleep(Duration::from_millis(20)).await;
+            assert!(
+                !a_connection_is_left_in_a_transaction(&app).await,
+                "a connection stayed inside a transaction after a begin abandoned \
+                 after {polls} polls (try {attempt})"
+            );
+        }
+    }
+    assert!(abandoned > 0, "every begin finished before it was dropped");
+    // The pool's connections still write.
+    let fo = app.user(Role::FinanceOfficer).await;
+    app.get("/api/v1/me", &fo.token).await.expect(200);
+}
